@@ -1,0 +1,79 @@
+"""Load the rules' data once: taxonomy, policy, holidays → one `Workflow`.
+
+This is where files are read; the domain receives their text. A site overrides the packaged holiday
+file with its own (`HOTLINE_HOLIDAYS` or `--holidays`), and the policy with `HOTLINE_POLICY`.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from .data import read_text
+from .domain.deadlines import Clocks, Policy, parse_policy
+from .domain.taxonomy import Taxonomy, parse_taxonomy
+from .domain.workdays import WorkCalendar, YearOverrides, parse_holidays
+from .domain.workflow import Workflow
+
+TAXONOMY_FILES = ("appeal_types.toml", "appellant.toml", "scopes.toml", "channels.toml",
+                  "units.toml", "matters.toml", "places.toml")
+
+
+class ConfigError(ValueError):
+    """A data file could not be read or is malformed; the message says which and what to fix."""
+
+
+@dataclass(frozen=True)
+class Rules:
+    taxonomy: Taxonomy
+    policy: Policy
+    calendar: WorkCalendar
+    workflow: Workflow
+
+    @property
+    def clocks(self) -> Clocks:
+        return self.workflow.clocks
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read ({exc.strerror})") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: not UTF-8 text") from None
+
+
+def load_calendar(holidays: Path | None = None) -> WorkCalendar:
+    years: dict[int, YearOverrides] = dict(parse_holidays(read_text("holidays.toml"), "holidays.toml"))
+    extra = holidays or (Path(os.environ["HOTLINE_HOLIDAYS"]) if os.environ.get("HOTLINE_HOLIDAYS") else None)
+    if extra is not None:
+        for year, o in parse_holidays(_read(extra), str(extra)).items():
+            base = years.get(year, YearOverrides())
+            # The site's file wins date by date over the packaged one.
+            years[year] = YearOverrides(
+                holidays=(base.holidays - o.workdays) | o.holidays,
+                workdays=(base.workdays - o.holidays) | o.workdays,
+            )
+    return WorkCalendar(years)
+
+
+def load_rules(holidays: Path | None = None, policy: Path | None = None) -> Rules:
+    try:
+        taxonomy = parse_taxonomy({name: read_text(name) for name in TAXONOMY_FILES})
+        pol_path = policy or (Path(os.environ["HOTLINE_POLICY"]) if os.environ.get("HOTLINE_POLICY") else None)
+        pol = parse_policy(_read(pol_path), str(pol_path)) if pol_path else parse_policy(read_text("policy.toml"), "policy.toml")
+        calendar = load_calendar(holidays)
+    except ValueError as exc:
+        if isinstance(exc, ConfigError):
+            raise
+        raise ConfigError(str(exc)) from None
+    return Rules(taxonomy, pol, calendar, Workflow(taxonomy, Clocks(pol, calendar)))
+
+
+@lru_cache(maxsize=1)
+def default_rules() -> Rules:
+    """The rules from the packaged data and the environment, loaded once per process."""
+    return load_rules()

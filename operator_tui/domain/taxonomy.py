@@ -1,0 +1,224 @@
+"""Taxonomies as data (R2.1, R2.2, R6.1, R6.2, R9.1, places, units, matters).
+
+`parse_taxonomy` takes the *text* of each data file and its name, so that every error can name the
+file and the entry, and so that the domain never opens a file. Loading happens once, in
+`operator_tui.config`.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from typing import Any, Mapping
+
+
+class TaxonomyError(ValueError):
+    """A data file is malformed; the message names the file and the entry."""
+
+
+@dataclass(frozen=True)
+class Item:
+    code: str
+    name: str
+
+
+@dataclass(frozen=True)
+class AppealType(Item):
+    confidential: bool = False  # R26.1: 投诉 and 举报
+
+
+@dataclass(frozen=True)
+class Scope:
+    code: int
+    name: str
+    petition: bool = False      # R20.4
+
+
+@dataclass(frozen=True)
+class Unit(Item):
+    kind: str = "department"
+    place: str | None = None    # for district governments: the place they answer for (属地)
+
+
+@dataclass(frozen=True)
+class Limit:
+    unit: str                   # workdays | days | hours | months
+    value: int
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class Matter(Item):
+    scope: int = 10
+    units: tuple[str, ...] = ()
+    local: bool = False
+    limit: Limit | None = None
+
+
+@dataclass(frozen=True)
+class Place(Item):
+    kind: str = "district"
+    parent: str | None = None   # streets point to their district
+
+
+LIMIT_UNITS = ("workdays", "days", "hours", "months")
+UNIT_KINDS = ("department", "district", "utility", "petition", "community")
+
+
+@dataclass(frozen=True)
+class Taxonomy:
+    appeal_types: Mapping[str, AppealType]
+    appellant_kinds: Mapping[str, Item]
+    vulnerable_groups: Mapping[str, Item]
+    scopes: Mapping[int, Scope]
+    channels: Mapping[str, Item]
+    units: Mapping[str, Unit]
+    matters: Mapping[str, Matter]
+    places: Mapping[str, Place]
+    petition_unit: str = field(default="")
+
+    def district_of(self, place: str) -> str | None:
+        p = self.places.get(place)
+        if p is None:
+            return None
+        return p.parent or p.code
+
+    def district_government(self, place: str) -> str | None:
+        district = self.district_of(place)
+        for unit in self.units.values():
+            if unit.place == district:
+                return unit.code
+        return None
+
+    def is_petition(self, scope: int) -> bool:
+        s = self.scopes.get(scope)
+        return bool(s and s.petition)
+
+
+def _load(text: str, source: str) -> dict[str, Any]:
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise TaxonomyError(f"{source}: not valid TOML: {exc}") from None
+
+
+def _entries(doc: Mapping[str, Any], key: str, source: str) -> list[dict[str, Any]]:
+    rows = doc.get(key)
+    if not isinstance(rows, list) or not rows:
+        raise TaxonomyError(f"{source}: needs at least one [[{key}]] entry")
+    return rows
+
+
+def _str(row: Mapping[str, Any], key: str, where: str, *, required: bool = True) -> str | None:
+    value = row.get(key)
+    if value is None and not required:
+        return None
+    if not isinstance(value, str) or not value.strip():
+        raise TaxonomyError(f"{where}: '{key}' must be a non-empty string")
+    return value.strip()
+
+
+def _unique(items: list[Any], source: str, key=lambda i: i.code) -> dict[Any, Any]:
+    out: dict[Any, Any] = {}
+    for item in items:
+        k = key(item)
+        if k in out:
+            raise TaxonomyError(f"{source}: entry '{k}' is defined twice")
+        out[k] = item
+    return out
+
+
+def parse_taxonomy(texts: Mapping[str, str]) -> Taxonomy:
+    """Build the taxonomy from the texts of appeal_types.toml, appellant.toml, scopes.toml,
+    channels.toml, units.toml, matters.toml and places.toml (keys are the file names)."""
+
+    def doc(name: str) -> dict[str, Any]:
+        if name not in texts:
+            raise TaxonomyError(f"{name}: file missing")
+        return _load(texts[name], name)
+
+    src = "appeal_types.toml"
+    types = []
+    for row in _entries(doc(src), "type", src):
+        code = _str(row, "code", f"{src}: entry {row!r}")
+        types.append(AppealType(code, _str(row, "name", f"{src}: type '{code}'"), bool(row.get("confidential", False))))
+
+    src = "appellant.toml"
+    d = doc(src)
+    kinds = [Item(_str(r, "code", f"{src}: kind {r!r}"), _str(r, "name", f"{src}: kind {r!r}")) for r in _entries(d, "kind", src)]
+    vulnerable = [Item(_str(r, "code", f"{src}: vulnerable {r!r}"), _str(r, "name", f"{src}: vulnerable {r!r}")) for r in _entries(d, "vulnerable", src)]
+
+    src = "scopes.toml"
+    scopes = []
+    for row in _entries(doc(src), "scope", src):
+        code = row.get("code")
+        if not isinstance(code, int) or not 1 <= code <= 99:
+            raise TaxonomyError(f"{src}: scope {row!r}: 'code' must be a whole number (1–10 in 第六条)")
+        scopes.append(Scope(code, _str(row, "name", f"{src}: scope {code}"), bool(row.get("petition", False))))
+
+    src = "channels.toml"
+    channels = [Item(_str(r, "code", f"{src}: channel {r!r}"), _str(r, "name", f"{src}: channel {r!r}")) for r in _entries(doc(src), "channel", src)]
+
+    src = "places.toml"
+    places: list[Place] = []
+    for row in _entries(doc(src), "place", src):
+        code = _str(row, "code", f"{src}: place {row!r}")
+        where = f"{src}: place '{code}'"
+        places.append(Place(code, _str(row, "name", where), _str(row, "kind", where)))
+        streets = row.get("streets", [])
+        if not isinstance(streets, list) or not all(isinstance(s, str) and s.strip() for s in streets):
+            raise TaxonomyError(f"{where}: 'streets' must be a list of street names")
+        places += [Place(f"{code}.{s}", s, "street", parent=code) for s in streets]
+
+    src = "units.toml"
+    units = []
+    for row in _entries(doc(src), "unit", src):
+        code = _str(row, "code", f"{src}: unit {row!r}")
+        where = f"{src}: unit '{code}'"
+        kind = _str(row, "kind", where)
+        if kind not in UNIT_KINDS:
+            raise TaxonomyError(f"{where}: 'kind' must be one of {', '.join(UNIT_KINDS)}, not '{kind}'")
+        units.append(Unit(code, _str(row, "name", where), kind, _str(row, "place", where, required=False)))
+
+    scope_map = _unique(scopes, "scopes.toml")
+    unit_map = _unique(units, "units.toml")
+    place_map = _unique(places, "places.toml")
+    for unit in units:
+        if unit.place and unit.place not in place_map:
+            raise TaxonomyError(f"units.toml: unit '{unit.code}': place '{unit.place}' is not in places.toml")
+
+    src = "matters.toml"
+    matters = []
+    for row in _entries(doc(src), "matter", src):
+        code = _str(row, "code", f"{src}: matter {row!r}")
+        where = f"{src}: matter '{code}'"
+        scope = row.get("scope")
+        if scope not in scope_map:
+            raise TaxonomyError(f"{where}: 'scope' must be one of the scope codes in scopes.toml, not {scope!r}")
+        mu = row.get("units", [])
+        if not isinstance(mu, list) or any(u not in unit_map for u in mu):
+            bad = [u for u in mu if u not in unit_map] if isinstance(mu, list) else mu
+            raise TaxonomyError(f"{where}: 'units' names units not in units.toml: {bad}")
+        limit = None
+        if "limit" in row:
+            lim = row["limit"]
+            if not isinstance(lim, dict) or lim.get("unit") not in LIMIT_UNITS or not isinstance(lim.get("value"), int) or lim["value"] <= 0:
+                raise TaxonomyError(f"{where}: 'limit' needs unit ({'/'.join(LIMIT_UNITS)}) and a positive whole 'value'")
+            limit = Limit(lim["unit"], lim["value"], str(lim.get("source", "")))
+        matters.append(Matter(code, _str(row, "name", where), scope, tuple(mu), bool(row.get("local", False)), limit))
+
+    petition_units = [u.code for u in units if u.kind == "petition"]
+    if len(petition_units) != 1:
+        raise TaxonomyError("units.toml: exactly one unit must have kind = \"petition\" (the 信访 department, R20.4)")
+
+    return Taxonomy(
+        appeal_types=_unique(types, "appeal_types.toml"),
+        appellant_kinds=_unique(kinds, "appellant.toml"),
+        vulnerable_groups=_unique(vulnerable, "appellant.toml"),
+        scopes=scope_map,
+        channels=_unique(channels, "channels.toml"),
+        units=unit_map,
+        matters=_unique(matters, "matters.toml"),
+        places=place_map,
+        petition_unit=petition_units[0],
+    )

@@ -1,0 +1,87 @@
+"""Opening the seat's database: WAL, synchronous=FULL, file mode 0600, one connection per unit of work.
+
+SQLite connections are not shared across threads (Textual workers run in threads): every unit of
+work opens its own through `Store.connect()`; WAL lets readers and the one writer coexist.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+import sqlite_utils
+
+from .migrations import migrate
+
+SIDE_FILES = ("-wal", "-shm", "-journal")
+
+
+class StoreError(RuntimeError):
+    """The local database cannot be opened or used; the message says why."""
+
+
+def _create_private(path: Path) -> None:
+    """Create the file 0600 before SQLite does, so callers' data is never world-readable (R33.1)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
+    os.close(fd)
+    os.chmod(path, 0o600)
+
+
+class Store:
+    """The seat's local SQLite file. Cheap to construct; `connect()` per unit of work."""
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+
+    @classmethod
+    def open(cls, path: Path) -> "Store":
+        """Create (0600) and migrate the database at `path`."""
+        store = cls(path)
+        try:
+            _create_private(store.path)
+            conn = store._raw()
+            try:
+                conn.execute("PRAGMA journal_mode=WAL")
+                migrate(conn)
+            finally:
+                conn.close()
+            for suffix in SIDE_FILES:
+                side = Path(str(store.path) + suffix)
+                if side.exists():
+                    os.chmod(side, 0o600)
+        except (OSError, sqlite3.DatabaseError) as exc:
+            raise StoreError(f"cannot open the local database {path}: {exc}") from None
+        return store
+
+    def _raw(self) -> sqlite3.Connection:
+        # isolation_level=None: we issue BEGIN ourselves, so a save is exactly one transaction.
+        conn = sqlite3.connect(self.path, timeout=10, isolation_level=None)
+        conn.execute("PRAGMA synchronous=FULL")  # commits hold callers' words: survive power loss
+        conn.execute("PRAGMA foreign_keys=ON")
+        conn.execute("PRAGMA busy_timeout=10000")
+        return conn
+
+    @contextmanager
+    def connect(self) -> Iterator[sqlite_utils.Database]:
+        """A connection for one unit of work, closed afterwards."""
+        conn = self._raw()
+        try:
+            yield sqlite_utils.Database(conn)
+        finally:
+            conn.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite_utils.Database]:
+        """One unit of work in one write transaction (BEGIN IMMEDIATE … COMMIT, or ROLLBACK)."""
+        with self.connect() as db:
+            db.conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield db
+            except BaseException:
+                db.conn.execute("ROLLBACK")
+                raise
+            db.conn.execute("COMMIT")

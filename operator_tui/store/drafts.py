@@ -1,0 +1,29 @@
+"""The form being typed, autosaved (debounced) so that a crash mid-call loses at most the last
+keystrokes. One slot per seat window; cleared when the ticket is saved."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+import sqlite_utils
+
+SLOT = "intake"
+
+
+def save(db: sqlite_utils.Database, data: dict[str, Any], now: datetime, slot: str = SLOT) -> None:
+    db.conn.execute(
+        "INSERT INTO drafts (slot, data, updated_at) VALUES (?,?,?) "
+        "ON CONFLICT(slot) DO UPDATE SET data = excluded.data, updated_at = excluded.updated_at",
+        (slot, json.dumps(data, ensure_ascii=False), now.isoformat()),
+    )
+
+
+def load(db: sqlite_utils.Database, slot: str = SLOT) -> dict[str, Any] | None:
+    row = db.conn.execute("SELECT data FROM drafts WHERE slot = ?", (slot,)).fetchone()
+    return json.loads(row[0]) if row else None
+
+
+def clear(db: sqlite_utils.Database, slot: str = SLOT) -> None:
+    db.conn.execute("DELETE FROM drafts WHERE slot = ?", (slot,))

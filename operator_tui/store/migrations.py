@@ -1,0 +1,97 @@
+"""Numbered schema migrations, tracked in `PRAGMA user_version`.
+
+Append new migrations; never edit a released one. Each runs in its own transaction.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Callable
+
+
+def _001_initial(conn: sqlite3.Connection) -> None:
+    conn.executescript(
+        """
+        CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+        -- Projection of each ticket: the fold of its events, plus columns to query by.
+        CREATE TABLE tickets (
+            id TEXT PRIMARY KEY,
+            number TEXT NOT NULL UNIQUE,
+            phone TEXT NOT NULL,
+            status TEXT NOT NULL,
+            matter TEXT NOT NULL,
+            place TEXT NOT NULL,
+            appeal_type TEXT NOT NULL,
+            lead_unit TEXT,
+            priority INTEGER NOT NULL DEFAULT 0,
+            referrals INTEGER NOT NULL DEFAULT 0,
+            registered_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            closed INTEGER NOT NULL DEFAULT 0,
+            clock TEXT,
+            due_at TEXT,
+            due_provisional INTEGER NOT NULL DEFAULT 0,
+            version INTEGER NOT NULL,
+            data TEXT NOT NULL
+        );
+        CREATE INDEX tickets_phone ON tickets (phone, registered_at DESC);
+        CREATE INDEX tickets_status ON tickets (status, due_at);
+        CREATE INDEX tickets_open_due ON tickets (closed, due_at);
+        -- R18.2: the append-only history. `received_at` is the server's stamp once synced.
+        CREATE TABLE events (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT,
+            id TEXT NOT NULL UNIQUE,
+            ticket_id TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            actor TEXT NOT NULL,
+            role TEXT NOT NULL,
+            seat TEXT NOT NULL,
+            at TEXT NOT NULL,
+            payload TEXT NOT NULL,
+            received_at TEXT
+        );
+        CREATE INDEX events_ticket ON events (ticket_id, seq);
+        -- Sync outbox: the frozen bytes of each local event, pushed in order.
+        CREATE TABLE outbox (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT,
+            op_id TEXT NOT NULL UNIQUE,
+            ticket_id TEXT NOT NULL,
+            body BLOB NOT NULL,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            next_attempt_at TEXT,
+            last_error TEXT,
+            created_at TEXT NOT NULL
+        );
+        -- Per-seat, per-day ticket number sequence.
+        CREATE TABLE number_seq (day TEXT PRIMARY KEY, last INTEGER NOT NULL);
+        -- The form being typed, autosaved so a crash loses at most the last keystrokes.
+        CREATE TABLE drafts (slot TEXT PRIMARY KEY, data TEXT NOT NULL, updated_at TEXT NOT NULL);
+        -- Events the server rejected, kept with its reason until the operator resolves them.
+        CREATE TABLE conflicts (
+            event_id TEXT PRIMARY KEY,
+            ticket_id TEXT NOT NULL,
+            rule TEXT,
+            reason TEXT NOT NULL,
+            body BLOB NOT NULL,
+            server_state TEXT,
+            created_at TEXT NOT NULL,
+            resolved_at TEXT
+        );
+        """
+    )
+
+
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_001_initial]
+
+
+def migrate(conn: sqlite3.Connection) -> int:
+    """Bring the schema up to date; returns the version reached."""
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    if version > len(MIGRATIONS):
+        raise RuntimeError(f"database schema {version} is newer than this program ({len(MIGRATIONS)}): upgrade hotline")
+    for number, step in enumerate(MIGRATIONS[version:], start=version + 1):
+        with conn:
+            conn.execute("BEGIN IMMEDIATE")
+            step(conn)
+            conn.execute(f"PRAGMA user_version = {number}")
+    return len(MIGRATIONS)

@@ -1,0 +1,131 @@
+"""Tickets and their events in the local store.
+
+`save` writes the new events, the ticket's projection and one outbox row per event in the caller's
+transaction (see `Store.transaction`), so the three never disagree.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Iterable
+
+import sqlite_utils
+
+from ..domain.deadlines import Clock
+from ..domain.model import Event, Status, Ticket
+
+
+@dataclass(frozen=True)
+class TicketRow:
+    """What lists show without unpacking the whole ticket."""
+
+    id: str
+    number: str
+    status: Status
+    matter: str
+    registered_at: datetime
+    due_at: datetime | None
+    clock: str | None
+    due_provisional: bool
+    priority: int
+    referrals: int
+
+
+def _iso(dt: datetime | None) -> str | None:
+    return dt.isoformat() if dt else None
+
+
+def save(db: sqlite_utils.Database, ticket: Ticket, events: Iterable[Event], clock: Clock | None,
+         now: datetime, *, outbox: bool = True) -> None:
+    """Write `events`, the projection `ticket` and (for local events) their outbox rows."""
+    conn = db.conn
+    for e in events:
+        body = e.model_dump_json()
+        conn.execute(
+            "INSERT INTO events (id, ticket_id, kind, actor, role, seat, at, payload) VALUES (?,?,?,?,?,?,?,?)",
+            (e.id, e.ticket_id, e.kind, e.actor, e.role.value, e.seat, e.at.isoformat(), json.dumps(e.payload, ensure_ascii=False, default=str)),
+        )
+        if outbox:
+            conn.execute(
+                "INSERT INTO outbox (op_id, ticket_id, body, created_at) VALUES (?,?,?,?)",
+                (e.id, e.ticket_id, body.encode(), now.isoformat()),
+            )
+    conn.execute(
+        """INSERT INTO tickets (id, number, phone, status, matter, place, appeal_type, lead_unit, priority,
+               referrals, registered_at, updated_at, closed, clock, due_at, due_provisional, version, data)
+           VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
+           ON CONFLICT(id) DO UPDATE SET status=excluded.status, matter=excluded.matter, place=excluded.place,
+               appeal_type=excluded.appeal_type, lead_unit=excluded.lead_unit, priority=excluded.priority,
+               referrals=excluded.referrals, updated_at=excluded.updated_at, closed=excluded.closed,
+               clock=excluded.clock, due_at=excluded.due_at, due_provisional=excluded.due_provisional,
+               version=excluded.version, data=excluded.data, phone=excluded.phone""",
+        (
+            ticket.id, ticket.number, ticket.appellant.phone, ticket.status.value, ticket.matter, ticket.place,
+            ticket.appeal_type, ticket.lead_unit, ticket.priority, len(ticket.referrals),
+            ticket.registered_at.isoformat(), ticket.updated_at.isoformat(), int(ticket.closed),
+            clock.name if clock else None, _iso(clock.due.at) if clock else None,
+            int(bool(clock and clock.due.provisional)), ticket.version, ticket.model_dump_json(),
+        ),
+    )
+
+
+def _ticket(row) -> Ticket | None:
+    return Ticket.model_validate_json(row[0]) if row else None
+
+
+def get(db: sqlite_utils.Database, ticket_id: str) -> Ticket | None:
+    return _ticket(db.conn.execute("SELECT data FROM tickets WHERE id = ?", (ticket_id,)).fetchone())
+
+
+def by_number(db: sqlite_utils.Database, number: str) -> Ticket | None:
+    return _ticket(db.conn.execute("SELECT data FROM tickets WHERE number = ?", (number,)).fetchone())
+
+
+def events(db: sqlite_utils.Database, ticket_id: str) -> list[Event]:
+    rows = db.conn.execute(
+        "SELECT id, ticket_id, kind, actor, role, seat, at, payload FROM events WHERE ticket_id = ? ORDER BY seq",
+        (ticket_id,),
+    ).fetchall()
+    return [
+        Event(id=r[0], ticket_id=r[1], kind=r[2], actor=r[3], role=r[4], seat=r[5],
+              at=datetime.fromisoformat(r[6]), payload=json.loads(r[7]))
+        for r in rows
+    ]
+
+
+_ROW_COLS = "id, number, status, matter, registered_at, due_at, clock, due_provisional, priority, referrals"
+
+
+def _row(r) -> TicketRow:
+    return TicketRow(r[0], r[1], Status(r[2]), r[3], datetime.fromisoformat(r[4]),
+                     datetime.fromisoformat(r[5]) if r[5] else None, r[6], bool(r[7]), r[8], r[9])
+
+
+def caller_history(db: sqlite_utils.Database, phone: str, limit: int = 20) -> list[TicketRow]:
+    """R13.1 screen pop: the caller's earlier tickets, newest first."""
+    rows = db.conn.execute(
+        f"SELECT {_ROW_COLS} FROM tickets WHERE phone = ? ORDER BY registered_at DESC LIMIT ?", (phone, limit)
+    ).fetchall()
+    return [_row(r) for r in rows]
+
+
+def search(db: sqlite_utils.Database, *, phone: str | None = None, status: str | None = None,
+           open_only: bool = False, limit: int = 200) -> list[Ticket]:
+    where, args = [], []
+    if phone:
+        where.append("phone = ?")
+        args.append(phone)
+    if status:
+        where.append("status = ?")
+        args.append(status)
+    if open_only:
+        where.append("closed = 0")
+    sql = "SELECT data FROM tickets" + (" WHERE " + " AND ".join(where) if where else "")
+    sql += " ORDER BY registered_at DESC LIMIT ?"
+    return [Ticket.model_validate_json(r[0]) for r in db.conn.execute(sql, (*args, limit))]
+
+
+def count(db: sqlite_utils.Database) -> int:
+    return db.conn.execute("SELECT count(*) FROM tickets").fetchone()[0]
