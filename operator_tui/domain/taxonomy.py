@@ -90,6 +90,18 @@ class Taxonomy:
                 return unit.code
         return None
 
+    def resolve(self, table: str, value: str | int | None) -> str | int | None:
+        """A code from a code or a display name (e.g. "tiedong" or "铁东区"); None if neither."""
+        items: Mapping = getattr(self, table)
+        if value in items:
+            return value
+        if isinstance(value, str) and value.isdigit() and int(value) in items:
+            return int(value)
+        for code, item in items.items():
+            if item.name == value:
+                return code
+        return None
+
     def is_petition(self, scope: int) -> bool:
         s = self.scopes.get(scope)
         return bool(s and s.petition)

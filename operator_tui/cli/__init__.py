@@ -1,0 +1,85 @@
+"""The `hotline` command.
+
+Every sub-command lives in its own module and registers itself on `app`. Errors a person can cause
+end in one line on stderr that names the field and what to fix, and exit code 2; nothing is written.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import typer
+
+from ..settings import Settings
+
+app = typer.Typer(
+    name="hotline",
+    help="8890 群众诉求热线坐席客户端 / seat client for the Anshan 8890 citizen-appeals hotline.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    add_completion=False,
+)
+
+
+class CliError(typer.TyperException):
+    """A user error: printed as one line, exit code 2."""
+
+    exit_code = 2
+
+
+@app.callback()
+def root(
+    ctx: typer.Context,
+    db: Path = typer.Option(None, "--db", envvar="HOTLINE_DB", help="Seat database file (default: the platform data dir)."),
+    operator: str = typer.Option(None, "--operator", envvar="HOTLINE_OPERATOR", help="Operator id recorded on events."),
+) -> None:
+    ctx.obj = Settings.resolve(db=db, operator=operator)
+
+
+def settings(ctx: typer.Context) -> Settings:
+    return ctx.find_root().obj
+
+
+def _register_all() -> None:
+    from . import db_cmd, deadline_cmd, ticket_cmd
+
+    for module in (db_cmd, deadline_cmd, ticket_cmd):
+        module.register(app)
+    for name in ("triage_cmd", "kb_cmd", "seat_cmd", "server_cmd", "sync_cmd"):
+        try:
+            module = __import__(f"{__name__}.{name}", fromlist=["register"])
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{__name__}.{name}":
+                raise
+            continue
+        if name == "kb_cmd":
+            module.register(app, lambda: Settings.resolve().db_path)
+        else:
+            module.register(app)
+
+
+_register_all()
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console entry point: run the app, turning every user error into one line on stderr."""
+    command = typer.main.get_command(app)
+    try:
+        rv = command.main(args=argv if argv is not None else sys.argv[1:], prog_name="hotline", standalone_mode=False)
+    except (typer.Abort, KeyboardInterrupt):
+        typer.echo("已取消 / aborted", err=True)
+        sys.exit(130)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except typer.TyperException as exc:
+        if type(exc).__name__ == "NoArgsIsHelpError":  # a bare group: show its help, as click does
+            typer.echo(exc.format_message().removeprefix("Usage: ").join(["Usage: ", ""]))
+            sys.exit(2)
+        # Usage errors (bad option values, missing arguments) carry the context they arose in.
+        ctx = getattr(exc, "ctx", None)
+        hint = f" (see `{ctx.command_path} --help`)" if ctx is not None and type(exc).__name__ != "CliError" else ""
+        typer.echo(f"error: {exc.format_message()}{hint}", err=True)
+        sys.exit(2 if ctx is not None else exc.exit_code)
+    sys.exit(rv if isinstance(rv, int) else 0)

@@ -1,0 +1,46 @@
+"""`hotline db init`: create the seat's local database (and, with --demo, seed demo data)."""
+
+from __future__ import annotations
+
+import typer
+
+from ..store import meta
+from .common import now, open_store, rules
+
+db_app = typer.Typer(help="The seat's local database.", no_args_is_help=True)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(db_app, name="db")
+
+
+@db_app.command("init")
+def init(
+    ctx: typer.Context,
+    demo: bool = typer.Option(False, "--demo", help="Seed demo tickets and the sample knowledge base (once)."),
+    seat_code: str = typer.Option(None, "--seat-code", help="This seat's 3-digit code, unique across seats (part of every ticket number)."),
+) -> None:
+    """Create (or migrate) the seat database, file mode 0600."""
+    from . import CliError, settings
+
+    s = settings(ctx)
+    if seat_code is not None and not meta.valid_seat_code(seat_code):
+        raise CliError(f"--seat-code: '{seat_code}' must be exactly 3 digits, e.g. 012")
+    store = open_store(s, must_exist=False)
+    with store.transaction() as db:
+        current = meta.get(db, "seat_code")
+        if seat_code and current and current != seat_code:
+            raise CliError(f"--seat-code: this database already belongs to seat {current}; numbers never change, so use a new --db for another seat")
+        if seat_code or not current:
+            meta.put(db, "seat_code", seat_code or "001")
+    typer.echo(f"seat database ready: {s.db_path}")
+    if demo:
+        from ..demo import seed
+
+        made = seed(store, rules(), now())
+        typer.echo(f"demo tickets: {made} added" if made else "demo tickets: already present")
+        try:
+            from ..kb.sample import load_sample_kb
+        except ImportError:
+            return
+        typer.echo(f"sample knowledge base: {load_sample_kb(s.db_path)} articles")

@@ -1,0 +1,196 @@
+"""`hotline ticket add|show|list`: non-interactive entry and lookup (R10.1, R18.1, R19.1)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, List, Optional
+
+import typer
+
+from ..desk import Desk, IntakeInvalid
+from ..domain.deadlines import CLOCK_NAMES
+from ..domain.errors import RuleViolation
+from ..domain.model import Status, Ticket
+from ..domain.validation import normalise_phone
+from ..store import tickets
+from .common import echo_text, now, open_store, rules
+
+ticket_app = typer.Typer(help="Record and look up tickets (办理单).", no_args_is_help=True)
+
+
+def _load_json_file(path: Path) -> dict[str, Any]:
+    from . import CliError
+
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise CliError(f"--json-file: cannot read {path}: {exc.strerror}") from None
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise CliError(f"--json-file: {path} is not valid UTF-8 JSON: {exc}") from None
+    if not isinstance(data, dict):
+        raise CliError(f"--json-file: {path} must hold one JSON object with the ticket's fields")
+    return data
+
+
+def _resolve_codes(form: dict[str, Any]) -> dict[str, Any]:
+    """Let people type names (铁东区, 供暖温度不达标, 投诉) where codes are expected."""
+    tax = rules().taxonomy
+    for key, table in (("appeal_type", "appeal_types"), ("matter", "matters"), ("place", "places"),
+                       ("channel", "channels"), ("scope", "scopes")):
+        if form.get(key) not in (None, ""):
+            code = tax.resolve(table, form[key])
+            if code is not None:
+                form[key] = code
+    who = form.get("appellant")
+    if isinstance(who, dict) and who.get("kind"):
+        who["kind"] = tax.resolve("appellant_kinds", who["kind"]) or who["kind"]
+    if isinstance(who, dict) and who.get("vulnerable"):
+        vs = who["vulnerable"] if isinstance(who["vulnerable"], list) else [who["vulnerable"]]
+        who["vulnerable"] = [tax.resolve("vulnerable_groups", v) or v for v in vs]
+    return form
+
+
+def ticket_dict(t: Ticket, clock) -> dict[str, Any]:
+    d = json.loads(t.model_dump_json())
+    d["status_name"] = t.status_name
+    d["clock"] = None if clock is None else {
+        "name": clock.name, "rule": clock.rule, "due_at": clock.due.at.isoformat(),
+        "provisional": clock.due.provisional, "overdue": clock.overdue, "paused": clock.paused,
+    }
+    return d
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(ticket_app, name="ticket")
+
+
+@ticket_app.command("add")
+def add(
+    ctx: typer.Context,
+    name: str = typer.Option(None, "--name", help="诉求人姓名 appellant name"),
+    phone: str = typer.Option(None, "--phone", help="联系电话 (mobile or landline)"),
+    address: str = typer.Option(None, "--address", help="现住所 current address"),
+    kind: str = typer.Option("person", "--kind", help="诉求人类别: person | legal_person | organisation"),
+    vulnerable: List[str] = typer.Option([], "--vulnerable", help="援助对象 (repeatable): minor elderly disabled woman migrant_worker"),
+    appeal_type: str = typer.Option(None, "--type", help="诉求类型 code or name, e.g. complaint / 投诉"),
+    scope: str = typer.Option(None, "--scope", help="受理范围 1–10 (default: the matter's)"),
+    matter: str = typer.Option(None, "--matter", help="事项 code or name, e.g. heating_temperature"),
+    place: str = typer.Option(None, "--place", help="地点 code or name, e.g. tiedong or tiedong.站前街道"),
+    description: str = typer.Option(None, "--description", help="诉求内容 what the caller said"),
+    channel: str = typer.Option("hotline_8890", "--channel", help="来源渠道 code or name"),
+    answer: str = typer.Option(None, "--answer", help="Answer on the spot and close (R20.1)"),
+    dispatch: str = typer.Option(None, "--dispatch", help="Accept and dispatch to this lead unit (R20.2)"),
+    co_units: List[str] = typer.Option([], "--co-unit", help="Co-handling unit (repeatable, with --dispatch)"),
+    json_file: Path = typer.Option(None, "--json-file", help="Read the fields from a JSON object instead"),
+    as_json: bool = typer.Option(False, "--json", help="Print the saved ticket as JSON"),
+) -> None:
+    """Record a ticket; prints its number (受理编号)."""
+    from . import CliError, settings
+
+    if json_file is not None:
+        form = _load_json_file(json_file)
+    else:
+        form = {"appellant": {"name": name, "phone": phone, "address": address, "kind": kind, "vulnerable": vulnerable},
+                "appeal_type": appeal_type, "scope": scope, "matter": matter, "place": place,
+                "description": description, "channel": channel}
+    form = _resolve_codes(form)
+    follow: list[tuple[str, dict[str, Any]]] = []
+    if answer and dispatch:
+        raise CliError("--answer/--dispatch: choose one disposition")
+    if answer:
+        follow.append(("answer_on_spot", {"answer": answer}))
+    elif dispatch:
+        follow += [("accept", {}), ("dispatch", {"lead_unit": dispatch, "co_units": list(co_units)})]
+    s = settings(ctx)
+    desk = Desk(open_store(s, must_exist=False), rules(), s.operator)
+    try:
+        t = desk.register(form, now(), follow)
+    except IntakeInvalid as exc:
+        raise CliError(str(exc.errors[0]) + (f" (and {len(exc.errors) - 1} more)" if len(exc.errors) > 1 else "")) from None
+    except RuleViolation as exc:
+        raise CliError(str(exc)) from None
+    if as_json:
+        typer.echo(json.dumps(ticket_dict(t, desk.clock(t, now())), ensure_ascii=False))
+    else:
+        typer.echo(t.number)
+
+
+@ticket_app.command("show")
+def show(ctx: typer.Context, number: str = typer.Argument(..., help="受理编号"),
+         as_json: bool = typer.Option(False, "--json")) -> None:
+    """Show one ticket: status in plain words, units, deadlines, history (R10.1)."""
+    from . import CliError, settings
+
+    s = settings(ctx)
+    store = open_store(s)
+    r = rules()
+    with store.connect() as db:
+        t = tickets.by_number(db, number.strip())
+        history = tickets.events(db, t.id) if t else []
+    if t is None:
+        raise CliError(f"NUMBER: no ticket {number!r} in {s.db_path}; check the digits or search with `hotline ticket list --phone`")
+    desk = Desk(store, r, s.operator)
+    clock = desk.clock(t, now())
+    if as_json:
+        d = ticket_dict(t, clock)
+        d["history"] = [json.loads(e.model_dump_json()) for e in history]
+        typer.echo(json.dumps(d, ensure_ascii=False))
+        return
+    tax = r.taxonomy
+    unit_names = "、".join(tax.units[u].name for u in t.units if u in tax.units) or "（未转办）"
+    echo_text("受理编号 ", t.number, "  ", t.status_name)
+    echo_text("诉求人 ", t.appellant.name, "  电话 ", t.appellant.phone, "  住址 ", t.appellant.address)
+    echo_text("事项 ", tax.matters[t.matter].name, "  地点 ", tax.places[t.place].name, "  类型 ", tax.appeal_types[t.appeal_type].name)
+    echo_text("内容 ", t.description)
+    echo_text("承办单位 ", unit_names)
+    if clock:
+        echo_text(CLOCK_NAMES[clock.name], " ", clock.due.at.strftime("%Y-%m-%d %H:%M"),
+                  "（已超期）" if clock.overdue else "", "（暂定）" if clock.due.provisional else "")
+    for label, value in (("答复", t.answer), ("不予受理理由", t.refusal_reason), ("办理结果", t.result)):
+        if value:
+            echo_text(label, " ", value)
+    echo_text("历史：")
+    from ..domain.workflow import TRANSITIONS
+
+    for e in history:
+        local = e.at.astimezone(r.policy.tz).strftime("%Y-%m-%d %H:%M")
+        echo_text("  ", local, "  ", TRANSITIONS[e.kind].title, "  ", e.actor)
+
+
+@ticket_app.command("list")
+def list_(
+    ctx: typer.Context,
+    phone: Optional[str] = typer.Option(None, "--phone", help="Caller's phone number"),
+    status: Optional[str] = typer.Option(None, "--status", help=f"One of: {', '.join(s.value for s in Status)}"),
+    open_only: bool = typer.Option(False, "--open", help="Only tickets not yet closed"),
+    limit: int = typer.Option(50, "--limit", min=1, max=10000),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """List tickets, newest first, optionally by the caller's phone or by status."""
+    from . import CliError, settings
+
+    if phone is not None:
+        norm = normalise_phone(phone)
+        if norm is None:
+            raise CliError(f"--phone: '{phone}' is not a PRC phone number (mobile 11 digits starting with 1, or 0412-1234567)")
+        phone = norm
+    if status is not None and status not in {s.value for s in Status}:
+        raise CliError(f"--status: '{status}' is not a status; use one of {', '.join(s.value for s in Status)}")
+    s = settings(ctx)
+    store = open_store(s)
+    with store.connect() as db:
+        found = tickets.search(db, phone=phone, status=status, open_only=open_only, limit=limit)
+    desk = Desk(store, rules(), s.operator)
+    t_now = now()
+    if as_json:
+        typer.echo(json.dumps([ticket_dict(t, desk.clock(t, t_now)) for t in found], ensure_ascii=False))
+        return
+    tax = rules().taxonomy
+    for t in found:
+        clock = desk.clock(t, t_now)
+        due = clock.due.at.strftime("%m-%d %H:%M") + ("!" if clock.overdue else "") if clock else "-"
+        echo_text(t.number, "  ", t.registered_at.astimezone(rules().policy.tz).strftime("%Y-%m-%d %H:%M"), "  ",
+                  tax.matters[t.matter].name, "  ", t.status_name, "  ", due)
+    if not found:
+        typer.echo("（没有符合条件的办理单）")
