@@ -13,6 +13,7 @@ from pathlib import Path
 
 from .data import read_text
 from .domain.deadlines import Clocks, Policy, parse_policy
+from .domain.phrases import Phrases, parse_phrases
 from .domain.taxonomy import Taxonomy, parse_taxonomy
 from .domain.workdays import WorkCalendar, YearOverrides, parse_holidays
 from .domain.workflow import Workflow
@@ -31,6 +32,7 @@ class Rules:
     policy: Policy
     calendar: WorkCalendar
     workflow: Workflow
+    phrases: Phrases
 
     @property
     def clocks(self) -> Clocks:
@@ -66,11 +68,12 @@ def load_rules(holidays: Path | None = None, policy: Path | None = None) -> Rule
         pol_path = policy or (Path(os.environ["HOTLINE_POLICY"]) if os.environ.get("HOTLINE_POLICY") else None)
         pol = parse_policy(_read(pol_path), str(pol_path)) if pol_path else parse_policy(read_text("policy.toml"), "policy.toml")
         calendar = load_calendar(holidays)
+        phrases = parse_phrases(read_text("phrases.toml"), "phrases.toml")
     except ValueError as exc:
         if isinstance(exc, ConfigError):
             raise
         raise ConfigError(str(exc)) from None
-    return Rules(taxonomy, pol, calendar, Workflow(taxonomy, Clocks(pol, calendar)))
+    return Rules(taxonomy, pol, calendar, Workflow(taxonomy, Clocks(pol, calendar)), phrases)
 
 
 @lru_cache(maxsize=1)

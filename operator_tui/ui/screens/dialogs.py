@@ -1,0 +1,131 @@
+"""Modal dialogs of the intake screen: every disposition states what will happen before it does."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Label, OptionList, Static, TextArea
+from textual.widgets.option_list import Option
+
+from ..safe import caller_text
+
+
+class ConfirmScreen(ModalScreen[bool]):
+    """States what will happen; Enter (or F12) confirms, Escape goes back."""
+
+    BINDINGS = [
+        Binding("enter,f12", "confirm", "确认", id="dialog.confirm"),
+        Binding("escape", "cancel", "返回修改", id="dialog.cancel"),
+    ]
+
+    def __init__(self, title: str, body: Text) -> None:
+        super().__init__()
+        self.title_text = title
+        self.body = body
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(Text(self.title_text, style="bold"), classes="dialog-title")
+            yield Static(self.body, classes="dialog-body")
+            yield Label(Text("回车 确认    Esc 返回修改", style="dim"))
+
+    def action_confirm(self) -> None:
+        self.dismiss(True)
+
+    def action_cancel(self) -> None:
+        self.dismiss(False)
+
+
+class TextPromptScreen(ModalScreen[str | None]):
+    """Asks for a required text (a refusal reason, what was said); Ctrl+Enter or F12 confirms."""
+
+    BINDINGS = [
+        Binding("ctrl+enter,f12,ctrl+s", "confirm", "确认", id="dialog.confirm"),
+        Binding("escape", "cancel", "取消", id="dialog.cancel"),
+    ]
+
+    def __init__(self, title: str, prompt: Text, initial: str = "", required_message: str = "请填写内容") -> None:
+        super().__init__()
+        self.title_text = title
+        self.prompt = prompt
+        self.initial = initial
+        self.required_message = required_message
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(Text(self.title_text, style="bold"), classes="dialog-title")
+            yield Static(self.prompt, classes="dialog-body")
+            yield TextArea(self.initial, id="prompt-text", soft_wrap=True)
+            yield Label("", id="prompt-error")
+            yield Label(Text("F12 或 Ctrl+S 确认    Esc 取消", style="dim"))
+
+    def on_mount(self) -> None:
+        self.query_one(TextArea).focus()
+
+    def action_confirm(self) -> None:
+        value = self.query_one(TextArea).text.strip()
+        if not value:
+            self.query_one("#prompt-error", Label).update(Text(self.required_message, style="bold red"))
+            return
+        self.dismiss(value)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class ChoiceScreen(ModalScreen[str | None]):
+    """Pick one of a few options with the arrow keys or their number."""
+
+    BINDINGS = [Binding("escape", "cancel", "取消", id="dialog.cancel")] + [
+        Binding(str(n), f"pick({n})", show=False, id=f"dialog.pick{n}") for n in range(1, 10)
+    ]
+
+    def __init__(self, title: str, options: list[tuple[str, str]]) -> None:
+        super().__init__()
+        self.title_text = title
+        self.options = options
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(Text(self.title_text, style="bold"), classes="dialog-title")
+            yield OptionList(*[Option(caller_text(f"{i}. {name}"), id=code) for i, (code, name) in enumerate(self.options, 1)])
+            yield Label(Text("数字键或回车选择    Esc 取消", style="dim"))
+
+    def on_mount(self) -> None:
+        self.query_one(OptionList).focus()
+
+    @on(OptionList.OptionSelected)
+    def _selected(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(event.option.id)
+
+    def action_pick(self, n: int) -> None:
+        if 1 <= n <= len(self.options):
+            self.dismiss(self.options[n - 1][0])
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class PhrasesScreen(ModalScreen[None]):
+    """R19.2 standard phrases, filled in from the form; any key closes."""
+
+    BINDINGS = [Binding("escape,f3,enter", "close", "关闭", id="phrases.close")]
+
+    def __init__(self, phrases: list[tuple[str, str]]) -> None:
+        super().__init__()
+        self.phrases = phrases
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog wide"):
+            yield Label(Text("规范用语", style="bold"), classes="dialog-title")
+            for title, text in self.phrases:
+                yield Label(Text(title, style="bold cyan"))
+                yield Static(caller_text(text), classes="phrase")
+            yield Label(Text("Esc/F3 关闭", style="dim"))
+
+    def action_close(self) -> None:
+        self.dismiss(None)

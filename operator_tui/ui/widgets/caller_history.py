@@ -1,0 +1,67 @@
+"""The caller's earlier tickets, popped up from the phone number (R13.1 screen pop)."""
+
+from __future__ import annotations
+
+from datetime import datetime, tzinfo
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.widget import Widget
+from textual.widgets import DataTable, Label
+
+from ...domain.model import STATUS_NAMES, Status
+from ...domain.taxonomy import Taxonomy
+from ...store.tickets import TicketRow
+from ..safe import caller_text
+
+
+class CallerHistory(Widget):
+    """A table of the caller's tickets, newest first; open ones highlighted."""
+
+    def __init__(self, taxonomy: Taxonomy, tz: tzinfo, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.taxonomy = taxonomy
+        self.tz = tz
+        self.rows: list[TicketRow] = []
+
+    def compose(self) -> ComposeResult:
+        yield Label(Text("来电历史", style="bold"), id="history-title")
+        table = DataTable(id="history-table", cursor_type="row", zebra_stripes=True)
+        table.add_columns("受理编号", "日期", "事项", "状态", "时限")
+        yield table
+
+    def show(self, rows: list[TicketRow], now: datetime) -> None:
+        self.rows = rows
+        table = self.query_one(DataTable)
+        table.clear()
+        title = self.query_one("#history-title", Label)
+        open_count = sum(1 for r in rows if not r.status.closed)
+        title.update(Text(f"来电历史：{len(rows)} 单，未办结 {open_count} 单" if rows else "来电历史：无", style="bold"))
+        for r in rows:
+            matter = self.taxonomy.matters.get(r.matter)
+            due = Text("-", style="dim")
+            if r.due_at and not r.status.closed:
+                overdue = r.due_at < now
+                due = Text(r.due_at.astimezone(self.tz).strftime("%m-%d") + ("超期" if overdue else ""),
+                           style="bold red" if overdue else "")
+            status_style = "" if r.status.closed else "bold yellow"
+            table.add_row(
+                caller_text(r.number),
+                Text(r.registered_at.astimezone(self.tz).strftime("%Y-%m-%d")),
+                caller_text(matter.name if matter else r.matter),
+                Text(STATUS_NAMES[Status(r.status)], style=status_style),
+                due,
+                key=r.id,
+            )
+
+    def open_with_matter(self, matter: str | None) -> TicketRow | None:
+        """The newest open ticket on the same matter: the 催办 candidate (R13.1)."""
+        if not matter:
+            return None
+        return next((r for r in self.rows if r.matter == matter and not r.status.closed), None)
+
+    def selected(self) -> TicketRow | None:
+        table = self.query_one(DataTable)
+        if not self.rows or table.cursor_row is None or table.cursor_row >= len(self.rows):
+            return None
+        return self.rows[table.cursor_row]

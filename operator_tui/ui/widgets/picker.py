@@ -1,0 +1,195 @@
+"""Choosing from a list by Chinese text or pinyin (typing `gn` finds 供暖).
+
+`PickerField` is one focusable line in the form; Enter (or typing) opens `PickerScreen`, a modal
+with a filter box and the matching items. The pinyin keys are built on first use, off the start-up
+path (pypinyin takes ~150 ms to import).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.message import Message
+from textual.reactive import reactive
+from textual.screen import ModalScreen
+from textual.widget import Widget
+from textual.widgets import Input, Label, OptionList
+from textual.widgets.option_list import Option
+
+from ..safe import caller_text
+
+
+@dataclass(frozen=True)
+class Choice:
+    code: str
+    name: str
+    detail: str = ""
+
+
+@lru_cache(maxsize=4096)
+def search_keys(name: str) -> tuple[str, str]:
+    """(initials, full pinyin) of a Chinese name, lower case, no separators."""
+    from pypinyin import Style, lazy_pinyin
+
+    return ("".join(lazy_pinyin(name, style=Style.FIRST_LETTER)).lower(), "".join(lazy_pinyin(name)).lower())
+
+
+def matches(choice: Choice, query: str) -> int:
+    """A rank (lower is better) or -1 when `choice` does not match `query`."""
+    q = query.strip().lower()
+    if not q:
+        return 3
+    name = choice.name.lower()
+    if name.startswith(q):
+        return 0
+    if q in name or q in choice.detail.lower() or q == choice.code.lower():
+        return 1
+    if q.isascii() and q.isalpha():
+        initials, full = search_keys(choice.name)
+        if initials.startswith(q) or full.startswith(q):
+            return 1
+        if q in initials or q in full:
+            return 2
+    return -1
+
+
+def filter_choices(choices: list[Choice], query: str, limit: int = 200) -> list[Choice]:
+    ranked = [(r, i, c) for i, c in enumerate(choices) if (r := matches(c, query)) >= 0]
+    return [c for _, _, c in sorted(ranked)[:limit]]
+
+
+class PickerScreen(ModalScreen[str | None]):
+    """Filter and pick one item; dismisses with its code, or None on Escape."""
+
+    BINDINGS = [
+        Binding("escape", "cancel", "取消", id="picker.cancel"),
+        Binding("down", "down", "下一项", show=False, id="picker.down"),
+        Binding("up", "up", "上一项", show=False, id="picker.up"),
+    ]
+
+    def __init__(self, title: str, choices: list[Choice], query: str = "") -> None:
+        super().__init__()
+        self.title_text = title
+        self.choices = choices
+        self.initial = query
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="picker-box"):
+            yield Label(Text(f"选择{self.title_text}（输入汉字或拼音首字母筛选，回车确定）"), id="picker-title")
+            yield Input(value=self.initial, placeholder="筛选…", id="picker-filter")
+            yield OptionList(id="picker-options")
+
+    def on_mount(self) -> None:
+        self._refill(self.initial)
+        self.query_one("#picker-filter", Input).focus()
+
+    def _refill(self, query: str) -> None:
+        options = self.query_one("#picker-options", OptionList)
+        options.clear_options()
+        found = filter_choices(self.choices, query)
+        options.add_options([Option(caller_text(c.name + (f"  {c.detail}" if c.detail else "")), id=c.code) for c in found])
+        if found:
+            options.highlighted = 0
+
+    @on(Input.Changed, "#picker-filter")
+    def _filter(self, event: Input.Changed) -> None:
+        self._refill(event.value)
+
+    @on(Input.Submitted, "#picker-filter")
+    def _submit(self) -> None:
+        options = self.query_one("#picker-options", OptionList)
+        if options.highlighted is not None and options.option_count:
+            self.dismiss(options.get_option_at_index(options.highlighted).id)
+
+    @on(OptionList.OptionSelected)
+    def _selected(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(event.option.id)
+
+    def action_down(self) -> None:
+        self.query_one("#picker-options", OptionList).action_cursor_down()
+
+    def action_up(self) -> None:
+        self.query_one("#picker-options", OptionList).action_cursor_up()
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class PickerField(Widget, can_focus=True):
+    """A labelled value chosen from `choices`. With `multi`, each pick toggles a member."""
+
+    BINDINGS = [
+        Binding("enter", "open", "选择", id="picker.open"),
+        Binding("delete,backspace", "clear", "清除", show=False, id="picker.clear"),
+    ]
+
+    value: reactive[str | None] = reactive(None)
+    values: reactive[tuple[str, ...]] = reactive(())
+
+    class Changed(Message):
+        def __init__(self, field: "PickerField") -> None:
+            super().__init__()
+            self.field = field
+
+        @property
+        def control(self) -> "PickerField":
+            return self.field
+
+    def __init__(self, label: str, choices: list[Choice], *, multi: bool = False, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.label = label
+        self.choices = choices
+        self.multi = multi
+        self._names = {c.code: c.name for c in choices}
+
+    def render(self) -> Text:
+        chosen = self.values if self.multi else ((self.value,) if self.value else ())
+        shown = "、".join(self._names.get(c, c) for c in chosen)
+        text = Text(f"{self.label}：", style="bold", end="")
+        text.append(shown or "（回车选择）", style="" if shown else "dim")
+        return text
+
+    def set_value(self, code: str | None, *, notify: bool = True) -> None:
+        if self.multi:
+            raise TypeError("use set_values on a multi picker")
+        changed = code != self.value
+        self.value = code
+        if changed and notify:
+            self.post_message(self.Changed(self))
+
+    def set_values(self, codes: tuple[str, ...], *, notify: bool = True) -> None:
+        changed = tuple(codes) != self.values
+        self.values = tuple(codes)
+        if changed and notify:
+            self.post_message(self.Changed(self))
+
+    def action_open(self, query: str = "") -> None:
+        def picked(code: str | None) -> None:
+            if code is None:
+                return
+            if self.multi:
+                members = list(self.values)
+                members.remove(code) if code in members else members.append(code)
+                self.set_values(tuple(members))
+            else:
+                self.set_value(code)
+
+        self.app.push_screen(PickerScreen(self.label, self.choices, query), picked)
+
+    def action_clear(self) -> None:
+        if self.multi:
+            self.set_values(())
+        else:
+            self.set_value(None)
+
+    def on_key(self, event) -> None:
+        # Typing on the field opens the picker with what was typed (keyboard-first).
+        if event.character and event.character.isprintable() and not event.character.isspace() and event.key not in ("enter",):
+            event.stop()
+            self.action_open(event.character)

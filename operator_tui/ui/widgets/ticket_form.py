@@ -1,0 +1,205 @@
+"""The ticket form (R18.1), in the order a call goes: who → where → what → which kind → who handles.
+
+The form only holds and shows values; the screen validates (through the domain) and saves.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Horizontal, VerticalScroll
+from textual.message import Message
+from textual.widgets import Checkbox, Input, Label, TextArea
+
+from ...domain.taxonomy import Taxonomy
+from ...domain.text import clean_text
+from ...domain.validation import FieldError
+from ..safe import caller_text
+from .picker import Choice, PickerField
+
+TEXT_INPUTS = ("name", "phone", "address")
+PICKERS = ("kind", "place", "appeal_type", "matter", "scope", "channel", "lead_unit")
+AREAS = ("description", "answer")
+ERROR_FIELDS = ("name", "phone", "address", "kind", "vulnerable", "place", "description",
+                "appeal_type", "matter", "scope", "channel", "lead_unit", "answer")
+
+
+def choices(taxonomy: Taxonomy) -> dict[str, list[Choice]]:
+    places = []
+    for p in taxonomy.places.values():
+        parent = taxonomy.places.get(p.parent) if p.parent else None
+        places.append(Choice(p.code, (parent.name if parent else "") + p.name))
+    units = [Choice(u.code, u.name) for u in taxonomy.units.values()]
+    return {
+        "kind": [Choice(c, i.name) for c, i in taxonomy.appellant_kinds.items()],
+        "place": places,
+        "appeal_type": [Choice(c, i.name) for c, i in taxonomy.appeal_types.items()],
+        "matter": [Choice(c, m.name, taxonomy.scopes[m.scope].name) for c, m in taxonomy.matters.items()],
+        "scope": [Choice(str(c), f"({c}) {s.name}") for c, s in taxonomy.scopes.items()],
+        "channel": [Choice(c, i.name) for c, i in taxonomy.channels.items()],
+        "lead_unit": units,
+        "co_units": units,
+    }
+
+
+class TicketForm(VerticalScroll):
+    """Every R18.1 field the operator types at intake."""
+
+    class Changed(Message):
+        """A field changed (`field` is its id); the screen autosaves, triages, searches."""
+
+        def __init__(self, field: str) -> None:
+            super().__init__()
+            self.field = field
+
+    def __init__(self, taxonomy: Taxonomy, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.taxonomy = taxonomy
+        self._choices = choices(taxonomy)
+        self._loading = False
+
+    def compose(self) -> ComposeResult:
+        c = self._choices
+        yield Label(Text("一、诉求人", style="bold underline"), classes="section")
+        with Horizontal(classes="row"):
+            yield Input(placeholder="姓名（可记“张先生”“匿名”）", id="name", max_length=200)
+            yield Input(placeholder="联系电话", id="phone", max_length=30)
+        yield Input(placeholder="现住所", id="address", max_length=200)
+        with Horizontal(classes="row"):
+            yield PickerField("诉求人类别", c["kind"], id="kind")
+        with Horizontal(classes="row", id="vulnerable"):
+            yield Label("援助对象：")
+            for code, item in self.taxonomy.vulnerable_groups.items():
+                yield Checkbox(item.name, id=f"vulnerable-{code}", compact=True)
+        yield Label(Text("二、发生地点", style="bold underline"), classes="section")
+        yield PickerField("区县/街道", c["place"], id="place")
+        yield Label(Text("三、诉求内容", style="bold underline"), classes="section")
+        yield TextArea(id="description", soft_wrap=True, show_line_numbers=False, placeholder="记录来电人所述（时间、地点、事情经过、诉求）")
+        yield Label(Text("四、分类", style="bold underline"), classes="section")
+        yield PickerField("诉求类型", c["appeal_type"], id="appeal_type")
+        yield PickerField("事项分类", c["matter"], id="matter")
+        yield PickerField("受理范围", c["scope"], id="scope")
+        yield PickerField("来源渠道", c["channel"], id="channel")
+        yield Label(Text("五、承办单位（属事＋属地，可修改）", style="bold underline"), classes="section")
+        yield PickerField("主办单位", c["lead_unit"], id="lead_unit")
+        yield PickerField("协办单位", c["co_units"], multi=True, id="co_units")
+        yield Label(Text("六、答复内容（当场答复时填写，可用知识库标准答复 Ctrl+A）", style="bold underline"), classes="section")
+        yield TextArea(id="answer", soft_wrap=True, show_line_numbers=False)
+        yield Label("", id="form-errors")
+
+    def on_mount(self) -> None:
+        self.query_one("#kind", PickerField).set_value("person", notify=False)
+        self.query_one("#channel", PickerField).set_value("hotline_8890", notify=False)
+
+    # --- reading and writing -------------------------------------------------------------
+
+    def data(self) -> dict[str, Any]:
+        """The form as the intake payload plus the dispatch fields."""
+        q = self.query_one
+        scope = q("#scope", PickerField).value
+        return {
+            "appellant": {
+                "name": q("#name", Input).value, "phone": q("#phone", Input).value,
+                "address": q("#address", Input).value, "kind": q("#kind", PickerField).value,
+                "vulnerable": [code for code in self.taxonomy.vulnerable_groups if q(f"#vulnerable-{code}", Checkbox).value],
+            },
+            "place": q("#place", PickerField).value,
+            "description": q("#description", TextArea).text,
+            "appeal_type": q("#appeal_type", PickerField).value,
+            "matter": q("#matter", PickerField).value,
+            "scope": int(scope) if scope else None,
+            "channel": q("#channel", PickerField).value,
+            "lead_unit": q("#lead_unit", PickerField).value,
+            "co_units": list(q("#co_units", PickerField).values),
+            "answer": q("#answer", TextArea).text,
+        }
+
+    def load(self, data: dict[str, Any]) -> None:
+        """Fill the form (a restored draft, or a cleared one), without raising Changed."""
+        self._loading = True
+        try:
+            q = self.query_one
+            who = data.get("appellant") or {}
+            for f in TEXT_INPUTS:
+                q(f"#{f}", Input).value = clean_text(str(who.get(f) or ""))
+            q("#kind", PickerField).set_value(who.get("kind") or "person", notify=False)
+            for code in self.taxonomy.vulnerable_groups:
+                q(f"#vulnerable-{code}", Checkbox).value = code in (who.get("vulnerable") or [])
+            for f in ("place", "appeal_type", "matter", "lead_unit"):
+                q(f"#{f}", PickerField).set_value(data.get(f) or None, notify=False)
+            scope = data.get("scope")
+            q("#scope", PickerField).set_value(str(scope) if scope else None, notify=False)
+            q("#channel", PickerField).set_value(data.get("channel") or "hotline_8890", notify=False)
+            q("#co_units", PickerField).set_values(tuple(data.get("co_units") or ()), notify=False)
+            for f in AREAS:
+                q(f"#{f}", TextArea).load_text(clean_text(str(data.get(f) or "")))
+            self.show_errors([])
+        finally:
+            self.call_after_refresh(self._done_loading)
+
+    def _done_loading(self) -> None:
+        self._loading = False
+
+    def set_units(self, lead: str | None, co: tuple[str, ...]) -> None:
+        self.query_one("#lead_unit", PickerField).set_value(lead, notify=False)
+        self.query_one("#co_units", PickerField).set_values(co, notify=False)
+
+    def set_answer(self, text: str) -> None:
+        self.query_one("#answer", TextArea).load_text(clean_text(text))
+        self.post_message(self.Changed("answer"))
+
+    def show_errors(self, errors: list[FieldError]) -> None:
+        label = self.query_one("#form-errors", Label)
+        for w in self.query(".invalid"):
+            w.remove_class("invalid")
+        if not errors:
+            label.update("")
+            label.display = False
+            return
+        label.display = True
+        text = Text("请修正：\n", style="bold red", end="")
+        for e in errors:
+            text.append_text(caller_text(f"· {e.message}\n", "red"))
+        label.update(text)
+        for e in errors:
+            for w in self.query(f"#{e.field}"):
+                w.add_class("invalid")
+
+    def focus_field(self, field: str) -> None:
+        for w in self.query(f"#{field}"):
+            w.focus()
+            return
+
+    # --- change tracking -----------------------------------------------------------------
+
+    def _changed(self, field: str) -> None:
+        if not self._loading:
+            self.post_message(self.Changed(field))
+
+    @on(Input.Changed)
+    def _input_changed(self, event: Input.Changed) -> None:
+        clean = clean_text(event.value)
+        if clean != event.value:  # pasted escapes or controls never stay in the form
+            event.input.value = clean
+            return
+        self._changed(event.input.id or "")
+
+    @on(TextArea.Changed)
+    def _area_changed(self, event: TextArea.Changed) -> None:
+        text = event.text_area.text
+        clean = clean_text(text.replace("\r", ""))
+        if clean != text.replace("\r", "") or "\r" in text:
+            event.text_area.load_text(clean)
+            return
+        self._changed(event.text_area.id or "")
+
+    @on(PickerField.Changed)
+    def _picker_changed(self, event: PickerField.Changed) -> None:
+        self._changed(event.field.id or "")
+
+    @on(Checkbox.Changed)
+    def _checkbox_changed(self, event: Checkbox.Changed) -> None:
+        self._changed("vulnerable")
