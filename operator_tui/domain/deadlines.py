@@ -57,7 +57,13 @@ def parse_policy(text: str, source: str) -> Policy:
     except (ValueError, KeyError) as exc:
         raise PolicyError(f"{source}: timezone/end_of_day: {exc}") from None
     call = doc.get("call") or {}
-    return Policy(limits, tz, end, int(call.get("warn_seconds", 300)), int(call.get("long_seconds", 600)))
+    seconds = {}
+    for key, default in (("warn_seconds", 300), ("long_seconds", 600)):
+        value = call.get(key, default) if isinstance(call, dict) else None
+        if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
+            raise PolicyError(f"{source}: call.{key}: must be a positive whole number of seconds")
+        seconds[key] = value
+    return Policy(limits, tz, end, seconds["warn_seconds"], seconds["long_seconds"])
 
 
 @dataclass(frozen=True)
@@ -165,7 +171,10 @@ def running_clock(ticket: Ticket, now: datetime, clocks: Clocks, taxonomy: Taxon
         name, rule, start, limit = "dispatch", "R28.1", ticket.returned_at, policy.limits["dispatch"]
     elif s in (Status.DISPATCHED, Status.IN_PROGRESS, Status.EXTENSION_REQUESTED):
         ext = ticket.extension
-        if ext is not None and ext.approved and ext.approved_due is not None and ticket.rework_at is None:
+        # An extension approved before a rework (R23.1) gave way to the rework's fresh limit; one
+        # approved during the rework replaces that limit like any other (R22.2).
+        if (ext is not None and ext.approved and ext.approved_due is not None
+                and (ticket.rework_at is None or ext.requested_at >= ticket.rework_at)):
             paused, prov = clocks.paused_workdays(ticket, ext.decided_at or ext.requested_at, now)
             due = clocks.workdays_after(Due(ext.approved_due, False), paused)
             due = Due(due.at, due.provisional or prov)

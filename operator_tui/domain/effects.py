@@ -149,7 +149,11 @@ def request_extension(t: Ticket, e: Event, wf: Workflow) -> Ticket:
 def approve_extension(t: Ticket, e: Event, wf: Workflow) -> Ticket:
     ext = t.extension
     due = when(e, "due", "R22.2") if e.payload.get("due") else ext.requested_due
-    if due > wf.extension_cap(t.model_copy(update={"extension": None}), ext.requested_at):
+    unextended = t.model_copy(update={"extension": None})
+    current = running_clock(unextended, ext.requested_at, wf.clocks, wf.taxonomy)
+    if current is not None and due <= current.due.at:
+        raise RuleViolation("R22.2", "the approved limit must be later than the current one")
+    if due > wf.extension_cap(unextended, ext.requested_at):
         raise RuleViolation("R22.2", "an extension may not exceed 2 months")
     return t.model_copy(update={"extension": ext.model_copy(update={"approved": True, "approved_due": due, "decided_at": e.at})})
 

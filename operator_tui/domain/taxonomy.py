@@ -85,6 +85,8 @@ class Taxonomy:
 
     def district_government(self, place: str) -> str | None:
         district = self.district_of(place)
+        if district is None:  # an unknown place has no government (not the first unit without a place)
+            return None
         for unit in self.units.values():
             if unit.place == district:
                 return unit.code
