@@ -44,7 +44,7 @@ def matches(choice: Choice, query: str) -> int:
     """A rank (lower is better) or -1 when `choice` does not match `query`."""
     q = query.strip().lower()
     if not q:
-        return 3
+        return 4
     name = choice.name.lower()
     if name.startswith(q):
         return 0
@@ -56,7 +56,14 @@ def matches(choice: Choice, query: str) -> int:
             return 1
         if q in initials or q in full:
             return 2
+        if _subsequence(q, initials):  # "tdzq" → 铁东区站前街道 (t d q z q j d)
+            return 3
     return -1
+
+
+def _subsequence(q: str, s: str) -> bool:
+    it = iter(s)
+    return all(ch in it for ch in q)
 
 
 def filter_choices(choices: list[Choice], query: str, limit: int = 200) -> list[Choice]:

@@ -23,8 +23,6 @@ from .picker import Choice, PickerField
 TEXT_INPUTS = ("name", "phone", "address")
 PICKERS = ("kind", "place", "appeal_type", "matter", "scope", "channel", "lead_unit")
 AREAS = ("description", "answer")
-ERROR_FIELDS = ("name", "phone", "address", "kind", "vulnerable", "place", "description",
-                "appeal_type", "matter", "scope", "channel", "lead_unit", "answer")
 
 
 def choices(taxonomy: Taxonomy) -> dict[str, list[Choice]]:
@@ -63,30 +61,35 @@ class TicketForm(VerticalScroll):
 
     def compose(self) -> ComposeResult:
         c = self._choices
-        yield Label(Text("一、诉求人", style="bold underline"), classes="section")
+        yield Label(Text("一、诉求人", style="bold"), classes="section")
         with Horizontal(classes="row"):
-            yield Input(placeholder="姓名（可记“张先生”“匿名”）", id="name", max_length=200)
-            yield Input(placeholder="联系电话", id="phone", max_length=30)
-        yield Input(placeholder="现住所", id="address", max_length=200)
+            yield Label("姓名", classes="field-label")
+            yield Input(placeholder="可记“张先生”“匿名”", id="name", max_length=200, compact=True)
+            yield Label("电话", classes="field-label")
+            yield Input(placeholder="手机或座机", id="phone", max_length=30, compact=True)
         with Horizontal(classes="row"):
-            yield PickerField("诉求人类别", c["kind"], id="kind")
+            yield Label("住址", classes="field-label")
+            yield Input(placeholder="现住所（不愿透露可记“不愿透露”）", id="address", max_length=200, compact=True)
         with Horizontal(classes="row", id="vulnerable"):
-            yield Label("援助对象：")
+            yield PickerField("类别", c["kind"], id="kind")
+            yield Label("援助对象", classes="field-label")
             for code, item in self.taxonomy.vulnerable_groups.items():
                 yield Checkbox(item.name, id=f"vulnerable-{code}", compact=True)
-        yield Label(Text("二、发生地点", style="bold underline"), classes="section")
+        yield Label(Text("二、发生地点", style="bold"), classes="section")
         yield PickerField("区县/街道", c["place"], id="place")
-        yield Label(Text("三、诉求内容", style="bold underline"), classes="section")
+        yield Label(Text("三、诉求内容", style="bold"), classes="section")
         yield TextArea(id="description", soft_wrap=True, show_line_numbers=False, placeholder="记录来电人所述（时间、地点、事情经过、诉求）")
-        yield Label(Text("四、分类", style="bold underline"), classes="section")
-        yield PickerField("诉求类型", c["appeal_type"], id="appeal_type")
-        yield PickerField("事项分类", c["matter"], id="matter")
-        yield PickerField("受理范围", c["scope"], id="scope")
-        yield PickerField("来源渠道", c["channel"], id="channel")
-        yield Label(Text("五、承办单位（属事＋属地，可修改）", style="bold underline"), classes="section")
+        yield Label(Text("四、分类", style="bold"), classes="section")
+        with Horizontal(classes="row"):
+            yield PickerField("诉求类型", c["appeal_type"], id="appeal_type")
+            yield PickerField("事项分类", c["matter"], id="matter")
+        with Horizontal(classes="row"):
+            yield PickerField("受理范围", c["scope"], id="scope")
+            yield PickerField("来源渠道", c["channel"], id="channel")
+        yield Label(Text("五、承办单位（属事＋属地，可修改）", style="bold"), classes="section")
         yield PickerField("主办单位", c["lead_unit"], id="lead_unit")
         yield PickerField("协办单位", c["co_units"], multi=True, id="co_units")
-        yield Label(Text("六、答复内容（当场答复时填写，可用知识库标准答复 Ctrl+A）", style="bold underline"), classes="section")
+        yield Label(Text("六、答复内容（当场答复时填写；Ctrl+A 采用知识库标准答复）", style="bold"), classes="section")
         yield TextArea(id="answer", soft_wrap=True, show_line_numbers=False)
         yield Label("", id="form-errors")
 

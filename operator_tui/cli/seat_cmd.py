@@ -1,0 +1,71 @@
+"""`hotline seat`: the operator's full-screen seat (the main job)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+
+def build_context(settings, caller: str | None = None, offline: bool = False):
+    """Everything the seat needs, resolved once: rules, store, triage rules, KB search."""
+    from ..desk import Desk
+    from ..ui.context import SeatContext
+    from . import CliError
+    from .common import open_store, rules
+
+    r = rules()
+    store = open_store(settings, must_exist=False)
+    triage_rules = None
+    try:
+        from ..triage_rules import load_triage_rules
+    except ImportError:
+        load_triage_rules = None
+    if load_triage_rules is not None:
+        try:
+            triage_rules = load_triage_rules()
+        except Exception as exc:  # a broken rules file must not leave the seat without triage
+            raise CliError(f"triage rules: {exc}; the seat will not start without emergency triage") from None
+    kb_search = None
+    try:
+        from ..kb.search import make_searcher
+    except ImportError:
+        make_searcher = None
+    if make_searcher is not None:
+        kb_search = make_searcher(settings.db_path)
+    return SeatContext(settings=settings, rules=r, store=store, desk=Desk(store, r, settings.operator),
+                       triage_rules=triage_rules, kb_search=kb_search, caller=caller, offline=offline)
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("seat")
+    def seat(
+        ctx: typer.Context,
+        caller: str = typer.Option(None, "--caller", help="The caller's number from the phone system (来电号码)."),
+        offline: bool = typer.Option(False, "--offline", help="Do not try to reach the server."),
+        server: str = typer.Option(None, "--server", envvar="HOTLINE_SERVER", help="Backend URL to sync with."),
+        demo: bool = typer.Option(False, "--demo", help="Seed demo data first (once)."),
+    ) -> None:
+        """Open the seat: record calls into tickets, keyboard only."""
+        from ..domain.validation import normalise_phone
+        from ..ui.app import KeymapError, make_app
+        from . import CliError, settings
+
+        s = settings(ctx)
+        if caller is not None and normalise_phone(caller) is None:
+            raise CliError(f"--caller: '{caller}' is not a PRC phone number (mobile 11 digits, or 0412-1234567)")
+        if server:
+            from dataclasses import replace
+
+            s = replace(s, server_url=server)
+        context = build_context(s, caller, offline)
+        if demo:
+            from ..demo import seed
+            from .common import now
+
+            seed(context.store, context.rules, now())
+        try:
+            app = make_app(context)
+        except KeymapError as exc:
+            raise CliError(f"keymap: {exc}") from None
+        app.run()

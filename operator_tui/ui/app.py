@@ -1,0 +1,71 @@
+"""The seat application: `make_app(ctx)` builds it; the CLI, tests and snapshots all use that.
+
+Bindings carry ids (`seat.new_call`, `seat.answer`, …) so a call centre can remap them in
+`keymap.toml` (a `[keys]` table of id = "key,key") without touching code.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Iterable
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+
+from .context import SeatContext
+from .screens.intake import IntakeScreen
+
+
+class KeymapError(ValueError):
+    pass
+
+
+def load_keymap(path: Path) -> dict[str, str]:
+    """Binding id → keys, from `path` if it exists; errors name the file and the entry."""
+    if not path.exists():
+        return {}
+    try:
+        doc = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise KeymapError(f"{path}: {exc}") from None
+    keys = doc.get("keys", {})
+    if not isinstance(keys, dict) or not all(isinstance(k, str) and isinstance(v, str) and v for k, v in keys.items()):
+        raise KeymapError(f"{path}: [keys] must map binding ids to key names, e.g. \"seat.new_call\" = \"f2\"")
+    return keys
+
+
+class SeatApp(App):
+    TITLE = "8890 坐席"
+    CSS_PATH = ["app.tcss", "screens/intake.tcss"]
+    ENABLE_COMMAND_PALETTE = True
+    BINDINGS = [
+        Binding("ctrl+q", "quit", "退出", id="app.quit", priority=True),
+        Binding("ctrl+p", "command_palette", "命令", id="app.palette", show=False),
+    ]
+
+    def __init__(self, ctx: SeatContext, keymap: dict[str, str] | None = None) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self._keymap = keymap or {}
+
+    def on_mount(self) -> None:
+        if self._keymap:
+            self.set_keymap(self._keymap)
+
+    def get_default_screen(self) -> Screen:
+        return IntakeScreen(self.ctx)
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        """Every action of the current screen is also in the command palette (Ctrl+P)."""
+        yield from super().get_system_commands(screen)
+        for binding in screen.BINDINGS:
+            if isinstance(binding, Binding) and binding.description:
+                action = binding.action
+                yield SystemCommand(f"{binding.description}（{binding.key.upper()}）", f"{binding.id or action}",
+                                    lambda s=screen, a=action: s.run_action(a))
+
+
+def make_app(ctx: SeatContext) -> SeatApp:
+    return SeatApp(ctx, load_keymap(ctx.settings.keymap_path))
