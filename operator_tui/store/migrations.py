@@ -81,7 +81,28 @@ def _001_initial(conn: sqlite3.Connection) -> None:
     )
 
 
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_001_initial]
+def _002_overview_columns(conn: sqlite3.Connection) -> None:
+    """Columns the supervisor's overview counts by (R30.1), kept up to date by every save."""
+    conn.executescript(
+        """
+        ALTER TABLE tickets ADD COLUMN seat TEXT NOT NULL DEFAULT '';
+        ALTER TABLE tickets ADD COLUMN closed_at TEXT;
+        ALTER TABLE tickets ADD COLUMN resolution_due TEXT;
+        ALTER TABLE tickets ADD COLUMN responded_at TEXT;
+        ALTER TABLE tickets ADD COLUMN on_time INTEGER;
+        ALTER TABLE tickets ADD COLUMN open_demands INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE tickets ADD COLUMN supervision_level INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE tickets ADD COLUMN coordination_level INTEGER NOT NULL DEFAULT 0;
+        CREATE INDEX tickets_closed_at ON tickets (closed_at);
+        CREATE INDEX tickets_open_registered ON tickets (closed, registered_at);
+        CREATE INDEX tickets_unit ON tickets (lead_unit, closed);
+        CREATE INDEX tickets_responded ON tickets (responded_at);
+        CREATE INDEX events_kind_at ON events (kind, at);
+        """
+    )
+
+
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_001_initial, _002_overview_columns]
 
 
 def migrate(conn: sqlite3.Connection) -> int:

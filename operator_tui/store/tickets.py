@@ -52,21 +52,38 @@ def save(db: sqlite_utils.Database, ticket: Ticket, events: Iterable[Event], clo
                 "INSERT INTO outbox (op_id, ticket_id, body, created_at) VALUES (?,?,?,?)",
                 (e.id, e.ticket_id, body.encode(), now.isoformat()),
             )
+    # R22.1 on-time: the resolution limit in force when the unit responded. Kept from the last
+    # save while a resolution clock ran, since no clock runs once the ticket is responded.
+    resolution_due = _iso(clock.due.at) if clock and clock.name in ("resolution", "extension") else None
+    if resolution_due is None:
+        row = conn.execute("SELECT resolution_due FROM tickets WHERE id = ?", (ticket.id,)).fetchone()
+        resolution_due = row[0] if row else None
+    on_time = None
+    if ticket.responded_at is not None and resolution_due is not None:
+        on_time = int(ticket.responded_at <= datetime.fromisoformat(resolution_due))
+    open_demands = sum(1 for d in ticket.explanation_demands if not d.answer)
     conn.execute(
         """INSERT INTO tickets (id, number, phone, status, matter, place, appeal_type, lead_unit, priority,
-               referrals, registered_at, updated_at, closed, clock, due_at, due_provisional, version, data)
-           VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
+               referrals, registered_at, updated_at, closed, clock, due_at, due_provisional, version, data,
+               seat, closed_at, resolution_due, responded_at, on_time, open_demands, supervision_level,
+               coordination_level)
+           VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
            ON CONFLICT(id) DO UPDATE SET status=excluded.status, matter=excluded.matter, place=excluded.place,
                appeal_type=excluded.appeal_type, lead_unit=excluded.lead_unit, priority=excluded.priority,
                referrals=excluded.referrals, updated_at=excluded.updated_at, closed=excluded.closed,
                clock=excluded.clock, due_at=excluded.due_at, due_provisional=excluded.due_provisional,
-               version=excluded.version, data=excluded.data, phone=excluded.phone""",
+               version=excluded.version, data=excluded.data, phone=excluded.phone,
+               closed_at=excluded.closed_at, resolution_due=excluded.resolution_due,
+               responded_at=excluded.responded_at, on_time=excluded.on_time, open_demands=excluded.open_demands,
+               supervision_level=excluded.supervision_level, coordination_level=excluded.coordination_level""",
         (
             ticket.id, ticket.number, ticket.appellant.phone, ticket.status.value, ticket.matter, ticket.place,
             ticket.appeal_type, ticket.lead_unit, ticket.priority, len(ticket.referrals),
             ticket.registered_at.isoformat(), ticket.updated_at.isoformat(), int(ticket.closed),
             clock.name if clock else None, _iso(clock.due.at) if clock else None,
             int(bool(clock and clock.due.provisional)), ticket.version, ticket.model_dump_json(),
+            ticket.seat, _iso(ticket.closed_at), resolution_due, _iso(ticket.responded_at), on_time,
+            open_demands, ticket.supervision_level, ticket.coordination_level,
         ),
     )
 
