@@ -7,9 +7,10 @@ from pathlib import Path
 import typer
 
 
-def build_context(settings, caller: str | None = None, offline: bool = False):
+def build_context(settings, caller: str | None = None, offline: bool = False, role: str = "operator"):
     """Everything the seat needs, resolved once: rules, store, triage rules, KB search."""
     from ..desk import Desk
+    from ..domain.model import Role
     from ..ui.context import SeatContext
     from . import CliError
     from .common import open_store, rules
@@ -34,7 +35,8 @@ def build_context(settings, caller: str | None = None, offline: bool = False):
     if make_searcher is not None:
         kb_search = make_searcher(settings.db_path)
     return SeatContext(settings=settings, rules=r, store=store, desk=Desk(store, r, settings.operator),
-                       triage_rules=triage_rules, kb_search=kb_search, caller=caller, offline=offline)
+                       triage_rules=triage_rules, kb_search=kb_search, caller=caller, offline=offline,
+                       role=Role(role))
 
 
 def register(app: typer.Typer) -> None:
@@ -45,6 +47,8 @@ def register(app: typer.Typer) -> None:
         offline: bool = typer.Option(False, "--offline", help="Do not try to reach the server."),
         server: str = typer.Option(None, "--server", envvar="HOTLINE_SERVER", help="Backend URL to sync with."),
         demo: bool = typer.Option(False, "--demo", help="Seed demo data first (once)."),
+        role: str = typer.Option("operator", "--role", envvar="HOTLINE_ROLE",
+                                 help="operator (接线员) or supervisor (值班长, opens on the queue overview) or admin."),
     ) -> None:
         """Open the seat: record calls into tickets, keyboard only."""
         from ..domain.validation import normalise_phone
@@ -54,11 +58,13 @@ def register(app: typer.Typer) -> None:
         s = settings(ctx)
         if caller is not None and normalise_phone(caller) is None:
             raise CliError(f"--caller: '{caller}' is not a PRC phone number (mobile 11 digits, or 0412-1234567)")
+        if role not in ("operator", "supervisor", "admin"):
+            raise CliError(f"--role: '{role}' must be operator, supervisor or admin")
         if server:
             from dataclasses import replace
 
             s = replace(s, server_url=server)
-        context = build_context(s, caller, offline)
+        context = build_context(s, caller, offline, role)
         if demo:
             from ..demo import seed
             from .common import now

@@ -94,6 +94,7 @@ def _002_overview_columns(conn: sqlite3.Connection) -> None:
         ALTER TABLE tickets ADD COLUMN supervision_level INTEGER NOT NULL DEFAULT 0;
         ALTER TABLE tickets ADD COLUMN coordination_level INTEGER NOT NULL DEFAULT 0;
         CREATE INDEX tickets_closed_at ON tickets (closed_at);
+        CREATE INDEX tickets_registered ON tickets (registered_at);
         CREATE INDEX tickets_open_registered ON tickets (closed, registered_at);
         CREATE INDEX tickets_unit ON tickets (lead_unit, closed);
         CREATE INDEX tickets_responded ON tickets (responded_at);

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Iterable
 
 import sqlite_utils
@@ -34,7 +34,8 @@ class TicketRow:
 
 
 def _iso(dt: datetime | None) -> str | None:
-    return dt.isoformat() if dt else None
+    """UTC ISO text: the query columns compare as strings, so they share one offset."""
+    return dt.astimezone(timezone.utc).isoformat() if dt else None
 
 
 def save(db: sqlite_utils.Database, ticket: Ticket, events: Iterable[Event], clock: Clock | None,
@@ -45,7 +46,7 @@ def save(db: sqlite_utils.Database, ticket: Ticket, events: Iterable[Event], clo
         body = e.model_dump_json()
         conn.execute(
             "INSERT INTO events (id, ticket_id, kind, actor, role, seat, at, payload) VALUES (?,?,?,?,?,?,?,?)",
-            (e.id, e.ticket_id, e.kind, e.actor, e.role.value, e.seat, e.at.isoformat(), json.dumps(e.payload, ensure_ascii=False, default=str)),
+            (e.id, e.ticket_id, e.kind, e.actor, e.role.value, e.seat, _iso(e.at), json.dumps(e.payload, ensure_ascii=False, default=str)),
         )
         if outbox:
             conn.execute(
@@ -79,7 +80,7 @@ def save(db: sqlite_utils.Database, ticket: Ticket, events: Iterable[Event], clo
         (
             ticket.id, ticket.number, ticket.appellant.phone, ticket.status.value, ticket.matter, ticket.place,
             ticket.appeal_type, ticket.lead_unit, ticket.priority, len(ticket.referrals),
-            ticket.registered_at.isoformat(), ticket.updated_at.isoformat(), int(ticket.closed),
+            _iso(ticket.registered_at), _iso(ticket.updated_at), int(ticket.closed),
             clock.name if clock else None, _iso(clock.due.at) if clock else None,
             int(bool(clock and clock.due.provisional)), ticket.version, ticket.model_dump_json(),
             ticket.seat, _iso(ticket.closed_at), resolution_due, _iso(ticket.responded_at), on_time,

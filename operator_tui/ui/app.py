@@ -14,6 +14,7 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
+from ..domain.model import Role
 from .context import SeatContext
 from .screens.intake import IntakeScreen
 
@@ -38,24 +39,36 @@ def load_keymap(path: Path) -> dict[str, str]:
 
 class SeatApp(App):
     TITLE = "8890 坐席"
-    CSS_PATH = ["app.tcss", "screens/intake.tcss"]
+    CSS_PATH = ["app.tcss", "screens/intake.tcss", "screens/overview.tcss"]
     ENABLE_COMMAND_PALETTE = True
     BINDINGS = [
         Binding("ctrl+q", "quit", "退出", id="app.quit", priority=True),
         Binding("ctrl+p", "command_palette", "命令", id="app.palette", show=False),
+        Binding("ctrl+o", "toggle_mode", "接线/总览", id="app.toggle_mode"),
     ]
 
     def __init__(self, ctx: SeatContext, keymap: dict[str, str] | None = None) -> None:
         super().__init__()
         self.ctx = ctx
         self._keymap = keymap or {}
+        # Seat and supervisor are separate screen stacks (Textual MODES): switching keeps each
+        # one's state, so a supervisor can take a call and come back to the overview.
+        self.add_mode("intake", lambda: IntakeScreen(self.ctx))
+        self.add_mode("overview", self._overview)
+
+    def _overview(self) -> Screen:
+        from .screens.overview import OverviewScreen
+
+        return OverviewScreen(self.ctx)
 
     def on_mount(self) -> None:
         if self._keymap:
             self.set_keymap(self._keymap)
+        supervisor = self.ctx.role in (Role.SUPERVISOR, Role.ADMIN)
+        self.switch_mode("overview" if supervisor else "intake")
 
-    def get_default_screen(self) -> Screen:
-        return IntakeScreen(self.ctx)
+    def action_toggle_mode(self) -> None:
+        self.switch_mode("intake" if self.current_mode == "overview" else "overview")
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         """Every action of the current screen is also in the command palette (Ctrl+P)."""

@@ -9,6 +9,7 @@ from typing import Any, Callable
 
 from ..config import Rules
 from ..desk import Desk
+from ..domain.model import Role
 from ..settings import Settings
 from ..store.db import Store
 
@@ -27,5 +28,6 @@ class SeatContext:
     kb_search: Callable[[str, str | None], list] | None = None
     caller: str | None = None                      # `hotline seat --caller`
     offline: bool = False
+    role: Role = Role.OPERATOR                     # supervisors start on the overview
     now: Callable[[], datetime] = field(default=utc_now)
     sync: Any = None                               # operator_tui.sync service, when a server is set

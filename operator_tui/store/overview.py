@@ -1,0 +1,165 @@
+"""The supervisor's queue overview (R30.1): every stage, every deadline, what is overdue, what needs
+supervision — computed from the ticket projection with indexed queries, so it stays fast over a
+city's year of tickets (see scripts/bench_overview.py)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone, tzinfo
+
+import sqlite_utils
+
+from ..domain.model import Status
+
+# The stages a supervisor watches, in the order a ticket moves (status values they cover).
+STAGES: tuple[tuple[str, str, tuple[Status, ...]], ...] = (
+    ("awaiting_acceptance", "待受理", (Status.REGISTERED,)),
+    ("awaiting_dispatch", "待转办", (Status.ACCEPTED, Status.RETURNED)),
+    ("with_units", "承办中", (Status.DISPATCHED, Status.IN_PROGRESS)),
+    ("extension_asked", "延期申请", (Status.EXTENSION_REQUESTED,)),
+    ("awaiting_review", "待审核", (Status.RESPONDED,)),
+    ("awaiting_callback", "待回访", (Status.AWAITING_CALLBACK,)),
+    ("rating_disputed", "评价异议", (Status.RATING_DISPUTED, Status.RERATED)),
+    ("rated", "待归档", (Status.RATED,)),
+)
+
+
+@dataclass(frozen=True)
+class StageHeat:
+    key: str
+    name: str
+    count: int
+    due_today: int
+    overdue: int
+    worst_overdue: timedelta | None     # how late the latest-running ticket is
+    clocks: tuple[str, ...]             # which clocks run in this stage
+
+
+@dataclass(frozen=True)
+class UnitLoad:
+    unit: str
+    open: int
+    overdue: int
+    on_time_rate: float | None          # responded on time / responded, last 30 days
+
+
+@dataclass(frozen=True)
+class HotSpot:
+    matter: str
+    place: str
+    open: int
+
+
+@dataclass(frozen=True)
+class QueueItem:
+    id: str
+    number: str
+    status: Status
+    matter: str
+    lead_unit: str | None
+    due_at: datetime | None
+    clock: str | None
+    priority: int
+    referrals: int
+    supervision_level: int
+    open_demands: int
+
+
+@dataclass(frozen=True)
+class Overview:
+    at: datetime
+    registered_today: int
+    closed_today: int
+    stages: tuple[StageHeat, ...]
+    referrals_today: int
+    open_overdue: int
+    under_supervision: int
+    open_demands: int
+    units: tuple[UnitLoad, ...]
+    seats: tuple[tuple[str, int], ...]
+    hot_spots: tuple[HotSpot, ...]
+    queue: tuple[QueueItem, ...] = field(default=())
+
+
+def _utc(dt: datetime) -> str:
+    return dt.astimezone(timezone.utc).isoformat()
+
+
+def compute(db: sqlite_utils.Database, now: datetime, tz: tzinfo, *, hot_spot_threshold: int = 3,
+            queue_limit: int = 200) -> Overview:
+    conn = db.conn
+    local = now.astimezone(tz)
+    day_start = _utc(local.replace(hour=0, minute=0, second=0, microsecond=0))
+    day_end = _utc(local.replace(hour=23, minute=59, second=59, microsecond=999999))
+    now_s = _utc(now)
+
+    by_status = {
+        row[0]: row[1:]
+        for row in conn.execute(
+            "SELECT status, count(*), sum(due_at <= ? AND due_at >= ?), sum(due_at < ?), min(due_at),"
+            " group_concat(DISTINCT clock) FROM tickets WHERE closed = 0 GROUP BY status",
+            (day_end, now_s, now_s, ),
+        )
+    }
+    stages = []
+    for key, name, statuses in STAGES:
+        rows = [by_status[s.value] for s in statuses if s.value in by_status]
+        worst = min((r[3] for r in rows if r[3] and r[3] < now_s), default=None)
+        clocks = sorted({c for r in rows if r[4] for c in r[4].split(",")})
+        stages.append(StageHeat(key, name, sum(r[0] for r in rows), sum(r[1] or 0 for r in rows),
+                                sum(r[2] or 0 for r in rows),
+                                now - datetime.fromisoformat(worst) if worst else None, tuple(clocks)))
+
+    one = lambda sql, *args: conn.execute(sql, args).fetchone()[0] or 0  # noqa: E731
+    registered_today = one("SELECT count(*) FROM tickets WHERE registered_at >= ?", day_start)
+    closed_today = one("SELECT count(*) FROM tickets WHERE closed_at >= ?", day_start)
+    referrals_today = one("SELECT count(*) FROM events WHERE kind = 'referral' AND at >= ?", day_start)
+    open_overdue = one("SELECT count(*) FROM tickets WHERE closed = 0 AND due_at < ?", now_s)
+    under_supervision = one("SELECT count(*) FROM tickets WHERE closed = 0 AND supervision_level > 0")
+    open_demands = one("SELECT count(*) FROM tickets WHERE open_demands > 0")
+
+    month_ago = _utc(now - timedelta(days=30))
+    rates = {u: (n, ok) for u, n, ok in conn.execute(
+        "SELECT lead_unit, count(on_time), sum(on_time) FROM tickets WHERE responded_at >= ? GROUP BY lead_unit", (month_ago,))}
+    units = [
+        UnitLoad(u, n, late or 0, (rates[u][1] / rates[u][0]) if u in rates and rates[u][0] else None)
+        for u, n, late in conn.execute(
+            "SELECT lead_unit, count(*), sum(due_at < ?) FROM tickets WHERE closed = 0 AND lead_unit IS NOT NULL"
+            " GROUP BY lead_unit ORDER BY count(*) DESC", (now_s,))
+    ]
+    seats = tuple(conn.execute(
+        "SELECT seat, count(*) FROM tickets WHERE registered_at >= ? GROUP BY seat ORDER BY count(*) DESC", (day_start,)).fetchall())
+    # R25.1 (2), R31.1: the same matter in the same place piling up within 24 hours.
+    hot = tuple(HotSpot(m, p, n) for m, p, n in conn.execute(
+        "SELECT matter, place, count(*) FROM tickets WHERE closed = 0 AND registered_at >= ?"
+        " GROUP BY matter, place HAVING count(*) >= ? ORDER BY count(*) DESC LIMIT 20",
+        (_utc(now - timedelta(hours=24)), hot_spot_threshold)))
+    return Overview(now, registered_today, closed_today, tuple(stages), referrals_today, open_overdue,
+                    under_supervision, open_demands, tuple(units), seats, hot, queue(db, now, queue_limit))
+
+
+_QUEUE_COLS = "id, number, status, matter, lead_unit, due_at, clock, priority, referrals, supervision_level, open_demands"
+
+
+def _item(r) -> QueueItem:
+    return QueueItem(r[0], r[1], Status(r[2]), r[3], r[4], datetime.fromisoformat(r[5]) if r[5] else None,
+                     r[6], r[7], r[8], r[9], r[10])
+
+
+def queue(db: sqlite_utils.Database, now: datetime, limit: int = 200, status: Status | None = None) -> tuple[QueueItem, ...]:
+    """The work list: open tickets with emergency referrals first (R20.3), then those with open
+    explanation demands (R10.2), then by deadline — the most overdue first."""
+    conn = db.conn
+    where, args = "closed = 0", []
+    if status is not None:
+        where += " AND status = ?"
+        args.append(status.value)
+    urgent = conn.execute(
+        f"SELECT {_QUEUE_COLS} FROM tickets WHERE {where} AND (referrals > 0 OR open_demands > 0)"
+        " ORDER BY referrals > 0 DESC, due_at LIMIT ?", (*args, limit)).fetchall()
+    seen = {r[0] for r in urgent}
+    rest = conn.execute(
+        f"SELECT {_QUEUE_COLS} FROM tickets WHERE {where} ORDER BY due_at IS NULL, due_at LIMIT ?",
+        (*args, limit + len(seen))).fetchall()
+    rows = urgent + [r for r in rest if r[0] not in seen]
+    return tuple(_item(r) for r in rows[:limit])
