@@ -12,7 +12,7 @@ from ..desk import Desk, IntakeInvalid
 from ..domain.deadlines import CLOCK_NAMES
 from ..domain.errors import RuleViolation
 from ..domain.model import Status, Ticket
-from ..domain.validation import normalise_phone
+from ..domain.validation import normalise_phone, validate_intake
 from ..store import tickets
 from .common import echo_text, now, open_store, rules
 
@@ -103,8 +103,12 @@ def add(
     elif dispatch:
         follow += [("accept", {}), ("dispatch", {"lead_unit": dispatch, "co_units": list(co_units)})]
     s = settings(ctx)
-    desk = Desk(open_store(s, must_exist=False), rules(), s.operator)
+    # Validate before the store is opened: bad input must not even create the database file.
+    errors = validate_intake(form, rules().taxonomy)[1]
     try:
+        if errors:
+            raise IntakeInvalid(errors)
+        desk = Desk(open_store(s, must_exist=False), rules(), s.operator)
         t = desk.register(form, now(), follow)
     except IntakeInvalid as exc:
         raise CliError(str(exc.errors[0]) + (f" (and {len(exc.errors) - 1} more)" if len(exc.errors) > 1 else "")) from None
