@@ -12,6 +12,7 @@ from typing import Any
 from .config import Rules
 from .desk import Desk
 from .domain.model import Role
+from .domain.routing import suggest_units
 from .store import meta
 from .store.db import Store
 
@@ -90,11 +91,9 @@ def seed(store: Store, rules: Rules, now: datetime, count: int = 60) -> int:
             op.register(form, at, [("answer_on_spot", {"answer": "已按政策向诉求人解释，诉求人表示理解。"})])
             made += 1
             continue
-        m = tax.matters[matter]
-        units = list(m.units) or ["city_urban_mgmt"]
-        local = tax.district_government(place) if m.local else None
-        co = [u for u in [*units[1:], local] if u and u != units[0]]
-        t = op.register(form, at, [] if stage == 0 and i != 0 else [("accept", {}), ("dispatch", {"lead_unit": units[0], "co_units": co})])
+        s = suggest_units(tax, matter, place)
+        units = [s.lead_unit, *s.co_units]
+        t = op.register(form, at, [] if stage == 0 and i != 0 else [("accept", {}), ("dispatch", {"lead_unit": units[0], "co_units": list(s.co_units)})])
         made += 1
         if i == 0 or stage < 3:
             continue
@@ -112,4 +111,24 @@ def seed(store: Store, rules: Rules, now: datetime, count: int = 60) -> int:
                 sup.record(t.id, "review_pass", {}, t2 + timedelta(hours=3))
             if stage >= 7:
                 sup.record(t.id, "callback", {"ratings": {"timeliness": 5, "result": 4, "attitude": 5, "overall": 5}, "words": "处理得挺快，满意。"}, t2 + timedelta(days=1))
+    made += _extras(store, rules, now, rng, op, sup)
     return made
+
+
+def _extras(store: Store, rules: Rules, now: datetime, rng: random.Random, op: Desk, sup: Desk) -> int:
+    """The rarer paths a demo should show: an emergency referral, an explanation demand, supervision."""
+    from .domain.deadlines import running_clock
+    from .store import tickets
+
+    gas = _form(rng, "gas_safety", "help", "lishan.曙光街道", "楼道里闻到很浓的煤气味，邻居家敲门没人应，担心燃气泄漏。")
+    op.register(gas, now - timedelta(hours=2), [
+        ("referral", {"target": "119", "outcome": "transferred", "reason": ""}),
+        ("accept", {}), ("dispatch", {"lead_unit": "gas_group", "co_units": ["city_emergency", "gov_lishan"]}),
+    ])
+    with store.connect() as db:
+        late = [t for t in tickets.search(db, status="in_progress", limit=100)
+                if (c := running_clock(t, now, rules.clocks, rules.taxonomy)) is not None and c.overdue]
+    for t in late[:2]:
+        op.record(t.id, "demand_explanation", {"reason": "overdue", "text": "超过时限没有任何答复，要求单位说明原因。"}, now - timedelta(hours=1))
+        sup.record(t.id, "supervise", {"ground": 1, "note": "已超期，请于两个工作日内办结并反馈。"}, now - timedelta(minutes=30))
+    return 1

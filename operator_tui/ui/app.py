@@ -6,6 +6,8 @@ Bindings carry ids (`seat.new_call`, `seat.answer`, …) so a call centre can re
 
 from __future__ import annotations
 
+import os
+import time
 import tomllib
 from pathlib import Path
 from typing import Iterable
@@ -66,6 +68,19 @@ class SeatApp(App):
             self.set_keymap(self._keymap)
         supervisor = self.ctx.role in (Role.SUPERVISOR, Role.ADMIN)
         self.switch_mode("overview" if supervisor else "intake")
+
+    def mark_ready(self) -> None:
+        """The first screen is ready for typing. With HOTLINE_READY_FILE set (scripts/bench_seat.py),
+        write the wall time there after the next frame, and exit if HOTLINE_READY_EXIT is set."""
+        path = os.environ.get("HOTLINE_READY_FILE")
+        if path and not getattr(self, "_ready_marked", False):
+            self._ready_marked = True
+            self.call_after_refresh(self._write_ready, Path(path))
+
+    def _write_ready(self, path: Path) -> None:
+        path.write_text(repr(time.time()))
+        if os.environ.get("HOTLINE_READY_EXIT"):
+            self.exit()
 
     def action_toggle_mode(self) -> None:
         self.switch_mode("intake" if self.current_mode == "overview" else "overview")

@@ -143,6 +143,8 @@ async def test_petition_goes_to_the_government_and_the_petition_department(seat_
 @pytest.mark.rule("R19.1")
 async def test_incomplete_form_shows_what_to_fix_and_saves_nothing(seat_ctx, keys):
     ctx = seat_ctx()
+    with ctx.store.connect() as db:
+        before = tickets.count(db)
     app = make_app(ctx)
     async with app.run_test(size=SIZE) as pilot:
         await keys.fill(pilot, "phone", "12345")
@@ -152,7 +154,7 @@ async def test_incomplete_form_shows_what_to_fix_and_saves_nothing(seat_ctx, key
         assert "电话号码" in errors and "请填写诉求内容" in errors and "请选择发生地点" in errors
         assert app.focused.id == "name" or app.focused.id == "phone"
         with ctx.store.connect() as db:
-            assert tickets.search(db, phone="13800001111") == [] and tickets.count(db) == 60
+            assert tickets.count(db) == before
 
 
 @pytest.mark.rule("R13.1")

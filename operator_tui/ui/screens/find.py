@@ -106,7 +106,11 @@ class FindScreen(Screen):
 class TicketDetailScreen(Screen):
     """One ticket in plain words: status, units, deadlines, history (R10.1)."""
 
-    BINDINGS = [Binding("escape", "back", "返回", id="detail.back")]
+    BINDINGS = [
+        Binding("escape", "back", "返回", id="detail.back"),
+        Binding("y", "demand", "要求说明", id="detail.demand_explanation"),
+        Binding("l", "note", "补充说明", id="detail.add_note"),
+    ]
 
     class Loaded(Message):
         def __init__(self, history: list[Event]) -> None:
@@ -153,6 +157,8 @@ class TicketDetailScreen(Screen):
             lines.append(f"协调层级 {COORDINATION[t.coordination_level]}\n")
         if t.supervisions:
             lines.append(f"督办 {len(t.supervisions)} 次，当前第 {t.supervision_level} 级\n", style="bold red")
+        for d in t.explanation_demands:
+            lines.append_text(joined(("要求说明 ", "bold yellow"), d.text, ("  单位说明：", "bold"), d.answer or "（待单位答复）", "\n"))
         for label, value in (("答复", t.answer), ("不予受理理由", t.refusal_reason), ("办理结果", t.result)):
             if value:
                 lines.append_text(joined((label + " ", "bold"), value, "\n"))
@@ -178,3 +184,37 @@ class TicketDetailScreen(Screen):
 
     def action_back(self) -> None:
         self.dismiss()
+
+    # R10.2: the caller demands an explanation (overdue, or disputes the result); the unit answers.
+    def action_demand(self) -> None:
+        from .dialogs import ChoiceScreen, TextPromptScreen
+
+        def reason(choice: str | None) -> None:
+            if choice:
+                self.app.push_screen(TextPromptScreen("要求说明（R10.2）", Text("来电人要求说明的内容："), "",
+                                                      "请填写来电人要求说明的内容"),
+                                     lambda text: self._record("demand_explanation", {"reason": choice, "text": text}) if text else None)
+
+        self.app.push_screen(ChoiceScreen("要求承办单位说明的原因", [("overdue", "逾期未获知办理结果"), ("dispute", "对办理结果有异议")]), reason)
+
+    def action_note(self) -> None:
+        from .dialogs import TextPromptScreen
+
+        self.app.push_screen(TextPromptScreen("补充说明", Text("来电人补充的内容（追加到办理单，原记录不变）：")),
+                             lambda text: self._record("add_note", {"text": text}) if text else None)
+
+    @work(thread=True, group="record")
+    def _record(self, kind: str, payload: dict) -> None:
+        from ...domain.errors import RuleViolation
+
+        try:
+            self.ticket = self.ctx.desk.record(self.ticket.id, kind, payload, self.ctx.now())
+        except RuleViolation as exc:
+            self.app.call_from_thread(self.notify, f"{exc.rule}：{exc.message}", severity="error", markup=False)
+            return
+        self.app.call_from_thread(self._refresh_after_record, TRANSITIONS[kind].title)
+
+    def _refresh_after_record(self, title: str) -> None:
+        self.query_one("#detail-summary", Static).update(self._summary())
+        self.notify(f"已记录：{title}", markup=False)
+        self._load()

@@ -158,6 +158,7 @@ class IntakeScreen(Screen):
             self.start_call(self.ctx.caller)
         else:
             self.form.focus_field("phone")
+        self.app.mark_ready()
 
     def _draft(self) -> dict[str, Any]:
         return {
