@@ -15,7 +15,7 @@ Fixtures and helpers
 ``registered``  ``registered(at=None, **form_overrides)``: a ticket just registered through
                 ``Workflow.apply`` (form keys: name, phone, address, kind, vulnerable, appeal_type,
                 scope, matter, place, description, channel, number, ticket_id).
-``act``         ``act(ticket, kind, payload=None, role=None, at=None)``: apply one event; the role
+``act``         ``act(ticket, kind, payload=None, role=None, at=None, actor=None)``: apply one event; the role
                 defaults to the first of operator/supervisor/admin/unit/system the table allows,
                 and a unit event without ``unit`` gets the ticket's lead unit. Events default to one
                 hour after the ticket's last change.
@@ -26,8 +26,8 @@ Fixtures and helpers
 ``store``       a migrated `Store` in ``tmp_path/"seat.db"``.
 ``cli``         ``cli("ticket", "list", "--json")`` runs ``operator_tui.cli.main`` in-process with
                 ``HOTLINE_DB`` pointed at ``tmp_path/"seat.db"`` and returns a `CliResult`
-                (``code``, ``out``, ``err``, ``json()``). ``cli.db_path`` is that file.
-
+                (``code``, ``out``, ``err``, ``err_lines``, ``json()``). ``cli.db_path`` is that file;
+                the ``default_rules`` cache is cleared around each call so env changes take effect.
 ``t0``          Monday 2026-11-02 09:00 Asia/Shanghai (a plain working week), the default time.
 ``form``        ``form(**overrides)``: a valid intake form (same keys as ``registered``).
 

@@ -662,7 +662,7 @@ def test_recusal_pause_also_stops_the_acceptance_clock(registered, act, clock):
     t = registered()  # acceptance due 2026-11-05
     t = act(t, "recusal_request", {"reason": "接线员与诉求人相识"}, at=local(2026, 11, 2, 10))
     t = act(t, "recusal_decision", {"granted": True, "reply": "同意"}, role=Role.SUPERVISOR, at=local(2026, 11, 4, 10))
-    assert clock(t, t.updated_at).due.at == due(2026, 11, 7 + 2)  # 3 and 4 Nov paused: 5 → 9 Nov (weekend)
+    assert clock(t, t.updated_at).due.at == due(2026, 11, 9)  # 3 and 4 Nov paused: 5 Nov → 9 Nov (weekend)
 
 
 # --- R28.1 returns ------------------------------------------------------------------------------
@@ -739,12 +739,6 @@ def test_a_co_unit_may_add_notes(ticket_in, act):
     t = act(ticket_in(S.IN_PROGRESS), "set_units", {"lead_unit": LEAD_UNIT, "co_units": ["gov_tiedong"]})
     t = act(t, "add_note", {"unit": "gov_tiedong", "text": "街道已配合入户"}, role=Role.UNIT)
     assert t.notes[-1].text == "街道已配合入户"
-
-
-@pytest.mark.rule("R18.2")
-def test_unknown_event_kinds_are_refused(registered, act):
-    with pytest.raises(KeyError):  # not even in the table: act cannot pick a role
-        act(registered(), "teleport")
 
 
 @pytest.mark.rule("R18.2")
