@@ -1,0 +1,59 @@
+"""`hotline triage TEXT`: which emergency referrals a call's text calls for (R20.3).
+
+Plain output is for people, in Chinese; ``--json`` prints the shape other tools rely on (issue 5):
+``{"referrals": [...], "emergency": bool, "matches": [{"target", "phrase", "start", "end", ...}],
+"rule_ids": [...]}``. Bad input ends in one line on stderr and exit code 2.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import typer
+
+from ..domain.text import clean_text
+from ..domain.triage import TARGET_NAMES, TriageRulesError, triage
+from ..triage_rules import load_triage_rules
+
+__all__ = ["register"]
+
+
+def _fail(message: str) -> typer.Exit:
+    typer.echo(" ".join(message.split()), err=True)  # one line, whatever the message held
+    return typer.Exit(code=2)
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``triage`` command to ``app``."""
+
+    @app.command("triage")
+    def triage_command(
+        text: str = typer.Argument(..., metavar="TEXT", help="来电内容（call text）; '-' reads it from standard input."),
+        as_json: bool = typer.Option(False, "--json", help="Print JSON: referrals, emergency, matches, rule_ids."),
+        rules_file: Path = typer.Option(None, "--rules", metavar="FILE", envvar="HOTLINE_TRIAGE_RULES",
+                                        help="Triage rules file (TOML) instead of the packaged rules."),
+    ) -> None:
+        """Flag emergencies in a call text: 110 报警, 119 火警, 120 急救, 122 交通事故, 应急部门."""
+        if text == "-":
+            text = sys.stdin.read()
+        if not text.strip():
+            raise _fail("TEXT: 来电内容为空，请给出要检查的文字（或用 '-' 从标准输入读取）")
+        try:
+            rules = load_triage_rules(rules_file)
+        except TriageRulesError as exc:
+            raise _fail(f"--rules: {exc}") from None
+        result = triage(text, rules)
+        if as_json:
+            typer.echo(json.dumps(result.to_json_dict(), ensure_ascii=False))
+            return
+        if not result.emergency:
+            typer.echo("未发现紧急情况")
+            return
+        names = "、".join(f"{t} {TARGET_NAMES[t]}" for t in result.referrals)
+        typer.echo(f"紧急情况：建议转介 {names}")
+        for target in result.referrals:
+            # Caller words go to a terminal: strip anything a terminal would obey.
+            words = "、".join(f"“{clean_text(p)}”" for p in result.phrases(target))
+            typer.echo(f"  {target} {TARGET_NAMES[target]}：{words}")

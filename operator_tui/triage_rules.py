@@ -1,0 +1,53 @@
+"""Loading the emergency triage rules (R20.3): the only part of triage that touches files.
+
+The packaged rules are parsed once per process; a user file given with ``--rules`` or in the
+seat's settings is read each time it is asked for, so an edited file is picked up on restart. A
+broken user file never leaves the seat without triage: :func:`load_triage_rules_or_packaged`
+falls back to the packaged rules and returns the reason, for the seat to show.
+"""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+from . import data
+from .domain.triage import TriageRules, TriageRulesError, parse_rules
+
+__all__ = ["PACKAGED_RULES", "TriageRulesError", "load_triage_rules", "load_triage_rules_or_packaged"]
+
+PACKAGED_RULES = "operator_tui/data/triage.toml"
+
+
+def load_triage_rules(path: Path | None = None) -> TriageRules:
+    """The rules in ``path``, or the packaged rules when ``path`` is None.
+
+    Raises :class:`TriageRulesError` with one line naming the file and what to fix.
+    """
+    if path is None:
+        return _packaged_rules()
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise TriageRulesError(f"{path}: no such rules file; check the path, or leave it out to use the packaged rules") from None
+    except IsADirectoryError:
+        raise TriageRulesError(f"{path}: is a directory; give the path of a .toml rules file") from None
+    except UnicodeDecodeError as exc:
+        raise TriageRulesError(f"{path}: not UTF-8 text (byte {exc.start}); save the file as UTF-8") from None
+    except OSError as exc:
+        raise TriageRulesError(f"{path}: cannot be read ({exc.strerror}); check its permissions") from None
+    return parse_rules(text, str(path))
+
+
+def load_triage_rules_or_packaged(path: Path | None) -> tuple[TriageRules, str | None]:
+    """The user's rules, or the packaged ones and the reason the user's were refused."""
+    try:
+        return load_triage_rules(path), None
+    except TriageRulesError as exc:
+        return _packaged_rules(), f"{exc} — using the packaged rules instead"
+
+
+@functools.cache
+def _packaged_rules() -> TriageRules:
+    # A broken packaged file is a build defect; it raises here, so the seat refuses to start.
+    return parse_rules(data.read_text("triage.toml"), PACKAGED_RULES)

@@ -1,0 +1,116 @@
+"""The red emergency banner of the intake screen (R20.3).
+
+The screen feeds it every triage result while the operator types. The banner is hidden until a
+result is an emergency; then it names the targets (110 报警, 119 火警, …) and the caller's words
+that called for them, and it stays: a later, calmer text never takes it down, only :meth:`clear`
+does, once the operator has recorded a referral (F9). New targets are added as they appear.
+
+The triggering words are the caller's: they are cleaned of terminal escapes and built into a
+``rich.text.Text`` piece by piece, never parsed as markup, so ``[/]`` or ``[@click=app.quit]x[/]``
+show as typed.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.message import Message
+from textual.widgets import Static
+
+from ...domain.text import clean_text
+from ...domain.triage import TARGET_NAMES, TARGETS, TriageResult
+
+__all__ = ["EmergencyBanner"]
+
+_MAX_WORDS = 6     # per target: enough to see why, short enough for one line
+_MAX_WORD_LEN = 32  # a pattern can match a long stretch ("自称公安的人让我转账")
+
+
+def _shown(phrase: str) -> str:
+    word = " ".join(clean_text(phrase).split())  # newlines and tabs would break the banner's lines
+    return word if len(word) <= _MAX_WORD_LEN else word[: _MAX_WORD_LEN - 1] + "…"
+
+
+class EmergencyBanner(Static):
+    """Names the referral targets a call needs; raised by :meth:`show_result`, lowered by :meth:`clear`."""
+
+    # The alarm red is fixed, not taken from the theme: it must read as an alarm in every theme.
+    DEFAULT_CSS = """
+    EmergencyBanner {
+        display: none;
+        height: auto;
+        width: 1fr;
+        padding: 0 1;
+        background: #b3261e;
+        color: #ffffff;
+    }
+    EmergencyBanner.-raised {
+        display: block;
+    }
+    """
+
+    class Raised(Message):
+        """The banner went up or gained targets; ``added`` are the new ones."""
+
+        def __init__(self, banner: EmergencyBanner, targets: tuple[str, ...], added: tuple[str, ...]) -> None:
+            super().__init__()
+            self.banner = banner
+            self.targets = targets
+            self.added = added
+
+        @property
+        def control(self) -> EmergencyBanner:
+            return self.banner
+
+    def __init__(self, *, name: str | None = None, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__("", name=name, id=id, classes=classes, markup=False)
+        self._words: dict[str, list[str]] = {}
+
+    @property
+    def raised(self) -> bool:
+        return bool(self._words)
+
+    @property
+    def targets(self) -> tuple[str, ...]:
+        """The targets named so far, in the fixed order 110, 119, 120, 122, 应急."""
+        return tuple(t for t in TARGETS if t in self._words)
+
+    def words(self, target: str) -> tuple[str, ...]:
+        """The caller's words shown for ``target`` (cleaned, shortened)."""
+        return tuple(self._words.get(target, ()))
+
+    def show_result(self, result: TriageResult) -> None:
+        """Raise the banner for an emergency, or add to it; an ordinary result changes nothing."""
+        if not result.emergency:
+            return  # never lowered by the text: only the operator's referral (clear) does that
+        added = tuple(t for t in result.referrals if t not in self._words)
+        changed = bool(added)
+        for match in result.matches:
+            words = self._words.setdefault(match.target, [])
+            word = _shown(match.phrase)
+            if word and word not in words and len(words) < _MAX_WORDS:
+                words.append(word)
+                changed = True
+        if changed:
+            self.update(self._banner_text())
+        self.add_class("-raised")
+        if added:
+            self.post_message(self.Raised(self, self.targets, added))
+
+    def clear(self) -> None:
+        """Lower the banner: the operator has recorded the referral."""
+        self._words.clear()
+        self.remove_class("-raised")
+        self.update("")
+
+    def _banner_text(self) -> Text:
+        # Built with append(): every string is literal text, caller words included.
+        text = Text(end="")
+        text.append("⚠ 紧急情况，请立即转介：", style="bold")
+        text.append("、".join(f"{t} {TARGET_NAMES[t]}" for t in self.targets), style="bold reverse")
+        for target in self.targets:
+            text.append(f"\n  {target} {TARGET_NAMES[target]}：", style="bold")
+            for i, word in enumerate(self._words[target]):
+                text.append("、" if i else "")
+                text.append(f"“{word}”")
+        text.append("\nF9 记录转介", style="italic")
+        return text

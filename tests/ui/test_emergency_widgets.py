@@ -1,0 +1,187 @@
+"""The emergency banner and the referral dialog (R20.3), driven with Pilot in a tiny app.
+
+The app triages the text on every keystroke, as the intake screen does: the banner goes up within
+one keystroke of the text turning into an emergency, stays up when the text turns ordinary again,
+and only `clear()` (after a recorded referral) takes it down.
+"""
+
+from __future__ import annotations
+
+import pytest
+from textual.app import App, ComposeResult
+from textual.widgets import Input
+
+from operator_tui.domain.triage import Match, ReferralInput, TriageResult, triage
+from operator_tui.triage_rules import load_triage_rules
+from operator_tui.ui.widgets.emergency_banner import EmergencyBanner
+from operator_tui.ui.widgets.referral_dialog import ChoiceRow, ReferralDialog
+
+pytestmark = pytest.mark.rule("R20.3")
+
+HOSTILE = ["[bold red]x[/]", "[@click=app.quit]x[/]", "\x1b]52;c;aGk=\x07", "\x1b[2J", "\x9b", "\u202e"]
+
+
+class IntakeLike(App):
+    """An input and a banner; every change of the text is triaged."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rules = load_triage_rules()
+        self.raised: list[tuple[str, ...]] = []
+        self.referral: ReferralInput | None | str = "not yet"
+
+    def compose(self) -> ComposeResult:
+        yield EmergencyBanner(id="banner")
+        yield Input(id="description")
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        self.query_one(EmergencyBanner).show_result(triage(event.value, self.rules))
+
+    def on_emergency_banner_raised(self, event: EmergencyBanner.Raised) -> None:
+        self.raised.append(event.added)
+
+    def open_dialog(self, suggested=("119", "120")) -> None:
+        def recorded(result: ReferralInput | None) -> None:
+            self.referral = result
+
+        self.push_screen(ReferralDialog(suggested), recorded)
+
+
+def banner_text(app: App) -> str:
+    return app.query_one(EmergencyBanner).render().plain
+
+
+async def type_text(pilot, text: str) -> None:
+    for ch in text:
+        await pilot.press(ch)
+
+
+async def test_banner_goes_up_within_one_keystroke():
+    app = IntakeLike()
+    async with app.run_test() as pilot:
+        banner = app.query_one(EmergencyBanner)
+        await type_text(pilot, "家里着")
+        await pilot.pause()
+        assert not banner.display and not banner.raised
+        await pilot.press("火")
+        await pilot.pause()
+        assert banner.display and banner.targets == ("119",)
+        assert "119 火警" in banner_text(app) and "着火" in banner_text(app) and "F9 记录转介" in banner_text(app)
+        assert app.raised == [("119",)]
+        assert banner.styles.background.r > 150 and banner.styles.background.g < 80  # red
+
+
+async def test_banner_stays_when_the_text_turns_ordinary_and_adds_targets():
+    app = IntakeLike()
+    async with app.run_test() as pilot:
+        banner = app.query_one(EmergencyBanner)
+        field = app.query_one(Input)
+        field.value = "楼下着火了"
+        await pilot.pause()
+        assert banner.targets == ("119",)
+        field.value = "不是着火，是邻居在烧烤"  # the operator corrected the text
+        await pilot.pause()
+        field.value = ""
+        await pilot.pause()
+        assert banner.display and banner.targets == ("119",)  # never dismissed by itself
+        field.value = "我妈晕倒了"
+        await pilot.pause()
+        assert banner.targets == ("119", "120")
+        assert "着火" in banner_text(app) and "晕倒" in banner_text(app)
+        assert app.raised == [("119",), ("120",)]
+        banner.clear()  # the operator recorded the referral
+        await pilot.pause()
+        assert not banner.display and not banner.raised and banner.targets == ()
+
+
+async def test_caller_words_show_literally_and_inert():
+    app = IntakeLike()
+    async with app.run_test() as pilot:
+        banner = app.query_one(EmergencyBanner)
+        matches = tuple(Match("110", f"抢劫{w}", 0, 3, "110.robbery") for w in HOSTILE)
+        banner.show_result(TriageResult(("110",), True, matches, ("110.robbery",)))
+        # The real engine too: a pattern with a gap can carry markup inside its phrase.
+        app.query_one(Input).value = "有人自称[@click=app.quit]警察[/]让我转账\x1b]52;c;aGk=\x07"
+        await pilot.pause()
+        shown = banner_text(app)
+        assert "抢劫[bold red]x[/]" in shown
+        assert "抢劫[@click=app.quit]x[/]" in shown
+        assert "[@click=app.quit]警察[/]" in shown
+        for bad in ("\x1b", "\x9b", "\u202e", "\x07", "]52;"):
+            assert bad not in shown
+        spans = banner.render().spans
+        assert not any("click" in str(span.style) for span in spans)  # no action became clickable
+        await pilot.click("#banner")
+        await pilot.pause()
+        assert app.is_running and app.return_code is None
+        app.query_one(Input).value = ""  # the test's own Input is not the banner's business
+        await pilot.pause()
+        screen = app.export_screenshot()
+        assert "[@click=app.quit]x[/]" in screen.replace("&#160;", " ")
+        assert "\x1b" not in screen and "\x9b" not in screen and "\u202e" not in screen
+
+
+async def test_dialog_records_a_referral_with_keys():
+    app = IntakeLike()
+    async with app.run_test() as pilot:
+        app.open_dialog(("119", "120"))
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, ReferralDialog)
+        assert dialog.target == "119"  # the first suggested target
+        await pilot.press("3")          # 1..5 pick the target
+        assert dialog.target == "120"
+        await pilot.press("right", "left", "left")  # arrows move along the focused row
+        assert dialog.target == "119"
+        await pilot.press("tab", "right")  # outcome: caller told to dial
+        assert dialog.outcome == "told_to_dial"
+        await pilot.press("tab")
+        await type_text(pilot, "已告知拨打119 [/]")  # digits in the note stay in the note
+        assert dialog.target == "119"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.referral == ReferralInput("119", "told_to_dial", "已告知拨打119 [/]")
+        assert not isinstance(app.screen, ReferralDialog)
+
+
+async def test_false_alarm_without_reason_is_refused():
+    app = IntakeLike()
+    async with app.run_test() as pilot:
+        app.open_dialog(("110",))
+        await pilot.pause()
+        dialog = app.screen
+        await pilot.press("tab", "right", "right")
+        assert dialog.outcome == "false_alarm"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ReferralDialog) and app.referral == "not yet"
+        assert "误报必须填写原因" in str(dialog.query_one("#referral-error").render())
+        assert isinstance(app.focused, Input)  # straight to the reason
+        await type_text(pilot, "来电人说是演练")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.referral == ReferralInput("110", "false_alarm", "来电人说是演练")
+
+
+async def test_escape_cancels_and_nothing_is_recorded():
+    app = IntakeLike()
+    async with app.run_test() as pilot:
+        app.open_dialog(())
+        await pilot.pause()
+        dialog = app.screen
+        assert "未提示紧急情况" in str(dialog.query_one("#referral-suggested").render())
+        assert dialog.query_one("#referral-target", ChoiceRow).value == "110"
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.referral is None
+        assert not isinstance(app.screen, ReferralDialog)
+
+
+async def test_dialog_transferred_is_the_default_outcome():
+    app = IntakeLike()
+    async with app.run_test() as pilot:
+        app.open_dialog(("应急",))
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.referral == ReferralInput("应急", "transferred", "")
