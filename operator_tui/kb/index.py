@@ -1,19 +1,24 @@
-"""The knowledge base inside the seat's SQLite file: `kb_articles` holds the articles, `kb_fts`
-(FTS5) holds their search tokens, `kb_article_matters` lets a matter list its articles.
+"""The knowledge base inside the seat's SQLite file (R34.1).
 
-The tokens are made in Python (see tokens.py) and stored space-separated, so FTS5's stock
-`unicode61` tokenizer only splits on spaces; no custom tokenizer is needed in SQLite. Column
-weights for bm25 are stored in the table's `rank` option.
+- `kb_articles`: the articles; `kb_article_matters`: which matter lists which article;
+- `kb_fts` (FTS5): search tokens per article, made in Python (tokens.py) and stored
+  space-separated, so the stock `unicode61` tokenizer only splits on spaces; bm25 column
+  weights live in the table's `rank` option;
+- `kb_terms`: how many articles hold each token (document frequency), kept up to date on every
+  write, so a query can leave out its most common tokens cheaply (search.py);
+- `kb_meta`: the token recipe version; a new recipe rebuilds the index from `kb_articles`.
 
-This module takes a path or an open connection and never imports the store package: the store
-owns the seat's other tables, the knowledge base owns the `kb_*` ones.
+Takes a path or an open connection and never imports the store package: the store owns the
+seat's other tables, the knowledge base owns the `kb_*` ones.
 """
 
 from __future__ import annotations
 
 import json
 import sqlite3
+from collections import Counter
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
 from typing import Iterable
 
@@ -21,12 +26,14 @@ from operator_tui.kb.model import Article
 from operator_tui.kb.parse import Codes, load_codes
 from operator_tui.kb.tokens import bigrams, pinyin_tokens
 
-# Bump when the token recipe changes: ensure_schema then re-tokenizes every article.
-TOKENS_VERSION = "1"
-# bm25 column weights: title, tags (matter names), answer, body (+source), py (pinyin of title).
-RANK = "bm25(8.0, 4.0, 3.0, 1.0, 6.0)"
+# Bump when the token recipe or kb_fts columns change: ensure_schema then rebuilds the index.
+TOKENS_VERSION = "2"
+# bm25 column weights: title, tags (matter names), answer, body (+source), py (pinyin of the
+# title and matter names), mt (matter codes: only hit when the operator chose a matter).
+RANK = "bm25(8.0, 4.0, 3.0, 1.0, 6.0, 2.0)"
+OPTIMIZE_AFTER = 1000     # articles in one import
 
-_SCHEMA = """
+_TABLES = """
 CREATE TABLE IF NOT EXISTS kb_articles (
     id TEXT PRIMARY KEY,
     title TEXT NOT NULL,
@@ -42,14 +49,18 @@ CREATE TABLE IF NOT EXISTS kb_articles (
 );
 CREATE TABLE IF NOT EXISTS kb_article_matters (
     matter TEXT NOT NULL,
-    article_id TEXT NOT NULL REFERENCES kb_articles(id) ON DELETE CASCADE,
+    article_id TEXT NOT NULL,
     PRIMARY KEY (matter, article_id)
 ) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS kb_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE VIRTUAL TABLE IF NOT EXISTS kb_fts USING fts5(
-    title, tags, answer, body, py, tokenize = 'unicode61', prefix = '1 2'
-);
+CREATE TABLE IF NOT EXISTS kb_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)
 """
+_INDEX = """
+CREATE VIRTUAL TABLE IF NOT EXISTS kb_fts USING fts5(
+    title, tags, answer, body, py, mt, tokenize = "unicode61 tokenchars '_'"
+);
+CREATE TABLE IF NOT EXISTS kb_terms (term TEXT PRIMARY KEY, df INTEGER NOT NULL) WITHOUT ROWID
+"""
+_FTS_COLUMNS = "title, tags, answer, body, py, mt"
 
 
 def connect(db: Path | str) -> sqlite3.Connection:
@@ -59,35 +70,78 @@ def connect(db: Path | str) -> sqlite3.Connection:
     return conn
 
 
+def _run(conn: sqlite3.Connection, script: str) -> None:
+    for statement in script.split(";\n"):
+        if statement.strip():
+            conn.execute(statement)
+
+
 def ensure_schema(conn: sqlite3.Connection, codes: Codes | None = None) -> None:
-    """Create the kb tables if missing (idempotent), and re-tokenize if the recipe changed."""
+    """Create the kb tables if missing (idempotent); rebuild the index if the recipe changed."""
     with conn:
-        for statement in _SCHEMA.split(";"):
-            if statement.strip():
-                conn.execute(statement)
+        _run(conn, _TABLES)
         row = conn.execute("SELECT value FROM kb_meta WHERE key = 'tokens_version'").fetchone()
-        if row is None or row[0] != TOKENS_VERSION:
-            conn.execute("INSERT INTO kb_fts(kb_fts, rank) VALUES ('rank', ?)", (RANK,))
-            conn.execute("INSERT OR REPLACE INTO kb_meta VALUES ('tokens_version', ?)",
-                         (TOKENS_VERSION,))
-            if row is not None:
-                _reindex(conn, all_articles(conn), codes or load_codes())
+        if row is not None and row[0] == TOKENS_VERSION:
+            return
+        conn.execute("DROP TABLE IF EXISTS kb_fts")
+        conn.execute("DROP TABLE IF EXISTS kb_terms")
+        _run(conn, _INDEX)
+        conn.execute("INSERT INTO kb_fts(kb_fts, rank) VALUES ('rank', ?)", (RANK,))
+        conn.execute("INSERT OR REPLACE INTO kb_meta VALUES ('tokens_version', ?)",
+                     (TOKENS_VERSION,))
+        delta: Counter[str] = Counter()
+        rows = conn.execute(f"SELECT rowid, {_COLUMNS} FROM kb_articles").fetchall()
+        for rowid, *rest in rows:
+            _index_one(conn, rowid, _article(tuple(rest)), codes or load_codes(), delta)
+        _apply_delta(conn, delta)
 
 
-def _fts_row(article: Article, codes: Codes) -> tuple[str, str, str, str, str]:
-    tags = " ".join(codes.matters.get(m, "") for m in article.matters)
-    return (" ".join(bigrams(article.title)), " ".join(bigrams(tags)),
+def _fts_row(article: Article, codes: Codes) -> tuple[str, ...]:
+    names = [codes.matters.get(m, "") for m in article.matters]
+    py = pinyin_tokens(article.title) + [t for n in names for t in _name_pinyin(n)]
+    return (" ".join(bigrams(article.title)), " ".join(bigrams(" ".join(names))),
             " ".join(bigrams(article.standard_answer)),
-            " ".join(bigrams(article.body + "\n" + article.source)),
-            " ".join(pinyin_tokens(article.title + " " + tags)))
+            " ".join(bigrams(article.body + "\n" + article.source)), " ".join(py),
+            " ".join(article.matters))
 
 
-def _reindex(conn: sqlite3.Connection, articles: Iterable[Article], codes: Codes) -> None:
-    conn.execute("DELETE FROM kb_fts")
-    for article in articles:
-        rowid = conn.execute("SELECT rowid FROM kb_articles WHERE id = ?", (article.id,)).fetchone()[0]
-        conn.execute("INSERT INTO kb_fts(rowid, title, tags, answer, body, py) VALUES (?,?,?,?,?,?)",
-                     (rowid, *_fts_row(article, codes)))
+@lru_cache(maxsize=256)
+def _name_pinyin(name: str) -> tuple[str, ...]:
+    return tuple(pinyin_tokens(name))
+
+
+def _distinct(columns: Iterable[str]) -> set[str]:
+    return {t for column in columns for t in column.split()}
+
+
+def _index_one(conn: sqlite3.Connection, rowid: int, article: Article, codes: Codes,
+               delta: Counter[str]) -> None:
+    row = _fts_row(article, codes)
+    conn.execute(f"INSERT INTO kb_fts(rowid, {_FTS_COLUMNS}) VALUES (?,?,?,?,?,?,?)", (rowid, *row))
+    delta.update(_distinct(row))
+
+
+def _unindex_one(conn: sqlite3.Connection, rowid: int, delta: Counter[str]) -> None:
+    row = conn.execute(f"SELECT {_FTS_COLUMNS} FROM kb_fts WHERE rowid = ?", (rowid,)).fetchone()
+    if row is not None:
+        delta.subtract(_distinct(row))
+        conn.execute("DELETE FROM kb_fts WHERE rowid = ?", (rowid,))
+
+
+def _apply_delta(conn: sqlite3.Connection, delta: Counter[str]) -> None:
+    conn.executemany("INSERT INTO kb_terms VALUES (?, ?) ON CONFLICT(term) DO UPDATE "
+                     "SET df = df + excluded.df", [(t, n) for t, n in delta.items() if n])
+    conn.execute("DELETE FROM kb_terms WHERE df <= 0")
+
+
+_UPSERT = """INSERT INTO kb_articles (id, title, body, matters, owner_unit, valid_from, valid_until,
+                 review_by, standard_answer, source, sample) VALUES (?,?,?,?,?,?,?,?,?,?,?)
+             ON CONFLICT(id) DO UPDATE SET title=excluded.title, body=excluded.body,
+                 matters=excluded.matters, owner_unit=excluded.owner_unit,
+                 valid_from=excluded.valid_from, valid_until=excluded.valid_until,
+                 review_by=excluded.review_by, standard_answer=excluded.standard_answer,
+                 source=excluded.source, sample=excluded.sample
+             RETURNING rowid"""
 
 
 def upsert_articles(conn: sqlite3.Connection, articles: Iterable[Article],
@@ -96,40 +150,38 @@ def upsert_articles(conn: sqlite3.Connection, articles: Iterable[Article],
     codes = codes or load_codes()
     ensure_schema(conn, codes)
     count = 0
+    delta: Counter[str] = Counter()
     with conn:
         for a in articles:
-            rowid = conn.execute(
-                """INSERT INTO kb_articles (id, title, body, matters, owner_unit, valid_from,
-                       valid_until, review_by, standard_answer, source, sample)
-                   VALUES (?,?,?,?,?,?,?,?,?,?,?)
-                   ON CONFLICT(id) DO UPDATE SET title=excluded.title, body=excluded.body,
-                       matters=excluded.matters, owner_unit=excluded.owner_unit,
-                       valid_from=excluded.valid_from, valid_until=excluded.valid_until,
-                       review_by=excluded.review_by, standard_answer=excluded.standard_answer,
-                       source=excluded.source, sample=excluded.sample
-                   RETURNING rowid""",
-                (a.id, a.title, a.body, json.dumps(list(a.matters)), a.owner_unit,
-                 a.valid_from.isoformat(), a.valid_until.isoformat() if a.valid_until else None,
-                 a.review_by.isoformat(), a.standard_answer, a.source, int(a.sample)),
-            ).fetchone()[0]
-            conn.execute("DELETE FROM kb_fts WHERE rowid = ?", (rowid,))
-            conn.execute("INSERT INTO kb_fts(rowid, title, tags, answer, body, py) VALUES (?,?,?,?,?,?)",
-                         (rowid, *_fts_row(a, codes)))
-            conn.execute("DELETE FROM kb_article_matters WHERE article_id = ?", (a.id,))
+            old = conn.execute("SELECT rowid FROM kb_articles WHERE id = ?", (a.id,)).fetchone()
+            if old:  # only a replaced article has index rows to drop (FTS5 deletes are not free)
+                _unindex_one(conn, old[0], delta)
+                conn.execute("DELETE FROM kb_article_matters WHERE article_id = ?", (a.id,))
+            rowid = conn.execute(_UPSERT, (
+                a.id, a.title, a.body, json.dumps(list(a.matters)), a.owner_unit,
+                a.valid_from.isoformat(), a.valid_until.isoformat() if a.valid_until else None,
+                a.review_by.isoformat(), a.standard_answer, a.source, int(a.sample))).fetchone()[0]
+            _index_one(conn, rowid, a, codes, delta)
             conn.executemany("INSERT INTO kb_article_matters VALUES (?, ?)",
                              [(m, a.id) for m in a.matters])
             count += 1
+        _apply_delta(conn, delta)
+        if count >= OPTIMIZE_AFTER:
+            # Merge the index segments a bulk load leaves behind: queries then read one b-tree.
+            conn.execute("INSERT INTO kb_fts(kb_fts) VALUES ('optimize')")
     return count
 
 
 def delete_article(conn: sqlite3.Connection, article_id: str) -> bool:
     """Remove one article and its index rows; False if there was none."""
     ensure_schema(conn)
+    delta: Counter[str] = Counter()
     with conn:
         row = conn.execute("SELECT rowid FROM kb_articles WHERE id = ?", (article_id,)).fetchone()
         if row is None:
             return False
-        conn.execute("DELETE FROM kb_fts WHERE rowid = ?", (row[0],))
+        _unindex_one(conn, row[0], delta)
+        _apply_delta(conn, delta)
         conn.execute("DELETE FROM kb_article_matters WHERE article_id = ?", (article_id,))
         conn.execute("DELETE FROM kb_articles WHERE id = ?", (article_id,))
     return True
@@ -148,7 +200,7 @@ def _article(row: tuple) -> Article:
 
 
 def get_article(conn: sqlite3.Connection, article_id: str) -> Article | None:
-    ensure_schema(conn)
+    """One article by id. Read-only (no ensure_schema): the seat calls it from a worker."""
     row = conn.execute(f"SELECT {_COLUMNS} FROM kb_articles WHERE id = ?", (article_id,)).fetchone()
     return _article(row) if row else None
 
@@ -160,5 +212,4 @@ def all_articles(conn: sqlite3.Connection) -> list[Article]:
 
 
 def article_count(conn: sqlite3.Connection) -> int:
-    ensure_schema(conn)
     return conn.execute("SELECT count(*) FROM kb_articles").fetchone()[0]

@@ -22,6 +22,7 @@ from typing import Any
 import yaml
 
 from operator_tui.data import read_text
+from operator_tui.domain.text import clean_text as _clean
 from operator_tui.kb.model import Article
 
 CSV_FIELDS = ("id", "title", "matters", "owner_unit", "valid_from", "valid_until", "review_by",
@@ -31,13 +32,12 @@ REQUIRED = ("id", "title", "matters", "owner_unit", "valid_from", "review_by", "
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9_.-]{1,79}$")
 MAX_TITLE, MAX_ANSWER, MAX_SOURCE = 80, 400, 200
 
-# C0 (but tab and newline), DEL, C1, and the bidi controls that can reorder what the operator reads.
-_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
 def clean_text(text: str) -> str:
-    """Text safe to store and show: newlines normalised, control and bidi characters dropped."""
-    return _UNSAFE.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+    """Text safe to store and show: newlines normalised, then terminal escapes, control and bidi
+    characters dropped (the project's one cleaner, operator_tui.domain.text)."""
+    return _clean(text.replace("\r\n", "\n").replace("\r", "\n"))
 
 
 @dataclass(frozen=True)
@@ -159,9 +159,19 @@ def build_article(values: dict[str, Any], lines: dict[str, int], first_line: int
                    sample=bool(sample)), []
 
 
+class _Loader(yaml.SafeLoader):
+    """SafeLoader that leaves dates as text: build_article parses them, so a bad date is a
+    reported error with its line rather than an exception from inside YAML."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()}
+
+
 def parse_markdown(text: str, path: str, codes: Codes) -> tuple[list[Article], list[KbError]]:
     """One article: a `---` fenced YAML front matter, then the Markdown body."""
-    lines = text.replace("\r\n", "\n").split("\n")
+    lines = clean_text(text).split("\n")  # cleaned first: YAML refuses control characters
     if not lines or lines[0].strip() != "---":
         return [], [KbError(path, 1, "文件应以 --- 开头的 YAML 头部（front matter）开始")]
     try:
@@ -170,12 +180,12 @@ def parse_markdown(text: str, path: str, codes: Codes) -> tuple[list[Article], l
         return [], [KbError(path, 1, "YAML 头部没有以 --- 结束")]
     front = "\n".join(lines[1:end])
     try:
-        node = yaml.compose(front, Loader=yaml.SafeLoader)
-        values = yaml.safe_load(front)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = 2 + (mark.line if mark else 0)
-        return [], [KbError(path, line, f"YAML 格式错误：{exc.problem or exc}")]
+        node = yaml.compose(front, Loader=_Loader)
+        values = yaml.load(front, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        line = 2 + (mark.line if mark else front[:getattr(exc, "position", 0)].count("\n"))
+        return [], [KbError(path, line, f"YAML 格式错误：{getattr(exc, 'problem', None) or exc}")]
     if not isinstance(node, yaml.MappingNode) or not isinstance(values, dict):
         return [], [KbError(path, 2, "YAML 头部应是 键: 值 的映射")]
     key_lines: dict[str, int] = {}
@@ -196,7 +206,7 @@ def parse_markdown(text: str, path: str, codes: Codes) -> tuple[list[Article], l
 
 def parse_csv(text: str, path: str, codes: Codes) -> tuple[list[Article], list[KbError]]:
     """Many articles, one per row; `matters` is `;`-separated. Cells may span lines."""
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff"), newline=""))
+    reader = csv.DictReader(io.StringIO(clean_text(text.lstrip("\ufeff")), newline=""))
     header = reader.fieldnames or []
     errors = [KbError(path, 1, f"未知列 {name!r}") for name in header if name not in CSV_FIELDS]
     errors += [KbError(path, 1, f"缺少列 {name!r}") for name in REQUIRED + ("body",)

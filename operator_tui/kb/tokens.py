@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import re
 import threading
+from functools import lru_cache
 
 _RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+|[0-9A-Za-z]+")
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
@@ -46,15 +47,19 @@ def _jieba():
 def pinyin_tokens(text: str) -> list[str]:
     """For each Chinese word of two or more characters in `text`: its pinyin initials (供暖 →
     gn, 社保卡 → sbk) and its full pinyin (gongnuan), so an operator may type either."""
-    from pypinyin import lazy_pinyin
-
     jieba = _jieba()
     out: list[str] = []
     for run in _CJK.findall(text):
         for word in jieba.lcut(run, HMM=False):
-            if len(word) < 2:
-                continue
-            syllables = lazy_pinyin(word, errors="ignore")
-            initials = "".join(s[0] for s in syllables if s)
-            out.extend([initials, "".join(syllables)])
+            if len(word) >= 2:
+                out.extend(_word_pinyin(word))
     return out
+
+
+@lru_cache(maxsize=65536)
+def _word_pinyin(word: str) -> tuple[str, str]:
+    # Cached: pypinyin costs ~0.1 ms a word and a knowledge base repeats its words a lot.
+    from pypinyin import lazy_pinyin
+
+    syllables = lazy_pinyin(word, errors="ignore")
+    return "".join(s[0] for s in syllables if s), "".join(syllables)
