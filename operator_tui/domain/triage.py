@@ -179,7 +179,7 @@ def _scanner(alternatives: str) -> tuple[re.Pattern[str], int]:
     """
     alternatives = _uncaptured(alternatives)  # only the whole match is used; groups cost time
     first, nullable = _first_chars(_sre.parse(alternatives))
-    if first is None or nullable:
+    if first is None or nullable or re.compile(alternatives).flags & re.IGNORECASE:  # F is per case
         return re.compile(alternatives), 0
     charset = "".join(re.escape(c) for c in sorted(first))
     return re.compile(f"[{charset}](?<=(?=({alternatives})).)"), 1

@@ -17,6 +17,8 @@ from operator_tui.triage_rules import load_triage_rules, load_triage_rules_or_pa
 
 pytestmark = pytest.mark.rule("R20.3")
 
+CALLS = Path(__file__).with_name("triage_calls.jsonl")
+
 
 @pytest.fixture(scope="module")
 def rules():
@@ -136,6 +138,27 @@ def test_long_text_is_fast_enough(rules):
     fastest = min(_timed(lambda: triage(text, rules)) for _ in range(30))
     assert fastest < 0.002
     assert {"119", "120"} <= set(triage(text, rules).referrals)
+
+
+def test_fast_scanner_finds_what_a_plain_scan_finds(rules):
+    # The scanner puts the triggers' first characters in front of the pattern (see _scanner);
+    # it must find exactly the matches that the plain pattern's finditer finds.
+    import json
+    import re
+
+    texts = [json.loads(line)["text"] for line in CALLS.read_text(encoding="utf-8").splitlines()]
+    for rule in rules.rules:
+        if rule.group == 0:
+            continue
+        head = "(?<=(?=("
+        plain = re.compile(rule.scan.pattern[rule.scan.pattern.index(head) + len(head):-len(")).)")])
+        for text in texts:
+            fast, last_end = [], 0
+            for m in rule.scan.finditer(text):
+                if m.start(1) >= last_end:
+                    fast.append(m.span(1))
+                    last_end = m.end(1)
+            assert fast == [m.span() for m in plain.finditer(text)], (rule.id, text)
 
 
 def _timed(fn) -> float:
