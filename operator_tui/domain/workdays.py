@@ -19,6 +19,7 @@ from __future__ import annotations
 import tomllib
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import lru_cache
 from typing import Mapping
 
 import chinese_calendar
@@ -76,6 +77,17 @@ def _parse_date(value: object) -> date | None:
         return None
 
 
+@lru_cache(maxsize=16384)
+def _package_workday(d: date) -> bool | None:
+    """`chinese_calendar.is_workday`, memoised; None for a year the package does not cover.
+    The package checks every date against min/max of its whole table (~50 µs a call), and each
+    deadline asks about a dozen days: uncached, this dominated the server's ingest time."""
+    try:
+        return chinese_calendar.is_workday(d)
+    except NotImplementedError:
+        return None
+
+
 @dataclass(frozen=True)
 class WorkCalendar:
     overrides: Mapping[int, YearOverrides] = field(default_factory=dict)
@@ -88,11 +100,11 @@ class WorkCalendar:
                 return False, False
             if d in year.workdays:
                 return True, False
-        try:
-            return chinese_calendar.is_workday(d), False
-        except NotImplementedError:
+        official = _package_workday(d)
+        if official is None:
             # chinesecalendar raises for years it has no schedule for (2027 in 1.11).
             return d.weekday() < 5, year is None
+        return official, False
 
     def add_workdays(self, start: date, n: int) -> tuple[date, bool]:
         """The Nth working day after `start` (the day of `start` not counted), and provisional."""

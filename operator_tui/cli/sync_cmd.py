@@ -1,0 +1,65 @@
+"""`hotline sync`: push the seat's outbox and pull its changes once, with a progress bar (R16.1).
+
+    HOTLINE_SERVER=http://127.0.0.1:8890 HOTLINE_TOKEN=hl_operator_… hotline sync
+"""
+
+from __future__ import annotations
+
+import os
+
+import typer
+
+
+def register(app: typer.Typer) -> None:
+    app.command("sync")(sync)
+
+
+def sync(
+    ctx: typer.Context,
+    server: str = typer.Option(None, "--server", envvar="HOTLINE_SERVER", help="Server URL, e.g. http://127.0.0.1:8890"),
+    token: str = typer.Option(None, "--token", envvar="HOTLINE_TOKEN", help="This seat's token (from `hotline server init`)."),
+    batch: int = typer.Option(500, "--batch", min=1, max=1000, help="Events per push request."),
+    timeout: float = typer.Option(30.0, "--timeout", min=0.1, help="Seconds to wait for each answer."),
+    quiet: bool = typer.Option(False, "--quiet", help="No progress bar; one summary line."),
+) -> None:
+    """Push the outbox and pull changes once; rejected events go to the conflicts list."""
+    import httpx
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from ..sync.client import HotlineClient
+    from ..sync.service import SyncService
+    from . import CliError, settings
+    from .common import open_store, rules
+
+    s = settings(ctx)
+    url = server or s.server_url
+    if not url:
+        raise CliError("--server: no server URL; pass --server http://HOST:PORT or set HOTLINE_SERVER")
+    if not url.startswith(("http://", "https://")):
+        raise CliError(f"--server: '{url}' must start with http:// or https://")
+    token = token or os.environ.get("HOTLINE_TOKEN")
+    if not token:
+        raise CliError("--token: no token; pass --token or set HOTLINE_TOKEN (see `hotline server init`)")
+    store = open_store(s)
+    console = Console(stderr=True)
+    with httpx.Client(base_url=url, timeout=timeout) as http:
+        service = SyncService(store, HotlineClient(http, token), rules(), batch_size=batch)
+        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                      console=console, disable=quiet, transient=False) as bar:
+            tasks: dict[str, int] = {}
+
+            def progress(phase: str, done: int, total: int | None) -> None:
+                if phase not in tasks:
+                    tasks[phase] = bar.add_task("推送 push" if phase == "push" else "拉取 pull", total=total)
+                bar.update(tasks[phase], completed=done, total=total if total is not None else done)
+
+            report = service.sync_once(progress)
+        status = service.status()
+    typer.echo(f"已推送 {report.pushed} 条，退回 {report.rejected} 条，拉取 {report.pulled} 张办理单；"
+               f"待同步 {status.outbox_depth} 条，待处理冲突 {status.conflicts} 条"
+               + ("（已全量重新同步）" if report.resynced else ""))
+    if status.skewed and status.clock_offset is not None:
+        typer.echo(f"警告：本机时钟与服务器相差 {status.clock_offset.total_seconds():+.0f} 秒，请校准时钟", err=True)
+    if report.error:
+        raise CliError(("离线：" if not report.online else "同步失败：") + report.error)

@@ -1,0 +1,164 @@
+"""The HTTP side of sync: one method per `/v1` call the seat makes, over an injected `httpx.Client`
+(the real one, or Starlette's `TestClient`, which is one, so the real server is tested in-process).
+
+Each request is retried with capped exponential backoff and jitter on transport errors, 5xx, 408
+and 429 — safe for every call here: reads are reads, and pushes and actions carry their own
+idempotency keys (event ULIDs). Every answer's `Date` header updates the seat's clock offset.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from datetime import datetime, timedelta, timezone
+from email.utils import parsedate_to_datetime
+from typing import Any, Callable
+
+import httpx
+from ulid import ULID
+
+from ..contract import (
+    ActionPublic, ChangesPublic, IdConflictPublic, KbChangesPublic, PrincipalPublic, PushPublic, TicketDetail,
+    TicketPublic,
+)
+from .backoff import Backoff, retryable
+from .errors import AuthRejected, CursorGone, Offline, ProtocolError
+
+SKEW_LIMIT = timedelta(minutes=2)
+
+
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def _detail(response: httpx.Response) -> str:
+    try:
+        body = response.json()
+    except ValueError:
+        return response.text[:200] or response.reason_phrase
+    if isinstance(body, dict) and "detail" in body:
+        d = body["detail"]
+        return d if isinstance(d, str) else json.dumps(d, ensure_ascii=False)[:300]
+    return str(body)[:300]
+
+
+def _rule(response: httpx.Response) -> str | None:
+    try:
+        body = response.json()
+    except ValueError:
+        return None
+    return body.get("rule") if isinstance(body, dict) else None
+
+
+def _retry_after(response: httpx.Response) -> float | None:
+    value = response.headers.get("retry-after")
+    try:
+        return float(value) if value is not None else None
+    except ValueError:
+        return None
+
+
+class HotlineClient:
+    def __init__(self, http: httpx.Client, token: str | None, *, backoff: Backoff | None = None,
+                 sleep: Callable[[float], None] = time.sleep, clock: Callable[[], datetime] = utc_now):
+        self.http = http
+        self.token = token
+        self.backoff = backoff or Backoff()
+        self.sleep = sleep
+        self.clock = clock
+        self.clock_offset: timedelta | None = None  # server clock minus seat clock, from `Date`
+        self.retries = 0                            # retries made, for status and tests
+
+    @property
+    def skewed(self) -> bool:
+        return self.clock_offset is not None and abs(self.clock_offset) > SKEW_LIMIT
+
+    # --- transport ----------------------------------------------------------------------------
+    def _observe_clock(self, response: httpx.Response, sent: datetime, received: datetime) -> None:
+        date = response.headers.get("date")
+        if not date:
+            return
+        try:
+            server = parsedate_to_datetime(date)
+        except (TypeError, ValueError):
+            return
+        if server.tzinfo is None:
+            return
+        # `Date` has whole seconds; the midpoint of the round trip is the best local match.
+        self.clock_offset = server - (sent + (received - sent) / 2)
+
+    def request(self, method: str, path: str, *, ok: tuple[int, ...] = (200,), **kwargs: Any) -> httpx.Response:
+        headers = dict(kwargs.pop("headers", {}) or {})
+        if self.token:
+            headers["Authorization"] = f"Bearer {self.token}"
+        body_factory = kwargs.pop("body_factory", None)
+        last = "no answer"
+        for attempt in range(self.backoff.attempts):
+            if attempt:
+                self.retries += 1
+            sent = self.clock()
+            try:
+                extra = {"content": body_factory()} if body_factory else {}
+                response = self.http.request(method, path, headers=headers, **extra, **kwargs)
+            except httpx.TransportError as exc:
+                last = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+                retry_after = None
+            else:
+                self._observe_clock(response, sent, self.clock())
+                status = response.status_code
+                if status in ok:
+                    return response
+                if status in (401, 403):
+                    raise AuthRejected(f"the server refused the token (HTTP {status}): {_detail(response)}")
+                if status == 410:
+                    raise CursorGone(_detail(response))
+                if not retryable(status):
+                    raise ProtocolError(status, _detail(response), _rule(response))
+                last = f"HTTP {status}: {_detail(response)}"
+                retry_after = _retry_after(response)
+            if attempt + 1 < self.backoff.attempts:
+                self.sleep(self.backoff.delay(attempt, retry_after))
+        raise Offline(f"server unreachable after {self.backoff.attempts} tries: {last}")
+
+    # --- calls ---------------------------------------------------------------------------------
+    def push(self, bodies: list[bytes]) -> PushPublic | IdConflictPublic:
+        """POST /v1/events with the outbox rows' frozen bytes, unchanged; `sent_at` is stamped per
+        try so the server can correct a skewed seat clock."""
+
+        def body() -> bytes:
+            sent_at = json.dumps(self.clock().isoformat())
+            return b'{"sent_at":' + sent_at.encode() + b',"events":[' + b",".join(bodies) + b"]}"
+
+        r = self.request("POST", "/v1/events", ok=(200, 409), body_factory=body,
+                         headers={"Content-Type": "application/json"})
+        if r.status_code == 409:
+            return IdConflictPublic.model_validate_json(r.content)
+        return PushPublic.model_validate_json(r.content)
+
+    def changes(self, since: str, limit: int) -> ChangesPublic:
+        r = self.request("GET", "/v1/changes", params={"since": since, "limit": limit})
+        return ChangesPublic.model_validate_json(r.content)
+
+    def kb_changes(self, since: str, limit: int) -> KbChangesPublic:
+        r = self.request("GET", "/v1/kb/changes", params={"since": since, "limit": limit})
+        return KbChangesPublic.model_validate_json(r.content)
+
+    def search(self, *, number: str | None = None, phone: str | None = None, purpose: str = "来电查询") -> list[TicketPublic]:
+        """R10.1: find a ticket on the server by number or caller's phone."""
+        body = {k: v for k, v in {"number": number, "phone": phone, "purpose": purpose}.items() if v is not None}
+        r = self.request("POST", "/v1/tickets/search", json=body)
+        return [TicketPublic.model_validate(t) for t in r.json()]
+
+    def ticket(self, number: str, purpose: str = "查看办理单") -> TicketDetail:
+        r = self.request("GET", f"/v1/tickets/{number}", params={"purpose": purpose})
+        return TicketDetail.model_validate_json(r.content)
+
+    def act(self, number: str, kind: str, payload: dict[str, Any], event_id: str | None = None) -> ActionPublic:
+        """A unit's or supervisor's action; a refusal raises ProtocolError(422) naming the rule.
+        The event id is made here when not given, so the retries below cannot act twice."""
+        body: dict[str, Any] = {"payload": payload, "id": event_id or str(ULID.from_datetime(self.clock()))}
+        r = self.request("POST", f"/v1/tickets/{number}/actions/{kind}", json=body)
+        return ActionPublic.model_validate_json(r.content)
+
+    def me(self) -> PrincipalPublic:
+        return PrincipalPublic.model_validate_json(self.request("GET", "/v1/me").content)

@@ -1,0 +1,217 @@
+"""`SyncService`: push the outbox, pull the change feed, keep the status (R16.1).
+
+The seat calls `sync_once()` from a worker thread (every store access opens its own connection)
+and shows `status()`. Nothing here decides what a ticket is: pushed events are judged by the
+server's workflow, pulled tickets are the server's projection, with the seat's own pending events
+replayed on top so the operator keeps seeing what they just recorded.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Callable
+
+from ..config import Rules
+from ..contract import MAX_BATCH, Change, IdConflictPublic, KbArticlePublic
+from ..domain.deadlines import running_clock
+from ..domain.model import STATUS_NAMES, Event, Status
+from ..store import outbox, sync_state
+from ..store.db import Store
+from ..store.outbox import OutboxRow
+from .client import HotlineClient
+from .errors import CursorGone, Offline, ProtocolError, SyncError
+from .status import SyncStatus, read_status
+
+Progress = Callable[[str, int, "int | None"], None]  # phase ("push" | "pull"), done, total if known
+
+
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+@dataclass(frozen=True)
+class SyncReport:
+    pushed: int = 0       # events the server now holds (applied or already held)
+    rejected: int = 0     # events set aside as conflicts
+    pulled: int = 0       # ticket changes applied locally
+    resynced: bool = False
+    online: bool = True
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+def _server_state(status: str | None) -> str | None:
+    """The ticket's state on the server, kept with a conflict so the operator sees both sides."""
+    if not status:
+        return None
+    try:
+        name = STATUS_NAMES[Status(status)]
+    except ValueError:
+        name = status
+    return json.dumps({"status": status, "status_name": name}, ensure_ascii=False)
+
+
+class SyncService:
+    def __init__(self, store: Store, client: HotlineClient, rules: Rules, *, batch_size: int = 500,
+                 page_size: int = 200, clock: Callable[[], datetime] = utc_now):
+        self.store, self.client, self.rules, self.clock = store, client, rules, clock
+        self.batch_size = max(1, min(batch_size, MAX_BATCH))
+        self.page_size = page_size
+
+    # --- push ----------------------------------------------------------------------------------
+    def push(self, progress: Progress | None = None) -> tuple[int, int]:
+        """Drain the outbox in order, in batches. Raises Offline (everything stays in the outbox)."""
+        with self.store.connect() as db:
+            total = outbox.depth(db)
+        done = acked = refused = 0
+        while True:
+            with self.store.connect() as db:
+                rows = outbox.pending(db, self.batch_size)
+            if not rows:
+                return acked, refused
+            a, r = self._push_rows(rows)
+            acked, refused, done = acked + a, refused + r, done + a + r
+            if progress:
+                progress("push", done, max(total, done))
+
+    def _push_rows(self, rows: list[OutboxRow]) -> tuple[int, int]:
+        try:
+            answer = self.client.push([r.body for r in rows])
+        except Offline as exc:
+            with self.store.transaction() as db:
+                outbox.record_failure(db, [r.op_id for r in rows], str(exc), None)
+            raise
+        except ProtocolError as exc:
+            if exc.status not in (413, 422):
+                raise
+            if len(rows) > 1:  # find the one event the server cannot read; push the rest
+                half = len(rows) // 2
+                a1, r1 = self._push_rows(rows[:half])
+                a2, r2 = self._push_rows(rows[half:])
+                return a1 + a2, r1 + r2
+            with self.store.transaction() as db:
+                outbox.set_aside(db, rows[0], exc.rule, f"服务器无法接收此事件：{exc.detail}", None, self.clock())
+            return 0, 1
+        now = self.clock()
+        if isinstance(answer, IdConflictPublic):  # nothing was applied; set these aside, retry the rest
+            by_id = {r.op_id: r for r in rows}
+            with self.store.transaction() as db:
+                for c in answer.conflicts:
+                    if c.id in by_id:
+                        outbox.set_aside(db, by_id[c.id], None, f"事件编号冲突：{c.reason}", None, now)
+            return 0, len(answer.conflicts)
+        results = {r.id: r for r in answer.results}
+        missing = [r.op_id for r in rows if r.op_id not in results]
+        if missing:
+            raise ProtocolError(200, f"the server gave no answer for event {missing[0]}")
+        received: dict[str, str] = {}
+        refused = 0
+        with self.store.transaction() as db:
+            for row in rows:
+                res = results[row.op_id]
+                if res.status == "applied":
+                    received[row.op_id] = res.received_at.isoformat()
+                    continue
+                refused += 1
+                outbox.set_aside(db, row, res.rule, res.reason or "rejected", _server_state(res.ticket_status), now)
+            outbox.acknowledge(db, received)
+        return len(received), refused
+
+    # --- pull ----------------------------------------------------------------------------------
+    def pull(self, progress: Progress | None = None) -> tuple[int, bool]:
+        """Apply the change feed page by page, each page with its cursor in one transaction.
+        An unknown cursor (410) starts again from the beginning, once."""
+        with self.store.connect() as db:
+            cursor = sync_state.cursor(db)
+        pulled, resynced = 0, False
+        while True:
+            try:
+                page = self.client.changes(cursor, self.page_size)
+            except CursorGone:
+                if resynced or not cursor:
+                    raise
+                cursor, resynced = "", True
+                continue
+            now = self.clock()
+            with self.store.transaction() as db:
+                for change in page.changes:
+                    self._apply(db, change, now)
+                sync_state.set_cursor(db, page.next)
+            pulled += len(page.changes)
+            cursor = page.next
+            if progress:
+                progress("pull", pulled, None)
+            if not page.more:
+                return pulled, resynced
+
+    def _apply(self, db, change: Change, now: datetime) -> None:
+        sync_state.add_server_events(db, [(e.to_domain(), e.received_at) for e in change.events])
+        ticket = change.ticket.ticket
+        held = {e.id for e in change.events}
+        for row in outbox.pending_for(db, ticket.id):  # the seat's own events, not yet pushed
+            if row.op_id in held:
+                continue
+            try:
+                ticket = self.rules.workflow.apply(ticket, Event.model_validate_json(row.body), now)
+            except Exception:  # the push will bring the server's verdict on it
+                break
+        try:
+            clock = running_clock(ticket, now, self.rules.clocks, self.rules.taxonomy)
+        except Exception:
+            clock = None
+        problem = sync_state.put_server_ticket(db, ticket, clock, now)
+        if problem:
+            sync_state.note_conflict(db, f"ticket:{ticket.id}", ticket.id, "R18.1", problem,
+                                     change.ticket.model_dump(mode="json"), now)
+
+    # --- knowledge base --------------------------------------------------------------------------
+    def pull_kb(self, apply: Callable[[list[KbArticlePublic]], None]) -> int:
+        """Articles changed on the server since the last call, handed page by page to `apply` (the
+        knowledge-base engine's importer); the cursor moves on only after `apply` returns."""
+        with self.store.connect() as db:
+            cursor = sync_state.cursor(db, sync_state.KB_CURSOR)
+        count, restarted = 0, False
+        while True:
+            try:
+                page = self.client.kb_changes(cursor, self.page_size)
+            except CursorGone:
+                if restarted or not cursor:
+                    raise
+                cursor, restarted = "", True
+                continue
+            if page.articles:
+                apply(page.articles)
+            with self.store.transaction() as db:
+                sync_state.set_cursor(db, page.next, sync_state.KB_CURSOR)
+            count, cursor = count + len(page.articles), page.next
+            if not page.more:
+                return count
+
+    # --- both ----------------------------------------------------------------------------------
+    def sync_once(self, progress: Progress | None = None) -> SyncReport:
+        """Push, then pull. Never raises for a sync problem: the report and the status say it."""
+        pushed = refused = pulled = 0
+        resynced = False
+        try:
+            pushed, refused = self.push(progress)
+            pulled, resynced = self.pull(progress)
+        except Offline as exc:
+            return self._finish(SyncReport(pushed, refused, pulled, resynced, online=False, error=str(exc)))
+        except SyncError as exc:
+            return self._finish(SyncReport(pushed, refused, pulled, resynced, online=True, error=str(exc)))
+        return self._finish(SyncReport(pushed, refused, pulled, resynced))
+
+    def _finish(self, report: SyncReport) -> SyncReport:
+        with self.store.transaction() as db:
+            sync_state.record_attempt(db, self.clock(), online=report.online, error=report.error)
+            if self.client.clock_offset is not None:
+                sync_state.set_clock_offset(db, self.client.clock_offset)
+        return report
+
+    def status(self) -> SyncStatus:
+        return read_status(self.store)

@@ -1,0 +1,9 @@
+"""The `/v1` routers, one resource each; `create_app` includes them all."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from . import admin, events, health, kb, tickets
+
+ROUTERS: tuple[APIRouter, ...] = (health.router, admin.router, events.router, tickets.router, kb.router)

@@ -1,0 +1,112 @@
+"""`create_app(settings)`: the FastAPI backend over the same domain rules as the seat.
+
+No global app and nothing at import: the CLI, the tests and the benchmark each build their own,
+with their own database and clock.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from contextlib import asynccontextmanager
+from datetime import timezone
+from email.utils import format_datetime
+from typing import AsyncIterator
+
+from fastapi import FastAPI, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from operator_tui.config import Rules, default_rules
+
+from .api import ROUTERS
+from .jobs import sweep
+from .limits import BodyLimit
+from .settings import ServerSettings
+from .storage import Storage
+
+log = logging.getLogger("hotline.server")
+
+
+class DateHeader:
+    """Stamp every answer with the server's clock (RFC 7231 `Date`): the seat derives its clock
+    offset from it. Set here, from the injectable clock, rather than by uvicorn, so that tests
+    with a pinned clock and the real server behave alike (run uvicorn with date_header=False)."""
+
+    def __init__(self, app: ASGIApp, settings: ServerSettings):
+        self.app, self.settings = app, settings
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def stamped(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = [h for h in message.get("headers", []) if h[0].lower() != b"date"]
+                headers.append((b"date", format_datetime(self.settings.clock().astimezone(timezone.utc), usegmt=True).encode()))
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, stamped)
+
+
+def _summary(exc: RequestValidationError) -> JSONResponse:
+    """422 with one line a person can act on, then the details (without echoing the input, which
+    may hold personal data)."""
+    errors = []
+    for e in exc.errors():
+        msg = str(e.get("msg", ""))
+        if e.get("type") == "json_invalid":  # say what is wrong with the JSON, not just that it is
+            msg = f"the body is not valid JSON: {(e.get('ctx') or {}).get('error', 'cannot parse it')}"
+        errors.append({"loc": [str(x) for x in e.get("loc", ())], "msg": msg})
+    first = errors[0] if errors else {"loc": [], "msg": "invalid request"}
+    more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+    return JSONResponse(status_code=422, content={"detail": f"{'.'.join(first['loc'])}: {first['msg']}{more}",
+                                                  "errors": errors[:50]})
+
+
+def _periodic_sweep(app: FastAPI):
+    settings: ServerSettings = app.state.settings
+
+    async def loop() -> None:
+        while True:
+            await asyncio.sleep(settings.sweep_every_seconds)
+            try:
+                await run_in_threadpool(sweep, app.state.storage, app.state.rules, settings.sweep, settings.clock())
+            except Exception as exc:  # keep sweeping; the reason goes to the log, no ticket data
+                log.error("sweep failed: %s", type(exc).__name__)
+
+    return loop
+
+
+def create_app(settings: ServerSettings, rules: Rules | None = None) -> FastAPI:
+    storage = Storage.open(settings.db_path)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        task = asyncio.create_task(_periodic_sweep(app)()) if settings.sweep_every_seconds > 0 else None
+        try:
+            yield
+        finally:
+            if task is not None:
+                task.cancel()
+
+    app = FastAPI(title="8890 群众诉求热线 backend", version="1", lifespan=lifespan, docs_url="/docs", redoc_url=None,
+                  description="Seats push events and pull changes; units and supervisors act on tickets. "
+                              "Bearer tokens per seat and per user.")
+    app.state.settings = settings
+    app.state.storage = storage
+    app.state.rules = rules or default_rules()
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(DateHeader, settings=settings)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        return _summary(exc)
+
+    for router in ROUTERS:
+        app.include_router(router)
+    return app

@@ -1,0 +1,93 @@
+"""Bearer tokens per seat and per user, kept only as their sha256 (R33.1).
+
+A token is 32 random bytes (url-safe) behind a short prefix naming the role, so a token pasted in
+the wrong place is recognisable without being usable. Its hash is the lookup key: a random token
+has all the entropy it needs, so a slow password hash would buy nothing here.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+
+from ulid import ULID
+
+from operator_tui.domain.model import Role
+
+from .storage import Tx, utc
+
+HUMAN_ROLES = (Role.OPERATOR, Role.SUPERVISOR, Role.UNIT, Role.ADMIN)
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is calling: a seat (role operator, with its seat code) or a named user."""
+
+    id: str
+    name: str
+    role: Role
+    unit: str | None = None
+    seat: str | None = None
+
+    @property
+    def feed_key(self) -> str:
+        """The key its change feed follows: a seat's tickets stay with the seat, not the token."""
+        return f"seat:{self.seat}" if self.seat else f"user:{self.id}"
+
+    @property
+    def origin(self) -> str:
+        """What the server writes as `seat` on events it builds for this caller."""
+        return self.seat or (f"unit:{self.unit}" if self.unit else f"{self.role.value}:{self.id[-6:]}")[:40]
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def new_token(role: Role) -> str:
+    return f"hl_{role.value}_{secrets.token_urlsafe(32)}"
+
+
+class EnrolError(ValueError):
+    """A token cannot be issued as asked; the message says why."""
+
+
+def issue(tx: Tx, *, name: str, role: Role, now: datetime, unit: str | None = None, seat: str | None = None,
+          known_units: frozenset[str] | None = None) -> tuple[Principal, str]:
+    """Create a principal and its token. The token is returned once and never stored."""
+    if role not in HUMAN_ROLES:
+        raise EnrolError(f"role must be one of {', '.join(r.value for r in HUMAN_ROLES)}")
+    if role is Role.UNIT:
+        if not unit:
+            raise EnrolError("a unit token needs the unit's code")
+        if known_units is not None and unit not in known_units:
+            raise EnrolError(f"unknown unit '{unit}' (see units.toml)")
+    elif unit:
+        raise EnrolError("only unit tokens name a unit")
+    if seat is not None and role is not Role.OPERATOR:
+        raise EnrolError("only operator tokens belong to a seat")
+    principal = Principal(id=str(ULID.from_datetime(now)), name=name, role=role, unit=unit, seat=seat)
+    token = new_token(role)
+    tx.add_principal({"id": principal.id, "token_hash": hash_token(token), "name": name, "role": role.value,
+                      "unit": unit, "seat": seat, "created_at": utc(now), "revoked_at": None})
+    return principal, token
+
+
+def enrol_seat(tx: Tx, code: str, name: str, now: datetime) -> tuple[Principal, str]:
+    """Register a seat code (the middle of every ticket number it allocates) and its token."""
+    if not (len(code) == 3 and code.isdigit()):
+        raise EnrolError(f"seat code '{code}' must be exactly 3 digits")
+    if tx.seat(code) is not None:
+        raise EnrolError(f"seat {code} is already enrolled; seat codes are unique because ticket numbers are")
+    principal, token = issue(tx, name=name, role=Role.OPERATOR, now=now, seat=code)
+    tx.add_seat(code, name, principal.id, now)
+    return principal, token
+
+
+def lookup(tx: Tx, token: str) -> Principal | None:
+    row = tx.principal_by_hash(hash_token(token))
+    if row is None:
+        return None
+    return Principal(id=row["id"], name=row["name"], role=Role(row["role"]), unit=row["unit"], seat=row["seat"])

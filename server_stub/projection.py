@@ -1,0 +1,48 @@
+"""From a domain `Ticket` to its stored row, and back; the running clock as the server computes it.
+
+The server computes deadlines from its own (corrected) times: ARCHITECTURE "Sync protocol", 7.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from operator_tui.config import Rules
+from operator_tui.contract import ClockPublic
+from operator_tui.domain.deadlines import Clock, running_clock
+from operator_tui.domain.model import Ticket
+
+from .storage import TicketRow, utc
+
+
+def clock_of(ticket: Ticket, rules: Rules, now: datetime) -> Clock | None:
+    return running_clock(ticket, now, rules.clocks, rules.taxonomy)
+
+
+def confidential(ticket_appeal_type: str, rules: Rules) -> bool:
+    """R26.1: 投诉 and 举报 — the appeal types marked `confidential` in appeal_types.toml."""
+    t = rules.taxonomy.appeal_types.get(ticket_appeal_type)
+    return bool(t and t.confidential)
+
+
+def row_for(ticket: Ticket, seq: int, clock: Clock | None, rules: Rules) -> TicketRow:
+    return TicketRow(
+        id=ticket.id, number=ticket.number, phone=ticket.appellant.phone, seat=ticket.seat,
+        status=ticket.status.value, appeal_type=ticket.appeal_type,
+        confidential=confidential(ticket.appeal_type, rules), matter=ticket.matter, place=ticket.place,
+        lead_unit=ticket.lead_unit, units=ticket.units, closed=ticket.closed,
+        clock=clock.name if clock else None, due_at=utc(clock.due.at) if clock else None,
+        overdue=bool(clock and clock.overdue), registered_at=utc(ticket.registered_at),
+        updated_at=utc(ticket.updated_at), seq=seq, version=ticket.version, data=ticket.model_dump_json(),
+    )
+
+
+def ticket_of(row: TicketRow) -> Ticket:
+    return Ticket.model_validate_json(row.data)
+
+
+def clock_public(clock: Clock | None) -> ClockPublic | None:
+    if clock is None:
+        return None
+    return ClockPublic(name=clock.name, rule=clock.rule, due_at=clock.due.at, provisional=clock.due.provisional,
+                       overdue=clock.overdue, paused=clock.paused)

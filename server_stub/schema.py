@@ -1,0 +1,86 @@
+"""The server's SQLite schema (R29.1: one unified database of all appeals and their handling).
+
+Numbered migrations tracked in `PRAGMA user_version`, as on the seat. Times used in comparisons are
+stored as UTC ISO strings so that they sort as text.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+
+_001_INITIAL = """
+        CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+        -- Bearer tokens: only the sha256 of each is kept (R33.1).
+        CREATE TABLE principals (
+            id TEXT PRIMARY KEY, token_hash TEXT NOT NULL UNIQUE, name TEXT NOT NULL,
+            role TEXT NOT NULL, unit TEXT, seat TEXT, created_at TEXT NOT NULL, revoked_at TEXT
+        );
+        CREATE TABLE seats (code TEXT PRIMARY KEY, name TEXT NOT NULL, principal_id TEXT NOT NULL,
+                            enrolled_at TEXT NOT NULL);
+        -- R18.2: the append-only history of every ticket, in server sequence order.
+        CREATE TABLE events (
+            seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, ticket_id TEXT NOT NULL,
+            kind TEXT NOT NULL, actor TEXT NOT NULL, role TEXT NOT NULL, seat TEXT NOT NULL,
+            at TEXT NOT NULL, applied_at TEXT NOT NULL, received_at TEXT NOT NULL,
+            payload TEXT NOT NULL, pushed_by TEXT NOT NULL
+        );
+        CREATE INDEX events_ticket ON events (ticket_id, seq);
+        -- The first answer given to each event id, replayed to any retry (idempotency keys are
+        -- kept for good: an outage may last weeks, and they are small).
+        CREATE TABLE receipts (
+            event_id TEXT PRIMARY KEY, digest TEXT NOT NULL, status TEXT NOT NULL, rule TEXT,
+            reason TEXT, seq INTEGER, received_at TEXT NOT NULL, ticket_status TEXT
+        ) WITHOUT ROWID;
+        -- The projection of each ticket: the fold of its events, plus what queries need.
+        CREATE TABLE tickets (
+            id TEXT PRIMARY KEY, number TEXT NOT NULL UNIQUE, phone TEXT NOT NULL, seat TEXT NOT NULL,
+            status TEXT NOT NULL, appeal_type TEXT NOT NULL, confidential INTEGER NOT NULL,
+            matter TEXT NOT NULL, place TEXT NOT NULL, lead_unit TEXT, units TEXT NOT NULL,
+            closed INTEGER NOT NULL, clock TEXT, due_at TEXT, overdue INTEGER NOT NULL DEFAULT 0,
+            registered_at TEXT NOT NULL, updated_at TEXT NOT NULL, seq INTEGER NOT NULL,
+            version INTEGER NOT NULL, data TEXT NOT NULL
+        );
+        CREATE INDEX tickets_seq ON tickets (seq);
+        CREATE INDEX tickets_phone ON tickets (phone);
+        CREATE INDEX tickets_open_due ON tickets (closed, due_at);
+        CREATE INDEX tickets_cluster ON tickets (matter, place, closed);
+        CREATE INDEX tickets_updated ON tickets (updated_at);
+        -- Which seat follows which ticket in its change feed (its own tickets).
+        CREATE TABLE subscriptions (key TEXT NOT NULL, ticket_id TEXT NOT NULL,
+                                    PRIMARY KEY (key, ticket_id)) WITHOUT ROWID;
+        -- R34.1: knowledge-base articles, each owned by one unit.
+        CREATE TABLE kb_articles (
+            id TEXT PRIMARY KEY, owner_unit TEXT NOT NULL, title TEXT NOT NULL, body TEXT NOT NULL,
+            tags TEXT NOT NULL, review_at TEXT, valid_until TEXT, version INTEGER NOT NULL,
+            seq INTEGER NOT NULL, updated_at TEXT NOT NULL, updated_by TEXT NOT NULL
+        );
+        CREATE INDEX kb_seq ON kb_articles (seq);
+        -- What the sweeps already raised, so a sweep every minute does not supervise every minute.
+        CREATE TABLE sweep_marks (ticket_id TEXT NOT NULL, key TEXT NOT NULL, at TEXT NOT NULL,
+                                  PRIMARY KEY (ticket_id, key)) WITHOUT ROWID;
+"""
+
+
+MIGRATIONS: list[str] = [_001_INITIAL]
+
+
+def migrate(conn: sqlite3.Connection) -> int:
+    return run(conn, MIGRATIONS)
+
+
+def run(conn: sqlite3.Connection, migrations: list[str]) -> int:
+    """Apply the migrations `conn`'s database has not had yet; returns the version reached."""
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    if version > len(migrations):
+        raise RuntimeError(f"database schema {version} is newer than this program ({len(migrations)})")
+    for number, script in enumerate(migrations[version:], start=version + 1):
+        # executescript() commits any open transaction before it runs, so BEGIN goes inside the
+        # script: each migration is then all or nothing.
+        try:
+            conn.executescript(f"BEGIN IMMEDIATE;\n{script}\nPRAGMA user_version = {number};\nCOMMIT;")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+    return len(migrations)

@@ -1,0 +1,33 @@
+"""The server's settings, resolved once by whoever starts it (the CLI, a test, a benchmark)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Callable
+
+from operator_tui.contract import MAX_BODY_BYTES
+
+
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+@dataclass(frozen=True)
+class SweepPolicy:
+    """Thresholds of the supervision sweep (R25.1). The time limits themselves are in policy.toml."""
+
+    repeat_count: int = 3             # (2): this many open tickets on one matter in one place …
+    repeat_window_days: int = 30      # … registered within this many days
+    dissatisfied_count: int = 3       # (4): this many dissatisfied ratings (overall ≤ 2) for a unit …
+    dissatisfied_window_days: int = 30
+
+
+@dataclass(frozen=True)
+class ServerSettings:
+    db_path: Path
+    max_body_bytes: int = MAX_BODY_BYTES
+    sweep_every_seconds: float = 60.0   # 0 turns the periodic sweep off (tests call it directly)
+    sweep: SweepPolicy = field(default_factory=SweepPolicy)
+    clock: Callable[[], datetime] = utc_now  # injected so tests pin time; never read elsewhere
