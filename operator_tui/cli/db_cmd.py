@@ -33,14 +33,19 @@ def init(
             raise CliError(f"--seat-code: this database already belongs to seat {current}; numbers never change, so use a new --db for another seat")
         if seat_code or not current:
             meta.put(db, "seat_code", seat_code or "001")
+    from ..kb.index import connect, ensure_schema
+
+    kb = connect(s.db_path)  # the knowledge base shares the file; an upgrade rebuilds its index here
+    try:
+        ensure_schema(kb)
+    finally:
+        kb.close()
     typer.echo(f"seat database ready: {s.db_path}")
     if demo:
         from ..demo import seed
 
         made = seed(store, rules(), now())
         typer.echo(f"demo tickets: {made} added" if made else "demo tickets: already present")
-        try:
-            from ..kb.sample import load_sample_kb
-        except ImportError:
-            return
+        from ..kb.sample import load_sample_kb
+
         typer.echo(f"sample knowledge base: {load_sample_kb(s.db_path)} articles")

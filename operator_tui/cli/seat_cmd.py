@@ -33,7 +33,9 @@ def build_context(settings, caller: str | None = None, offline: bool = False, ro
     except ImportError:
         make_searcher = None
     if make_searcher is not None:
-        kb_search = make_searcher(settings.db_path)
+        from datetime import datetime
+
+        kb_search = make_searcher(settings.db_path, today=lambda: datetime.now(r.policy.tz).date())
     return SeatContext(settings=settings, rules=r, store=store, desk=Desk(store, r, settings.operator),
                        triage_rules=triage_rules, kb_search=kb_search, caller=caller, offline=offline,
                        role=Role(role))

@@ -169,7 +169,7 @@ async def test_repeat_call_links_to_the_open_ticket_instead_of_a_duplicate(seat_
         await pilot.pause()
         flags = str(app.screen.query_one("#call").render())
         assert "F10 催办" in flags  # the seat offers 催办 for the open heating ticket
-        await keys.fill(pilot, "description", "还是不热，第二次打电话了")
+        await keys.fill(pilot, "description", "还是不热第二次打电话了")
         with ctx.store.connect() as db:
             before = tickets.count(db)
             open_ticket = next(t for t in tickets.search(db, phone=DEMO_CALLER) if t.matter == "heating_temperature" and not t.closed)
@@ -179,7 +179,7 @@ async def test_repeat_call_links_to_the_open_ticket_instead_of_a_duplicate(seat_
             kinds = [e.kind for e in tickets.events(db, open_ticket.id)]
             linked = tickets.get(db, open_ticket.id)
         assert kinds[-2:] == ["link_call", "add_note"]
-        assert len(linked.linked_calls) == 1 and linked.notes[-1].text == "还是不热，第二次打电话了"
+        assert len(linked.linked_calls) == 1 and linked.notes[-1].text == "还是不热第二次打电话了"
 
 
 @pytest.mark.rule("R13.1")

@@ -7,6 +7,7 @@ back as messages; the form itself never touches the database.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -65,7 +66,9 @@ class IntakeScreen(Screen):
         Binding("f8", "advise", "告知途径", id="seat.advise"),
         Binding("f9", "referral", "紧急转介", id="seat.referral"),
         Binding("f10", "link_call", "催办", id="seat.link_call"),
-        Binding("ctrl+k", "focus_kb", "知识库", id="seat.focus_kb"),
+        # priority: the form's TextArea would take ctrl+k (delete line) and ctrl+a (line start).
+        Binding("ctrl+k", "focus_kb", "知识库", id="seat.focus_kb", priority=True),
+        Binding("ctrl+a", "use_kb_answer", "采用标准答复", id="seat.use_kb_answer", priority=True),
     ]
 
     class Saved(Message):
@@ -104,6 +107,8 @@ class IntakeScreen(Screen):
         self.caller: CallerInfo | None = None
         self._caller_phone: str | None = None
         self._autosave: Timer | None = None
+        self._draft_lock = threading.Lock()
+        self._closed_calls: set[str | None] = set()
 
     # --- layout --------------------------------------------------------------------------
 
@@ -176,12 +181,24 @@ class IntakeScreen(Screen):
         self._autosave = self.set_timer(AUTOSAVE_DELAY, self._save_draft)
 
     def _save_draft(self) -> None:
-        self._write_draft(self._draft())
+        if self.saved_ticket is None:
+            self._write_draft(self._draft())
 
     @work(thread=True, exclusive=True, group="draft")
     def _write_draft(self, data: dict[str, Any]) -> None:
-        with self.ctx.store.connect() as db:
-            drafts.save(db, data, self.ctx.now())
+        # A write that lost the race with the save must not bring the draft of a saved call back.
+        with self._draft_lock:
+            if data["call_id"] in self._closed_calls:
+                return
+            with self.ctx.store.connect() as db:
+                drafts.save(db, data, self.ctx.now())
+
+    @work(thread=True, group="draft-close")
+    def _close_draft(self, call_id: str | None) -> None:
+        with self._draft_lock:
+            self._closed_calls.add(call_id)
+            with self.ctx.store.transaction() as db:
+                drafts.clear(db)
 
     # --- the call ------------------------------------------------------------------------
 
@@ -412,6 +429,9 @@ class IntakeScreen(Screen):
         t = message.ticket
         self.saved_ticket = t
         self.pending_referrals = []
+        if self._autosave is not None:
+            self._autosave.stop()
+        self._close_draft(self.call_id)
         clock = self.ctx.desk.clock(t, self.ctx.now())
         tz = self.ctx.rules.policy.tz
         line = joined(("已保存  受理编号 ", "bold"), (spaced_number(t.number), "bold reverse"), "   ", (t.status_name, "bold green"))
@@ -531,6 +551,13 @@ class IntakeScreen(Screen):
     def action_focus_kb(self) -> None:
         for w in self.query("#kb"):
             w.focus()
+
+    def action_use_kb_answer(self) -> None:
+        """R20.1: the highlighted knowledge-base answer into the answer field, without leaving the form."""
+        for panel in self.query("#kb"):
+            panel.action_use_answer()
+            return
+        self.notify("知识库未启用", severity="warning", markup=False)
 
     def on_knowledge_panel_answer_chosen(self, message) -> None:
         self.kb_article = message.article_id
