@@ -53,6 +53,35 @@ class DateHeader:
         await self.app(scope, receive, stamped)
 
 
+class QuietErrors:
+    """An unexpected error answers 500 without detail and is logged by type and route only: a
+    traceback or an exception message can carry a caller's words (R33.1: no personal data in logs)."""
+
+    def __init__(self, app: ASGIApp):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def watched(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, watched)
+        except Exception as exc:
+            log.error("unexpected %s answering %s %s", type(exc).__name__, scope.get("method"), scope.get("path"))
+            if not started:
+                body = b'{"detail":"internal error: nothing was lost; try again later"}'
+                await send({"type": "http.response.start", "status": 500,
+                            "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
+                await send({"type": "http.response.body", "body": body})
+
+
 def _summary(exc: RequestValidationError) -> JSONResponse:
     """422 with one line a person can act on, then the details (without echoing the input, which
     may hold personal data)."""
@@ -100,6 +129,7 @@ def create_app(settings: ServerSettings, rules: Rules | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.storage = storage
     app.state.rules = rules or default_rules()
+    app.add_middleware(QuietErrors)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(DateHeader, settings=settings)
 

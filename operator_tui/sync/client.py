@@ -12,9 +12,10 @@ import json
 import time
 from datetime import datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
-from typing import Any, Callable
+from typing import Any, Callable, TypeVar
 
 import httpx
+from pydantic import BaseModel, TypeAdapter
 from ulid import ULID
 
 from ..contract import (
@@ -25,6 +26,7 @@ from .backoff import Backoff, retryable
 from .errors import AuthRejected, CursorGone, Offline, ProtocolError
 
 SKEW_LIMIT = timedelta(minutes=2)
+M = TypeVar("M", bound=BaseModel)
 
 
 def utc_now() -> datetime:
@@ -50,12 +52,24 @@ def _rule(response: httpx.Response) -> str | None:
     return body.get("rule") if isinstance(body, dict) else None
 
 
+def _parse(model: type[M], response: httpx.Response) -> M:
+    """The answer as `model`; an answer that is not one (a broken proxy, a wrong server) is a
+    ProtocolError like any other unexpected answer, never a crash of the sync."""
+    try:
+        return model.model_validate_json(response.content)
+    except ValueError as exc:
+        raise ProtocolError(response.status_code, f"unexpected answer from the server: {str(exc)[:200]}") from None
+
+
 def _retry_after(response: httpx.Response) -> float | None:
     value = response.headers.get("retry-after")
     try:
         return float(value) if value is not None else None
     except ValueError:
         return None
+
+
+_TICKETS = TypeAdapter(list[TicketPublic])
 
 
 class HotlineClient:
@@ -108,8 +122,10 @@ class HotlineClient:
                 status = response.status_code
                 if status in ok:
                     return response
-                if status in (401, 403):
-                    raise AuthRejected(f"the server refused the token (HTTP {status}): {_detail(response)}")
+                if status == 401:
+                    raise AuthRejected(f"the server does not accept this token (HTTP 401): {_detail(response)}")
+                if status == 403:
+                    raise AuthRejected(f"this token may not do that (HTTP 403): {_detail(response)}")
                 if status == 410:
                     raise CursorGone(_detail(response))
                 if not retryable(status):
@@ -131,34 +147,31 @@ class HotlineClient:
 
         r = self.request("POST", "/v1/events", ok=(200, 409), body_factory=body,
                          headers={"Content-Type": "application/json"})
-        if r.status_code == 409:
-            return IdConflictPublic.model_validate_json(r.content)
-        return PushPublic.model_validate_json(r.content)
+        return _parse(IdConflictPublic if r.status_code == 409 else PushPublic, r)
 
     def changes(self, since: str, limit: int) -> ChangesPublic:
-        r = self.request("GET", "/v1/changes", params={"since": since, "limit": limit})
-        return ChangesPublic.model_validate_json(r.content)
+        return _parse(ChangesPublic, self.request("GET", "/v1/changes", params={"since": since, "limit": limit}))
 
     def kb_changes(self, since: str, limit: int) -> KbChangesPublic:
-        r = self.request("GET", "/v1/kb/changes", params={"since": since, "limit": limit})
-        return KbChangesPublic.model_validate_json(r.content)
+        return _parse(KbChangesPublic, self.request("GET", "/v1/kb/changes", params={"since": since, "limit": limit}))
 
     def search(self, *, number: str | None = None, phone: str | None = None, purpose: str = "来电查询") -> list[TicketPublic]:
         """R10.1: find a ticket on the server by number or caller's phone."""
         body = {k: v for k, v in {"number": number, "phone": phone, "purpose": purpose}.items() if v is not None}
         r = self.request("POST", "/v1/tickets/search", json=body)
-        return [TicketPublic.model_validate(t) for t in r.json()]
+        try:
+            return _TICKETS.validate_json(r.content)
+        except ValueError as exc:
+            raise ProtocolError(r.status_code, f"unexpected answer from the server: {str(exc)[:200]}") from None
 
     def ticket(self, number: str, purpose: str = "查看办理单") -> TicketDetail:
-        r = self.request("GET", f"/v1/tickets/{number}", params={"purpose": purpose})
-        return TicketDetail.model_validate_json(r.content)
+        return _parse(TicketDetail, self.request("GET", f"/v1/tickets/{number}", params={"purpose": purpose}))
 
     def act(self, number: str, kind: str, payload: dict[str, Any], event_id: str | None = None) -> ActionPublic:
         """A unit's or supervisor's action; a refusal raises ProtocolError(422) naming the rule.
         The event id is made here when not given, so the retries below cannot act twice."""
         body: dict[str, Any] = {"payload": payload, "id": event_id or str(ULID.from_datetime(self.clock()))}
-        r = self.request("POST", f"/v1/tickets/{number}/actions/{kind}", json=body)
-        return ActionPublic.model_validate_json(r.content)
+        return _parse(ActionPublic, self.request("POST", f"/v1/tickets/{number}/actions/{kind}", json=body))
 
     def me(self) -> PrincipalPublic:
-        return PrincipalPublic.model_validate_json(self.request("GET", "/v1/me").content)
+        return _parse(PrincipalPublic, self.request("GET", "/v1/me"))

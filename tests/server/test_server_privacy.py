@@ -121,3 +121,18 @@ def test_the_database_files_are_private(api):
 
     for path in (api.storage.path, api.storage.audit.path):
         assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
+@pytest.mark.rule("R33.1")
+def test_an_unexpected_error_logs_no_personal_data(api, caplog, monkeypatch):
+    from server_stub import ingest
+
+    def broken(*args, **kwargs):
+        raise RuntimeError(f"boom while handling {NAME} {PHONE}")
+
+    monkeypatch.setattr(ingest, "push", broken)
+    caplog.set_level(logging.DEBUG)
+    ticket_id, number, events = api.register(**WHO)
+    r = api.push("seat", events)
+    assert r.status_code == 500 and _leaks(r.text) == []
+    assert "RuntimeError" in caplog.text and _leaks(caplog.text) == []

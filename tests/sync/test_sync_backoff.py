@@ -99,4 +99,11 @@ def test_a_refused_token_is_reported_not_raised(hub):
     service = hub.service()
     service.client.token = "hl_operator_forged"
     report = service.sync_once()
-    assert report.online is True and "refused the token" in report.error and hub.outbox_depth() == 3
+    assert report.online is True and "does not accept this token" in report.error and hub.outbox_depth() == 3
+
+
+def test_an_answer_that_is_not_the_expected_shape_is_a_protocol_error():
+    http = httpx.Client(transport=httpx.MockTransport(lambda r: httpx.Response(200, text="<html>proxy</html>")),
+                        base_url="http://s")
+    with pytest.raises(ProtocolError, match="unexpected answer"):
+        HotlineClient(http, "t", sleep=lambda s: None).changes("", 10)
