@@ -255,21 +255,28 @@ class Tx:
 
 class Storage(SqliteFile):
     """The server's database file, and beside it the read-audit log (`audit.AuditLog`): a separate
-    file with its own writer, so that recording who read what never waits behind an event commit."""
+    file with its own writer, so that recording who read what never waits behind an event commit.
+
+    A third file, `<db>.issued-seq`, remembers the highest sequence number ever committed. If the
+    database opens *below* it, it was restored from an older backup: seats hold cursors past its
+    end that new changes would reuse, so the epoch changes and every such cursor becomes unknown
+    (410, full resync) instead of silently skipping changes. Restore the database, not that file."""
 
     def __init__(self, path: Path):
         super().__init__(path)
         self.audit = AuditLog(self.path.with_suffix(".audit.db"))
+        self.high_water = Path(str(self.path) + ".issued-seq")
 
     @classmethod
     def open(cls, path: Path) -> "Storage":
         """Create (mode 0600) and migrate the database; a new database gets a random epoch, which
-        makes cursors from any other database (or a restored older copy) unknown here."""
+        makes cursors from any other database unknown here (so does a restored older copy)."""
         storage = cls(path)
         storage.create(migrate)
         storage.audit.create(migrate_audit)
+        issued = int(storage.high_water.read_text() or 0) if storage.high_water.exists() else 0
         with storage.write() as tx:
-            if tx.meta("epoch") is None:
+            if tx.meta("epoch") is None or tx.last_seq() < issued:
                 tx.put_meta("epoch", secrets.token_hex(4))
         return storage
 
@@ -283,4 +290,13 @@ class Storage(SqliteFile):
     def write(self) -> Iterator[Tx]:
         """One write transaction, committed with synchronous=FULL (it holds callers' words)."""
         with self.writing(durable=True) as conn:
-            yield Tx(sqlite_utils.Database(conn))
+            tx = Tx(sqlite_utils.Database(conn))
+            yield tx
+            seq = tx.last_seq()
+        # After the commit, so the file never runs ahead of the database (a crash leaves it behind,
+        # the safe side). Only one writer at a time reaches here per process.
+        if seq > self._issued:
+            self._issued = seq
+            self.high_water.write_text(str(seq))
+
+    _issued = 0

@@ -79,3 +79,48 @@ def test_knowledge_base_and_tickets_share_one_sequence_without_gaps_in_either_fe
     first_page = api.changes("supervisor", limit=1).json()
     rest = api.changes("supervisor", first_page["next"]).json()
     assert _numbers(rest) == [second]
+
+
+def test_a_database_restored_from_an_older_backup_makes_old_cursors_unknown(tmp_path, rules, t0, form):
+    import shutil
+    import sqlite3
+
+    from ulid import ULID
+
+    from operator_tui.contract import EventIn
+    from operator_tui.domain.model import Role
+    from server_stub import ingest
+    from server_stub.auth import Principal
+    from server_stub.storage import Storage
+
+    db, backup = tmp_path / "server.db", tmp_path / "backup.db"
+    storage = Storage.open(db)
+    seat = Principal(id="p", name="seat", role=Role.OPERATOR, seat="012")
+
+    def register(n: int) -> None:
+        e = EventIn(id=str(ULID()), ticket_id=str(ULID()), kind="register", actor="op", role=Role.OPERATOR,
+                    seat="012", at=t0, payload={**form(), "number": f"2611020120{n:03d}"})
+        ingest.push(storage, rules, seat, [e], None, t0)
+
+    register(1)
+    with sqlite3.connect(db) as conn:
+        conn.execute(f"VACUUM INTO '{backup}'")
+    with storage.read() as tx:
+        epoch_before, seq_at_backup = tx.meta("epoch"), tx.last_seq()
+    register(2)
+    register(3)  # a seat now holds a cursor two changes past the backup
+    for suffix in ("", "-wal", "-shm"):
+        (tmp_path / f"server.db{suffix}").unlink(missing_ok=True)
+    shutil.copy(backup, db)
+    with Storage.open(db).read() as tx:
+        assert tx.last_seq() == seq_at_backup
+        assert tx.meta("epoch") != epoch_before  # so that cursor is unknown (410), not silently reused
+
+
+def test_an_ordinary_restart_keeps_the_epoch(tmp_path):
+    from server_stub.storage import Storage
+
+    with Storage.open(tmp_path / "s.db").read() as tx:
+        first = tx.meta("epoch")
+    with Storage.open(tmp_path / "s.db").read() as tx:
+        assert tx.meta("epoch") == first
