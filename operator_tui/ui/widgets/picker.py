@@ -148,6 +148,13 @@ class PickerField(Widget, can_focus=True):
         def control(self) -> "PickerField":
             return self.field
 
+    class Picked(Message):
+        """The operator chose an item in the picker (not a programmatic change)."""
+
+        def __init__(self, field: "PickerField") -> None:
+            super().__init__()
+            self.field = field
+
     def __init__(self, label: str, choices: list[Choice], *, multi: bool = False, id: str | None = None) -> None:
         super().__init__(id=id)
         self.label = label
@@ -186,6 +193,7 @@ class PickerField(Widget, can_focus=True):
                 self.set_values(tuple(members))
             else:
                 self.set_value(code)
+            self.post_message(self.Picked(self))
 
         self.app.push_screen(PickerScreen(self.label, self.choices, query), picked)
 

@@ -21,6 +21,10 @@ from ..safe import caller_text
 from .picker import Choice, PickerField
 
 TEXT_INPUTS = ("name", "phone", "address")
+# Enter (in a text field) or a pick (in a list field) moves on in the order a call goes, skipping
+# the rarely used kind/vulnerable row, which Tab still reaches.
+NEXT_FIELD = {"name": "phone", "phone": "address", "address": "place", "place": "description",
+              "appeal_type": "matter"}
 PICKERS = ("kind", "place", "appeal_type", "matter", "scope", "channel", "lead_unit")
 AREAS = ("description", "answer")
 
@@ -202,6 +206,17 @@ class TicketForm(VerticalScroll):
     @on(PickerField.Changed)
     def _picker_changed(self, event: PickerField.Changed) -> None:
         self._changed(event.field.id or "")
+
+    @on(PickerField.Picked)
+    def _picked(self, event: PickerField.Picked) -> None:
+        if event.field.id in NEXT_FIELD:
+            self.call_after_refresh(self.focus_field, NEXT_FIELD[event.field.id])
+
+    @on(Input.Submitted)
+    def _input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id in NEXT_FIELD:
+            event.stop()
+            self.focus_field(NEXT_FIELD[event.input.id])
 
     @on(Checkbox.Changed)
     def _checkbox_changed(self, event: Checkbox.Changed) -> None:
