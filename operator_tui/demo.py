@@ -76,8 +76,10 @@ def seed(store: Store, rules: Rules, now: datetime, count: int = 60) -> int:
             return 0
         meta.put(db, "demo_seeded", now.isoformat())
     tax = rules.taxonomy
-    op = Desk(store, rules, "demo-operator")
-    sup = Desk(store, rules, "demo-supervisor", Role.SUPERVISOR)
+    # Demo history stays on this seat: it is not in the outbox, so a demo seat that later syncs
+    # sends only the calls really taken on it.
+    op = Desk(store, rules, "demo-operator", outbox=False)
+    sup = Desk(store, rules, "demo-supervisor", Role.SUPERVISOR, outbox=False)
     made = 0
     for i in range(count):
         matter, appeal_type, place, text = CALLS[i % len(CALLS)]
@@ -97,7 +99,7 @@ def seed(store: Store, rules: Rules, now: datetime, count: int = 60) -> int:
         made += 1
         if i == 0 or stage < 3:
             continue
-        unit = Desk(store, rules, f"unit:{units[0]}", Role.UNIT)
+        unit = Desk(store, rules, f"unit:{units[0]}", Role.UNIT, outbox=False)
         t1 = at + timedelta(hours=rng.uniform(1, 20))
         t = unit.record(t.id, "receive", {"unit": units[0]}, t1)
         if stage == 4:

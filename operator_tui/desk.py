@@ -41,6 +41,7 @@ class Desk:
     rules: Rules
     actor: str
     role: Role = Role.OPERATOR
+    outbox: bool = True   # False only for demo history, which is never sent to a server
 
     def event(self, kind: str, ticket_id: str, payload: dict[str, Any], at: datetime, seat: str,
               role: Role | None = None) -> Event:
@@ -68,7 +69,7 @@ class Desk:
             for e in events:
                 ticket = self.rules.workflow.apply(ticket, e, now)
             assert ticket is not None
-            tickets.save(db, ticket, events, self.clock(ticket, now), now)
+            tickets.save(db, ticket, events, self.clock(ticket, now), now, outbox=self.outbox)
             drafts.clear(db)
         return ticket
 
@@ -81,5 +82,5 @@ class Desk:
                 raise TicketNotFound(ticket_id)
             e = self.event(kind, ticket_id, payload, now, meta.seat_code(db), role)
             new = self.rules.workflow.apply(ticket, e, now)
-            tickets.save(db, new, [e], self.clock(new, now), now)
+            tickets.save(db, new, [e], self.clock(new, now), now, outbox=self.outbox)
         return new

@@ -7,7 +7,8 @@ from pathlib import Path
 import typer
 
 
-def build_context(settings, caller: str | None = None, offline: bool = False, role: str = "operator"):
+def build_context(settings, caller: str | None = None, offline: bool = False, role: str = "operator",
+                  token: str | None = None):
     """Everything the seat needs, resolved once: rules, store, triage rules, KB search."""
     from ..desk import Desk
     from ..domain.model import Role
@@ -36,9 +37,19 @@ def build_context(settings, caller: str | None = None, offline: bool = False, ro
         from datetime import datetime
 
         kb_search = make_searcher(settings.db_path, today=lambda: datetime.now(r.policy.tz).date())
-    return SeatContext(settings=settings, rules=r, store=store, desk=Desk(store, r, settings.operator),
+    sync = None
+    if settings.server_url and not offline:
+        import httpx
+
+        from ..sync.client import HotlineClient
+        from ..sync.service import SyncService
+
+        if not token:
+            raise CliError("--token: a seat that syncs needs its token (HOTLINE_TOKEN, from `hotline server init`)")
+        sync = SyncService(store, HotlineClient(httpx.Client(base_url=settings.server_url, timeout=10), token), r)
+    return SeatContext(settings=settings, rules=r, store=store, desk=Desk(store, r, settings.operator, Role(role)),
                        triage_rules=triage_rules, kb_search=kb_search, caller=caller, offline=offline,
-                       role=Role(role))
+                       role=Role(role), sync=sync)
 
 
 def register(app: typer.Typer) -> None:
@@ -49,6 +60,7 @@ def register(app: typer.Typer) -> None:
         offline: bool = typer.Option(False, "--offline", help="Do not try to reach the server."),
         server: str = typer.Option(None, "--server", envvar="HOTLINE_SERVER", help="Backend URL to sync with."),
         demo: bool = typer.Option(False, "--demo", help="Seed demo data first (once)."),
+        token: str = typer.Option(None, "--token", envvar="HOTLINE_TOKEN", help="This seat's token for --server."),
         role: str = typer.Option("operator", "--role", envvar="HOTLINE_ROLE",
                                  help="operator (接线员) or supervisor (值班长, opens on the queue overview) or admin."),
     ) -> None:
@@ -65,8 +77,10 @@ def register(app: typer.Typer) -> None:
         if server:
             from dataclasses import replace
 
+            if not server.startswith(("http://", "https://")):
+                raise CliError(f"--server: '{server}' must start with http:// or https://")
             s = replace(s, server_url=server)
-        context = build_context(s, caller, offline, role)
+        context = build_context(s, caller, offline, role, token)
         if demo:
             from ..demo import seed
             from .common import now

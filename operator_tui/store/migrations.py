@@ -1,17 +1,14 @@
 """Numbered schema migrations, tracked in `PRAGMA user_version`.
 
-Append new migrations; never edit a released one. Each runs in its own transaction.
+Append new migrations (SQL text); never edit a released one. Each runs in its own transaction.
 """
 
 from __future__ import annotations
 
 import sqlite3
-from typing import Callable
 
 
-def _001_initial(conn: sqlite3.Connection) -> None:
-    conn.executescript(
-        """
+_001_INITIAL = """
         CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
         -- Projection of each ticket: the fold of its events, plus columns to query by.
         CREATE TABLE tickets (
@@ -77,14 +74,10 @@ def _001_initial(conn: sqlite3.Connection) -> None:
             created_at TEXT NOT NULL,
             resolved_at TEXT
         );
-        """
-    )
+"""
 
-
-def _002_overview_columns(conn: sqlite3.Connection) -> None:
-    """Columns the supervisor's overview counts by (R30.1), kept up to date by every save."""
-    conn.executescript(
-        """
+# Columns the supervisor's overview counts by (R30.1), kept up to date by every save.
+_002_OVERVIEW_COLUMNS = """
         ALTER TABLE tickets ADD COLUMN seat TEXT NOT NULL DEFAULT '';
         ALTER TABLE tickets ADD COLUMN closed_at TEXT;
         ALTER TABLE tickets ADD COLUMN resolution_due TEXT;
@@ -103,21 +96,42 @@ def _002_overview_columns(conn: sqlite3.Connection) -> None:
         CREATE INDEX tickets_demands ON tickets (open_demands) WHERE open_demands > 0;
         CREATE INDEX tickets_responded ON tickets (responded_at, lead_unit, on_time);
         CREATE INDEX events_kind_at ON events (kind, at);
-        """
-    )
+"""
+
+MIGRATIONS: list[str] = [_001_INITIAL, _002_OVERVIEW_COLUMNS]
 
 
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_001_initial, _002_overview_columns]
+def statements(sql: str) -> list[str]:
+    """Split migration SQL into complete statements (comments and blank lines dropped)."""
+    out, buf = [], ""
+    for line in sql.splitlines():
+        if line.strip().startswith("--") or not line.strip():
+            continue
+        buf += line + "\n"
+        if sqlite3.complete_statement(buf):
+            out.append(buf.strip())
+            buf = ""
+    if buf.strip():
+        raise ValueError(f"incomplete SQL statement in a migration: {buf.strip()[:80]}")
+    return out
 
 
 def migrate(conn: sqlite3.Connection) -> int:
-    """Bring the schema up to date; returns the version reached."""
-    version = conn.execute("PRAGMA user_version").fetchone()[0]
-    if version > len(MIGRATIONS):
-        raise RuntimeError(f"database schema {version} is newer than this program ({len(MIGRATIONS)}): upgrade hotline")
-    for number, step in enumerate(MIGRATIONS[version:], start=version + 1):
-        with conn:
-            conn.execute("BEGIN IMMEDIATE")
-            step(conn)
-            conn.execute(f"PRAGMA user_version = {number}")
+    """Bring the schema up to date; returns the version reached. `conn` must be in autocommit
+    mode (isolation_level=None). Each step checks the version again under the write lock, so two
+    processes opening a new file at once do not both run it."""
+    for number, sql in enumerate(MIGRATIONS, start=1):
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            if version > len(MIGRATIONS):
+                raise RuntimeError(f"database schema {version} is newer than this program ({len(MIGRATIONS)}): upgrade hotline")
+            if version < number:
+                for statement in statements(sql):
+                    conn.execute(statement)
+                conn.execute(f"PRAGMA user_version = {number}")
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
     return len(MIGRATIONS)

@@ -12,12 +12,16 @@ import tomllib
 from pathlib import Path
 from typing import Iterable
 
+from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.message import Message
 from textual.screen import Screen
 
 from ..domain.model import Role
+from ..sync.status import SyncStatus, read_status
 from .context import SeatContext
+from .widgets.sync_status import SyncStatusBar
 from .screens.intake import IntakeScreen
 
 
@@ -47,7 +51,10 @@ class SeatApp(App):
         Binding("ctrl+q", "quit", "退出", id="app.quit", priority=True),
         Binding("ctrl+p", "command_palette", "命令", id="app.palette", show=False),
         Binding("ctrl+o", "toggle_mode", "接线/总览", id="app.toggle_mode"),
+        Binding("ctrl+r", "sync_now", "立即同步", id="app.sync_now", show=False),
+        Binding("f12", "conflicts", "同步冲突", id="app.conflicts", show=False),
     ]
+    SYNC_SECONDS = 5.0  # how often a seat with a server pushes its outbox and pulls changes
 
     def __init__(self, ctx: SeatContext, keymap: dict[str, str] | None = None) -> None:
         super().__init__()
@@ -68,6 +75,47 @@ class SeatApp(App):
             self.set_keymap(self._keymap)
         supervisor = self.ctx.role in (Role.SUPERVISOR, Role.ADMIN)
         self.switch_mode("overview" if supervisor else "intake")
+        if self.ctx.sync is not None and not self.ctx.offline:
+            self.set_interval(self.SYNC_SECONDS, self.action_sync_now)
+            self.call_after_refresh(self.action_sync_now)
+        self._read_status()
+
+    # --- sync (R16.1): the seat records locally; a worker pushes and pulls in the background ----
+
+    sync_status: SyncStatus | None = None
+
+    class StatusRead(Message):
+        def __init__(self, status: SyncStatus) -> None:
+            super().__init__()
+            self.status = status
+
+    def action_sync_now(self) -> None:
+        if self.ctx.sync is None:
+            self.notify("未配置服务器（--server），本机为本地模式", severity="warning", markup=False)
+            return
+        self._sync()
+
+    @work(thread=True, exclusive=True, group="sync")
+    def _sync(self) -> None:
+        self.ctx.sync.sync_once()
+        self.post_message(self.StatusRead(self.ctx.sync.status()))
+
+    @work(thread=True, exclusive=True, group="sync-status")
+    def _read_status(self) -> None:
+        self.post_message(self.StatusRead(read_status(self.ctx.store)))
+
+    def on_seat_app_status_read(self, message: StatusRead) -> None:
+        self.sync_status = message.status
+        for bar in self.screen.query(SyncStatusBar):
+            bar.status = message.status
+
+    def on_screen_resume(self) -> None:
+        self._read_status()
+
+    def action_conflicts(self) -> None:
+        from .screens.conflicts import ConflictsScreen
+
+        self.push_screen(ConflictsScreen(self.ctx.store, tz=self.ctx.rules.policy.tz, now=self.ctx.now))
 
     def mark_ready(self) -> None:
         """The first screen is ready for typing. With HOTLINE_READY_FILE set (scripts/bench_seat.py),

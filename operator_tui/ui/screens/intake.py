@@ -36,6 +36,7 @@ from ..safe import caller_text, joined
 from ..widgets.call_panel import CallPanel
 from ..widgets.caller_history import CallerHistory
 from ..widgets.emergency_banner import EmergencyBanner
+from ..widgets.sync_status import SyncStatusBar
 from ..widgets.ticket_form import TicketForm
 from .dialogs import ChoiceScreen, ConfirmScreen, PhrasesScreen, TextPromptScreen
 from .disposition import Disposition, describe
@@ -125,6 +126,7 @@ class IntakeScreen(Screen):
                     from ..widgets.knowledge_panel import KnowledgePanel
 
                     yield KnowledgePanel(self.ctx.kb_search, id="kb")
+        yield SyncStatusBar(self.app.sync_status, tz=policy.tz, id="sync")
         yield Footer()
 
     @property

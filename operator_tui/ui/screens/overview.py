@@ -29,6 +29,7 @@ from ...store import overview, tickets
 from ..context import SeatContext
 from ..safe import caller_text
 from .actions import ACTIONS, BY_KIND, gather
+from ..widgets.sync_status import SyncStatusBar
 from .find import TicketDetailScreen
 
 REFRESH_SECONDS = 3.0
@@ -99,6 +100,7 @@ class OverviewScreen(Screen):
                 seats.add_columns("坐席", "登记")
                 yield seats
         yield Static("", id="ov-actions")
+        yield SyncStatusBar(self.app.sync_status, tz=self.ctx.rules.policy.tz, id="sync")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -110,8 +112,8 @@ class OverviewScreen(Screen):
 
     @property
     def read_only(self) -> bool:
-        sync = self.ctx.sync
-        return bool(self.ctx.settings.server_url) and not (sync is not None and getattr(sync.status, "online", False))
+        status = self.app.sync_status
+        return bool(self.ctx.settings.server_url) and not (status is not None and status.online)
 
     def action_refresh(self) -> None:
         self._compute(self.stage_filter)
