@@ -57,16 +57,18 @@ class CallerInfo:
 
 
 class IntakeScreen(Screen):
+    # priority: TextArea binds F6 (select line) and F7 (select all); the seat's keys must win
+    # wherever the cursor is.
     BINDINGS = [
-        Binding("f2", "new_call", "新来电", id="seat.new_call"),
-        Binding("f3", "phrases", "规范用语", id="seat.phrases"),
-        Binding("f4", "find", "查询工单", id="seat.find"),
-        Binding("f5", "answer", "当场答复", id="seat.answer"),
-        Binding("f6", "dispatch", "受理转办", id="seat.dispatch"),
-        Binding("f7", "refuse", "不予受理", id="seat.refuse"),
-        Binding("f8", "advise", "告知途径", id="seat.advise"),
-        Binding("f9", "referral", "紧急转介", id="seat.referral"),
-        Binding("f10", "link_call", "催办", id="seat.link_call"),
+        Binding("f2", "new_call", "新来电", id="seat.new_call", priority=True),
+        Binding("f3", "phrases", "规范用语", id="seat.phrases", priority=True),
+        Binding("f4", "find", "查询工单", id="seat.find", priority=True),
+        Binding("f5", "answer", "当场答复", id="seat.answer", priority=True),
+        Binding("f6", "dispatch", "受理转办", id="seat.dispatch", priority=True),
+        Binding("f7", "refuse", "不予受理", id="seat.refuse", priority=True),
+        Binding("f8", "advise", "告知途径", id="seat.advise", priority=True),
+        Binding("f9", "referral", "紧急转介", id="seat.referral", priority=True),
+        Binding("f10", "link_call", "催办", id="seat.link_call", priority=True),
         # priority: the form's TextArea would take ctrl+k (delete line) and ctrl+a (line start).
         Binding("ctrl+k", "focus_kb", "知识库", id="seat.focus_kb", priority=True),
         Binding("ctrl+a", "use_kb_answer", "采用标准答复", id="seat.use_kb_answer", priority=True),
@@ -346,7 +348,11 @@ class IntakeScreen(Screen):
             if ok:
                 self._register(d)
 
-        self.app.push_screen(ConfirmScreen(d.title, describe(d, self.ctx.rules.taxonomy)), confirmed)
+        body = describe(d, self.ctx.rules.taxonomy)
+        banner = self.query_one(EmergencyBanner)
+        if banner.raised and not self.pending_referrals:  # R20.3: say so before the call ends unrecorded
+            body.append(f"\n\n注意：紧急情况（{'、'.join(banner.targets)}）尚未记录转介，可先按 Esc 再按 F9 记录。", style="bold red")
+        self.app.push_screen(ConfirmScreen(d.title, body), confirmed)
 
     def action_answer(self) -> None:
         if not self._ensure_unsaved() or (data := self._validated()) is None:
