@@ -74,8 +74,8 @@ class TicketForm(VerticalScroll):
         with Horizontal(classes="row"):
             yield Label("住址", classes="field-label")
             yield Input(placeholder="现住所（不愿透露可记“不愿透露”）", id="address", max_length=200, compact=True)
-        with Horizontal(classes="row", id="vulnerable"):
             yield PickerField("类别", c["kind"], id="kind")
+        with Horizontal(classes="row", id="vulnerable"):
             yield Label("援助对象", classes="field-label")
             for code, item in self.taxonomy.vulnerable_groups.items():
                 yield Checkbox(item.name, id=f"vulnerable-{code}", compact=True)
