@@ -6,8 +6,10 @@
    runs in a fresh interpreter on a pseudo-terminal; the app writes the wall time of its first
    ready frame to a file (HOTLINE_READY_FILE) and exits.
 2. Keystroke-to-screen latency in the description field with the knowledge panel and emergency
-   triage active: per key, from the key press to the refreshed screen, in Textual's headless
-   driver (target p95 ≤ 50 ms).
+   triage active: per key, from the key press to the first frame the compositor hands to the display
+   after it (App._display timed, in Textual's headless mode), so Pilot's own idle waits are not
+   counted (target p95 ≤ 50 ms). The same measure on a bare app with one TextArea is printed for
+   comparison.
 
     .venv/bin/python scripts/bench_seat.py [--runs 7] [--keys 300]
 """
@@ -96,8 +98,10 @@ async def keystrokes(n: int) -> None:
     from operator_tui.settings import Settings
     from operator_tui.ui.app import make_app
 
-    text = ("我家住在铁东区站前街道，楼里暖气一直不热，室温只有十四度，老人孩子都感冒了，"
-            "找物业物业说是热力公司的问题，打了好几次电话也没人来修，希望尽快派人来看看。") * 4
+    # No full-width punctuation: Pilot cannot type "，" (no key for it), and a key that changes
+    # nothing would be timed until the next unrelated frame.
+    text = ("我家住在铁东区站前街道 楼里暖气一直不热 室温只有十四度 老人孩子都感冒了 "
+            "找物业物业说是热力公司的问题 打了好几次电话也没人来修 希望尽快派人来看看 ") * 4
     with tempfile.TemporaryDirectory() as tmp:
         os.environ["HOTLINE_CONFIG_DIR"] = str(Path(tmp) / "cfg")
         settings = Settings.resolve(db=Path(tmp) / "seat.db", operator="bench")
@@ -108,25 +112,63 @@ async def keystrokes(n: int) -> None:
         seed(open_store(settings, must_exist=False), rules(), datetime.now(ZoneInfo("Asia/Shanghai")))
         load_sample_kb(settings.db_path)
         ctx = build_context(settings, caller="13912345678")
-        assert ctx.triage_rules is not None and ctx.kb_search is not None, "triage and KB must be active"
+        assert ctx.triage() is not None and ctx.kb_search is not None, "triage and KB must be active"
         app = make_app(ctx)
-        times: list[float] = []
-        async with app.run_test(size=(160, 48)) as pilot:
-            await pilot.pause(0.5)
-            app.screen.query_one("#description").focus()
-            await pilot.pause()
-            for ch in text[:n]:
-                t0 = time.perf_counter()
-                await pilot.press(ch)
-                await pilot.pause(0)  # until the screen has processed the key and refreshed
-                times.append((time.perf_counter() - t0) * 1000)
-            await pilot.pause(0.5)
-            kb_rows = len(app.screen.query_one("#kb").query("*"))
+        times, kb_rows = await _time_keys(app, text[:n], warm=0.5, probe=lambda a: len(a.screen.query_one("#kb").hits))
+    bare, _ = await _time_keys(_BareTextArea(), text[:n], warm=0.2)
+    bare.sort()
     times.sort()
     p95 = times[int(0.95 * len(times)) - 1]
     print(f"keystroke to screen in the description field, {len(times)} keys with KB panel and triage active: "
           f"p50 {statistics.median(times):.1f} ms, p95 {p95:.1f} ms, max {times[-1]:.1f} ms (target p95 ≤ 50 ms)"
-          f" [kb panel widgets: {kb_rows}]")
+          f" [kb hits shown at the end: {kb_rows}]")
+    print(f"  same measure, bare app with one TextArea: p50 {statistics.median(bare):.1f} ms, "
+          f"p95 {bare[int(0.95 * len(bare)) - 1]:.1f} ms")
+
+
+async def _time_keys(app, text: str, warm: float, probe=None) -> tuple[list[float], object]:
+    """Per key: from the press to the first frame composed afterwards."""
+    times: list[float] = []
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.pause(warm)
+        writes: list[float] = []
+        original = app._display
+
+        def timed_display(screen, renderable) -> None:
+            # The compositor's update for the frame; the headless driver then skips the terminal.
+            if renderable is not None:
+                writes.append(time.perf_counter())
+            original(screen, renderable)
+
+        app._display = timed_display
+        app.screen.query_one("#description").focus()
+        await pilot.pause()
+        for ch in text:
+            writes.clear()
+            t0 = time.perf_counter()
+            await pilot.press(ch)
+            await pilot.pause(0.02)
+            if writes:
+                times.append((writes[0] - t0) * 1000)
+        await pilot.pause(0.5)
+        result = probe(app) if probe else None
+    return times, result
+
+
+def _bare_textarea():
+    from textual.app import App
+    from textual.widgets import TextArea
+
+    class Bare(App):
+        def compose(self):
+            yield TextArea(id="description")
+
+    return Bare()
+
+
+class _BareTextArea:
+    def __new__(cls):
+        return _bare_textarea()
 
 
 def main() -> None:

@@ -18,16 +18,19 @@ def build_context(settings, caller: str | None = None, offline: bool = False, ro
 
     r = rules()
     store = open_store(settings, must_exist=False)
+    # R20.3: the seat never runs without triage. A site's own rules file (HOTLINE_TRIAGE_RULES) is
+    # checked now, so a broken one stops the start with its reason; the packaged rules (tested in
+    # CI) compile after the first frame (~0.2 s of regex compilation kept off the start-up path).
+    import os
+
+    from ..triage_rules import TriageRulesError, load_triage_rules
+
     triage_rules = None
-    try:
-        from ..triage_rules import load_triage_rules
-    except ImportError:
-        load_triage_rules = None
-    if load_triage_rules is not None:
+    if os.environ.get("HOTLINE_TRIAGE_RULES"):
         try:
-            triage_rules = load_triage_rules()
-        except Exception as exc:  # a broken rules file must not leave the seat without triage
-            raise CliError(f"triage rules: {exc}; the seat will not start without emergency triage") from None
+            triage_rules = load_triage_rules(Path(os.environ["HOTLINE_TRIAGE_RULES"]))
+        except TriageRulesError as exc:
+            raise CliError(f"triage rules: {exc}; the seat does not start without emergency triage") from None
     kb_search = None
     try:
         from ..kb.search import make_searcher
@@ -48,7 +51,7 @@ def build_context(settings, caller: str | None = None, offline: bool = False, ro
             raise CliError("--token: a seat that syncs needs its token (HOTLINE_TOKEN, from `hotline server init`)")
         sync = SyncService(store, HotlineClient(httpx.Client(base_url=settings.server_url, timeout=10), token), r)
     return SeatContext(settings=settings, rules=r, store=store, desk=Desk(store, r, settings.operator, Role(role)),
-                       triage_rules=triage_rules, kb_search=kb_search, caller=caller, offline=offline,
+                       triage_rules=triage_rules, triage_loader=None if triage_rules else load_triage_rules, kb_search=kb_search, caller=caller, offline=offline,
                        role=Role(role), sync=sync)
 
 

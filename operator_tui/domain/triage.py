@@ -401,13 +401,19 @@ def _parse_cues(body: Any, name: str, where: str) -> _Cues:
 
 
 def _compile(items: list[str], where: str) -> re.Pattern[str] | None:
+    if not items:
+        return None
+    try:
+        return re.compile("|".join(f"(?:{i})" for i in items))
+    except re.error:
+        pass  # find the item to blame, so the message names it (compiling each costs start-up time)
     for i, item in enumerate(items):
         try:
             re.compile(item)
         except re.error as exc:
             raise TriageRulesError(f"{where}[{i}]: '{item}' is not a valid regular expression ({exc}); "
                                    "escape special characters such as ( ) [ ] . * + ? with a backslash") from None
-    return re.compile("|".join(f"(?:{i})" for i in items)) if items else None
+    raise TriageRulesError(f"{where}: the patterns do not combine into one expression; check for unbalanced ( )")
 
 
 def _str_list(table: dict[str, Any], key: str, where: str) -> list[str]:

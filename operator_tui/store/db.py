@@ -12,9 +12,12 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
-import sqlite_utils
+from typing import TYPE_CHECKING
 
 from .migrations import migrate
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 SIDE_FILES = ("-wal", "-shm", "-journal")
 
@@ -68,6 +71,8 @@ class Store:
     @contextmanager
     def connect(self) -> Iterator[sqlite_utils.Database]:
         """A connection for one unit of work, closed afterwards."""
+        import sqlite_utils  # ~50 ms to import: not on the seat's path to its first frame
+
         conn = self._raw()
         try:
             yield sqlite_utils.Database(conn)

@@ -7,7 +7,10 @@ import json
 from datetime import datetime
 from typing import Any
 
-import sqlite_utils
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 SLOT = "intake"
 

@@ -9,7 +9,10 @@ from __future__ import annotations
 
 from datetime import date
 
-import sqlite_utils
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 MAX_PER_DAY = 9999
 

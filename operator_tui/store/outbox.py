@@ -11,7 +11,10 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
-import sqlite_utils
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 
 @dataclass(frozen=True)

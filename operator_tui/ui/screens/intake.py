@@ -87,11 +87,6 @@ class IntakeScreen(Screen):
             super().__init__()
             self.message = message
 
-    class DraftLoaded(Message):
-        def __init__(self, draft: dict[str, Any] | None) -> None:
-            super().__init__()
-            self.draft = draft
-
     class CallerLoaded(Message):
         def __init__(self, phone: str, info: CallerInfo) -> None:
             super().__init__()
@@ -137,19 +132,15 @@ class IntakeScreen(Screen):
 
     def on_mount(self) -> None:
         self.query_one("#saved", Static).display = False
-        self._load_draft()
+        # Read on the UI thread, once: a ~1 ms primary-key read, and the form must hold the
+        # restored draft before the operator can type into it.
+        with self.ctx.store.connect() as db:
+            draft = drafts.load(db)
+        self._restore(draft)
 
     # --- draft autosave (crash mid-call loses at most the last keystrokes) ---------------
 
-    @work(thread=True, exclusive=True, group="draft-load")
-    def _load_draft(self) -> None:
-        with self.ctx.store.connect() as db:
-            draft = drafts.load(db)
-        self.post_message(self.DraftLoaded(draft))
-
-    @on(DraftLoaded)
-    def _draft_loaded(self, message: DraftLoaded) -> None:
-        draft = message.draft
+    def _restore(self, draft: dict[str, Any] | None) -> None:
         if draft:
             self.call_id = draft.get("call_id") or new_id(self.ctx.now())
             started = draft.get("call_started_at")
@@ -168,6 +159,7 @@ class IntakeScreen(Screen):
         else:
             self.form.focus_field("phone")
         self.app.mark_ready()
+        self.call_after_refresh(self._warm_up)
 
     def _draft(self) -> dict[str, Any]:
         return {
@@ -279,11 +271,17 @@ class IntakeScreen(Screen):
             self._refresh_flags()
 
     def _triage(self, text: str) -> None:
-        if self.ctx.triage_rules is None:
+        rules = self.ctx.triage()
+        if rules is None:
             return
         from ...domain.triage import triage
 
-        self.query_one(EmergencyBanner).show_result(triage(text, self.ctx.triage_rules))
+        self.query_one(EmergencyBanner).show_result(triage(text, rules))
+
+    @work(thread=True, group="warm-up")
+    def _warm_up(self) -> None:
+        """Compile the triage rules after the first frame, before the operator needs them."""
+        self.ctx.triage()
 
     def _search_kb(self, text: str, matter: str | None) -> None:
         if self.ctx.kb_search is None:

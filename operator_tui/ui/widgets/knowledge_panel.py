@@ -183,13 +183,14 @@ class KnowledgePanel(Widget):
             self._show(message.hits, f"找到 {len(message.hits)} 条" if message.hits else "未找到相关条目")
 
     def _set_status(self, text: str) -> None:
-        self.query_one("#kb-status", Static).update(Text(clean_text(text)))
+        # layout=False: the line is one row high whatever it says, and a layout pass of the whole
+        # intake screen costs tens of milliseconds — while the operator is typing.
+        self.query_one("#kb-status", Static).update(Text(clean_text(text)), layout=False)
 
     def _show(self, hits: list[Hit], status: str) -> None:
         self.hits = list(hits)
         options = self.query_one(OptionList)
-        options.clear_options()
-        options.add_options([
+        options.set_options([
             Option(Text.assemble((clean_text(h.title), "bold"), "\n", (_line(h.standard_answer), "dim")),
                    id=f"kb-{i}")
             for i, h in enumerate(self.hits)])
