@@ -36,6 +36,16 @@ def root(
     operator: str = typer.Option(None, "--operator", envvar="HOTLINE_OPERATOR", help="Operator id recorded on events."),
 ) -> None:
     ctx.obj = Settings.resolve(db=db, operator=operator)
+    global _settings
+    _settings = ctx.obj
+
+
+_settings: Settings | None = None
+
+
+def _db_path() -> Path:
+    """The seat database of this invocation (`--db` or HOTLINE_DB), for sub-apps given a getter."""
+    return (_settings or Settings.resolve()).db_path
 
 
 def settings(ctx: typer.Context) -> Settings:
@@ -55,7 +65,7 @@ def _register_all() -> None:
                 raise
             continue
         if name == "kb_cmd":
-            module.register(app, lambda: Settings.resolve().db_path)
+            module.register(app, _db_path)
         else:
             module.register(app)
 
