@@ -80,6 +80,16 @@ class Store:
             conn.close()
 
     @contextmanager
+    def read(self) -> Iterator[sqlite3.Connection]:
+        """A plain sqlite3 connection for a quick read on the seat's start-up path, where importing
+        sqlite-utils (~0.1 s with its dependencies) would delay the first frame."""
+        conn = self._raw()
+        try:
+            yield conn
+        finally:
+            conn.close()
+
+    @contextmanager
     def transaction(self) -> Iterator[sqlite_utils.Database]:
         """One unit of work in one write transaction (BEGIN IMMEDIATE … COMMIT, or ROLLBACK)."""
         with self.connect() as db:

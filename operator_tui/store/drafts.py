@@ -4,6 +4,7 @@ keystrokes. One slot per seat window; cleared when the ticket is saved."""
 from __future__ import annotations
 
 import json
+import sqlite3
 from datetime import datetime
 from typing import Any
 
@@ -23,8 +24,9 @@ def save(db: sqlite_utils.Database, data: dict[str, Any], now: datetime, slot: s
     )
 
 
-def load(db: sqlite_utils.Database, slot: str = SLOT) -> dict[str, Any] | None:
-    row = db.conn.execute("SELECT data FROM drafts WHERE slot = ?", (slot,)).fetchone()
+def load(db: sqlite_utils.Database | sqlite3.Connection, slot: str = SLOT) -> dict[str, Any] | None:
+    conn = db if isinstance(db, sqlite3.Connection) else db.conn  # Store.read() or Store.connect()
+    row = conn.execute("SELECT data FROM drafts WHERE slot = ?", (slot,)).fetchone()
     return json.loads(row[0]) if row else None
 
 

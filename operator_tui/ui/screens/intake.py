@@ -128,8 +128,8 @@ class IntakeScreen(CallActions, Screen):
         self.query_one("#saved", Static).display = False
         # Read on the UI thread, once: a ~1 ms primary-key read, and the form must hold the
         # restored draft before the operator can type into it.
-        with self.ctx.store.connect() as db:
-            draft = drafts.load(db)
+        with self.ctx.store.read() as conn:
+            draft = drafts.load(conn)
         self._restore(draft)
 
     # --- draft autosave (crash mid-call loses at most the last keystrokes) ---------------

@@ -24,7 +24,7 @@ from textual.message import Message
 from textual.screen import ModalScreen
 from textual.timer import Timer
 from textual.widget import Widget
-from textual.widgets import Footer, Markdown, OptionList, Static
+from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
 from ...domain.text import clean_text
@@ -69,6 +69,8 @@ class ArticleScreen(ModalScreen[bool]):
             yield Static(Text(clean_text(meta)), classes="kb-meta")
             yield Static(Text("标准答复：" + clean_text(a.standard_answer)), classes="kb-answer",
                          id="kb-article-answer")
+            from textual.widgets import Markdown  # ~40 ms to import: only when an article is opened
+
             yield Markdown(clean_text(a.body), open_links=False, id="kb-article-body")
         yield Footer()
 
