@@ -5,7 +5,7 @@ database in tmp_path with the clock fixed at ``NOW`` (Thursday 2026-11-26 10:00 
 numbers, deadlines and screens are the same on every run.
 ``keys`` gives ``await keys.fill(pilot, field, text)`` (focus a form field and type) and
 ``await keys.pick(pilot, field, query)`` (open a picker field, filter by ``query`` — Chinese or
-pinyin — and take the first match).
+pinyin — and take the first match); ``await keys.settle(pilot)`` lets timers fire and workers finish.
 """
 
 from __future__ import annotations
@@ -74,9 +74,17 @@ async def _pick(pilot, field: str, query: str) -> None:
     await pilot.pause()
 
 
+async def _settle(pilot, wait: float = 0.1) -> None:
+    """Let timers fire and every worker finish, then one more message round."""
+    await pilot.pause(wait)
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
 class _Keys:
     fill = staticmethod(_fill)
     pick = staticmethod(_pick)
+    settle = staticmethod(_settle)
 
 
 @pytest.fixture

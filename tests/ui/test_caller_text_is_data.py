@@ -45,21 +45,15 @@ def assert_inert(app) -> None:
     assert app.is_running  # [@click=app.quit] did not run
 
 
-async def settle(pilot):
-    await pilot.pause(0.1)
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
-
-
-async def test_every_screen_shows_caller_text_literally(seat_ctx):
+async def test_every_screen_shows_caller_text_literally(seat_ctx, keys):
     ctx = seat_ctx(role="admin")
     number = seed_raw_ticket(ctx)
     app = make_app(ctx)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+        await keys.settle(pilot)
         assert_inert(app)  # overview with the ticket in its queue
         await pilot.press("ctrl+o")
-        await settle(pilot)
+        await keys.settle(pilot)
 
         # Intake: a pasted description and name.
         area = app.screen.query_one("#description", TextArea)
@@ -67,7 +61,7 @@ async def test_every_screen_shows_caller_text_literally(seat_ctx):
         area.insert(corpus_text())
         app.screen.query_one("#name").value = "赵" + MARKUP[1] + ESCAPES[1]
         app.screen.query_one("#phone").value = PHONE
-        await settle(pilot)
+        await keys.settle(pilot)
         stored = app.screen.form.data()
         assert all(ch not in stored["description"] for ch in FORBIDDEN)
         assert "[bold red]x[/]" in stored["description"] and "[@click=app.quit]x[/]" in stored["description"]
@@ -76,25 +70,25 @@ async def test_every_screen_shows_caller_text_literally(seat_ctx):
         assert_inert(app)
 
         await pilot.press("f3")  # standard phrases: the read-back quotes the caller's words
-        await settle(pilot)
+        await keys.settle(pilot)
         assert "[bold red]x[/]" in app.export_screenshot().replace("&#160;", " ")
         assert_inert(app)
         await pilot.press("escape")
 
         await pilot.press("f9")  # referral dialog names the triggering words
-        await settle(pilot)
+        await keys.settle(pilot)
         assert_inert(app)
         await pilot.press("escape")
-        await settle(pilot)
+        await keys.settle(pilot)
 
         # Find the seeded raw ticket, open it: summary, notes, history.
         await pilot.press("f4")
-        await settle(pilot)
+        await keys.settle(pilot)
         await pilot.press(*PHONE, "enter")
-        await settle(pilot)
+        await keys.settle(pilot)
         assert_inert(app)
         await pilot.press("enter")
-        await settle(pilot)
+        await keys.settle(pilot)
         summary = str(app.screen.query_one("#detail-summary").render())
         assert "王[@click=app.quit]x[/]" in summary and "[bold red]x[/]" in summary
         assert all(ch not in summary for ch in FORBIDDEN)
@@ -103,7 +97,7 @@ async def test_every_screen_shows_caller_text_literally(seat_ctx):
         assert_inert(app)
         await pilot.press("escape")
         await pilot.press("escape")
-        await settle(pilot)
+        await keys.settle(pilot)
 
         # Save the pasted call: the confirmation and the saved panel show the caller's name.
         from textual.widgets import Input
@@ -113,13 +107,13 @@ async def test_every_screen_shows_caller_text_literally(seat_ctx):
         app.screen.form.query_one("#place").set_value("lishan")
         app.screen.form.query_one("#appeal_type").set_value("help")
         app.screen.form.query_one("#matter").set_value("gas_safety")
-        await settle(pilot)
+        await keys.settle(pilot)
         await pilot.press("f6")
-        await settle(pilot)
+        await keys.settle(pilot)
         assert type(app.screen).__name__ == "ConfirmScreen", (app.focused, app.screen.saved_ticket, app.screen_stack)
         assert_inert(app)
         await pilot.press("enter")
-        await settle(pilot)
+        await keys.settle(pilot)
         assert_inert(app)
     with ctx.store.connect() as db:
         saved = [t for t in tickets.search(db, phone=PHONE) if t.number != number]
@@ -128,7 +122,7 @@ async def test_every_screen_shows_caller_text_literally(seat_ctx):
     assert saved[0].referrals == () and saved[0].appellant.name == "赵[bold red]x[/]"
 
 
-async def test_conflict_reasons_from_the_server_are_data(seat_ctx):
+async def test_conflict_reasons_from_the_server_are_data(seat_ctx, keys):
     """A server's reason is text from another system: shown literally on the conflicts screen."""
     ctx = seat_ctx(demo=False)
     with ctx.store.transaction() as db:
@@ -137,8 +131,8 @@ async def test_conflict_reasons_from_the_server_are_data(seat_ctx):
             ("E1", "T1", "R22.2", "[@click=app.quit]x[/]" + ESCAPES[0] + ESCAPES[2], b"{}", ctx.now().isoformat()))
     app = make_app(ctx)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+        await keys.settle(pilot)
         await pilot.press("f12")
-        await settle(pilot)
+        await keys.settle(pilot)
         assert "[@click=app.quit]x[/]" in app.export_screenshot()
         assert_inert(app)

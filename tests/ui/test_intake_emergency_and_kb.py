@@ -11,12 +11,6 @@ SIZE = (160, 48)
 PHONE = "13500005555"
 
 
-async def settle(pilot, wait: float = 0.1):
-    await pilot.pause(wait)
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
-
-
 @pytest.mark.rule("R20.3")
 async def test_typing_an_emergency_raises_the_banner_until_a_referral_is_recorded(seat_ctx, keys):
     ctx = seat_ctx(demo=False)
@@ -31,17 +25,17 @@ async def test_typing_an_emergency_raises_the_banner_until_a_referral_is_recorde
         assert "晕倒" in str(banner.render())
         # Calmer text afterwards does not take it down (never dismissed by itself).
         await pilot.press(*"现在醒了")
-        await settle(pilot)
+        await keys.settle(pilot)
         assert banner.raised
         await pilot.press("f9")
-        await settle(pilot)
+        await keys.settle(pilot)
         await pilot.press("escape")
-        await settle(pilot)
+        await keys.settle(pilot)
         assert banner.raised  # cancelled: still up
         await pilot.press("f9")
-        await settle(pilot)
+        await keys.settle(pilot)
         await pilot.press("enter")  # the suggested target (120), outcome transferred
-        await settle(pilot)
+        await keys.settle(pilot)
         assert not banner.raised
         assert app.screen.pending_referrals and app.screen.pending_referrals[0]["target"] == "120"
         # The referral is saved with the ticket, as its own event.
@@ -52,9 +46,9 @@ async def test_typing_an_emergency_raises_the_banner_until_a_referral_is_recorde
         await keys.pick(pilot, "matter", "ylfw")
         await keys.fill(pilot, "answer", "已转接120急救")
         await pilot.press("f5")
-        await settle(pilot)
+        await keys.settle(pilot)
         await pilot.press("enter")
-        await settle(pilot, 0.3)
+        await keys.settle(pilot, 0.3)
     with ctx.store.connect() as db:
         (t,) = tickets.search(db, phone=PHONE)
         kinds = [e.kind for e in tickets.events(db, t.id)]
@@ -73,21 +67,21 @@ async def test_knowledge_answer_closes_the_ticket_on_the_spot(seat_ctx, keys):
         await keys.fill(pilot, "address", "铁东区解放街道")
         await keys.pick(pilot, "place", "tdjf")
         await keys.fill(pilot, "description", "社保卡丢了怎么补办")
-        await settle(pilot, 0.5)  # the panel is debounced and searches in a worker
+        await keys.settle(pilot, 0.5)  # the panel is debounced and searches in a worker
         panel = app.screen.query_one("#kb")
-        await settle(pilot, 0.3)
+        await keys.settle(pilot, 0.3)
         assert panel.hits, "the panel follows the description"
         top = panel.hits[0]
         assert "社保卡" in top.title
         await pilot.press("ctrl+a")  # from the form: the highlighted answer into the answer field
-        await settle(pilot)
+        await keys.settle(pilot)
         assert app.screen.form.data()["answer"] == top.standard_answer
         await keys.pick(pilot, "appeal_type", "zx")
         await keys.pick(pilot, "matter", "sbk")
         await pilot.press("f5")
-        await settle(pilot)
+        await keys.settle(pilot)
         await pilot.press("enter")
-        await settle(pilot, 0.3)
+        await keys.settle(pilot, 0.3)
     with ctx.store.connect() as db:
         (t,) = tickets.search(db, phone=PHONE)
     assert t.status.value == "answered" and t.answer == top.standard_answer and t.kb_article == top.id
