@@ -125,7 +125,9 @@ def receive(t: Ticket, e: Event, wf: Workflow) -> Ticket:
 
 def return_to_centre(t: Ticket, e: Event, wf: Workflow) -> Ticket:
     reason = need(e, "reason", "R28.1")
-    return t.model_copy(update={"returned_at": e.at, "return_reasons": (*t.return_reasons, reason)})
+    unit = e.payload.get("unit") or t.lead_unit
+    return t.model_copy(update={"returned_at": e.at, "return_reasons": (*t.return_reasons, reason),
+                                "returned_by": tuple(dict.fromkeys((*t.returned_by, unit))) if unit else t.returned_by})
 
 
 def request_extension(t: Ticket, e: Event, wf: Workflow) -> Ticket:

@@ -221,6 +221,7 @@ class Ticket(Frozen):
     refusal_reason: str = ""
     result: str = ""                     # R21.1 the unit's result
     return_reasons: tuple[str, ...] = ()  # R28.1
+    returned_by: tuple[str, ...] = ()    # R28.1: units that returned it as not theirs
     rework_count: int = 0
     extension: Extension | None = None
     pauses: tuple[Pause, ...] = ()

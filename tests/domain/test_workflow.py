@@ -781,3 +781,10 @@ def test_closed_tickets_refuse_handling_events(ticket_in, act, status):
         with pytest.raises(RuleViolation):
             act(t, kind, payload, role=role)
     assert act(t, "add_note", {"text": "来电询问进度"}).notes
+
+
+@pytest.mark.rule("R28.1")
+def test_a_return_records_which_unit_said_not_ours(ticket_in, act):
+    t = ticket_in("in_progress")
+    t = act(t, "return_to_centre", {"unit": t.lead_unit, "reason": "不属于本单位职责"})
+    assert t.returned_by == (t.lead_unit,) and t.return_reasons == ("不属于本单位职责",)

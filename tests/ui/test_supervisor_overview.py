@@ -190,3 +190,26 @@ async def test_an_operator_sees_the_overview_but_cannot_act(seat_ctx):
         assert "批准延期" not in actions  # not offered to an operator
         await act(pilot, "x")  # and refused by the rules if tried (R22.2: supervisors decide)
         assert _get(ctx, t.id).status is Status.EXTENSION_REQUESTED
+
+
+@pytest.mark.rule("R28.1")
+async def test_rerouting_a_returned_ticket_suggests_another_unit(seat_ctx):
+    ctx = seat_ctx(role="supervisor", demo=False)
+    desk = Desk(ctx.store, ctx.rules, "op")
+    form = {"appellant": {"name": "吴女士", "phone": "13900008888", "address": "铁东区"}, "appeal_type": "complaint",
+            "matter": "heating_temperature", "place": "tiedong.站前街道", "description": "暖气不热"}
+    t = desk.register(form, ctx.now(), [("accept", {}), ("dispatch", {"lead_unit": "heat_group", "co_units": ["gov_tiedong"]})])
+    Desk(ctx.store, ctx.rules, "unit:heat_group", Role.UNIT).record(
+        t.id, "return_to_centre", {"unit": "heat_group", "reason": "小区为自管供暖，不属于热力集团"}, ctx.now())
+    app = make_app(ctx)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("2")
+        await refresh(pilot)
+        assert app.screen.selected.id == t.id
+        await pilot.press("d")
+        await settle(pilot)
+        lead = app.screen.query_one("#lead").value
+        assert lead and lead != "heat_group"
+        await pilot.press("f12")
+        await settle(pilot)
+    assert _get(ctx, t.id).status is Status.DISPATCHED and _get(ctx, t.id).lead_unit == lead

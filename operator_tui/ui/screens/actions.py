@@ -154,6 +154,11 @@ def gather(app, action: Action, ticket: Ticket, taxonomy: Taxonomy, now: datetim
     elif kind in ("dispatch", "set_units"):
         s = suggest_units(taxonomy, ticket.matter, ticket.place, ticket.scope)
         lead, co = (ticket.lead_unit, ticket.co_units) if ticket.lead_unit and kind == "set_units" else (s.lead_unit, s.co_units)
+        if kind == "dispatch" and ticket.returned_by:
+            # R28.1 re-route: suggest the units that did not say "not ours" first.
+            candidates = [u for u in (lead, *co, *ticket.units) if u and u not in ticket.returned_by]
+            candidates = list(dict.fromkeys(candidates))
+            lead, co = (candidates[0], tuple(candidates[1:])) if candidates else (None, ())
         app.push_screen(UnitsScreen(f"{action.label}：{ticket.number}", taxonomy, lead, tuple(co)), done)
     elif kind == "approve_extension":
         ext = ticket.extension
