@@ -1,7 +1,9 @@
 """The `hotline` command.
 
-Every sub-command lives in its own module and registers itself on `app`. Errors a person can cause
-end in one line on stderr that names the field and what to fix, and exit code 2; nothing is written.
+Every sub-command lives in its own module and registers itself on the app. A run registers only
+the module of the command it was asked for (importing all of them costs the seat ~50 ms of
+start-up); `operator_tui.cli.app` (tests, docs) has them all. Errors a person can cause end in one
+line on stderr that names the field and what to fix, and exit code 2; nothing is written.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import typer
 
 from ..settings import Settings
 
-app = typer.Typer(
+_app = typer.Typer(
     name="hotline",
     help="8890 群众诉求热线坐席客户端 / seat client for the Anshan 8890 citizen-appeals hotline.",
     no_args_is_help=True,
@@ -29,7 +31,7 @@ class CliError(typer.TyperException):
     exit_code = 2
 
 
-@app.callback()
+@_app.callback()
 def root(
     ctx: typer.Context,
     db: Path = typer.Option(None, "--db", envvar="HOTLINE_DB", help="Seat database file (default: the platform data dir)."),
@@ -52,32 +54,51 @@ def settings(ctx: typer.Context) -> Settings:
     return ctx.find_root().obj
 
 
-def _register_all() -> None:
-    from . import db_cmd, deadline_cmd, ticket_cmd
+# command name → module; each module has register(app) (kb_cmd also takes the --db getter)
+COMMANDS = {"db": "db_cmd", "deadline": "deadline_cmd", "ticket": "ticket_cmd", "triage": "triage_cmd",
+            "kb": "kb_cmd", "seat": "seat_cmd", "server": "server_cmd", "sync": "sync_cmd"}
+_registered: set[str] = set()
 
-    for module in (db_cmd, deadline_cmd, ticket_cmd):
-        module.register(app)
-    for name in ("triage_cmd", "kb_cmd", "seat_cmd", "server_cmd", "sync_cmd"):
-        try:
-            module = __import__(f"{__name__}.{name}", fromlist=["register"])
-        except ModuleNotFoundError as exc:
-            if exc.name != f"{__name__}.{name}":
-                raise
+
+def _register(names) -> typer.Typer:
+    for name in names:
+        if name in _registered:
             continue
-        if name == "kb_cmd":
-            module.register(app, _db_path)
+        _registered.add(name)
+        module = __import__(f"{__name__}.{COMMANDS[name]}", fromlist=["register"])
+        if name == "kb":
+            module.register(_app, _db_path)
         else:
-            module.register(app)
+            module.register(_app)
+    return _app
 
 
-_register_all()
+def __getattr__(name: str):
+    if name == "app":  # the whole command tree, for whoever walks it
+        return _register(COMMANDS)
+    raise AttributeError(name)
+
+
+def _command_of(args: list[str]) -> str | None:
+    """The sub-command named in `args`, skipping the root options and their values."""
+    skip = False
+    for arg in args:
+        if skip:
+            skip = False
+        elif arg in ("--db", "--operator"):
+            skip = True
+        elif not arg.startswith("-"):
+            return arg
+    return None
 
 
 def main(argv: list[str] | None = None) -> None:
     """Console entry point: run the app, turning every user error into one line on stderr."""
-    command = typer.main.get_command(app)
+    args = argv if argv is not None else sys.argv[1:]
+    wanted = _command_of(args)
+    command = typer.main.get_command(_register([wanted] if wanted in COMMANDS else COMMANDS))
     try:
-        rv = command.main(args=argv if argv is not None else sys.argv[1:], prog_name="hotline", standalone_mode=False)
+        rv = command.main(args=args, prog_name="hotline", standalone_mode=False)
     except (typer.Abort, KeyboardInterrupt):
         typer.echo("已取消 / aborted", err=True)
         sys.exit(130)
