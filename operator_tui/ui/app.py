@@ -109,7 +109,8 @@ class SeatApp(App):
         for bar in self.screen.query(SyncStatusBar):
             bar.status = message.status
 
-    def on_screen_resume(self) -> None:
+    def refresh_sync_status(self) -> None:
+        """Re-read the status line after the store changed here (a save adds outbox rows)."""
         self._read_status()
 
     def action_conflicts(self) -> None:
@@ -132,6 +133,7 @@ class SeatApp(App):
 
     def action_toggle_mode(self) -> None:
         self.switch_mode("intake" if self.current_mode == "overview" else "overview")
+        self._read_status()  # the other screen's status line may be a sync behind
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         """Every action of the current screen is also in the command palette (Ctrl+P)."""

@@ -4,10 +4,8 @@ action, no crash, and no escape in what reaches the terminal."""
 
 from __future__ import annotations
 
-import pytest
 from textual.widgets import TextArea
 
-from operator_tui.domain.model import Role
 from operator_tui.store import tickets
 from operator_tui.ui.app import make_app
 

@@ -237,3 +237,17 @@ async def test_draft_is_autosaved_and_restored(seat_ctx, keys):
         await pilot.pause()
         data = again.screen.form.data()
         assert data["description"] == "楼上每天半夜装修" and data["appellant"]["phone"] == NEW_CALLER
+
+
+@pytest.mark.rule("R16.1")
+async def test_the_status_line_counts_what_waits_to_be_synced(seat_ctx, keys):
+    ctx = seat_ctx(demo=False)
+    app = make_app(ctx)
+    async with app.run_test(size=SIZE) as pilot:
+        await keys.settle(pilot)
+        bar = app.screen.query_one("#sync")
+        assert bar.status.outbox_depth == 0
+        await _type_call(pilot, keys)
+        await _confirm(pilot, "f6")
+        await keys.settle(pilot)
+        assert bar.status.outbox_depth == 3  # register, accept, dispatch: recorded here, not yet sent

@@ -350,6 +350,7 @@ class IntakeScreen(CallActions, Screen):
         self.notify(f"办理单 {t.number} 已保存", markup=False)
         if self._caller_phone:  # the new ticket joins the caller's history
             self._load_caller(self._caller_phone)
+        self.app.refresh_sync_status()
 
     @on(Failed)
     def _failed(self, message: Failed) -> None:

@@ -122,7 +122,8 @@ class OverviewScreen(Screen):
     def _compute(self, stage: int) -> None:
         now = self.ctx.now()
         with self.ctx.store.connect() as db:
-            result = overview.compute(db, now, self.ctx.rules.policy.tz)
+            # With a stage filter the queue is read per status below, not the overall one twice.
+            result = overview.compute(db, now, self.ctx.rules.policy.tz, queue_limit=0 if stage else 200)
             if stage:
                 statuses = overview.STAGES[stage - 1][2]
                 items = [i for s in statuses for i in overview.queue(db, now, 200, s)]
@@ -278,3 +279,4 @@ class OverviewScreen(Screen):
     def _done(self, message: Done) -> None:
         self.notify(message.text, severity="error" if message.error else "information", markup=False)
         self.action_refresh()
+        self.app.refresh_sync_status()

@@ -25,7 +25,6 @@ TEXT_INPUTS = ("name", "phone", "address")
 # the rarely used kind/vulnerable row, which Tab still reaches.
 NEXT_FIELD = {"name": "phone", "phone": "address", "address": "place", "place": "description",
               "appeal_type": "matter"}
-PICKERS = ("kind", "place", "appeal_type", "matter", "scope", "channel", "lead_unit")
 AREAS = ("description", "answer")
 
 
