@@ -8,15 +8,18 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .data import read_text
 from .domain.deadlines import Clocks, Policy, parse_policy
 from .domain.phrases import Phrases, parse_phrases
 from .domain.taxonomy import Taxonomy, parse_taxonomy
 from .domain.workdays import WorkCalendar, YearOverrides, parse_holidays
-from .domain.workflow import Workflow
+
+if TYPE_CHECKING:
+    from .domain.workflow import Workflow
 
 TAXONOMY_FILES = ("appeal_types.toml", "appellant.toml", "scopes.toml", "channels.toml",
                   "units.toml", "matters.toml", "places.toml")
@@ -31,12 +34,19 @@ class Rules:
     taxonomy: Taxonomy
     policy: Policy
     calendar: WorkCalendar
-    workflow: Workflow
     phrases: Phrases
 
-    @property
+    @cached_property
+    def workflow(self) -> Workflow:
+        # Built on first use: the workflow pulls in the pydantic ticket model (~60 ms of import),
+        # which the seat's first frame does not need.
+        from .domain.workflow import Workflow
+
+        return Workflow(self.taxonomy, self.clocks)
+
+    @cached_property
     def clocks(self) -> Clocks:
-        return self.workflow.clocks
+        return Clocks(self.policy, self.calendar)
 
 
 def _read(path: Path) -> str:
@@ -73,7 +83,7 @@ def load_rules(holidays: Path | None = None, policy: Path | None = None) -> Rule
         if isinstance(exc, ConfigError):
             raise
         raise ConfigError(str(exc)) from None
-    return Rules(taxonomy, pol, calendar, Workflow(taxonomy, Clocks(pol, calendar)), phrases)
+    return Rules(taxonomy, pol, calendar, phrases)
 
 
 @lru_cache(maxsize=1)

@@ -12,12 +12,15 @@ import calendar
 import tomllib
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Mapping
+from typing import TYPE_CHECKING, Mapping
 from zoneinfo import ZoneInfo
 
-from .model import Status, Ticket
+from .states import Status
 from .taxonomy import LIMIT_UNITS, Limit, Taxonomy
 from .workdays import WorkCalendar
+
+if TYPE_CHECKING:  # the seat reads its policy before its first frame, without pydantic
+    from .model import Ticket
 
 REQUIRED_LIMITS = ("acceptance", "dispatch", "resolution", "extension_cap", "recusal_decision", "rework")
 

@@ -10,7 +10,7 @@ import os
 import time
 import tomllib
 from pathlib import Path
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
 
 from textual import work
 from textual.app import App, SystemCommand
@@ -18,11 +18,13 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
 
-from ..domain.model import Role
-from ..sync.status import SyncStatus, read_status
+from ..domain.states import Role
 from .context import SeatContext
-from .widgets.sync_status import SyncStatusBar
 from .screens.intake import IntakeScreen
+from .widgets.sync_status import SyncStatusBar
+
+if TYPE_CHECKING:
+    from ..sync.status import SyncStatus
 
 
 class KeymapError(ValueError):
@@ -45,7 +47,7 @@ def load_keymap(path: Path) -> dict[str, str]:
 
 class SeatApp(App):
     TITLE = "8890 坐席"
-    CSS_PATH = ["app.tcss", "screens/intake.tcss", "screens/overview.tcss"]
+    CSS_PATH = ["app.tcss", "screens/intake.tcss"]  # the overview brings its own sheet
     ENABLE_COMMAND_PALETTE = True
     BINDINGS = [
         Binding("ctrl+q", "quit", "退出", id="app.quit", priority=True),
@@ -57,6 +59,9 @@ class SeatApp(App):
     SYNC_SECONDS = 5.0  # how often a seat with a server pushes its outbox and pulls changes
 
     def __init__(self, ctx: SeatContext, keymap: dict[str, str] | None = None) -> None:
+        # The first screen is the role's own mode from the start (not Textual's empty default
+        # screen, switched away from on mount): one screen composed, laid out and painted, not two.
+        self.DEFAULT_MODE = "overview" if ctx.role in (Role.SUPERVISOR, Role.ADMIN) else "intake"
         super().__init__()
         self.ctx = ctx
         self._keymap = keymap or {}
@@ -73,8 +78,12 @@ class SeatApp(App):
     def on_mount(self) -> None:
         if self._keymap:
             self.set_keymap(self._keymap)
-        supervisor = self.ctx.role in (Role.SUPERVISOR, Role.ADMIN)
-        self.switch_mode("overview" if supervisor else "intake")
+        if self.ctx.pending is None:
+            self.context_ready()
+        # else the intake screen finishes the context after its first frame and calls context_ready
+
+    def context_ready(self) -> None:
+        """The whole context is loaded: start syncing and read the status line."""
         if self.ctx.sync is not None and not self.ctx.offline:
             self.set_interval(self.SYNC_SECONDS, self.action_sync_now)
             self.call_after_refresh(self.action_sync_now)
@@ -90,6 +99,9 @@ class SeatApp(App):
             self.status = status
 
     def action_sync_now(self) -> None:
+        if self.ctx.pending is not None:
+            self.notify("坐席正在启动，请稍候再同步", severity="warning", markup=False)
+            return
         if self.ctx.sync is None:
             self.notify("未配置服务器（--server），本机为本地模式", severity="warning", markup=False)
             return
@@ -102,6 +114,8 @@ class SeatApp(App):
 
     @work(thread=True, exclusive=True, group="sync-status")
     def _read_status(self) -> None:
+        from ..sync.status import read_status
+
         self.post_message(self.StatusRead(read_status(self.ctx.store)))
 
     def on_seat_app_status_read(self, message: StatusRead) -> None:
@@ -118,20 +132,31 @@ class SeatApp(App):
 
         self.push_screen(ConflictsScreen(self.ctx.store, tz=self.ctx.rules.policy.tz, now=self.ctx.now))
 
-    def mark_ready(self) -> None:
-        """The first screen is ready for typing. With HOTLINE_READY_FILE set (scripts/bench_seat.py),
-        write the wall time there after the next frame, and exit if HOTLINE_READY_EXIT is set."""
+    def mark_ready(self, stage: str = "ready") -> None:
+        """A start-up stage was reached: "ready" (the first frame, ready for typing) or "complete"
+        (everything loaded). With HOTLINE_READY_FILE set (scripts/bench_seat.py), write the wall
+        time of the next frame there (the "complete" one to the same path + ".complete"), and exit
+        after "complete" if HOTLINE_READY_EXIT is set."""
         path = os.environ.get("HOTLINE_READY_FILE")
-        if path and not getattr(self, "_ready_marked", False):
-            self._ready_marked = True
-            self.call_after_refresh(self._write_ready, Path(path))
+        marked = self.__dict__.setdefault("_stages_marked", set())
+        if path and stage not in marked:
+            marked.add(stage)
+            self.call_after_refresh(self._write_mark, Path(path if stage == "ready" else f"{path}.{stage}"), stage)
 
-    def _write_ready(self, path: Path) -> None:
+    def _write_mark(self, path: Path, stage: str) -> None:
         path.write_text(repr(time.time()))
-        if os.environ.get("HOTLINE_READY_EXIT"):
+        if stage == "complete" and os.environ.get("HOTLINE_READY_EXIT"):
             self.exit()
 
+    def get_key_display(self, binding: Binding) -> str:
+        """Function keys as printed on the keyboard: F2, not f2."""
+        shown = super().get_key_display(binding)
+        return shown.upper() if shown[:1] == "f" and shown[1:].isdigit() else shown
+
     def action_toggle_mode(self) -> None:
+        if self.ctx.pending is not None:
+            self.notify("坐席正在启动，请稍候", severity="warning", markup=False)
+            return
         self.switch_mode("intake" if self.current_mode == "overview" else "overview")
         self._read_status()  # the other screen's status line may be a sync behind
 

@@ -1,17 +1,25 @@
 """What the seat's screens are given ("attributes down"): the rules, the store, the desk, the
-searchers, the clock. Built once in the CLI; tests build their own with a fixed clock."""
+searchers, the clock. Built once by `operator_tui.seat_start`; tests build their own with a fixed
+clock.
+
+The command line starts the seat with `pending` set: the desk, the knowledge-base searcher and the
+sync service are filled in by `finish()`, which the intake screen runs off the UI thread after its
+first frame, so the operator can type while they load (issue 3: start-up time).
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
-from ..config import Rules
-from ..desk import Desk
-from ..domain.model import Role
-from ..settings import Settings
-from ..store.db import Store
+from ..domain.states import Role
+
+if TYPE_CHECKING:
+    from ..config import Rules
+    from ..desk import Desk
+    from ..settings import Settings
+    from ..store.db import Store
 
 
 def utc_now() -> datetime:
@@ -23,7 +31,7 @@ class SeatContext:
     settings: Settings
     rules: Rules
     store: Store
-    desk: Desk
+    desk: Desk | None = None                       # None only until `finish()` when `pending` is set
     triage_rules: Any = None                       # operator_tui.domain.triage.TriageRules
     triage_loader: Callable[[], Any] | None = None  # loads them when not given (cached by the loader)
     kb_search: Callable[[str, str | None], list] | None = None
@@ -32,9 +40,17 @@ class SeatContext:
     role: Role = Role.OPERATOR                     # supervisors start on the overview
     now: Callable[[], datetime] = field(default=utc_now)
     sync: Any = None                               # operator_tui.sync service, when a server is set
+    pending: Callable[[SeatContext], None] | None = None  # the deferred half of start-up
 
     def triage(self) -> Any:
         """The triage rules, loading them on first use if they were not given."""
         if self.triage_rules is None and self.triage_loader is not None:
             self.triage_rules = self.triage_loader()
         return self.triage_rules
+
+    def finish(self) -> None:
+        """Load the deferred half of start-up (once). Not the triage rules: the screen compiles
+        them in a worker of their own (~0.4 s)."""
+        if self.pending is not None:
+            self.pending(self)
+            self.pending = None

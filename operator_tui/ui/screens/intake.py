@@ -3,14 +3,21 @@
 Call panel on top, emergency banner under it, the ticket form on the left, the caller's history and
 the knowledge base on the right. Store calls run in thread workers (one connection each) and come
 back as messages; the form itself never touches the database.
+
+Started from the command line (`ctx.pending` set), the first frame holds the call panel and the
+head of the form (who, where, what) with the cursor in it; right after it the rest of the form and
+the side panels are mounted while the deferred half of the context (desk, knowledge base, sync)
+loads in a thread. Until then the seat's keys are disabled and what the operator types is kept;
+the lookups it triggers (history, triage, knowledge base) run once everything is loaded.
 """
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual import on, work
@@ -20,25 +27,27 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
-from ...desk import new_id
 from ...domain.deadlines import CLOCK_NAMES
-from ...domain.model import Ticket
 from ...domain.phrases import fill, form_values
 from ...domain.routing import suggest_units
 from ...domain.validation import normalise_phone
-from ...store import drafts, tickets
-from ...store.tickets import TicketRow
+from ...store import drafts
 from ..context import SeatContext
 from ..safe import caller_text, joined
 from ..widgets.call_panel import CallPanel
 from ..widgets.caller_history import CallerHistory
 from ..widgets.emergency_banner import EmergencyBanner
+from ..widgets.key_bar import KeyBar
 from ..widgets.sync_status import SyncStatusBar
 from ..widgets.ticket_form import TicketForm
 from .dialogs import ConfirmScreen, PhrasesScreen
 from .intake_actions import CallActions, spaced_number
+
+if TYPE_CHECKING:  # loaded after the first frame
+    from ...domain.model import Ticket
+    from ...store.tickets import TicketRow
 
 AUTOSAVE_DELAY = 0.4  # seconds after the last keystroke; the issue asks for < 1 s
 
@@ -51,6 +60,7 @@ class CallerInfo:
 
 
 class IntakeScreen(CallActions, Screen):
+    AUTO_FOCUS = ""  # the screen focuses the field the call starts in (phone, name or description)
     # priority: TextArea binds F6 (select line) and F7 (select all); the seat's keys must win
     # wherever the cursor is.
     BINDINGS = [
@@ -101,6 +111,14 @@ class IntakeScreen(CallActions, Screen):
         self._autosave: Timer | None = None
         self._draft_lock = threading.Lock()
         self._closed_calls: set[str | None] = set()
+        self.loaded = ctx.pending is None       # False until the deferred start-up is done
+        self._pending_fields: list[str] = []    # fields changed before then, replayed after
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # While the seat finishes starting, its keys show dimmed and do nothing; typing goes on.
+        if not self.loaded and any(b.action == action for b in self.BINDINGS if isinstance(b, Binding)):
+            return None
+        return True
 
     # --- layout --------------------------------------------------------------------------
 
@@ -110,15 +128,19 @@ class IntakeScreen(CallActions, Screen):
         yield EmergencyBanner(id="banner")
         yield Static("", id="saved")
         with Horizontal(id="main"):
-            yield TicketForm(self.ctx.rules.taxonomy, id="form")
+            yield TicketForm(self.ctx.rules.taxonomy, head_only=not self.loaded, id="form")
             with Vertical(id="side"):
-                yield CallerHistory(self.ctx.rules.taxonomy, policy.tz, id="history")
-                if self.ctx.kb_search is not None:
-                    from ..widgets.knowledge_panel import KnowledgePanel
-
-                    yield KnowledgePanel(self.ctx.kb_search, id="kb")
+                if self.loaded:
+                    yield from self._side_panels()
         yield SyncStatusBar(self.app.sync_status, tz=policy.tz, id="sync")
-        yield Footer()
+        yield KeyBar()
+
+    def _side_panels(self) -> ComposeResult:
+        yield CallerHistory(self.ctx.rules.taxonomy, self.ctx.rules.policy.tz, id="history")
+        if self.ctx.kb_search is not None:
+            from ..widgets.knowledge_panel import KnowledgePanel
+
+            yield KnowledgePanel(self.ctx.kb_search, id="kb")
 
     @property
     def form(self) -> TicketForm:
@@ -136,7 +158,7 @@ class IntakeScreen(CallActions, Screen):
 
     def _restore(self, draft: dict[str, Any] | None) -> None:
         if draft:
-            self.call_id = draft.get("call_id") or new_id(self.ctx.now())
+            self.call_id = draft.get("call_id") or self._new_call_id(self.ctx.now())
             started = draft.get("call_started_at")
             self.call_started_at = datetime.fromisoformat(started) if started else self.ctx.now()
             self.pending_referrals = list(draft.get("referrals") or [])
@@ -153,7 +175,39 @@ class IntakeScreen(CallActions, Screen):
         else:
             self.form.focus_field("phone")
         self.app.mark_ready()
-        self.call_after_refresh(self._warm_up)
+        if self.loaded:
+            self.app.mark_ready("complete")
+            self.call_after_refresh(self._warm_up)
+        else:
+            self.call_after_refresh(self._finish_start)
+
+    # --- the deferred half of start-up ---------------------------------------------------
+
+    @work(group="start", exclusive=True)
+    async def _finish_start(self) -> None:
+        # The context loads in a thread (imports, mostly) while this mounts the rest of the screen.
+        finishing = asyncio.get_running_loop().run_in_executor(None, self.ctx.finish)
+        await self.form.mount_tail()
+        await finishing
+        await self.query_one("#side").mount_all(list(self._side_panels()))
+        self.loaded = True
+        if self.call_started_at is not None and self.call_id is None:
+            self.call_id = self._new_call_id(self.call_started_at)
+        for field in dict.fromkeys(self._pending_fields):
+            self._after_form_change(field)
+        self._pending_fields.clear()
+        self.refresh_bindings()
+        self.app.context_ready()
+        self.app.mark_ready("complete")
+        self._warm_up()
+
+    def _new_call_id(self, at: datetime) -> str | None:
+        """The call's id (a ULID of its start); None until the seat has finished starting."""
+        if not self.loaded:
+            return None
+        from ...desk import new_id
+
+        return new_id(at)
 
     def _draft(self) -> dict[str, Any]:
         return {
@@ -194,7 +248,7 @@ class IntakeScreen(CallActions, Screen):
 
     def start_call(self, phone: str = "") -> None:
         now = self.ctx.now()
-        self.call_id = new_id(now)
+        self.call_id = self._new_call_id(now)
         self.call_started_at = now
         self.pending_referrals = []
         self.kb_article = None
@@ -204,8 +258,9 @@ class IntakeScreen(CallActions, Screen):
         self._caller_phone = None
         self.form.load({"appellant": {"phone": phone}})
         self.query_one(EmergencyBanner).clear()
-        self.query_one(CallerHistory).show([], now)
-        self.query_one("#saved", Static).display = False
+        for history in self.query(CallerHistory):
+            history.show([], now)
+
         panel = self.query_one(CallPanel)
         panel.flags = ()
         panel.start(now)
@@ -234,7 +289,7 @@ class IntakeScreen(CallActions, Screen):
     def _form_changed(self, message: TicketForm.Changed) -> None:
         if self.call_started_at is None:  # typing without F2: the call starts now
             now = self.ctx.now()
-            self.call_id, self.call_started_at = new_id(now), now
+            self.call_id, self.call_started_at = self._new_call_id(now), now
             self.query_one(CallPanel).start(now)
         if message.field in ("lead_unit", "co_units"):
             self.units_overridden = True
@@ -242,6 +297,9 @@ class IntakeScreen(CallActions, Screen):
         self._schedule_autosave()
 
     def _after_form_change(self, field: str) -> None:
+        if not self.loaded:
+            self._pending_fields.append(field)
+            return
         data = self.form.data()
         if field == "phone":
             phone = normalise_phone(data["appellant"]["phone"] or "")
@@ -286,6 +344,8 @@ class IntakeScreen(CallActions, Screen):
 
     @work(thread=True, exclusive=True, group="caller")
     def _load_caller(self, phone: str) -> None:
+        from ...store import tickets
+
         with self.ctx.store.connect() as db:
             rows = tickets.caller_history(db, phone)
             full = tickets.search(db, phone=phone, limit=50)

@@ -9,7 +9,6 @@ from typing import Any
 from rich.text import Text
 from textual import work
 
-from ...desk import IntakeInvalid, new_id
 from ...domain.errors import RuleViolation
 from ...domain.phrases import fill
 from ...domain.validation import validate_intake
@@ -117,6 +116,8 @@ class CallActions:
 
     @work(thread=True, exclusive=True, group="save")
     def _save(self, form: dict[str, Any], follow: list[tuple[str, dict[str, Any]]]) -> None:
+        from ...desk import IntakeInvalid  # the desk and its models load after the first frame
+
         now = self.ctx.now()
         form = {**form, "call_id": self.call_id}
         try:
@@ -157,6 +158,8 @@ class CallActions:
 
     @work(thread=True, exclusive=True, group="save")
     def _link(self, ticket_id: str, text: str) -> None:
+        from ...desk import new_id
+
         now = self.ctx.now()
         try:
             t = self.ctx.desk.record(ticket_id, "link_call", {"call_id": self.call_id or new_id(now)}, now)

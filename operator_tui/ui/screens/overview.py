@@ -43,6 +43,7 @@ def _late(d: timedelta | None) -> str:
 
 
 class OverviewScreen(Screen):
+    CSS_PATH = "overview.tcss"  # read when the overview is first shown, not at the seat's start
     BINDINGS = [
         Binding("enter", "open", "详情", id="sup.open"),
         Binding("g", "refresh", "刷新", id="sup.refresh"),

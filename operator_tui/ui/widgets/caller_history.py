@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 from datetime import datetime, tzinfo
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.widget import Widget
 from textual.widgets import DataTable, Label
 
-from ...domain.model import STATUS_NAMES, Status
+from ...domain.states import STATUS_NAMES, Status
 from ...domain.taxonomy import Taxonomy
-from ...store.tickets import TicketRow
 from ..safe import caller_text
+
+if TYPE_CHECKING:
+    from ...store.tickets import TicketRow
 
 
 class CallerHistory(Widget):

@@ -12,12 +12,16 @@ show as typed.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.text import Text
 from textual.message import Message
 from textual.widgets import Static
 
 from ...domain.text import clean_text
-from ...domain.triage import TARGET_NAMES, TARGETS, TriageResult
+
+if TYPE_CHECKING:  # the triage module is imported after the seat's first frame
+    from ...domain.triage import TriageResult
 
 __all__ = ["EmergencyBanner"]
 
@@ -72,6 +76,8 @@ class EmergencyBanner(Static):
     @property
     def targets(self) -> tuple[str, ...]:
         """The targets named so far, in the fixed order 110, 119, 120, 122, 应急."""
+        from ...domain.triage import TARGETS
+
         return tuple(t for t in TARGETS if t in self._words)
 
     def words(self, target: str) -> tuple[str, ...]:
@@ -103,6 +109,8 @@ class EmergencyBanner(Static):
         self.update("")
 
     def _banner_text(self) -> Text:
+        from ...domain.triage import TARGET_NAMES
+
         # Built with append(): every string is literal text, caller words included.
         text = Text(end="")
         text.append("⚠ 紧急情况，请立即转介：", style="bold")

@@ -7,13 +7,15 @@ this widget never touches the network or the database.
 from __future__ import annotations
 
 from datetime import tzinfo
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from rich.text import Text
 from textual.reactive import reactive
 from textual.widgets import Static
 
-from ...sync.status import SyncStatus
+if TYPE_CHECKING:
+    from ...sync.status import SyncStatus
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 

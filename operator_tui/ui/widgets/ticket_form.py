@@ -5,20 +5,22 @@ The form only holds and shows values; the screen validates (through the domain) 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.widgets import Checkbox, Input, Label, TextArea
 
 from ...domain.taxonomy import Taxonomy
 from ...domain.text import clean_text
-from ...domain.validation import FieldError
 from ..safe import caller_text
 from .picker import Choice, PickerField
+
+if TYPE_CHECKING:
+    from ...domain.validation import FieldError
 
 TEXT_INPUTS = ("name", "phone", "address")
 # Enter (in a text field) or a pick (in a list field) moves on in the order a call goes, skipping
@@ -46,8 +48,45 @@ def choices(taxonomy: Taxonomy) -> dict[str, list[Choice]]:
     }
 
 
+# The defaults of the fields in the form's tail (sections 4–6), for `data()` before it is mounted.
+TAIL_DEFAULTS: dict[str, Any] = {"appeal_type": None, "matter": None, "scope": None, "channel": "hotline_8890",
+                                 "lead_unit": None, "co_units": (), "answer": ""}
+
+
+class FormTail(Vertical):
+    """Sections 4–6 of the form: kind of appeal, handling units, answer. Apart from the head so
+    that a seat started from the command line can paint the head (who, where, what: the first
+    things a caller says) in its first frame and mount this right after."""
+
+    DEFAULT_CSS = "FormTail { height: auto; }"
+
+    def __init__(self, choices: dict[str, list[Choice]]) -> None:
+        super().__init__(id="form-tail")
+        self._choices = choices
+
+    def compose(self) -> ComposeResult:
+        c = self._choices
+        yield Label(Text("四、分类", style="bold"), classes="section")
+        with Horizontal(classes="row"):
+            yield PickerField("诉求类型", c["appeal_type"], id="appeal_type")
+            yield PickerField("事项分类", c["matter"], id="matter")
+        with Horizontal(classes="row"):
+            yield PickerField("受理范围", c["scope"], id="scope")
+            yield PickerField("来源渠道", c["channel"], id="channel")
+        yield Label(Text("五、承办单位（属事＋属地，可修改）", style="bold"), classes="section")
+        yield PickerField("主办单位", c["lead_unit"], id="lead_unit")
+        yield PickerField("协办单位", c["co_units"], multi=True, id="co_units")
+        yield Label(Text("六、答复内容（当场答复时填写；Ctrl+A 采用知识库标准答复）", style="bold"), classes="section")
+        yield TextArea(id="answer", soft_wrap=True, show_line_numbers=False)
+        yield Label("", id="form-errors")
+
+
 class TicketForm(VerticalScroll):
-    """Every R18.1 field the operator types at intake."""
+    """Every R18.1 field the operator types at intake.
+
+    With `head_only`, only sections 1–3 are composed; `mount_tail()` adds the rest. Until then
+    `load()` keeps the tail's values and `data()` returns them (or the defaults), so the screen can
+    use the form the same way before and after."""
 
     class Changed(Message):
         """A field changed (`field` is its id); the screen autosaves, triages, searches."""
@@ -56,11 +95,13 @@ class TicketForm(VerticalScroll):
             super().__init__()
             self.field = field
 
-    def __init__(self, taxonomy: Taxonomy, *, id: str | None = None) -> None:
+    def __init__(self, taxonomy: Taxonomy, *, head_only: bool = False, id: str | None = None) -> None:
         super().__init__(id=id)
         self.taxonomy = taxonomy
         self._choices = choices(taxonomy)
         self._loading = False
+        self._has_tail = not head_only
+        self._tail_values: dict[str, Any] = dict(TAIL_DEFAULTS)  # what the tail holds until it is mounted
 
     def compose(self) -> ComposeResult:
         c = self._choices
@@ -82,30 +123,40 @@ class TicketForm(VerticalScroll):
         yield PickerField("区县/街道", c["place"], id="place")
         yield Label(Text("三、诉求内容", style="bold"), classes="section")
         yield TextArea(id="description", soft_wrap=True, show_line_numbers=False, placeholder="记录来电人所述（时间、地点、事情经过、诉求）")
-        yield Label(Text("四、分类", style="bold"), classes="section")
-        with Horizontal(classes="row"):
-            yield PickerField("诉求类型", c["appeal_type"], id="appeal_type")
-            yield PickerField("事项分类", c["matter"], id="matter")
-        with Horizontal(classes="row"):
-            yield PickerField("受理范围", c["scope"], id="scope")
-            yield PickerField("来源渠道", c["channel"], id="channel")
-        yield Label(Text("五、承办单位（属事＋属地，可修改）", style="bold"), classes="section")
-        yield PickerField("主办单位", c["lead_unit"], id="lead_unit")
-        yield PickerField("协办单位", c["co_units"], multi=True, id="co_units")
-        yield Label(Text("六、答复内容（当场答复时填写；Ctrl+A 采用知识库标准答复）", style="bold"), classes="section")
-        yield TextArea(id="answer", soft_wrap=True, show_line_numbers=False)
-        yield Label("", id="form-errors")
+        if self._has_tail:
+            yield FormTail(self._choices)
 
     def on_mount(self) -> None:
         self.query_one("#kind", PickerField).set_value("person", notify=False)
-        self.query_one("#channel", PickerField).set_value("hotline_8890", notify=False)
+        if self._has_tail:
+            self._loading = True
+            self._load_tail(self._tail_values)
+            self.call_after_refresh(self._done_loading)
+
+    @property
+    def complete(self) -> bool:
+        """Every field is mounted."""
+        return self._has_tail
+
+    async def mount_tail(self) -> None:
+        """Mount sections 4–6 (once), holding the values `load()` gave them meanwhile."""
+        if self._has_tail:
+            return
+        self._has_tail = True
+        await self.mount(FormTail(self._choices))
+        self._loading = True
+        try:
+            self._load_tail(self._tail_values)
+        finally:
+            self.call_after_refresh(self._done_loading)
 
     # --- reading and writing -------------------------------------------------------------
 
     def data(self) -> dict[str, Any]:
         """The form as the intake payload plus the dispatch fields."""
         q = self.query_one
-        scope = q("#scope", PickerField).value
+        tail = self._tail_data()
+        scope = tail["scope"]
         return {
             "appellant": {
                 "name": q("#name", Input).value, "phone": q("#phone", Input).value,
@@ -114,14 +165,21 @@ class TicketForm(VerticalScroll):
             },
             "place": q("#place", PickerField).value,
             "description": q("#description", TextArea).text,
-            "appeal_type": q("#appeal_type", PickerField).value,
-            "matter": q("#matter", PickerField).value,
+            "appeal_type": tail["appeal_type"],
+            "matter": tail["matter"],
             "scope": int(scope) if scope else None,
-            "channel": q("#channel", PickerField).value,
-            "lead_unit": q("#lead_unit", PickerField).value,
-            "co_units": list(q("#co_units", PickerField).values),
-            "answer": q("#answer", TextArea).text,
+            "channel": tail["channel"],
+            "lead_unit": tail["lead_unit"],
+            "co_units": list(tail["co_units"]),
+            "answer": tail["answer"],
         }
+
+    def _tail_data(self) -> dict[str, Any]:
+        if not self._has_tail:
+            return self._tail_values
+        q = self.query_one
+        values = {f: q(f"#{f}", PickerField).value for f in ("appeal_type", "matter", "scope", "channel", "lead_unit")}
+        return {**values, "co_units": q("#co_units", PickerField).values, "answer": q("#answer", TextArea).text}
 
     def load(self, data: dict[str, Any]) -> None:
         """Fill the form (a restored draft, or a cleared one), without raising Changed."""
@@ -134,33 +192,52 @@ class TicketForm(VerticalScroll):
             q("#kind", PickerField).set_value(who.get("kind") or "person", notify=False)
             for code in self.taxonomy.vulnerable_groups:
                 q(f"#vulnerable-{code}", Checkbox).value = code in (who.get("vulnerable") or [])
-            for f in ("place", "appeal_type", "matter", "lead_unit"):
-                q(f"#{f}", PickerField).set_value(data.get(f) or None, notify=False)
+            q("#place", PickerField).set_value(data.get("place") or None, notify=False)
+            q("#description", TextArea).load_text(clean_text(str(data.get("description") or "")))
             scope = data.get("scope")
-            q("#scope", PickerField).set_value(str(scope) if scope else None, notify=False)
-            q("#channel", PickerField).set_value(data.get("channel") or "hotline_8890", notify=False)
-            q("#co_units", PickerField).set_values(tuple(data.get("co_units") or ()), notify=False)
-            for f in AREAS:
-                q(f"#{f}", TextArea).load_text(clean_text(str(data.get(f) or "")))
+            self._tail_values = {
+                **{f: data.get(f) or None for f in ("appeal_type", "matter", "lead_unit")},
+                "scope": str(scope) if scope else None,
+                "channel": data.get("channel") or "hotline_8890",
+                "co_units": tuple(data.get("co_units") or ()),
+                "answer": clean_text(str(data.get("answer") or "")),
+            }
+            if self._has_tail:
+                self._load_tail(self._tail_values)
             self.show_errors([])
         finally:
             self.call_after_refresh(self._done_loading)
+
+    def _load_tail(self, values: dict[str, Any]) -> None:
+        q = self.query_one
+        for f in ("appeal_type", "matter", "scope", "channel", "lead_unit"):
+            q(f"#{f}", PickerField).set_value(values[f], notify=False)
+        q("#co_units", PickerField).set_values(tuple(values["co_units"]), notify=False)
+        q("#answer", TextArea).load_text(values["answer"])
 
     def _done_loading(self) -> None:
         self._loading = False
 
     def set_units(self, lead: str | None, co: tuple[str, ...]) -> None:
+        if not self._has_tail:
+            self._tail_values.update(lead_unit=lead, co_units=tuple(co))
+            return
         self.query_one("#lead_unit", PickerField).set_value(lead, notify=False)
         self.query_one("#co_units", PickerField).set_values(co, notify=False)
 
     def set_answer(self, text: str) -> None:
-        self.query_one("#answer", TextArea).load_text(clean_text(text))
+        if not self._has_tail:
+            self._tail_values["answer"] = clean_text(text)
+        else:
+            self.query_one("#answer", TextArea).load_text(clean_text(text))
         self.post_message(self.Changed("answer"))
 
     def show_errors(self, errors: list[FieldError]) -> None:
-        label = self.query_one("#form-errors", Label)
         for w in self.query(".invalid"):
             w.remove_class("invalid")
+        if not self._has_tail:  # the error list is at the end of the tail
+            return
+        label = self.query_one("#form-errors", Label)
         if not errors:
             label.update("")
             label.display = False

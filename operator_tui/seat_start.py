@@ -1,0 +1,208 @@
+"""Starting the seat: its options, their checks, and the context the screens are given.
+
+An operator starts the seat at the beginning of a shift and after every crash, so its start-up path
+is kept short: this module imports neither typer nor pydantic nor the store's query modules. It
+opens the store, reads the rules' data files and builds a `SeatContext` whose heavier half (the
+desk with its pydantic models, the knowledge-base searcher, the sync client) is loaded after the
+first frame when `defer` is set; see `SeatContext.pending`.
+
+Both ways into the seat use it: the `hotline seat` typer command and the short path in
+`operator_tui.launch`, which parses the options below itself (a test checks the table against the
+typer command).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .settings import Settings
+
+if TYPE_CHECKING:
+    from .ui.context import SeatContext
+
+ROLES = ("operator", "supervisor", "admin")
+
+# option → (SeatOptions field, takes a value, environment variable); the root options come first.
+ROOT_OPTIONS = {"--db": ("db", True, "HOTLINE_DB"), "--operator": ("operator", True, "HOTLINE_OPERATOR")}
+SEAT_OPTIONS = {
+    "--caller": ("caller", True, None),
+    "--offline": ("offline", False, None),
+    "--server": ("server", True, "HOTLINE_SERVER"),
+    "--demo": ("demo", False, None),
+    "--token": ("token", True, "HOTLINE_TOKEN"),
+    "--role": ("role", True, "HOTLINE_ROLE"),
+}
+
+
+class SeatStartError(ValueError):
+    """The seat cannot start; the message names the option or file and what to fix."""
+
+
+@dataclass(frozen=True)
+class SeatOptions:
+    caller: str | None = None
+    offline: bool = False
+    server: str | None = None
+    demo: bool = False
+    token: str | None = None
+    role: str = "operator"
+
+
+def check_options(opts: SeatOptions) -> None:
+    """Raise SeatStartError for an option a person got wrong."""
+    if opts.caller is not None and not _is_phone(opts.caller):
+        raise SeatStartError(f"--caller: '{opts.caller}' is not a PRC phone number (mobile 11 digits, or 0412-1234567)")
+    if opts.role not in ROLES:
+        raise SeatStartError(f"--role: '{opts.role}' must be operator, supervisor or admin")
+    if opts.server and not opts.server.startswith(("http://", "https://")):
+        raise SeatStartError(f"--server: '{opts.server}' must start with http:// or https://")
+
+
+def _is_phone(text: str) -> bool:
+    from .domain.validation import normalise_phone
+
+    return normalise_phone(text) is not None
+
+
+def build_context(settings: Settings, caller: str | None = None, offline: bool = False, role: str = "operator",
+                  token: str | None = None, defer: bool = False) -> "SeatContext":
+    """Everything the seat needs. What a person can get wrong (the rules files, the database, a
+    site's triage rules, a missing token) is checked here, before the first frame, even when the
+    rest is deferred."""
+    from .config import ConfigError, default_rules
+    from .domain.states import Role
+    from .store.db import Store, StoreError
+    from .ui.context import SeatContext
+
+    try:
+        rules = default_rules()
+    except ConfigError as exc:
+        raise SeatStartError(str(exc)) from None
+    try:
+        store = Store.open(settings.db_path)
+    except StoreError as exc:
+        raise SeatStartError(str(exc)) from None
+    # R20.3: the seat never runs without triage. A site's own rules file (HOTLINE_TRIAGE_RULES) is
+    # checked now, so a broken one stops the start with its reason; the packaged rules (tested in
+    # CI) compile after the first frame (~0.2 s of regex compilation kept off the start-up path).
+    triage_rules = None
+    if os.environ.get("HOTLINE_TRIAGE_RULES"):
+        from .triage_rules import TriageRulesError, load_triage_rules
+
+        try:
+            triage_rules = load_triage_rules(Path(os.environ["HOTLINE_TRIAGE_RULES"]))
+        except TriageRulesError as exc:
+            raise SeatStartError(f"triage rules: {exc}; the seat does not start without emergency triage") from None
+    syncing = bool(settings.server_url) and not offline
+    if syncing and not token:
+        raise SeatStartError("--token: a seat that syncs needs its token (HOTLINE_TOKEN, from `hotline server init`)")
+
+    def rest(ctx: SeatContext) -> None:
+        from datetime import datetime
+
+        from .desk import Desk
+
+        ctx.desk = Desk(store, rules, settings.operator, Role(role))
+        try:
+            from .kb.search import make_searcher
+        except ImportError:
+            pass
+        else:
+            ctx.kb_search = make_searcher(settings.db_path, today=lambda: datetime.now(rules.policy.tz).date())
+        if syncing:
+            import httpx
+
+            from .sync.client import HotlineClient
+            from .sync.service import SyncService
+
+            ctx.sync = SyncService(store, HotlineClient(httpx.Client(base_url=settings.server_url, timeout=10), token),
+                                   rules)
+
+    ctx = SeatContext(settings=settings, rules=rules, store=store, triage_rules=triage_rules,
+                      triage_loader=None if triage_rules else _packaged_triage_rules, caller=caller, offline=offline,
+                      role=Role(role))
+    if defer:
+        ctx.pending = rest
+    else:
+        rest(ctx)
+    return ctx
+
+
+def _packaged_triage_rules():
+    from .triage_rules import load_triage_rules
+
+    return load_triage_rules()
+
+
+def run_seat(settings: Settings, opts: SeatOptions, defer: bool = False) -> None:
+    """Check the options, build the context, open the seat and run it until the operator quits.
+
+    `defer` (the operator's seat started from the command line): the first frame is painted with
+    the form ready for typing, and the rest of the seat loads right after it."""
+    check_options(opts)
+    if opts.server:
+        settings = replace(settings, server_url=opts.server)
+    # A supervisor opens on the queue overview, which needs the whole context at once.
+    context = build_context(settings, opts.caller, opts.offline, opts.role, opts.token,
+                            defer=defer and opts.role == "operator" and not opts.demo)
+    if opts.demo:
+        from datetime import datetime, timezone
+
+        from .demo import seed
+
+        seed(context.store, context.rules, datetime.now(timezone.utc))
+    from .ui.app import KeymapError, make_app
+
+    try:
+        app = make_app(context)
+    except KeymapError as exc:
+        raise SeatStartError(f"keymap: {exc}") from None
+    app.run()
+
+
+def parse_seat_args(args: list[str], env: dict[str, str] | None = None) -> tuple[Settings, SeatOptions] | None:
+    """`hotline [--db X] [--operator Y] seat [options]` → its settings and options, or None when
+    `args` are anything else (another command, `--help`, an option not in the tables), which the
+    full CLI then handles with its own messages."""
+    env = os.environ if env is None else env
+    values: dict[str, object] = {}
+    table = ROOT_OPTIONS
+    seen_seat = False
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        if arg == "seat" and not seen_seat:
+            seen_seat, table = True, SEAT_OPTIONS
+            i += 1
+            continue
+        name, eq, inline = arg.partition("=")
+        if name not in table:
+            return None
+        field, takes_value, _ = table[name]
+        if not takes_value:
+            if eq:
+                return None
+            values[field] = True
+            i += 1
+            continue
+        if eq:
+            value = inline
+        elif i + 1 < len(args):
+            value = args[i + 1]
+            i += 1
+        else:
+            return None  # typer says "requires an argument"
+        values[field] = value
+        i += 1
+    if not seen_seat:
+        return None
+    for tab in (ROOT_OPTIONS, SEAT_OPTIONS):
+        for field, _, var in tab.values():
+            if field not in values and var and env.get(var):
+                values[field] = env[var]
+    db = values.pop("db", None)
+    settings = Settings.resolve(db=Path(str(db)) if db else None, operator=values.pop("operator", None))  # type: ignore[arg-type]
+    return settings, SeatOptions(**values)  # type: ignore[arg-type]
