@@ -2,6 +2,9 @@
 
 This is where files are read; the domain receives their text. A site overrides the packaged holiday
 file with its own (`HOTLINE_HOLIDAYS` or `--holidays`), and the policy with `HOTLINE_POLICY`.
+
+The domain modules are imported inside the loaders: the seat reads its policy (`load_policy`) before
+its first frame and the rest of the rules right after it.
 """
 
 from __future__ import annotations
@@ -13,12 +16,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .data import read_text
-from .domain.deadlines import Clocks, Policy, parse_policy
-from .domain.phrases import Phrases, parse_phrases
-from .domain.taxonomy import Taxonomy, parse_taxonomy
-from .domain.workdays import WorkCalendar, YearOverrides, parse_holidays
 
 if TYPE_CHECKING:
+    from .domain.deadlines import Clocks
+    from .domain.phrases import Phrases
+    from .domain.policy import Policy
+    from .domain.taxonomy import Taxonomy
+    from .domain.workdays import WorkCalendar
     from .domain.workflow import Workflow
 
 TAXONOMY_FILES = ("appeal_types.toml", "appellant.toml", "scopes.toml", "channels.toml",
@@ -46,6 +50,8 @@ class Rules:
 
     @cached_property
     def clocks(self) -> Clocks:
+        from .domain.deadlines import Clocks
+
         return Clocks(self.policy, self.calendar)
 
 
@@ -59,6 +65,8 @@ def _read(path: Path) -> str:
 
 
 def load_calendar(holidays: Path | None = None) -> WorkCalendar:
+    from .domain.workdays import WorkCalendar, YearOverrides, parse_holidays
+
     years: dict[int, YearOverrides] = dict(parse_holidays(read_text("holidays.toml"), "holidays.toml"))
     extra = holidays or (Path(os.environ["HOTLINE_HOLIDAYS"]) if os.environ.get("HOTLINE_HOLIDAYS") else None)
     if extra is not None:
@@ -72,11 +80,28 @@ def load_calendar(holidays: Path | None = None) -> WorkCalendar:
     return WorkCalendar(years)
 
 
+def load_policy(policy: Path | None = None) -> Policy:
+    """The policy file: `policy`, else HOTLINE_POLICY, else the packaged one."""
+    from .domain.policy import parse_policy
+
+    pol_path = policy or (Path(os.environ["HOTLINE_POLICY"]) if os.environ.get("HOTLINE_POLICY") else None)
+    try:
+        if pol_path:
+            return parse_policy(_read(pol_path), str(pol_path))
+        return parse_policy(read_text("policy.toml"), "policy.toml")
+    except ValueError as exc:
+        if isinstance(exc, ConfigError):
+            raise
+        raise ConfigError(str(exc)) from None
+
+
 def load_rules(holidays: Path | None = None, policy: Path | None = None) -> Rules:
+    from .domain.phrases import parse_phrases
+    from .domain.taxonomy import parse_taxonomy
+
+    pol = load_policy(policy)
     try:
         taxonomy = parse_taxonomy({name: read_text(name) for name in TAXONOMY_FILES})
-        pol_path = policy or (Path(os.environ["HOTLINE_POLICY"]) if os.environ.get("HOTLINE_POLICY") else None)
-        pol = parse_policy(_read(pol_path), str(pol_path)) if pol_path else parse_policy(read_text("policy.toml"), "policy.toml")
         calendar = load_calendar(holidays)
         phrases = parse_phrases(read_text("phrases.toml"), "phrases.toml")
     except ValueError as exc:

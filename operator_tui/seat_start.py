@@ -72,13 +72,16 @@ def build_context(settings: Settings, caller: str | None = None, offline: bool =
     """Everything the seat needs. What a person can get wrong (the rules files, the database, a
     site's triage rules, a missing token) is checked here, before the first frame, even when the
     rest is deferred."""
-    from .config import ConfigError, default_rules
+    from .config import ConfigError, default_rules, load_policy
     from .domain.states import Role
     from .store.db import Store, StoreError
     from .ui.context import SeatContext
 
     try:
-        rules = default_rules()
+        # Deferred: the policy now (the call timer needs it); the rest of the rules, which the
+        # form's lists and the disposition checks need, right after the first frame.
+        rules = None if defer else default_rules()
+        policy = load_policy() if defer else rules.policy
     except ConfigError as exc:
         raise SeatStartError(str(exc)) from None
     try:
@@ -105,13 +108,14 @@ def build_context(settings: Settings, caller: str | None = None, offline: bool =
 
         from .desk import Desk
 
+        rules = ctx.rules = ctx.rules or default_rules()  # a ConfigError here stops the seat
         ctx.desk = Desk(store, rules, settings.operator, Role(role))
         try:
             from .kb.search import make_searcher
         except ImportError:
             pass
         else:
-            ctx.kb_search = make_searcher(settings.db_path, today=lambda: datetime.now(rules.policy.tz).date())
+            ctx.kb_search = make_searcher(settings.db_path, today=lambda: datetime.now(policy.tz).date())
         if syncing:
             import httpx
 
@@ -123,7 +127,7 @@ def build_context(settings: Settings, caller: str | None = None, offline: bool =
 
     ctx = SeatContext(settings=settings, rules=rules, store=store, triage_rules=triage_rules,
                       triage_loader=None if triage_rules else _packaged_triage_rules, caller=caller, offline=offline,
-                      role=Role(role))
+                      role=Role(role), start_policy=policy)
     if defer:
         ctx.pending = rest
     else:
@@ -161,6 +165,8 @@ def run_seat(settings: Settings, opts: SeatOptions, defer: bool = False) -> None
     except KeymapError as exc:
         raise SeatStartError(f"keymap: {exc}") from None
     app.run()
+    if app.return_code:  # the seat closed itself, having said why (e.g. a rules file it could not read)
+        raise SystemExit(app.return_code)
 
 
 def parse_seat_args(args: list[str], env: dict[str, str] | None = None) -> tuple[Settings, SeatOptions] | None:

@@ -10,8 +10,6 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-import platformdirs
-
 APP = "hotline"
 
 
@@ -24,9 +22,8 @@ class Settings:
 
     @classmethod
     def resolve(cls, db: Path | None = None, operator: str | None = None, server: str | None = None) -> "Settings":
-        data_dir = platformdirs.user_data_path(APP)
-        config_dir = Path(os.environ.get("HOTLINE_CONFIG_DIR") or platformdirs.user_config_path(APP))
-        db_path = db or (Path(os.environ["HOTLINE_DB"]) if os.environ.get("HOTLINE_DB") else data_dir / "seat.db")
+        config_dir = Path(os.environ.get("HOTLINE_CONFIG_DIR") or _platform_dir("config"))
+        db_path = db or (Path(os.environ["HOTLINE_DB"]) if os.environ.get("HOTLINE_DB") else _platform_dir("data") / "seat.db")
         return cls(
             db_path=Path(db_path).expanduser(),
             operator=operator or os.environ.get("HOTLINE_OPERATOR") or getpass.getuser(),
@@ -37,3 +34,10 @@ class Settings:
     @property
     def keymap_path(self) -> Path:
         return self.config_dir / "keymap.toml"
+
+
+def _platform_dir(kind: str) -> Path:
+    """The per-user folder of `kind` (data, config) for this platform; imported when needed."""
+    import platformdirs
+
+    return platformdirs.user_data_path(APP) if kind == "data" else platformdirs.user_config_path(APP)

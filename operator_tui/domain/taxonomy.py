@@ -11,6 +11,8 @@ import tomllib
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
+from .policy import LIMIT_UNITS, Limit  # noqa: F401 (re-exported: matters carry their own limits)
+
 
 class TaxonomyError(ValueError):
     """A data file is malformed; the message names the file and the entry."""
@@ -41,13 +43,6 @@ class Unit(Item):
 
 
 @dataclass(frozen=True)
-class Limit:
-    unit: str                   # workdays | days | hours | months
-    value: int
-    source: str = ""
-
-
-@dataclass(frozen=True)
 class Matter(Item):
     scope: int = 10
     units: tuple[str, ...] = ()
@@ -61,7 +56,6 @@ class Place(Item):
     parent: str | None = None   # streets point to their district
 
 
-LIMIT_UNITS = ("workdays", "days", "hours", "months")
 UNIT_KINDS = ("department", "district", "utility", "petition", "community")
 
 

@@ -120,6 +120,8 @@ def migrate(conn: sqlite3.Connection) -> int:
     """Bring the schema up to date; returns the version reached. `conn` must be in autocommit
     mode (isolation_level=None). Each step checks the version again under the write lock, so two
     processes opening a new file at once do not both run it."""
+    if conn.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS):
+        return len(MIGRATIONS)  # up to date (every start of the seat): no write lock taken
     for number, sql in enumerate(MIGRATIONS, start=1):
         conn.execute("BEGIN IMMEDIATE")
         try:

@@ -47,7 +47,7 @@ def load_keymap(path: Path) -> dict[str, str]:
 
 class SeatApp(App):
     TITLE = "8890 坐席"
-    CSS_PATH = ["app.tcss", "screens/intake.tcss"]  # the overview brings its own sheet
+    CSS_PATH = "screens/intake.tcss"  # the other screens and the dialogs bring their own CSS
     ENABLE_COMMAND_PALETTE = True
     BINDINGS = [
         Binding("ctrl+q", "quit", "退出", id="app.quit", priority=True),

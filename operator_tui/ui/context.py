@@ -2,9 +2,10 @@
 searchers, the clock. Built once by `operator_tui.seat_start`; tests build their own with a fixed
 clock.
 
-The command line starts the seat with `pending` set: the desk, the knowledge-base searcher and the
-sync service are filled in by `finish()`, which the intake screen runs off the UI thread after its
-first frame, so the operator can type while they load (issue 3: start-up time).
+The command line starts the seat with `pending` set and only the policy read (`start_policy`): the
+rules, the desk, the knowledge-base searcher and the sync service are filled in by `finish()`, which
+the intake screen runs off the UI thread after its first frame, so the operator can type while they
+load (issue 3: start-up time).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from ..domain.states import Role
 if TYPE_CHECKING:
     from ..config import Rules
     from ..desk import Desk
+    from ..domain.policy import Policy
     from ..settings import Settings
     from ..store.db import Store
 
@@ -29,7 +31,7 @@ def utc_now() -> datetime:
 @dataclass
 class SeatContext:
     settings: Settings
-    rules: Rules
+    rules: Rules | None                            # None only until `finish()` when `pending` is set
     store: Store
     desk: Desk | None = None                       # None only until `finish()` when `pending` is set
     triage_rules: Any = None                       # operator_tui.domain.triage.TriageRules
@@ -41,6 +43,12 @@ class SeatContext:
     now: Callable[[], datetime] = field(default=utc_now)
     sync: Any = None                               # operator_tui.sync service, when a server is set
     pending: Callable[[SeatContext], None] | None = None  # the deferred half of start-up
+    start_policy: Policy | None = None             # the policy, read before the rules when deferred
+
+    @property
+    def policy(self) -> Policy:
+        """Time zone, limits, call timer colours: known from the first frame on."""
+        return self.rules.policy if self.rules is not None else self.start_policy
 
     def triage(self) -> Any:
         """The triage rules, loading them on first use if they were not given."""

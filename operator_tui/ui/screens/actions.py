@@ -11,7 +11,6 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Input, Label
 
 from ...domain.model import Role, Ticket
@@ -19,8 +18,8 @@ from ...domain.routing import suggest_units
 from ...domain.taxonomy import Taxonomy
 from ..safe import caller_text
 from ..widgets.picker import PickerField
-from ..widgets.ticket_form import choices
-from .dialogs import ChoiceScreen, ConfirmScreen, TextPromptScreen
+from ..widgets.form_tail import choices
+from .dialogs import ChoiceScreen, ConfirmScreen, Dialog, TextPromptScreen
 
 Payload = dict[str, Any]
 Done = Callable[[Payload | None], None]
@@ -58,7 +57,7 @@ ACTIONS: tuple[Action, ...] = (
 BY_KIND = {a.kind: a for a in ACTIONS}
 
 
-class UnitsScreen(ModalScreen[Payload | None]):
+class UnitsScreen(Dialog[Payload | None]):
     """Lead and co-handling units (R24.2), prefilled from routing or the ticket."""
 
     BINDINGS = [Binding("f12,ctrl+s", "confirm", "确认", id="dialog.confirm"),
@@ -94,7 +93,7 @@ class UnitsScreen(ModalScreen[Payload | None]):
         self.dismiss(None)
 
 
-class RatingScreen(ModalScreen[Payload | None]):
+class RatingScreen(Dialog[Payload | None]):
     """R23.2 star ratings 1–5 on timeliness, result, attitude and overall, with the caller's words."""
 
     BINDINGS = [Binding("f12,ctrl+s", "confirm", "确认", id="dialog.confirm"),

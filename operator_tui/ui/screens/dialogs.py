@@ -7,14 +7,29 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
+from textual.screen import ModalScreen, ScreenResultType
 from textual.widgets import Label, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 
 from ..safe import caller_text
 
 
-class ConfirmScreen(ModalScreen[bool]):
+class Dialog(ModalScreen[ScreenResultType]):
+    """A modal dialog box in the middle of the screen; the seat's dialogs share its look."""
+
+    DEFAULT_CSS = """
+    Dialog { align: center middle; }
+    Dialog .dialog { width: 80; max-width: 95%; height: auto; max-height: 90%; padding: 1 2;
+                     border: thick $primary; background: $surface; }
+    Dialog .dialog.wide { width: 120; }
+    Dialog .dialog-title { margin-bottom: 1; }
+    Dialog .dialog-body { margin-bottom: 1; }
+    Dialog .dialog TextArea { height: 6; }
+    Dialog .phrase { margin-bottom: 1; padding-left: 2; }
+    """
+
+
+class ConfirmScreen(Dialog[bool]):
     """States what will happen; Enter (or F12) confirms, Escape goes back."""
 
     BINDINGS = [
@@ -40,7 +55,7 @@ class ConfirmScreen(ModalScreen[bool]):
         self.dismiss(False)
 
 
-class TextPromptScreen(ModalScreen[str | None]):
+class TextPromptScreen(Dialog[str | None]):
     """Asks for a required text (a refusal reason, what was said); Ctrl+Enter or F12 confirms."""
 
     BINDINGS = [
@@ -77,7 +92,7 @@ class TextPromptScreen(ModalScreen[str | None]):
         self.dismiss(None)
 
 
-class ChoiceScreen(ModalScreen[str | None]):
+class ChoiceScreen(Dialog[str | None]):
     """Pick one of a few options with the arrow keys or their number."""
 
     BINDINGS = [Binding("escape", "cancel", "取消", id="dialog.cancel")] + [
@@ -110,7 +125,7 @@ class ChoiceScreen(ModalScreen[str | None]):
         self.dismiss(None)
 
 
-class PhrasesScreen(ModalScreen[None]):
+class PhrasesScreen(Dialog[None]):
     """R19.2 standard phrases, filled in from the form; any key closes."""
 
     BINDINGS = [Binding("escape,f3,enter", "close", "关闭", id="phrases.close")]

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 
-from ...domain.taxonomy import Taxonomy
 from ..safe import caller_text
+
+if TYPE_CHECKING:
+    from ...domain.taxonomy import Taxonomy
 
 
 @dataclass

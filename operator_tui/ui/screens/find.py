@@ -23,6 +23,10 @@ COORDINATION = ("承办单位之间沟通", "上级行政机关/主管部门协�
 
 
 class FindScreen(Screen):
+    DEFAULT_CSS = """
+    FindScreen #find { padding: 1 2; }
+    FindScreen #find-results { height: 1fr; }
+    """
     BINDINGS = [
         Binding("escape", "back", "返回", id="find.back"),
         Binding("f4", "back", "返回", show=False, id="find.back_f4"),
@@ -105,6 +109,8 @@ class FindScreen(Screen):
 
 class TicketDetailScreen(Screen):
     """One ticket in plain words: status, units, deadlines, history (R10.1)."""
+
+    DEFAULT_CSS = "TicketDetailScreen #detail { padding: 1 2; }"
 
     BINDINGS = [
         Binding("escape", "back", "返回", id="detail.back"),

@@ -29,20 +29,13 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Static
 
-from ...domain.deadlines import CLOCK_NAMES
-from ...domain.phrases import fill, form_values
-from ...domain.routing import suggest_units
-from ...domain.validation import normalise_phone
 from ...store import drafts
 from ..context import SeatContext
 from ..safe import caller_text, joined
 from ..widgets.call_panel import CallPanel
-from ..widgets.caller_history import CallerHistory
-from ..widgets.emergency_banner import EmergencyBanner
 from ..widgets.key_bar import KeyBar
 from ..widgets.sync_status import SyncStatusBar
 from ..widgets.ticket_form import TicketForm
-from .dialogs import ConfirmScreen, PhrasesScreen
 from .intake_actions import CallActions, spaced_number
 
 if TYPE_CHECKING:  # loaded after the first frame
@@ -98,7 +91,8 @@ class IntakeScreen(CallActions, Screen):
             self.info = info
 
     def __init__(self, ctx: SeatContext) -> None:
-        super().__init__()
+        # "-starting": the form keeps the width it will have beside the side panel, mounted later
+        super().__init__(classes="" if ctx.pending is None else "-starting")
         self.ctx = ctx
         self.call_id: str | None = None
         self.call_started_at: datetime | None = None
@@ -123,19 +117,31 @@ class IntakeScreen(CallActions, Screen):
     # --- layout --------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
-        policy = self.ctx.rules.policy
+        policy = self.ctx.policy
         yield CallPanel(self.ctx.now, policy.call_warn_seconds, policy.call_long_seconds, id="call")
-        yield EmergencyBanner(id="banner")
-        yield Static("", id="saved")
+        if self.loaded:
+            yield from self._notices()
         with Horizontal(id="main"):
-            yield TicketForm(self.ctx.rules.taxonomy, head_only=not self.loaded, id="form")
-            with Vertical(id="side"):
-                if self.loaded:
+            yield TicketForm(self.ctx.rules.taxonomy if self.loaded else None, head_only=not self.loaded, id="form")
+            if self.loaded:
+                with Vertical(id="side"):
                     yield from self._side_panels()
-        yield SyncStatusBar(self.app.sync_status, tz=policy.tz, id="sync")
+        if self.loaded:
+            yield SyncStatusBar(self.app.sync_status, tz=policy.tz, id="sync")
         yield KeyBar()
 
+    def _notices(self) -> ComposeResult:
+        """The emergency banner and the saved-ticket box, under the call panel; both hidden at first."""
+        from ..widgets.emergency_banner import EmergencyBanner
+
+        yield EmergencyBanner(id="banner")
+        saved = Static("", id="saved")
+        saved.display = False
+        yield saved
+
     def _side_panels(self) -> ComposeResult:
+        from ..widgets.caller_history import CallerHistory
+
         yield CallerHistory(self.ctx.rules.taxonomy, self.ctx.rules.policy.tz, id="history")
         if self.ctx.kb_search is not None:
             from ..widgets.knowledge_panel import KnowledgePanel
@@ -146,12 +152,17 @@ class IntakeScreen(CallActions, Screen):
     def form(self) -> TicketForm:
         return self.query_one(TicketForm)
 
-    def on_mount(self) -> None:
-        self.query_one("#saved", Static).display = False
+    async def on_mount(self) -> None:
         # Read on the UI thread, once: a ~1 ms primary-key read, and the form must hold the
         # restored draft before the operator can type into it.
         with self.ctx.store.read() as conn:
             draft = drafts.load(conn)
+        if draft and not self.form.complete:
+            # A call to resume (after a crash): the whole form before the cursor goes back into
+            # its text, so the rules now, not after the first frame. Rare, and slower.
+            if not self._finish_context():
+                return
+            await self.form.mount_tail(self.ctx.rules.taxonomy)
         self._restore(draft)
 
     # --- draft autosave (crash mid-call loses at most the last keystrokes) ---------------
@@ -178,18 +189,21 @@ class IntakeScreen(CallActions, Screen):
         if self.loaded:
             self.app.mark_ready("complete")
             self.call_after_refresh(self._warm_up)
-        else:
-            self.call_after_refresh(self._finish_start)
+        else:  # on the app's queue, behind the ready mark: the first frame is not held up
+            self.app.call_after_refresh(self._finish_start)
 
     # --- the deferred half of start-up ---------------------------------------------------
 
     @work(group="start", exclusive=True)
     async def _finish_start(self) -> None:
-        # The context loads in a thread (imports, mostly) while this mounts the rest of the screen.
-        finishing = asyncio.get_running_loop().run_in_executor(None, self.ctx.finish)
-        await self.form.mount_tail()
-        await finishing
-        await self.query_one("#side").mount_all(list(self._side_panels()))
+        # The context loads in a thread (imports, mostly): the UI thread keeps taking keys.
+        if not await asyncio.get_running_loop().run_in_executor(None, self._finish_context):
+            return
+        await self.form.mount_tail(self.ctx.rules.taxonomy)
+        await self.mount_all(list(self._notices()), before="#main")
+        await self.query_one("#main").mount(Vertical(*self._side_panels(), id="side"))
+        await self.mount(SyncStatusBar(self.app.sync_status, tz=self.ctx.policy.tz, id="sync"), after="#main")
+        self.remove_class("-starting")
         self.loaded = True
         if self.call_started_at is not None and self.call_id is None:
             self.call_id = self._new_call_id(self.call_started_at)
@@ -200,6 +214,19 @@ class IntakeScreen(CallActions, Screen):
         self.app.context_ready()
         self.app.mark_ready("complete")
         self._warm_up()
+
+    def _finish_context(self) -> bool:
+        """Load the deferred half of the context; False (and the seat closes, saying why) if the
+        rules files cannot be read."""
+        from ...config import ConfigError
+
+        try:
+            self.ctx.finish()
+        except ConfigError as exc:
+            # post_message (under call_later) is safe from the loading thread
+            self.app.call_later(self.app.exit, None, 2, f"error: {exc}")
+            return False
+        return True
 
     def _new_call_id(self, at: datetime) -> str | None:
         """The call's id (a ULID of its start); None until the seat has finished starting."""
@@ -257,10 +284,12 @@ class IntakeScreen(CallActions, Screen):
         self.caller = None
         self._caller_phone = None
         self.form.load({"appellant": {"phone": phone}})
-        self.query_one(EmergencyBanner).clear()
-        for history in self.query(CallerHistory):
+        for banner in self.query("#banner"):  # none yet while the seat is starting
+            banner.clear()
+        for history in self.query("#history"):
             history.show([], now)
-
+        for saved in self.query("#saved"):
+            saved.display = False
         panel = self.query_one(CallPanel)
         panel.flags = ()
         panel.start(now)
@@ -281,6 +310,8 @@ class IntakeScreen(CallActions, Screen):
             if ok:
                 self.start_call()
 
+        from .dialogs import ConfirmScreen
+
         self.app.push_screen(ConfirmScreen("开始新来电", Text("当前来电尚未保存。开始新来电将丢弃当前记录，确定吗？", style="yellow")), confirmed)
 
     # --- reacting to typing --------------------------------------------------------------
@@ -300,6 +331,9 @@ class IntakeScreen(CallActions, Screen):
         if not self.loaded:
             self._pending_fields.append(field)
             return
+        from ...domain.routing import suggest_units
+        from ...domain.validation import normalise_phone
+
         data = self.form.data()
         if field == "phone":
             phone = normalise_phone(data["appellant"]["phone"] or "")
@@ -328,7 +362,7 @@ class IntakeScreen(CallActions, Screen):
             return
         from ...domain.triage import triage
 
-        self.query_one(EmergencyBanner).show_result(triage(text, rules))
+        self.query_one("#banner").show_result(triage(text, rules))
 
     @work(thread=True, group="warm-up")
     def _warm_up(self) -> None:
@@ -358,7 +392,7 @@ class IntakeScreen(CallActions, Screen):
         if message.phone != self._caller_phone:
             return  # a stale answer for a number since changed
         self.caller = message.info
-        self.query_one(CallerHistory).show(message.info.rows, self.ctx.now())
+        self.query_one("#history").show(message.info.rows, self.ctx.now())
         self._refresh_flags()
 
     def _refresh_flags(self) -> None:
@@ -372,12 +406,15 @@ class IntakeScreen(CallActions, Screen):
             flags.append((f"诚信档案 {self.caller.credit_marks} 条", "bold red"))
         if self.caller and self.caller.rows:
             flags.append((f"历史工单 {len(self.caller.rows)}", "cyan"))
-        dup = self.query_one(CallerHistory).open_with_matter(data["matter"]) if self.saved_ticket is None else None
+        dup = self.query_one("#history").open_with_matter(data["matter"]) if self.saved_ticket is None else None
         if dup is not None:  # R13.1: same matter still open → offer 催办 instead of a duplicate
             flags.append((f"同类工单 {dup.number} 未办结，F10 催办", "bold black on yellow"))
         self.query_one(CallPanel).flags = tuple(flags)
 
     def _closing_phrase(self, ticket: Ticket, now: datetime) -> str:
+        from ...domain.deadlines import CLOCK_NAMES
+        from ...domain.phrases import fill
+
         clock = self.ctx.desk.clock(ticket, now)
         due = ""
         if clock is not None:
@@ -392,6 +429,8 @@ class IntakeScreen(CallActions, Screen):
         if self._autosave is not None:
             self._autosave.stop()
         self._close_draft(self.call_id)
+        from ...domain.deadlines import CLOCK_NAMES
+
         clock = self.ctx.desk.clock(t, self.ctx.now())
         tz = self.ctx.rules.policy.tz
         line = joined(("已保存  受理编号 ", "bold"), (spaced_number(t.number), "bold reverse"), "   ", (t.status_name, "bold green"))
@@ -419,6 +458,8 @@ class IntakeScreen(CallActions, Screen):
     # --- helpers ----------------------------------------------------------------------------
 
     def action_phrases(self) -> None:
+        from ...domain.phrases import fill, form_values
+
         ph = self.ctx.rules.phrases.templates
         values = {**form_values(self.form.data(), self.ctx.rules.taxonomy), "operator": self.ctx.desk.actor}
         items = [("问候语", fill(ph["greeting"], values)), ("身份核实", fill(ph["verification"], values)),
@@ -427,6 +468,8 @@ class IntakeScreen(CallActions, Screen):
             items.append(("结束语", self._closing_phrase(self.saved_ticket, self.ctx.now())))
         else:
             items.append(("结束语（保存后带受理编号）", fill(ph["closing_no_number"], values)))
+        from .dialogs import PhrasesScreen
+
         self.app.push_screen(PhrasesScreen(items))
 
     def action_find(self) -> None:

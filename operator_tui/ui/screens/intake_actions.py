@@ -1,6 +1,9 @@
 """The intake screen's actions on a call: dispositions (R20.1–R20.6), 催办 (R13.1) and emergency
 referrals (R20.3). A mixin of `IntakeScreen`, kept apart so each file holds one idea; it posts the
-screen's `Saved`/`Failed` messages and uses its form, banner and history widgets."""
+screen's `Saved`/`Failed` messages and uses its form, banner and history widgets.
+
+The actions run only once the seat has finished starting, so what they need (the dialogs, the
+validation, the history table) is imported where it is used, off the path to the first frame."""
 
 from __future__ import annotations
 
@@ -10,13 +13,8 @@ from rich.text import Text
 from textual import work
 
 from ...domain.errors import RuleViolation
-from ...domain.phrases import fill
-from ...domain.validation import validate_intake
 from ...store import drafts
 from ..safe import caller_text, joined
-from ..widgets.caller_history import CallerHistory
-from ..widgets.emergency_banner import EmergencyBanner
-from .dialogs import ChoiceScreen, ConfirmScreen, TextPromptScreen
 from .disposition import Disposition, describe
 
 
@@ -31,6 +29,8 @@ class CallActions:
     # --- dispositions (R20.1–R20.6, R28.1) -----------------------------------------------
 
     def _validated(self) -> dict[str, Any] | None:
+        from ...domain.validation import validate_intake
+
         data = self.form.data()
         _, errors = validate_intake(data, self.ctx.rules.taxonomy)
         self.form.show_errors(errors)
@@ -47,12 +47,14 @@ class CallActions:
         return True
 
     def _confirm_and_save(self, d: Disposition) -> None:
+        from .dialogs import ConfirmScreen
+
         def confirmed(ok: bool | None) -> None:
             if ok:
                 self._register(d)
 
         body = describe(d, self.ctx.rules.taxonomy)
-        banner = self.query_one(EmergencyBanner)
+        banner = self.query_one("#banner")
         if banner.raised and not self.pending_referrals:  # R20.3: say so before the call ends unrecorded
             body.append(f"\n\n注意：紧急情况（{'、'.join(banner.targets)}）尚未记录转介，可先按 Esc 再按 F9 记录。", style="bold red")
         self.app.push_screen(ConfirmScreen(d.title, body), confirmed)
@@ -81,6 +83,8 @@ class CallActions:
         self._confirm_and_save(Disposition("dispatch", "受理并转办", data, [("accept", {}), ("dispatch", dispatch)]))
 
     def action_refuse(self) -> None:
+        from .dialogs import TextPromptScreen
+
         if not self._ensure_unsaved() or (data := self._validated()) is None:
             return
 
@@ -92,6 +96,8 @@ class CallActions:
                                               required_message="不予受理必须填写理由"), reason)
 
     def action_advise(self) -> None:
+        from .dialogs import ChoiceScreen, TextPromptScreen
+
         if not self._ensure_unsaved() or (data := self._validated()) is None:
             return
         phrases = self.ctx.rules.phrases
@@ -133,9 +139,11 @@ class CallActions:
     # --- 催办: link this call to an open ticket instead of a duplicate (R13.1) ------------
 
     def action_link_call(self) -> None:
+        from .dialogs import ConfirmScreen
+
         if not self._ensure_unsaved():
             return
-        history = self.query_one(CallerHistory)
+        history = self.query_one("#history")
         row = history.selected()
         if row is None or row.status.closed:
             row = history.open_with_matter(self.form.data()["matter"])
@@ -172,6 +180,8 @@ class CallActions:
         except RuleViolation as exc:
             self.post_message(self.Failed(f"{exc.rule}：{exc.message}"))
             return
+        from ...domain.phrases import fill
+
         phrase = fill(self.ctx.rules.phrases.templates["link_call"], {"number": spaced_number(t.number)})
         self.post_message(self.Saved(t, phrase))
 
@@ -180,7 +190,7 @@ class CallActions:
     def action_referral(self) -> None:
         from ..widgets.referral_dialog import ReferralDialog
 
-        banner = self.query_one(EmergencyBanner)
+        banner = self.query_one("#banner")
         targets = list(banner.targets) if hasattr(banner, "targets") else []
 
         def recorded(result) -> None:

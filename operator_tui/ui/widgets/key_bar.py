@@ -1,7 +1,7 @@
 """The bottom line of every seat screen: the current screen's keys and what they do.
 
 It shows what Textual's `Footer` shows (the active bindings, disabled ones dimmed, the command
-palette key last) as one widget that renders one line of text. The `Footer` mounts a widget per
+palette key) as one widget that renders one line of text. The `Footer` mounts a widget per
 key and re-mounts them all on every focus change: ~15 widgets on the seat's first frame, ~60 ms of
 its start-up. The seat is driven from the keyboard, so the keys need not be clickable.
 """
@@ -46,24 +46,26 @@ class KeyBar(Widget):
             self.refresh()
 
     def line(self) -> Text:
-        """The keys as one line: ` F2 新来电  F3 规范用语 …   ^p 命令`."""
+        """The keys as one line: the command palette first (every action is there), then the
+        function keys in order, then the rest; what does not fit is cut at the right."""
         key_style = self.get_component_rich_style("key-bar--key", partial=True)
         off_style = self.get_component_rich_style("key-bar--disabled", partial=True)
         bindings = self.screen.active_bindings
-        text = Text(no_wrap=True, overflow="ellipsis", end="")
-        seen: set[str] = set()
         palette = self.app.COMMAND_PALETTE_BINDING if self.app.ENABLE_COMMAND_PALETTE else None
+        entries: list[tuple[tuple[int, int], str, str, bool]] = []
+        seen: set[str] = set()
         for key, (_node, binding, enabled, _tooltip) in bindings.items():
-            if not binding.show or key == palette or binding.action in seen:
-                continue
-            seen.add(binding.action)  # one entry per action, like the Footer
-            text.append(f" {self.app.get_key_display(binding)} ", style=key_style if enabled else off_style)
-            text.append(f"{binding.description} ", style=None if enabled else off_style)
-        if palette and palette in bindings:
-            _node, binding, enabled, _tooltip = bindings[palette]
-            text.append("  ")
-            text.append(f" {self.app.get_key_display(binding)} ", style=key_style if enabled else off_style)
-            text.append(binding.description, style=None if enabled else off_style)
+            if key == palette:
+                entries.append(((0, 0), self.app.get_key_display(binding), binding.description, enabled))
+            elif binding.show and binding.action not in seen:
+                seen.add(binding.action)  # one entry per action, like the Footer
+                fkey = key[1:].isdigit() and key[0] == "f"
+                order = (1, int(key[1:])) if fkey else (2, len(entries))
+                entries.append((order, self.app.get_key_display(binding), binding.description, enabled))
+        text = Text(no_wrap=True, overflow="ellipsis", end="")
+        for _order, shown, description, enabled in sorted(entries, key=lambda e: e[0]):
+            text.append(f" {shown} ", style=key_style if enabled else off_style)
+            text.append(f"{description} ", style=None if enabled else off_style)
         return text
 
     def render(self) -> Text:

@@ -74,6 +74,12 @@ def filter_choices(choices: list[Choice], query: str, limit: int = 200) -> list[
 class PickerScreen(ModalScreen[str | None]):
     """Filter and pick one item; dismisses with its code, or None on Escape."""
 
+    DEFAULT_CSS = """
+    PickerScreen { align: center middle; }
+    PickerScreen #picker-box { width: 70; height: 24; padding: 1 2; border: thick $accent; background: $surface; }
+    PickerScreen #picker-options { height: 1fr; }
+    """
+
     BINDINGS = [
         Binding("escape", "cancel", "取消", id="picker.cancel"),
         Binding("down", "down", "下一项", show=False, id="picker.down"),

@@ -1,0 +1,70 @@
+"""The policy file: the time limits (时限) the regulation sets, the local time zone, the end of the
+working day, and when a call's timer changes colour (R13.1).
+
+Apart from `deadlines` (which counts with it) so the seat can read it before its first frame without
+the taxonomy and the calendar.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from datetime import time
+from typing import Mapping
+from zoneinfo import ZoneInfo
+
+LIMIT_UNITS = ("workdays", "days", "hours", "months")
+
+
+@dataclass(frozen=True)
+class Limit:
+    unit: str                   # workdays | days | hours | months
+    value: int
+    source: str = ""
+
+
+REQUIRED_LIMITS = ("acceptance", "dispatch", "resolution", "extension_cap", "recusal_decision", "rework")
+
+
+class PolicyError(ValueError):
+    """The policy file is malformed; the message names the file and the entry."""
+
+
+@dataclass(frozen=True)
+class Policy:
+    limits: Mapping[str, Limit]
+    tz: ZoneInfo
+    end_of_day: time
+    call_warn_seconds: int = 300
+    call_long_seconds: int = 600
+
+
+def parse_policy(text: str, source: str) -> Policy:
+    try:
+        doc = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise PolicyError(f"{source}: not valid TOML: {exc}") from None
+    limits: dict[str, Limit] = {}
+    for name, row in (doc.get("limits") or {}).items():
+        if not isinstance(row, dict) or row.get("unit") not in LIMIT_UNITS:
+            raise PolicyError(f"{source}: limits.{name}: 'unit' must be one of {', '.join(LIMIT_UNITS)}")
+        value = row.get("value")
+        if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
+            raise PolicyError(f"{source}: limits.{name}: 'value' must be a positive whole number")
+        limits[name] = Limit(row["unit"], value)
+    missing = [n for n in REQUIRED_LIMITS if n not in limits]
+    if missing:
+        raise PolicyError(f"{source}: missing limits: {', '.join(missing)}")
+    try:
+        tz = ZoneInfo(doc.get("timezone", "Asia/Shanghai"))
+        end = time.fromisoformat(doc.get("end_of_day", "23:59:59"))
+    except (ValueError, KeyError) as exc:
+        raise PolicyError(f"{source}: timezone/end_of_day: {exc}") from None
+    call = doc.get("call") or {}
+    seconds = {}
+    for key, default in (("warn_seconds", 300), ("long_seconds", 600)):
+        value = call.get(key, default) if isinstance(call, dict) else None
+        if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
+            raise PolicyError(f"{source}: call.{key}: must be a positive whole number of seconds")
+        seconds[key] = value
+    return Policy(limits, tz, end, seconds["warn_seconds"], seconds["long_seconds"])
