@@ -79,3 +79,30 @@ def _to_toml(config: dict) -> str:
         lines += ["", "[[tool.importlinter.contracts]]"]
         lines += [f"{k} = {value(v)}" for k, v in contract.items()]
     return "\n".join(lines) + "\n"
+
+
+FIRST_FRAME_PROBE = """
+import json, sys
+from pathlib import Path
+from operator_tui import launch, seat_start
+from operator_tui.settings import Settings
+ctx = seat_start.build_context(Settings.resolve(db=Path(sys.argv[1])), defer=True)
+from operator_tui.ui.app import make_app
+app = make_app(ctx)
+print(json.dumps(sorted(sys.modules)))
+"""
+# What the seat loads after its first frame (issue 3: start-up time). Each is tens of milliseconds
+# of import; one imported again at module level would put it back on the operator's wait.
+AFTER_FIRST_FRAME = ("typer", "click", "pydantic", "pydantic_core", "sqlite_utils", "httpx", "ulid", "pypinyin",
+                     "jieba", "yaml", "chinese_calendar", "operator_tui.desk", "operator_tui.domain.model",
+                     "operator_tui.domain.taxonomy", "operator_tui.domain.triage", "operator_tui.kb",
+                     "operator_tui.ui.widgets.form_tail", "operator_tui.ui.widgets.caller_history", "textual.widgets._data_table")
+
+
+def test_the_seat_first_frame_leaves_the_heavy_modules_for_later(tmp_path):
+    out = subprocess.run([sys.executable, "-c", FIRST_FRAME_PROBE, str(tmp_path / "seat.db")], capture_output=True,
+                         text=True, cwd=ROOT, check=True)
+    modules = set(json.loads(out.stdout))
+    early = sorted(m for m in modules if any(m == name or m.startswith(name + ".") for name in AFTER_FIRST_FRAME))
+    assert not early, f"imported before the seat's first frame: {early}"
+    assert "operator_tui.ui.screens.intake" in modules and "textual.app" in modules  # the probe did build the seat

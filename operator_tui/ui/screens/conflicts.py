@@ -20,12 +20,13 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Label, Static
+from textual.widgets import DataTable, Label, Static
 
 from ...domain.workflow import TRANSITIONS
 from ...store import outbox, tickets
 from ...store.db import Store
 from ..safe import caller_text, joined
+from ..widgets.key_bar import KeyBar
 
 
 @dataclass(frozen=True)
@@ -82,7 +83,7 @@ class ConflictsScreen(Screen):
             table.add_columns("记录时间", "受理编号", "操作", "依据条款", "服务器说明", "服务器状态")
             yield table
             yield Static(Text(""), id="conflicts-detail")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.action_reload()

@@ -9,7 +9,7 @@ from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Input, Label, Static
+from textual.widgets import DataTable, Input, Label, Static
 
 from ...domain.deadlines import CLOCK_NAMES
 from ...domain.model import Event, Ticket
@@ -18,6 +18,7 @@ from ...domain.workflow import TRANSITIONS
 from ...store import tickets
 from ..context import SeatContext
 from ..safe import caller_text, joined
+from ..widgets.key_bar import KeyBar
 
 COORDINATION = ("承办单位之间沟通", "上级行政机关/主管部门协调", "群众工作委员会办公室协调", "市政府常务会议/群众工作委员会")
 
@@ -51,7 +52,7 @@ class FindScreen(Screen):
             table = DataTable(id="find-results", cursor_type="row")
             table.add_columns("受理编号", "登记时间", "事项", "状态", "承办单位", "时限")
             yield table
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.query_one(Input).focus()
@@ -133,7 +134,7 @@ class TicketDetailScreen(Screen):
             yield Static(self._summary(), id="detail-summary")
             yield Label(Text("办理历史", style="bold underline"))
             yield Static("", id="detail-history")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self._load()

@@ -224,7 +224,7 @@ class IntakeScreen(CallActions, Screen):
             self.ctx.finish()
         except ConfigError as exc:
             # post_message (under call_later) is safe from the loading thread
-            self.app.call_later(self.app.exit, None, 2, f"error: {exc}")
+            self.app.call_later(self.app.exit, None, 2, Text(f"error: {exc}"))  # Text: never markup
             return False
         return True
 
@@ -328,16 +328,17 @@ class IntakeScreen(CallActions, Screen):
         self._schedule_autosave()
 
     def _after_form_change(self, field: str) -> None:
-        if not self.loaded:
+        data = self.form.data()
+        if field == "phone":
+            self.query_one(CallPanel).phone = data["appellant"]["phone"] or ""
+        if not self.loaded:  # the lookups wait for the rules, the store's queries, the triage
             self._pending_fields.append(field)
             return
         from ...domain.routing import suggest_units
         from ...domain.validation import normalise_phone
 
-        data = self.form.data()
         if field == "phone":
             phone = normalise_phone(data["appellant"]["phone"] or "")
-            self.query_one(CallPanel).phone = data["appellant"]["phone"] or ""
             if phone and phone != self._caller_phone:
                 self._caller_phone = phone
                 self._load_caller(phone)

@@ -18,7 +18,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Label, Static
+from textual.widgets import DataTable, Label, Static
 
 from ...desk import Desk
 from ...domain.deadlines import CLOCK_NAMES
@@ -31,6 +31,7 @@ from ..safe import caller_text
 from .actions import ACTIONS, BY_KIND, gather
 from ..widgets.sync_status import SyncStatusBar
 from .find import TicketDetailScreen
+from ..widgets.key_bar import KeyBar
 
 REFRESH_SECONDS = 3.0
 
@@ -102,7 +103,7 @@ class OverviewScreen(Screen):
                 yield seats
         yield Static("", id="ov-actions")
         yield SyncStatusBar(self.app.sync_status, tz=self.ctx.rules.policy.tz, id="sync")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.set_interval(REFRESH_SECONDS, self.action_refresh)

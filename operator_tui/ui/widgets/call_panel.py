@@ -38,6 +38,7 @@ class CallPanel(Widget):
     def start(self, at: datetime) -> None:
         self.started_at = at
         self._tick()
+        self.refresh()  # the timer shows from its first second, even while it still reads 00:00
 
     def stop(self) -> None:
         self.started_at = None

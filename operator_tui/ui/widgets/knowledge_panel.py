@@ -24,11 +24,12 @@ from textual.message import Message
 from textual.screen import ModalScreen
 from textual.timer import Timer
 from textual.widget import Widget
-from textual.widgets import Footer, OptionList, Static
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from ...domain.text import clean_text
 from ...kb.model import Article, Hit
+from .key_bar import KeyBar
 
 Search = Callable[[str, "str | None"], list[Hit]]
 _DOM_QUERY: Any = object()  # marks a one-argument call to query(): Textual's DOM query
@@ -72,7 +73,7 @@ class ArticleScreen(ModalScreen[bool]):
             from textual.widgets import Markdown  # ~40 ms to import: only when an article is opened
 
             yield Markdown(clean_text(a.body), open_links=False, id="kb-article-body")
-        yield Footer()
+        yield KeyBar()
 
     def action_close(self) -> None:
         self.dismiss(False)
