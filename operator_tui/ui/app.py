@@ -6,6 +6,7 @@ Bindings carry ids (`seat.new_call`, `seat.answer`, …) so a call centre can re
 
 from __future__ import annotations
 
+import gc
 import os
 import time
 import tomllib
@@ -84,6 +85,7 @@ class SeatApp(App):
 
     def context_ready(self) -> None:
         """The whole context is loaded: start syncing and read the status line."""
+        gc.enable()  # `hotline seat` starts with the cyclic collector off (operator_tui.launch)
         if self.ctx.sync is not None and not self.ctx.offline:
             self.set_interval(self.SYNC_SECONDS, self.action_sync_now)
             self.call_after_refresh(self.action_sync_now)

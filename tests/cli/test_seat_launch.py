@@ -3,6 +3,7 @@ These tests hold the two ways in to the same options, values, environment variab
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 
 import pytest
@@ -65,6 +66,7 @@ def test_both_ways_in_give_the_seat_the_same_options(argv, captured):
         with pytest.raises(SystemExit) as done:
             way_in(argv)
         assert done.value.code == 0, way_in
+        assert gc.isenabled()  # the short path turns the collector off only while the seat starts
     assert len(captured) == 2 and captured[0] == captured[1]
 
 

@@ -9,6 +9,7 @@ a race it hopes to win.
 
 from __future__ import annotations
 
+import gc
 import threading
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -66,7 +67,9 @@ async def test_typing_before_the_seat_has_loaded_is_kept_and_looked_up_after(def
     ctx, gate = deferred()
     assert ctx.rules is None and ctx.desk is None  # nothing of the deferred half before the first frame
     app = make_app(ctx)
+    gc.disable()  # as `hotline seat` starts (operator_tui.launch)
     async with app.run_test(size=SIZE) as pilot:
+        assert not gc.isenabled()
         screen = app.screen
         assert not screen.loaded
         assert screen.query("#phone") and not screen.query("#matter") and not screen.query("#history")
@@ -91,6 +94,7 @@ async def test_typing_before_the_seat_has_loaded_is_kept_and_looked_up_after(def
         assert screen.query("#matter") and screen.query("#banner") and screen.query("#sync")
         assert screen.active_bindings["f5"][2] is True
         assert not screen.has_class("-starting")
+        assert gc.isenabled()  # the collector is back once the seat has finished starting
 
 
 @pytest.mark.rule("R20.2")
