@@ -69,9 +69,10 @@ def _is_phone(text: str) -> bool:
 
 def build_context(settings: Settings, caller: str | None = None, offline: bool = False, role: str = "operator",
                   token: str | None = None, defer: bool = False) -> "SeatContext":
-    """Everything the seat needs. What a person can get wrong (the rules files, the database, a
-    site's triage rules, a missing token) is checked here, before the first frame, even when the
-    rest is deferred."""
+    """Everything the seat needs. What a person can get wrong is checked here, before the first
+    frame: the policy file, the database, a site's triage rules, a missing token. With `defer`, the
+    rest of the rules files are read after the first frame; one that cannot be read closes the seat
+    with its reason (exit code 2), as a bad policy file stops it here."""
     from .config import ConfigError, default_rules, load_policy
     from .domain.states import Role
     from .store.db import Store, StoreError

@@ -100,10 +100,14 @@ class SeatApp(App):
             super().__init__()
             self.status = status
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # Sync, the overview and the conflicts need the whole context: while the seat finishes
+        # starting (a fraction of a second) they show dimmed and do nothing.
+        if self.ctx.pending is not None and action in ("toggle_mode", "sync_now", "conflicts"):
+            return None
+        return True
+
     def action_sync_now(self) -> None:
-        if self.ctx.pending is not None:
-            self.notify("坐席正在启动，请稍候再同步", severity="warning", markup=False)
-            return
         if self.ctx.sync is None:
             self.notify("未配置服务器（--server），本机为本地模式", severity="warning", markup=False)
             return
@@ -156,9 +160,6 @@ class SeatApp(App):
         return shown.upper() if shown[:1] == "f" and shown[1:].isdigit() else shown
 
     def action_toggle_mode(self) -> None:
-        if self.ctx.pending is not None:
-            self.notify("坐席正在启动，请稍候", severity="warning", markup=False)
-            return
         self.switch_mode("intake" if self.current_mode == "overview" else "overview")
         self._read_status()  # the other screen's status line may be a sync behind
 

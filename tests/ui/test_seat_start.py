@@ -85,6 +85,10 @@ async def test_typing_before_the_seat_has_loaded_is_kept_and_looked_up_after(def
         await pilot.press("f5")
         await pilot.pause()
         assert app.screen is screen and len(app.screen_stack) == 1
+        for key in ("ctrl+o", "f12"):  # the overview and the conflicts need the whole context
+            await pilot.press(key)
+            await pilot.pause()
+            assert app.screen is screen and app.current_mode == "intake"
 
         gate.set()
         await _until_loaded(pilot)

@@ -5,10 +5,11 @@ the knowledge base on the right. Store calls run in thread workers (one connecti
 back as messages; the form itself never touches the database.
 
 Started from the command line (`ctx.pending` set), the first frame holds the call panel and the
-head of the form (who, where, what) with the cursor in it; right after it the rest of the form and
-the side panels are mounted while the deferred half of the context (desk, knowledge base, sync)
-loads in a thread. Until then the seat's keys are disabled and what the operator types is kept;
-the lookups it triggers (history, triage, knowledge base) run once everything is loaded.
+head of the form (the caller's name, number and address) with the cursor in it. Right after it the
+deferred half of the context (rules, desk, knowledge base, sync) loads in a thread, then the rest of
+the form and the side panels are mounted. Until then the seat's keys are disabled and what the
+operator types is kept; the lookups it triggers (history, triage, knowledge base) run once
+everything is loaded.
 """
 
 from __future__ import annotations
