@@ -9,7 +9,7 @@ from pathlib import Path
 import typer
 
 from ..config import ConfigError, load_rules
-from ..domain.taxonomy import Limit
+from ..domain.policy import Limit
 
 
 def register(app: typer.Typer) -> None:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from .policy import LIMIT_UNITS, REQUIRED_LIMITS, Limit, Policy, PolicyError, parse_policy  # noqa: F401 (re-exported)
+from .policy import Limit, Policy
 from .states import Status
 from .taxonomy import Taxonomy
 from .workdays import WorkCalendar

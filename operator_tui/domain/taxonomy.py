@@ -11,7 +11,7 @@ import tomllib
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
-from .policy import LIMIT_UNITS, Limit  # noqa: F401 (re-exported: matters carry their own limits)
+from .policy import LIMIT_UNITS, Limit
 
 
 class TaxonomyError(ValueError):

@@ -12,9 +12,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from operator_tui.domain.deadlines import Clocks, PolicyError, parse_policy, running_clock
+from operator_tui.domain.deadlines import Clocks, running_clock
 from operator_tui.domain.model import Role, Status
-from operator_tui.domain.taxonomy import Limit
+from operator_tui.domain.policy import Limit, PolicyError, parse_policy
 from operator_tui.domain.workdays import HolidayFileError, WorkCalendar, parse_holidays
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
