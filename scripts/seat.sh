@@ -3,7 +3,7 @@
 #   scripts/seat.sh            # demo database in .demo/seat.db
 #   HOTLINE_DB=... scripts/seat.sh --caller 13912345678
 set -euo pipefail
-source "$(dirname "$0")/_venv.sh"
+source "$(dirname "$0")/_venv.sh" ""  # "": not this script's own arguments (a sourced file inherits them)
 export HOTLINE_DB="${HOTLINE_DB:-$ROOT/.demo/seat.db}"
 .venv/bin/hotline db init --demo >/dev/null
 if .venv/bin/hotline seat --help >/dev/null 2>&1; then
