@@ -90,8 +90,13 @@ async def test_typing_before_the_seat_has_loaded_is_kept_and_looked_up_after(def
             await pilot.pause()
             assert app.screen is screen and app.current_mode == "intake"
 
+        await pilot.press("enter")  # on to 住址, which is in the head
+        await pilot.press("enter")  # on to the place, which is not mounted yet: it gets the cursor when it is
+        await pilot.pause()
+        assert app.focused.id == "address"
         gate.set()
         await _until_loaded(pilot)
+        assert app.focused.id == "place"
         assert screen.query_one("#phone").value == DEMO_CALLER
         assert screen.call_id and screen.call_started_at == NOW  # the call started with the first key
         assert len(screen.query_one("#history").rows) == 3  # the screen pop ran for the early number

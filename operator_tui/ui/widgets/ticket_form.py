@@ -51,6 +51,7 @@ class TicketForm(VerticalScroll):
         self._has_tail = False
         self._with_tail = not head_only
         self._tail_values: dict[str, Any] = {}  # what the tail holds until it is mounted
+        self._focus_on_tail: str | None = None  # a field asked for before the tail was mounted
 
     def compose(self) -> ComposeResult:
         yield Label(Text("一、诉求人", style="bold"), classes="section")
@@ -94,6 +95,9 @@ class TicketForm(VerticalScroll):
         await self.mount(FormTail(self.taxonomy))
         self._has_tail = True
         self._apply_tail()
+        if self._focus_on_tail:  # Enter pressed in 住址 while the seat was starting: move on now
+            self.focus_field(self._focus_on_tail)
+            self._focus_on_tail = None
 
     def _apply_tail(self) -> None:
         from .form_tail import TAIL_DEFAULTS, load_tail
@@ -201,6 +205,8 @@ class TicketForm(VerticalScroll):
         for w in self.query(f"#{field}"):
             w.focus()
             return
+        if not self._has_tail:
+            self._focus_on_tail = field
 
     # --- change tracking -----------------------------------------------------------------
     # The tail's widgets (text areas, checkboxes, pickers) are handled by name, so this module
