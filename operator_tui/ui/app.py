@@ -66,6 +66,7 @@ class SeatApp(App):
         super().__init__()
         self.ctx = ctx
         self._keymap = keymap or {}
+        self._stages_marked: set[str] = set()  # see mark_ready
         # Seat and supervisor are separate screen stacks (Textual MODES): switching keeps each
         # one's state, so a supervisor can take a call and come back to the overview.
         self.add_mode("intake", lambda: IntakeScreen(self.ctx))
@@ -144,9 +145,8 @@ class SeatApp(App):
         time of the next frame there (the "complete" one to the same path + ".complete"), and exit
         after "complete" if HOTLINE_READY_EXIT is set."""
         path = os.environ.get("HOTLINE_READY_FILE")
-        marked = self.__dict__.setdefault("_stages_marked", set())
-        if path and stage not in marked:
-            marked.add(stage)
+        if path and stage not in self._stages_marked:
+            self._stages_marked.add(stage)
             self.call_after_refresh(self._write_mark, Path(path if stage == "ready" else f"{path}.{stage}"), stage)
 
     def _write_mark(self, path: Path, stage: str) -> None:

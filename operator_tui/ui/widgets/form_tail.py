@@ -43,9 +43,10 @@ def choices(taxonomy: Taxonomy) -> dict[str, list[Choice]]:
     }
 
 
-def kind_picker(taxonomy: Taxonomy) -> PickerField:
-    """The appellant's kind (R2.2), which sits on the address row of the head."""
-    return PickerField("类别", choices(taxonomy)["kind"], id="kind")
+def tail_widgets(taxonomy: Taxonomy) -> tuple[PickerField, FormTail]:
+    """The appellant's kind (R2.2), which sits on the head's address row, and the rest of the form."""
+    c = choices(taxonomy)
+    return PickerField("类别", c["kind"], id="kind"), FormTail(taxonomy, c)
 
 
 class FormTail(Vertical):
@@ -53,10 +54,10 @@ class FormTail(Vertical):
 
     DEFAULT_CSS = "FormTail { height: auto; }"
 
-    def __init__(self, taxonomy: Taxonomy) -> None:
+    def __init__(self, taxonomy: Taxonomy, choices: dict[str, list[Choice]]) -> None:
         super().__init__(id="form-tail")
         self.taxonomy = taxonomy
-        self._choices = choices(taxonomy)
+        self._choices = choices
 
     def compose(self) -> ComposeResult:
         c = self._choices

@@ -60,17 +60,19 @@ class TicketForm(VerticalScroll):
             yield Input(placeholder="可记“张先生”“匿名”", id="name", max_length=200, compact=True)
             yield Label("电话", classes="field-label")
             yield Input(placeholder="手机或座机", id="phone", max_length=30, compact=True)
+        kind, tail = self._tail_widgets() if self._with_tail else (None, None)
         with Horizontal(classes="row", id="address-row"):
             yield Label("住址", classes="field-label")
             yield Input(placeholder="现住所（不愿透露可记“不愿透露”）", id="address", max_length=200, compact=True)
-            if self._with_tail:
-                from .form_tail import kind_picker
+            if kind is not None:
+                yield kind
+        if tail is not None:
+            yield tail
 
-                yield kind_picker(self.taxonomy)
-        if self._with_tail:
-            from .form_tail import FormTail
+    def _tail_widgets(self):
+        from .form_tail import tail_widgets
 
-            yield FormTail(self.taxonomy)
+        return tail_widgets(self.taxonomy)
 
     def on_mount(self) -> None:
         if self._with_tail:
@@ -87,12 +89,11 @@ class TicketForm(VerticalScroll):
         `taxonomy` is for a form made without one (its lists are in the tail)."""
         if self._has_tail or self._with_tail:
             return
-        from .form_tail import FormTail, kind_picker
-
         self.taxonomy = taxonomy or self.taxonomy
         self._with_tail = True
-        await self.query_one("#address-row").mount(kind_picker(self.taxonomy))
-        await self.mount(FormTail(self.taxonomy))
+        kind, tail = self._tail_widgets()
+        await self.query_one("#address-row").mount(kind)
+        await self.mount(tail)
         self._has_tail = True
         self._apply_tail()
         if self._focus_on_tail:  # Enter pressed in 住址 while the seat was starting: move on now
