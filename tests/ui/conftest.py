@@ -5,7 +5,8 @@ database in tmp_path with the clock fixed at ``NOW`` (Thursday 2026-11-26 10:00 
 numbers, deadlines and screens are the same on every run.
 ``keys`` gives ``await keys.fill(pilot, field, text)`` (focus a form field and type) and
 ``await keys.pick(pilot, field, query)`` (open a picker field, filter by ``query`` — Chinese or
-pinyin — and take the first match); ``await keys.settle(pilot)`` lets timers fire and workers finish.
+pinyin — and take the first match); ``await keys.settle(pilot)`` lets timers fire and workers finish;
+``await keys.confirm(pilot, "f6")`` presses a disposition key, confirms its dialog and settles.
 """
 
 from __future__ import annotations
@@ -81,10 +82,18 @@ async def _settle(pilot, wait: float = 0.1) -> None:
     await pilot.pause()
 
 
+async def _confirm(pilot, key: str) -> None:
+    await pilot.press(key)
+    await pilot.pause()
+    await pilot.press("enter")
+    await _settle(pilot, 0.3)
+
+
 class _Keys:
     fill = staticmethod(_fill)
     pick = staticmethod(_pick)
     settle = staticmethod(_settle)
+    confirm = staticmethod(_confirm)
 
 
 @pytest.fixture

@@ -32,15 +32,6 @@ def _saved(ctx, phone=NEW_CALLER):
     return found, [e.kind for e in history]
 
 
-async def _confirm(pilot, key):
-    await pilot.press(key)
-    await pilot.pause()
-    await pilot.press("enter")
-    await pilot.pause(0.3)
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
-
-
 @pytest.mark.rule("R20.2")
 @pytest.mark.rule("R22.1")
 async def test_accept_and_dispatch_a_whole_call(seat_ctx, keys):
@@ -52,7 +43,7 @@ async def test_accept_and_dispatch_a_whole_call(seat_ctx, keys):
         assert form["place"] == "tiedong.站前街道" and form["matter"] == "heating_temperature"
         # 属事 + 属地: the matter's units and the district government are suggested.
         assert form["lead_unit"] == "heat_group" and "gov_tiedong" in form["co_units"]
-        await _confirm(pilot, "f6")
+        await keys.confirm(pilot, "f6")
         found, kinds = _saved(ctx)
         assert len(found) == 1
         t = found[0]
@@ -77,7 +68,7 @@ async def test_answer_on_the_spot_needs_an_answer_then_closes(seat_ctx, keys):
         assert _saved(ctx)[0] == []  # no answer yet: nothing saved, the answer field is focused
         assert app.focused.id == "answer"
         await pilot.press(*"供暖费于每年10月底前缴纳")
-        await _confirm(pilot, "f5")
+        await keys.confirm(pilot, "f5")
         found, kinds = _saved(ctx)
         assert kinds == ["register", "answer_on_spot"]
         assert found[0].status is Status.ANSWERED and found[0].answer == "供暖费于每年10月底前缴纳"
@@ -135,7 +126,7 @@ async def test_petition_goes_to_the_government_and_the_petition_department(seat_
         await _type_call(pilot, keys, matter="xfsx", description="拆迁补偿多年未落实")
         form = app.screen.form.data()
         assert form["lead_unit"] == "gov_tiedong" and "city_petition" in form["co_units"]
-        await _confirm(pilot, "f6")
+        await keys.confirm(pilot, "f6")
         t = _saved(ctx)[0][0]
         assert t.lead_unit == "gov_tiedong" and "city_petition" in t.units
 
@@ -173,7 +164,7 @@ async def test_repeat_call_links_to_the_open_ticket_instead_of_a_duplicate(seat_
         with ctx.store.connect() as db:
             before = tickets.count(db)
             open_ticket = next(t for t in tickets.search(db, phone=DEMO_CALLER) if t.matter == "heating_temperature" and not t.closed)
-        await _confirm(pilot, "f10")
+        await keys.confirm(pilot, "f10")
         with ctx.store.connect() as db:
             assert tickets.count(db) == before  # no duplicate
             kinds = [e.kind for e in tickets.events(db, open_ticket.id)]
@@ -248,6 +239,6 @@ async def test_the_status_line_counts_what_waits_to_be_synced(seat_ctx, keys):
         bar = app.screen.query_one("#sync")
         assert bar.status.outbox_depth == 0
         await _type_call(pilot, keys)
-        await _confirm(pilot, "f6")
+        await keys.confirm(pilot, "f6")
         await keys.settle(pilot)
         assert bar.status.outbox_depth == 3  # register, accept, dispatch: recorded here, not yet sent

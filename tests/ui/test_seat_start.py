@@ -120,12 +120,7 @@ async def test_a_whole_call_on_a_seat_started_from_the_command_line(deferred, ke
         await keys.fill(pilot, "description", "楼道灯坏了一个月没人修")
         await keys.pick(pilot, "appeal_type", "ts")
         await keys.pick(pilot, "matter", "gnwd")
-        await pilot.press("f6")
-        await pilot.pause()
-        await pilot.press("enter")
-        await pilot.pause(0.3)
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await keys.confirm(pilot, "f6")
     with ctx.store.connect() as db:
         found = tickets.search(db, phone="13800002222")
         assert len(found) == 1
