@@ -82,14 +82,33 @@ def _to_toml(config: dict) -> str:
 
 
 FIRST_FRAME_PROBE = """
-import json, sys
+import asyncio, json, sys
 from pathlib import Path
 from operator_tui import launch, seat_start
 from operator_tui.settings import Settings
-ctx = seat_start.build_context(Settings.resolve(db=Path(sys.argv[1])), defer=True)
-from operator_tui.ui.app import make_app
-app = make_app(ctx)
-print(json.dumps(sorted(sys.modules)))
+from operator_tui.ui import app as seat_app
+
+caller = sys.argv[2] or None
+ctx = seat_start.build_context(Settings.resolve(db=Path(sys.argv[1])), caller=caller, defer=True)
+seen = []
+
+def mark(self, path, stage):  # the first frame, ready for typing: what has been imported by now
+    if stage == "ready" and not seen:
+        seen.append(sorted(sys.modules))
+        self.exit()
+
+seat_app.SeatApp._write_mark = mark
+
+async def main():
+    app = seat_app.make_app(ctx)
+    async with app.run_test(size=(160, 48)) as pilot:
+        for _ in range(200):
+            if seen:
+                break
+            await pilot.pause(0.01)
+
+asyncio.run(main())
+print(json.dumps(seen[0]))
 """
 # What the seat loads after its first frame (issue 3: start-up time). Each is tens of milliseconds
 # of import; one imported again at module level would put it back on the operator's wait.
@@ -99,9 +118,12 @@ AFTER_FIRST_FRAME = ("typer", "click", "pydantic", "pydantic_core", "sqlite_util
                      "operator_tui.ui.widgets.form_tail", "operator_tui.ui.widgets.caller_history", "textual.widgets._data_table")
 
 
-def test_the_seat_first_frame_leaves_the_heavy_modules_for_later(tmp_path):
-    out = subprocess.run([sys.executable, "-c", FIRST_FRAME_PROBE, str(tmp_path / "seat.db")], capture_output=True,
-                         text=True, cwd=ROOT, check=True)
+@pytest.mark.parametrize("caller", ["", "13912345678"])
+def test_the_seat_first_frame_leaves_the_heavy_modules_for_later(tmp_path, caller, monkeypatch):
+    monkeypatch.setenv("HOTLINE_READY_FILE", str(tmp_path / "ready"))  # the app marks its first frame
+    monkeypatch.setenv("HOTLINE_CONFIG_DIR", str(tmp_path / "cfg"))
+    out = subprocess.run([sys.executable, "-c", FIRST_FRAME_PROBE, str(tmp_path / "seat.db"), caller],
+                         capture_output=True, text=True, cwd=ROOT, check=True)
     modules = set(json.loads(out.stdout))
     early = sorted(m for m in modules if any(m == name or m.startswith(name + ".") for name in AFTER_FIRST_FRAME))
     assert not early, f"imported before the seat's first frame: {early}"

@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import TYPE_CHECKING, Any, Mapping
 
-from .taxonomy import Taxonomy
 from .text import clean_text
+
+if TYPE_CHECKING:  # `hotline seat --caller` checks the number before its first frame, taxonomy-free
+    from .taxonomy import Taxonomy
 
 MAX_DESCRIPTION = 4000
 MAX_SHORT = 200

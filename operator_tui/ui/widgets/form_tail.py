@@ -17,10 +17,6 @@ from textual.widgets import Checkbox, Label, TextArea
 from ...domain.taxonomy import Taxonomy
 from .picker import Choice, PickerField
 
-# What the tail holds before it is mounted (`TicketForm.data()` returns these).
-TAIL_DEFAULTS: dict[str, Any] = {"kind": "person", "vulnerable": (), "place": None, "description": "",
-                                 "appeal_type": None, "matter": None, "scope": None, "channel": "hotline_8890",
-                                 "lead_unit": None, "co_units": (), "answer": ""}
 PICKERS = ("kind", "place", "appeal_type", "matter", "scope", "channel", "lead_unit")
 AREAS = ("description", "answer")
 

@@ -28,6 +28,11 @@ TEXT_INPUTS = ("name", "phone", "address")
 # the rarely used kind/vulnerable row, which Tab still reaches.
 NEXT_FIELD = {"name": "phone", "phone": "address", "address": "place", "place": "description",
               "appeal_type": "matter"}
+# What the tail (form_tail) holds before it is mounted: `data()` returns these until then. Here,
+# not in form_tail, because `data()` runs before the first frame with `hotline seat --caller`.
+TAIL_DEFAULTS: dict[str, Any] = {"kind": "person", "vulnerable": (), "place": None, "description": "",
+                                 "appeal_type": None, "matter": None, "scope": None, "channel": "hotline_8890",
+                                 "lead_unit": None, "co_units": (), "answer": ""}
 
 
 class TicketForm(VerticalScroll):
@@ -101,7 +106,7 @@ class TicketForm(VerticalScroll):
             self._focus_on_tail = None
 
     def _apply_tail(self) -> None:
-        from .form_tail import TAIL_DEFAULTS, load_tail
+        from .form_tail import load_tail
 
         self._loading = True
         try:
@@ -119,8 +124,6 @@ class TicketForm(VerticalScroll):
 
             tail = tail_values(self)
         else:
-            from .form_tail import TAIL_DEFAULTS
-
             tail = {**TAIL_DEFAULTS, **self._tail_values}
         scope = tail["scope"]
         return {
