@@ -188,11 +188,15 @@ class SeatCreate(Wire):
     name: Short
 
 
+StaffNo = Annotated[str, StringConstraints(pattern=r"^[0-9]{1,10}$")]
+
+
 class PrincipalCreate(Wire):
     name: Short
     role: HumanRole
     unit: Code | None = None      # required for role unit
     seat: SeatCode | None = None
+    staff_no: StaffNo | None = None  # 工号 of a person
 
 
 class PrincipalPublic(Wire):
@@ -201,6 +205,7 @@ class PrincipalPublic(Wire):
     role: HumanRole
     unit: str | None = None
     seat: str | None = None
+    staff_no: str | None = None
 
 
 class TokenIssued(Wire):

@@ -30,6 +30,12 @@ class Principal:
     role: Role
     unit: str | None = None
     seat: str | None = None
+    staff_no: str | None = None   # 工号 of a person's token
+
+    @property
+    def actor(self) -> str:
+        """What events record as who acted: the staff number when the token has one, else the name."""
+        return self.staff_no or self.name
 
     @property
     def feed_key(self) -> str:
@@ -55,7 +61,7 @@ class EnrolError(ValueError):
 
 
 def issue(tx: Tx, *, name: str, role: Role, now: datetime, unit: str | None = None, seat: str | None = None,
-          known_units: frozenset[str] | None = None) -> tuple[Principal, str]:
+          known_units: frozenset[str] | None = None, staff_no: str | None = None) -> tuple[Principal, str]:
     """Create a principal and its token. The token is returned once and never stored."""
     if role not in HUMAN_ROLES:
         raise EnrolError(f"role must be one of {', '.join(r.value for r in HUMAN_ROLES)}")
@@ -68,10 +74,12 @@ def issue(tx: Tx, *, name: str, role: Role, now: datetime, unit: str | None = No
         raise EnrolError("only unit tokens name a unit")
     if seat is not None and role is not Role.OPERATOR:
         raise EnrolError("only operator tokens belong to a seat")
-    principal = Principal(id=str(ULID.from_datetime(now)), name=name, role=role, unit=unit, seat=seat)
+    if staff_no is not None and not (staff_no.isascii() and staff_no.isdigit() and 1 <= len(staff_no) <= 10):
+        raise EnrolError(f"staff number '{staff_no}' must be 1–10 digits (工号)")
+    principal = Principal(id=str(ULID.from_datetime(now)), name=name, role=role, unit=unit, seat=seat, staff_no=staff_no)
     token = new_token(role)
     tx.add_principal({"id": principal.id, "token_hash": hash_token(token), "name": name, "role": role.value,
-                      "unit": unit, "seat": seat, "created_at": utc(now), "revoked_at": None})
+                      "unit": unit, "seat": seat, "created_at": utc(now), "revoked_at": None, "staff_no": staff_no})
     return principal, token
 
 
@@ -90,4 +98,5 @@ def lookup(tx: Tx, token: str) -> Principal | None:
     row = tx.principal_by_hash(hash_token(token))
     if row is None:
         return None
-    return Principal(id=row["id"], name=row["name"], role=Role(row["role"]), unit=row["unit"], seat=row["seat"])
+    return Principal(id=row["id"], name=row["name"], role=Role(row["role"]), unit=row["unit"], seat=row["seat"],
+                     staff_no=row["staff_no"])

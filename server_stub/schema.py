@@ -62,7 +62,14 @@ _001_INITIAL = """
 """
 
 
-MIGRATIONS: list[str] = [_001_INITIAL]
+# The person behind a token: the staff number (工号) the seat's greeting reads out and every event
+# records as its actor (issue 11: the actor comes from the token, never from the OS user).
+_002_STAFF_NO = """
+        ALTER TABLE principals ADD COLUMN staff_no TEXT;
+"""
+
+
+MIGRATIONS: list[str] = [_001_INITIAL, _002_STAFF_NO]
 
 
 def migrate(conn: sqlite3.Connection) -> int:

@@ -108,9 +108,9 @@ class Tx:
 
     # --- principals -------------------------------------------------------------------------
     def principal_by_hash(self, token_hash: str) -> dict[str, Any] | None:
-        row = self.conn.execute("SELECT id, name, role, unit, seat FROM principals WHERE token_hash = ? AND revoked_at IS NULL",
-                                (token_hash,)).fetchone()
-        return dict(zip(("id", "name", "role", "unit", "seat"), row)) if row else None
+        row = self.conn.execute("SELECT id, name, role, unit, seat, staff_no FROM principals "
+                                "WHERE token_hash = ? AND revoked_at IS NULL", (token_hash,)).fetchone()
+        return dict(zip(("id", "name", "role", "unit", "seat", "staff_no"), row)) if row else None
 
     def principal_count(self, role: str | None = None) -> int:
         sql, args = "SELECT count(*) FROM principals WHERE revoked_at IS NULL", ()

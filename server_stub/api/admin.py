@@ -21,7 +21,7 @@ router = APIRouter(prefix="/v1", tags=["admin"])
 
 
 def principal_public(p: Principal) -> PrincipalPublic:
-    return PrincipalPublic(id=p.id, name=p.name, role=p.role.value, unit=p.unit, seat=p.seat)
+    return PrincipalPublic(id=p.id, name=p.name, role=p.role.value, unit=p.unit, seat=p.seat, staff_no=p.staff_no)
 
 
 @router.post("/seats", response_model=TokenIssued, status_code=201, responses={409: {"model": ErrorPublic}})
