@@ -1,8 +1,10 @@
 """The ticket lifecycle as one explicit transition table (R18–R28).
 
 `Workflow.apply(ticket, event, now)` returns the new ticket or raises `RuleViolation` naming the rule.
-The table says, for every event kind, the rule behind it, the statuses it may happen in, the status
-it leads to and the roles that may cause it; the effect functions below only fill in fields.
+The table says, for every event kind, the rule behind it, the statuses it may happen in and the status
+it leads to; who may cause it (operator, supervisor, admin, lead unit, co-unit, the sweep) is the one
+table of `permissions`, from which each transition's `roles` is derived. The effect functions only
+fill in fields.
 The seat applies events optimistically, the server authoritatively: both run this module.
 """
 
@@ -12,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from . import permissions
 from .deadlines import Clocks, add_months, running_clock
 from .effects import EFFECTS, need
 from .errors import RuleViolation
@@ -19,9 +22,6 @@ from .model import CLOSED_STATUSES, OPEN_STATUSES, Event, Role, Status, Ticket
 from .taxonomy import Taxonomy
 
 S = Status
-CENTRE = frozenset({Role.OPERATOR, Role.SUPERVISOR, Role.ADMIN})
-SUPERVISORS = frozenset({Role.SUPERVISOR, Role.ADMIN})
-UNIT = frozenset({Role.UNIT})
 HANDLING = frozenset({S.DISPATCHED, S.IN_PROGRESS, S.EXTENSION_REQUESTED})
 ANY = frozenset(Status)
 OPEN = OPEN_STATUSES
@@ -33,52 +33,54 @@ class Transition:
     rule: str
     sources: frozenset[Status] | None  # None: the event creates the ticket
     target: Status | None              # None: the status does not change
-    roles: frozenset[Role]
+    roles: frozenset[Role]             # derived from permissions.MAY: the roles that may cause it somewhere
     title: str                         # what the screens call it
 
 
-def T(kind, rule, sources, target, roles, title) -> Transition:
-    return Transition(kind, rule, None if sources is None else frozenset(sources), target, frozenset(roles), title)
+def T(kind, rule, sources, target, title) -> Transition:
+    return Transition(kind, rule, None if sources is None else frozenset(sources), target, permissions.roles(kind), title)
 
 
 TABLE: tuple[Transition, ...] = (
-    T("register", "R18.1", None, S.REGISTERED, CENTRE, "登记"),
-    T("answer_on_spot", "R20.1", {S.REGISTERED}, S.ANSWERED, CENTRE, "当场答复办结"),
-    T("accept", "R20.2", {S.REGISTERED}, S.ACCEPTED, CENTRE, "受理"),
-    T("refuse", "R20.2", {S.REGISTERED}, S.REFUSED, CENTRE, "不予受理"),
-    T("advise_channel", "R20.5", {S.REGISTERED}, S.ADVISED, CENTRE, "告知办理途径"),
-    T("dispatch", "R20.2", {S.ACCEPTED, S.RETURNED}, S.DISPATCHED, CENTRE, "转办"),
-    T("receive", "R22.1", {S.DISPATCHED}, S.IN_PROGRESS, UNIT, "签收"),
-    T("return_to_centre", "R28.1", {S.DISPATCHED, S.IN_PROGRESS}, S.RETURNED, UNIT, "退单"),
-    T("request_extension", "R22.2", {S.IN_PROGRESS}, S.EXTENSION_REQUESTED, UNIT, "申请延期"),
-    T("approve_extension", "R22.2", {S.EXTENSION_REQUESTED}, S.IN_PROGRESS, SUPERVISORS, "批准延期"),
-    T("deny_extension", "R22.2", {S.EXTENSION_REQUESTED}, S.IN_PROGRESS, SUPERVISORS, "不批准延期"),
-    T("respond", "R21.1", {S.IN_PROGRESS, S.EXTENSION_REQUESTED}, S.RESPONDED, UNIT, "反馈办理结果"),
-    T("review_pass", "R23.1", {S.RESPONDED}, S.AWAITING_CALLBACK, SUPERVISORS, "审核通过"),
-    T("review_return", "R23.1", {S.RESPONDED}, S.IN_PROGRESS, SUPERVISORS, "退回重办"),
-    T("callback", "R23.2", {S.AWAITING_CALLBACK}, S.RATED, CENTRE, "回访评价"),
-    T("callback_failed", "R23.2", {S.AWAITING_CALLBACK}, None, CENTRE, "回访未接通"),
-    T("dispute_rating", "R23.3", {S.RATED}, S.RATING_DISPUTED, UNIT, "评价异议"),
-    T("rerate", "R23.3", {S.RATING_DISPUTED}, S.RERATED, SUPERVISORS, "复评"),
-    T("confirm_rating", "R23.3", {S.RERATED}, S.RATED, {Role.ADMIN}, "办公室审核确定评价"),
-    T("archive", "R23.1", {S.RATED}, S.ARCHIVED, SUPERVISORS | {Role.SYSTEM}, "办结归档"),
-    T("set_units", "R24.2", HANDLING | {S.ACCEPTED, S.RETURNED}, None, SUPERVISORS, "确定主办、协办单位"),
-    T("escalate", "R24.1", OPEN - {S.REGISTERED}, None, SUPERVISORS, "提级协调"),
-    T("supervise", "R25.1", OPEN - {S.REGISTERED}, None, SUPERVISORS | {Role.SYSTEM}, "督办"),
-    T("recusal_request", "R27.1", OPEN, None, CENTRE, "申请回避"),
-    T("recusal_decision", "R27.1", OPEN, None, SUPERVISORS, "回避决定"),
-    T("referral", "R20.3", ANY, None, CENTRE, "紧急转介"),
-    T("link_call", "R13.1", OPEN, None, CENTRE, "催办（重复来电）"),
-    T("demand_explanation", "R10.2", ANY - {S.REGISTERED}, None, CENTRE, "要求说明"),
-    T("answer_explanation", "R10.2", ANY, None, UNIT, "单位说明"),
-    T("credit_mark", "R23.4", ANY, None, SUPERVISORS, "记入诚信档案"),
-    T("add_note", "R18.2", ANY, None, CENTRE | UNIT, "补充说明"),
+    T("register", "R18.1", None, S.REGISTERED, "登记"),
+    T("answer_on_spot", "R20.1", {S.REGISTERED}, S.ANSWERED, "当场答复办结"),
+    T("accept", "R20.2", {S.REGISTERED}, S.ACCEPTED, "受理"),
+    T("refuse", "R20.2", {S.REGISTERED}, S.REFUSED, "不予受理"),
+    T("advise_channel", "R20.5", {S.REGISTERED}, S.ADVISED, "告知办理途径"),
+    T("dispatch", "R20.2", {S.ACCEPTED, S.RETURNED}, S.DISPATCHED, "转办"),
+    T("receive", "R22.1", {S.DISPATCHED}, S.IN_PROGRESS, "签收"),
+    T("return_to_centre", "R28.1", {S.DISPATCHED, S.IN_PROGRESS}, S.RETURNED, "退单"),
+    T("request_extension", "R22.2", {S.IN_PROGRESS}, S.EXTENSION_REQUESTED, "申请延期"),
+    T("approve_extension", "R22.2", {S.EXTENSION_REQUESTED}, S.IN_PROGRESS, "批准延期"),
+    T("deny_extension", "R22.2", {S.EXTENSION_REQUESTED}, S.IN_PROGRESS, "不批准延期"),
+    T("respond", "R21.1", {S.IN_PROGRESS, S.EXTENSION_REQUESTED}, S.RESPONDED, "反馈办理结果"),
+    T("review_pass", "R23.1", {S.RESPONDED}, S.AWAITING_CALLBACK, "审核通过"),
+    T("review_return", "R23.1", {S.RESPONDED}, S.IN_PROGRESS, "退回重办"),
+    T("callback", "R23.2", {S.AWAITING_CALLBACK}, S.RATED, "回访评价"),
+    T("callback_failed", "R23.2", {S.AWAITING_CALLBACK}, None, "回访未接通"),
+    T("dispute_rating", "R23.3", {S.RATED}, S.RATING_DISPUTED, "评价异议"),
+    T("rerate", "R23.3", {S.RATING_DISPUTED}, S.RERATED, "复评"),
+    T("confirm_rating", "R23.3", {S.RERATED}, S.RATED, "办公室审核确定评价"),
+    T("archive", "R23.1", {S.RATED}, S.ARCHIVED, "办结归档"),
+    T("set_units", "R24.2", HANDLING | {S.ACCEPTED, S.RETURNED}, None, "确定主办、协办单位"),
+    T("escalate", "R24.1", OPEN - {S.REGISTERED}, None, "提级协调"),
+    T("supervise", "R25.1", OPEN - {S.REGISTERED}, None, "督办"),
+    T("recusal_request", "R27.1", OPEN, None, "申请回避"),
+    T("recusal_decision", "R27.1", OPEN, None, "回避决定"),
+    T("referral", "R20.3", ANY, None, "紧急转介"),
+    T("link_call", "R13.1", OPEN, None, "催办（重复来电）"),
+    T("demand_explanation", "R10.2", ANY - {S.REGISTERED}, None, "要求说明"),
+    T("answer_explanation", "R10.2", ANY, None, "单位说明"),
+    T("credit_mark", "R23.4", ANY, None, "记入诚信档案"),
+    T("add_note", "R18.2", ANY, None, "补充说明"),
 )
 TRANSITIONS: dict[str, Transition] = {t.kind: t for t in TABLE}
-assert set(TRANSITIONS) == set(EFFECTS), set(TRANSITIONS) ^ set(EFFECTS)
+assert set(TRANSITIONS) == set(EFFECTS) == set(permissions.MAY), set(TRANSITIONS) ^ set(EFFECTS) ^ set(permissions.MAY)
 
-# Event kinds a unit may cause only for tickets it holds (R26.1: a unit sees only its own tickets).
-UNIT_SCOPED = frozenset(t.kind for t in TABLE if t.roles == UNIT) | {"add_note"}
+# Event kinds a unit may cause, each only for a ticket it holds (R26.1) and as the party the
+# permissions table names (R24.2: lead-unit acts are the lead's alone).
+UNIT_SCOPED = frozenset(t.kind for t in TABLE if Role.UNIT in t.roles)
+LEAD_ONLY = frozenset(k for k in UNIT_SCOPED if permissions.Party.CO_UNIT not in permissions.MAY[k])
 
 
 @dataclass(frozen=True)
@@ -94,8 +96,7 @@ class Workflow:
         t = TRANSITIONS.get(event.kind)
         if t is None:
             raise RuleViolation("R18.2", f"unknown event kind '{event.kind}'")
-        if event.role not in t.roles:
-            raise RuleViolation(t.rule, f"role '{event.role.value}' may not {t.title}（{event.kind}）")
+        permissions.check_role(event.kind, event.role, t.rule, t.title)
         if t.sources is None:
             if ticket is not None:
                 raise RuleViolation(t.rule, f"ticket {event.ticket_id} is already registered")
@@ -106,10 +107,8 @@ class Workflow:
                 raise RuleViolation("R18.2", f"event for ticket {event.ticket_id} applied to {ticket.id}")
             if ticket.status not in t.sources:
                 raise RuleViolation(t.rule, f"cannot {t.title}（{event.kind}）while the ticket is {ticket.status_name}")
-            if event.role is Role.UNIT and event.kind in UNIT_SCOPED:
-                unit = need(event, "unit", t.rule)
-                if unit not in ticket.units:
-                    raise RuleViolation("R26.1", f"unit '{unit}' does not hold ticket {ticket.number}")
+            unit = need(event, "unit", t.rule) if event.role is Role.UNIT else None
+            permissions.check_party(event.kind, event.role, unit, ticket, t.title)
         new = EFFECTS[event.kind](ticket, event, self)
         updates: dict[str, Any] = {"version": (ticket.version + 1) if ticket else 1}
         if ticket is not None:
@@ -129,11 +128,15 @@ class Workflow:
         assert ticket is not None, "no events"
         return ticket
 
-    def allowed(self, ticket: Ticket | None, role: Role) -> list[Transition]:
-        """The transitions open to `role` on `ticket` now (what the screens offer)."""
+    def allowed(self, ticket: Ticket | None, role: Role, unit: str | None = None) -> list[Transition]:
+        """The transitions open to `role` on `ticket` now (what the screens offer). A unit's list is
+        narrowed to what it may do as lead or co-unit of this ticket when `unit` is given."""
         if ticket is None:
             return [t for t in TABLE if t.sources is None and role in t.roles]
-        return [t for t in TABLE if t.sources and ticket.status in t.sources and role in t.roles]
+        open_ = [t for t in TABLE if t.sources and ticket.status in t.sources and role in t.roles]
+        if role is Role.UNIT and unit is not None:
+            open_ = [t for t in open_ if permissions.may(t.kind, role, unit, ticket)]
+        return open_
 
     def extension_cap(self, ticket: Ticket, now: datetime) -> datetime:
         """R22.2: an extension reaches at most 2 months past the current resolution limit."""
