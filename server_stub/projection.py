@@ -34,6 +34,8 @@ def row_for(ticket: Ticket, seq: int, clock: Clock | None, rules: Rules) -> Tick
         clock=clock.name if clock else None, due_at=utc(clock.due.at) if clock else None,
         overdue=bool(clock and clock.overdue), registered_at=utc(ticket.registered_at),
         updated_at=utc(ticket.updated_at), seq=seq, version=ticket.version, data=ticket.model_dump_json(),
+        name=ticket.appellant.name, address=ticket.appellant.address, vulnerable=ticket.appellant.vulnerable,
+        credit_marks=len(ticket.credit_marks),
     )
 
 

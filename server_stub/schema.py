@@ -69,7 +69,49 @@ _002_STAFF_NO = """
 """
 
 
-MIGRATIONS: list[str] = [_001_INITIAL, _002_STAFF_NO]
+# Issue 11: the centre-wide lookup (screen pop, F4 find, 催办 candidates; R13.1, R10.1).
+# - The appellant's name, address, vulnerable groups and credit-mark count as columns, so a list
+#   of summaries is read without unpacking each ticket's JSON; existing rows are filled from it.
+# - Name and address fragments of three characters or more are found through an FTS5 trigram
+#   index (substrings, any script). It is an external-content index over `tickets` keyed by rowid
+#   and kept current by the triggers below (`Tx.put_tickets` updates rows in place, so a rowid
+#   never changes); the lookup re-checks every hit against the columns, so a stale entry can
+#   never return a wrong ticket. A copy made by a tool that renumbers rowids (VACUUM) rebuilds it
+#   with: INSERT INTO ticket_text(ticket_text) VALUES ('rebuild').
+# - The phone pop reads (phone, registered_at) from one index, newest first; date ranges and
+#   "newest first" without a phone use registered_at.
+_003_LOOKUP = """
+        ALTER TABLE tickets ADD COLUMN name TEXT NOT NULL DEFAULT '';
+        ALTER TABLE tickets ADD COLUMN address TEXT NOT NULL DEFAULT '';
+        ALTER TABLE tickets ADD COLUMN vulnerable TEXT NOT NULL DEFAULT '';
+        ALTER TABLE tickets ADD COLUMN credit_marks INTEGER NOT NULL DEFAULT 0;
+        UPDATE tickets SET
+            name = coalesce(json_extract(data, '$.appellant.name'), ''),
+            address = coalesce(json_extract(data, '$.appellant.address'), ''),
+            vulnerable = coalesce((SELECT '|' || group_concat(value, '|') || '|'
+                                   FROM json_each(data, '$.appellant.vulnerable')), ''),
+            credit_marks = coalesce(json_array_length(data, '$.credit_marks'), 0);
+        DROP INDEX tickets_phone;
+        CREATE INDEX tickets_phone_registered ON tickets (phone, registered_at);
+        CREATE INDEX tickets_registered ON tickets (registered_at);
+        CREATE VIRTUAL TABLE ticket_text USING fts5 (name, address, content='tickets', content_rowid='rowid',
+                                                    tokenize='trigram');
+        INSERT INTO ticket_text (ticket_text) VALUES ('rebuild');
+        CREATE TRIGGER ticket_text_insert AFTER INSERT ON tickets BEGIN
+            INSERT INTO ticket_text (rowid, name, address) VALUES (new.rowid, new.name, new.address);
+        END;
+        CREATE TRIGGER ticket_text_delete AFTER DELETE ON tickets BEGIN
+            INSERT INTO ticket_text (ticket_text, rowid, name, address) VALUES ('delete', old.rowid, old.name, old.address);
+        END;
+        CREATE TRIGGER ticket_text_update AFTER UPDATE OF name, address ON tickets
+            WHEN old.name IS NOT new.name OR old.address IS NOT new.address BEGIN
+            INSERT INTO ticket_text (ticket_text, rowid, name, address) VALUES ('delete', old.rowid, old.name, old.address);
+            INSERT INTO ticket_text (rowid, name, address) VALUES (new.rowid, new.name, new.address);
+        END;
+"""
+
+
+MIGRATIONS: list[str] = [_001_INITIAL, _002_STAFF_NO, _003_LOOKUP]
 
 
 def migrate(conn: sqlite3.Connection) -> int:

@@ -66,17 +66,30 @@ class TicketRow:
     seq: int
     version: int
     data: str
+    # The appellant's, as columns for the centre-wide lookup (schema _003): summaries without JSON.
+    name: str = ""
+    address: str = ""
+    vulnerable: tuple[str, ...] = ()
+    credit_marks: int = 0
 
 
 _TICKET_COLS = ("id, number, phone, seat, status, appeal_type, confidential, matter, place, lead_unit, units, "
-                "closed, clock, due_at, overdue, registered_at, updated_at, seq, version, data")
+                "closed, clock, due_at, overdue, registered_at, updated_at, seq, version, data, "
+                "name, address, vulnerable, credit_marks")
+_TICKET_COL_COUNT = _TICKET_COLS.count(",") + 1
 _EVENT_COLS = "seq, id, ticket_id, kind, actor, role, seat, at, applied_at, received_at, payload"
+
+
+def _like_escape(text: str) -> str:
+    """`text` taken literally by LIKE ... ESCAPE '\\'."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def _ticket_row(r: tuple) -> TicketRow:
     return TicketRow(r[0], r[1], r[2], r[3], r[4], r[5], bool(r[6]), r[7], r[8], r[9],
                      tuple(u for u in r[10].split("|") if u), bool(r[11]), r[12], r[13], bool(r[14]),
-                     r[15], r[16], r[17], r[18], r[19])
+                     r[15], r[16], r[17], r[18], r[19], r[20], r[21],
+                     tuple(v for v in r[22].split("|") if v), r[23])
 
 
 class Tx:
@@ -172,11 +185,18 @@ class Tx:
         return [_ticket_row(r) for r in rows]
 
     def put_tickets(self, rows: Iterable[TicketRow]) -> None:
+        # An upsert, not INSERT OR REPLACE: the row keeps its rowid, which the name/address index
+        # (ticket_text, schema _003) is keyed by; and a number held by another ticket is an error,
+        # never a silent deletion of that ticket.
+        cols = [c.strip() for c in _TICKET_COLS.split(",")]
+        updates = ", ".join(f"{c} = excluded.{c}" for c in cols if c != "id")
         self.conn.executemany(
-            f"INSERT OR REPLACE INTO tickets ({_TICKET_COLS}) VALUES ({','.join('?' * 20)})",
+            f"INSERT INTO tickets ({_TICKET_COLS}) VALUES ({','.join('?' * _TICKET_COL_COUNT)}) "
+            f"ON CONFLICT(id) DO UPDATE SET {updates}",
             [(t.id, t.number, t.phone, t.seat, t.status, t.appeal_type, int(t.confidential), t.matter, t.place,
               t.lead_unit, "|" + "|".join(t.units) + "|", int(t.closed), t.clock, t.due_at, int(t.overdue),
-              t.registered_at, t.updated_at, t.seq, t.version, t.data) for t in rows])
+              t.registered_at, t.updated_at, t.seq, t.version, t.data, t.name, t.address,
+              "|" + "|".join(t.vulnerable) + "|" if t.vulnerable else "", t.credit_marks) for t in rows])
 
     def subscribe(self, key: str, ticket_ids: Iterable[str]) -> None:
         self.conn.executemany("INSERT OR IGNORE INTO subscriptions (key, ticket_id) VALUES (?, ?)",
@@ -223,6 +243,51 @@ class Tx:
 
     def set_overdue(self, ticket_ids: list[str]) -> None:
         self.conn.executemany("UPDATE tickets SET overdue = 1 WHERE id = ?", [(t,) for t in ticket_ids])
+
+    def lookup(self, *, number: str | None = None, phone: str | None = None, name: str | None = None,
+               address: str | None = None, registered_from: str | None = None, registered_to: str | None = None,
+               open_only: bool = False, unit: str | None = None, public_only: bool = False,
+               limit: int = 20) -> list[TicketRow]:
+        """Issue 11, the centre-wide lookup: the criteria given, combined; newest first.
+
+        `unit` keeps a unit's own tickets; `public_only` leaves out the confidential ones (R26.1: a
+        unit must not find who complained about it by their phone, name or address). Name and
+        address match as substrings: through the trigram index for three characters or more, by a
+        scan in registration order (stopping at `limit`) for one or two. Times are UTC ISO text."""
+        where: list[str] = []
+        args: list[Any] = []
+        for column, value in (("number", number), ("phone", phone)):
+            if value is not None:
+                where.append(f"{column} = ?")
+                args.append(value)
+        terms: list[str] = []
+        for column, fragment in (("name", name), ("address", address)):
+            if fragment is None:
+                continue
+            # The columns decide; the index only narrows (a stale index entry cannot add a ticket).
+            where.append(f"{column} LIKE ? ESCAPE '\\'")
+            args.append("%" + _like_escape(fragment) + "%")
+            if len(fragment) >= 3:
+                terms.append(f'{column} : "' + fragment.replace('"', '""') + '"')
+        if terms:
+            where.append("rowid IN (SELECT rowid FROM ticket_text WHERE ticket_text MATCH ?)")
+            args.append(" AND ".join(terms))
+        if registered_from is not None:
+            where.append("registered_at >= ?")
+            args.append(registered_from)
+        if registered_to is not None:
+            where.append("registered_at < ?")
+            args.append(registered_to)
+        if open_only:
+            where.append("closed = 0")
+        if unit is not None:
+            where.append("instr(units, ?) > 0")
+            args.append(f"|{unit}|")
+        if public_only:
+            where.append("confidential = 0")
+        sql = (f"SELECT {_TICKET_COLS} FROM tickets WHERE {' AND '.join(where) or '1'} "
+               "ORDER BY registered_at DESC, id DESC LIMIT ?")
+        return [_ticket_row(r) for r in self.conn.execute(sql, (*args, limit))]
 
     # --- sweeps -----------------------------------------------------------------------------
     def marked(self, ticket_id: str, key: str) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from . import admin, events, health, kb, tickets
+from . import admin, events, health, kb, lookup, tickets
 
-ROUTERS: tuple[APIRouter, ...] = (health.router, admin.router, events.router, tickets.router, kb.router)
+ROUTERS: tuple[APIRouter, ...] = (health.router, admin.router, events.router, tickets.router, kb.router,
+                                 lookup.router)
