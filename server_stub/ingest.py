@@ -11,12 +11,28 @@ The sync protocol's promises (ARCHITECTURE "Sync protocol", 2), kept here:
   rule ID and the reason, and the seat keeps it as a conflict.
 - A seat whose clock is off by more than two minutes gets its event times corrected by the offset
   between its `sent_at` and the server's clock; the event keeps the time the seat recorded too.
+
+The server is the authority (R33.1, R18.2): who acted, in which role, at which seat and for which
+unit comes from the token, never from the event. The stored event's actor is the token's person,
+its seat the token's seat (or, for a token without one, its origin), a unit token's events act for
+that unit; the seat's claims of these are replaced, not stored. The role may be claimed only within
+what the token may record (permissions.RECORDS_AS). A seat registers numbers only in its own series
+(YYMMDD + its 3-digit seat + a 4-digit sequence), and a token without an enrolled seat registers
+none. The time an event is applied at is bounded by the server's clock and the ticket's previous
+event (domain/timing.py). The idempotency digest is of the event as the seat sent it, so a retry
+is recognised whatever the server replaced.
+
+A payload the effects cannot read is the seat's mistake and is rejected with a reason; any other
+exception is a bug on the server: it is logged (the event's id, kind and where, never its content)
+and answers 500, so the seat retries it once the bug is fixed.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import logging
+import traceback
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Callable
@@ -26,21 +42,20 @@ from operator_tui.contract import EventIn, EventResult, IdReuse
 from operator_tui.domain.deadlines import Clock
 from operator_tui.domain.errors import RuleViolation
 from operator_tui.domain.model import Role, Ticket
+from operator_tui.domain.permissions import RECORDS_AS
+from operator_tui.domain.timing import TimeBounds, applied_time, timed_at_receipt
+from pydantic import ValidationError
 
 from .auth import Principal
 from .projection import clock_of, row_for, ticket_of
 from .storage import Receipt, Storage, Tx, utc
 
-SKEW_TOLERANCE = timedelta(minutes=2)
+log = logging.getLogger("hotline.server.ingest")
 
-# Which event roles each token may record: never above its own, and never the sweep's.
-PUSH_ROLES: dict[Role, frozenset[Role]] = {
-    Role.OPERATOR: frozenset({Role.OPERATOR}),
-    Role.SUPERVISOR: frozenset({Role.OPERATOR, Role.SUPERVISOR}),
-    Role.ADMIN: frozenset({Role.OPERATOR, Role.SUPERVISOR, Role.ADMIN}),
-    Role.UNIT: frozenset({Role.UNIT}),
-    Role.SYSTEM: frozenset({Role.SYSTEM}),  # the sweep (jobs.py); no token is ever issued for it
-}
+SKEW_TOLERANCE = timedelta(minutes=2)
+NUMBER_LENGTH = 13  # YYMMDD + seat (3) + daily sequence (4): operator_tui/store/meta.py
+# What a payload the effects cannot read raises; anything else is a bug on the server.
+UNREADABLE = (KeyError, TypeError, ValueError, OverflowError)
 
 
 class IdReused(Exception):
@@ -66,14 +81,44 @@ def skew_offset(sent_at: datetime | None, now: datetime) -> timedelta:
     return offset if abs(offset) > SKEW_TOLERANCE else timedelta(0)
 
 
-def authorize(p: Principal, e: EventIn) -> None:
-    """R33.1: a token records events only in its own name, seat and unit."""
-    if e.role not in PUSH_ROLES[p.role]:
+def seat_of(p: Principal) -> str:
+    """The seat the server records for events pushed under `p`: its enrolled seat, else its origin."""
+    return "server" if p.role is Role.SYSTEM else p.seat or p.origin
+
+
+def authorize(p: Principal, e: EventIn) -> EventIn:
+    """The event as the token proves it (R33.1): actor, seat and unit from the token; a role above
+    the token's or a number outside its seat's series is refused."""
+    if e.role not in RECORDS_AS[p.role]:
         raise RuleViolation("R33.1", f"a {p.role.value} token may not record events as {e.role.value}")
-    if p.seat is not None and e.seat != p.seat:
-        raise RuleViolation("R33.1", f"seat {p.seat} may not record events as seat {e.seat}")
-    if p.role is Role.UNIT and e.payload.get("unit") != p.unit:
-        raise RuleViolation("R33.1", f"this token acts for unit '{p.unit}' only")
+    payload = e.payload
+    if e.kind == "register":
+        _own_series(p, payload.get("number"))
+    if p.role is Role.UNIT:
+        payload = {**payload, "unit": p.unit}  # a unit always acts as itself, whatever the event says
+    return e.model_copy(update={"actor": p.actor, "seat": seat_of(p), "payload": payload})
+
+
+def _own_series(p: Principal, number: object) -> None:
+    """R18.1: a seat allocates numbers in its own series only, so two seats never hand out the same
+    number and a caller's number always names the ticket they were told about."""
+    if p.seat is None:
+        raise RuleViolation("R33.1", "only a seat's token registers tickets: this token has no enrolled seat "
+                                     "(hotline server init --seat / POST /v1/seats)")
+    if not (isinstance(number, str) and len(number) == NUMBER_LENGTH and number.isascii() and number.isdigit()):
+        raise RuleViolation("R18.1", f"the ticket number must be {NUMBER_LENGTH} digits: YYMMDD, the seat, a 4-digit sequence")
+    if number[6:9] != p.seat:
+        raise RuleViolation("R18.1", f"ticket number {number} is in seat {number[6:9]}'s series; "
+                                     f"seat {p.seat} registers numbers YYMMDD{p.seat}NNNN only")
+
+
+def _unreadable(exc: Exception) -> str:
+    """The reason for a payload the effects could not read, without echoing its values (a pydantic
+    error's text quotes the input, which may be a caller's words)."""
+    if isinstance(exc, ValidationError):
+        where = "; ".join(f"{'.'.join(map(str, err['loc']))}: {err['msg']}" for err in exc.errors(include_input=False))
+        return f"the event cannot be applied: {where}"[:500]
+    return f"the event cannot be applied ({type(exc).__name__}): a payload field has the wrong type or value"
 
 
 def _replay(r: Receipt) -> EventResult:
@@ -88,6 +133,7 @@ class _Batch:
     principal: Principal
     now: datetime
     next_seq: int
+    bounds: TimeBounds
     tickets: dict[str, Ticket | None] = field(default_factory=dict)
     clocks: dict[str, Clock | None] = field(default_factory=dict)
     seqs: dict[str, int] = field(default_factory=dict)
@@ -112,16 +158,23 @@ class _Batch:
 
     def apply(self, e: EventIn, dig: str, offset: timedelta) -> EventResult:
         try:
-            applied_at = min(e.at + offset, self.now) if offset else e.at
-            authorize(self.principal, e)
-            new = self.rules.workflow.apply(self.current(e.ticket_id), e.to_domain(at=applied_at), self.now)
+            e = authorize(self.principal, e)
+            before = self.current(e.ticket_id)
+            applied_at = applied_time(e.at + offset, self.now, before.updated_at if before else None,
+                                      at_receipt=timed_at_receipt(e.role), bounds=self.bounds)
+            new = self.rules.workflow.apply(before, e.to_domain(at=applied_at), self.now)
             if e.kind == "register":
                 self._check_number(new)
             clock = clock_of(new, self.rules, self.now)
         except RuleViolation as v:
             return self._answer(e, dig, "rejected", v.rule, v.message)
-        except Exception as exc:  # a payload the effects could not read: the seat's bug, not ours
-            return self._answer(e, dig, "rejected", "R18.2", f"the event cannot be applied ({type(exc).__name__}): {exc}"[:500])
+        except UNREADABLE as exc:  # a payload the effects could not read: the seat's mistake
+            return self._answer(e, dig, "rejected", "R18.2", _unreadable(exc))
+        except Exception as exc:
+            where = traceback.extract_tb(exc.__traceback__)[-1]
+            log.error("bug applying event %s (%s): %s at %s:%s", e.id, e.kind, type(exc).__name__,
+                      where.filename.rsplit("/", 1)[-1], where.lineno)
+            raise
         seq, self.next_seq = self.next_seq, self.next_seq + 1
         self.tickets[new.id], self.clocks[new.id], self.seqs[new.id] = new, clock, seq
         if e.kind == "register":
@@ -168,7 +221,7 @@ def ingest(storage: Storage, rules: Rules, p: Principal, items: list[tuple[Event
                                       "an event is never changed once recorded — record a new event instead"))
         if reused:
             raise IdReused(reused)
-        batch = _Batch(tx, rules, p, now, tx.last_seq() + 1)
+        batch = _Batch(tx, rules, p, now, tx.last_seq() + 1, TimeBounds.of(rules.policy))
         results: list[EventResult] = []
         answered: dict[str, EventResult] = {}
         for e, d in items:

@@ -1,5 +1,6 @@
 """The policy file: the time limits (时限) the regulation sets, the local time zone, the end of the
-working day, and when a call's timer changes colour (R13.1).
+working day, when a call's timer changes colour (R13.1), and how far the server lets an event's own
+time stray from its clock and from the ticket's previous event (R18.2, [sync]).
 
 Apart from `deadlines` (which counts with it) so the seat can read it before its first frame without
 the taxonomy and the calendar.
@@ -37,6 +38,19 @@ class Policy:
     end_of_day: time
     call_warn_seconds: int = 300
     call_long_seconds: int = 600
+    # R18.2: an event may claim a time at most this far past the server's clock (a seat's clock that
+    # is fast by less than the skew correction's threshold), and at most this far before the ticket's
+    # previous event (two seats' clocks are never quite together); see domain/timing.py.
+    future_tolerance_seconds: int = 300
+    past_tolerance_seconds: int = 300
+
+
+def _seconds(table: object, name: str, key: str, default: int, source: str, *, zero_ok: bool = False) -> int:
+    value = table.get(key, default) if isinstance(table, dict) else None
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0 or (value == 0 and not zero_ok):
+        kind = "a whole number of seconds, 0 or more" if zero_ok else "a positive whole number of seconds"
+        raise PolicyError(f"{source}: {name}.{key}: must be {kind}")
+    return value
 
 
 def parse_policy(text: str, source: str) -> Policy:
@@ -60,11 +74,12 @@ def parse_policy(text: str, source: str) -> Policy:
         end = time.fromisoformat(doc.get("end_of_day", "23:59:59"))
     except (ValueError, KeyError) as exc:
         raise PolicyError(f"{source}: timezone/end_of_day: {exc}") from None
-    call = doc.get("call") or {}
-    seconds = {}
-    for key, default in (("warn_seconds", 300), ("long_seconds", 600)):
-        value = call.get(key, default) if isinstance(call, dict) else None
-        if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
-            raise PolicyError(f"{source}: call.{key}: must be a positive whole number of seconds")
-        seconds[key] = value
-    return Policy(limits, tz, end, seconds["warn_seconds"], seconds["long_seconds"])
+    call = doc.get("call", {})
+    sync = doc.get("sync", {})
+    return Policy(
+        limits, tz, end,
+        call_warn_seconds=_seconds(call, "call", "warn_seconds", 300, source),
+        call_long_seconds=_seconds(call, "call", "long_seconds", 600, source),
+        future_tolerance_seconds=_seconds(sync, "sync", "future_tolerance_seconds", 300, source, zero_ok=True),
+        past_tolerance_seconds=_seconds(sync, "sync", "past_tolerance_seconds", 300, source, zero_ok=True),
+    )

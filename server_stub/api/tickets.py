@@ -15,6 +15,7 @@ from ulid import ULID
 from operator_tui.contract import (
     ActionIn, ActionPublic, ErrorPublic, EventIn, IdConflictPublic, TicketDetail, TicketPublic, TicketSearchIn,
 )
+from operator_tui.domain import permissions
 from operator_tui.domain.model import Role
 from operator_tui.domain.validation import normalise_phone
 from operator_tui.domain.workflow import TABLE, TRANSITIONS
@@ -78,18 +79,19 @@ def read(number: Number, p: Anyone, storage: StorageDep, rules: RulesDep, now: N
 def act(number: Number, kind: ActionKind, body: ActionIn, p: Anyone, storage: StorageDep, rules: RulesDep, now: Now):
     """A unit's action (receive 签收, return_to_centre 退单, request_extension 申请延期, respond 反馈)
     or a supervisor's (accept, refuse, dispatch, approve/deny_extension, supervise, escalate …),
-    applied through the same workflow as a seat's events. A refusal names the rule."""
+    applied through the same workflow as a seat's events. A refusal names the rule.
+
+    Who may is the permissions table, read twice: here by role (403, naming the parties that may),
+    and in the workflow by party (a co-unit doing a lead unit's act is a 422 naming R24.2), exactly as
+    for a pushed event. Actor, seat and unit are the token's (ingest.authorize)."""
     transition = TRANSITIONS[kind.value]
-    if p.role not in transition.roles:
-        allowed = ", ".join(sorted(r.value for r in transition.roles))
+    if p.role not in permissions.roles(kind.value):
+        allowed = ", ".join(sorted(party.value for party in permissions.MAY[kind.value]))
         raise HTTPException(status.HTTP_403_FORBIDDEN, f"{kind.value} ({transition.title}) is for: {allowed}")
     with storage.read() as tx:
         row = _visible(p, tx.ticket_by_number(number))
-    payload = dict(body.payload)
-    if p.role is Role.UNIT:
-        payload["unit"] = p.unit  # a unit always acts as itself
-    event = EventIn(id=body.id or str(ULID.from_datetime(now)), ticket_id=row.id, kind=kind.value, actor=p.name,
-                    role=p.role, seat=p.origin, at=now, payload=payload)
+    event = EventIn(id=body.id or str(ULID.from_datetime(now)), ticket_id=row.id, kind=kind.value, actor=p.actor,
+                    role=p.role, seat=ingest.seat_of(p), at=now, payload=dict(body.payload))
     try:
         result = ingest.act(storage, rules, p, event, now)
     except ingest.IdReused as exc:

@@ -100,8 +100,8 @@ def test_a_rejection_names_the_rule_and_the_reason(api):
 @pytest.mark.rule("R33.1")
 @pytest.mark.parametrize("who,role,seat,expect", [
     ("seat", "supervisor", "012", "may not record events as supervisor"),
-    ("seat", "operator", "013", "may not record events as seat 013"),
     ("unit", "operator", "012", "may not record events as operator"),
+    ("supervisor", "admin", "012", "may not record events as admin"),
 ])
 def test_a_token_records_events_only_in_its_own_name(api, who, role, seat, expect):
     ticket_id, number, events = api.register()
@@ -111,20 +111,34 @@ def test_a_token_records_events_only_in_its_own_name(api, who, role, seat, expec
 
 
 @pytest.mark.rule("R33.1")
+def test_a_claimed_seat_is_replaced_by_the_tokens(api):
+    ticket_id, number, events = api.register()  # a number in seat 012's series
+    events[0]["seat"] = "013"
+    assert api.push("seat", events).json()["results"][0]["status"] == "applied"
+    detail = api.client.get(f"/v1/tickets/{number}", headers=api.headers("supervisor")).json()
+    assert detail["events"][0]["seat"] == detail["ticket"]["ticket"]["seat"] == "012"
+
+
+@pytest.mark.rule("R33.1")
+@pytest.mark.rule("R26.1")
 def test_a_unit_token_acts_only_for_its_unit(api):
     ticket_id, number = api.ticket(lead="heat_group")
     receive = api.event("receive", ticket_id, {"unit": "heat_group"}, role="unit")
-    result = api.push("unit", [receive]).json()["results"][0]  # `unit` is city_housing
-    assert result["status"] == "rejected" and result["rule"] == "R33.1"
+    result = api.push("unit", [receive]).json()["results"][0]  # `unit` is city_housing: it acts as itself
+    assert result["status"] == "rejected" and result["rule"] == "R26.1" and "city_housing" in result["reason"]
 
 
-def test_an_unreadable_payload_is_a_rejection_not_a_crash(api):
+def test_an_unreadable_payload_is_a_clear_422_not_a_crash(api):
+    # Strict payloads (operator_tui/payloads.py): a payload of the wrong shape is refused at the
+    # edge, naming the event and the key; nothing of the batch is applied, so the seat's push can
+    # set that one event aside and send the rest.
     ticket_id, number = api.ticket(lead=None)
     weird = api.event("accept", ticket_id)
     weird2 = api.event("dispatch", ticket_id, {"lead_unit": ["not", "a", "code"]})
-    results = api.push("seat", [weird, weird2]).json()["results"]
-    assert results[0]["status"] == "applied"
-    assert results[1]["status"] == "rejected" and results[1]["rule"]
+    r = api.push("seat", [weird, weird2])
+    assert r.status_code == 422
+    assert weird2["id"] in r.json()["detail"] and "lead_unit" in r.json()["detail"]
+    assert api.push("seat", [weird]).json()["results"][0]["status"] == "applied"
 
 
 def test_a_seat_clock_a_day_fast_is_corrected_on_the_server(api):
