@@ -13,9 +13,11 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic_core import PydanticCustomError
 
 from .domain.model import Event, Role, Ticket
+from .payloads import PayloadInvalid, check as check_payload
 
 API_PREFIX = "/v1"
 MAX_BATCH = 1000          # events in one push
@@ -30,6 +32,7 @@ SeatCode = Annotated[str, StringConstraints(pattern=r"^[0-9]{3}$")]
 Code = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.\-]{1,64}$")]
 Cursor = Annotated[str, StringConstraints(max_length=80)]
 HumanRole = Literal["operator", "supervisor", "unit", "admin"]
+PAYLOAD_INVALID = "payload_invalid"  # the pydantic error type of a payload that does not fit its kind
 
 
 def _plausible(at: datetime) -> datetime:
@@ -60,6 +63,16 @@ class EventIn(Wire):
     seat: Annotated[str, StringConstraints(min_length=1, max_length=40)]
     at: When
     payload: dict[str, Any] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _payload_fits_kind(self) -> "EventIn":
+        """Strict payloads per kind (operator_tui/payloads.py): an unknown key, a wrong type or an
+        oversized value is refused here, before anything is stored or served."""
+        try:
+            check_payload(self.kind, self.payload)
+        except PayloadInvalid as exc:
+            raise PydanticCustomError(PAYLOAD_INVALID, "event {id}: {problem}", {"id": self.id, "problem": str(exc)}) from None
+        return self
 
     def to_domain(self, at: datetime | None = None) -> Event:
         return Event(id=self.id, ticket_id=self.ticket_id, kind=self.kind, actor=self.actor, role=self.role,

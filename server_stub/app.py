@@ -17,9 +17,11 @@ from fastapi import FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import ValidationError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from operator_tui.config import Rules, default_rules
+from operator_tui.contract import PAYLOAD_INVALID
 
 from .api import ROUTERS
 from .jobs import sweep
@@ -90,6 +92,8 @@ def _summary(exc: RequestValidationError) -> JSONResponse:
         msg = str(e.get("msg", ""))
         if e.get("type") == "json_invalid":  # say what is wrong with the JSON, not just that it is
             msg = f"the body is not valid JSON: {(e.get('ctx') or {}).get('error', 'cannot parse it')}"
+        elif e.get("type") == "string_unicode":
+            msg = "not valid Unicode text (e.g. a lone surrogate such as \\ud800): send UTF-8 text"
         errors.append({"loc": [str(x) for x in e.get("loc", ())], "msg": msg})
     first = errors[0] if errors else {"loc": [], "msg": "invalid request"}
     more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
@@ -136,6 +140,15 @@ def create_app(settings: ServerSettings, rules: Rules | None = None) -> FastAPI:
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
         return _summary(exc)
+
+    @app.exception_handler(ValidationError)
+    async def payload_invalid(request: Request, exc: ValidationError) -> JSONResponse:
+        """A route that builds an event from a request (the action API) met a payload that does
+        not fit its kind: the client's mistake, a 422. Any other ValidationError is our bug."""
+        errors = exc.errors(include_url=False, include_input=False)
+        if not errors or any(e.get("type") != PAYLOAD_INVALID for e in errors):
+            raise exc
+        return _summary(RequestValidationError([{**e, "loc": ("body", "payload")} for e in errors]))
 
     for router in ROUTERS:
         app.include_router(router)

@@ -22,6 +22,7 @@ def parse(since: str, epoch: str, last: int) -> int:
     if not since:
         return 0
     head, _, tail = since.partition("-")
-    if head != epoch or not tail.isdigit() or int(tail) > last:
+    # isascii() too: str.isdigit() accepts '²' and '١', which int() refuses (a 500, not a 410).
+    if head != epoch or not (tail.isascii() and tail.isdigit()) or len(tail) > 19 or int(tail) > last:
         raise HTTPException(status.HTTP_410_GONE, GONE)
     return int(tail)
