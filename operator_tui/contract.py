@@ -221,6 +221,13 @@ class PrincipalPublic(Wire):
     staff_no: str | None = None
 
 
+class PrincipalListed(PrincipalPublic):
+    """A token as the office lists it: who holds it, since when, whether revoked; never its hash."""
+
+    created_at: datetime
+    revoked_at: datetime | None = None
+
+
 class TokenIssued(Wire):
     """A bearer token, shown once: the server keeps only its hash."""
 

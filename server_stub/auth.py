@@ -61,8 +61,13 @@ class EnrolError(ValueError):
 
 
 def issue(tx: Tx, *, name: str, role: Role, now: datetime, unit: str | None = None, seat: str | None = None,
-          known_units: frozenset[str] | None = None, staff_no: str | None = None) -> tuple[Principal, str]:
-    """Create a principal and its token. The token is returned once and never stored."""
+          known_units: frozenset[str] | None = None, staff_no: str | None = None,
+          enrolling: bool = False) -> tuple[Principal, str]:
+    """Create a principal and its token. The token is returned once and never stored.
+
+    An operator's token may belong to a seat: the seat's own token (made by `enrol_seat`) or a
+    person's (a name and a staff number) for a seat already enrolled. A seat is never enrolled
+    here by accident: a mistyped code would otherwise open a new series of ticket numbers."""
     if role not in HUMAN_ROLES:
         raise EnrolError(f"role must be one of {', '.join(r.value for r in HUMAN_ROLES)}")
     if role is Role.UNIT:
@@ -74,6 +79,8 @@ def issue(tx: Tx, *, name: str, role: Role, now: datetime, unit: str | None = No
         raise EnrolError("only unit tokens name a unit")
     if seat is not None and role is not Role.OPERATOR:
         raise EnrolError("only operator tokens belong to a seat")
+    if seat is not None and not enrolling and tx.seat(seat) is None:
+        raise EnrolError(f"seat {seat} is not enrolled; enrol it first (`hotline server token add --new-seat {seat}`)")
     if staff_no is not None and not (staff_no.isascii() and staff_no.isdigit() and 1 <= len(staff_no) <= 10):
         raise EnrolError(f"staff number '{staff_no}' must be 1–10 digits (工号)")
     principal = Principal(id=str(ULID.from_datetime(now)), name=name, role=role, unit=unit, seat=seat, staff_no=staff_no)
@@ -89,9 +96,23 @@ def enrol_seat(tx: Tx, code: str, name: str, now: datetime) -> tuple[Principal, 
         raise EnrolError(f"seat code '{code}' must be exactly 3 digits")
     if tx.seat(code) is not None:
         raise EnrolError(f"seat {code} is already enrolled; seat codes are unique because ticket numbers are")
-    principal, token = issue(tx, name=name, role=Role.OPERATOR, now=now, seat=code)
+    principal, token = issue(tx, name=name, role=Role.OPERATOR, now=now, seat=code, enrolling=True)
     tx.add_seat(code, name, principal.id, now)
     return principal, token
+
+
+def revoke(tx: Tx, principal_id: str, now: datetime) -> dict:
+    """Revoke a token at once (the next request with it gets 401). Refuses an unknown id, a token
+    already revoked, and the last admin token (nobody could then manage tokens through the API)."""
+    row = tx.principal(principal_id)
+    if row is None:
+        raise LookupError(f"no token with id {principal_id} (see `hotline server token list`)")
+    if row["revoked_at"] is not None:
+        raise EnrolError(f"token {principal_id} was already revoked at {row['revoked_at']}")
+    if row["role"] == Role.ADMIN.value and tx.principal_count(Role.ADMIN.value) <= 1:
+        raise EnrolError("this is the last admin token: add another admin token before revoking it")
+    tx.revoke_principal(principal_id, now)
+    return tx.principal(principal_id)
 
 
 def lookup(tx: Tx, token: str) -> Principal | None:

@@ -15,14 +15,31 @@ from .storage import Storage
 
 
 def issue(db_path: Path, now: datetime, *, role: Role, name: str, unit: str | None = None, seat: str | None = None,
-          known_units: Iterable[str] | None = None) -> tuple[Principal, str]:
-    """One token: a seat's (role operator with `seat`) or a person's/unit's. Raises auth.EnrolError."""
+          known_units: Iterable[str] | None = None, staff_no: str | None = None,
+          new_seat: bool = False) -> tuple[Principal, str]:
+    """One token: a new seat's (`new_seat`: enrol `seat` and make its token), a person's at an
+    enrolled seat (role operator with `seat`, usually with `staff_no`), or a person's or unit's
+    without a seat. Raises auth.EnrolError."""
     storage = Storage.open(db_path)
     with storage.write() as tx:
-        if seat is not None:
+        if new_seat:
+            if seat is None or role is not Role.OPERATOR or unit is not None or staff_no is not None:
+                raise auth.EnrolError("a new seat takes only its 3-digit code (role operator, no unit or staff number)")
             return auth.enrol_seat(tx, seat, name, now)
-        return auth.issue(tx, name=name, role=role, now=now, unit=unit,
+        return auth.issue(tx, name=name, role=role, now=now, unit=unit, seat=seat, staff_no=staff_no,
                           known_units=frozenset(known_units) if known_units is not None else None)
+
+
+def tokens(db_path: Path) -> list[dict]:
+    """Every token's principal (no hash), oldest first."""
+    with Storage.open(db_path).read() as tx:
+        return tx.principals()
+
+
+def revoke(db_path: Path, principal_id: str, now: datetime) -> dict:
+    """Revoke one token; raises LookupError (unknown id) or auth.EnrolError (already revoked, last admin)."""
+    with Storage.open(db_path).write() as tx:
+        return auth.revoke(tx, principal_id, now)
 
 
 def init(db_path: Path, now: datetime, *, seats: Iterable[str] = (), units: Iterable[str] = (),
@@ -34,7 +51,7 @@ def init(db_path: Path, now: datetime, *, seats: Iterable[str] = (), units: Iter
     issued: list[tuple[Principal, str]] = []
     with storage.write() as tx:
         if tx.principal_count(Role.ADMIN.value):
-            raise auth.EnrolError(f"{db_path} is already initialised; add tokens with `hotline server token`")
+            raise auth.EnrolError(f"{db_path} is already initialised; add tokens with `hotline server token add`")
         issued.append(auth.issue(tx, name="admin", role=Role.ADMIN, now=now))
         for code in seats:
             issued.append(auth.enrol_seat(tx, code, f"坐席{code}", now))

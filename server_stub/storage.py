@@ -134,6 +134,24 @@ class Tx:
     def add_principal(self, row: dict[str, Any]) -> None:
         self.db["principals"].insert(row)
 
+    _PRINCIPAL_COLS = ("id", "name", "role", "unit", "seat", "staff_no", "created_at", "revoked_at")
+
+    def principals(self, include_revoked: bool = True) -> list[dict[str, Any]]:
+        """Every principal, oldest first, without its token hash (nobody needs to see one)."""
+        sql = f"SELECT {', '.join(self._PRINCIPAL_COLS)} FROM principals"
+        if not include_revoked:
+            sql += " WHERE revoked_at IS NULL"
+        return [dict(zip(self._PRINCIPAL_COLS, r)) for r in self.conn.execute(sql + " ORDER BY created_at, id")]
+
+    def principal(self, principal_id: str) -> dict[str, Any] | None:
+        r = self.conn.execute(f"SELECT {', '.join(self._PRINCIPAL_COLS)} FROM principals WHERE id = ?",
+                              (principal_id,)).fetchone()
+        return dict(zip(self._PRINCIPAL_COLS, r)) if r else None
+
+    def revoke_principal(self, principal_id: str, at: datetime) -> None:
+        self.conn.execute("UPDATE principals SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL",
+                          (utc(at), principal_id))
+
     def seat(self, code: str) -> dict[str, Any] | None:
         row = self.conn.execute("SELECT code, name, principal_id FROM seats WHERE code = ?", (code,)).fetchone()
         return dict(zip(("code", "name", "principal_id"), row)) if row else None

@@ -1,6 +1,8 @@
-"""`hotline server`: run the backend; `hotline server init` / `token`: make its first tokens.
+"""`hotline server`: run the backend; `hotline server init`: make its first tokens;
+`hotline server token add|list|revoke`: manage tokens afterwards.
 
     hotline server init --db server.db --seat 001 --unit city_housing --supervisor 值班长
+    hotline server token add --db server.db --role operator --seat 001 --name 张三 --staff-no 1024
     hotline server --db server.db --host 127.0.0.1 --port 8890
 
 Tokens are printed once: the server keeps only their sha256.
@@ -79,12 +81,13 @@ def run(
 
 def _print_tokens(issued, as_json: bool) -> None:
     if as_json:
-        typer.echo(json.dumps([{"role": p.role.value, "name": p.name, "seat": p.seat, "unit": p.unit, "token": t}
-                               for p, t in issued], ensure_ascii=False, indent=2))
+        typer.echo(json.dumps([{"id": p.id, "role": p.role.value, "name": p.name, "staff_no": p.staff_no, "seat": p.seat,
+                                "unit": p.unit, "token": t} for p, t in issued], ensure_ascii=False, indent=2))
         return
     typer.echo("令牌只显示这一次，请立即妥善保存 / tokens are shown only once; store them now:")
     for p, token in issued:
-        who = f"seat {p.seat}" if p.seat else (f"unit {p.unit}" if p.unit else p.name)
+        who = (f"{p.name} 工号{p.staff_no} seat {p.seat}" if p.staff_no and p.seat else f"seat {p.seat}" if p.seat
+               else f"unit {p.unit}" if p.unit else p.name + (f" 工号{p.staff_no}" if p.staff_no else ""))
         typer.echo(f"  {p.role.value:<10} {who:<24} {token}")
 
 
@@ -113,16 +116,27 @@ def init(
     _print_tokens(issued, as_json)
 
 
-@server_app.command("token")
-def token(
-    db: Path = DB_OPTION,
-    role: str = typer.Option("operator", "--role", help="operator | supervisor | unit | admin"),
-    name: str = typer.Option(None, "--name", help="Who holds it (default: the seat or unit code)."),
-    seat: str = typer.Option(None, "--seat", help="Enrol this 3-digit seat code (role operator)."),
-    unit: str = typer.Option(None, "--unit", help="The unit's code (role unit)."),
-    as_json: bool = typer.Option(False, "--json", help="Print the token as JSON."),
-) -> None:
-    """Add one token to an existing server database (printed once)."""
+# --- tokens -----------------------------------------------------------------------------------
+
+token_app = typer.Typer(help="Tokens: add, list, revoke (the server keeps only their sha256).",
+                        invoke_without_command=True)
+server_app.add_typer(token_app, name="token")
+
+
+def _server_db(ctx: typer.Context, db: Path | None) -> Path:
+    """`--db` of the command, else of an enclosing group (`hotline server --db X token list`)."""
+    from . import CliError
+
+    while db is None and ctx.parent is not None:
+        ctx = ctx.parent
+        db = ctx.params.get("db")
+    path = db or _default_db()
+    if not path.exists():
+        raise CliError(f"--db: no server database at {path}; create it with `hotline server init --db {path}`")
+    return path
+
+
+def _add(ctx: typer.Context, db, role, name, seat, new_seat, unit, staff_no, as_json) -> None:
     from operator_tui.domain.model import Role
     from server_stub import bootstrap
     from server_stub.auth import HUMAN_ROLES, EnrolError
@@ -130,14 +144,117 @@ def token(
     from . import CliError
     from .common import rules
 
-    path = db or _default_db()
-    if not path.exists():
-        raise CliError(f"--db: no server database at {path}; create it with `hotline server init --db {path}`")
+    path = _server_db(ctx, db)
     if role not in {r.value for r in HUMAN_ROLES}:
         raise CliError(f"--role: '{role}' must be one of {', '.join(r.value for r in HUMAN_ROLES)}")
+    if new_seat and seat:
+        raise CliError("--new-seat and --seat: give one (--new-seat NNN enrols a seat; --seat NNN names an enrolled one)")
+    code = new_seat or seat
+    default_name = f"坐席{code}" if code and not staff_no else (unit or role)
     try:
-        issued = bootstrap.issue(path, datetime.now(timezone.utc), role=Role(role), name=name or seat or unit or role,
-                                 unit=unit, seat=seat, known_units=rules().taxonomy.units)
+        issued = bootstrap.issue(path, datetime.now(timezone.utc), role=Role(role), name=name or default_name,
+                                 unit=unit, seat=code, staff_no=staff_no, new_seat=bool(new_seat),
+                                 known_units=rules().taxonomy.units)
     except EnrolError as exc:
         raise CliError(str(exc)) from None
     _print_tokens([issued], as_json)
+
+
+_ROLE = typer.Option("operator", "--role", help="operator | supervisor | unit | admin")
+_NAME = typer.Option(None, "--name", help="Who holds it, e.g. 张三 (default: the seat or unit code).")
+_SEAT = typer.Option(None, "--seat", help="An enrolled 3-digit seat the operator works at (a person's token).")
+_NEW_SEAT = typer.Option(None, "--new-seat", help="Enrol this new 3-digit seat code and make the seat's token.")
+_UNIT = typer.Option(None, "--unit", help="The unit's code (role unit).")
+_STAFF = typer.Option(None, "--staff-no", help="The person's staff number (工号, 1–10 digits).")
+_JSON = typer.Option(False, "--json", help="Print as JSON.")
+
+
+@token_app.callback(invoke_without_command=True)
+def token(
+    ctx: typer.Context,
+    db: Path = typer.Option(None, "--db", envvar="HOTLINE_SERVER_DB", hidden=True),
+    role: str = typer.Option("operator", "--role", hidden=True),
+    name: str = typer.Option(None, "--name", hidden=True),
+    seat: str = typer.Option(None, "--seat", hidden=True),
+    new_seat: str = typer.Option(None, "--new-seat", hidden=True),
+    unit: str = typer.Option(None, "--unit", hidden=True),
+    staff_no: str = typer.Option(None, "--staff-no", hidden=True),
+    as_json: bool = typer.Option(False, "--json", hidden=True),
+) -> None:
+    """Tokens: `add`, `list`, `revoke`. `hotline server token --role …` (no sub-command) is `add`."""
+    if ctx.invoked_subcommand is None:
+        _add(ctx, db, role, name, seat, new_seat, unit, staff_no, as_json)
+
+
+@token_app.command("add")
+def token_add(
+    ctx: typer.Context,
+    db: Path = DB_OPTION,
+    role: str = _ROLE,
+    name: str = _NAME,
+    seat: str = _SEAT,
+    new_seat: str = _NEW_SEAT,
+    unit: str = _UNIT,
+    staff_no: str = _STAFF,
+    as_json: bool = _JSON,
+) -> None:
+    """Add one token to an existing server database (printed once).
+
+    A person at a seat: --role operator --seat 001 --name 张三 --staff-no 1024.
+    A new seat: --new-seat 004. A unit: --role unit --unit heat_group."""
+    _add(ctx, db, role, name, seat, new_seat, unit, staff_no, as_json)
+
+
+def _local(iso: str | None) -> str:
+    if not iso:
+        return ""
+    return datetime.fromisoformat(iso).astimezone().strftime("%Y-%m-%d %H:%M")
+
+
+@token_app.command("list")
+def token_list(
+    ctx: typer.Context,
+    db: Path = DB_OPTION,
+    active: bool = typer.Option(False, "--active", help="Only tokens not revoked."),
+    as_json: bool = _JSON,
+) -> None:
+    """Every token: id, role, name, staff number, seat, unit, created, revoked (never the token)."""
+    from server_stub import bootstrap
+
+    rows = [r for r in bootstrap.tokens(_server_db(ctx, db)) if not (active and r["revoked_at"])]
+    if as_json:
+        typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    head = ("id", "role", "name", "staff no", "seat", "unit", "created", "revoked")
+    table = [head] + [(r["id"], r["role"], r["name"], r["staff_no"] or "", r["seat"] or "", r["unit"] or "",
+                       _local(r["created_at"]), _local(r["revoked_at"]) or "-") for r in rows]
+    widths = [max(_width(row[i]) for row in table) for i in range(len(head))]
+    for row in table:
+        typer.echo("  ".join(cell + " " * (w - _width(cell)) for cell, w in zip(row, widths)).rstrip())
+
+
+def _width(text: str) -> int:
+    """Columns on a terminal: CJK characters take two."""
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+@token_app.command("revoke")
+def token_revoke(
+    ctx: typer.Context,
+    principal_id: str = typer.Argument(..., metavar="ID", help="The token's id from `hotline server token list`."),
+    db: Path = DB_OPTION,
+) -> None:
+    """Revoke a token at once: every request with it then gets 401."""
+    from server_stub import bootstrap
+    from server_stub.auth import EnrolError
+
+    from . import CliError
+
+    try:
+        row = bootstrap.revoke(_server_db(ctx, db), principal_id.strip(), datetime.now(timezone.utc))
+    except (LookupError, EnrolError) as exc:
+        raise CliError(f"ID: {exc}") from None
+    who = f"seat {row['seat']}" if row["seat"] and not row["staff_no"] else row["name"]
+    typer.echo(f"已吊销 / revoked: {row['id']} ({row['role']}, {who})")

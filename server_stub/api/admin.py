@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Query, status
+from fastapi import APIRouter, HTTPException, Path, Query, status
 
 from operator_tui.contract import (
-    AuditPublic, ErrorPublic, PrincipalCreate, PrincipalPublic, SeatCreate, SweepPublic, TokenIssued,
+    AuditPublic, ErrorPublic, PrincipalCreate, PrincipalListed, PrincipalPublic, SeatCreate, SweepPublic, TokenIssued,
 )
 from operator_tui.domain.model import Role
 
@@ -38,16 +38,44 @@ def enrol_seat(body: SeatCreate, _: Admin, storage: StorageDep, now: Now) -> Tok
 
 @router.post("/principals", response_model=TokenIssued, status_code=201, responses={422: {"model": ErrorPublic}})
 def add_principal(body: PrincipalCreate, _: Admin, storage: StorageDep, rules: RulesDep, now: Now) -> TokenIssued:
-    """A token for a person or a unit (operator, supervisor, unit, admin), shown only in this answer."""
-    if body.seat is not None:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "seat tokens are made by POST /v1/seats")
+    """A token for a person or a unit (operator, supervisor, unit, admin), shown only in this answer.
+    An operator's token may name an enrolled seat (`seat`) and the person's staff number (工号);
+    a new seat is enrolled by POST /v1/seats."""
     try:
         with storage.write() as tx:
             principal, token = auth.issue(tx, name=body.name, role=Role(body.role), now=now, unit=body.unit,
+                                          seat=body.seat, staff_no=body.staff_no,
                                           known_units=frozenset(rules.taxonomy.units))
     except auth.EnrolError as exc:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from None
     return TokenIssued(principal=principal_public(principal), token=token)
+
+
+@router.get("/principals", response_model=list[PrincipalListed])
+def list_principals(_: Admin, storage: StorageDep,
+                    include_revoked: Annotated[bool, Query(description="list revoked tokens too")] = True,
+                    ) -> list[PrincipalListed]:
+    """Every token: who holds it (role, name, staff number, seat, unit), when it was made and
+    whether it is revoked. Never the token or its hash."""
+    with storage.read() as tx:
+        return [PrincipalListed(**row) for row in tx.principals(include_revoked)]
+
+
+PrincipalId = Annotated[str, Path(max_length=40, description="the id from GET /v1/principals")]
+
+
+@router.post("/principals/{principal_id}/revoke", response_model=PrincipalListed,
+             responses={404: {"model": ErrorPublic}, 409: {"model": ErrorPublic}})
+def revoke_principal(principal_id: PrincipalId, _: Admin, storage: StorageDep, now: Now) -> PrincipalListed:
+    """Revoke a token: from this moment every request with it gets 401."""
+    try:
+        with storage.write() as tx:
+            row = auth.revoke(tx, principal_id, now)
+    except LookupError as exc:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, str(exc)) from None
+    except auth.EnrolError as exc:
+        raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from None
+    return PrincipalListed(**row)
 
 
 @router.get("/me", response_model=PrincipalPublic)
