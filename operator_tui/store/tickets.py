@@ -150,3 +150,46 @@ def search(db: sqlite_utils.Database, *, phone: str | None = None, status: str |
 
 def count(db: sqlite_utils.Database) -> int:
     return db.conn.execute("SELECT count(*) FROM tickets").fetchone()[0]
+
+
+# --- the centre-wide lookup's local half (issue 11) ------------------------------------------
+
+def _like(fragment: str) -> str:
+    return "%" + fragment.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def lookup(db: sqlite_utils.Database, *, number: str | None = None, phone: str | None = None,
+           name: str | None = None, address: str | None = None, registered_from: datetime | None = None,
+           registered_to: datetime | None = None, open_only: bool = False, unsynced_only: bool = False,
+           limit: int = 20) -> list[tuple[Ticket, datetime | None]]:
+    """The seat's own tickets by the lookup's criteria (as `POST /v1/lookup` takes them), newest
+    first, each with its stored deadline. `unsynced_only`: only tickets with events still in the
+    outbox, the ones the server does not know as they are here."""
+    where, args = [], []
+    for column, value in (("number", number), ("phone", phone)):
+        if value is not None:
+            where.append(f"{column} = ?")
+            args.append(value)
+    for path, fragment in (("$.appellant.name", name), ("$.appellant.address", address)):
+        if fragment is not None:
+            where.append(f"json_extract(data, '{path}') LIKE ? ESCAPE '\\'")
+            args.append(_like(fragment))
+    if registered_from is not None:
+        where.append("registered_at >= ?")
+        args.append(_iso(registered_from))
+    if registered_to is not None:
+        where.append("registered_at < ?")
+        args.append(_iso(registered_to))
+    if open_only:
+        where.append("closed = 0")
+    if unsynced_only:
+        where.append("id IN (SELECT ticket_id FROM outbox)")
+    sql = "SELECT data, due_at FROM tickets" + (" WHERE " + " AND ".join(where) if where else "")
+    sql += " ORDER BY registered_at DESC LIMIT ?"
+    return [(Ticket.model_validate_json(r[0]), datetime.fromisoformat(r[1]) if r[1] else None)
+            for r in db.conn.execute(sql, (*args, limit))]
+
+
+def unsynced(db: sqlite_utils.Database, ticket_id: str) -> bool:
+    """Whether the ticket has events the server has not acknowledged yet."""
+    return db.conn.execute("SELECT 1 FROM outbox WHERE ticket_id = ? LIMIT 1", (ticket_id,)).fetchone() is not None

@@ -22,6 +22,7 @@ from ..contract import (
     ActionPublic, ChangesPublic, IdConflictPublic, KbChangesPublic, PrincipalPublic, PushPublic, TicketDetail,
     TicketPublic,
 )
+from ..lookup_wire import LookupPublic
 from .backoff import Backoff, retryable
 from .errors import AuthRejected, CursorGone, Offline, ProtocolError
 
@@ -175,3 +176,27 @@ class HotlineClient:
 
     def me(self) -> PrincipalPublic:
         return _parse(PrincipalPublic, self.request("GET", "/v1/me"))
+
+    # --- the centre-wide lookup (issue 11) ------------------------------------------------------
+    # The screen pop must not wait for a dead server: one try, a short timeout, and the caller
+    # falls back to the seat's own records on Offline. (A pull can afford the patient retries.)
+    LOOKUP_TIMEOUT = 2.0
+
+    def _once(self) -> HotlineClient:
+        import copy
+        import dataclasses
+
+        quick = copy.copy(self)
+        quick.backoff = dataclasses.replace(self.backoff, attempts=1)
+        return quick
+
+    def lookup(self, criteria: dict[str, Any], timeout: float | None = None) -> LookupPublic:
+        """POST /v1/lookup (`lookup_wire.LookupIn` as a dict): tickets across the centre."""
+        r = self._once().request("POST", "/v1/lookup", json=criteria, timeout=timeout or self.LOOKUP_TIMEOUT)
+        return _parse(LookupPublic, r)
+
+    def ticket_quick(self, number: str, purpose: str = "查看办理单", timeout: float | None = None) -> TicketDetail:
+        """GET /v1/tickets/{number}, one try with the lookup's timeout (opening a ticket from F4/F10)."""
+        r = self._once().request("GET", f"/v1/tickets/{number}", params={"purpose": purpose},
+                                 timeout=timeout or self.LOOKUP_TIMEOUT)
+        return _parse(TicketDetail, r)

@@ -144,3 +144,19 @@ class PhrasesScreen(Dialog[None]):
 
     def action_close(self) -> None:
         self.dismiss(None)
+
+
+class LinkChooserScreen(ChoiceScreen):
+    """R13.1 催办 when the caller has more than one open ticket (at any seat): the body says what
+    choosing does; the chosen ticket's id is returned, and choosing is the confirmation."""
+
+    def __init__(self, title: str, body: Text, options: list[tuple[str, str]]) -> None:
+        super().__init__(title, options)
+        self.body = body
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog wide"):
+            yield Label(Text(self.title_text, style="bold"), classes="dialog-title")
+            yield Static(self.body, classes="dialog-body")
+            yield OptionList(*[Option(caller_text(f"{i}. {name}"), id=code) for i, (code, name) in enumerate(self.options, 1)])
+            yield Label(Text("数字键或回车选择并催办    Esc 取消", style="dim"))

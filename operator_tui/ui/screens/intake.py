@@ -41,16 +41,19 @@ from .intake_actions import CallActions, spaced_number
 
 if TYPE_CHECKING:  # loaded after the first frame
     from ...domain.model import Ticket
-    from ...store.tickets import TicketRow
+    from ...lookup import HistoryRow
 
 AUTOSAVE_DELAY = 0.4  # seconds after the last keystroke; the issue asks for < 1 s
+HISTORY_LIMIT = 50    # tickets in the screen pop; F10 asks the centre again beyond it
 
 
 @dataclass
 class CallerInfo:
-    rows: list[TicketRow]
+    rows: list[HistoryRow]
     credit_marks: int
     vulnerable: tuple[str, ...]
+    note: str | None = None   # offline: the history is only this seat's records
+    complete: bool = True     # every ticket of the caller is in `rows` (no limit reached)
 
 
 class IntakeScreen(CallActions, Screen):
@@ -380,21 +383,20 @@ class IntakeScreen(CallActions, Screen):
 
     @work(thread=True, exclusive=True, group="caller")
     def _load_caller(self, phone: str) -> None:
-        from ...store import tickets
+        # Issue 11: the whole centre's tickets for this number (online), else this seat's; the
+        # credit marks (R23.4) and vulnerable flags (R9.1) come from the same answer.
+        from ...lookup import CentreLookup
 
-        with self.ctx.store.connect() as db:
-            rows = tickets.caller_history(db, phone)
-            full = tickets.search(db, phone=phone, limit=50)
-        marks = sum(len(t.credit_marks) for t in full)
-        vulnerable = tuple(sorted({v for t in full for v in t.appellant.vulnerable}))
-        self.post_message(self.CallerLoaded(phone, CallerInfo(rows, marks, vulnerable)))
+        found = CentreLookup.of(self.ctx.store, self.ctx.sync, self.ctx.offline).history(phone, limit=HISTORY_LIMIT)
+        info = CallerInfo(found.rows, found.credit_marks, found.vulnerable, found.note, complete=not found.more)
+        self.post_message(self.CallerLoaded(phone, info))
 
     @on(CallerLoaded)
     def _caller_loaded(self, message: CallerLoaded) -> None:
         if message.phone != self._caller_phone:
             return  # a stale answer for a number since changed
         self.caller = message.info
-        self.query_one("#history").show(message.info.rows, self.ctx.now())
+        self.query_one("#history").show(message.info.rows, self.ctx.now(), note=message.info.note)
         self._refresh_flags()
 
     def _refresh_flags(self) -> None:

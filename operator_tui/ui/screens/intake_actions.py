@@ -137,48 +137,88 @@ class CallActions:
         self.post_message(self.Saved(ticket, self._closing_phrase(ticket, now)))
 
     # --- 催办: link this call to an open ticket instead of a duplicate (R13.1) ------------
+    # Every open ticket of the caller across the centre is a candidate (issue 11): from the screen
+    # pop's answer when it held all the caller's tickets, else asked again (open ones only). One
+    # candidate is confirmed; several are offered in a chooser, the pop's highlighted row or the
+    # same matter first. A ticket held only on the server is fetched and stored here first, so
+    # the link goes out through the outbox like any event of this seat.
 
     def action_link_call(self) -> None:
-        from .dialogs import ConfirmScreen
-
         if not self._ensure_unsaved():
             return
-        history = self.query_one("#history")
-        row = history.selected()
-        if row is None or row.status.closed:
-            row = history.open_with_matter(self.form.data()["matter"])
-        if row is None:
-            row = next((r for r in history.rows if not r.status.closed), None)
-        if row is None:
-            self.notify("该来电人没有未办结的工单，请新建办理单", severity="warning", markup=False)
+        info = self.caller
+        if info is not None and info.complete and self._caller_phone:
+            self._offer_links([r for r in info.rows if not r.closed], info.note)
+        elif self._caller_phone:
+            self._find_open_tickets(self._caller_phone)
+        else:
+            self.notify("请先输入来电号码，再按 F10 催办", severity="warning", markup=False)
+
+    @work(thread=True, exclusive=True, group="link-candidates")
+    def _find_open_tickets(self, phone: str) -> None:
+        from ...lookup import CentreLookup
+
+        found = CentreLookup.of(self.ctx.store, self.ctx.sync, self.ctx.offline).open_tickets(phone)
+        self.app.call_from_thread(self._offer_links, found.open_rows, found.note)
+
+    def _offer_links(self, rows: list, note: str | None) -> None:
+        from .dialogs import ConfirmScreen, LinkChooserScreen
+
+        if not rows:
+            self.notify("该来电人没有未办结的工单，请新建办理单" + (f"（{note}）" if note else ""),
+                        severity="warning", markup=False)
             return
+        history = self.query_one("#history")
+        first = [r for r in (history.selected(), history.open_with_matter(self.form.data()["matter"])) if r is not None]
+        order = {r.id: i for i, r in enumerate(first)}
+        rows = sorted(rows, key=lambda r: order.get(r.id, len(order)))
         text = (self.form.data()["description"] or "").strip()
-
-        def confirmed(ok: bool | None) -> None:
-            if ok:
-                self._link(row.id, text)
-
-        body = joined("将本次来电作为催办关联到办理单 ", (row.number, "bold"), "（不新建工单）。")
+        body = Text()
+        if note:
+            body.append(note + "\n", style="bold yellow")
+        if len(rows) == 1:
+            row = rows[0]
+            body.append_text(joined("将本次来电作为催办关联到办理单 ", (row.number, "bold"), "（不新建工单）。"))
+        else:
+            body.append(f"该来电人有 {len(rows)} 张未办结的办理单，请选择本次来电催办哪一张（不新建工单）。")
         if text:
             body.append("\n本次所述将作为补充说明记入该工单：\n")
             body.append_text(caller_text(text))
-        self.app.push_screen(ConfirmScreen("催办", body), confirmed)
+        if len(rows) == 1:
+            self.app.push_screen(ConfirmScreen("催办", body), lambda ok: self._link(rows[0], text) if ok else None)
+            return
+        tax = self.ctx.rules.taxonomy
+        tz = self.ctx.rules.policy.tz
+        options = [(r.id, f"{r.number}  {r.registered_at.astimezone(tz):%Y-%m-%d}  "
+                          f"{tax.matters[r.matter].name if r.matter in tax.matters else r.matter}  {r.status_name}  [{r.source}]")
+                   for r in rows]
+        by_id = {r.id: r for r in rows}
+        self.app.push_screen(LinkChooserScreen("催办：选择办理单", body, options),
+                             lambda chosen: self._link(by_id[chosen], text) if chosen in by_id else None)
 
     @work(thread=True, exclusive=True, group="save")
-    def _link(self, ticket_id: str, text: str) -> None:
+    def _link(self, row, text: str) -> None:
         from ...desk import new_id
+        from ...lookup import CentreLookup
+        from ...sync.errors import SyncError
 
         now = self.ctx.now()
         try:
-            t = self.ctx.desk.record(ticket_id, "link_call", {"call_id": self.call_id or new_id(now)}, now)
+            # The caller's words go on the ticket as a note right after the link (R13.1).
+            lookup = CentreLookup.of(self.ctx.store, self.ctx.sync, self.ctx.offline)
+            ticket = lookup.ensure_local(row.number, self.ctx.rules, now, purpose="催办")
+            t = self.ctx.desk.record(ticket.id, "link_call", {"call_id": self.call_id or new_id(now)}, now)
             if text:
-                t = self.ctx.desk.record(ticket_id, "add_note", {"text": text}, now)
+                t = self.ctx.desk.record(ticket.id, "add_note", {"text": text}, now)
             for r in self.pending_referrals:
-                t = self.ctx.desk.record(ticket_id, "referral", r, now)
+                t = self.ctx.desk.record(ticket.id, "referral", r, now)
             with self.ctx.store.transaction() as db:
                 drafts.clear(db)
         except RuleViolation as exc:
             self.post_message(self.Failed(f"{exc.rule}：{exc.message}"))
+            return
+        except (LookupError, SyncError) as exc:
+            self.post_message(self.Failed(f"未能取得办理单 {row.number}：{exc}（可稍后重试，或新建办理单）"))
             return
         from ...domain.phrases import fill
 

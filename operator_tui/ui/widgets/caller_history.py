@@ -1,4 +1,8 @@
-"""The caller's earlier tickets, popped up from the phone number (R13.1 screen pop)."""
+"""The caller's earlier tickets, popped up from the phone number (R13.1 screen pop).
+
+The rows come from `operator_tui.lookup` (the whole centre when online, merged with this seat's
+unsynced tickets); each says where it came from, and the title says when the view is only this
+seat's records (offline)."""
 
 from __future__ import annotations
 
@@ -15,7 +19,7 @@ from ...domain.taxonomy import Taxonomy
 from ..safe import caller_text
 
 if TYPE_CHECKING:
-    from ...store.tickets import TicketRow
+    from ...lookup import HistoryRow
 
 
 class CallerHistory(Widget):
@@ -25,21 +29,28 @@ class CallerHistory(Widget):
         super().__init__(id=id)
         self.taxonomy = taxonomy
         self.tz = tz
-        self.rows: list[TicketRow] = []
+        self.rows: list[HistoryRow] = []
+        self.note: str | None = None
 
     def compose(self) -> ComposeResult:
         yield Label(Text("来电历史", style="bold"), id="history-title")
         table = DataTable(id="history-table", cursor_type="row", zebra_stripes=True)
-        table.add_columns("受理编号", "日期", "事项", "状态", "时限")
+        table.add_columns("受理编号", "日期", "事项", "状态", "时限", "来源")
         yield table
 
-    def show(self, rows: list[TicketRow], now: datetime) -> None:
+    def show(self, rows: list[HistoryRow], now: datetime, note: str | None = None) -> None:
+        """`note`: why the history may be incomplete (offline: only this seat's records)."""
         self.rows = rows
+        self.note = note
         table = self.query_one(DataTable)
         table.clear()
         title = self.query_one("#history-title", Label)
         open_count = sum(1 for r in rows if not r.status.closed)
-        title.update(Text(f"来电历史：{len(rows)} 单，未办结 {open_count} 单" if rows else "来电历史：无", style="bold"))
+        heading = Text(f"来电历史：{len(rows)} 单，未办结 {open_count} 单" if rows else "来电历史：无", style="bold")
+        if note:
+            heading.append("  ")
+            heading.append(note, style="bold yellow")
+        title.update(heading)
         for r in rows:
             matter = self.taxonomy.matters.get(r.matter)
             due = Text("-", style="dim")
@@ -54,16 +65,17 @@ class CallerHistory(Widget):
                 caller_text(matter.name if matter else r.matter),
                 Text(STATUS_NAMES[Status(r.status)], style=status_style),
                 due,
+                Text(r.source, style="dim" if r.remote else "yellow"),
                 key=r.id,
             )
 
-    def open_with_matter(self, matter: str | None) -> TicketRow | None:
+    def open_with_matter(self, matter: str | None) -> HistoryRow | None:
         """The newest open ticket on the same matter: the 催办 candidate (R13.1)."""
         if not matter:
             return None
         return next((r for r in self.rows if r.matter == matter and not r.status.closed), None)
 
-    def selected(self) -> TicketRow | None:
+    def selected(self) -> HistoryRow | None:
         table = self.query_one(DataTable)
         if not self.rows or table.cursor_row is None or table.cursor_row >= len(self.rows):
             return None
