@@ -23,7 +23,7 @@ from operator_tui.domain.deadlines import running_clock
 from operator_tui.domain.effects import ADVICE_CHANNELS, CREDIT_KINDS, REFERRAL_OUTCOMES, REFERRAL_TARGETS
 from operator_tui.domain.errors import RuleViolation
 from operator_tui.domain.model import CLOSED_STATUSES, Event, Role, Status, Ticket
-from operator_tui.domain.workflow import TABLE, TRANSITIONS, UNIT_SCOPED
+from operator_tui.domain.workflow import LEAD_ONLY, TABLE, TRANSITIONS, UNIT_SCOPED
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 S = Status
@@ -133,6 +133,8 @@ def check_step(rules, before: Ticket, event: Event, after: Ticket) -> None:
         assert event.kind in KINDS_ON_CLOSED and after.status == before.status
     if event.role is Role.UNIT and event.kind in UNIT_SCOPED:
         assert event.payload["unit"] in before.units  # R26.1
+    if event.role is Role.UNIT and event.kind in LEAD_ONLY:
+        assert event.payload["unit"] == before.lead_unit  # R24.2
     # R18.2: one event, one version; identity and history never rewritten
     assert after.version == before.version + 1
     assert (after.id, after.number, after.registered_at, after.seat) == (before.id, before.number, before.registered_at, before.seat)
