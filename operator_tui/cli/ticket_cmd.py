@@ -1,8 +1,16 @@
-"""`hotline ticket add|show|list`: non-interactive entry and lookup (R10.1, R18.1, R19.1)."""
+"""`hotline ticket add|show|list`: non-interactive entry and lookup (R10.1, R18.1, R19.1).
+
+On a seat configured with a server (HOTLINE_SERVER and HOTLINE_TOKEN, as `hotline sync` reads them),
+`show NUMBER` and `list --phone P` find tickets recorded at any seat (issue 11), merged with this
+seat's unsynced ones; `--local` keeps to this seat's store. When the server does not answer, the
+seat's store answers and a line on stderr says the view may be incomplete.
+"""
 
 from __future__ import annotations
 
 import json
+import os
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, List, Optional
 
@@ -65,6 +73,42 @@ def register(app: typer.Typer) -> None:
     app.add_typer(ticket_app, name="ticket")
 
 
+LOCAL_HELP = "Only this seat's own store, even when a server is configured."
+
+
+def _http(url: str):
+    """The connection to the server; a function of its own so tests can hand in the app in-process."""
+    import httpx
+
+    return httpx.Client(base_url=url, timeout=10)
+
+
+@contextmanager
+def _centre(s, store, local: bool):
+    """A `CentreLookup` over the configured server (None with --local or without a server)."""
+    from . import CliError
+
+    if local or not s.server_url:
+        yield None
+        return
+    if not s.server_url.startswith(("http://", "https://")):
+        raise CliError(f"HOTLINE_SERVER: '{s.server_url}' must start with http:// or https://")
+    token = os.environ.get("HOTLINE_TOKEN")
+    if not token:
+        raise CliError("HOTLINE_TOKEN: a server is configured (HOTLINE_SERVER) but no token; set HOTLINE_TOKEN "
+                       "(from `hotline server init`) or pass --local for this seat's records only")
+    from ..lookup import CentreLookup
+    from ..sync.client import HotlineClient
+
+    with _http(s.server_url) as http:
+        yield CentreLookup(store, HotlineClient(http, token))
+
+
+def _partial(note: str | None) -> None:
+    if note:
+        typer.echo(note, err=True)
+
+
 @ticket_app.command("add")
 def add(
     ctx: typer.Context,
@@ -122,18 +166,40 @@ def add(
 
 @ticket_app.command("show")
 def show(ctx: typer.Context, number: str = typer.Argument(..., help="受理编号"),
-         as_json: bool = typer.Option(False, "--json")) -> None:
-    """Show one ticket: status in plain words, units, deadlines, history (R10.1)."""
+         as_json: bool = typer.Option(False, "--json"),
+         local: bool = typer.Option(False, "--local", help=LOCAL_HELP)) -> None:
+    """Show one ticket: status in plain words, units, deadlines, history (R10.1); from any seat when a
+    server is configured."""
     from . import CliError, settings
 
     s = settings(ctx)
+    number = number.strip()
+    if not number.isdigit() or len(number) > 20:
+        raise CliError(f"NUMBER: '{number}' is not a ticket number (受理编号: digits only)")
     store = open_store(s)
     r = rules()
     with store.connect() as db:
-        t = tickets.by_number(db, number.strip())
+        t = tickets.by_number(db, number)
         history = tickets.events(db, t.id) if t else []
+        pending = t is not None and tickets.unsynced(db, t.id)
+    where = str(s.db_path)
+    with _centre(s, store, local) as centre:
+        if centre is not None and not pending:  # this seat's unsynced state wins over the server's
+            from ..lookup import OFFLINE_NOTE
+            from ..sync.errors import ProtocolError, SyncError
+
+            try:
+                d = centre.detail(number)
+            except ProtocolError as exc:
+                if exc.status != 404:
+                    raise CliError(f"server: {exc}") from None
+                where = "the centre's server or " + where
+            except SyncError as exc:
+                _partial(f"{OFFLINE_NOTE}（{exc}）")
+            else:
+                t, history = d.ticket.ticket, [e.to_domain() for e in d.events]
     if t is None:
-        raise CliError(f"NUMBER: no ticket {number!r} in {s.db_path}; check the digits or search with `hotline ticket list --phone`")
+        raise CliError(f"NUMBER: no ticket {number!r} in {where}; check the digits or search with `hotline ticket list --phone`")
     desk = Desk(store, r, s.operator)
     clock = desk.clock(t, now())
     if as_json:
@@ -158,18 +224,19 @@ def show(ctx: typer.Context, number: str = typer.Argument(..., help="受理编�
     from ..domain.workflow import TRANSITIONS
 
     for e in history:
-        local = e.at.astimezone(r.policy.tz).strftime("%Y-%m-%d %H:%M")
-        echo_text("  ", local, "  ", TRANSITIONS[e.kind].title, "  ", e.actor)
+        local_at = e.at.astimezone(r.policy.tz).strftime("%Y-%m-%d %H:%M")
+        echo_text("  ", local_at, "  ", TRANSITIONS[e.kind].title if e.kind in TRANSITIONS else e.kind, "  ", e.actor)
 
 
 @ticket_app.command("list")
 def list_(
     ctx: typer.Context,
-    phone: Optional[str] = typer.Option(None, "--phone", help="Caller's phone number"),
+    phone: Optional[str] = typer.Option(None, "--phone", help="Caller's phone number (every seat's tickets when a server is configured)"),
     status: Optional[str] = typer.Option(None, "--status", help=f"One of: {', '.join(s.value for s in Status)}"),
     open_only: bool = typer.Option(False, "--open", help="Only tickets not yet closed"),
     limit: int = typer.Option(50, "--limit", min=1, max=10000),
     as_json: bool = typer.Option(False, "--json"),
+    local: bool = typer.Option(False, "--local", help=LOCAL_HELP),
 ) -> None:
     """List tickets, newest first, optionally by the caller's phone or by status."""
     from . import CliError, settings
@@ -183,18 +250,38 @@ def list_(
         raise CliError(f"--status: '{status}' is not a status; use one of {', '.join(s.value for s in Status)}")
     s = settings(ctx)
     store = open_store(s)
-    with store.connect() as db:
-        found = tickets.search(db, phone=phone, status=status, open_only=open_only, limit=limit)
+    sources: dict[str, str] = {}
+    with _centre(s, store, local or phone is None) as centre:
+        if centre is None:
+            with store.connect() as db:
+                found = tickets.search(db, phone=phone, status=status, open_only=open_only, limit=limit)
+        else:  # issue 11: the caller's tickets at every seat
+            from ..lookup import Criteria
+            from ..lookup_wire import LOOKUP_MAX
+
+            answer = centre.find(Criteria(phone=phone, open_only=open_only, limit=min(limit, LOOKUP_MAX), detail=True),
+                                 purpose="命令行查询")
+            _partial(answer.note)
+            rows = [r for r in answer.rows if r.ticket is not None and (status is None or r.status.value == status)]
+            found = [r.ticket for r in rows]
+            sources = {r.id: r.source for r in rows}
     desk = Desk(store, rules(), s.operator)
     t_now = now()
     if as_json:
-        typer.echo(json.dumps([ticket_dict(t, desk.clock(t, t_now)) for t in found], ensure_ascii=False))
+        out = []
+        for t in found:
+            d = ticket_dict(t, desk.clock(t, t_now))
+            if sources:
+                d["source"] = sources.get(t.id)
+            out.append(d)
+        typer.echo(json.dumps(out, ensure_ascii=False))
         return
     tax = rules().taxonomy
     for t in found:
         clock = desk.clock(t, t_now)
         due = clock.due.at.strftime("%m-%d %H:%M") + ("!" if clock.overdue else "") if clock else "-"
         echo_text(t.number, "  ", t.registered_at.astimezone(rules().policy.tz).strftime("%Y-%m-%d %H:%M"), "  ",
-                  tax.matters[t.matter].name, "  ", t.status_name, "  ", due)
+                  tax.matters[t.matter].name, "  ", t.status_name, "  ", due,
+                  f"  [{sources[t.id]}]" if t.id in sources else "")
     if not found:
         typer.echo("（没有符合条件的办理单）")
