@@ -33,6 +33,8 @@ SEAT_OPTIONS = {
     "--server": ("server", True, "HOTLINE_SERVER"),
     "--demo": ("demo", False, None),
     "--token": ("token", True, "HOTLINE_TOKEN"),
+    "--token-file": ("token_file", True, "HOTLINE_TOKEN_FILE"),
+    "--ca-file": ("ca_file", True, "HOTLINE_CA_FILE"),
     "--role": ("role", True, "HOTLINE_ROLE"),
 }
 
@@ -49,10 +51,18 @@ class SeatOptions:
     demo: bool = False
     token: str | None = None
     role: str = "operator"
+    token_file: str | None = None   # a 0600 file holding the token (kept off the command line)
+    ca_file: str | None = None      # the centre's CA for an https server (default: the system's CAs)
 
 
 def check_options(opts: SeatOptions) -> None:
     """Raise SeatStartError for an option a person got wrong."""
+    from .settings import CredentialError, check_ca_file
+
+    try:
+        check_ca_file(opts.ca_file)
+    except CredentialError as exc:
+        raise SeatStartError(str(exc)) from None
     if opts.caller is not None and not _is_phone(opts.caller):
         raise SeatStartError(f"--caller: '{opts.caller}' is not a PRC phone number (mobile 11 digits, or 0412-1234567)")
     if opts.role not in ROLES:
@@ -68,7 +78,7 @@ def _is_phone(text: str) -> bool:
 
 
 def build_context(settings: Settings, caller: str | None = None, offline: bool = False, role: str = "operator",
-                  token: str | None = None, defer: bool = False) -> "SeatContext":
+                  token: str | None = None, defer: bool = False, ca_file: str | None = None) -> "SeatContext":
     """Everything the seat needs. What a person can get wrong is checked here, before the first
     frame: the policy file, the database, a site's triage rules, a missing token. With `defer`, the
     rest of the rules files are read after the first frame; one that cannot be read closes the seat
@@ -102,7 +112,8 @@ def build_context(settings: Settings, caller: str | None = None, offline: bool =
             raise SeatStartError(f"triage rules: {exc}; the seat does not start without emergency triage") from None
     syncing = bool(settings.server_url) and not offline
     if syncing and not token:
-        raise SeatStartError("--token: a seat that syncs needs its token (HOTLINE_TOKEN, from `hotline server init`)")
+        raise SeatStartError("--token: a seat that syncs needs its token (--token-file or HOTLINE_TOKEN_FILE, "
+                             "or HOTLINE_TOKEN; from `hotline server token add`)")
 
     def rest(ctx: SeatContext) -> None:
         from datetime import datetime
@@ -110,7 +121,12 @@ def build_context(settings: Settings, caller: str | None = None, offline: bool =
         from .desk import Desk
 
         rules = ctx.rules = ctx.rules or default_rules()  # a ConfigError here stops the seat
-        ctx.desk = Desk(store, rules, settings.operator, Role(role))
+        # The operator is the person behind the token, as the server will record them: the one
+        # remembered from the last sync (no network call here), else --operator, else 待核实
+        # until the first sync asks the server (operator_tui.identity).
+        from .identity import operator_for
+
+        ctx.desk = Desk(store, rules, operator_for(settings, store, token), Role(role))
         try:
             from .kb.search import make_searcher
         except ImportError:
@@ -118,13 +134,15 @@ def build_context(settings: Settings, caller: str | None = None, offline: bool =
         else:
             ctx.kb_search = make_searcher(settings.db_path, today=lambda: datetime.now(policy.tz).date())
         if syncing:
-            import httpx
-
-            from .sync.client import HotlineClient
+            from .sync.client import HotlineClient, http_client
             from .sync.service import SyncService
 
-            ctx.sync = SyncService(store, HotlineClient(httpx.Client(base_url=settings.server_url, timeout=10), token),
-                                   rules)
+            def identified(who) -> None:  # from the sync worker: a plain attribute, read at the next event
+                if ctx.desk is not None:
+                    ctx.desk.actor = who.actor
+
+            http = http_client(settings.server_url, timeout=10, ca_file=ca_file)
+            ctx.sync = SyncService(store, HotlineClient(http, token), rules, on_identity=identified)
 
     ctx = SeatContext(settings=settings, rules=rules, store=store, triage_rules=triage_rules,
                       triage_loader=None if triage_rules else _packaged_triage_rules, caller=caller, offline=offline,
@@ -147,12 +165,18 @@ def run_seat(settings: Settings, opts: SeatOptions, defer: bool = False) -> None
 
     `defer` (the operator's seat started from the command line): the first frame is painted with
     the form ready for typing, and the rest of the seat loads right after it."""
+    from .settings import CredentialError, resolve_token
+
     check_options(opts)
     if opts.server:
         settings = replace(settings, server_url=opts.server)
+    try:
+        token = resolve_token(opts.token, opts.token_file)
+    except CredentialError as exc:
+        raise SeatStartError(str(exc)) from None
     # A supervisor opens on the queue overview, which needs the whole context at once.
-    context = build_context(settings, opts.caller, opts.offline, opts.role, opts.token,
-                            defer=defer and opts.role == "operator" and not opts.demo)
+    context = build_context(settings, opts.caller, opts.offline, opts.role, token,
+                            defer=defer and opts.role == "operator" and not opts.demo, ca_file=opts.ca_file)
     if opts.demo:
         from datetime import datetime, timezone
 

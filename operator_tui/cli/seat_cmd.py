@@ -11,14 +11,14 @@ import typer
 
 
 def build_context(settings, caller: str | None = None, offline: bool = False, role: str = "operator",
-                  token: str | None = None, defer: bool = False):
+                  token: str | None = None, defer: bool = False, ca_file: str | None = None):
     """`seat_start.build_context` with its errors as CLI errors (tests and benchmarks use this)."""
     from ..seat_start import SeatStartError
     from ..seat_start import build_context as build
     from . import CliError
 
     try:
-        return build(settings, caller, offline, role, token, defer=defer)
+        return build(settings, caller, offline, role, token, defer=defer, ca_file=ca_file)
     except SeatStartError as exc:
         raise CliError(str(exc)) from None
 
@@ -32,6 +32,10 @@ def register(app: typer.Typer) -> None:
         server: str = typer.Option(None, "--server", envvar="HOTLINE_SERVER", help="Backend URL to sync with."),
         demo: bool = typer.Option(False, "--demo", help="Seed demo data first (once)."),
         token: str = typer.Option(None, "--token", envvar="HOTLINE_TOKEN", help="This seat's token for --server."),
+        token_file: str = typer.Option(None, "--token-file", envvar="HOTLINE_TOKEN_FILE",
+                                       help="A file (mode 0600) holding the token, instead of --token."),
+        ca_file: str = typer.Option(None, "--ca-file", envvar="HOTLINE_CA_FILE",
+                                    help="The centre's CA certificate (PEM) for an https server (default: system CAs)."),
         role: str = typer.Option("operator", "--role", envvar="HOTLINE_ROLE",
                                  help="operator (接线员) or supervisor (值班长, opens on the queue overview) or admin."),
     ) -> None:
@@ -39,7 +43,8 @@ def register(app: typer.Typer) -> None:
         from ..seat_start import SeatOptions, SeatStartError, run_seat
         from . import CliError, settings
 
-        opts = SeatOptions(caller=caller, offline=offline, server=server, demo=demo, token=token, role=role)
+        opts = SeatOptions(caller=caller, offline=offline, server=server, demo=demo, token=token, role=role,
+                           token_file=token_file, ca_file=ca_file)
         try:
             run_seat(settings(ctx), opts, defer=True)
         except SeatStartError as exc:

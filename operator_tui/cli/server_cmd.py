@@ -52,8 +52,11 @@ def run(
     port: int = typer.Option(8890, "--port", min=0, max=65535, help="Port to listen on."),
     sweep_every: float = typer.Option(60.0, "--sweep-every", min=0, help="Seconds between deadline/supervision sweeps (0: off)."),
     log_level: str = typer.Option("info", "--log-level", help="uvicorn log level: critical|error|warning|info|debug."),
+    tls_cert: Path = typer.Option(None, "--tls-cert", envvar="HOTLINE_TLS_CERT",
+                                  help="Serve HTTPS with this certificate (PEM, with its chain); needs --tls-key."),
+    tls_key: Path = typer.Option(None, "--tls-key", envvar="HOTLINE_TLS_KEY", help="The certificate's private key (PEM)."),
 ) -> None:
-    """Run the backend until interrupted."""
+    """Run the backend until interrupted (HTTPS with --tls-cert and --tls-key)."""
     if ctx.invoked_subcommand is not None:
         return
     import uvicorn
@@ -65,6 +68,7 @@ def run(
     from .common import rules
 
     path = db or _default_db()
+    tls = _tls_files(tls_cert, tls_key)
     try:
         app = create_app(ServerSettings(db_path=path, sweep_every_seconds=sweep_every), rules())
     except Exception as exc:  # cannot open or migrate the database
@@ -74,9 +78,29 @@ def run(
     # collection then walks only request garbage, which keeps pauses out of the latency tail.
     gc.collect()
     gc.freeze()
-    typer.echo(f"hotline server: {path} on http://{host}:{port} (OpenAPI at /openapi.json)", err=True)
+    typer.echo(f"hotline server: {path} on {'https' if tls else 'http'}://{host}:{port} (OpenAPI at /openapi.json)", err=True)
     # date_header=False: the app stamps `Date` from its own clock (seats derive their offset from it).
-    uvicorn.run(app, host=host, port=port, log_level=log_level, date_header=False, server_header=False)
+    uvicorn.run(app, host=host, port=port, log_level=log_level, date_header=False, server_header=False, **tls)
+
+
+def _tls_files(cert: Path | None, key: Path | None) -> dict[str, str]:
+    """uvicorn's TLS arguments, checked here so that a wrong path is one line, not a traceback."""
+    import ssl
+
+    from . import CliError
+
+    if cert is None and key is None:
+        return {}
+    if cert is None or key is None:
+        raise CliError("--tls-cert and --tls-key go together: give the certificate and its private key")
+    for option, path in (("--tls-cert", cert), ("--tls-key", key)):
+        if not path.is_file():
+            raise CliError(f"{option}: no file at {path}")
+    try:  # the same check uvicorn makes, before the server starts
+        ssl.create_default_context(ssl.Purpose.CLIENT_AUTH).load_cert_chain(str(cert), str(key))
+    except (ssl.SSLError, OSError) as exc:
+        raise CliError(f"--tls-cert/--tls-key: cannot use {cert} with {key}: {exc}") from None
+    return {"ssl_certfile": str(cert), "ssl_keyfile": str(key)}
 
 
 def _print_tokens(issued, as_json: bool) -> None:

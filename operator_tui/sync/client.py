@@ -24,7 +24,7 @@ from ..contract import (
 )
 from ..lookup_wire import LookupPublic
 from .backoff import Backoff, retryable
-from .errors import AuthRejected, CursorGone, Offline, ProtocolError
+from .errors import AuthRejected, CursorGone, Offline, ProtocolError, ServerNotTrusted
 
 SKEW_LIMIT = timedelta(minutes=2)
 M = TypeVar("M", bound=BaseModel)
@@ -73,6 +73,31 @@ def _retry_after(response: httpx.Response) -> float | None:
 _TICKETS = TypeAdapter(list[TicketPublic])
 
 
+def http_client(base_url: str, *, timeout: float, ca_file: str | None = None) -> httpx.Client:
+    """The seat's connection to its server. Over https the server's certificate is verified
+    against the system's CAs (what the operating system trusts, not a bundle shipped with a
+    library) or, with `ca_file` (`--ca-file`, HOTLINE_CA_FILE), against the centre's own CA only."""
+    verify: Any = True
+    if base_url.startswith("https://") or ca_file:
+        import ssl
+
+        verify = ssl.create_default_context(cafile=ca_file) if ca_file else ssl.create_default_context()
+    return httpx.Client(base_url=base_url, timeout=timeout, verify=verify)
+
+
+def _untrusted(exc: BaseException) -> str | None:
+    """The reason, when a connection failed because the server's certificate was not trusted."""
+    import ssl
+
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, ssl.SSLCertVerificationError):
+            return seen.verify_message or str(seen)
+        seen = seen.__cause__ or seen.__context__
+    text = str(exc)
+    return text if "CERTIFICATE_VERIFY_FAILED" in text else None
+
+
 class HotlineClient:
     def __init__(self, http: httpx.Client, token: str | None, *, backoff: Backoff | None = None,
                  sleep: Callable[[float], None] = time.sleep, clock: Callable[[], datetime] = utc_now):
@@ -116,6 +141,10 @@ class HotlineClient:
                 extra = {"content": body_factory()} if body_factory else {}
                 response = self.http.request(method, path, headers=headers, **extra, **kwargs)
             except httpx.TransportError as exc:
+                reason = _untrusted(exc)
+                if reason is not None:  # retrying cannot help, and it is not an outage
+                    raise ServerNotTrusted(f"the server's certificate is not trusted ({reason}): check the server "
+                                           "address, or give the centre's CA with --ca-file / HOTLINE_CA_FILE") from None
                 last = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
                 retry_after = None
             else:

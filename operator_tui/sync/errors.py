@@ -4,6 +4,7 @@
     ├── Offline         the server could not be reached, or kept answering 5xx/408/429, after the
     │                   retries; the outbox keeps everything and the next sync tries again
     ├── AuthRejected    401/403: the token is missing, unknown, or may not do this
+    ├── ServerNotTrusted  https: the server's certificate did not verify (system CAs or --ca-file)
     ├── CursorGone      410: the server does not know the seat's cursor; the service resyncs
     └── ProtocolError   any other answer the client did not expect (status and the server's detail)
 """
@@ -20,6 +21,10 @@ class Offline(SyncError):
 
 
 class AuthRejected(SyncError):
+    pass
+
+
+class ServerNotTrusted(SyncError):
     pass
 
 

@@ -17,6 +17,7 @@ from ..config import Rules
 from ..contract import MAX_BATCH, Change, IdConflictPublic, KbArticlePublic
 from ..domain.deadlines import running_clock
 from ..domain.model import STATUS_NAMES, Event, Status
+from ..identity import Identity, remember
 from ..store import outbox, sync_state
 from ..store.db import Store
 from ..store.outbox import OutboxRow
@@ -56,30 +57,63 @@ def _server_state(status: str | None) -> str | None:
     return json.dumps({"status": status, "status_name": name}, ensure_ascii=False)
 
 
+@dataclass
+class Tally:
+    """What a run has done so far, counted as each transaction commits, so that a run that ends
+    early (offline, refused) still reports what it did: the outbox shrank by exactly this much."""
+
+    pushed: int = 0
+    refused: int = 0
+    pulled: int = 0
+    resynced: bool = False
+
+
 class SyncService:
     def __init__(self, store: Store, client: HotlineClient, rules: Rules, *, batch_size: int = 500,
-                 page_size: int = 200, clock: Callable[[], datetime] = utc_now):
+                 page_size: int = 200, clock: Callable[[], datetime] = utc_now,
+                 on_identity: Callable[[Identity], None] | None = None):
         self.store, self.client, self.rules, self.clock = store, client, rules, clock
         self.batch_size = max(1, min(batch_size, MAX_BATCH))
         self.page_size = page_size
+        # Set by the seat: who holds the token is asked once per run (GET /v1/me) and remembered
+        # for offline starts (operator_tui.identity); the callback puts it on the desk.
+        self.on_identity = on_identity
+        self.identity: Identity | None = None
+
+    # --- identity --------------------------------------------------------------------------------
+    def check_identity(self) -> Identity | None:
+        """Ask the server whose token this is (once a run), remember it, tell the seat. Offline
+        and a refused token raise as any call does; a server without /v1/me is not an error."""
+        if self.identity is None and self.client.token:
+            try:
+                me = self.client.me()
+            except ProtocolError:
+                return None
+            self.identity = Identity.from_principal(me)
+            remember(self.store, self.client.token, self.identity)
+            if self.on_identity is not None:
+                self.on_identity(self.identity)
+        return self.identity
 
     # --- push ----------------------------------------------------------------------------------
-    def push(self, progress: Progress | None = None) -> tuple[int, int]:
-        """Drain the outbox in order, in batches. Raises Offline (everything stays in the outbox)."""
+    def push(self, progress: Progress | None = None, tally: Tally | None = None) -> tuple[int, int]:
+        """Drain the outbox in order, in batches. Raises Offline (what is not yet acknowledged
+        stays in the outbox; `tally` holds what was)."""
+        tally = tally if tally is not None else Tally()
         with self.store.connect() as db:
             total = outbox.depth(db)
-        done = acked = refused = 0
+        start = tally.pushed + tally.refused
         while True:
             with self.store.connect() as db:
                 rows = outbox.pending(db, self.batch_size)
             if not rows:
-                return acked, refused
-            a, r = self._push_rows(rows)
-            acked, refused, done = acked + a, refused + r, done + a + r
+                return tally.pushed, tally.refused
+            self._push_rows(rows, tally)
             if progress:
+                done = tally.pushed + tally.refused - start
                 progress("push", done, max(total, done))
 
-    def _push_rows(self, rows: list[OutboxRow]) -> tuple[int, int]:
+    def _push_rows(self, rows: list[OutboxRow], tally: Tally) -> None:
         try:
             answer = self.client.push([r.body for r in rows])
         except Offline as exc:
@@ -91,12 +125,13 @@ class SyncService:
                 raise
             if len(rows) > 1:  # find the one event the server cannot read; push the rest
                 half = len(rows) // 2
-                a1, r1 = self._push_rows(rows[:half])
-                a2, r2 = self._push_rows(rows[half:])
-                return a1 + a2, r1 + r2
+                self._push_rows(rows[:half], tally)
+                self._push_rows(rows[half:], tally)
+                return
             with self.store.transaction() as db:
                 outbox.set_aside(db, rows[0], exc.rule, f"服务器无法接收此事件：{exc.detail}", None, self.clock())
-            return 0, 1
+            tally.refused += 1
+            return
         now = self.clock()
         if isinstance(answer, IdConflictPublic):  # nothing was applied; set these aside, retry the rest
             by_id = {r.op_id: r for r in rows}
@@ -104,7 +139,8 @@ class SyncService:
                 for c in answer.conflicts:
                     if c.id in by_id:
                         outbox.set_aside(db, by_id[c.id], None, f"事件编号冲突：{c.reason}", None, now)
-            return 0, len(answer.conflicts)
+            tally.refused += len(answer.conflicts)
+            return
         results = {r.id: r for r in answer.results}
         missing = [r.op_id for r in rows if r.op_id not in results]
         if missing:
@@ -120,15 +156,17 @@ class SyncService:
                 refused += 1
                 outbox.set_aside(db, row, res.rule, res.reason or "rejected", _server_state(res.ticket_status), now)
             outbox.acknowledge(db, received)
-        return len(received), refused
+        tally.pushed += len(received)
+        tally.refused += refused
 
     # --- pull ----------------------------------------------------------------------------------
-    def pull(self, progress: Progress | None = None) -> tuple[int, bool]:
+    def pull(self, progress: Progress | None = None, tally: Tally | None = None) -> tuple[int, bool]:
         """Apply the change feed page by page, each page with its cursor in one transaction.
         An unknown cursor (410) starts again from the beginning, once."""
+        tally = tally if tally is not None else Tally()
         with self.store.connect() as db:
             cursor = sync_state.cursor(db)
-        pulled, resynced = 0, False
+        start, resynced = tally.pulled, False
         while True:
             try:
                 page = self.client.changes(cursor, self.page_size)
@@ -136,18 +174,19 @@ class SyncService:
                 if resynced or not cursor:
                     raise
                 cursor, resynced = "", True
+                tally.resynced = True
                 continue
             now = self.clock()
             with self.store.transaction() as db:
                 for change in page.changes:
                     self._apply(db, change, now)
                 sync_state.set_cursor(db, page.next)
-            pulled += len(page.changes)
+            tally.pulled += len(page.changes)
             cursor = page.next
             if progress:
-                progress("pull", pulled, None)
+                progress("pull", tally.pulled - start, None)
             if not page.more:
-                return pulled, resynced
+                return tally.pulled - start, resynced
 
     def _apply(self, db, change: Change, now: datetime) -> None:
         sync_state.add_server_events(db, [(e.to_domain(), e.received_at) for e in change.events])
@@ -194,17 +233,19 @@ class SyncService:
 
     # --- both ----------------------------------------------------------------------------------
     def sync_once(self, progress: Progress | None = None) -> SyncReport:
-        """Push, then pull. Never raises for a sync problem: the report and the status say it."""
-        pushed = refused = pulled = 0
-        resynced = False
+        """Push, then pull. Never raises for a sync problem: the report and the status say it,
+        with the true counts of what was done before the problem (issue 11)."""
+        t = Tally()
         try:
-            pushed, refused = self.push(progress)
-            pulled, resynced = self.pull(progress)
+            if self.on_identity is not None:
+                self.check_identity()
+            self.push(progress, t)
+            self.pull(progress, t)
         except Offline as exc:
-            return self._finish(SyncReport(pushed, refused, pulled, resynced, online=False, error=str(exc)))
+            return self._finish(SyncReport(t.pushed, t.refused, t.pulled, t.resynced, online=False, error=str(exc)))
         except SyncError as exc:
-            return self._finish(SyncReport(pushed, refused, pulled, resynced, online=True, error=str(exc)))
-        return self._finish(SyncReport(pushed, refused, pulled, resynced))
+            return self._finish(SyncReport(t.pushed, t.refused, t.pulled, t.resynced, online=True, error=str(exc)))
+        return self._finish(SyncReport(t.pushed, t.refused, t.pulled, t.resynced))
 
     def _finish(self, report: SyncReport) -> SyncReport:
         with self.store.transaction() as db:
