@@ -37,6 +37,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Callable
 
+from pydantic import ValidationError
+
 from operator_tui.config import Rules
 from operator_tui.contract import EventIn, EventResult, IdReuse
 from operator_tui.domain.deadlines import Clock
@@ -44,7 +46,6 @@ from operator_tui.domain.errors import RuleViolation
 from operator_tui.domain.model import Role, Ticket
 from operator_tui.domain.permissions import RECORDS_AS
 from operator_tui.domain.timing import TimeBounds, applied_time, timed_at_receipt
-from pydantic import ValidationError
 
 from .auth import Principal
 from .projection import clock_of, row_for, ticket_of
@@ -160,8 +161,10 @@ class _Batch:
         try:
             e = authorize(self.principal, e)
             before = self.current(e.ticket_id)
-            applied_at = applied_time(e.at + offset, self.now, before.updated_at if before else None,
-                                      at_receipt=timed_at_receipt(e.role), bounds=self.bounds)
+            # A register has no previous event (a second one for the ticket is the workflow's to refuse).
+            previous = before.updated_at if before is not None and e.kind != "register" else None
+            applied_at = applied_time(e.at + offset, self.now, previous, at_receipt=timed_at_receipt(e.role),
+                                      bounds=self.bounds)
             new = self.rules.workflow.apply(before, e.to_domain(at=applied_at), self.now)
             if e.kind == "register":
                 self._check_number(new)

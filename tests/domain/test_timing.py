@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from operator_tui.domain.errors import RuleViolation
-from operator_tui.domain.policy import parse_policy, PolicyError
+from operator_tui.domain.policy import PolicyError, parse_policy
 from operator_tui.domain.states import Role
 from operator_tui.domain.timing import TimeBounds, applied_time, timed_at_receipt
 
