@@ -106,15 +106,17 @@ def test_an_unknown_key_on_the_action_api_is_a_422(api):
                                   b'{"phone":"13912345678","purpose":' + ("[" * 300 + "]" * 300).encode() + b"}",
                                   b'{"phone":"139",' + DEEP[1:].encode()],
                          ids=["lone surrogate", "300 levels", "300 levels under an unknown key"])
-def test_malformed_text_and_deep_nesting_in_a_search_are_a_422(api, body):
-    r = api.client.post("/v1/tickets/search", content=body,
+@pytest.mark.parametrize("path", ["/v1/tickets/search", "/v1/lookup"])
+def test_malformed_text_and_deep_nesting_in_a_search_are_a_422(api, body, path):
+    r = api.client.post(path, content=body,
                         headers={**api.headers("supervisor"), "content-type": "application/json"})
     assert r.status_code == 422, r.text
     assert r.json()["detail"]
 
 
-def test_a_lone_surrogate_gets_a_message_a_person_can_act_on(api):
-    r = api.client.post("/v1/tickets/search", content=b'{"phone":' + SURROGATE.encode() + b"}",
+@pytest.mark.parametrize("path", ["/v1/tickets/search", "/v1/lookup"])
+def test_a_lone_surrogate_gets_a_message_a_person_can_act_on(api, path):
+    r = api.client.post(path, content=('{"phone":' + SURROGATE + '}').encode(),
                         headers={**api.headers("supervisor"), "content-type": "application/json"})
     assert r.status_code == 422 and "Unicode" in r.json()["detail"]
 
