@@ -39,7 +39,7 @@ async def test_a_ticket_recorded_at_seat_001_pops_up_at_seat_002(centre, keys):
         history = app.screen.query_one("#history")
         assert [(r.number, r.source) for r in history.rows] == [(t.number, CENTRE)]
         assert "离线" not in _history_text(app)
-        assert history.query_one(DataTable).get_row_at(0)[-1].plain == CENTRE
+        assert history.query_one(DataTable).get_row_at(0)[1].plain == CENTRE
         flags = str(app.screen.query_one("#call").render())
         assert "历史工单 1" in flags and "援助对象" in flags  # R9.1 from the other seat's ticket
 

@@ -35,7 +35,8 @@ class CallerHistory(Widget):
     def compose(self) -> ComposeResult:
         yield Label(Text("来电历史", style="bold"), id="history-title")
         table = DataTable(id="history-table", cursor_type="row", zebra_stripes=True)
-        table.add_columns("受理编号", "日期", "事项", "状态", "时限", "来源")
+        # 来源 early: the side panel is narrow, and where a row came from matters more than its deadline.
+        table.add_columns("受理编号", "来源", "日期", "事项", "状态", "时限")
         yield table
 
     def show(self, rows: list[HistoryRow], now: datetime, note: str | None = None) -> None:
@@ -61,11 +62,11 @@ class CallerHistory(Widget):
             status_style = "" if r.status.closed else "bold yellow"
             table.add_row(
                 caller_text(r.number),
-                Text(r.registered_at.astimezone(self.tz).strftime("%Y-%m-%d")),
+                Text(r.source, style="dim" if r.remote else "yellow"),
+                Text(r.registered_at.astimezone(self.tz).strftime("%y-%m-%d")),
                 caller_text(matter.name if matter else r.matter),
                 Text(STATUS_NAMES[Status(r.status)], style=status_style),
                 due,
-                Text(r.source, style="dim" if r.remote else "yellow"),
                 key=r.id,
             )
 
