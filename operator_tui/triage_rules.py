@@ -9,12 +9,13 @@ falls back to the packaged rules and returns the reason, for the seat to show.
 from __future__ import annotations
 
 import functools
+import json
 from pathlib import Path
 
 from . import data
 from .domain.triage import TriageRules, TriageRulesError, parse_rules
 
-__all__ = ["PACKAGED_RULES", "TriageRulesError", "load_triage_rules", "load_triage_rules_or_packaged"]
+__all__ = ["PACKAGED_RULES", "TriageRulesError", "load_triage_rules", "load_triage_rules_or_packaged", "pinyin_table"]
 
 PACKAGED_RULES = "operator_tui/data/triage.toml"
 
@@ -36,7 +37,7 @@ def load_triage_rules(path: Path | None = None) -> TriageRules:
         raise TriageRulesError(f"{path}: not UTF-8 text (byte {exc.start}); save the file as UTF-8") from None
     except OSError as exc:
         raise TriageRulesError(f"{path}: cannot be read ({exc.strerror}); check its permissions") from None
-    return parse_rules(text, str(path))
+    return parse_rules(text, str(path), pinyin_table())
 
 
 def load_triage_rules_or_packaged(path: Path | None) -> tuple[TriageRules, str | None]:
@@ -50,4 +51,11 @@ def load_triage_rules_or_packaged(path: Path | None) -> tuple[TriageRules, str |
 @functools.cache
 def _packaged_rules() -> TriageRules:
     # A broken packaged file is a build defect; it raises here, so the seat refuses to start.
-    return parse_rules(data.read_text("triage.toml"), PACKAGED_RULES)
+    return parse_rules(data.read_text("triage.toml"), PACKAGED_RULES, pinyin_table())
+
+
+@functools.cache
+def pinyin_table() -> dict[str, str]:
+    """Toneless syllable → the characters read that way (made by scripts/build_pinyin_table.py), for
+    the rules' ``[sounds]`` words; read once, ~30 kB, so pypinyin itself is never imported."""
+    return json.loads(data.read_text("pinyin_syllables.json"))

@@ -12,6 +12,16 @@ services and advice (煤气费, 防火宣传), habit (经常冒烟) or a settled
 Cues never look across a sentence end, and clause-scoped cues never across a comma, so
 "没人管，楼道着火了" is still a fire.
 
+Issue 13 adds three things, all driven by the rules file:
+
+- *Sound*: ``[sounds]`` lists cue words compared in pinyin (:mod:`.triage_sounds`); a text with a
+  same-sound typo (没气味) or typed pinyin (ranqi) is read a second time with the word as the
+  rules expect it, and a match found that way reports the caller's characters and ``heard_as``.
+- *Frames*: a rule's ``context`` lists regexes that must all stand in the same sentence, before or
+  after the trigger (a child + taken away + by a stranger), for situations no one word names.
+- *Combinations*: a rule with ``only_with`` counts only when another rule already called for one
+  of those targets (an accident where someone is trapped adds 119; someone hurt adds 120).
+
 Pure: no I/O, no clock; the loader (``operator_tui.triage_rules``) hands in the text.
 """
 
@@ -21,7 +31,9 @@ import re
 import tomllib
 from bisect import bisect_left
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Mapping
+
+from .triage_sounds import Sounds
 
 try:  # the regex parser, to find the characters a trigger can start with (see _scanner)
     import re._parser as _sre
@@ -45,7 +57,18 @@ _BREAKS = {
 _RULE_ID = re.compile(r"^(110|119|120|122|应急)\.[a-z][a-z0-9_]*$")
 _CUE_KEYS = {"scope", "before", "before_window", "after", "after_window", "exceptions", "cancel"}
 _RULE_KEYS = {"id", "targets", "what", "phrases", "patterns", "suppress", "unless_before", "unless_after",
-              "unless_window", "unless_scope", "require_before", "require_window", "require_scope"}
+              "unless_window", "unless_scope", "require_before", "require_window", "require_scope",
+              "context", "context_window", "context_scope", "only_with"}
+
+
+class _AnySyllable(dict):
+    """Stands in for the syllable table when none is given: shape checks pass, nothing is matched."""
+
+    def __contains__(self, key: object) -> bool:
+        return True
+
+
+_ANY_SYLLABLE = _AnySyllable()
 
 
 class TriageRulesError(ValueError):
@@ -61,6 +84,7 @@ class Match:
     start: int
     end: int
     rule_id: str
+    heard_as: str = ""  # the cue word a same-sound typo or typed pinyin was read as ("" if typed as is)
 
 
 @dataclass(frozen=True)
@@ -80,7 +104,7 @@ class TriageResult:
             "referrals": list(self.referrals),
             "emergency": self.emergency,
             "matches": [{"target": m.target, "phrase": m.phrase, "start": m.start, "end": m.end,
-                         "rule_id": m.rule_id} for m in self.matches],
+                         "rule_id": m.rule_id, "heard_as": m.heard_as} for m in self.matches],
             "rule_ids": list(self.rule_ids),
         }
 
@@ -166,6 +190,22 @@ class _Rule:
     group: int
     cues: tuple[_Cues, ...]
     requires: _Cues | None  # context that must stand before the trigger ("孩子……没回家")
+    context: _Context | None = None  # a frame: words that must all stand around the trigger
+    only_with: frozenset[str] = frozenset()  # a combination: counts only beside these targets
+
+
+@dataclass(frozen=True)
+class _Context:
+    """Regexes that must each match within ``window`` characters of the trigger, either side."""
+
+    needs: tuple[re.Pattern[str], ...]
+    window: int
+    scope: str
+
+    def holds(self, bounds: _Bounds, start: int, end: int) -> bool:
+        lo = bounds.back(start, self.window, self.scope)
+        hi = bounds.forward(end, self.window, self.scope)
+        return all(rx.search(bounds.text, lo, hi) is not None for rx in self.needs)
 
 
 def _scanner(alternatives: str) -> tuple[re.Pattern[str], int]:
@@ -262,6 +302,7 @@ class TriageRules:
 
     rules: tuple[_Rule, ...]
     source: str
+    sounds: Sounds | None = None
 
     @property
     def rule_ids(self) -> tuple[str, ...]:
@@ -271,8 +312,30 @@ class TriageRules:
 def triage(text: str, rules: TriageRules) -> TriageResult:
     """The referrals ``text`` calls for, with the words that called for them."""
     found: dict[tuple[str, int, int], Match] = {}
+    _scan(text, rules.rules, found, None)
+    variant = rules.sounds.variant(text) if rules.sounds is not None else None
+    if variant is not None:  # a same-sound typo or typed pinyin: read the text as the rules expect
+        heard: dict[tuple[str, int, int], Match] = {}
+        _scan(variant.text, rules.rules, heard, {k[0] for k in found})
+        for m in heard.values():
+            start, end = variant.span(m.start, m.end)
+            said = text[start:end]
+            found.setdefault((m.target, start, end), Match(m.target, said, start, end, m.rule_id,
+                                                           "" if said == m.phrase else m.phrase))
+    matches = tuple(sorted(found.values(), key=lambda m: (m.start, m.end, TARGETS.index(m.target))))
+    hit = {m.target for m in matches}
+    referrals = tuple(t for t in TARGETS if t in hit)
+    return TriageResult(referrals, bool(referrals), matches, tuple(dict.fromkeys(m.rule_id for m in matches)))
+
+
+def _scan(text: str, rules: tuple[_Rule, ...], found: dict[tuple[str, int, int], Match],
+          also: set[str] | None) -> None:
+    """Add the matches of ``rules`` in ``text`` to ``found``; combinations (``only_with``) run
+    last and count beside the targets found so far or in ``also``."""
     bounds: _Bounds | None = None  # most texts have no trigger at all: find breaks only when needed
-    for rule in rules.rules:
+    for rule in rules:
+        if rule.only_with and not rule.only_with & ({k[0] for k in found} | (also or set())):
+            continue
         last_end = 0
         for m in rule.scan.finditer(text):
             start, end = m.span(rule.group)
@@ -283,26 +346,28 @@ def triage(text: str, rules: TriageRules) -> TriageResult:
                 bounds = _Bounds(text)
             if rule.requires is not None and not rule.requires.fires(bounds, start, end):
                 continue
+            if rule.context is not None and not rule.context.holds(bounds, start, end):
+                continue
             if any(c.fires(bounds, start, end) for c in rule.cues):
                 continue
             for target in rule.targets:
                 found.setdefault((target, start, end), Match(target, text[start:end], start, end, rule.id))
-    matches = tuple(sorted(found.values(), key=lambda m: (m.start, m.end, TARGETS.index(m.target))))
-    hit = {m.target for m in matches}
-    referrals = tuple(t for t in TARGETS if t in hit)
-    return TriageResult(referrals, bool(referrals), matches, tuple(dict.fromkeys(m.rule_id for m in matches)))
 
 
 # --- parsing and validation -------------------------------------------------------------------
 
 
-def parse_rules(toml_text: str, source: str) -> TriageRules:
-    """Parse and validate triage rules; every error names ``source``, the entry and the fix."""
+def parse_rules(toml_text: str, source: str, pinyin: Mapping[str, str] | None = None) -> TriageRules:
+    """Parse and validate triage rules; every error names ``source``, the entry and the fix.
+
+    ``pinyin`` (syllable → characters, ``data/pinyin_syllables.json``) turns on the ``[sounds]``
+    words; without it they are checked for shape only and the rules match characters alone.
+    """
     try:
         doc = tomllib.loads(toml_text)
     except tomllib.TOMLDecodeError as exc:
         raise TriageRulesError(f"{source}: not valid TOML: {exc}; fix the syntax there") from None
-    _unknown_keys(doc, {"version", "default_suppress", "cues", "rule"}, f"{source}: top level")
+    _unknown_keys(doc, {"version", "default_suppress", "cues", "rule", "sounds"}, f"{source}: top level")
     if doc.get("version") != 1:
         raise TriageRulesError(f"{source}: top level: 'version' must be 1 (got {doc.get('version')!r})")
     cue_tables = doc.get("cues", {})
@@ -324,7 +389,20 @@ def parse_rules(toml_text: str, source: str) -> TriageRules:
             raise TriageRulesError(f"{source}: rule '{rule.id}': the id is used twice; give each rule its own id")
         seen.add(rule.id)
         rules.append(rule)
-    return TriageRules(tuple(rules), source)
+    for rule in rules:
+        if rule.only_with and not any(set(other.targets) & rule.only_with for other in rules if not other.only_with):
+            raise TriageRulesError(f"{source}: rule '{rule.id}': 'only_with' names {sorted(rule.only_with)}, which no other rule calls for")
+    rules.sort(key=lambda r: bool(r.only_with))  # combinations last: they look at what was found
+    sounds = None
+    if "sounds" in doc:
+        body = doc["sounds"]
+        if not isinstance(body, dict) or set(body) - {"words"}:
+            raise TriageRulesError(f"{source}: [sounds] holds one key, 'words'")
+        table = pinyin if pinyin is not None else _ANY_SYLLABLE
+        sounds = Sounds.build(body.get("words", []), table, f"{source}: [sounds]", TriageRulesError)
+        if pinyin is None:
+            sounds = None
+    return TriageRules(tuple(rules), source, sounds)
 
 
 def _parse_rule(entry: Any, n: int, source: str, cues: dict[str, _Cues], default: list[str]) -> _Rule:
@@ -378,7 +456,22 @@ def _parse_rule(entry: Any, n: int, source: str, cues: dict[str, _Cues], default
             raise TriageRulesError(f"{where}: 'require_before' must list at least one context word")
     elif "require_window" in entry or "require_scope" in entry:
         raise TriageRulesError(f"{where}: 'require_window'/'require_scope' need 'require_before'")
-    return _Rule(rid, tuple(targets), scan, group, tuple(chosen), requires)
+    context = None
+    if "context" in entry:
+        needs = _str_list(entry, "context", where)
+        if not needs:
+            raise TriageRulesError(f"{where}: 'context' must list at least one regular expression")
+        scope = entry.get("context_scope", "sentence")
+        if scope not in _BREAKS:
+            raise TriageRulesError(f"{where}: 'context_scope' must be \"clause\" or \"sentence\", got {scope!r}")
+        context = _Context(tuple(_compile([n], f"{where}: context") for n in needs),  # type: ignore[misc]
+                           _window(entry, "context_window", where, 40), scope)
+    elif "context_window" in entry or "context_scope" in entry:
+        raise TriageRulesError(f"{where}: 'context_window'/'context_scope' need 'context'")
+    only_with = _str_list(entry, "only_with", where)
+    if any(t not in TARGETS for t in only_with):
+        raise TriageRulesError(f"{where}: 'only_with' must list codes among {', '.join(TARGETS)} (got {only_with!r})")
+    return _Rule(rid, tuple(targets), scan, group, tuple(chosen), requires, context, frozenset(only_with))
 
 
 def _parse_cues(body: Any, name: str, where: str) -> _Cues:

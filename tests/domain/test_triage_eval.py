@@ -20,11 +20,40 @@ from operator_tui.triage_rules import load_triage_rules
 pytestmark = pytest.mark.rule("R20.3")
 
 CALLS = Path(__file__).with_name("triage_calls.jsonl")
+DATA = Path(__file__).parents[1] / "data"
+HOLDOUT = DATA / "triage_holdout.jsonl"
+TUNING = DATA / "triage_tuning.jsonl"
+# The frozen hold-out of issue 13 (tests/data/README.md): its bytes as first committed (63d361f).
+HOLDOUT_SHA256 = "4a6394c5d91abedbfbd1e6769f233632a8915771e10b71e4e592f2da6eed7e2c"
+
+
+def _load(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def _figures(calls: list[dict]) -> tuple[float, float, list, list]:
+    rules = load_triage_rules()
+    needed, got = Counter(), Counter()
+    misses, false_alarms, ordinary = [], [], 0
+    for call in calls:
+        found = set(triage(call["text"], rules).referrals)
+        if not call["expect"]:
+            ordinary += 1
+            if found:
+                false_alarms.append((call["id"], sorted(found)))
+            continue
+        for target in call["expect"]:
+            needed[target] += 1
+            if target in found:
+                got[target] += 1
+            else:
+                misses.append((call["id"], target))
+    return sum(got.values()) / sum(needed.values()), len(false_alarms) / ordinary, misses, false_alarms
 
 
 @pytest.fixture(scope="module")
 def calls() -> list[dict]:
-    return [json.loads(line) for line in CALLS.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return _load(CALLS)
 
 
 def test_the_labelled_set_is_big_and_balanced(calls):
@@ -56,5 +85,39 @@ def test_recall_and_false_alarm_rate(calls):
                 misses.append((call["id"], target))
     recall = sum(got.values()) / sum(needed.values())
     false_alarm_rate = len(false_alarms) / ordinary
+    assert recall >= 0.98, misses
+    assert false_alarm_rate <= 0.05, false_alarms
+
+
+# --- issue 13: the frozen hold-out and the tuning set ------------------------------------------
+
+def test_the_hold_out_is_frozen_big_and_covers_every_kind_the_issue_lists():
+    import hashlib
+
+    assert hashlib.sha256(HOLDOUT.read_bytes()).hexdigest() == HOLDOUT_SHA256, (
+        "tests/data/triage_holdout.jsonl changed: it is frozen (tests/data/README.md); report a wrong label, do not edit it")
+    calls = _load(HOLDOUT)
+    ordinary = [c for c in calls if not c["expect"]]
+    assert len(calls) >= 300 and 0.4 <= len(ordinary) / len(calls) <= 0.5
+    kinds = {c["kind"] for c in calls}
+    assert {"property", "child_taken", "stalking", "child_abuse", "gas", "fire", "rescue", "poisoning",
+            "collapse", "traffic", "buried", "drill", "tapwater", "fiction", "past", "hypothetical",
+            "negation"} <= kinds
+    assert {t for c in calls for t in c["expect"]} == set(TARGETS)
+    tuning_texts = {c["text"] for c in _load(TUNING)}
+    assert not tuning_texts & {c["text"] for c in calls}  # tuned on the one, measured on the other
+
+
+def test_hold_out_figures_do_not_fall_below_what_was_reached():
+    # Measured after the issue-13 rules (before them: recall 0.687, false alarms 0.038). Short of
+    # the issue's target (0.97 / 0.05) on recall: see the README's triage section. This guards
+    # against regressions; it is not a target the rules were fitted to.
+    recall, false_alarm_rate, misses, false_alarms = _figures(_load(HOLDOUT))
+    assert recall >= 0.89, misses
+    assert false_alarm_rate <= 0.035, false_alarms
+
+
+def test_tuning_set_recall_and_false_alarms():
+    recall, false_alarm_rate, misses, false_alarms = _figures(_load(TUNING))
     assert recall >= 0.98, misses
     assert false_alarm_rate <= 0.05, false_alarms

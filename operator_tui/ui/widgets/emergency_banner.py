@@ -5,6 +5,9 @@ result is an emergency; then it names the targets (110 报警, 119 火警, …) 
 that called for them, and it stays: a later, calmer text never takes it down, only :meth:`clear`
 does, once the operator has recorded a referral (F9). New targets are added as they appear.
 
+A word typed with a same-sound typo or in pinyin (issue 13) is shown as typed, with what the rules
+read it as: “没气味（煤气味）”, so the operator can judge at a glance whether the reading is right.
+
 The triggering words are the caller's: they are cleaned of terminal escapes and built into a
 ``rich.text.Text`` piece by piece, never parsed as markup, so ``[/]`` or ``[@click=app.quit]x[/]``
 show as typed.
@@ -93,6 +96,8 @@ class EmergencyBanner(Static):
         for match in result.matches:
             words = self._words.setdefault(match.target, [])
             word = _shown(match.phrase)
+            if word and match.heard_as:
+                word = f"{word}（{_shown(match.heard_as)}）"
             if word and word not in words and len(words) < _MAX_WORDS:
                 words.append(word)
                 changed = True
