@@ -7,6 +7,9 @@
                    register, accept, dispatch, note — written offline, as the seat would),
                    ``.sync_cli(url, token, *args)`` (a `hotline sync` Popen), ``.runner(url, token, ...)``
                    (a seat process running SyncService until done, clock offset optional).
+``centre``         a started `ServerProcess` with seats 001, 002 and 003 enrolled (``.tokens`` by seat code).
+``sync_db``        ``sync_db(db, url, token)``: `hotline sync --quiet` on a seat database, as a finished
+                   process (``.returncode``, ``.stderr``).
 ``delivered(backend, seat)``  every seat event on the server exactly once, the outbox empty,
                    no conflicts, as many tickets on both sides. ``until(condition)`` polls.
 """
@@ -139,6 +142,27 @@ def backend(tmp_path, rules):
     server.stop()
 
 
+@pytest.fixture
+def centre(tmp_path, rules):
+    db = tmp_path / "server.db"
+    tokens = {p.seat or p.role.value: t for p, t in bootstrap.init(
+        db, datetime.now(timezone.utc), seats=["001", "002", "003"], known_units=rules.taxonomy.units)}
+    server = ServerProcess(db, free_port(), tmp_path / "server.log", tokens)
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def sync_db():
+    def run(db: Path, url: str, token: str) -> subprocess.CompletedProcess:
+        e = {**env(), "HOTLINE_DB": str(db), "HOTLINE_SERVER": url, "HOTLINE_TOKEN": token}
+        return subprocess.run([sys.executable, "-c", MAIN, "sync", "--quiet", "--timeout", "2"], cwd=ROOT, env=e,
+                              capture_output=True, text=True, timeout=120)
+
+    return run
+
+
 @dataclass
 class Seat:
     store: Store
@@ -223,7 +247,10 @@ def assert_delivered(backend: ServerProcess, seat: Seat) -> None:
 
 @pytest.fixture
 def delivered():
-    """``delivered(backend, seat)``: see `assert_delivered`."""
+    """``centre``         a started `ServerProcess` with seats 001, 002 and 003 enrolled (``.tokens`` by seat code).
+``sync_db``        ``sync_db(db, url, token)``: `hotline sync --quiet` on a seat database, as a finished
+                   process (``.returncode``, ``.stderr``).
+``delivered(backend, seat)``: see `assert_delivered`."""
     return assert_delivered
 
 
