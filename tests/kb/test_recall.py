@@ -38,3 +38,36 @@ def test_recall_at_5_is_at_least_0_9(tmp_path: Path):
                 misses.append((q["text"], q["expected"], found))
         recall = 1 - len(misses) / len(subset)
         assert recall >= 0.9, f"recall@5 {recall:.3f}; misses: {misses}"
+
+
+# --- issue 13: the frozen hold-out, written before the articles that answer it -----------------
+
+FROZEN = Path(__file__).parents[1] / "data" / "kb_holdout.toml"
+FROZEN_SHA256 = "75d3e0bc7d4fc9886b4552e1bc991d58a9c23e62bfe2120737ab8c33bc89a83f"  # as first committed
+
+
+def test_the_frozen_hold_out_is_unchanged_and_names_real_articles():
+    import hashlib
+
+    assert hashlib.sha256(FROZEN.read_bytes()).hexdigest() == FROZEN_SHA256, (
+        "tests/data/kb_holdout.toml is frozen (tests/data/README.md); report a wrong label, do not edit it")
+    queries = tomllib.loads(FROZEN.read_text("utf-8"))["query"]
+    known = {a.id for a in sample_articles()}
+    assert len(queries) >= 100
+    assert [q for q in queries if not set(q["expected"]) <= known] == []
+
+
+@pytest.mark.rule("R19.3")
+@pytest.mark.rule("R34.1")
+def test_frozen_hold_out_recall_at_5_does_not_fall_below_what_was_reached(tmp_path: Path):
+    # Measured once, after the issue-13 articles were written (before them: 0.632). Short of the
+    # issue's 0.95; the misses were not tuned away (tests/data/README.md). A regression guard.
+    db = tmp_path / "seat.db"
+    load_sample_kb(db)
+    queries = tomllib.loads(FROZEN.read_text("utf-8"))["query"]
+    misses = []
+    for q in queries:
+        found = [h.id for h in search(db, q["text"], q.get("matter"), 5, date(2026, 11, 26))]
+        if not set(q["expected"]) & set(found):
+            misses.append(q["text"])
+    assert 1 - len(misses) / len(queries) >= 0.93, misses
