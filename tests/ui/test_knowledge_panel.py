@@ -194,3 +194,62 @@ async def test_a_search_error_shows_in_the_panel_and_keeps_the_screen_alive():
         await pilot.press("ctrl+a")  # nothing to take: no message, no crash
         assert app.chosen == []
         assert list(panel.query(OptionList))  # Textual's own one-argument query still works
+
+
+# --- issue 13: searching by hand, and a clean panel for a new call ------------------------------
+
+@pytest.mark.rule("R19.3")
+async def test_the_search_box_searches_by_hand_beside_the_followed_description(kb_db):
+    app = PanelApp(make_searcher(kb_db, today=lambda: TODAY))
+    async with app.run_test() as pilot:
+        panel = app.query_one(KnowledgePanel)
+        panel.query("家里暖气不热", None)
+        await settle(pilot, panel)
+        assert panel.hits[0].id == "heating-room-temperature-standard"
+        panel.focus_search()
+        for ch in "结婚登记":
+            await pilot.press(ch)
+        await settle(pilot, panel, lambda p: p.hits and p.hits[0].id == "marriage-registration")
+        assert panel.searched_by_hand == "结婚登记"
+        panel.query("楼上装修太吵", None)  # the description goes on changing: the hand search stays
+        await pilot.pause(0.1)
+        assert panel.hits[0].id == "marriage-registration"
+        await pilot.press("escape")  # the box emptied: back to following the description
+        await settle(pilot, panel, lambda p: p.hits and p.hits[0].id == "noise-renovation-hours")
+        assert panel.searched_by_hand == ""
+
+
+@pytest.mark.rule("R20.1")
+async def test_from_the_search_box_enter_goes_to_the_results_and_ctrl_a_takes_the_answer(kb_db):
+    app = PanelApp(make_searcher(kb_db, today=lambda: TODAY))
+    async with app.run_test() as pilot:
+        panel = app.query_one(KnowledgePanel)
+        panel.focus_search()
+        for ch in "公租房":
+            await pilot.press(ch)
+        await settle(pilot, panel)
+        await pilot.press("ctrl+a")
+        await pilot.pause()
+        assert [m.article_id for m in app.chosen] == ["housing-public-rental"]
+        await pilot.press("enter")
+        assert app.focused is app.query_one(OptionList)
+
+
+async def test_clear_empties_the_panel_and_drops_a_search_in_flight():
+    gate = threading.Event()
+
+    def slow(text, matter):
+        gate.wait(2)
+        return [hit(0, text)]
+
+    app = PanelApp(slow)
+    async with app.run_test() as pilot:
+        panel = app.query_one(KnowledgePanel)
+        panel.focus_search()
+        await pilot.press("x")
+        await pilot.pause(0.05)  # the search has started and waits
+        panel.clear()
+        gate.set()
+        await pilot.pause(0.2)
+        assert panel.hits == [] and panel.searched_by_hand == ""
+        assert app.query_one(OptionList).option_count == 0

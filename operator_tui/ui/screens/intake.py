@@ -290,6 +290,8 @@ class IntakeScreen(CallActions, Screen):
         self.form.load({"appellant": {"phone": phone}})
         for banner in self.query("#banner"):  # none yet while the seat is starting
             banner.clear()
+        for kb in self.query("#kb"):  # issue 13: the last caller's answers go with the call
+            kb.clear()
         for history in self.query("#history"):
             history.show([], now)
         for saved in self.query("#saved"):
@@ -483,7 +485,7 @@ class IntakeScreen(CallActions, Screen):
 
     def action_focus_kb(self) -> None:
         for w in self.query("#kb"):
-            w.focus()
+            w.focus_search()  # issue 13: Ctrl+K, then type to search by hand
 
     def action_use_kb_answer(self) -> None:
         """R20.1: the highlighted knowledge-base answer into the answer field, without leaving the form."""

@@ -7,6 +7,11 @@ change; the panel posts `AnswerChosen` when the operator takes an answer. The pa
 the database itself: searches run in a thread worker, after a short debounce, and a result that
 arrives after a newer query was started is dropped (sequence number).
 
+Issue 13: a search box at the top of the panel (Ctrl+K on the intake screen focuses it). While it
+holds text the panel shows what the operator searched by hand; the description keeps being
+followed underneath, and emptying the box (Escape) brings its results back. `clear()` empties
+everything for a new call (F2), so no answer from the last caller is left on screen.
+
 Article text is our data, but it is still rendered as data: titles and answers as `Text`, bodies
 through the Markdown widget with links inert, never as Rich markup.
 """
@@ -24,7 +29,7 @@ from textual.message import Message
 from textual.screen import ModalScreen
 from textual.timer import Timer
 from textual.widget import Widget
-from textual.widgets import OptionList, Static
+from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from ...domain.text import clean_text
@@ -82,12 +87,45 @@ class ArticleScreen(ModalScreen[bool]):
         self.dismiss(True)
 
 
+class SearchBox(Input):
+    """The panel's hand search. Enter or ↓ goes to the results; Escape empties the box (back to
+    following the description); ctrl+a takes the highlighted answer, as in the results list."""
+
+    BINDINGS = [
+        Binding("enter", "to_results", "结果", id="kb.to_results", show=False),
+        Binding("down", "to_results", "结果", show=False),
+        Binding("escape", "empty", "清空检索", id="kb.clear_search", show=False),
+        Binding("ctrl+a", "use_answer", "采用答复", id="kb.search_use_answer", show=False),
+    ]
+
+    def _panel(self) -> KnowledgePanel | None:
+        for node in self.ancestors:
+            if isinstance(node, KnowledgePanel):
+                return node
+        return None
+
+    def action_to_results(self) -> None:
+        panel = self._panel()
+        if panel is not None:
+            panel.focus_results()
+
+    def action_empty(self) -> None:
+        self.value = ""
+
+    def action_use_answer(self) -> None:
+        panel = self._panel()
+        if panel is not None:
+            panel.action_use_answer()
+
+
 class KnowledgePanel(Widget):
     """Search results for the call being typed; Enter reads one, ctrl+a takes its answer."""
 
     DEFAULT_CSS = """
     KnowledgePanel { height: 1fr; border: round $primary; }
     KnowledgePanel #kb-status { color: $text-muted; height: 1; }
+    KnowledgePanel #kb-search { height: 1; border: none; padding: 0 1; background: $boost; }
+    KnowledgePanel #kb-search:focus { background: $accent 30%; }
     KnowledgePanel OptionList { height: 1fr; border: none; }
     """
     BINDINGS = [
@@ -126,16 +164,50 @@ class KnowledgePanel(Widget):
         self.dropped = 0          # stale results discarded (seen by tests)
         self._seq = 0
         self._pending: tuple[str, str | None] = ("", None)
+        self._following: tuple[str, str | None] = ("", None)  # the description and matter, as last given
         self._timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
         yield Static(Text("知识库", style="bold"), id="kb-title")
+        yield SearchBox(placeholder="检索知识库（Ctrl+K）", id="kb-search")
         yield Static(Text("输入诉求内容后自动检索"), id="kb-status")
         yield OptionList(id="kb-results", markup=False)
 
     def focus(self, scroll_visible: bool = True) -> "KnowledgePanel":
+        """Focus the results list (Enter opens, ctrl+a takes the answer)."""
         self.query_one(OptionList).focus(scroll_visible)
         return self
+
+    def focus_search(self) -> None:
+        """Focus the search box, its text selected so that typing replaces it (Ctrl+K)."""
+        box = self.query_one(SearchBox)
+        box.focus()
+        box.select_all()
+
+    def focus_results(self) -> None:
+        self.query_one(OptionList).focus()
+
+    @property
+    def searched_by_hand(self) -> str:
+        """What the operator typed in the search box ("" when the panel follows the description)."""
+        return self.query_one(SearchBox).value.strip()
+
+    def clear(self) -> None:
+        """Empty the panel for a new call: no search text, no results, no search in flight."""
+        if self._timer is not None:
+            self._timer.stop()
+            self._timer = None
+        self._seq += 1  # a result still on its way belongs to the last call: dropped
+        self._pending = self._following = ("", None)
+        with self.prevent(Input.Changed):
+            self.query_one(SearchBox).value = ""
+        self._show([], "输入诉求内容后自动检索")
+
+    @on(Input.Changed, "#kb-search")
+    def _typed_in_box(self, event: Input.Changed) -> None:
+        event.stop()
+        text = event.value.strip()
+        self._schedule((text, None) if text else self._following)
 
     # --- searching ---------------------------------------------------------------------------
 
@@ -149,8 +221,15 @@ class KnowledgePanel(Widget):
         return None
 
     def search_for(self, text: str, matter: str | None = None) -> None:
-        """Search for `text` (and boost `matter`) once typing pauses for `debounce` seconds."""
-        self._pending = (text, matter)
+        """Follow the description: search for `text` (and boost `matter`) once typing pauses for
+        `debounce` seconds, unless the operator is searching by hand in the box."""
+        self._following = (text, matter)
+        if self.is_mounted and self.searched_by_hand:
+            return  # the hand search stays on screen; the description is picked up when it is emptied
+        self._schedule((text, matter))
+
+    def _schedule(self, query: tuple[str, str | None]) -> None:
+        self._pending = query
         if self._timer is not None:
             self._timer.stop()
         self._timer = self.set_timer(self.debounce, self._fire)
