@@ -151,3 +151,23 @@ async def test_f10_at_seat_002_offers_every_open_ticket_and_links_the_chosen_one
     linked = centre.server_ticket(first.number if chosen == first.id else second.number)
     assert len(linked.linked_calls) == 1 and linked.notes[-1].text == "第二次打来还是没人处理"
     assert centre.server_count() == 2
+
+
+@pytest.mark.rule("R13.1")
+async def test_f10_asks_the_centre_again_when_the_pop_did_not_hold_every_ticket(centre, keys, monkeypatch):
+    from operator_tui.ui.screens import intake
+
+    monkeypatch.setattr(intake, "HISTORY_LIMIT", 1)  # the pop shows one of the caller's two tickets
+    a, b = centre.seat("001"), centre.seat("002")
+    first = centre.record(a, phone=PHONE)
+    second = centre.record(a, phone=PHONE, matter="water_outage")
+    _synced(a)
+    b.caller = PHONE
+    app = make_app(b)
+    async with app.run_test(size=SIZE) as pilot:
+        await keys.settle(pilot, 0.3)
+        assert len(app.screen.query_one("#history").rows) == 1 and not app.screen.caller.complete
+        await pilot.press("f10")
+        await keys.settle(pilot)
+        assert isinstance(app.screen, LinkChooserScreen)
+        assert {code for code, _ in app.screen.options} == {first.id, second.id}

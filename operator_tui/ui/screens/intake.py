@@ -54,6 +54,7 @@ class CallerInfo:
     vulnerable: tuple[str, ...]
     note: str | None = None   # offline: the history is only this seat's records
     complete: bool = True     # every ticket of the caller is in `rows` (no limit reached)
+    phone: str = ""           # the number it answers for
 
 
 class IntakeScreen(CallActions, Screen):
@@ -390,7 +391,8 @@ class IntakeScreen(CallActions, Screen):
         from ...lookup import CentreLookup
 
         found = CentreLookup.of(self.ctx.store, self.ctx.sync, self.ctx.offline).history(phone, limit=HISTORY_LIMIT)
-        info = CallerInfo(found.rows, found.credit_marks, found.vulnerable, found.note, complete=not found.more)
+        info = CallerInfo(found.rows, found.credit_marks, found.vulnerable, found.note, complete=not found.more,
+                          phone=phone)
         self.post_message(self.CallerLoaded(phone, info))
 
     @on(CallerLoaded)

@@ -147,7 +147,7 @@ class CallActions:
         if not self._ensure_unsaved():
             return
         info = self.caller
-        if info is not None and info.complete and self._caller_phone:
+        if info is not None and info.complete and self._caller_phone and info.phone == self._caller_phone:
             self._offer_links([r for r in info.rows if not r.closed], info.note)
         elif self._caller_phone:
             self._find_open_tickets(self._caller_phone)
