@@ -77,10 +77,11 @@ LOCAL_HELP = "Only this seat's own store, even when a server is configured."
 
 
 def _http(url: str):
-    """The connection to the server; a function of its own so tests can hand in the app in-process."""
-    import httpx
+    """The connection to the server (verified like the seat's: system CAs, or HOTLINE_CA_FILE); a
+    function of its own so tests can hand in the app in-process."""
+    from ..sync.client import http_client
 
-    return httpx.Client(base_url=url, timeout=10)
+    return http_client(url, timeout=10, ca_file=os.environ.get("HOTLINE_CA_FILE") or None)
 
 
 @contextmanager
@@ -93,10 +94,16 @@ def _centre(s, store, local: bool):
         return
     if not s.server_url.startswith(("http://", "https://")):
         raise CliError(f"HOTLINE_SERVER: '{s.server_url}' must start with http:// or https://")
-    token = os.environ.get("HOTLINE_TOKEN")
+    from ..settings import CredentialError, check_ca_file, resolve_token
+
+    try:
+        token = resolve_token(os.environ.get("HOTLINE_TOKEN"), os.environ.get("HOTLINE_TOKEN_FILE"))
+        check_ca_file(os.environ.get("HOTLINE_CA_FILE"))
+    except CredentialError as exc:
+        raise CliError(str(exc)) from None
     if not token:
-        raise CliError("HOTLINE_TOKEN: a server is configured (HOTLINE_SERVER) but no token; set HOTLINE_TOKEN "
-                       "(from `hotline server init`) or pass --local for this seat's records only")
+        raise CliError("HOTLINE_TOKEN: a server is configured (HOTLINE_SERVER) but no token; set HOTLINE_TOKEN or "
+                       "HOTLINE_TOKEN_FILE (from `hotline server init`) or pass --local for this seat's records only")
     from ..lookup import CentreLookup
     from ..sync.client import HotlineClient
 

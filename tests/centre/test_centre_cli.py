@@ -4,6 +4,7 @@ find tickets recorded at any seat; `--local` keeps to this seat's store (R10.1).
 from __future__ import annotations
 
 import contextlib
+import os
 
 import httpx
 import pytest
@@ -70,3 +71,19 @@ def test_a_server_without_a_token_is_a_clear_error(cli, seat002, monkeypatch):
     r = cli("ticket", "list", "--phone", PHONE)
     assert r.code == 2 and "HOTLINE_TOKEN" in r.err and "--local" in r.err and "Traceback" not in r.err
     assert cli("ticket", "list", "--phone", PHONE, "--local").code == 0
+
+
+@pytest.mark.rule("R33.1")
+def test_the_token_can_come_from_a_private_file_and_a_loose_one_is_refused(cli, seat002, monkeypatch, tmp_path):
+    token_file = tmp_path / "token"
+    token = os.environ["HOTLINE_TOKEN"]
+    token_file.write_text(token)
+    token_file.chmod(0o600)
+    monkeypatch.delenv("HOTLINE_TOKEN")
+    monkeypatch.setenv("HOTLINE_TOKEN_FILE", str(token_file))
+    r = cli("ticket", "list", "--phone", PHONE, "--json")
+    assert r.code == 0, r.err
+    assert [d["number"] for d in r.json()] == [seat002.number]
+    token_file.chmod(0o644)
+    loose = cli("ticket", "list", "--phone", PHONE)
+    assert loose.code == 2 and "chmod 600" in loose.err and token not in loose.err
