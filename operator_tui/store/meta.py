@@ -34,6 +34,23 @@ def seat_code(db: sqlite_utils.Database) -> str:
     return get(db, "seat_code") or "001"
 
 
+def adopt_seat_code(db: sqlite_utils.Database, enrolled: str) -> str | None:
+    """The seat's code as its token's enrolment says (issue 11: the server refuses numbers outside the
+    token's series). A database that never chose a code and has allocated no number takes it; a
+    database already numbering in another series gets a reason back, and nothing changes (its
+    numbers were read out to callers: they are never rewritten)."""
+    current = get(db, "seat_code")
+    if current == enrolled:
+        return None
+    numbered = db.conn.execute("SELECT 1 FROM number_seq LIMIT 1").fetchone() is not None
+    if current is None and not numbered:
+        put(db, "seat_code", enrolled)
+        return None
+    return (f"本机数据库按坐席 {current or '001'} 编号，而令牌属于坐席 {enrolled}：服务器只接受坐席 {enrolled} 的受理编号。"
+            f"请使用坐席 {current or '001'} 的令牌，或为坐席 {enrolled} 使用新的数据库（hotline db init --seat-code {enrolled}）；"
+            "本机记录均保留在待同步队列中")
+
+
 def allocate_number(db: sqlite_utils.Database, local_day: date) -> str:
     """The next ticket number for this seat on `local_day`; call inside the save's transaction."""
     day = local_day.strftime("%y%m%d")

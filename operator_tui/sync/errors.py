@@ -6,6 +6,8 @@
     ├── AuthRejected    401/403: the token is missing, unknown, or may not do this
     ├── ServerNotTrusted  https: the server's certificate did not verify (system CAs or --ca-file)
     ├── CursorGone      410: the server does not know the seat's cursor; the service resyncs
+    ├── SeatMismatch    the token belongs to another seat than the one this database numbers for;
+    │                   nothing is pushed (the server would refuse every new ticket, R18.1)
     └── ProtocolError   any other answer the client did not expect (status and the server's detail)
 """
 
@@ -29,6 +31,10 @@ class ServerNotTrusted(SyncError):
 
 
 class CursorGone(SyncError):
+    pass
+
+
+class SeatMismatch(SyncError):
     pass
 
 

@@ -18,11 +18,11 @@ from ..contract import MAX_BATCH, Change, IdConflictPublic, KbArticlePublic
 from ..domain.deadlines import running_clock
 from ..domain.model import STATUS_NAMES, Event, Status
 from ..identity import Identity, remember
-from ..store import outbox, sync_state
+from ..store import meta, outbox, sync_state
 from ..store.db import Store
 from ..store.outbox import OutboxRow
 from .client import HotlineClient
-from .errors import CursorGone, Offline, ProtocolError, SyncError
+from .errors import CursorGone, Offline, ProtocolError, SeatMismatch, SyncError
 from .status import SyncStatus, read_status
 
 Progress = Callable[[str, int, "int | None"], None]  # phase ("push" | "pull"), done, total if known
@@ -93,7 +93,16 @@ class SyncService:
             remember(self.store, self.client.token, self.identity)
             if self.on_identity is not None:
                 self.on_identity(self.identity)
+        if self.identity is not None and self.identity.seat:
+            with self.store.transaction() as db:
+                problem = meta.adopt_seat_code(db, self.identity.seat)
+            if problem:
+                raise SeatMismatch(problem)
         return self.identity
+
+    def _seat_code_chosen(self) -> bool:
+        with self.store.connect() as db:
+            return meta.get(db, "seat_code") is not None
 
     # --- push ----------------------------------------------------------------------------------
     def push(self, progress: Progress | None = None, tally: Tally | None = None) -> tuple[int, int]:
@@ -237,8 +246,8 @@ class SyncService:
         with the true counts of what was done before the problem (issue 11)."""
         t = Tally()
         try:
-            if self.on_identity is not None:
-                self.check_identity()
+            if self.on_identity is not None or not self._seat_code_chosen():
+                self.check_identity()  # also: this database numbers in the token's seat series
             self.push(progress, t)
             self.pull(progress, t)
         except Offline as exc:

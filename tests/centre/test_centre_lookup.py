@@ -169,3 +169,26 @@ def test_every_centre_lookup_leaves_an_audit_row_with_its_purpose(centre):
     _lookup(b).open_tickets(PHONE)
     purposes = [row["purpose"] for row in reversed(centre.audit(t.id)) if row["endpoint"] == "POST /v1/lookup"]
     assert purposes == ["来电弹屏", "查询办理单", "催办"]
+
+
+@pytest.mark.rule("R18.1")
+def test_a_new_seat_database_takes_its_tokens_seat_code_and_a_mismatch_pushes_nothing(centre, tmp_path):
+    from operator_tui.store import meta, outbox
+    from operator_tui.store.db import Store
+    from operator_tui.sync.service import SyncService
+
+    numbered = centre.seat("001")  # numbers for seat 001 (below), its clock the centre's
+    fresh = Store.open(tmp_path / "fresh.db")  # never given a seat code (hotline db init without --seat-code)
+    report = SyncService(fresh, centre.client("002"), centre.rules, clock=numbered.now).sync_once()
+    assert report.ok, report.error
+    with fresh.connect() as db:
+        assert meta.seat_code(db) == "002"
+    centre.record(numbered, phone="13904120077")
+    # The seat (which asks who holds its token) with seat 003's token:
+    wrong = SyncService(numbered.store, centre.client("003"), centre.rules, clock=numbered.now,
+                        on_identity=lambda who: None)
+    report = wrong.sync_once()
+    assert not report.ok and "坐席 001" in report.error and "坐席 003" in report.error
+    with numbered.store.connect() as db:
+        assert outbox.depth(db) == 3  # nothing pushed, nothing refused, nothing lost
+    assert centre.server_count() == 0
