@@ -11,8 +11,8 @@ How the server database is built
     A seat database is seeded with the demo tickets (every stage, through the real workflow). Their
     server rows are made by the server's own projection (`projection.row_for`) and written through
     `Tx.put_tickets`, with their events, into a real server database (`Storage.open`: the server's
-    schema and migrations). Those rows are the templates that `bench_store.Templates` clones (new
-    ULID, number, phone, times) up to the ticket count, callers having 1–5 tickets each.
+    schema and migrations). Those rows are the templates that `bench_store.write_clones` clones (new
+    ULID, number, phone, times; seats 100–119) up to the ticket count, callers having 1–5 tickets each.
 
 What is measured
     The seat is the real one: `build_context` with the server's URL and a seat token, and the
@@ -38,27 +38,24 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 
-from bench_store import Templates, caller_phones, ulid  # noqa: E402
+from bench_store import Templates, caller_phones, write_clones  # noqa: E402
 from bench_sync import free_port, start_server  # noqa: E402
 
 from operator_tui.config import default_rules  # noqa: E402
 from operator_tui.demo import seed  # noqa: E402
 from operator_tui.store import tickets as seat_tickets  # noqa: E402
 from operator_tui.store.db import Store  # noqa: E402
-from server_stub import bootstrap  # noqa: E402
 from server_stub.projection import clock_of, row_for  # noqa: E402
 from server_stub.storage import Storage, utc  # noqa: E402
 
 TARGET_P95_MS = 150.0
-CHUNK = 50_000
-BULK_SEATS = 20  # clones come from seats 100–119; the timed seat is 001, the load seats 002–301
 
 
 def build(path: Path, total: int, rng: random.Random) -> list[str]:
@@ -76,44 +73,19 @@ def build(path: Path, total: int, rng: random.Random) -> list[str]:
         rows, events = [], []
         for k, (ticket, evs) in enumerate(demo):
             rows.append(row_for(ticket, first + k, clock_of(ticket, rules, now), rules))
-            events += [{"seq": None, "id": e.id, "ticket_id": e.ticket_id, "kind": e.kind, "actor": e.actor,
+            events += [{"id": e.id, "ticket_id": e.ticket_id, "kind": e.kind, "actor": e.actor,
                         "role": e.role.value, "seat": e.seat, "at": e.at.isoformat(), "applied_at": utc(e.at),
                         "received_at": utc(e.at), "payload": json.dumps(e.payload, ensure_ascii=False, default=str),
                         "pushed_by": "bench"} for e in evs]
         tx.put_tickets(rows)
-        tx.add_events([{k: v for k, v in e.items() if k != "seq"} for e in events])
+        tx.add_events(events)
     conn = sqlite3.connect(path, isolation_level=None)
     try:
         templates = Templates(conn)
         conn.execute("PRAGMA synchronous=OFF")
         conn.execute("PRAGMA cache_size=-1000000")
-        bulk = max(total - len(demo), 0)
-        phones = caller_phones(bulk, rng)
-        start, step = now - timedelta(days=366), timedelta(days=365).total_seconds() / max(bulk, 1)
-        seq: dict[tuple[str, str], int] = {}
-        t_sql = (f"INSERT INTO tickets ({', '.join(templates.ticket_cols)}) "
-                 f"VALUES ({', '.join('?' * len(templates.ticket_cols))})")
-        e_sql = (f"INSERT INTO events ({', '.join(templates.event_cols)}) "
-                 f"VALUES ({', '.join('?' * len(templates.event_cols))})")
-        for lo in range(0, bulk, CHUNK):
-            t_rows, e_rows = [], []
-            for i in range(lo, min(lo + CHUNK, bulk)):
-                at = start + timedelta(seconds=i * step + rng.random() * step * 0.9)
-                code = str(100 + i % BULK_SEATS)
-                day = (at + timedelta(hours=8)).strftime("%y%m%d")  # Asia/Shanghai has no DST
-                n = seq[(day, code)] = seq.get((day, code), 0) + 1
-                c = {"at": at, "id": ulid(int(at.timestamp() * 1000), (i + 1) << 10),
-                     "number": f"{day}{code}{n:04d}", "phone": phones[i], "seat": code}
-                row, evs = templates.clone(rng.randrange(len(templates.items)), c)
-                t_rows.append(row)
-                e_rows.extend(evs)
-            conn.execute("BEGIN")
-            conn.executemany(t_sql, t_rows)
-            conn.executemany(e_sql, e_rows)
-            conn.execute("COMMIT")
-            print(f"\r  building: {min(lo + CHUNK, bulk) + len(demo):,} / {total:,} tickets", end="",
-                  file=sys.stderr, flush=True)
-        print(file=sys.stderr)
+        phones = caller_phones(max(total - len(demo), 0), rng)
+        write_clones(conn, templates, phones, now, rng, done=len(demo), total=total)
         # The server's one sequence counter must run past every event row written above.
         conn.execute("UPDATE meta SET value = (SELECT max(seq) FROM events) WHERE key = 'seq'")
         conn.execute("ANALYZE")
@@ -158,7 +130,7 @@ async def measure_pops(url: str, token: str, seat_db: Path, phones: list[str], s
             screen.start_call(phone)  # clears `screen.caller`; the pop's answer sets it again
             while screen.caller is None or not history.rows:
                 if time.perf_counter() - t0 > 10:
-                    raise SystemExit(f"no history on screen for a caller with tickets on the server after 10 s")
+                    raise SystemExit("no history on screen for a caller with tickets on the server after 10 s")
                 await asyncio.sleep(0.0005)
             await pilot.pause(0)  # the frame that paints it
             elapsed = time.perf_counter() - t0

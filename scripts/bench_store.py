@@ -148,6 +148,37 @@ def caller_phones(n: int, rng: random.Random) -> list[str]:
     return phones
 
 
+def write_clones(conn: sqlite3.Connection, templates: "Templates", phones: list[str], now: datetime,
+                 rng: random.Random, *, done: int, total: int) -> None:
+    """One clone of a random template per phone, registered over the year before `now` by the bulk
+    seats, written in transactions of CHUNK tickets. Shared with
+    bench_screen_pop.py, which builds a server database the same way."""
+    bulk = len(phones)
+    start, step = now - timedelta(days=366), timedelta(days=365).total_seconds() / max(bulk, 1)
+    seq: dict[tuple[str, str], int] = {}
+    t_sql = f"INSERT INTO tickets ({', '.join(templates.ticket_cols)}) VALUES ({', '.join('?' * len(templates.ticket_cols))})"
+    e_sql = f"INSERT INTO events ({', '.join(templates.event_cols)}) VALUES ({', '.join('?' * len(templates.event_cols))})"
+    for lo in range(0, bulk, CHUNK):
+        t_rows, e_rows = [], []
+        for i in range(lo, min(lo + CHUNK, bulk)):
+            at = start + timedelta(seconds=i * step + rng.random() * step * 0.9)
+            seat = str(100 + i % BULK_SEATS)
+            day = (at + timedelta(hours=8)).strftime("%y%m%d")  # Asia/Shanghai has no DST
+            n = seq[(day, seat)] = seq.get((day, seat), 0) + 1
+            ms = int(at.timestamp() * 1000)
+            c = {"at": at, "id": ulid(ms, (i + 1) << 10), "number": f"{day}{seat}{n:04d}",
+                 "phone": phones[i], "seat": seat}
+            row, events = templates.clone(rng.randrange(len(templates.items)), c)
+            t_rows.append(row)
+            e_rows.extend(events)
+        conn.execute("BEGIN")
+        conn.executemany(t_sql, t_rows)
+        conn.executemany(e_sql, e_rows)
+        conn.execute("COMMIT")
+        print(f"\r  building: {min(lo + CHUNK, bulk) + done:,} / {total:,} tickets", end="", file=sys.stderr, flush=True)
+    print(file=sys.stderr)
+
+
 def build(path: Path, total: int, rng: random.Random) -> dict[str, Any]:
     started = time.perf_counter()
     rules = load_rules()
@@ -167,33 +198,7 @@ def build(path: Path, total: int, rng: random.Random) -> dict[str, Any]:
             conn.execute(f'DROP INDEX "{name}"')
         bulk = max(total - demo, 0)
         phones = caller_phones(bulk, rng)
-        span = timedelta(days=365).total_seconds()
-        start = now - timedelta(days=366)
-        step = span / max(bulk, 1)
-        seq: dict[tuple[str, str], int] = {}
-        t_sql = f"INSERT INTO tickets ({', '.join(templates.ticket_cols)}) VALUES ({', '.join('?' * len(templates.ticket_cols))})"
-        e_sql = f"INSERT INTO events ({', '.join(templates.event_cols)}) VALUES ({', '.join('?' * len(templates.event_cols))})"
-        events_written = 0
-        for lo in range(0, bulk, CHUNK):
-            t_rows, e_rows = [], []
-            for i in range(lo, min(lo + CHUNK, bulk)):
-                at = start + timedelta(seconds=i * step + rng.random() * step * 0.9)
-                seat = str(100 + i % BULK_SEATS)
-                day = (at + timedelta(hours=8)).strftime("%y%m%d")  # Asia/Shanghai has no DST
-                n = seq[(day, seat)] = seq.get((day, seat), 0) + 1
-                ms = int(at.timestamp() * 1000)
-                c = {"at": at, "id": ulid(ms, (i + 1) << 10), "number": f"{day}{seat}{n:04d}",
-                     "phone": phones[i], "seat": seat}
-                row, events = templates.clone(rng.randrange(len(templates.items)), c)
-                t_rows.append(row)
-                e_rows.extend(events)
-            conn.execute("BEGIN")
-            conn.executemany(t_sql, t_rows)
-            conn.executemany(e_sql, e_rows)
-            conn.execute("COMMIT")
-            events_written += len(e_rows)
-            print(f"\r  building: {min(lo + CHUNK, bulk) + demo:,} / {total:,} tickets", end="", file=sys.stderr, flush=True)
-        print(file=sys.stderr)
+        write_clones(conn, templates, phones, now, rng, done=demo, total=total)
         for name, sql in indexes:
             conn.execute(sql)
         conn.execute("PRAGMA journal_mode=WAL")
