@@ -116,7 +116,7 @@ def _periodic_sweep(app: FastAPI):
 
 
 def create_app(settings: ServerSettings, rules: Rules | None = None) -> FastAPI:
-    storage = Storage.open(settings.db_path)
+    storage = Storage.open(settings.db_path, pool_size=settings.pool_size)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -126,6 +126,7 @@ def create_app(settings: ServerSettings, rules: Rules | None = None) -> FastAPI:
         finally:
             if task is not None:
                 task.cancel()
+            app.state.storage.close()  # PostgreSQL: the pool's connections (reopened if started again)
 
     app = FastAPI(title="8890 群众诉求热线 backend", version="1", lifespan=lifespan, docs_url="/docs", redoc_url=None,
                   description="Seats push events and pull changes; units and supervisors act on tickets. "

@@ -1,5 +1,5 @@
 """The read audit (R33.1): every read of personal data — who, when, which ticket, why — and never
-the data itself.
+the data itself. This is the SQLite engine's; on PostgreSQL it is a table (pg.py, schema_pg.py).
 
 A file of its own beside the server database: an audit row is written while answering a read, and
 in its own file it never waits behind an event commit (synchronous=FULL) of the main database.
@@ -12,9 +12,8 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
-import sqlite_utils
+from operator_tui.migrate import migrate_sqlite
 
-from .schema import run
 from .sqlite import SqliteFile
 
 MIGRATIONS = ["""
@@ -25,17 +24,18 @@ MIGRATIONS = ["""
     CREATE INDEX audit_ticket ON audit (ticket_id, id);
 """]
 COLUMNS = ("id", "at", "principal_id", "role", "ticket_id", "number", "purpose", "endpoint")
+_INSERT = f"INSERT INTO audit ({', '.join(COLUMNS[1:])}) VALUES ({', '.join('?' * (len(COLUMNS) - 1))})"
 
 
 def migrate_audit(conn: sqlite3.Connection) -> int:
-    return run(conn, MIGRATIONS)
+    return migrate_sqlite(conn, MIGRATIONS)
 
 
 class AuditLog(SqliteFile):
     def append(self, rows: list[dict[str, Any]]) -> None:
         if rows:
             with self.writing(durable=False) as conn:
-                sqlite_utils.Database(conn)["audit"].insert_all(rows)
+                conn.executemany(_INSERT, [tuple(r[c] for c in COLUMNS[1:]) for r in rows])
 
     def rows(self, ticket_id: str | None, limit: int) -> list[dict[str, Any]]:
         sql, args = f"SELECT {', '.join(COLUMNS)} FROM audit", ()

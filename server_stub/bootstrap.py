@@ -1,5 +1,6 @@
 """First tokens for a new server, made straight in its database (no token exists yet to ask the
-API with). Used by `hotline server init` / `hotline server token`, the tests and the benchmark."""
+API with). Used by `hotline server init` / `hotline server token`, the tests and the benchmark.
+`db_path` is a SQLite file or a `postgresql://` URL."""
 
 from __future__ import annotations
 
@@ -11,17 +12,16 @@ from operator_tui.domain.model import Role
 
 from . import auth
 from .auth import Principal
-from .storage import Storage
+from .storage import Storage, describe
 
 
-def issue(db_path: Path, now: datetime, *, role: Role, name: str, unit: str | None = None, seat: str | None = None,
+def issue(db_path: Path | str, now: datetime, *, role: Role, name: str, unit: str | None = None, seat: str | None = None,
           known_units: Iterable[str] | None = None, staff_no: str | None = None,
           new_seat: bool = False) -> tuple[Principal, str]:
     """One token: a new seat's (`new_seat`: enrol `seat` and make its token), a person's at an
     enrolled seat (role operator with `seat`, usually with `staff_no`), or a person's or unit's
     without a seat. Raises auth.EnrolError."""
-    storage = Storage.open(db_path)
-    with storage.write() as tx:
+    with Storage.open(db_path) as storage, storage.write() as tx:
         if new_seat:
             if seat is None or role is not Role.OPERATOR or unit is not None or staff_no is not None:
                 raise auth.EnrolError("a new seat takes only its 3-digit code (role operator, no unit or staff number)")
@@ -30,28 +30,27 @@ def issue(db_path: Path, now: datetime, *, role: Role, name: str, unit: str | No
                           known_units=frozenset(known_units) if known_units is not None else None)
 
 
-def tokens(db_path: Path) -> list[dict]:
+def tokens(db_path: Path | str) -> list[dict]:
     """Every token's principal (no hash), oldest first."""
-    with Storage.open(db_path).read() as tx:
+    with Storage.open(db_path) as storage, storage.read() as tx:
         return tx.principals()
 
 
-def revoke(db_path: Path, principal_id: str, now: datetime) -> dict:
+def revoke(db_path: Path | str, principal_id: str, now: datetime) -> dict:
     """Revoke one token; raises LookupError (unknown id) or auth.EnrolError (already revoked, last admin)."""
-    with Storage.open(db_path).write() as tx:
+    with Storage.open(db_path) as storage, storage.write() as tx:
         return auth.revoke(tx, principal_id, now)
 
 
-def init(db_path: Path, now: datetime, *, seats: Iterable[str] = (), units: Iterable[str] = (),
+def init(db_path: Path | str, now: datetime, *, seats: Iterable[str] = (), units: Iterable[str] = (),
          supervisors: Iterable[str] = (), known_units: Iterable[str] | None = None) -> list[tuple[Principal, str]]:
     """Create the database with an admin token and, if asked, seat, unit and supervisor tokens,
     all in one transaction (all or none)."""
-    storage = Storage.open(db_path)
     known = frozenset(known_units) if known_units is not None else None
     issued: list[tuple[Principal, str]] = []
-    with storage.write() as tx:
+    with Storage.open(db_path) as storage, storage.write() as tx:
         if tx.principal_count(Role.ADMIN.value):
-            raise auth.EnrolError(f"{db_path} is already initialised; add tokens with `hotline server token add`")
+            raise auth.EnrolError(f"{describe(db_path)} is already initialised; add tokens with `hotline server token add`")
         issued.append(auth.issue(tx, name="admin", role=Role.ADMIN, now=now))
         for code in seats:
             issued.append(auth.enrol_seat(tx, code, f"坐席{code}", now))

@@ -4,13 +4,13 @@ Grounds (3) (a unit shirks, stalls or falsifies) and (5) (ordered by a superior)
 judgement and come through the supervisor actions instead. Supervision raised here is an ordinary
 `supervise` event with role `system`, applied through the same workflow as every other event, so
 it climbs the same ladder (逐级) and shows in every seat's history. Each ground is raised once per
-occasion (`sweep_marks`), so a sweep every minute does not supervise every minute.
+occasion (`sweep_marks`), so a sweep every minute does not supervise every minute — and several
+server processes sweeping the same database do not supervise once each.
 """
 
 from __future__ import annotations
 
 import logging
-import threading
 from collections import Counter
 from datetime import datetime, timedelta, timezone
 
@@ -33,7 +33,6 @@ UNRESOLVED = frozenset({Status.ACCEPTED, Status.RETURNED, Status.DISPATCHED, Sta
                         Status.EXTENSION_REQUESTED})
 HANDLING = frozenset({Status.DISPATCHED, Status.IN_PROGRESS, Status.EXTENSION_REQUESTED})
 SUPERVISABLE = frozenset(set(Status) - {Status.REGISTERED}) - {s for s in Status if s.closed}
-_one_at_a_time = threading.Lock()
 
 
 def _supervise(ticket: Ticket, ground: int, note: str, now: datetime) -> EventIn:
@@ -89,9 +88,12 @@ def plan(tx: Tx, rules: Rules, policy: SweepPolicy, now: datetime) -> tuple[list
 
 
 def sweep(storage: Storage, rules: Rules, policy: SweepPolicy, now: datetime) -> SweepPublic:
-    """Run one sweep; safe to call at any time and from any thread (one runs at a time)."""
+    """Run one sweep; safe to call at any time, from any thread and any number of server processes
+    on one database: one runs at a time (`Storage.exclusive`, an advisory lock on PostgreSQL), and
+    each plans under that lock from the marks the previous one committed, so whatever runs twice
+    raises each supervision once."""
     now = now.astimezone(timezone.utc)
-    with _one_at_a_time:
+    with storage.exclusive("sweep"):
         with storage.read() as tx:
             overdue, raise_ = plan(tx, rules, policy, now)
         by_id = {e.id: (e, key) for e, key in raise_}

@@ -1,12 +1,16 @@
 """The server's SQLite schema (R29.1: one unified database of all appeals and their handling).
 
-Numbered migrations tracked in `PRAGMA user_version`, as on the seat. Times used in comparisons are
-stored as UTC ISO strings so that they sort as text.
+Numbered migrations tracked in `PRAGMA user_version`, run by the runner the seat uses too
+(`operator_tui.migrate`). Times used in comparisons are stored as UTC ISO strings so that they
+sort as text. The PostgreSQL schema, the same tables in PostgreSQL's own SQL, is `schema_pg.py`:
+a change to one is made to the other in the same commit.
 """
 
 from __future__ import annotations
 
 import sqlite3
+
+from operator_tui.migrate import migrate_sqlite
 
 
 _001_INITIAL = """
@@ -117,21 +121,10 @@ MIGRATIONS: list[str] = [_001_INITIAL, _002_STAFF_NO, _003_LOOKUP]
 
 
 def migrate(conn: sqlite3.Connection) -> int:
-    return run(conn, MIGRATIONS)
+    return migrate_sqlite(conn, MIGRATIONS)
 
 
 def run(conn: sqlite3.Connection, migrations: list[str]) -> int:
-    """Apply the migrations `conn`'s database has not had yet; returns the version reached."""
-    version = conn.execute("PRAGMA user_version").fetchone()[0]
-    if version > len(migrations):
-        raise RuntimeError(f"database schema {version} is newer than this program ({len(migrations)})")
-    for number, script in enumerate(migrations[version:], start=version + 1):
-        # executescript() commits any open transaction before it runs, so BEGIN goes inside the
-        # script: each migration is then all or nothing.
-        try:
-            conn.executescript(f"BEGIN IMMEDIATE;\n{script}\nPRAGMA user_version = {number};\nCOMMIT;")
-        except BaseException:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            raise
-    return len(migrations)
+    """Apply the migrations `conn`'s database has not had yet (the shared runner, operator_tui/migrate.py:
+    each in its own transaction, the version re-checked under BEGIN IMMEDIATE); returns the version reached."""
+    return migrate_sqlite(conn, migrations)

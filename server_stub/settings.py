@@ -26,8 +26,11 @@ class SweepPolicy:
 
 @dataclass(frozen=True)
 class ServerSettings:
-    db_path: Path
+    # A SQLite file, or a `postgresql://user@host:port/dbname` URL (issue 17); the name stays
+    # `db_path` because a file is the default and most callers pass one.
+    db_path: Path | str
     max_body_bytes: int = MAX_BODY_BYTES
     sweep_every_seconds: float = 60.0   # 0 turns the periodic sweep off (tests call it directly)
     sweep: SweepPolicy = field(default_factory=SweepPolicy)
     clock: Callable[[], datetime] = utc_now  # injected so tests pin time; never read elsewhere
+    pool_size: int = 16                 # PostgreSQL: connections per server process

@@ -1,28 +1,30 @@
-"""The server's storage: SQLite through sqlite-utils, WAL, behind a narrow interface.
+"""The server's storage: one interface, two engines (SQLite, the embedded default; PostgreSQL, for
+a city or a province that outgrows one file: issue 17).
 
 Everything the API and the jobs need goes through `Storage.read()` / `Storage.write()` and the
-methods of the transaction they yield, so that another backend (PostgreSQL, when one city's scale
-needs it) means another implementation of this one module.
+methods of the transaction they yield. The queries are here, once, in SQL both engines run; what
+differs between the engines sits in the engine's subclass and nowhere else:
 
-Connections, threads and transactions are `sqlite.SqliteFile`'s business; this module is the
-queries. Commits that hold callers' words run with `synchronous=FULL`.
+- `storage_sqlite.py`: the file, WAL, a connection per thread, one writer at a time
+  (`sqlite.SqliteFile`), `instr`, the FTS5 trigram index for name and address fragments, the read
+  audit in a file of its own, the `<db>.issued-seq` high-water mark.
+- `pg.py`: a connection pool, `?` placeholders made `%s`, writers serialised by a
+  transaction-level advisory lock (so sequence numbers commit in order and a retry always finds
+  the first answer, however many processes), snapshot reads, `strpos`, pg_trgm, the audit as a
+  table, the migration dialect and the sweep's cross-process lock.
+
+`Storage.open(target)` picks the engine: a `postgresql://` URL, or a file path for SQLite.
 """
 
 from __future__ import annotations
 
 import json
-import secrets
+from abc import ABC, abstractmethod
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Iterable, Iterator
-
-import sqlite_utils
-
-from .audit import AuditLog, migrate_audit
-from .schema import migrate
-from .sqlite import SqliteFile
+from typing import Any, Iterable, Iterator, Protocol
 
 
 def utc(dt: datetime) -> str:
@@ -92,88 +94,115 @@ def _ticket_row(r: tuple) -> TicketRow:
                      tuple(v for v in r[22].split("|") if v), r[23])
 
 
-class Tx:
+class Tx(ABC):
     """One unit of work on the server's database. Read methods work in any Tx; write methods only
-    in one from `Storage.write()`."""
+    in one from `Storage.write()`. The engine's subclass runs the SQL (`_all`, `_one`, `_exec`,
+    `_many`) and supplies the few fragments the engines spell differently."""
 
-    def __init__(self, db: sqlite_utils.Database):
-        self.db = db
-        self.conn = db.conn
+    conn: Any
+
+    @abstractmethod
+    def _all(self, sql: str, args: Iterable[Any] = ()) -> Iterable[tuple]: ...
+
+    @abstractmethod
+    def _one(self, sql: str, args: Iterable[Any] = ()) -> tuple | None: ...
+
+    @abstractmethod
+    def _exec(self, sql: str, args: Iterable[Any] = ()) -> None: ...
+
+    @abstractmethod
+    def _many(self, sql: str, rows: list[tuple]) -> None: ...
+
+    @abstractmethod
+    def _holds(self, column: str) -> str:
+        """SQL true when `column` ('|a|b|' text) contains the parameter ('|unit|')."""
+
+    @abstractmethod
+    def _text_filter(self, terms: list[tuple[str, str]]) -> tuple[str, list[Any]] | None:
+        """Extra narrowing for name/address fragments (column, fragment) of three characters or
+        more, through the engine's trigram index; None when the LIKE itself uses the index."""
 
     # --- meta and sequence ------------------------------------------------------------------
     def meta(self, key: str) -> str | None:
-        row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        row = self._one("SELECT value FROM meta WHERE key = ?", (key,))
         return row[0] if row else None
 
     def put_meta(self, key: str, value: str) -> None:
-        self.conn.execute("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                          (key, value))
+        self._exec("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                   (key, value))
 
     def last_seq(self) -> int:
         return int(self.meta("seq") or 0)
 
     def take_seqs(self, n: int) -> int:
         """Reserve `n` sequence numbers; returns the first. One counter orders events, ticket
-        changes and knowledge-base changes, so one cursor can never skip a change."""
+        changes and knowledge-base changes, so one cursor can never skip a change. Writers are
+        serialised (each engine's `write()`), so the numbers commit in the order they are taken."""
         first = self.last_seq() + 1
         self.put_meta("seq", str(first + n - 1))
         return first
 
     # --- principals -------------------------------------------------------------------------
     def principal_by_hash(self, token_hash: str) -> dict[str, Any] | None:
-        row = self.conn.execute("SELECT id, name, role, unit, seat, staff_no FROM principals "
-                                "WHERE token_hash = ? AND revoked_at IS NULL", (token_hash,)).fetchone()
+        row = self._one("SELECT id, name, role, unit, seat, staff_no FROM principals "
+                        "WHERE token_hash = ? AND revoked_at IS NULL", (token_hash,))
         return dict(zip(("id", "name", "role", "unit", "seat", "staff_no"), row)) if row else None
 
     def principal_count(self, role: str | None = None) -> int:
         sql, args = "SELECT count(*) FROM principals WHERE revoked_at IS NULL", ()
         if role:
             sql, args = sql + " AND role = ?", (role,)
-        return self.conn.execute(sql, args).fetchone()[0]
-
-    def add_principal(self, row: dict[str, Any]) -> None:
-        self.db["principals"].insert(row)
+        row = self._one(sql, args)
+        return int(row[0]) if row else 0
 
     _PRINCIPAL_COLS = ("id", "name", "role", "unit", "seat", "staff_no", "created_at", "revoked_at")
+
+    def add_principal(self, row: dict[str, Any]) -> None:
+        cols = (*self._PRINCIPAL_COLS, "token_hash")
+        self._exec(f"INSERT INTO principals ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
+                   tuple(row.get(c) for c in cols))
 
     def principals(self, include_revoked: bool = True) -> list[dict[str, Any]]:
         """Every principal, oldest first, without its token hash (nobody needs to see one)."""
         sql = f"SELECT {', '.join(self._PRINCIPAL_COLS)} FROM principals"
         if not include_revoked:
             sql += " WHERE revoked_at IS NULL"
-        return [dict(zip(self._PRINCIPAL_COLS, r)) for r in self.conn.execute(sql + " ORDER BY created_at, id")]
+        return [dict(zip(self._PRINCIPAL_COLS, r)) for r in self._all(sql + " ORDER BY created_at, id")]
 
     def principal(self, principal_id: str) -> dict[str, Any] | None:
-        r = self.conn.execute(f"SELECT {', '.join(self._PRINCIPAL_COLS)} FROM principals WHERE id = ?",
-                              (principal_id,)).fetchone()
+        r = self._one(f"SELECT {', '.join(self._PRINCIPAL_COLS)} FROM principals WHERE id = ?", (principal_id,))
         return dict(zip(self._PRINCIPAL_COLS, r)) if r else None
 
     def revoke_principal(self, principal_id: str, at: datetime) -> None:
-        self.conn.execute("UPDATE principals SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL",
-                          (utc(at), principal_id))
+        self._exec("UPDATE principals SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL", (utc(at), principal_id))
 
     def seat(self, code: str) -> dict[str, Any] | None:
-        row = self.conn.execute("SELECT code, name, principal_id FROM seats WHERE code = ?", (code,)).fetchone()
+        row = self._one("SELECT code, name, principal_id FROM seats WHERE code = ?", (code,))
         return dict(zip(("code", "name", "principal_id"), row)) if row else None
 
     def add_seat(self, code: str, name: str, principal_id: str, at: datetime) -> None:
-        self.db["seats"].insert({"code": code, "name": name, "principal_id": principal_id, "enrolled_at": utc(at)})
+        self._exec("INSERT INTO seats (code, name, principal_id, enrolled_at) VALUES (?, ?, ?, ?)",
+                   (code, name, principal_id, utc(at)))
 
     # --- receipts and events ----------------------------------------------------------------
     def receipts(self, ids: list[str]) -> dict[str, Receipt]:
         out: dict[str, Receipt] = {}
         for i in range(0, len(ids), 500):
             chunk = ids[i:i + 500]
-            sql = f"SELECT event_id, digest, status, rule, reason, seq, received_at, ticket_status FROM receipts WHERE event_id IN ({','.join('?' * len(chunk))})"
-            out.update({r[0]: Receipt(*r) for r in self.conn.execute(sql, chunk)})
+            sql = ("SELECT event_id, digest, status, rule, reason, seq, received_at, ticket_status FROM receipts "
+                   f"WHERE event_id IN ({','.join('?' * len(chunk))})")
+            out.update({r[0]: Receipt(*r) for r in self._all(sql, chunk)})
         return out
 
     def add_receipts(self, rows: Iterable[Receipt]) -> None:
-        self.conn.executemany("INSERT INTO receipts VALUES (?,?,?,?,?,?,?,?)",
-                              [(r.event_id, r.digest, r.status, r.rule, r.reason, r.seq, r.received_at, r.ticket_status) for r in rows])
+        self._many("INSERT INTO receipts (event_id, digest, status, rule, reason, seq, received_at, ticket_status) "
+                   "VALUES (?,?,?,?,?,?,?,?)",
+                   [(r.event_id, r.digest, r.status, r.rule, r.reason, r.seq, r.received_at, r.ticket_status) for r in rows])
 
     def add_events(self, rows: list[dict[str, Any]]) -> None:
-        self.db["events"].insert_all(rows, batch_size=500)
+        cols = _EVENT_COLS.split(", ") + ["pushed_by"]
+        self._many(f"INSERT INTO events ({', '.join(cols)}) VALUES ({','.join('?' * len(cols))})",
+                   [tuple(r[c] for c in cols) for r in rows])
 
     def events_of(self, ticket_ids: list[str]) -> dict[str, list[tuple]]:
         """Each ticket's events in sequence order, as tuples in `_EVENT_COLS` order."""
@@ -181,34 +210,35 @@ class Tx:
         for i in range(0, len(ticket_ids), 500):
             chunk = ticket_ids[i:i + 500]
             sql = f"SELECT {_EVENT_COLS} FROM events WHERE ticket_id IN ({','.join('?' * len(chunk))}) ORDER BY seq"
-            for r in self.conn.execute(sql, chunk):
-                out[r[2]].append(r)
+            for r in self._all(sql, chunk):
+                out[r[2]].append(tuple(r))
         return out
 
     def event_count(self) -> int:
-        return self.conn.execute("SELECT count(*) FROM events").fetchone()[0]
+        row = self._one("SELECT count(*) FROM events")
+        return int(row[0]) if row else 0
 
     # --- tickets ----------------------------------------------------------------------------
     def ticket(self, ticket_id: str) -> TicketRow | None:
-        r = self.conn.execute(f"SELECT {_TICKET_COLS} FROM tickets WHERE id = ?", (ticket_id,)).fetchone()
+        r = self._one(f"SELECT {_TICKET_COLS} FROM tickets WHERE id = ?", (ticket_id,))
         return _ticket_row(r) if r else None
 
     def ticket_by_number(self, number: str) -> TicketRow | None:
-        r = self.conn.execute(f"SELECT {_TICKET_COLS} FROM tickets WHERE number = ?", (number,)).fetchone()
+        r = self._one(f"SELECT {_TICKET_COLS} FROM tickets WHERE number = ?", (number,))
         return _ticket_row(r) if r else None
 
     def tickets_by_phone(self, phone: str, limit: int) -> list[TicketRow]:
-        rows = self.conn.execute(f"SELECT {_TICKET_COLS} FROM tickets WHERE phone = ? ORDER BY registered_at DESC LIMIT ?",
-                                 (phone, limit))
+        rows = self._all(f"SELECT {_TICKET_COLS} FROM tickets WHERE phone = ? ORDER BY registered_at DESC LIMIT ?",
+                         (phone, limit))
         return [_ticket_row(r) for r in rows]
 
     def put_tickets(self, rows: Iterable[TicketRow]) -> None:
-        # An upsert, not INSERT OR REPLACE: the row keeps its rowid, which the name/address index
-        # (ticket_text, schema _003) is keyed by; and a number held by another ticket is an error,
-        # never a silent deletion of that ticket.
+        # An upsert, not a delete and insert: on SQLite the row keeps its rowid, which the
+        # name/address index (ticket_text, schema _003) is keyed by; and on both engines a number
+        # held by another ticket is an error, never a silent deletion of that ticket.
         cols = [c.strip() for c in _TICKET_COLS.split(",")]
         updates = ", ".join(f"{c} = excluded.{c}" for c in cols if c != "id")
-        self.conn.executemany(
+        self._many(
             f"INSERT INTO tickets ({_TICKET_COLS}) VALUES ({','.join('?' * _TICKET_COL_COUNT)}) "
             f"ON CONFLICT(id) DO UPDATE SET {updates}",
             [(t.id, t.number, t.phone, t.seat, t.status, t.appeal_type, int(t.confidential), t.matter, t.place,
@@ -217,8 +247,8 @@ class Tx:
               "|" + "|".join(t.vulnerable) + "|" if t.vulnerable else "", t.credit_marks) for t in rows])
 
     def subscribe(self, key: str, ticket_ids: Iterable[str]) -> None:
-        self.conn.executemany("INSERT OR IGNORE INTO subscriptions (key, ticket_id) VALUES (?, ?)",
-                              [(key, t) for t in ticket_ids])
+        self._many("INSERT INTO subscriptions (key, ticket_id) VALUES (?, ?) ON CONFLICT DO NOTHING",
+                   [(key, t) for t in ticket_ids])
 
     def changes(self, after: int, limit: int, *, subscriber: str | None = None, unit: str | None = None) -> list[TicketRow]:
         """Tickets changed after sequence `after`, oldest change first, limited to a scope:
@@ -228,10 +258,10 @@ class Tx:
             where.append("id IN (SELECT ticket_id FROM subscriptions WHERE key = ?)")
             args.append(subscriber)
         if unit is not None:
-            where.append("instr(units, ?) > 0")
+            where.append(self._holds("units"))
             args.append(f"|{unit}|")
         sql = f"SELECT {_TICKET_COLS} FROM tickets WHERE {' AND '.join(where)} ORDER BY seq LIMIT ?"
-        return [_ticket_row(r) for r in self.conn.execute(sql, (*args, limit))]
+        return [_ticket_row(r) for r in self._all(sql, (*args, limit))]
 
     def open_tickets(self, *, due_before: str | None = None) -> list[TicketRow]:
         sql = f"SELECT {_TICKET_COLS} FROM tickets WHERE closed = 0"
@@ -239,28 +269,28 @@ class Tx:
         if due_before is not None:
             sql += " AND due_at IS NOT NULL AND due_at < ?"
             args = (due_before,)
-        return [_ticket_row(r) for r in self.conn.execute(sql, args)]
+        return [_ticket_row(r) for r in self._all(sql, args)]
 
     def all_tickets(self, unit: str | None = None, limit: int = 10_000) -> list[TicketRow]:
-        sql = f"SELECT {_TICKET_COLS} FROM tickets" + (" WHERE instr(units, ?) > 0" if unit else "") + " ORDER BY seq LIMIT ?"
-        return [_ticket_row(r) for r in self.conn.execute(sql, ((f"|{unit}|",) if unit else ()) + (limit,))]
+        sql = f"SELECT {_TICKET_COLS} FROM tickets" + (f" WHERE {self._holds('units')}" if unit else "") + " ORDER BY seq LIMIT ?"
+        return [_ticket_row(r) for r in self._all(sql, ((f"|{unit}|",) if unit else ()) + (limit,))]
 
     def tickets_updated_since(self, since: str) -> list[TicketRow]:
-        return [_ticket_row(r) for r in self.conn.execute(f"SELECT {_TICKET_COLS} FROM tickets WHERE updated_at >= ?", (since,))]
+        return [_ticket_row(r) for r in self._all(f"SELECT {_TICKET_COLS} FROM tickets WHERE updated_at >= ?", (since,))]
 
     def clusters(self, since: str, at_least: int) -> list[tuple[str, str, int]]:
         """R25.1 (2): (matter, place, count) of open tickets registered since `since`."""
-        return list(self.conn.execute(
+        return [(m, p, int(n)) for m, p, n in self._all(
             "SELECT matter, place, count(*) FROM tickets WHERE closed = 0 AND registered_at >= ? "
-            "GROUP BY matter, place HAVING count(*) >= ?", (since, at_least)))
+            "GROUP BY matter, place HAVING count(*) >= ?", (since, at_least))]
 
     def cluster_tickets(self, matter: str, place: str) -> list[TicketRow]:
-        rows = self.conn.execute(f"SELECT {_TICKET_COLS} FROM tickets WHERE matter = ? AND place = ? AND closed = 0",
-                                 (matter, place))
+        rows = self._all(f"SELECT {_TICKET_COLS} FROM tickets WHERE matter = ? AND place = ? AND closed = 0",
+                         (matter, place))
         return [_ticket_row(r) for r in rows]
 
     def set_overdue(self, ticket_ids: list[str]) -> None:
-        self.conn.executemany("UPDATE tickets SET overdue = 1 WHERE id = ?", [(t,) for t in ticket_ids])
+        self._many("UPDATE tickets SET overdue = 1 WHERE id = ?", [(t,) for t in ticket_ids])
 
     def lookup(self, *, number: str | None = None, phone: str | None = None, name: str | None = None,
                address: str | None = None, registered_from: str | None = None, registered_to: str | None = None,
@@ -270,26 +300,28 @@ class Tx:
 
         `unit` keeps a unit's own tickets; `public_only` leaves out the confidential ones (R26.1: a
         unit must not find who complained about it by their phone, name or address). Name and
-        address match as substrings: through the trigram index for three characters or more, by a
-        scan in registration order (stopping at `limit`) for one or two. Times are UTC ISO text."""
+        address match as substrings: through the engine's trigram index for three characters or
+        more, by a scan in registration order (stopping at `limit`) for one or two. Times are UTC
+        ISO text."""
         where: list[str] = []
         args: list[Any] = []
         for column, value in (("number", number), ("phone", phone)):
             if value is not None:
                 where.append(f"{column} = ?")
                 args.append(value)
-        terms: list[str] = []
+        terms: list[tuple[str, str]] = []
         for column, fragment in (("name", name), ("address", address)):
             if fragment is None:
                 continue
-            # The columns decide; the index only narrows (a stale index entry cannot add a ticket).
+            # The columns decide; an index only narrows (a stale index entry cannot add a ticket).
             where.append(f"{column} LIKE ? ESCAPE '\\'")
             args.append("%" + _like_escape(fragment) + "%")
             if len(fragment) >= 3:
-                terms.append(f'{column} : "' + fragment.replace('"', '""') + '"')
-        if terms:
-            where.append("rowid IN (SELECT rowid FROM ticket_text WHERE ticket_text MATCH ?)")
-            args.append(" AND ".join(terms))
+                terms.append((column, fragment))
+        narrowed = self._text_filter(terms) if terms else None
+        if narrowed is not None:
+            where.append(narrowed[0])
+            args.extend(narrowed[1])
         if registered_from is not None:
             where.append("registered_at >= ?")
             args.append(registered_from)
@@ -299,20 +331,21 @@ class Tx:
         if open_only:
             where.append("closed = 0")
         if unit is not None:
-            where.append("instr(units, ?) > 0")
+            where.append(self._holds("units"))
             args.append(f"|{unit}|")
         if public_only:
             where.append("confidential = 0")
-        sql = (f"SELECT {_TICKET_COLS} FROM tickets WHERE {' AND '.join(where) or '1'} "
+        sql = (f"SELECT {_TICKET_COLS} FROM tickets WHERE {' AND '.join(where) or '1 = 1'} "
                "ORDER BY registered_at DESC, id DESC LIMIT ?")
-        return [_ticket_row(r) for r in self.conn.execute(sql, (*args, limit))]
+        return [_ticket_row(r) for r in self._all(sql, (*args, limit))]
 
     # --- sweeps -----------------------------------------------------------------------------
     def marked(self, ticket_id: str, key: str) -> bool:
-        return self.conn.execute("SELECT 1 FROM sweep_marks WHERE ticket_id = ? AND key = ?", (ticket_id, key)).fetchone() is not None
+        return self._one("SELECT 1 FROM sweep_marks WHERE ticket_id = ? AND key = ?", (ticket_id, key)) is not None
 
     def mark(self, ticket_id: str, key: str, at: datetime) -> None:
-        self.conn.execute("INSERT OR IGNORE INTO sweep_marks VALUES (?, ?, ?)", (ticket_id, key, utc(at)))
+        self._exec("INSERT INTO sweep_marks (ticket_id, key, at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+                   (ticket_id, key, utc(at)))
 
     # --- knowledge base (R34.1) -------------------------------------------------------------
     _KB_COLS = ("id", "owner_unit", "title", "body", "tags", "review_at", "valid_until", "version", "seq",
@@ -324,62 +357,123 @@ class Tx:
         return d
 
     def kb_article(self, article_id: str) -> dict[str, Any] | None:
-        r = self.conn.execute(f"SELECT {', '.join(self._KB_COLS)} FROM kb_articles WHERE id = ?", (article_id,)).fetchone()
+        r = self._one(f"SELECT {', '.join(self._KB_COLS)} FROM kb_articles WHERE id = ?", (article_id,))
         return self._kb(r) if r else None
 
     def put_kb_article(self, row: dict[str, Any]) -> None:
-        self.db["kb_articles"].upsert({**row, "tags": json.dumps(row["tags"], ensure_ascii=False)}, pk="id")
+        values = {**row, "tags": json.dumps(row["tags"], ensure_ascii=False)}
+        updates = ", ".join(f"{c} = excluded.{c}" for c in self._KB_COLS if c != "id")
+        self._exec(f"INSERT INTO kb_articles ({', '.join(self._KB_COLS)}) VALUES ({', '.join('?' * len(self._KB_COLS))}) "
+                   f"ON CONFLICT(id) DO UPDATE SET {updates}", tuple(values[c] for c in self._KB_COLS))
 
     def kb_changes(self, after: int, limit: int) -> list[dict[str, Any]]:
-        rows = self.conn.execute(f"SELECT {', '.join(self._KB_COLS)} FROM kb_articles WHERE seq > ? ORDER BY seq LIMIT ?",
-                                 (after, limit))
+        rows = self._all(f"SELECT {', '.join(self._KB_COLS)} FROM kb_articles WHERE seq > ? ORDER BY seq LIMIT ?",
+                         (after, limit))
         return [self._kb(r) for r in rows]
 
+    # --- whole tables (hotline server migrate, its checks) ----------------------------------
+    def table_rows(self, table: str, after: tuple | None = None, limit: int = 5000) -> list[tuple]:
+        """Rows of one of `TABLES` in key order, after the key `after`: the copy and the checksums
+        of `hotline server migrate` read every table the same way on both engines."""
+        cols, key = TABLES[table]
+        sql = f"SELECT {', '.join(cols)} FROM {table}"
+        args: tuple = ()
+        if after is not None:
+            sql += f" WHERE ({', '.join(key)}) > ({', '.join('?' * len(key))})"
+            args = tuple(after)
+        return [tuple(r) for r in self._all(sql + f" ORDER BY {', '.join(key)} LIMIT ?", (*args, limit))]
 
-class Storage(SqliteFile):
-    """The server's database file, and beside it the read-audit log (`audit.AuditLog`): a separate
-    file with its own writer, so that recording who read what never waits behind an event commit.
+    def table_count(self, table: str) -> int:
+        row = self._one(f"SELECT count(*) FROM {table}")
+        return int(row[0]) if row else 0
 
-    A third file, `<db>.issued-seq`, remembers the highest sequence number ever committed. If the
-    database opens *below* it, it was restored from an older backup: seats hold cursors past its
-    end that new changes would reuse, so the epoch changes and every such cursor becomes unknown
-    (410, full resync) instead of silently skipping changes. Restore the database, not that file."""
+    def insert_rows(self, table: str, rows: list[tuple]) -> None:
+        """Rows in `TABLES[table]` column order; a row already there (same key) is left as it is."""
+        cols, _ = TABLES[table]
+        self._many(f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))}) ON CONFLICT DO NOTHING",
+                   rows)
 
-    def __init__(self, path: Path):
-        super().__init__(path)
-        self.audit = AuditLog(self.path.with_suffix(".audit.db"))
-        self.high_water = Path(str(self.path) + ".issued-seq")
 
-    @classmethod
-    def open(cls, path: Path) -> "Storage":
-        """Create (mode 0600) and migrate the database; a new database gets a random epoch, which
-        makes cursors from any other database unknown here (so does a restored older copy)."""
-        storage = cls(path)
-        storage.create(migrate)
-        storage.audit.create(migrate_audit)
-        issued = int(storage.high_water.read_text() or 0) if storage.high_water.exists() else 0
-        with storage.write() as tx:
-            if tx.meta("epoch") is None or tx.last_seq() < issued:
-                tx.put_meta("epoch", secrets.token_hex(4))
-        return storage
+# Every table of the server's database, with its columns and key, in the order a copy writes them.
+TABLES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "meta": (("key", "value"), ("key",)),
+    "principals": (("id", "token_hash", "name", "role", "unit", "seat", "created_at", "revoked_at", "staff_no"), ("id",)),
+    "seats": (("code", "name", "principal_id", "enrolled_at"), ("code",)),
+    "events": ((*_EVENT_COLS.split(", "), "pushed_by"), ("seq",)),
+    "receipts": (("event_id", "digest", "status", "rule", "reason", "seq", "received_at", "ticket_status"), ("event_id",)),
+    "tickets": (tuple(c.strip() for c in _TICKET_COLS.split(",")), ("id",)),
+    "subscriptions": (("key", "ticket_id"), ("key", "ticket_id")),
+    "kb_articles": (("id", "owner_unit", "title", "body", "tags", "review_at", "valid_until", "version", "seq",
+                     "updated_at", "updated_by"), ("id",)),
+    "sweep_marks": (("ticket_id", "key", "at"), ("ticket_id", "key")),
+}
+
+
+class AuditLog(Protocol):
+    """The read audit (R33.1): who read which ticket's personal data, when and why."""
+
+    def append(self, rows: list[dict[str, Any]]) -> None: ...
+
+    def rows(self, ticket_id: str | None, limit: int) -> list[dict[str, Any]]: ...
+
+
+AUDIT_COLUMNS = ("id", "at", "principal_id", "role", "ticket_id", "number", "purpose", "endpoint")
+
+
+class Storage(ABC):
+    """The server's database, either engine. `Storage.open(target)` makes and migrates it."""
+
+    engine: str
+    audit: Any  # an AuditLog (plus the engine's extras: the SQLite one has its `.path`)
+
+    @staticmethod
+    def open(target: "str | Path", **options: Any) -> "Storage":
+        """A `postgresql://` (or `postgres://`) URL opens PostgreSQL; anything else is a SQLite file."""
+        if is_postgres(target):
+            from .pg import PgStorage
+
+            return PgStorage.open(str(target), **options)
+        from .storage_sqlite import SqliteStorage
+
+        return SqliteStorage.open(Path(target))
+
+    @abstractmethod
+    def read(self) -> Any:
+        """A context manager: a consistent snapshot, as a `Tx`."""
+
+    @abstractmethod
+    def write(self) -> Any:
+        """A context manager: one durable write transaction, as a `Tx`; writers run one at a time."""
 
     @contextmanager
-    def read(self) -> Iterator[Tx]:
-        """A consistent snapshot (WAL lets it run beside the writer)."""
-        with self.reading() as conn:
-            yield Tx(sqlite_utils.Database(conn))
+    def exclusive(self, name: str) -> Iterator[None]:
+        """Hold the lock called `name` against every process using this database (the sweep: it
+        runs once however many server processes there are). One process: a lock in the process."""
+        yield
 
-    @contextmanager
-    def write(self) -> Iterator[Tx]:
-        """One write transaction, committed with synchronous=FULL (it holds callers' words)."""
-        with self.writing(durable=True) as conn:
-            tx = Tx(sqlite_utils.Database(conn))
-            yield tx
-            seq = tx.last_seq()
-        # After the commit, so the file never runs ahead of the database (a crash leaves it behind,
-        # the safe side). Only one writer at a time reaches here per process.
-        if seq > self._issued:
-            self._issued = seq
-            self.high_water.write_text(str(seq))
+    def close(self) -> None:
+        """Release connections (the SQLite engine keeps none worth closing)."""
 
-    _issued = 0
+    def __enter__(self) -> "Storage":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def is_postgres(target: "str | Path") -> bool:
+    return isinstance(target, str) and target.startswith(("postgresql://", "postgres://"))
+
+
+def describe(target: "str | Path") -> str:
+    """`target` for a message or a log: a URL without its password."""
+    if not is_postgres(target):
+        return str(target)
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(str(target))
+    if parts.password:
+        host = parts.hostname or ""
+        netloc = f"{parts.username}:***@{host}" + (f":{parts.port}" if parts.port else "")
+        parts = parts._replace(netloc=netloc)
+    return urlunsplit(parts)

@@ -1,11 +1,14 @@
-"""Numbered schema migrations, tracked in `PRAGMA user_version`.
+"""The seat's numbered schema migrations, tracked in `PRAGMA user_version`.
 
-Append new migrations (SQL text); never edit a released one. Each runs in its own transaction.
+Append new migrations (SQL text); never edit a released one. Each runs in its own transaction,
+through the runner the server shares (`operator_tui.migrate`).
 """
 
 from __future__ import annotations
 
 import sqlite3
+
+from ..migrate import migrate_sqlite
 
 
 _001_INITIAL = """
@@ -101,39 +104,9 @@ _002_OVERVIEW_COLUMNS = """
 MIGRATIONS: list[str] = [_001_INITIAL, _002_OVERVIEW_COLUMNS]
 
 
-def statements(sql: str) -> list[str]:
-    """Split migration SQL into complete statements (comments and blank lines dropped)."""
-    out, buf = [], ""
-    for line in sql.splitlines():
-        if line.strip().startswith("--") or not line.strip():
-            continue
-        buf += line + "\n"
-        if sqlite3.complete_statement(buf):
-            out.append(buf.strip())
-            buf = ""
-    if buf.strip():
-        raise ValueError(f"incomplete SQL statement in a migration: {buf.strip()[:80]}")
-    return out
-
-
 def migrate(conn: sqlite3.Connection) -> int:
     """Bring the schema up to date; returns the version reached. `conn` must be in autocommit
-    mode (isolation_level=None). Each step checks the version again under the write lock, so two
+    mode (isolation_level=None). The runner is the one the server uses too (operator_tui/migrate.py):
+    each step in its own transaction, the version checked again under the write lock, so two
     processes opening a new file at once do not both run it."""
-    if conn.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS):
-        return len(MIGRATIONS)  # up to date (every start of the seat): no write lock taken
-    for number, sql in enumerate(MIGRATIONS, start=1):
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            version = conn.execute("PRAGMA user_version").fetchone()[0]
-            if version > len(MIGRATIONS):
-                raise RuntimeError(f"database schema {version} is newer than this program ({len(MIGRATIONS)}): upgrade hotline")
-            if version < number:
-                for statement in statements(sql):
-                    conn.execute(statement)
-                conn.execute(f"PRAGMA user_version = {number}")
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-    return len(MIGRATIONS)
+    return migrate_sqlite(conn, MIGRATIONS)

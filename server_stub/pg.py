@@ -1,0 +1,226 @@
+"""The PostgreSQL engine of `storage.Storage` (issue 17): psycopg 3 over a connection pool.
+
+Everything PostgreSQL does differently from SQLite for this server is in this module:
+
+- **Writers, one at a time, across every process.** Each write transaction first takes a
+  transaction-level advisory lock (`WRITER_LOCK`), as SQLite's `BEGIN IMMEDIATE` does for a file.
+  It is what keeps the sync protocol's promises with several server processes: sequence numbers
+  (one counter in `meta`) commit in the order they were taken, so a change-feed cursor can never
+  pass a change that commits later; and a push's receipts are read under the lock, so two
+  processes receiving the same event at once apply it once and the second replays the answer.
+  A push is one transaction for a whole batch, so the lock costs one round trip per batch.
+- **Reads are snapshots**: `REPEATABLE READ READ ONLY`, like a SQLite read transaction in WAL.
+- **Placeholders**: the shared queries are written with `?`; here they become `%s` (cached).
+- **Text**: PostgreSQL text cannot hold NUL. The truth of a ticket is its JSON (`data`, where json
+  escapes NUL), so a NUL in a query argument is stored as U+FFFD in the query columns and matched
+  as U+FFFD in lookups, rather than failing the request.
+- **Search**: name/address fragments use `LIKE`, which pg_trgm's GIN indexes serve directly.
+- **Audit** (R33.1): a table in the same database (one thing to back up and fail over), written
+  outside the writers' lock with synchronous_commit=off: the same trade as SQLite's separate file.
+- **Locks by name** (`exclusive`): session advisory locks, held on a connection of their own for
+  the duration, so the sweep runs once at a time however many processes there are.
+- **Migrations**: the shared runner (`operator_tui.migrate`) with `PgDialect` below.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import threading
+from contextlib import contextmanager
+from functools import lru_cache
+from typing import Any, Iterable, Iterator
+
+import psycopg
+from psycopg_pool import ConnectionPool
+
+from operator_tui.migrate import migrate as run_migrations
+
+from .schema_pg import MIGRATIONS
+from .storage import AUDIT_COLUMNS, Storage, Tx, describe
+
+log = logging.getLogger("hotline.server.pg")
+
+
+def lock_key(name: str) -> int:
+    """A stable 63-bit advisory-lock key for `name` (hotline's keys never meet another program's)."""
+    return int.from_bytes(hashlib.sha256(f"hotline:{name}".encode()).digest()[:8], "big") >> 1
+
+
+WRITER_LOCK = lock_key("writer")
+MIGRATION_LOCK = lock_key("migrate")
+
+
+@lru_cache(maxsize=512)
+def pg_sql(sql: str) -> str:
+    """The shared query text with psycopg's placeholders (a literal % doubled)."""
+    return sql.replace("%", "%%").replace("?", "%s")
+
+
+def _clean(args: Iterable[Any]) -> tuple:
+    return tuple(a.replace("\x00", "\ufffd") if isinstance(a, str) and "\x00" in a else a for a in args)
+
+
+class PgTx(Tx):
+    def __init__(self, conn: psycopg.Connection):
+        self.conn = conn
+
+    def _all(self, sql: str, args: Iterable[Any] = ()) -> Iterable[tuple]:
+        return self.conn.execute(pg_sql(sql), _clean(args)).fetchall()
+
+    def _one(self, sql: str, args: Iterable[Any] = ()) -> tuple | None:
+        return self.conn.execute(pg_sql(sql), _clean(args)).fetchone()
+
+    def _exec(self, sql: str, args: Iterable[Any] = ()) -> None:
+        self.conn.execute(pg_sql(sql), _clean(args))
+
+    def _many(self, sql: str, rows: list[tuple]) -> None:
+        if rows:
+            with self.conn.cursor() as cur:
+                cur.executemany(pg_sql(sql), [_clean(r) for r in rows])
+
+    def _holds(self, column: str) -> str:
+        return f"strpos({column}, ?) > 0"
+
+    def _text_filter(self, terms: list[tuple[str, str]]) -> tuple[str, list[Any]] | None:
+        return None  # the LIKE conditions use the pg_trgm GIN indexes themselves
+
+
+class PgDialect:
+    """The migration runner's PostgreSQL side: the version in a one-row table, the lock an advisory
+    one held to the end of the migration's transaction (DDL is transactional in PostgreSQL)."""
+
+    def version(self, conn: psycopg.Connection) -> int:
+        if conn.execute("SELECT to_regclass('schema_version')").fetchone()[0] is None:
+            return 0
+        row = conn.execute("SELECT version FROM schema_version").fetchone()
+        return int(row[0]) if row else 0
+
+    def begin_locked(self, conn: psycopg.Connection) -> None:
+        conn.execute("BEGIN")
+        conn.execute("SELECT pg_advisory_xact_lock(%s)", (MIGRATION_LOCK,))
+        conn.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
+
+    def run_script(self, conn: psycopg.Connection, sql: str) -> None:
+        conn.execute(sql)  # no parameters: several statements in one go (the simple protocol)
+
+    def set_version(self, conn: psycopg.Connection, number: int) -> None:
+        conn.execute("DELETE FROM schema_version")
+        conn.execute("INSERT INTO schema_version (version) VALUES (%s)", (number,))
+
+    def commit(self, conn: psycopg.Connection) -> None:
+        conn.execute("COMMIT")
+
+    def rollback(self, conn: psycopg.Connection) -> None:
+        if conn.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
+            conn.execute("ROLLBACK")
+
+
+def migrate(url: str) -> int:
+    with psycopg.connect(url, autocommit=True) as conn:
+        return run_migrations(conn, MIGRATIONS, PgDialect())
+
+
+class PgAudit:
+    """The read audit as a table of the server's database."""
+
+    _INSERT = pg_sql(f"INSERT INTO audit ({', '.join(AUDIT_COLUMNS[1:])}) VALUES ({', '.join('?' * (len(AUDIT_COLUMNS) - 1))})")
+
+    def __init__(self, storage: "PgStorage"):
+        self.storage = storage
+
+    def append(self, rows: list[dict[str, Any]]) -> None:
+        if not rows:
+            return
+        with self.storage.pool.connection() as conn, conn.transaction():
+            # Committed before the answer leaves; not waited for on disk (nor on a standby): a crash
+            # of the database server may lose the last moments of the audit, never the events.
+            conn.execute("SET LOCAL synchronous_commit TO OFF")
+            with conn.cursor() as cur:
+                cur.executemany(self._INSERT, [_clean(r[c] for c in AUDIT_COLUMNS[1:]) for r in rows])
+
+    def rows(self, ticket_id: str | None, limit: int) -> list[dict[str, Any]]:
+        sql, args = f"SELECT {', '.join(AUDIT_COLUMNS)} FROM audit", ()
+        if ticket_id:
+            sql, args = sql + " WHERE ticket_id = %s", (ticket_id,)
+        with self.storage.pool.connection() as conn:
+            return [dict(zip(AUDIT_COLUMNS, r)) for r in conn.execute(sql + " ORDER BY id DESC LIMIT %s", (*args, limit))]
+
+
+class PgStorage(Storage):
+    """The server's database on PostgreSQL (`hotline server --db postgresql://…`)."""
+
+    engine = "postgresql"
+
+    def __init__(self, url: str, *, pool_size: int = 16):
+        self.url, self.pool_size = url, pool_size
+        self._pool: ConnectionPool | None = None
+        self._pool_lock = threading.Lock()
+        self.audit = PgAudit(self)
+        self._exclusive: dict[str, threading.Lock] = {}
+
+    @property
+    def pool(self) -> ConnectionPool:
+        """The pool, opened on first use and again after `close()` (an app started twice)."""
+        pool = self._pool
+        if pool is None or pool.closed:
+            with self._pool_lock:
+                if self._pool is None or self._pool.closed:
+                    # autocommit: transactions are begun explicitly (reads and writes want different ones).
+                    self._pool = ConnectionPool(self.url, min_size=1, max_size=self.pool_size,
+                                                kwargs={"autocommit": True}, name="hotline", open=False, timeout=30)
+                    self._pool.open(wait=True)
+                pool = self._pool
+        return pool
+
+    @classmethod
+    def open(cls, url: str, *, pool_size: int = 16) -> "PgStorage":  # type: ignore[override]
+        """Migrate the database (the runner's lock makes concurrent starts safe), open the pool and
+        give a new database its random epoch (cursors from any other database are unknown here)."""
+        migrate(url)
+        storage = cls(url, pool_size=pool_size)
+        import secrets
+
+        with storage.write() as tx:
+            if tx.meta("epoch") is None:
+                tx.put_meta("epoch", secrets.token_hex(4))
+        return storage
+
+    def __repr__(self) -> str:
+        return f"PgStorage({describe(self.url)})"
+
+    @contextmanager
+    def read(self) -> Iterator[PgTx]:
+        with self.pool.connection() as conn:
+            conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            try:
+                yield PgTx(conn)
+            finally:
+                conn.execute("ROLLBACK")
+
+    @contextmanager
+    def write(self) -> Iterator[PgTx]:
+        with self.pool.connection() as conn:
+            conn.execute("BEGIN")
+            try:
+                conn.execute("SELECT pg_advisory_xact_lock(%s)", (WRITER_LOCK,))
+                yield PgTx(conn)
+            except BaseException:
+                if not conn.closed:
+                    conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+
+    @contextmanager
+    def exclusive(self, name: str) -> Iterator[None]:
+        key = lock_key(name)
+        with self._exclusive.setdefault(name, threading.Lock()), self.pool.connection() as conn:
+            conn.execute("SELECT pg_advisory_lock(%s)", (key,))
+            try:
+                yield
+            finally:
+                conn.execute("SELECT pg_advisory_unlock(%s)", (key,))
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.close()

@@ -1,0 +1,84 @@
+"""The server's schema on PostgreSQL: the tables of `schema.py` in PostgreSQL's own SQL.
+
+Run by the same runner as every other schema (`operator_tui.migrate`), with the PostgreSQL
+dialect of `pg.py` (an advisory lock, the version in `schema_version`). PostgreSQL databases
+start at this schema, so migration 1 is the SQLite schema after its migrations 1–3; the next
+change is migration 2 here and migration 4 there, in the same commit.
+
+What is different from SQLite, and why:
+- Flags stay INTEGER 0/1 and the unit list stays '|a|b|' text, so the queries in `storage.py`
+  are the same text on both engines.
+- Columns that are compared or sorted as text (ids, ISO times) are `COLLATE "C"`: code-point
+  order, as SQLite compares, whatever the database's default collation.
+- Name and address fragments are found through pg_trgm GIN indexes, which serve `LIKE '%…%'`
+  directly (no separate full-text table and no triggers, unlike SQLite's FTS5 `ticket_text`).
+  pg_trgm makes trigrams of CJK text only in a database whose LC_CTYPE knows it (C.UTF-8,
+  zh_CN.UTF-8, en_US.UTF-8 …); the migration refuses a database that is not UTF8.
+- The read audit (R33.1) is a table here, not a second file: one database to back up, replicate
+  and fail over. Its rows are committed with synchronous_commit=off and outside the writers'
+  lock (pg.py), the same trade as the separate SQLite file makes.
+"""
+
+from __future__ import annotations
+
+_001_INITIAL = """
+DO $$ BEGIN
+    IF pg_encoding_to_char((SELECT encoding FROM pg_database WHERE datname = current_database())) <> 'UTF8' THEN
+        RAISE EXCEPTION 'the hotline database must be UTF8 (CREATE DATABASE … ENCODING ''UTF8'' LC_CTYPE ''C.UTF-8'')';
+    END IF;
+END $$;
+CREATE EXTENSION IF NOT EXISTS pg_trgm;
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE principals (
+    id TEXT COLLATE "C" PRIMARY KEY, token_hash TEXT NOT NULL UNIQUE, name TEXT NOT NULL,
+    role TEXT NOT NULL, unit TEXT, seat TEXT, created_at TEXT COLLATE "C" NOT NULL, revoked_at TEXT,
+    staff_no TEXT
+);
+CREATE TABLE seats (code TEXT PRIMARY KEY, name TEXT NOT NULL, principal_id TEXT NOT NULL,
+                    enrolled_at TEXT NOT NULL);
+CREATE TABLE events (
+    seq BIGINT PRIMARY KEY, id TEXT NOT NULL UNIQUE, ticket_id TEXT NOT NULL,
+    kind TEXT NOT NULL, actor TEXT NOT NULL, role TEXT NOT NULL, seat TEXT NOT NULL,
+    at TEXT NOT NULL, applied_at TEXT NOT NULL, received_at TEXT NOT NULL,
+    payload TEXT NOT NULL, pushed_by TEXT NOT NULL
+);
+CREATE INDEX events_ticket ON events (ticket_id, seq);
+CREATE TABLE receipts (
+    event_id TEXT PRIMARY KEY, digest TEXT NOT NULL, status TEXT NOT NULL, rule TEXT,
+    reason TEXT, seq BIGINT, received_at TEXT NOT NULL, ticket_status TEXT
+);
+CREATE TABLE tickets (
+    id TEXT COLLATE "C" PRIMARY KEY, number TEXT NOT NULL UNIQUE, phone TEXT NOT NULL, seat TEXT NOT NULL,
+    status TEXT NOT NULL, appeal_type TEXT NOT NULL, confidential INTEGER NOT NULL,
+    matter TEXT NOT NULL, place TEXT NOT NULL, lead_unit TEXT, units TEXT NOT NULL,
+    closed INTEGER NOT NULL, clock TEXT, due_at TEXT COLLATE "C", overdue INTEGER NOT NULL DEFAULT 0,
+    registered_at TEXT COLLATE "C" NOT NULL, updated_at TEXT COLLATE "C" NOT NULL, seq BIGINT NOT NULL,
+    version INTEGER NOT NULL, data TEXT NOT NULL,
+    name TEXT NOT NULL DEFAULT '', address TEXT NOT NULL DEFAULT '',
+    vulnerable TEXT NOT NULL DEFAULT '', credit_marks INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX tickets_seq ON tickets (seq);
+CREATE INDEX tickets_phone_registered ON tickets (phone, registered_at);
+CREATE INDEX tickets_open_due ON tickets (closed, due_at);
+CREATE INDEX tickets_cluster ON tickets (matter, place, closed);
+CREATE INDEX tickets_updated ON tickets (updated_at);
+CREATE INDEX tickets_registered ON tickets (registered_at, id);
+CREATE INDEX tickets_name_trgm ON tickets USING gin (name gin_trgm_ops);
+CREATE INDEX tickets_address_trgm ON tickets USING gin (address gin_trgm_ops);
+CREATE TABLE subscriptions (key TEXT NOT NULL, ticket_id TEXT NOT NULL, PRIMARY KEY (key, ticket_id));
+CREATE TABLE kb_articles (
+    id TEXT PRIMARY KEY, owner_unit TEXT NOT NULL, title TEXT NOT NULL, body TEXT NOT NULL,
+    tags TEXT NOT NULL, review_at TEXT, valid_until TEXT, version INTEGER NOT NULL,
+    seq BIGINT NOT NULL, updated_at TEXT NOT NULL, updated_by TEXT NOT NULL
+);
+CREATE INDEX kb_seq ON kb_articles (seq);
+CREATE TABLE sweep_marks (ticket_id TEXT NOT NULL, key TEXT NOT NULL, at TEXT NOT NULL,
+                          PRIMARY KEY (ticket_id, key));
+CREATE TABLE audit (
+    id BIGSERIAL PRIMARY KEY, at TEXT NOT NULL, principal_id TEXT NOT NULL, role TEXT NOT NULL,
+    ticket_id TEXT NOT NULL, number TEXT NOT NULL, purpose TEXT NOT NULL, endpoint TEXT NOT NULL
+);
+CREATE INDEX audit_ticket ON audit (ticket_id, id);
+"""
+
+MIGRATIONS: list[str] = [_001_INITIAL]
