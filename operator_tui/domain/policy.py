@@ -38,6 +38,9 @@ class Policy:
     end_of_day: time
     call_warn_seconds: int = 300
     call_long_seconds: int = 600
+    # After-call work (话后整理): once the ticket is saved the seat counts this long down before it
+    # shows ready (示闲) again; 0 means ready at once (operator_tui/call_state.py).
+    wrap_up_seconds: int = 30
     # R18.2: an event may claim a time at most this far past the server's clock (a seat's clock that
     # is fast by less than the skew correction's threshold), and at most this far before the ticket's
     # previous event (two seats' clocks are never quite together); see domain/timing.py.
@@ -80,6 +83,7 @@ def parse_policy(text: str, source: str) -> Policy:
         limits, tz, end,
         call_warn_seconds=_seconds(call, "call", "warn_seconds", 300, source),
         call_long_seconds=_seconds(call, "call", "long_seconds", 600, source),
+        wrap_up_seconds=_seconds(call, "call", "wrap_up_seconds", 30, source, zero_ok=True),
         future_tolerance_seconds=_seconds(sync, "sync", "future_tolerance_seconds", 300, source, zero_ok=True),
         past_tolerance_seconds=_seconds(sync, "sync", "past_tolerance_seconds", 300, source, zero_ok=True),
     )

@@ -1,14 +1,17 @@
-"""The form being typed, autosaved (debounced) so that a crash mid-call loses at most the last
-keystrokes. One slot per seat window; cleared when the ticket is saved."""
+"""The form being typed, autosaved (debounced with a maximum wait, see
+`operator_tui/ui/screens/intake_draft.py`) so that a crash mid-call loses at most the last half
+second of keystrokes. One slot per seat window; cleared when the ticket is saved.
+
+Each function takes a plain `sqlite3.Connection` (autocommit, as `Store.read()` opens it: the
+draft writer runs while the seat is still starting and must not import sqlite-utils) or a
+sqlite-utils `Database`."""
 
 from __future__ import annotations
 
 import json
 import sqlite3
 from datetime import datetime
-from typing import Any
-
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -16,8 +19,12 @@ if TYPE_CHECKING:
 SLOT = "intake"
 
 
-def save(db: sqlite_utils.Database, data: dict[str, Any], now: datetime, slot: str = SLOT) -> None:
-    db.conn.execute(
+def _conn(db: sqlite_utils.Database | sqlite3.Connection) -> sqlite3.Connection:
+    return db if isinstance(db, sqlite3.Connection) else db.conn
+
+
+def save(db: sqlite_utils.Database | sqlite3.Connection, data: dict[str, Any], now: datetime, slot: str = SLOT) -> None:
+    _conn(db).execute(
         "INSERT INTO drafts (slot, data, updated_at) VALUES (?,?,?) "
         "ON CONFLICT(slot) DO UPDATE SET data = excluded.data, updated_at = excluded.updated_at",
         (slot, json.dumps(data, ensure_ascii=False), now.isoformat()),
@@ -25,10 +32,9 @@ def save(db: sqlite_utils.Database, data: dict[str, Any], now: datetime, slot: s
 
 
 def load(db: sqlite_utils.Database | sqlite3.Connection, slot: str = SLOT) -> dict[str, Any] | None:
-    conn = db if isinstance(db, sqlite3.Connection) else db.conn  # Store.read() or Store.connect()
-    row = conn.execute("SELECT data FROM drafts WHERE slot = ?", (slot,)).fetchone()
+    row = _conn(db).execute("SELECT data FROM drafts WHERE slot = ?", (slot,)).fetchone()
     return json.loads(row[0]) if row else None
 
 
-def clear(db: sqlite_utils.Database, slot: str = SLOT) -> None:
-    db.conn.execute("DELETE FROM drafts WHERE slot = ?", (slot,))
+def clear(db: sqlite_utils.Database | sqlite3.Connection, slot: str = SLOT) -> None:
+    _conn(db).execute("DELETE FROM drafts WHERE slot = ?", (slot,))

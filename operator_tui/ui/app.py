@@ -21,6 +21,7 @@ from textual.screen import Screen
 
 from ..domain.states import Role
 from .context import SeatContext
+from .key_hold import KeyHoldMixin
 from .screens.intake import IntakeScreen
 from .widgets.sync_status import SyncStatusBar
 
@@ -46,10 +47,13 @@ def load_keymap(path: Path) -> dict[str, str]:
     return keys
 
 
-class SeatApp(App):
+class SeatApp(KeyHoldMixin, App):
     TITLE = "8890 坐席"
     CSS_PATH = "screens/intake.tcss"  # the other screens and the dialogs bring their own CSS
     ENABLE_COMMAND_PALETTE = True
+    # The seat's own commands only, in Chinese, matched by pinyin too (operator_tui/ui/palette.py);
+    # a loader, so the palette's module is imported when it first opens, not at start-up.
+    COMMANDS = {lambda: __import__("operator_tui.ui.palette", fromlist=["SeatCommands"]).SeatCommands}
     BINDINGS = [
         Binding("ctrl+q", "quit", "退出", id="app.quit", priority=True),
         Binding("ctrl+p", "command_palette", "命令", id="app.palette", show=False),
@@ -164,13 +168,52 @@ class SeatApp(App):
         self._read_status()  # the other screen's status line may be a sync behind
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        """Every action of the current screen is also in the command palette (Ctrl+P)."""
-        yield from super().get_system_commands(screen)
-        for binding in screen.BINDINGS:
-            if isinstance(binding, Binding) and binding.description:
-                action = binding.action
-                yield SystemCommand(f"{binding.description}（{binding.key.upper()}）", f"{binding.id or action}",
-                                    lambda s=screen, a=action: s.run_action(a))
+        """Every action of the current screen and the app's own, as the palette (Ctrl+P) offers
+        them; none of Textual's developer commands (issue 14)."""
+        from .palette import commands
+
+        for c in commands(self, screen):
+            yield SystemCommand(c.title, c.help, c.run)
+
+    def action_command_palette(self) -> None:
+        from textual.command import CommandPalette
+
+        from .palette import PLACEHOLDER
+
+        if self.use_command_palette and not CommandPalette.is_open(self):
+            self.push_screen(CommandPalette(placeholder=PLACEHOLDER, id="--command-palette"))
+
+    def action_screenshot(self, filename: str | None = None, path: str | None = None) -> None:
+        """Not on a seat: the screen holds a caller's words, and only the store keeps those."""
+        self.notify("坐席不保存屏幕截图（含来电人信息）", severity="warning", markup=False)
+
+    def action_help_quit(self) -> None:
+        self.notify("按 Ctrl+Q 退出坐席", markup=False)
+
+    async def action_quit(self) -> None:
+        """Ctrl+Q: a call with unsaved words asks first (its draft is written either way)."""
+        intake = next((s for s in self.screen_stack if hasattr(s, "unsaved_call")), None)
+        if intake is None:
+            intake = next((s for s in self._get_mode_screens() if hasattr(s, "unsaved_call")), None)
+        if intake is None or not intake.unsaved_call():
+            self.exit()
+            return
+        from rich.text import Text
+
+        from .screens.dialogs import ConfirmScreen
+
+        intake.flush_draft()
+
+        def confirmed(ok: bool | None) -> None:
+            if ok:
+                self.exit()
+
+        self.push_screen(ConfirmScreen("退出坐席", Text("当前来电尚未保存（已存为草稿，下次启动会恢复）。确定退出吗？",
+                                                   style="yellow")), confirmed)
+
+    def _get_mode_screens(self) -> list[Screen]:
+        stack = self._screen_stacks.get("intake") or []
+        return list(stack)
 
 
 def make_app(ctx: SeatContext) -> SeatApp:

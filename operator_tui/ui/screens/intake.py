@@ -4,18 +4,14 @@ Call panel on top, emergency banner under it, the ticket form on the left, the c
 the knowledge base on the right. Store calls run in thread workers (one connection each) and come
 back as messages; the form itself never touches the database.
 
-Started from the command line (`ctx.pending` set), the first frame holds the call panel and the
-head of the form (the caller's name, number and address) with the cursor in it. Right after it the
-deferred half of the context (rules, desk, knowledge base, sync) loads in a thread, then the rest of
-the form and the side panels are mounted. Until then the seat's keys are disabled and what the
-operator types is kept; the lookups it triggers (history, triage, knowledge base) run once
-everything is loaded.
+One idea per module: this one lays the screen out and reacts to typing; `intake_start` paints the
+first frame and finishes a deferred start (or resumes a draft), `intake_draft` autosaves the form,
+`intake_actions` holds the F5–F10 actions, and `operator_tui.call_state` the operator's state
+through the call (talking → after-call work → ready).
 """
 
 from __future__ import annotations
 
-import asyncio
-import threading
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -27,10 +23,8 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import Screen
-from textual.timer import Timer
 from textual.widgets import Static
 
-from ...store import drafts
 from ..context import SeatContext
 from ..safe import caller_text, joined
 from ..widgets.call_panel import CallPanel
@@ -38,13 +32,18 @@ from ..widgets.key_bar import KeyBar
 from ..widgets.sync_status import SyncStatusBar
 from ..widgets.ticket_form import TicketForm
 from .intake_actions import CallActions, spaced_number
+from .intake_draft import DraftAutosave
+from .intake_start import DeferredStart
 
 if TYPE_CHECKING:  # loaded after the first frame
     from ...domain.model import Ticket
     from ...lookup import HistoryRow
 
-AUTOSAVE_DELAY = 0.4  # seconds after the last keystroke; the issue asks for < 1 s
 HISTORY_LIMIT = 50    # tickets in the screen pop; F10 asks the centre again beyond it
+# The closing phrase's "{due}" for a ticket closed during the call (issue 14: it said "办结后将给您
+#回复" to a caller whose matter was just answered, refused or pointed elsewhere).
+CLOSED_AT_INTAKE = {"answered": "您反映的问题已当场答复办结", "refused": "不予受理的理由已告知您",
+                    "advised": "办理途径已告知您"}
 
 
 @dataclass
@@ -57,7 +56,7 @@ class CallerInfo:
     phone: str = ""           # the number it answers for
 
 
-class IntakeScreen(CallActions, Screen):
+class IntakeScreen(DeferredStart, DraftAutosave, CallActions, Screen):
     AUTO_FOCUS = ""  # the screen focuses the field the call starts in (phone, name or description)
     # priority: TextArea binds F6 (select line) and F7 (select all); the seat's keys must win
     # wherever the cursor is.
@@ -107,9 +106,7 @@ class IntakeScreen(CallActions, Screen):
         self.saved_ticket: Ticket | None = None
         self.caller: CallerInfo | None = None
         self._caller_phone: str | None = None
-        self._autosave: Timer | None = None
-        self._draft_lock = threading.Lock()
-        self._closed_calls: set[str | None] = set()
+        self._init_drafts()
         self.loaded = ctx.pending is None       # False until the deferred start-up is done
         self._pending_fields: list[str] = []    # fields changed before then, replayed after
 
@@ -123,7 +120,8 @@ class IntakeScreen(CallActions, Screen):
 
     def compose(self) -> ComposeResult:
         policy = self.ctx.policy
-        yield CallPanel(self.ctx.now, policy.call_warn_seconds, policy.call_long_seconds, id="call")
+        yield CallPanel(self.ctx.now, policy.call_warn_seconds, policy.call_long_seconds,
+                        wrap_up_seconds=policy.wrap_up_seconds, id="call")
         if self.loaded:
             yield from self._notices()
         with Horizontal(id="main"):
@@ -157,125 +155,6 @@ class IntakeScreen(CallActions, Screen):
     def form(self) -> TicketForm:
         return self.query_one(TicketForm)
 
-    async def on_mount(self) -> None:
-        # Read on the UI thread, once: a ~1 ms primary-key read, and the form must hold the
-        # restored draft before the operator can type into it.
-        with self.ctx.store.read() as conn:
-            draft = drafts.load(conn)
-        if draft and not self.form.complete:
-            # A call to resume (after a crash): the whole form before the cursor goes back into
-            # its text, so the rules now, not after the first frame. Rare, and slower.
-            if not self._finish_context():
-                return
-            await self.form.mount_tail(self.ctx.rules.taxonomy)
-        self._restore(draft)
-
-    # --- draft autosave (crash mid-call loses at most the last keystrokes) ---------------
-
-    def _restore(self, draft: dict[str, Any] | None) -> None:
-        if draft:
-            self.call_id = draft.get("call_id") or self._new_call_id(self.ctx.now())
-            started = draft.get("call_started_at")
-            self.call_started_at = datetime.fromisoformat(started) if started else self.ctx.now()
-            self.pending_referrals = list(draft.get("referrals") or [])
-            self.kb_article = draft.get("kb_article")
-            self.units_overridden = bool(draft.get("units_overridden"))
-            self.form.load(draft.get("form") or {})
-            self.query_one(CallPanel).start(self.call_started_at)
-            self._after_form_change("phone")
-            self._after_form_change("description")
-            self.notify("已恢复未保存的来电记录（草稿）", title="草稿恢复")
-            self.form.focus_field("description")
-        elif self.ctx.caller:
-            self.start_call(self.ctx.caller)
-        else:
-            self.form.focus_field("phone")
-        self.app.mark_ready()
-        if self.loaded:
-            self.app.mark_ready("complete")
-            self.call_after_refresh(self._warm_up)
-        else:  # on the app's queue, behind the ready mark: the first frame is not held up
-            self.app.call_after_refresh(self._finish_start)
-
-    # --- the deferred half of start-up ---------------------------------------------------
-
-    @work(group="start", exclusive=True)
-    async def _finish_start(self) -> None:
-        # The context loads in a thread (imports, mostly): the UI thread keeps taking keys.
-        if not await asyncio.get_running_loop().run_in_executor(None, self._finish_context):
-            return
-        await self.form.mount_tail(self.ctx.rules.taxonomy)
-        await self.mount_all(list(self._notices()), before="#main")
-        await self.query_one("#main").mount(Vertical(*self._side_panels(), id="side"))
-        await self.mount(SyncStatusBar(self.app.sync_status, tz=self.ctx.policy.tz, id="sync"), after="#main")
-        self.remove_class("-starting")
-        self.loaded = True
-        if self.call_started_at is not None and self.call_id is None:
-            self.call_id = self._new_call_id(self.call_started_at)
-        for field in dict.fromkeys(self._pending_fields):
-            self._after_form_change(field)
-        self._pending_fields.clear()
-        self.refresh_bindings()
-        self.app.context_ready()
-        self.app.mark_ready("complete")
-        self._warm_up()
-
-    def _finish_context(self) -> bool:
-        """Load the deferred half of the context; False (and the seat closes, saying why) if the
-        rules files cannot be read."""
-        from ...config import ConfigError
-
-        try:
-            self.ctx.finish()
-        except ConfigError as exc:
-            # post_message (under call_later) is safe from the loading thread
-            self.app.call_later(self.app.exit, None, 2, Text(f"error: {exc}"))  # Text: never markup
-            return False
-        return True
-
-    def _new_call_id(self, at: datetime) -> str | None:
-        """The call's id (a ULID of its start); None until the seat has finished starting."""
-        if not self.loaded:
-            return None
-        from ...desk import new_id
-
-        return new_id(at)
-
-    def _draft(self) -> dict[str, Any]:
-        return {
-            "call_id": self.call_id,
-            "call_started_at": self.call_started_at.isoformat() if self.call_started_at else None,
-            "form": self.form.data(),
-            "referrals": self.pending_referrals,
-            "kb_article": self.kb_article,
-            "units_overridden": self.units_overridden,
-        }
-
-    def _schedule_autosave(self) -> None:
-        if self._autosave is not None:
-            self._autosave.stop()
-        self._autosave = self.set_timer(AUTOSAVE_DELAY, self._save_draft)
-
-    def _save_draft(self) -> None:
-        if self.saved_ticket is None:
-            self._write_draft(self._draft())
-
-    @work(thread=True, exclusive=True, group="draft")
-    def _write_draft(self, data: dict[str, Any]) -> None:
-        # A write that lost the race with the save must not bring the draft of a saved call back.
-        with self._draft_lock:
-            if data["call_id"] in self._closed_calls:
-                return
-            with self.ctx.store.connect() as db:
-                drafts.save(db, data, self.ctx.now())
-
-    @work(thread=True, group="draft-close")
-    def _close_draft(self, call_id: str | None) -> None:
-        with self._draft_lock:
-            self._closed_calls.add(call_id)
-            with self.ctx.store.transaction() as db:
-                drafts.clear(db)
-
     # --- the call ------------------------------------------------------------------------
 
     def start_call(self, phone: str = "") -> None:
@@ -288,6 +167,7 @@ class IntakeScreen(CallActions, Screen):
         self.saved_ticket = None
         self.caller = None
         self._caller_phone = None
+        self.form.set_locked(False)
         self.form.load({"appellant": {"phone": phone}})
         for banner in self.query("#banner"):  # none yet while the seat is starting
             banner.clear()
@@ -303,6 +183,19 @@ class IntakeScreen(CallActions, Screen):
         self._after_form_change("phone")
         self.form.focus_field("name" if phone else "phone")
         self._schedule_autosave()
+
+    def unsaved_call(self) -> bool:
+        """A call with words in it and no ticket yet (Ctrl+Q asks first)."""
+        return self.loaded and self._dirty()
+
+    def flush_draft(self) -> None:
+        """Write the draft now, on this thread (the seat is about to close)."""
+        from ...store import drafts
+
+        self._stop_autosave()
+        if self.saved_ticket is None and self.call_started_at is not None:
+            with self._draft_lock, self.ctx.store.read() as conn:
+                drafts.save(conn, self._draft(), self.ctx.now())
 
     def _dirty(self) -> bool:
         data = self.form.data()
@@ -424,19 +317,23 @@ class IntakeScreen(CallActions, Screen):
         from ...domain.phrases import fill
 
         clock = self.ctx.desk.clock(ticket, now)
-        due = ""
         if clock is not None:
             due = f"{CLOCK_NAMES[clock.name]}为{clock.due.at.astimezone(self.ctx.rules.policy.tz):%m月%d日}"
-        return fill(self.ctx.rules.phrases.templates["closing"], {"number": spaced_number(ticket.number), "due": due or "办结后将给您回复"})
+        else:
+            due = CLOSED_AT_INTAKE.get(str(ticket.status), "办结后将给您回复")
+        return fill(self.ctx.rules.phrases.templates["closing"], {"number": spaced_number(ticket.number), "due": due})
 
     @on(Saved)
     def _saved(self, message: Saved) -> None:
         t = message.ticket
+        first = self.saved_ticket is None
         self.saved_ticket = t
         self.pending_referrals = []
-        if self._autosave is not None:
-            self._autosave.stop()
+        self._stop_autosave()
         self._close_draft(self.call_id)
+        if first:  # the call ends with its ticket: the timer stops, after-call work begins
+            self.query_one(CallPanel).end(self.ctx.now())
+            self.form.set_locked(True)  # nothing typed now can change a saved ticket (F2 starts anew)
         from ...domain.deadlines import CLOCK_NAMES
 
         clock = self.ctx.desk.clock(t, self.ctx.now())
@@ -449,7 +346,7 @@ class IntakeScreen(CallActions, Screen):
         line.append("\n")
         line.append_text(caller_text("请读出：" + message.phrase, "italic"))
         line.append("\n")
-        line.append("F2 新来电   F9 补记紧急转介   F4 查询", style="dim")
+        line.append("F2 新来电   F9 补记紧急转介   F4 查询   （表单已锁定）", style="dim")
         saved = self.query_one("#saved", Static)
         saved.update(line)
         saved.display = True

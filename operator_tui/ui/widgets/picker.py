@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Callable
 
 from rich.text import Text
 from textual import on
@@ -71,6 +72,29 @@ def filter_choices(choices: list[Choice], query: str, limit: int = 200) -> list[
     return [c for _, _, c in sorted(ranked)[:limit]]
 
 
+class FilterInput(Input):
+    """The picker's filter box. Enter, Escape and the arrows act here, at once, rather than as
+    bindings checked after the key has bubbled up to the app: keys typed after Enter are already
+    queued behind it, and they belong to the field the cursor moves to, not to this filter."""
+
+    async def _on_key(self, event) -> None:
+        screen = self.screen
+        if getattr(screen, "closing", False):  # typed after Enter/Escape: for the next field
+            event.stop()
+            event.prevent_default()
+            relay = getattr(self.app, "relay_key", None)
+            if relay is not None:
+                relay(event)
+            return
+        action = {"enter": "submit", "escape": "cancel", "down": "down", "up": "up"}.get(event.key)
+        if action is not None:
+            event.stop()
+            event.prevent_default()
+            getattr(screen, f"action_{action}")()
+            return
+        await super()._on_key(event)
+
+
 class PickerScreen(ModalScreen[str | None]):
     """Filter and pick one item; dismisses with its code, or None on Escape."""
 
@@ -91,11 +115,15 @@ class PickerScreen(ModalScreen[str | None]):
         self.title_text = title
         self.choices = choices
         self.initial = query
+        self._shown_query: str | None = None
+        self.closing = False  # dismissed: keys still reaching the filter go to the next field
 
     def compose(self) -> ComposeResult:
         with Vertical(id="picker-box"):
             yield Label(Text(f"选择{self.title_text}（输入汉字或拼音首字母筛选，回车确定）"), id="picker-title")
-            yield Input(value=self.initial, placeholder="筛选…", id="picker-filter")
+            # Not select_on_focus: the key that opened the picker is the filter's first character,
+            # and the next key must follow it, not replace it (issue 14).
+            yield FilterInput(value=self.initial, placeholder="筛选…", id="picker-filter", select_on_focus=False)
             yield OptionList(id="picker-options")
 
     def on_mount(self) -> None:
@@ -103,6 +131,7 @@ class PickerScreen(ModalScreen[str | None]):
         self.query_one("#picker-filter", Input).focus()
 
     def _refill(self, query: str) -> None:
+        self._shown_query = query
         options = self.query_one("#picker-options", OptionList)
         options.clear_options()
         found = filter_choices(self.choices, query)
@@ -114,15 +143,22 @@ class PickerScreen(ModalScreen[str | None]):
     def _filter(self, event: Input.Changed) -> None:
         self._refill(event.value)
 
-    @on(Input.Submitted, "#picker-filter")
-    def _submit(self) -> None:
+    def action_submit(self) -> None:
+        query = self.query_one("#picker-filter", Input).value
+        if query != self._shown_query:  # Enter came before the list caught up with the typing
+            self._refill(query)
         options = self.query_one("#picker-options", OptionList)
         if options.highlighted is not None and options.option_count:
-            self.dismiss(options.get_option_at_index(options.highlighted).id)
+            self._close(options.get_option_at_index(options.highlighted).id)
 
     @on(OptionList.OptionSelected)
     def _selected(self, event: OptionList.OptionSelected) -> None:
-        self.dismiss(event.option.id)
+        self._close(event.option.id)
+
+    def _close(self, code: str | None) -> None:
+        if not self.closing:
+            self.closing = True
+            self.dismiss(code)
 
     def action_down(self) -> None:
         self.query_one("#picker-options", OptionList).action_cursor_down()
@@ -131,7 +167,7 @@ class PickerScreen(ModalScreen[str | None]):
         self.query_one("#picker-options", OptionList).action_cursor_up()
 
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        self._close(None)
 
 
 class PickerField(Widget, can_focus=True):
@@ -167,6 +203,10 @@ class PickerField(Widget, can_focus=True):
         self.choices = choices
         self.multi = multi
         self._names = {c.code: c.name for c in choices}
+        self._picking = False  # a picker opened from here is on screen (or on its way)
+        # Where the cursor goes after a pick (the form's call order). Called in the pick itself,
+        # before the app replays keys typed meanwhile, so they land in the next field.
+        self.after_pick: Callable[[], None] | None = None
 
     def render(self) -> Text:
         chosen = self.values if self.multi else ((self.value,) if self.value else ())
@@ -190,7 +230,12 @@ class PickerField(Widget, can_focus=True):
             self.post_message(self.Changed(self))
 
     def action_open(self, query: str = "") -> None:
+        if self._picking:
+            return
+        self._picking = True
+
         def picked(code: str | None) -> None:
+            self._picking = False
             if code is None:
                 return
             if self.multi:
@@ -199,6 +244,8 @@ class PickerField(Widget, can_focus=True):
                 self.set_values(tuple(members))
             else:
                 self.set_value(code)
+            if self.after_pick is not None:
+                self.after_pick()
             self.post_message(self.Picked(self))
 
         self.app.push_screen(PickerScreen(self.label, self.choices, query), picked)
@@ -210,7 +257,17 @@ class PickerField(Widget, can_focus=True):
             self.set_value(None)
 
     def on_key(self, event) -> None:
-        # Typing on the field opens the picker with what was typed (keyboard-first).
+        # Keys sent here before the picker opened from here was on screen (a burst: `gn⏎`) belong
+        # to that picker, in order (known trap "A key that opens a screen").
+        if self._picking:
+            event.stop()
+            event.prevent_default()
+            relay = getattr(self.app, "relay_key", None)
+            if relay is not None:
+                relay(event)
+            return
+        # Typing on the field opens the picker with what was typed (keyboard-first): the key is the
+        # filter's first character.
         if event.character and event.character.isprintable() and not event.character.isspace() and event.key not in ("enter",):
             event.stop()
             self.action_open(event.character)

@@ -108,6 +108,11 @@ class TicketForm(VerticalScroll):
     def _apply_tail(self) -> None:
         from .form_tail import load_tail
 
+        for field, after in NEXT_FIELD.items():  # a pick moves on at once (issue 14: typed-ahead keys)
+            for picker in self.query(f"#{field}"):
+                if hasattr(picker, "after_pick"):
+                    picker.after_pick = lambda after=after: self.focus_field(after)
+
         self._loading = True
         try:
             load_tail(self, {**TAIL_DEFAULTS, **self._tail_values})
@@ -205,6 +210,17 @@ class TicketForm(VerticalScroll):
             for w in self.query(f"#{e.field}"):
                 w.add_class("invalid")
 
+    def set_locked(self, locked: bool) -> None:
+        """Saved: every field is read-only until the next call (a stray key went into the phone
+        field of a saved ticket, issue 14). The seat's keys (F2, F9, F4) work without focus."""
+        self.set_class(locked, "-locked")
+        for w in self.query("Input, TextArea, PickerField, Checkbox"):
+            w.disabled = locked
+
+    @property
+    def locked(self) -> bool:
+        return self.has_class("-locked")
+
     def focus_field(self, field: str) -> None:
         for w in self.query(f"#{field}"):
             w.focus()
@@ -238,10 +254,6 @@ class TicketForm(VerticalScroll):
 
     def on_picker_field_changed(self, event) -> None:
         self._changed(event.field.id or "")
-
-    def on_picker_field_picked(self, event) -> None:
-        if event.field.id in NEXT_FIELD:
-            self.call_after_refresh(self.focus_field, NEXT_FIELD[event.field.id])
 
     @on(Input.Submitted)
     def _input_submitted(self, event: Input.Submitted) -> None:

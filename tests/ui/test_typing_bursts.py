@@ -1,0 +1,87 @@
+"""A fast typist loses nothing (issue 14; known trap "A key that opens a screen"): keys sent at paste
+speed (all queued at once, before the seat has handled the first) reach the screen the operator is
+looking at, in order. `burst` posts every key to the app before any is handled, as a terminal's
+read of a paste or a typist on a loaded machine does; Pilot's `press` waits after each key."""
+
+from __future__ import annotations
+
+import pytest
+from textual import events
+
+from operator_tui.ui.app import make_app
+from operator_tui.ui.widgets.picker import PickerScreen
+
+SIZE = (160, 48)
+
+
+def burst(app, keys: list[str] | str) -> None:
+    """Queue every key at once. A single character is typed as itself; longer names are keys."""
+    for k in keys:
+        if len(k) == 1:
+            app.post_message(events.Key(k if k.isascii() and k.isalnum() else k, k))
+        else:
+            app.post_message(events.Key(k, "\r" if k == "enter" else None))
+
+
+async def settle(pilot, keys) -> None:
+    await keys.settle(pilot, 0.2)
+    await pilot.pause(0.1)
+
+
+@pytest.mark.rule("R19.1")
+async def test_the_key_that_opens_a_picker_is_its_filter_first_character(seat_ctx, keys):
+    app = make_app(seat_ctx(demo=False))
+    async with app.run_test(size=SIZE) as pilot:
+        app.screen.query_one("#matter").focus()
+        await pilot.pause()
+        await pilot.press("g")
+        await pilot.pause(0.2)
+        await pilot.press("n")  # a second later: still the filter's second character
+        await pilot.pause(0.2)
+        assert isinstance(app.screen, PickerScreen)
+        assert app.screen.query_one("#picker-filter").value == "gn"
+        await pilot.press("enter")
+        await pilot.pause(0.2)
+        assert app.screen.form.data()["matter"].startswith("heating")
+
+
+@pytest.mark.rule("R19.1")
+async def test_a_burst_goes_to_one_picker_and_the_next_field_gets_the_rest(seat_ctx, keys):
+    app = make_app(seat_ctx(demo=False))
+    async with app.run_test(size=SIZE) as pilot:
+        intake = app.screen
+        intake.query_one("#place").focus()
+        await pilot.pause()
+        burst(app, [*"tdzq", "enter", *"暖气不热"])
+        await settle(pilot, keys)
+        assert app.screen is intake, "one picker, closed by the Enter"
+        data = intake.form.data()
+        assert data["place"] == "tiedong.站前街道"
+        assert data["description"] == "暖气不热"
+        assert app.focused.id == "description"
+
+
+@pytest.mark.rule("R19.1")
+async def test_a_burst_across_pickers_fills_each_from_its_own_keys(seat_ctx, keys):
+    app = make_app(seat_ctx(demo=False))
+    async with app.run_test(size=SIZE) as pilot:
+        intake = app.screen
+        intake.query_one("#appeal_type").focus()
+        await pilot.pause()
+        # 诉求类型 ts⏎ moves on to 事项 (call order), whose picker then takes gnwd⏎
+        burst(app, [*"ts", "enter", *"gnwd", "enter"])
+        await settle(pilot, keys)
+        assert app.screen is intake
+        data = intake.form.data()
+        assert data["appeal_type"] == "complaint" and data["matter"] == "heating_temperature"
+
+
+@pytest.mark.rule("R19.2")
+async def test_keys_typed_while_a_dialog_opens_reach_it(seat_ctx, keys):
+    """F4 then the number at once: the find box gets every digit."""
+    app = make_app(seat_ctx(demo=False))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        burst(app, ["f4", *"13912345678"])
+        await settle(pilot, keys)
+        assert app.screen.query_one("#find-query").value == "13912345678"
