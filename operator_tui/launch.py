@@ -31,10 +31,10 @@ def main(argv: list[str] | None = None) -> None:
     try:
         run_seat(settings, opts, defer=True)
     except SeatStartError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"错误：{exc}", file=sys.stderr)
         sys.exit(2)
     except KeyboardInterrupt:
-        print("已取消 / aborted", file=sys.stderr)
+        print("已取消", file=sys.stderr)
         sys.exit(130)
     finally:
         gc.enable()

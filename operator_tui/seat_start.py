@@ -64,11 +64,11 @@ def check_options(opts: SeatOptions) -> None:
     except CredentialError as exc:
         raise SeatStartError(str(exc)) from None
     if opts.caller is not None and not _is_phone(opts.caller):
-        raise SeatStartError(f"--caller: '{opts.caller}' is not a PRC phone number (mobile 11 digits, or 0412-1234567)")
+        raise SeatStartError(f"--caller：'{opts.caller}' 不是有效的电话号码（手机 11 位，或座机如 0412-1234567）")
     if opts.role not in ROLES:
-        raise SeatStartError(f"--role: '{opts.role}' must be operator, supervisor or admin")
+        raise SeatStartError(f"--role：'{opts.role}' 应为 operator、supervisor 或 admin")
     if opts.server and not opts.server.startswith(("http://", "https://")):
-        raise SeatStartError(f"--server: '{opts.server}' must start with http:// or https://")
+        raise SeatStartError(f"--server：'{opts.server}' 应以 http:// 或 https:// 开头")
 
 
 def _is_phone(text: str) -> bool:
@@ -95,10 +95,16 @@ def build_context(settings: Settings, caller: str | None = None, offline: bool =
         policy = load_policy() if defer else rules.policy
     except ConfigError as exc:
         raise SeatStartError(str(exc)) from None
+    # Issue 14: a mistyped --db made a new, empty seat; only `hotline db init` creates a database.
+    from .path_checks import database_problem
+
+    problem = database_problem(settings.db_path, "--db", write=True)
+    if problem:
+        raise SeatStartError(problem)
     try:
         store = Store.open(settings.db_path)
     except StoreError as exc:
-        raise SeatStartError(str(exc)) from None
+        raise SeatStartError(f"--db：无法打开数据库 {settings.db_path}（{str(exc).rsplit(': ', 1)[-1]}）") from None
     # R20.3: the seat never runs without triage. A site's own rules file (HOTLINE_TRIAGE_RULES) is
     # checked now, so a broken one stops the start with its reason; the packaged rules (tested in
     # CI) compile after the first frame (~0.2 s of regex compilation kept off the start-up path).
@@ -109,11 +115,11 @@ def build_context(settings: Settings, caller: str | None = None, offline: bool =
         try:
             triage_rules = load_triage_rules(Path(os.environ["HOTLINE_TRIAGE_RULES"]))
         except TriageRulesError as exc:
-            raise SeatStartError(f"triage rules: {exc}; the seat does not start without emergency triage") from None
+            raise SeatStartError(f"紧急分诊规则：{exc}；没有紧急分诊，坐席不能启动") from None
     syncing = bool(settings.server_url) and not offline
     if syncing and not token:
-        raise SeatStartError("--token: a seat that syncs needs its token (--token-file or HOTLINE_TOKEN_FILE, "
-                             "or HOTLINE_TOKEN; from `hotline server token add`)")
+        raise SeatStartError("--token：连接服务器的坐席需要令牌（--token-file 或 HOTLINE_TOKEN_FILE，"
+                             "或 HOTLINE_TOKEN；由 `hotline server token` 生成）")
 
     def rest(ctx: SeatContext) -> None:
         from datetime import datetime

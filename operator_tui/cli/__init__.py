@@ -100,7 +100,7 @@ def main(argv: list[str] | None = None) -> None:
     try:
         rv = command.main(args=args, prog_name="hotline", standalone_mode=False)
     except (typer.Abort, KeyboardInterrupt):
-        typer.echo("已取消 / aborted", err=True)
+        typer.echo("已取消", err=True)
         sys.exit(130)
     except typer.Exit as exc:
         sys.exit(exc.exit_code)
@@ -110,7 +110,7 @@ def main(argv: list[str] | None = None) -> None:
             sys.exit(2)
         # Usage errors (bad option values, missing arguments) carry the context they arose in.
         ctx = getattr(exc, "ctx", None)
-        hint = f" (see `{ctx.command_path} --help`)" if ctx is not None and type(exc).__name__ != "CliError" else ""
-        typer.echo(f"error: {exc.format_message()}{hint}", err=True)
+        hint = f"（见 `{ctx.command_path} --help`）" if ctx is not None and type(exc).__name__ != "CliError" else ""
+        typer.echo(f"错误：{exc.format_message()}{hint}", err=True)
         sys.exit(2 if ctx is not None else exc.exit_code)
     sys.exit(rv if isinstance(rv, int) else 0)

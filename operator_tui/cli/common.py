@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from pathlib import Path
 
 import typer
 
 from ..config import ConfigError, Rules, default_rules
 from ..domain.text import clean_text
+from ..path_checks import database_problem, new_database_problem
 from ..settings import Settings
 from ..store.db import Store, StoreError
 
@@ -21,15 +23,40 @@ def rules() -> Rules:
         raise CliError(str(exc)) from None
 
 
-def open_store(s: Settings, must_exist: bool = True) -> Store:
+def open_store(s: Settings, must_exist: bool = True, write: bool = False) -> Store:
+    """The seat database. Only `hotline db init` passes `must_exist=False` (issue 14: a mistyped
+    --db made a new, empty database); `write` also refuses a read-only file or folder."""
     from . import CliError
 
-    if must_exist and not s.db_path.exists():
-        raise CliError(f"--db: no seat database at {s.db_path}; create it with `hotline db init` (add --demo for demo data)")
+    if must_exist:
+        require_database(s.db_path, "--db", write=write)
+    else:
+        require(new_database_problem(s.db_path, "--db"))
     try:
         return Store.open(s.db_path)
     except StoreError as exc:
-        raise CliError(str(exc)) from None
+        reason = str(exc).rsplit(": ", 1)[-1]
+        raise CliError(f"--db：无法打开数据库 {s.db_path}（{reason}）") from None
+
+
+def require(problem: str | None) -> None:
+    """A path check's answer (operator_tui.path_checks): one line and exit code 2, or nothing."""
+    from . import CliError
+
+    if problem:
+        raise CliError(problem)
+
+
+def require_database(path: Path, option: str = "--db", *, write: bool = False,
+                     create_with: str = "hotline db init") -> None:
+    """An existing SQLite database at `path` (also writable with `write`); the server commands use
+    this with `create_with="hotline server init"`."""
+    require(database_problem(path, option, write=write, create_with=create_with))
+
+
+def require_new_database(path: Path, option: str = "--db") -> None:
+    """For `db init` and `server init`: a database may be created at `path`."""
+    require(new_database_problem(path, option))
 
 
 def now() -> datetime:

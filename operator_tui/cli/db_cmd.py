@@ -25,12 +25,17 @@ def init(
 
     s = settings(ctx)
     if seat_code is not None and not meta.valid_seat_code(seat_code):
-        raise CliError(f"--seat-code: '{seat_code}' must be exactly 3 digits, e.g. 012")
+        raise CliError(f"--seat-code：'{seat_code}' 应为 3 位数字，如 012")
+    from ..settings import _platform_dir
+
+    default = _platform_dir("data") / "seat.db"
+    if s.db_path == default:  # the platform's own data folder may be made; a typed path's folder not
+        default.parent.mkdir(parents=True, exist_ok=True)
     store = open_store(s, must_exist=False)
     with store.transaction() as db:
         current = meta.get(db, "seat_code")
         if seat_code and current and current != seat_code:
-            raise CliError(f"--seat-code: this database already belongs to seat {current}; numbers never change, so use a new --db for another seat")
+            raise CliError(f"--seat-code：此数据库已属于坐席 {current}，受理编号不能改变；其他坐席请用新的 --db")
         if seat_code or not current:
             meta.put(db, "seat_code", seat_code or "001")
     from ..kb.index import connect, ensure_schema
@@ -40,12 +45,12 @@ def init(
         ensure_schema(kb)
     finally:
         kb.close()
-    typer.echo(f"seat database ready: {s.db_path}")
+    typer.echo(f"坐席数据库已就绪：{s.db_path}")
     if demo:
         from ..demo import seed
 
         made = seed(store, rules(), now())
-        typer.echo(f"demo tickets: {made} added" if made else "demo tickets: already present")
+        typer.echo(f"演示办理单：新增 {made} 张" if made else "演示办理单：已存在")
         from ..kb.sample import load_sample_kb
 
-        typer.echo(f"sample knowledge base: {load_sample_kb(s.db_path)} articles")
+        typer.echo(f"示例知识库：{load_sample_kb(s.db_path)} 条")

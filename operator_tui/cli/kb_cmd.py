@@ -1,22 +1,32 @@
 """`hotline kb …`: upkeep of the knowledge base (R34.1) from the command line.
 
-    hotline kb import PATH                 .md files (a file or a folder) or .csv
+    hotline kb import PATH                 a .md or .csv file, or a folder holding only those
     hotline kb export [--format md|csv] [--out DIR_OR_FILE]
     hotline kb search TEXT [--matter CODE] [--limit N] [--json]
     hotline kb stale [--today YYYY-MM-DD] [--owner UNIT] [--within DAYS] [--json]
 
 `register(app, get_db_path)` adds the sub-app; the database path is resolved by the main CLI
 and only asked for when a command runs. Exit codes: 0 done, 2 bad input (an import with
-errors, an unknown matter or unit, a malformed date).
+errors, an unknown matter or unit, a malformed date, a wrong path).
+
+Issue 14: every command needs an existing seat database (`hotline db init` makes one); a wrong,
+read-only or non-database path is one line in Chinese, never a traceback. An import is
+all-or-nothing: every file is read and checked first, and one transaction writes them all, or
+nothing is written. A folder is imported only when it holds nothing but .md/.csv files (a README.md
+and hidden entries such as .git are passed over); anything else in it, a subfolder included, stops
+the import before a file is read, so pointing it at the wrong folder (a project, a virtualenv)
+never walks that tree.
 """
 
 from __future__ import annotations
 
 import json
+import sqlite3
 import sys
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
-from typing import Callable, Optional
+from typing import Callable, Iterator, Optional
 
 import typer
 
@@ -36,11 +46,48 @@ def _parse_day(value: Optional[str]) -> date:
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise typer.BadParameter(f"日期应为 YYYY-MM-DD：{value!r}") from None
+        raise _fail(f"--today：日期应为 YYYY-MM-DD，收到 {value!r}") from None
 
 
 def _first_line(text: str) -> str:
     return clean_text(text).strip().split("\n", 1)[0]
+
+
+def _fail(message: str) -> typer.Exit:
+    typer.echo(" ".join(message.split()), err=True)  # one line, whatever the message held
+    return typer.Exit(2)
+
+
+@contextmanager
+def _kb(db: Path, *, write: bool = False) -> Iterator[sqlite3.Connection]:
+    """The knowledge base in the seat database `db`, which must exist; sqlite's own errors (a
+    locked or damaged file) end in one line too."""
+    from ..path_checks import database_problem
+
+    problem = database_problem(db, "--db", write=write)
+    if problem:
+        raise _fail(problem)
+    conn = None
+    try:
+        conn = connect(db)
+        yield conn
+    except sqlite3.Error as exc:
+        raise _fail(f"--db：无法{'写入' if write else '读取'}知识库 {db}（{exc}）") from None
+    finally:
+        if conn is not None:
+            conn.close()
+
+
+def _import_folder_problem(path: Path) -> str | None:
+    """A folder to import holds only knowledge-base files (see the module's docstring)."""
+    for entry in sorted(path.iterdir()):
+        if entry.name.startswith(".") or entry.name.lower() == "readme.md":
+            continue
+        if entry.is_dir():
+            return f"PATH：{path} 中有子目录 {entry.name}；只导入该目录下的 .md/.csv 文件，请指向存放条目文件的目录"
+        if entry.suffix.lower() not in (".md", ".csv"):
+            return f"PATH：{path} 中有非知识库文件 {entry.name}；请把 .md/.csv 条目单独放在一个目录中再导入"
+    return None
 
 
 def register(app: typer.Typer, get_db_path: Callable[[], Path]) -> None:
@@ -48,30 +95,35 @@ def register(app: typer.Typer, get_db_path: Callable[[], Path]) -> None:
     kb = typer.Typer(help="知识库维护：导入、导出、检索、过期检查（R34.1）", no_args_is_help=True)
 
     @kb.command("import")
-    def import_(path: Path = typer.Argument(..., exists=True, help="一个 .md/.csv 文件，或一个文件夹")) -> None:
-        """导入知识库条目：逐条校验，出错的文件整份不导入，并报告文件和行号。"""
-        results = parse_path(path, load_codes())
-        errors = [e for r in results for e in r.errors]
-        for error in errors:
-            typer.echo(str(error), err=True)
-        articles = [a for r in results for a in r.articles]
+    def import_(path: Path = typer.Argument(..., help="一个 .md/.csv 文件，或只含这些文件的目录")) -> None:
+        """导入知识库条目：先逐条校验全部文件，全部无误才在一个事务中写入；有任何错误则一条也不写入。"""
+        if not path.exists():
+            raise _fail(f"PATH：找不到 {path}；请检查路径")
+        if path.is_dir():
+            problem = _import_folder_problem(path)
+            if problem:
+                raise _fail(problem)
+        elif path.suffix.lower() not in (".md", ".csv"):
+            raise _fail(f"PATH：{path} 不是 .md 或 .csv 文件")
         db = get_db_path()
-        db.parent.mkdir(parents=True, exist_ok=True)
-        conn = connect(db)
-        try:
+        with _kb(db, write=True) as conn:  # checked before a file is read: a wrong --db costs nothing
+            try:
+                results = parse_path(path, load_codes())
+            except OSError as exc:
+                raise _fail(f"PATH：无法读取 {exc.filename or path}（{exc.strerror}）") from None
+            if not results:
+                raise _fail(f"PATH：{path} 下没有 .md 或 .csv 文件")
+            errors = [e for r in results for e in r.errors]
+            if errors:
+                for error in errors:
+                    typer.echo(str(error), err=True)
+                broken = sum(1 for r in results if r.errors)
+                typer.echo(f"{broken} 个文件有 {len(errors)} 处错误；全部未导入（修正后重新导入）。", err=True)
+                raise typer.Exit(2)
+            articles = [a for r in results for a in r.articles]
             ensure_schema(conn)
-            written = upsert_articles(conn, articles) if articles else 0
-        finally:
-            conn.close()
-        good = sum(1 for r in results if r.articles)
-        broken = sum(1 for r in results if r.errors)
-        typer.echo(f"已导入 {written} 条（{good} 个文件）。")
-        if not results:
-            typer.echo(f"{path} 下没有 .md 或 .csv 文件。", err=True)
-            raise typer.Exit(2)
-        if errors:
-            typer.echo(f"{broken} 个文件有 {len(errors)} 处错误，这些文件未导入。", err=True)
-            raise typer.Exit(2)
+            written = upsert_articles(conn, articles)  # one transaction: all of them or none
+        typer.echo(f"已导入 {written} 条（{len(results)} 个文件）。")
 
     @kb.command("export")
     def export(
@@ -81,12 +133,17 @@ def register(app: typer.Typer, get_db_path: Callable[[], Path]) -> None:
         """导出全部条目（可修改后再导入）。"""
         if fmt not in ("md", "csv"):
             raise typer.BadParameter("--format 只能是 md 或 csv")
-        conn = connect(get_db_path())
-        try:
+        from ..path_checks import output_dir_problem, output_file_problem
+
+        if fmt == "md":
+            out = out or Path("kb-export")
+        if out is not None:  # before reading: `--out /nonexistent/dir/x.md` made a folder x.md
+            problem = output_file_problem(out) if fmt == "csv" else output_dir_problem(out)
+            if problem:
+                raise _fail(problem)
+        with _kb(get_db_path(), write=True) as conn:  # ensure_schema may upgrade the index
             ensure_schema(conn)
             articles = all_articles(conn)
-        finally:
-            conn.close()
         if fmt == "csv" and out is None:
             sys.stdout.write(articles_to_csv(articles))
             return
@@ -107,14 +164,10 @@ def register(app: typer.Typer, get_db_path: Callable[[], Path]) -> None:
     ) -> None:
         """检索知识库。"""
         if matter is not None and matter not in load_codes().matters:
-            typer.echo(f"未知事项代码 {matter!r}（见 operator_tui/data/matters.toml）", err=True)
-            raise typer.Exit(2)
-        conn = connect(get_db_path())
-        try:
+            raise _fail(f"--matter：未知事项代码 {matter!r}（见 operator_tui/data/matters.toml）")
+        with _kb(get_db_path()) as conn:
             hits = search_conn(conn, text, matter, limit,
                                today=None if include_expired else date.today())
-        finally:
-            conn.close()
         if as_json:
             payload = [{"id": h.id, "title": h.title, "score": h.score,
                         "standard_answer": h.standard_answer} for h in hits]
@@ -136,14 +189,10 @@ def register(app: typer.Typer, get_db_path: Callable[[], Path]) -> None:
         """列出需要复核的条目：已过复核日期、已过有效期。"""
         day = _parse_day(today)
         if owner is not None and owner not in load_codes().units:
-            typer.echo(f"未知单位代码 {owner!r}（见 operator_tui/data/units.toml）", err=True)
-            raise typer.Exit(2)
-        conn = connect(get_db_path())
-        try:
+            raise _fail(f"--owner：未知单位代码 {owner!r}（见 operator_tui/data/units.toml）")
+        with _kb(get_db_path(), write=True) as conn:
             ensure_schema(conn)
             found = find_stale(all_articles(conn), day, owner, within)
-        finally:
-            conn.close()
         if as_json:
             payload = [{"id": s.article.id, "title": s.article.title,
                         "owner_unit": s.article.owner_unit,

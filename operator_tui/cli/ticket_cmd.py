@@ -33,11 +33,11 @@ def _load_json_file(path: Path) -> dict[str, Any]:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:
-        raise CliError(f"--json-file: cannot read {path}: {exc.strerror}") from None
+        raise CliError(f"--json-file：无法读取 {path}（{exc.strerror}）") from None
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise CliError(f"--json-file: {path} is not valid UTF-8 JSON: {exc}") from None
+        raise CliError(f"--json-file：{path} 不是有效的 UTF-8 JSON（{exc}）") from None
     if not isinstance(data, dict):
-        raise CliError(f"--json-file: {path} must hold one JSON object with the ticket's fields")
+        raise CliError(f"--json-file：{path} 应为一个 JSON 对象，包含办理单的各字段")
     return data
 
 
@@ -93,7 +93,7 @@ def _centre(s, store, local: bool):
         yield None
         return
     if not s.server_url.startswith(("http://", "https://")):
-        raise CliError(f"HOTLINE_SERVER: '{s.server_url}' must start with http:// or https://")
+        raise CliError(f"HOTLINE_SERVER：'{s.server_url}' 应以 http:// 或 https:// 开头")
     from ..settings import CredentialError, check_ca_file, resolve_token
 
     try:
@@ -102,8 +102,8 @@ def _centre(s, store, local: bool):
     except CredentialError as exc:
         raise CliError(str(exc)) from None
     if not token:
-        raise CliError("HOTLINE_TOKEN: a server is configured (HOTLINE_SERVER) but no token; set HOTLINE_TOKEN or "
-                       "HOTLINE_TOKEN_FILE (from `hotline server init`) or pass --local for this seat's records only")
+        raise CliError("HOTLINE_TOKEN：已配置服务器（HOTLINE_SERVER）但没有令牌；请设置 HOTLINE_TOKEN 或 "
+                       "HOTLINE_TOKEN_FILE（由 `hotline server init` 给出），或加 --local 只查本席记录")
     from ..lookup import CentreLookup
     from ..sync.client import HotlineClient
 
@@ -148,10 +148,14 @@ def add(
     form = _resolve_codes(form)
     follow: list[tuple[str, dict[str, Any]]] = []
     if answer and dispatch:
-        raise CliError("--answer/--dispatch: choose one disposition")
+        raise CliError("--answer/--dispatch：只能选择一种处理方式")
     if answer:
         follow.append(("answer_on_spot", {"answer": answer}))
     elif dispatch:
+        units = rules().taxonomy.units
+        unknown = [u for u in (dispatch, *co_units) if u not in units]
+        if unknown:  # before the workflow, whose refusal would name the rule, not the option
+            raise CliError(f"--dispatch/--co-unit：未知单位代码 {', '.join(unknown)}（见 operator_tui/data/units.toml）")
         follow += [("accept", {}), ("dispatch", {"lead_unit": dispatch, "co_units": list(co_units)})]
     s = settings(ctx)
     # Validate before the store is opened: bad input must not even create the database file.
@@ -159,12 +163,12 @@ def add(
     try:
         if errors:
             raise IntakeInvalid(errors)
-        desk = Desk(open_store(s, must_exist=False), rules(), s.operator)
+        desk = Desk(open_store(s, write=True), rules(), s.operator)
         t = desk.register(form, now(), follow)
     except IntakeInvalid as exc:
-        raise CliError(str(exc.errors[0]) + (f" (and {len(exc.errors) - 1} more)" if len(exc.errors) > 1 else "")) from None
+        raise CliError(f"{exc.errors[0].field}：{exc.errors[0].message}" + (f"（另有 {len(exc.errors) - 1} 处）" if len(exc.errors) > 1 else "")) from None
     except RuleViolation as exc:
-        raise CliError(str(exc)) from None
+        raise CliError(f"{exc.rule}：{exc.message}") from None
     if as_json:
         typer.echo(json.dumps(ticket_dict(t, desk.clock(t, now())), ensure_ascii=False))
     else:
@@ -182,14 +186,14 @@ def show(ctx: typer.Context, number: str = typer.Argument(..., help="受理编�
     s = settings(ctx)
     number = number.strip()
     if not number.isdigit() or len(number) > 20:
-        raise CliError(f"NUMBER: '{number}' is not a ticket number (受理编号: digits only)")
+        raise CliError(f"NUMBER：'{number}' 不是受理编号（受理编号只含数字）")
     store = open_store(s)
     r = rules()
     with store.connect() as db:
         t = tickets.by_number(db, number)
         history = tickets.events(db, t.id) if t else []
         pending = t is not None and tickets.unsynced(db, t.id)
-    where = str(s.db_path)
+    where = f"{s.db_path} "
     with _centre(s, store, local) as centre:
         if centre is not None and not pending:  # this seat's unsynced state wins over the server's
             from ..lookup import OFFLINE_NOTE
@@ -199,14 +203,14 @@ def show(ctx: typer.Context, number: str = typer.Argument(..., help="受理编�
                 d = centre.detail(number)
             except ProtocolError as exc:
                 if exc.status != 404:
-                    raise CliError(f"server: {exc}") from None
-                where = "the centre's server or " + where
+                    raise CliError(f"服务器：{exc}") from None
+                where = "中心服务器或 " + where
             except SyncError as exc:
                 _partial(f"{OFFLINE_NOTE}（{exc}）")
             else:
                 t, history = d.ticket.ticket, [e.to_domain() for e in d.events]
     if t is None:
-        raise CliError(f"NUMBER: no ticket {number!r} in {where}; check the digits or search with `hotline ticket list --phone`")
+        raise CliError(f"NUMBER：{where}中没有办理单 {number}；请核对号码，或用 `hotline ticket list --phone` 查找")
     desk = Desk(store, r, s.operator)
     clock = desk.clock(t, now())
     if as_json:
@@ -251,10 +255,10 @@ def list_(
     if phone is not None:
         norm = normalise_phone(phone)
         if norm is None:
-            raise CliError(f"--phone: '{phone}' is not a PRC phone number (mobile 11 digits starting with 1, or 0412-1234567)")
+            raise CliError(f"--phone：'{phone}' 不是有效的电话号码（手机 11 位、以 1 开头，或座机如 0412-1234567）")
         phone = norm
     if status is not None and status not in {s.value for s in Status}:
-        raise CliError(f"--status: '{status}' is not a status; use one of {', '.join(s.value for s in Status)}")
+        raise CliError(f"--status：'{status}' 不是有效状态，可选：{', '.join(s.value for s in Status)}")
     s = settings(ctx)
     store = open_store(s)
     sources: dict[str, str] = {}

@@ -94,7 +94,7 @@ def test_a_bad_option_is_one_line_and_exit_code_2(argv, field, capsys, tmp_path,
         launch.main(argv)
     assert done.value.code == 2
     err = capsys.readouterr().err
-    assert err.startswith(f"error: {field}:") and err.count("\n") == 1
+    assert err.startswith(f"错误：{field}：") and err.count("\n") == 1
     assert not (tmp_path / "seat.db").exists()  # nothing written
 
 

@@ -11,8 +11,9 @@ from typer.testing import CliRunner
 
 from operator_tui.cli.kb_cmd import SEARCH_JSON_KEYS, register
 from operator_tui.kb.export import export_markdown
-from operator_tui.kb.index import all_articles, connect
+from operator_tui.kb.index import all_articles, connect, ensure_schema
 from operator_tui.kb.sample import sample_articles, sample_dir
+from operator_tui.store.db import Store
 
 GOOD = """---
 id: test-noise
@@ -33,6 +34,8 @@ sample: true
 @pytest.fixture
 def run(tmp_path: Path):
     db = tmp_path / "data" / "seat.db"
+    db.parent.mkdir()
+    init_db(db)  # issue 14: only `hotline db init` creates a database; kb commands need one
     app = typer.Typer()
 
     @app.callback()
@@ -47,6 +50,16 @@ def run(tmp_path: Path):
 
     invoke.db = db  # type: ignore[attr-defined]
     return invoke
+
+
+def init_db(db: Path) -> None:
+    """What `hotline db init` makes: the seat database with its knowledge-base tables."""
+    Store.open(db)
+    conn = connect(db)
+    try:
+        ensure_schema(conn)
+    finally:
+        conn.close()
 
 
 def stored_ids(db: Path) -> list[str]:
@@ -78,7 +91,7 @@ def test_a_broken_file_imports_nothing_names_file_and_line_and_exits_2(run, tmp_
     assert result.exit_code == 2
     assert f"{folder / 'broken.md'}:5: " in result.stderr and "police_dept" in result.stderr
     assert f"{folder / 'broken.md'}:7: " in result.stderr
-    assert stored_ids(run.db) == ["test-noise"]  # the good file went in, nothing of the broken one
+    assert stored_ids(run.db) == []  # issue 14: all or nothing, the good file waits for the broken one
 
 
 def test_a_broken_csv_imports_none_of_its_rows(run, tmp_path: Path):
@@ -106,6 +119,8 @@ def test_export_markdown_and_csv_round_trip(run, tmp_path: Path):
     csv_path = tmp_path / "all.csv"
     assert run("kb", "export", "--format", "csv", "--out", csv_path).exit_code == 0
     other = tmp_path / "again" / "seat.db"
+    other.parent.mkdir()
+    init_db(other)
     app = typer.Typer()
 
     @app.callback()
