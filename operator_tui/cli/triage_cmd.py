@@ -40,6 +40,8 @@ def register(app: typer.Typer) -> None:
             text = sys.stdin.read()
         if not text.strip():
             raise _fail("TEXT: 来电内容为空，请给出要检查的文字（或用 '-' 从标准输入读取）")
+        if rules_file is not None and not rules_file.is_file():
+            raise _fail(f"--rules：找不到规则文件 {rules_file}；请检查路径，或不加此项使用内置规则")
         try:
             rules = load_triage_rules(rules_file)
         except TriageRulesError as exc:
