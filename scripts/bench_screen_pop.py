@@ -98,26 +98,44 @@ LOAD = """
 import asyncio, json, sys
 sys.path.insert(0, sys.argv[1])
 from bench_sync import bench_load
-url, tokens, duration = sys.argv[2], json.loads(sys.argv[3]), float(sys.argv[4])
-asyncio.run(bench_load(url, tokens, duration, 20.0, 2.0))
+url, tokens, duration, cursor, numbers = sys.argv[2], json.loads(sys.argv[3]), float(sys.argv[4]), sys.argv[5], json.loads(sys.argv[6])
+asyncio.run(bench_load(url, tokens, duration, 20.0, 2.0, cursor=cursor, numbers=numbers))
 """
 
 
-def start_load(url: str, tokens: dict[str, str], duration: float, log: Path) -> subprocess.Popen:
+def head_cursor(db: Path) -> str:
+    with sqlite3.connect(db) as conn:
+        epoch, head = (conn.execute("SELECT value FROM meta WHERE key = ?", (k,)).fetchone()[0] for k in ("epoch", "seq"))
+    return f"{epoch}-{head}"
+
+
+def start_load(url: str, tokens: dict[str, str], duration: float, db: Path, log: Path) -> subprocess.Popen:
+    """`bench_sync.bench_load` in its own process. The seats have synced before: their feeds start at
+    the server's head (a seat's very first pull reads its whole history once; that is not the steady
+    load a pop competes with), and their writers continue today's numbers."""
+    today = datetime.now(default_rules().policy.tz).strftime("%y%m%d")
+    with sqlite3.connect(db) as conn:
+        numbers = {seat: int(last[-4:]) for seat, last in conn.execute(
+            "SELECT substr(number, 7, 3), max(number) FROM tickets WHERE number LIKE ? GROUP BY 1", (today + "%",))}
     with open(log, "wb") as out:
         return subprocess.Popen([sys.executable, "-c", LOAD, str(ROOT / "scripts"), url, json.dumps(tokens),
-                                 str(duration)], cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
+                                 str(duration), head_cursor(db), json.dumps(numbers)],
+                                cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
 
 
-async def measure_pops(url: str, token: str, seat_db: Path, phones: list[str], samples: int) -> list[float]:
+async def measure_pops(url: str, token: str, seat_db: Path, phones: list[str], samples: int,
+                       cursor: str) -> list[float]:
     """Each sample: a new call with a number known only to the server, timed from `start_call` to
     the frame after the history table holds the caller's rows (the real seat, headless)."""
     from operator_tui.seat_start import build_context
     from operator_tui.settings import Settings
     from operator_tui.ui.app import make_app
 
-    settings = Settings.resolve(db=seat_db, server=url)
-    ctx = build_context(settings, token=token)
+    from operator_tui.store import sync_state
+
+    with Store.open(seat_db).transaction() as db:  # `hotline db init`; a seat that has synced before
+        sync_state.set_cursor(db, cursor)
+    ctx = build_context(Settings.resolve(db=seat_db, server=url), token=token)
     app = make_app(ctx)
     timings: list[float] = []
     async with app.run_test(size=(160, 48)) as pilot:
@@ -181,12 +199,12 @@ def main(argv: list[str] | None = None) -> int:
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     server = start_server(db, port)
-    load = start_load(url, {c: tokens[c] for c in wanted[1:]}, args.duration, tmp / "load.log")
+    load = start_load(url, {c: tokens[c] for c in wanted[1:]}, args.duration, db, tmp / "load.log")
     try:
         time.sleep(min(5.0, args.duration / 4))  # let the load reach its steady state
         load_avg = os.getloadavg()[0]
         timings = asyncio.run(measure_pops(url, tokens["001"], tmp / "seat.db", rng.sample(phones, len(phones)),
-                                           args.samples))
+                                           args.samples, head_cursor(db)))
         load.wait(args.duration + 60)
     finally:
         for proc in (load, server):

@@ -135,7 +135,9 @@ def bench_ingest(tmp: Path, bodies: list[bytes]) -> float:
 
 
 async def bench_load(url: str, seat_tokens: dict[str, str], duration: float, writes_per_s: float,
-                     pull_every: float) -> tuple[float, int]:
+                     pull_every: float, *, cursor: str = "", numbers: dict[str, int] | None = None) -> tuple[float, int]:
+    """`cursor`: where every seat's feed starts ("" = a new seat); `numbers`: each writer's last
+    ticket number of today, for a database that already holds some (bench_screen_pop.py)."""
     pulls: list[float] = []
     writes: list[float] = []
     errors: list[str] = []
@@ -149,12 +151,12 @@ async def bench_load(url: str, seat_tokens: dict[str, str], duration: float, wri
 
     clients = {code: client(token) for code, token in seat_tokens.items()}
     writers = {code: client(token) for code, token in list(seat_tokens.items())[:20]}
-    numbers = {code: 0 for code in writers}
+    numbers = {code: (numbers or {}).get(code, 0) for code in writers}
     stop = time.monotonic() + duration
     try:
 
-        async def seat(code: str) -> None:
-            http, cursor = clients[code], ""
+        async def seat(code: str, cursor: str = cursor) -> None:
+            http = clients[code]
             await asyncio.sleep(random.uniform(0, pull_every))
             tick = time.monotonic()
             while time.monotonic() < stop:
