@@ -144,7 +144,7 @@ class PgAudit:
         if ticket_id:
             sql, args = sql + " WHERE ticket_id = %s", (ticket_id,)
         with self.storage.pool.connection() as conn:
-            return [dict(zip(AUDIT_COLUMNS, r)) for r in conn.execute(sql + " ORDER BY id DESC LIMIT %s", (*args, limit))]
+            return [dict(zip(AUDIT_COLUMNS, r)) for r in conn.execute(sql + " ORDER BY id DESC LIMIT %s", _clean((*args, limit)))]
 
 
 class PgStorage(Storage):

@@ -454,6 +454,13 @@ class Storage(ABC):
     def close(self) -> None:
         """Release connections (the SQLite engine keeps none worth closing)."""
 
+    def dump(self) -> str:
+        """Every stored row of every table, as text, on either engine: for checks that something
+        (a token, a claim, a caller's words) is stored nowhere. Small databases only."""
+        with self.read() as tx:
+            rows = [f"{t}: {r!r}" for t in TABLES for r in tx.table_rows(t, limit=1_000_000_000)]
+        return "\n".join(rows + [f"audit: {r!r}" for r in self.audit.rows(None, 1_000_000_000)])
+
     def __enter__(self) -> "Storage":
         return self
 

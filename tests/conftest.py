@@ -265,3 +265,75 @@ def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureF
     monkeypatch.delenv("HOTLINE_POLICY", raising=False)
     monkeypatch.delenv("HOTLINE_SERVER", raising=False)
     return CliRunner(capsys, db_path)
+
+
+# --- the server's two engines (issue 17) -------------------------------------------------------
+# ``server_db``    a fresh server database for the test's engine: a file in tmp_path on SQLite, a
+#                  new database (a copy of a migrated template) on the session's throwaway
+#                  PostgreSQL. A test that asks for it, directly or through a fixture (``api``,
+#                  ``centre``, ``backend`` …), runs once per engine: ids ``[sqlite]`` and
+#                  ``[postgresql]``. ``--engine sqlite|postgresql`` runs one; a test marked
+#                  ``sqlite_only`` (about SQLite's files or FTS5) runs on SQLite only, one marked
+#                  ``postgresql_only`` (pg_trgm plans, several processes) on PostgreSQL only.
+# ``pg_cluster``   the throwaway cluster (server_stub/pg_cluster.py), one per xdist worker, started
+#                  from the machine's PostgreSQL 15 binaries and removed after the session.
+#                  ``pg_cluster.fresh()`` is another new database's URL.
+
+ENGINES = ("sqlite", "postgresql")
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--engine", choices=(*ENGINES, "both"), default="both",
+                     help="the server storage engine(s) the server tests run on (default: both)")
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "server_engine" in metafunc.fixturenames:
+        chosen = metafunc.config.getoption("engine")
+        engines = [e for e in ENGINES if chosen in (e, "both")]
+        if metafunc.definition.get_closest_marker("sqlite_only"):
+            engines = [e for e in engines if e == "sqlite"]
+        if metafunc.definition.get_closest_marker("postgresql_only"):
+            engines = [e for e in engines if e == "postgresql"]
+        metafunc.parametrize("server_engine", engines, indirect=True)
+
+
+@pytest.fixture
+def server_engine(request: pytest.FixtureRequest) -> str:
+    return getattr(request, "param", "sqlite")
+
+
+class _PgDatabases:
+    def __init__(self, cluster: Any, template: str):
+        self.cluster, self.template, self.made = cluster, template, 0
+
+    def fresh(self) -> str:
+        self.made += 1
+        return self.cluster.create_database(f"t{self.made}", template=self.template)
+
+    def drop(self, url: str) -> None:
+        self.cluster.drop_database(url.rsplit("/", 1)[1])
+
+
+@pytest.fixture(scope="session")
+def pg_cluster(tmp_path_factory: pytest.TempPathFactory):
+    from server_stub import pg
+    from server_stub.pg_cluster import Cluster
+
+    cluster = Cluster.create()  # its own directory, owned by `postgres` when we are root
+    try:
+        pg.migrate(cluster.create_database("hotline_template"))
+        yield _PgDatabases(cluster, "hotline_template")
+    finally:
+        cluster.destroy()
+
+
+@pytest.fixture
+def server_db(server_engine: str, tmp_path: Path, request: pytest.FixtureRequest):
+    if server_engine == "sqlite":
+        yield tmp_path / "server.db"
+        return
+    databases = request.getfixturevalue("pg_cluster")
+    url = databases.fresh()
+    yield url
+    databases.drop(url)  # FORCE: a server process a test left behind cannot hold it

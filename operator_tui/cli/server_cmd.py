@@ -1,9 +1,12 @@
 """`hotline server`: run the backend; `hotline server init`: make its first tokens;
-`hotline server token add|list|revoke`: manage tokens afterwards.
+`hotline server token add|list|revoke`: manage tokens afterwards; `hotline server migrate`: move
+a SQLite server database to PostgreSQL.
 
     hotline server init --db server.db --seat 001 --unit city_housing --supervisor 值班长
     hotline server token add --db server.db --role operator --seat 001 --name 张三 --staff-no 1024
     hotline server --db server.db --host 127.0.0.1 --port 8890
+    hotline server --db postgresql://hotline@db.example/hotline --port 8890     (issue 17)
+    hotline server migrate --from server.db --to postgresql://hotline@db.example/hotline
 
 Tokens are printed once: the server keeps only their sha256.
 """
@@ -20,7 +23,8 @@ from typing import List
 import platformdirs
 import typer
 
-server_app = typer.Typer(help="The backend: FastAPI on uvicorn over SQLite (R29.1).", invoke_without_command=True)
+server_app = typer.Typer(help="The backend: FastAPI on uvicorn over SQLite or PostgreSQL (R29.1).",
+                         invoke_without_command=True)
 
 
 def register(app: typer.Typer) -> None:
@@ -31,7 +35,19 @@ def _default_db() -> Path:
     return platformdirs.user_data_path("hotline") / "server.db"
 
 
-DB_OPTION = typer.Option(None, "--db", envvar="HOTLINE_SERVER_DB", help="Server database file (default: the platform data dir).")
+DB_OPTION = typer.Option(None, "--db", envvar="HOTLINE_SERVER_DB",
+                         help="Server database: a SQLite file (default: the platform data dir) or a "
+                              "postgresql://user@host:port/dbname URL.")
+
+
+def _target(db: str | None) -> Path | str:
+    """`--db` as the storage takes it: a PostgreSQL URL as written, anything else a file path
+    (typer's Path would fold the URL's '//' away)."""
+    from server_stub.storage import is_postgres
+
+    if not db:
+        return _default_db()
+    return db if is_postgres(db) else Path(db)
 
 
 class _NoQueryStrings(logging.Filter):
@@ -47,7 +63,7 @@ class _NoQueryStrings(logging.Filter):
 @server_app.callback(invoke_without_command=True)
 def run(
     ctx: typer.Context,
-    db: Path = DB_OPTION,
+    db: str = DB_OPTION,
     host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on."),
     port: int = typer.Option(8890, "--port", min=0, max=65535, help="Port to listen on."),
     sweep_every: float = typer.Option(60.0, "--sweep-every", min=0, help="Seconds between deadline/supervision sweeps (0: off)."),
@@ -63,24 +79,32 @@ def run(
 
     from server_stub.app import create_app
     from server_stub.settings import ServerSettings
+    from server_stub.storage import describe
 
     from . import CliError
     from .common import rules
 
-    path = db or _default_db()
+    path = _target(db)
     tls = _tls_files(tls_cert, tls_key)
     try:
         app = create_app(ServerSettings(db_path=path, sweep_every_seconds=sweep_every), rules())
     except Exception as exc:  # cannot open or migrate the database
-        raise CliError(f"--db: cannot open the server database {path}: {exc}") from None
+        raise CliError(f"--db：无法打开服务端数据库 {describe(path)}：{_reason(exc)}") from None
     logging.getLogger("uvicorn.access").addFilter(_NoQueryStrings())
     # The app's long-lived objects (rules, taxonomy, routes) out of the collector's sight: a full
     # collection then walks only request garbage, which keeps pauses out of the latency tail.
     gc.collect()
     gc.freeze()
-    typer.echo(f"hotline server: {path} on {'https' if tls else 'http'}://{host}:{port} (OpenAPI at /openapi.json)", err=True)
+    typer.echo(f"hotline server: {describe(path)} on {'https' if tls else 'http'}://{host}:{port} (OpenAPI at /openapi.json)",
+               err=True)
     # date_header=False: the app stamps `Date` from its own clock (seats derive their offset from it).
     uvicorn.run(app, host=host, port=port, log_level=log_level, date_header=False, server_header=False, **tls)
+
+
+def _reason(exc: Exception) -> str:
+    """One line for why a database could not be opened (a driver's message may span several)."""
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return text[:300]
 
 
 def _tls_files(cert: Path | None, key: Path | None) -> dict[str, str]:
@@ -117,7 +141,7 @@ def _print_tokens(issued, as_json: bool) -> None:
 
 @server_app.command("init")
 def init(
-    db: Path = DB_OPTION,
+    db: str = DB_OPTION,
     seat: List[str] = typer.Option([], "--seat", help="Enrol a seat by its 3-digit code (repeatable)."),
     unit: List[str] = typer.Option([], "--unit", help="A token for a handling unit, by unit code (repeatable)."),
     supervisor: List[str] = typer.Option([], "--supervisor", help="A token for a supervisor, by name (repeatable)."),
@@ -130,13 +154,19 @@ def init(
     from . import CliError
     from .common import rules
 
-    path = db or _default_db()
+    from server_stub.storage import describe
+
+    path = _target(db)
     try:
         issued = bootstrap.init(path, datetime.now(timezone.utc), seats=seat, units=unit, supervisors=supervisor,
                                 known_units=rules().taxonomy.units)
     except EnrolError as exc:
         raise CliError(str(exc)) from None
-    typer.echo(f"server database ready: {path}", err=True)
+    except Exception as exc:  # cannot reach or migrate the database: one line, not a traceback
+        if isinstance(exc, typer.Exit):
+            raise
+        raise CliError(f"--db：无法打开服务端数据库 {describe(path)}：{_reason(exc)}") from None
+    typer.echo(f"server database ready: {describe(path)}", err=True)
     _print_tokens(issued, as_json)
 
 
@@ -147,15 +177,15 @@ token_app = typer.Typer(help="Tokens: add, list, revoke (the server keeps only t
 server_app.add_typer(token_app, name="token")
 
 
-def _server_db(ctx: typer.Context, db: Path | None) -> Path:
+def _server_db(ctx: typer.Context, db: str | None) -> Path | str:
     """`--db` of the command, else of an enclosing group (`hotline server --db X token list`)."""
     from . import CliError
 
     while db is None and ctx.parent is not None:
         ctx = ctx.parent
         db = ctx.params.get("db")
-    path = db or _default_db()
-    if not path.exists():
+    path = _target(db)
+    if isinstance(path, Path) and not path.exists():
         raise CliError(f"--db: no server database at {path}; create it with `hotline server init --db {path}`")
     return path
 
@@ -196,7 +226,7 @@ _JSON = typer.Option(False, "--json", help="Print as JSON.")
 @token_app.callback(invoke_without_command=True)
 def token(
     ctx: typer.Context,
-    db: Path = typer.Option(None, "--db", envvar="HOTLINE_SERVER_DB", hidden=True),
+    db: str = typer.Option(None, "--db", envvar="HOTLINE_SERVER_DB", hidden=True),
     role: str = typer.Option("operator", "--role", hidden=True),
     name: str = typer.Option(None, "--name", hidden=True),
     seat: str = typer.Option(None, "--seat", hidden=True),
@@ -213,7 +243,7 @@ def token(
 @token_app.command("add")
 def token_add(
     ctx: typer.Context,
-    db: Path = DB_OPTION,
+    db: str = DB_OPTION,
     role: str = _ROLE,
     name: str = _NAME,
     seat: str = _SEAT,
@@ -238,7 +268,7 @@ def _local(iso: str | None) -> str:
 @token_app.command("list")
 def token_list(
     ctx: typer.Context,
-    db: Path = DB_OPTION,
+    db: str = DB_OPTION,
     active: bool = typer.Option(False, "--active", help="Only tokens not revoked."),
     as_json: bool = _JSON,
 ) -> None:
@@ -268,7 +298,7 @@ def _width(text: str) -> int:
 def token_revoke(
     ctx: typer.Context,
     principal_id: str = typer.Argument(..., metavar="ID", help="The token's id from `hotline server token list`."),
-    db: Path = DB_OPTION,
+    db: str = DB_OPTION,
 ) -> None:
     """Revoke a token at once: every request with it then gets 401."""
     from server_stub import bootstrap
@@ -282,3 +312,33 @@ def token_revoke(
         raise CliError(f"ID: {exc}") from None
     who = f"seat {row['seat']}" if row["seat"] and not row["staff_no"] else row["name"]
     typer.echo(f"已吊销 / revoked: {row['id']} ({row['role']}, {who})")
+
+
+# --- moving to PostgreSQL (issue 17) ------------------------------------------------------------
+
+@server_app.command("migrate")
+def migrate(
+    source: Path = typer.Option(..., "--from", help="The SQLite server database to move (stop its server first)."),
+    target: str = typer.Option(..., "--to", help="The PostgreSQL database: postgresql://user@host:port/dbname."),
+    quiet: bool = typer.Option(False, "--quiet", help="Print only the result."),
+) -> None:
+    """Move a city's server data from SQLite to PostgreSQL, verified by counts and checksums.
+
+    Restartable: run the same command again after an interruption and it resumes."""
+    from server_stub.storage import describe, is_postgres
+    from server_stub.transfer import TransferError, migrate as move
+
+    from . import CliError
+
+    if not is_postgres(target):
+        raise CliError(f"--to：需要 PostgreSQL 地址 postgresql://用户@主机:端口/库名，而不是 {target}")
+    say = (lambda _: None) if quiet else (lambda line: typer.echo(line, err=True))
+    try:
+        checks = move(source, target, say)
+    except TransferError as exc:
+        raise CliError(str(exc)) from None
+    except Exception as exc:  # the target cannot be reached, or refuses: one line, not a traceback
+        raise CliError(f"--to：无法写入 {describe(target)}：{_reason(exc)}") from None
+    for c in checks:
+        typer.echo(f"  {c.table:<14} {c.target_rows:>10} 行  校验 {c.target_sum}  一致")
+    typer.echo(f"迁移完成并已核对 / moved and verified: {source} → {describe(target)}")

@@ -89,9 +89,9 @@ class Centre:
 
 
 @pytest.fixture
-def centre(tmp_path, rules, form, monkeypatch) -> Centre:
+def centre(tmp_path, server_db, rules, form, monkeypatch) -> Centre:
     monkeypatch.setenv("HOTLINE_CONFIG_DIR", str(tmp_path / "config"))
-    db = tmp_path / "server.db"
+    db = server_db  # the in-process server on each engine in turn (tests/conftest.py)
     tokens: dict[str, str] = {}
     for p, token in bootstrap.init(db, NOW, seats=SEATS, units=[UNIT], supervisors=["值班长"],
                                    known_units=rules.taxonomy.units):

@@ -1,7 +1,7 @@
 """Real processes on 127.0.0.1: the server (`hotline server`) and, where a test says so, the seat
 (`hotline sync`, or a small runner with a skewed clock). Ports are free ones picked at run time.
 
-``backend``        a started `ServerProcess` on a fresh database: ``.url``, ``.port``, ``.db``,
+``backend``        a started `ServerProcess` on a fresh database (SQLite, then PostgreSQL: ``server_db``): ``.url``, ``.port``, ``.db``,
                    ``.tokens`` (seat 012, admin), ``.kill()`` (SIGKILL), ``.start()``, ``.stop()``.
 ``seat``           a `Seat`: its store (seat code 012), ``.record(n_tickets, at=None)`` (4 events each:
                    register, accept, dispatch, note — written offline, as the seat would),
@@ -19,7 +19,6 @@ from __future__ import annotations
 import os
 import signal
 import socket
-import sqlite3
 import subprocess
 import sys
 import time
@@ -36,6 +35,7 @@ from operator_tui.domain.model import Event, Role
 from operator_tui.store import meta, outbox, tickets
 from operator_tui.store.db import Store
 from server_stub import bootstrap
+from server_stub.storage import Storage
 
 ROOT = Path(__file__).resolve().parents[2]
 MAIN = "import sys; from operator_tui.cli import main; main(sys.argv[1:])"
@@ -88,11 +88,17 @@ def env() -> dict[str, str]:
 
 @dataclass
 class ServerProcess:
-    db: Path
+    db: Path | str  # a SQLite file or a PostgreSQL URL: the fixtures run each test on both engines
     port: int
     log: Path
     tokens: dict[str, str]
     proc: subprocess.Popen | None = None
+    extra: tuple[str, ...] = ()
+
+    def query(self, sql: str, args: tuple = ()) -> list[tuple]:
+        """Rows from the server's database, on either engine (`?` placeholders)."""
+        with Storage.open(self.db) as storage, storage.read() as tx:
+            return [tuple(r) for r in tx._all(sql, args)]
 
     @property
     def url(self) -> str:
@@ -101,7 +107,7 @@ class ServerProcess:
     def start(self) -> None:
         with open(self.log, "ab") as log:
             self.proc = subprocess.Popen([sys.executable, "-c", MAIN, "server", "--db", str(self.db), "--port",
-                                          str(self.port), "--sweep-every", "0", "--log-level", "warning"],
+                                          str(self.port), "--sweep-every", "0", "--log-level", "warning", *self.extra],
                                          cwd=ROOT, env=env(), stdout=log, stderr=log)
 
         def up() -> bool:
@@ -126,13 +132,12 @@ class ServerProcess:
                 self.proc.kill()
 
     def event_count(self) -> int:
-        with sqlite3.connect(self.db, timeout=30) as conn:
-            return conn.execute("SELECT count(*) FROM events").fetchone()[0]
+        return self.query("SELECT count(*) FROM events")[0][0]
 
 
 @pytest.fixture
-def backend(tmp_path, rules):
-    db = tmp_path / "server.db"
+def backend(tmp_path, server_db, rules):
+    db = server_db
     tokens = {}
     for p, token in bootstrap.init(db, datetime.now(timezone.utc), seats=["012"], known_units=rules.taxonomy.units):
         tokens["seat" if p.seat else p.role.value] = token
@@ -143,8 +148,8 @@ def backend(tmp_path, rules):
 
 
 @pytest.fixture
-def centre(tmp_path, rules):
-    db = tmp_path / "server.db"
+def centre(tmp_path, server_db, rules):
+    db = server_db
     tokens = {p.seat or p.role.value: t for p, t in bootstrap.init(
         db, datetime.now(timezone.utc), seats=["001", "002", "003"], known_units=rules.taxonomy.units)}
     server = ServerProcess(db, free_port(), tmp_path / "server.log", tokens)
@@ -237,9 +242,8 @@ def assert_delivered(backend: ServerProcess, seat: Seat) -> None:
         local_tickets = db.conn.execute("SELECT count(*) FROM tickets").fetchone()[0]
         assert outbox.depth(db) == 0
         assert outbox.conflicts(db, include_resolved=True) == []
-    with sqlite3.connect(backend.db, timeout=30) as conn:
-        remote = [r[0] for r in conn.execute("SELECT id FROM events")]
-        remote_tickets = conn.execute("SELECT count(*) FROM tickets").fetchone()[0]
+    remote = [r[0] for r in backend.query("SELECT id FROM events")]
+    remote_tickets = backend.query("SELECT count(*) FROM tickets")[0][0]
     assert len(remote) == len(set(remote)) == len(local) == len(set(local))  # exactly once each
     assert set(remote) == set(local)
     assert remote_tickets == local_tickets

@@ -3,7 +3,6 @@ skew, and the server keeps its own (corrected) times for the deadlines."""
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -22,8 +21,7 @@ def test_a_seat_clock_a_day_off(backend, seat, delivered, skew):
     delivered(backend, seat)
     status = read_status(seat.store)
     assert status.skewed and abs(status.clock_offset + skew) < timedelta(minutes=1)
-    with sqlite3.connect(backend.db) as conn:
-        rows = conn.execute("SELECT at, applied_at, received_at FROM events").fetchall()
+    rows = backend.query("SELECT at, applied_at, received_at FROM events")
     for at, applied, received in rows:
         assert abs(datetime.fromisoformat(at) - datetime.fromisoformat(received) - skew) < timedelta(minutes=1)
         assert abs(datetime.fromisoformat(applied) - datetime.fromisoformat(received)) < timedelta(minutes=1)

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import importlib.util
 import socket
-import sqlite3
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -117,11 +116,9 @@ async def test_three_seats_one_caller_one_centre(centre, sync_db, tmp_path, rule
     assert done.returncode == 0, done.stderr
     assert a.depth() == b.depth() == c.depth() == 0
 
-    with sqlite3.connect(centre.db) as conn:
-        ids = [r[0] for r in conn.execute("SELECT id FROM events")]
-        tickets = dict(conn.execute("SELECT number, seat FROM tickets"))
-        a_kinds = [(k, s) for k, s in conn.execute(
-            "SELECT kind, seat FROM events WHERE ticket_id = ? ORDER BY seq", (first.id,))]
+    ids = [r[0] for r in centre.query("SELECT id FROM events")]
+    tickets = dict(centre.query("SELECT number, seat FROM tickets"))
+    a_kinds = [(k, s) for k, s in centre.query("SELECT kind, seat FROM events WHERE ticket_id = ? ORDER BY seq", (first.id,))]
     assert len(ids) == len(set(ids)) and set(ids) == recorded  # every event exactly once
     assert len(tickets) == 2 and tickets[first.number] == "001"
     assert sorted(tickets.values()) == ["001", "003"]

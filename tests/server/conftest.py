@@ -4,7 +4,8 @@ every role and a clock the test moves.
 ``api``   an `Api`: ``api.client`` (TestClient), ``api.headers(who)``, ``api.push(who, events)``,
           ``api.event(kind, ticket_id, payload, who=…)``, ``api.ticket(…)`` (registers and, by
           default, dispatches a ticket through pushes), ``api.clock`` (``.now``, ``.advance``),
-          ``api.storage``. Who: admin, seat (operator at seat 012), seat2 (013), unit
+          ``api.storage`` (SQLite or PostgreSQL: the test runs on both, see tests/conftest.py
+          ``server_db``). Who: admin, seat (operator at seat 012), seat2 (013), unit
           (city_housing), unit2 (heat_group), supervisor.
 """
 
@@ -98,8 +99,8 @@ class Api:
 
 
 @pytest.fixture
-def api(tmp_path, rules, form, t0) -> Api:
-    db = tmp_path / "server.db"
+def api(server_db, rules, form, t0) -> Api:
+    db = server_db  # a file, or a PostgreSQL database: every test using `api` runs on both engines
     issued = bootstrap.init(db, t0, seats=[SEAT, SEAT2], units=[UNIT, UNIT2], supervisors=["值班长"],
                             known_units=rules.taxonomy.units)
     tokens: dict[str, str] = {}

@@ -117,10 +117,10 @@ def test_a_database_restored_from_an_older_backup_makes_old_cursors_unknown(tmp_
         assert tx.meta("epoch") != epoch_before  # so that cursor is unknown (410), not silently reused
 
 
-def test_an_ordinary_restart_keeps_the_epoch(tmp_path):
+def test_an_ordinary_restart_keeps_the_epoch(server_db):
     from server_stub.storage import Storage
 
-    with Storage.open(tmp_path / "s.db").read() as tx:
+    with Storage.open(server_db) as storage, storage.read() as tx:
         first = tx.meta("epoch")
-    with Storage.open(tmp_path / "s.db").read() as tx:
+    with Storage.open(server_db) as storage, storage.read() as tx:
         assert tx.meta("epoch") == first

@@ -121,6 +121,7 @@ def test_fragments_are_text_not_query_syntax(api):
     assert _numbers(_lookup(api, address="NEAR(")) == []
 
 
+@pytest.mark.sqlite_only
 def test_names_stay_indexed_through_updates_and_the_migration_fills_old_rows(api, tmp_path):
     ticket_id, number = api.ticket(name=NAME, phone=PHONE)
     api.act("unit", number, "receive")  # an update of the row: the index must follow it, once

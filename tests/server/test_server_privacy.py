@@ -115,6 +115,7 @@ def test_the_access_log_filter_drops_query_strings():
     assert PHONE not in record.getMessage() and "/v1/changes?…" in record.getMessage()
 
 
+@pytest.mark.sqlite_only
 @pytest.mark.rule("R33.1")
 def test_the_database_files_are_private(api):
     import stat

@@ -78,14 +78,14 @@ def test_dissatisfied_feedback_piling_up_on_a_unit(api):
     assert _ticket(api, open_number)["ticket"]["ticket"]["supervisions"][0]["ground"] == 4
 
 
-def test_the_sweep_runs_by_itself(tmp_path, rules, t0, form):
+def test_the_sweep_runs_by_itself(server_db, rules, t0, form):
     from fastapi.testclient import TestClient
 
     from server_stub import bootstrap
     from server_stub.app import create_app
     from server_stub.settings import ServerSettings
 
-    db = tmp_path / "server.db"
+    db = server_db
     tokens = {p.role.value: t for p, t in bootstrap.init(db, t0, seats=["012"], known_units=rules.taxonomy.units)}
     now = [t0]
     app = create_app(ServerSettings(db_path=db, sweep_every_seconds=0.05, clock=lambda: now[0]), rules)
