@@ -19,7 +19,7 @@ import itertools
 import uuid
 
 from .ami_wire import action, read_banner, read_message
-from .boundary import CtiAuthError, CtiCommandError, CtiLinkDown
+from .boundary import CtiAuthError, CtiCommandError, CtiLinkDown, check_number
 from .config import CtiConfig
 from .events import (AgentState, Answered, Direction, Held, HungUp, RecordingStarted, Ringing, ThreeWayStarted,
                      Transferred, TransferMode, Unheld)
@@ -289,7 +289,7 @@ class AsteriskLink(LinkBase):
 
     async def transfer(self, call_id: str, number: str, mode: TransferMode = TransferMode.BLIND) -> None:
         channel = self._live(call_id)
-        _check_number(number)
+        check_number(number)
         if mode is TransferMode.BLIND:
             await self._action("BlindTransfer", Channel=channel, Exten=number, Context=self.context)
             self._emit(Transferred(self.clock(), call_id, target=number, mode=TransferMode.BLIND))
@@ -303,7 +303,7 @@ class AsteriskLink(LinkBase):
 
     async def three_way(self, call_id: str, number: str) -> None:
         channel = self._live(call_id)
-        _check_number(number)
+        check_number(number)
         # ChanSpy with B barges into both sides of the seat's call: the number hears and is heard by both.
         await self._originate(Channel=f"Local/{number}@{self.context}", Application="ChanSpy",
                               Data=f"{channel},qBE", CallerID=self.caller_id)
@@ -328,7 +328,7 @@ class AsteriskLink(LinkBase):
     async def dial(self, number: str) -> str:
         if not self._connected:
             raise CtiLinkDown("电话条离线：命令未发出")
-        _check_number(number)
+        check_number(number)
         call = str(uuid.uuid4())
         self._originated[call] = number
         try:
@@ -340,7 +340,3 @@ class AsteriskLink(LinkBase):
             raise
         return call
 
-
-def _check_number(number: str) -> None:
-    if not number or not all(c.isdigit() or c in "+*#" for c in number) or len(number) > 32:
-        raise CtiCommandError(f"号码 {number!r} 只能含数字（及 + * #），最多 32 位")

@@ -80,3 +80,10 @@ class CtiLink(Protocol):
     async def dial(self, number: str) -> str:
         """Dial out (a callback): rings the seat's phone, then the number. Returns the new call id."""
         ...
+
+
+def check_number(number: str) -> None:
+    """A number the seat may dial or transfer to: digits (and + * #) only, so it cannot smuggle
+    arguments into a switch command line."""
+    if not number or len(number) > 32 or not all(c.isdigit() or c in "+*#" for c in number):
+        raise CtiCommandError(f"号码 {number!r} 只能含数字（及 + * #），最多 32 位")

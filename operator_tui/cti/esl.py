@@ -19,7 +19,7 @@ import uuid
 from collections import deque
 from datetime import datetime, timezone
 
-from .boundary import CtiAuthError, CtiCommandError, CtiLinkDown
+from .boundary import CtiAuthError, CtiCommandError, CtiLinkDown, check_number
 from .config import CtiConfig
 from .esl_wire import EslMessage, command, parse_event, read_message
 from .events import (AgentState, Answered, Direction, Held, HungUp, RecordingStarted, Ringing, ThreeWayStarted,
@@ -249,7 +249,7 @@ class FreeSwitchLink(LinkBase):
         return call_id
 
     def _dial_string(self, number: str) -> str:
-        _check_number(number)
+        check_number(number)
         return f"{{origination_caller_id_number={self.caller_id}}}loopback/{number}/{self.context}"
 
     async def answer(self, call_id: str) -> None:
@@ -263,7 +263,7 @@ class FreeSwitchLink(LinkBase):
 
     async def transfer(self, call_id: str, number: str, mode: TransferMode = TransferMode.BLIND) -> None:
         call = self._live(call_id)
-        _check_number(number)
+        check_number(number)
         if mode is TransferMode.BLIND:
             # -bleg: the caller (the seat leg's bridged partner) goes to the number; the seat's leg ends.
             await self._bgapi(f"uuid_transfer {call} -bleg {number} XML {self.context}")
@@ -303,7 +303,7 @@ class FreeSwitchLink(LinkBase):
     async def dial(self, number: str) -> str:
         if not self._connected:
             raise CtiLinkDown("电话条离线：命令未发出")
-        _check_number(number)
+        check_number(number)
         call = str(uuid.uuid4())
         self._originated[call] = number
         # The seat's phone rings first; when the operator picks up, the dialplan dials the number.
@@ -317,7 +317,3 @@ class FreeSwitchLink(LinkBase):
             raise
         return call
 
-
-def _check_number(number: str) -> None:
-    if not number or not all(c.isdigit() or c in "+*#" for c in number) or len(number) > 32:
-        raise CtiCommandError(f"号码 {number!r} 只能含数字（及 + * #），最多 32 位")

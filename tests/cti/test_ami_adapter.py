@@ -179,7 +179,7 @@ async def test_refused_action_raises_with_asterisk_words(ami, ami_link, take_eve
         await link.set_state(AgentState.READY)
 
 
-@pytest.mark.rule("R23.1")
+@pytest.mark.rule("R23.2")
 async def test_dial_out_for_a_callback(ami, ami_link, take_events):
     link = await up(ami_link, take_events, query="interface=PJSIP/1001&record_dir=")
     call_id = await link.dial("13800001111")

@@ -197,7 +197,7 @@ async def test_agent_states_follow_mod_callcenter(esl, esl_link, take_events):
     assert acw.state is AgentState.AFTER_CALL_WORK
 
 
-@pytest.mark.rule("R23.1")
+@pytest.mark.rule("R23.2")
 async def test_dial_out_for_a_callback(esl, esl_link, take_events):
     link = await up(esl_link, take_events)
     task = asyncio.create_task(link.dial("13800001111"))
