@@ -1,7 +1,7 @@
 """Fixtures for the CTI adapters: a protocol peer on 127.0.0.1 and a link to it with short timers.
 
 ``esl``   an `EslPeer` listening; ``esl_link(**options)`` a started `FreeSwitchLink` to it (agent
-          1001@default) whose watchdog pings after 0.2 s of silence.
+          1001@default) whose watchdog pings after 0.3 s of silence (1 s to answer).
 ``ami``   an `AmiPeer` listening; ``ami_link(**options)`` the same for `AsteriskLink` (PJSIP/1001).
 ``take(link, n)``  the next n events (a guard of 5 s so a missing event fails instead of hanging).
 """
@@ -18,7 +18,7 @@ from esl_peer import EslPeer
 from operator_tui.cti import connect_link
 from operator_tui.cti.config import parse_cti_url
 
-FAST = dict(ping_interval=0.2, ping_timeout=0.2, connect_timeout=2.0, backoff_initial=0.05, backoff_max=0.2)
+FAST = dict(ping_interval=0.3, ping_timeout=1.0, connect_timeout=2.0, backoff_initial=0.05, backoff_max=0.2)
 CLOCK = lambda: datetime(2026, 11, 2, 1, 0, tzinfo=timezone.utc)  # noqa: E731
 
 

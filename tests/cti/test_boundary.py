@@ -113,3 +113,18 @@ async def test_fake_link_scripts_a_call_and_records_commands():
     assert seen == ["LinkUp", "Ringing", "Answered", "ThreeWayStarted", "Transferred", "HungUp", "LinkDown"]
     assert link.commands == [("answer", call), ("three_way", call, "110"), ("transfer", call, "110", "attended")]
     assert link.calls[call].ended and not link.is_up
+
+
+def test_the_cti_package_imports_no_ui():
+    """The UI sees only the boundary; the boundary never pulls Textual (or the store) in."""
+    import json
+    import subprocess
+    import sys
+
+    probe = ("import json, sys, operator_tui.cti, operator_tui.cti.esl, operator_tui.cti.ami, operator_tui.cti.fake;"
+             "print(json.dumps(sorted(sys.modules)))")
+    modules = json.loads(subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                                        check=True).stdout)
+    leaked = [m for m in modules if m.split(".")[0] in ("textual", "rich", "httpx", "sqlite3")
+              or m.startswith(("operator_tui.ui", "operator_tui.store"))]
+    assert not leaked
