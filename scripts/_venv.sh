@@ -15,3 +15,15 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   .venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".${EXTRA:+[$EXTRA]}" >&2
   echo "$want" > "$stamp"
 fi
+# The server tests run on PostgreSQL too (issue 17): they start a throwaway cluster from the
+# PostgreSQL 15 server binaries. A fresh Debian machine (CI runs as root) gets them here.
+if [ "$EXTRA" = "dev" ] && [ ! -x /usr/lib/postgresql/15/bin/initdb ] && [ -z "${HOTLINE_PG_BIN:-}" ]; then
+  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null; then
+    echo "installing PostgreSQL 15 (the server tests run on it too) …" >&2
+    DEBIAN_FRONTEND=noninteractive apt-get update -qq >&2
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >&2
+  else
+    echo "PostgreSQL 15 server binaries are missing: sudo apt-get install -y postgresql (or set HOTLINE_PG_BIN)" >&2
+    exit 2
+  fi
+fi

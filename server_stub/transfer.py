@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
-from .storage import TABLES, Storage, describe
+from .storage import TABLES, describe
 
 BATCH = 2000
 AUDIT = "audit"
@@ -159,7 +159,7 @@ def migrate(source_path: Path, target_url: str, say: Callable[[str], None] = lam
     from .storage_sqlite import SqliteStorage
 
     if not Path(source_path).is_file():
-        raise TransferError(f"--from: no server database at {source_path}")
+        raise TransferError(f"--from：{source_path} 处没有服务端数据库")
     source = SqliteStorage.open(Path(source_path))
     with PgStorage.open(target_url, pool_size=2) as target:
         say(f"{source_path} → {describe(target_url)}")
@@ -167,9 +167,10 @@ def migrate(source_path: Path, target_url: str, say: Callable[[str], None] = lam
             _copy_table(source, target, table, say)
         checks = verify(source, target)
         if not all(c.ok for c in checks):
-            bad = ", ".join(f"{c.table} ({c.source_rows} → {c.target_rows})" for c in checks if not c.ok)
-            raise TransferError(f"verification failed for: {bad}; was the source server still running? "
-                                "Stop it and run the same command again")
+            bad = "，".join(f"{c.table}（{c.source_rows} → {c.target_rows} 行，校验 {c.source_sum} ≠ {c.target_sum}）"
+                           for c in checks if not c.ok)
+            raise TransferError(f"核对不一致 / verification failed: {bad}；源服务器是否仍在运行？停止它后再运行同一命令；"
+                                "若目标库另有改动，请换一个空库")
         with target.write() as tx:
             tx._exec("DELETE FROM meta WHERE key LIKE ?", (_MARK + "%",))
     return checks

@@ -7,6 +7,7 @@
                    register, accept, dispatch, note — written offline, as the seat would),
                    ``.sync_cli(url, token, *args)`` (a `hotline sync` Popen), ``.runner(url, token, ...)``
                    (a seat process running SyncService until done, clock offset optional).
+``second_server``  another started `ServerProcess` on ``backend``'s database (two processes, one database).
 ``centre``         a started `ServerProcess` with seats 001, 002 and 003 enrolled (``.tokens`` by seat code).
 ``sync_db``        ``sync_db(db, url, token)``: `hotline sync --quiet` on a seat database, as a finished
                    process (``.returncode``, ``.stderr``).
@@ -148,6 +149,15 @@ def backend(tmp_path, server_db, rules):
 
 
 @pytest.fixture
+def second_server(backend, tmp_path):
+    """Another `hotline server` process on `backend`'s database (several processes: PostgreSQL)."""
+    other = ServerProcess(backend.db, free_port(), tmp_path / "server2.log", backend.tokens)
+    other.start()
+    yield other
+    other.stop()
+
+
+@pytest.fixture
 def centre(tmp_path, server_db, rules):
     db = server_db
     tokens = {p.seat or p.role.value: t for p, t in bootstrap.init(
@@ -251,7 +261,8 @@ def assert_delivered(backend: ServerProcess, seat: Seat) -> None:
 
 @pytest.fixture
 def delivered():
-    """``centre``         a started `ServerProcess` with seats 001, 002 and 003 enrolled (``.tokens`` by seat code).
+    """``second_server``  another started `ServerProcess` on ``backend``'s database (two processes, one database).
+``centre``         a started `ServerProcess` with seats 001, 002 and 003 enrolled (``.tokens`` by seat code).
 ``sync_db``        ``sync_db(db, url, token)``: `hotline sync --quiet` on a seat database, as a finished
                    process (``.returncode``, ``.stderr``).
 ``delivered(backend, seat)``: see `assert_delivered`."""
