@@ -15,12 +15,14 @@ arrived earlier. A hold never outlives `HOLD_MAX` seconds, so no path can swallo
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from textual import events
 from textual.app import App
 
 HOLD_MAX = 1.0  # seconds; a screen that never reports ready still gets the keys after this
+REPLAY_WAIT = 0.5  # seconds a replayed key may take to be handled before the next is sent anyway
 
 
 class KeyHoldMixin:
@@ -51,6 +53,8 @@ class KeyHoldMixin:
 
     def _release_all(self) -> None:
         self._holds = 0
+        self._in_flight = 0
+        self._flight_hold = False
         self._hold_timer = None
         self.call_later(self._replay)  # type: ignore[attr-defined]
 
@@ -78,18 +82,48 @@ class KeyHoldMixin:
             self._hold_timer = None
         while keys:
             key = keys.pop(0)
+            target = self.focused or self.screen  # type: ignore[attr-defined]
             await App.on_event(self, key)  # type: ignore[arg-type]
+            if self._held is None and keys:
+                # One key at a time: the next is routed only once this one has been handled where
+                # it went (it may open a picker, move the cursor, close a dialog).
+                handled = asyncio.Event()
+                target.call_later(handled.set)
+                try:
+                    await asyncio.wait_for(handled.wait(), REPLAY_WAIT)
+                except asyncio.TimeoutError:
+                    pass
             if self._held is not None:  # that key opened a screen: the rest wait for it too
                 self._held[:0] = keys
                 return
 
     # --- where keys arrive and screens change -----------------------------------------------
 
+    _in_flight = 0          # keys handed to a widget and not yet handled there
+    _flight_hold = False    # a hold taken because of them
+
     async def on_event(self, event: events.Event) -> None:
-        if isinstance(event, events.Key) and not event.is_forwarded and self._held is not None:
+        if not isinstance(event, events.Key) or event.is_forwarded:
+            await super().on_event(event)  # type: ignore[misc]
+            return
+        if self._held is None and self._in_flight:
+            # The key before this one is still queued at its widget (paste speed): this one (an F6
+            # included, whose binding would run at once) waits until that one has been handled.
+            self._flight_hold = True
+            self.hold_keys()
+        if self._held is not None:
             self._held.append(event)
             return
+        target = self.focused or self.screen  # type: ignore[attr-defined]
         await super().on_event(event)  # type: ignore[misc]
+        self._in_flight += 1
+        target.call_later(self._landed)
+
+    def _landed(self) -> None:
+        self._in_flight = max(0, self._in_flight - 1)
+        if not self._in_flight and self._flight_hold:
+            self._flight_hold = False
+            self.release_keys()
 
     def push_screen(self, screen: Any, callback: Any = None, wait_for_dismiss: bool = False) -> Any:
         self.hold_keys()
@@ -118,3 +152,42 @@ class KeyHoldMixin:
         if callbacks and callbacks[-1].callback is None:
             self.hold_keys()
         return super().pop_screen()  # type: ignore[misc]
+
+
+class HandsOnKeys:
+    """Mixed into a text field (an `Input` or `TextArea` subclass, before it in the bases): the keys
+    that move the cursor on (Tab, Shift+Tab, and those `hand_on_keys` adds) act at once, in the
+    field's own key handler, rather than as bindings checked after the key has bubbled up to the
+    app, when the keys typed after it are already queued in this field. Those keys, and any that
+    reach the field after it handed the cursor on, are relayed to where the cursor went."""
+
+    _handed_on = False
+
+    def hand_on_keys(self) -> dict[str, Any]:
+        """key → a callable that moves the cursor; the default: Tab and Shift+Tab."""
+        return {"tab": self.screen.focus_next, "shift+tab": self.screen.focus_previous}  # type: ignore[attr-defined]
+
+    def _on_focus(self, event: events.Focus) -> None:
+        self._handed_on = False
+        super()._on_focus(event)  # type: ignore[misc]
+
+    async def _on_key(self, event: events.Key) -> None:
+        app = self.app  # type: ignore[attr-defined]
+        if not hasattr(app, "relay_key"):  # not in the seat's app (a widget test): as Textual does
+            await super()._on_key(event)  # type: ignore[misc]
+            return
+        if self._handed_on:
+            event.stop()
+            event.prevent_default()
+            app.relay_key(event)
+            return
+        move = self.hand_on_keys().get(event.key)
+        if move is not None:
+            event.stop()
+            event.prevent_default()
+            self._handed_on = True
+            app.hold_keys()
+            move()
+            app.call_later(app.release_keys)  # behind a focus change made through the app's queue
+            return
+        await super()._on_key(event)  # type: ignore[misc]

@@ -85,3 +85,29 @@ async def test_keys_typed_while_a_dialog_opens_reach_it(seat_ctx, keys):
         burst(app, ["f4", *"13912345678"])
         await settle(pilot, keys)
         assert app.screen.query_one("#find-query").value == "13912345678"
+
+
+@pytest.mark.rule("R19.1")
+async def test_a_burst_from_the_description_through_two_pickers_to_the_dispatch(seat_ctx, keys):
+    """Tab out of the description, `t⏎` for the type, `gn⏎` for the matter, F6 ⏎: all at once."""
+    from operator_tui.domain.model import Status
+    from operator_tui.store import tickets
+
+    ctx = seat_ctx(demo=False)
+    app = make_app(ctx)
+    async with app.run_test(size=SIZE) as pilot:
+        intake = app.screen
+        await keys.fill(pilot, "phone", "13800001111")
+        await keys.fill(pilot, "name", "赵女士")
+        await keys.fill(pilot, "address", "铁东区站前街道7号楼")
+        await keys.pick(pilot, "place", "tdzq")
+        intake.query_one("#description").focus()
+        await pilot.pause()
+        burst(app, [*"暖气不热", "tab", "t", "enter", "g", "n", "enter", "f6", "enter"])
+        await settle(pilot, keys)
+        await settle(pilot, keys)
+        assert app.screen is intake
+        with ctx.store.connect() as db:
+            found = tickets.search(db, phone="13800001111")
+        assert found and found[0].status is Status.DISPATCHED and found[0].matter == "heating_temperature"
+        assert found[0].description == "暖气不热"

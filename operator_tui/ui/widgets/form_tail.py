@@ -15,7 +15,12 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Checkbox, Label, TextArea
 
 from ...domain.taxonomy import Taxonomy
+from ..key_hold import HandsOnKeys
 from .picker import Choice, PickerField
+
+class FormTextArea(HandsOnKeys, TextArea):
+    """The description and the answer: Tab moves on at once, keys typed after it follow it (issue 14)."""
+
 
 PICKERS = ("kind", "place", "appeal_type", "matter", "scope", "channel", "lead_unit")
 AREAS = ("description", "answer")
@@ -64,7 +69,7 @@ class FormTail(Vertical):
         yield Label(Text("二、发生地点", style="bold"), classes="section")
         yield PickerField("区县/街道", c["place"], id="place")
         yield Label(Text("三、诉求内容", style="bold"), classes="section")
-        yield TextArea(id="description", soft_wrap=True, show_line_numbers=False, placeholder="记录来电人所述（时间、地点、事情经过、诉求）")
+        yield FormTextArea(id="description", soft_wrap=True, show_line_numbers=False, placeholder="记录来电人所述（时间、地点、事情经过、诉求）")
         yield Label(Text("四、分类", style="bold"), classes="section")
         with Horizontal(classes="row"):
             yield PickerField("诉求类型", c["appeal_type"], id="appeal_type")
@@ -76,7 +81,7 @@ class FormTail(Vertical):
         yield PickerField("主办单位", c["lead_unit"], id="lead_unit")
         yield PickerField("协办单位", c["co_units"], multi=True, id="co_units")
         yield Label(Text("六、答复内容（当场答复时填写；Ctrl+A 采用知识库标准答复）", style="bold"), classes="section")
-        yield TextArea(id="answer", soft_wrap=True, show_line_numbers=False)
+        yield FormTextArea(id="answer", soft_wrap=True, show_line_numbers=False)
         yield Label("", id="form-errors")
 
 
