@@ -57,8 +57,26 @@ class Appellant(Schema):
     vulnerable: list[Code] = Field(default_factory=list, max_length=MAX_LIST)
 
 
+class ExternalRef(Schema):
+    """R5.1, R28.2: a reference number from another platform or channel."""
+
+    source: Code
+    number: Annotated[str, StringConstraints(max_length=64)]
+
+
+class RespondentIn(Schema):
+    """R26.2 (R11.1): a party complained about or reported."""
+
+    kind: Code
+    unit: UnitCode | None = None
+    staff: Annotated[str, StringConstraints(max_length=64)] | None = None
+    name: ShortText = ""
+
+
 class Register(Schema):
-    """The intake form as the seat cleaned it (validation.validate_intake), its number and call."""
+    """The intake form as the seat cleaned it (validation.validate_intake), its number and call;
+    the submission time of a written appeal (R20.7), the level and references it arrived with
+    (R5.1, R28.2), the parties complained about (R26.2, R11.1) and a secrecy mark (R33.2)."""
 
     appellant: Appellant
     appeal_type: Code | None = None
@@ -69,6 +87,12 @@ class Register(Schema):
     channel: Code | None = None
     call_id: Ident | None = None
     number: Annotated[str, StringConstraints(pattern=r"^[0-9]{1,20}$")]
+    submitted_at: Stamp | None = None
+    level: Code | None = None
+    workstation: Code | None = None
+    external_refs: list[ExternalRef] = Field(default_factory=list, max_length=MAX_LIST)
+    respondents: list[RespondentIn] = Field(default_factory=list, max_length=MAX_LIST)
+    secrecy: list[Code] = Field(default_factory=list, max_length=MAX_LIST)
 
 
 # --- dispositions and workflow ----------------------------------------------------------------
@@ -105,6 +129,41 @@ class RequestExtension(UnitSchema):
 
 class ApproveExtension(UnitSchema):
     due: Stamp | None = None
+    told_appellant: bool | None = None   # R22.2: the appellant was told with the decision
+
+
+class DenyExtension(UnitSchema):
+    reason: Text
+    told_appellant: bool | None = None
+
+
+class TellExtension(UnitSchema):
+    note: Text = ""
+
+
+class RecusalRequest(UnitSchema):
+    reason: Text
+    related_to: ShortText | None = None   # R26.2: the recorded party the person is related to
+    staff: Annotated[str, StringConstraints(max_length=64)] | None = None
+
+
+class SetLevel(UnitSchema):
+    level: Code
+    workstation: Code | None = None
+
+
+class AddReference(UnitSchema):
+    source: Code
+    number: Annotated[str, StringConstraints(max_length=64)]
+
+
+class SetRespondents(UnitSchema):
+    respondents: list[RespondentIn] = Field(max_length=MAX_LIST)
+
+
+class MarkSecret(UnitSchema):
+    secrecy: list[Code] = Field(max_length=MAX_LIST)
+    reason: Text
 
 
 class Respond(UnitSchema):
@@ -185,7 +244,7 @@ SCHEMAS: dict[str, type[Schema]] = {
     "return_to_centre": Reason,
     "request_extension": RequestExtension,
     "approve_extension": ApproveExtension,
-    "deny_extension": Reason,
+    "deny_extension": DenyExtension,
     "respond": Respond,
     "review_pass": Empty,
     "review_return": Reason,
@@ -198,7 +257,7 @@ SCHEMAS: dict[str, type[Schema]] = {
     "set_units": Units,
     "escalate": Note,
     "supervise": Supervise,
-    "recusal_request": Reason,
+    "recusal_request": RecusalRequest,
     "recusal_decision": RecusalDecision,
     "referral": Referral,
     "link_call": LinkCall,
@@ -206,6 +265,11 @@ SCHEMAS: dict[str, type[Schema]] = {
     "answer_explanation": AnswerExplanation,
     "credit_mark": CreditMark,
     "add_note": AddNote,
+    "tell_extension": TellExtension,
+    "set_level": SetLevel,
+    "add_reference": AddReference,
+    "set_respondents": SetRespondents,
+    "mark_secret": MarkSecret,
 }
 
 

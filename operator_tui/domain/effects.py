@@ -7,11 +7,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Callable
 
-from .deadlines import running_clock
+from .deadlines import limit_clock, running_clock
 from .errors import RuleViolation
 from .model import (
     Appellant, Callback, CreditMark, Event, ExplanationDemand, Extension, Note, Pause, Rating,
     Referral, Role, Supervision, Ticket,
+)
+from .parties import (
+    SECRECY, check_office_route, external_refs, level_fields, recusal_party, respondents, secrecy, submitted_at,
 )
 from .text import clean_text
 
@@ -59,10 +62,20 @@ def _units(event: Event, wf: Workflow, rule: str) -> dict[str, Any]:
 
 
 def _with_petition_unit(ticket: Ticket, fields: dict[str, Any], wf: Workflow) -> dict[str, Any]:
+    """R20.4: a 信访 matter (by scope or by matter) goes to the city or a district government and
+    the responsible unit, and at the same time to the 信访 department — for supervision, so it is
+    the ticket's supervising unit, not one more co-handling unit."""
+    check_office_route(ticket, fields["lead_unit"], wf)
     petition = wf.taxonomy.petition_unit
-    if wf.taxonomy.is_petition(ticket.scope) and petition not in (fields["lead_unit"], *fields["co_units"]):
-        fields["co_units"] = (*fields["co_units"], petition)  # R20.4
-    return fields
+    if not wf.taxonomy.is_petition(ticket.scope, ticket.matter):
+        return {**fields, "supervising_unit": None}
+    units = (fields["lead_unit"], *fields["co_units"])
+    if not any(wf.taxonomy.units[u].government for u in units):
+        raise RuleViolation("R20.4", "a 信访 matter goes to the city or a district government: name one among the units")
+    fields["co_units"] = tuple(u for u in fields["co_units"] if u != petition)
+    if fields["lead_unit"] == petition:
+        raise RuleViolation("R20.4", "the 信访 department supervises a 信访 ticket; it does not lead it")
+    return {**fields, "supervising_unit": petition}
 
 
 def _ratings(event: Event, rule: str) -> Rating:
@@ -92,6 +105,11 @@ def register(ticket: Ticket | None, e: Event, wf: Workflow) -> Ticket:
         place=cleaned["place"], description=cleaned["description"], channel=cleaned["channel"],
         seat=e.seat, operator=e.actor, registered_at=e.at, updated_at=e.at,
         call_id=cleaned.get("call_id"), priority=1 if appellant.vulnerable else 0,  # R9.1
+        submitted_at=submitted_at(e, cleaned["channel"], wf),
+        external_refs=external_refs(e.payload.get("external_refs"), wf),
+        respondents=respondents(e.payload.get("respondents"), wf),
+        secrecy=secrecy(e.payload.get("secrecy")),
+        **level_fields(e.payload.get("level"), e.payload.get("workstation"), wf),
     )
 
 
@@ -116,7 +134,10 @@ def advise_channel(t: Ticket, e: Event, wf: Workflow) -> Ticket:
 
 def dispatch(t: Ticket, e: Event, wf: Workflow) -> Ticket:
     fields = _with_petition_unit(t, _units(e, wf, "R20.2"), wf)
-    return t.model_copy(update={**fields, "dispatched_at": e.at, "received_at": None, "rework_at": None})
+    # A new dispatch is a new unit's own limit (R22.1): the previous unit's extension and rework
+    # go with it (R22.2: the unit that asked for the extension is the one it was granted to).
+    return t.model_copy(update={**fields, "dispatched_at": e.at, "received_at": None, "rework_at": None,
+                                "extension": None})
 
 
 def receive(t: Ticket, e: Event, wf: Workflow) -> Ticket:
@@ -131,7 +152,7 @@ def return_to_centre(t: Ticket, e: Event, wf: Workflow) -> Ticket:
 
 
 def request_extension(t: Ticket, e: Event, wf: Workflow) -> Ticket:
-    clock = running_clock(t, e.at, wf.clocks, wf.taxonomy)
+    clock = limit_clock(t, e.at, wf.clocks, wf.taxonomy)
     if clock is None or clock.overdue:
         raise RuleViolation("R22.2", "an extension must be asked for within the resolution limit")
     if t.extension is not None and t.extension.approved:
@@ -152,17 +173,31 @@ def approve_extension(t: Ticket, e: Event, wf: Workflow) -> Ticket:
     ext = t.extension
     due = when(e, "due", "R22.2") if e.payload.get("due") else ext.requested_due
     unextended = t.model_copy(update={"extension": None})
-    current = running_clock(unextended, ext.requested_at, wf.clocks, wf.taxonomy)
+    current = limit_clock(unextended, ext.requested_at, wf.clocks, wf.taxonomy)
     if current is not None and due <= current.due.at:
         raise RuleViolation("R22.2", "the approved limit must be later than the current one")
     if due > wf.extension_cap(unextended, ext.requested_at):
         raise RuleViolation("R22.2", "an extension may not exceed 2 months")
-    return t.model_copy(update={"extension": ext.model_copy(update={"approved": True, "approved_due": due, "decided_at": e.at})})
+    told = e.at if e.payload.get("told_appellant") is True else None
+    return t.model_copy(update={"extension": ext.model_copy(update={"approved": True, "approved_due": due, "decided_at": e.at,
+                                                                    "told_at": told})})
 
 
 def deny_extension(t: Ticket, e: Event, wf: Workflow) -> Ticket:
     need(e, "reason", "R22.2")
-    return t.model_copy(update={"extension": t.extension.model_copy(update={"approved": False, "decided_at": e.at})})
+    told = e.at if e.payload.get("told_appellant") is True else None
+    return t.model_copy(update={"extension": t.extension.model_copy(update={"approved": False, "decided_at": e.at,
+                                                                            "told_at": told})})
+
+
+def tell_extension(t: Ticket, e: Event, wf: Workflow) -> Ticket:
+    """R22.2: the appellant is told of the extension decision (approved or refused)."""
+    ext = t.extension
+    if ext is None or ext.decided_at is None:
+        raise RuleViolation("R22.2", "there is no decided extension to tell the appellant about")
+    if ext.told_at is not None:
+        raise RuleViolation("R22.2", "the appellant has already been told of this extension")
+    return t.model_copy(update={"extension": ext.model_copy(update={"told_at": e.at})})
 
 
 def respond(t: Ticket, e: Event, wf: Workflow) -> Ticket:
@@ -238,7 +273,11 @@ def supervise(t: Ticket, e: Event, wf: Workflow) -> Ticket:
 def recusal_request(t: Ticket, e: Event, wf: Workflow) -> Ticket:
     if t.paused:
         raise RuleViolation("R27.1", "a recusal request is already awaiting its decision")
-    return t.model_copy(update={"pauses": (*t.pauses, Pause(event_id=e.id, started_at=e.at, reason=need(e, "reason", "R27.1")))})
+    reason = need(e, "reason", "R27.1")
+    related = recusal_party(t, e)  # R26.2: grounds checked against the recorded parties
+    pause = Pause(event_id=e.id, started_at=e.at, reason=reason, related_to=related,
+                  staff=clean_text(str(e.payload.get("staff") or "")).strip(), unit=e.payload.get("unit") or None)
+    return t.model_copy(update={"pauses": (*t.pauses, pause)})
 
 
 def recusal_decision(t: Ticket, e: Event, wf: Workflow) -> Ticket:
@@ -301,6 +340,30 @@ def credit_mark(t: Ticket, e: Event, wf: Workflow) -> Ticket:
     return t.model_copy(update={"credit_marks": (*t.credit_marks, mark)})
 
 
+def set_level(t: Ticket, e: Event, wf: Workflow) -> Ticket:
+    """R5.1: the city platform hands a ticket to a district workstation, which may hand it on to a
+    street; or it comes back up."""
+    return t.model_copy(update=level_fields(need(e, "level", "R5.1"), e.payload.get("workstation"), wf))
+
+
+def add_reference(t: Ticket, e: Event, wf: Workflow) -> Ticket:
+    """R5.1, R28.2: a reference number from another platform or channel, recorded when it is known."""
+    refs = external_refs([{"source": need(e, "source", "R28.2"), "number": need(e, "number", "R28.2")}], wf, "R28.2")
+    return t.model_copy(update={"external_refs": tuple(dict.fromkeys((*t.external_refs, *refs)))})
+
+
+def set_respondents(t: Ticket, e: Event, wf: Workflow) -> Ticket:
+    """R26.2: record (or correct) the parties complained about; R11.1 routing follows them."""
+    return t.model_copy(update={"respondents": respondents(need(e, "respondents", "R26.2"), wf)})
+
+
+def mark_secret(t: Ticket, e: Event, wf: Workflow) -> Ticket:
+    """R33.2: mark the ticket as holding commercial or state secrets (a mark is never removed)."""
+    marks = secrecy(need(e, "secrecy", "R33.2"))
+    need(e, "reason", "R33.2")
+    return t.model_copy(update={"secrecy": tuple(sorted(set(t.secrecy) | set(marks)))})
+
+
 def add_note(t: Ticket, e: Event, wf: Workflow) -> Ticket:
     return t.model_copy(update={"notes": (*t.notes, Note(event_id=e.id, at=e.at, actor=e.actor, text=need(e, "text", "R18.2")))})
 
@@ -337,4 +400,9 @@ EFFECTS: dict[str, Callable[..., Ticket]] = {
     "answer_explanation": answer_explanation,
     "credit_mark": credit_mark,
     "add_note": add_note,
+    "tell_extension": tell_extension,
+    "set_level": set_level,
+    "add_reference": add_reference,
+    "set_respondents": set_respondents,
+    "mark_secret": mark_secret,
 }

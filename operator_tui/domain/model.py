@@ -64,6 +64,9 @@ class Pause(Frozen):
     ended_at: datetime | None = None
     reason: str = ""
     granted: bool | None = None
+    related_to: str = ""     # R26.2: the recorded party the person recusing is related to
+    staff: str = ""          # who recuses (a unit's or the centre's staff member)
+    unit: str | None = None  # set when a unit's staff recuses
 
 
 class Extension(Frozen):
@@ -79,6 +82,7 @@ class Extension(Frozen):
     approved: bool | None = None
     approved_due: datetime | None = None
     decided_at: datetime | None = None
+    told_at: datetime | None = None      # R22.2: when the appellant was told of the decision
 
 
 class Rating(Frozen):
@@ -130,6 +134,24 @@ class CreditMark(Frozen):
     evidence: str
 
 
+class Respondent(Frozen):
+    """R26.2: a party complained about or reported (被投诉、被举报的单位或个人). `kind` says who:
+    a handling unit (`unit` is its code), the centre itself or one of its staff (R11.1: `staff` is
+    the person's account), or someone else (an enterprise, a person: `name`)."""
+
+    kind: str            # unit | centre | staff | other
+    unit: str | None = None
+    staff: str | None = None
+    name: str = ""
+
+
+class ExternalRef(Frozen):
+    """R5.1, R28.2: a reference number the ticket carries from another platform or channel."""
+
+    source: str          # provincial_8890 | minxin | linkage_110 | industry_hotline | utility_hotline | …
+    number: str
+
+
 class Note(Frozen):
     event_id: str
     at: datetime
@@ -157,6 +179,13 @@ class Ticket(Frozen):
     version: int = 1                     # events applied so far
     call_id: str | None = None
     priority: int = 0                    # R9.1: raised for vulnerable groups and emergencies
+    submitted_at: datetime | None = None  # R20.7: when a written appeal was submitted
+    level: str = "city"                  # R5.1: city | district | street — who holds it now
+    workstation: str | None = None       # R5.1: the district workstation (a place code) at district/street level
+    external_refs: tuple[ExternalRef, ...] = ()   # R5.1, R28.2
+    respondents: tuple[Respondent, ...] = ()       # R26.2
+    secrecy: tuple[str, ...] = ()        # R33.2: commercial | state — secrets the ticket holds
+    supervising_unit: str | None = None  # R20.4: the 信访 department supervising a 信访 ticket
     accepted_at: datetime | None = None
     dispatched_at: datetime | None = None
     received_at: datetime | None = None
@@ -193,6 +222,27 @@ class Ticket(Frozen):
     def units(self) -> tuple[str, ...]:
         """Every unit holding the ticket, lead first (R24.2)."""
         return ((self.lead_unit,) if self.lead_unit else ()) + self.co_units
+
+    @property
+    def readers(self) -> tuple[str, ...]:
+        """Every unit that may read the ticket: those holding it and the 信访 department
+        supervising it (R20.4)."""
+        return self.units + ((self.supervising_unit,) if self.supervising_unit and self.supervising_unit not in self.units else ())
+
+    @property
+    def respondent_units(self) -> tuple[str, ...]:
+        """R26.2: the units complained about or reported."""
+        return tuple(r.unit for r in self.respondents if r.kind == "unit" and r.unit)
+
+    @property
+    def about_centre(self) -> bool:
+        """R11.1: a complaint about the centre itself or one of its staff."""
+        return any(r.kind in ("centre", "staff") for r in self.respondents)
+
+    @property
+    def named_staff(self) -> tuple[str, ...]:
+        """R11.1: the centre's staff a complaint names; they never see it in full."""
+        return tuple(r.staff for r in self.respondents if r.kind == "staff" and r.staff)
 
     @property
     def closed(self) -> bool:

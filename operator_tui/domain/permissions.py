@@ -32,6 +32,7 @@ class Party(StrEnum):
     ADMIN = "admin"
     LEAD_UNIT = "lead_unit"
     CO_UNIT = "co_unit"
+    SUPERVISING_UNIT = "supervising_unit"   # R20.4: the 信访 department on a 信访 ticket
     SYSTEM = "system"
 
 
@@ -65,19 +66,24 @@ MAY: dict[str, frozenset[Party]] = {
     "set_units": SUPERVISORS,
     "escalate": SUPERVISORS,
     "supervise": SUPERVISORS | {P.SYSTEM},
-    "recusal_request": CENTRE,
+    "recusal_request": CENTRE | UNITS,    # R26.2: unit staff may recuse too
     "recusal_decision": SUPERVISORS,
     "referral": CENTRE,
     "link_call": CENTRE,
     "demand_explanation": CENTRE,
     "answer_explanation": LEAD,          # R10.2: the unit answering for the ticket is its lead
     "credit_mark": SUPERVISORS,
-    "add_note": CENTRE | UNITS,
+    "add_note": CENTRE | UNITS | {P.SUPERVISING_UNIT},   # R20.4: the 信访 department's supervision notes
+    "tell_extension": CENTRE,            # R22.2: the appellant is told
+    "set_level": SUPERVISORS,            # R5.1
+    "add_reference": CENTRE,             # R5.1, R28.2
+    "set_respondents": CENTRE,           # R26.2
+    "mark_secret": SUPERVISORS,          # R33.2
 }
 
 _ROLE_OF: dict[Party, Role] = {
     P.OPERATOR: Role.OPERATOR, P.SUPERVISOR: Role.SUPERVISOR, P.ADMIN: Role.ADMIN,
-    P.LEAD_UNIT: Role.UNIT, P.CO_UNIT: Role.UNIT, P.SYSTEM: Role.SYSTEM,
+    P.LEAD_UNIT: Role.UNIT, P.CO_UNIT: Role.UNIT, P.SUPERVISING_UNIT: Role.UNIT, P.SYSTEM: Role.SYSTEM,
 }
 _PARTY_OF_ROLE: dict[Role, Party] = {r: p for p, r in _ROLE_OF.items() if r is not Role.UNIT}
 
@@ -104,7 +110,9 @@ def party(role: Role, unit: str | None, ticket: Ticket | None) -> Party | None:
         return None
     if unit == ticket.lead_unit:
         return P.LEAD_UNIT
-    return P.CO_UNIT if unit in ticket.co_units else None
+    if unit in ticket.co_units:
+        return P.CO_UNIT
+    return P.SUPERVISING_UNIT if unit == ticket.supervising_unit else None
 
 
 def may(kind: str, role: Role, unit: str | None, ticket: Ticket | None) -> bool:

@@ -30,6 +30,12 @@ class AppealType(Item):
 
 
 @dataclass(frozen=True)
+class Channel(Item):
+    written: bool = False       # R20.7: arrives in writing and keeps its submission time
+    transfer: bool = False      # R28.2: transferred in from another platform or channel, with its reference
+
+
+@dataclass(frozen=True)
 class Scope:
     code: int
     name: str
@@ -40,6 +46,7 @@ class Scope:
 class Unit(Item):
     kind: str = "department"
     place: str | None = None    # for district governments: the place they answer for (属地)
+    government: bool = False    # R20.4: a city or district government (may lead a 信访 ticket)
 
 
 @dataclass(frozen=True)
@@ -56,7 +63,7 @@ class Place(Item):
     parent: str | None = None   # streets point to their district
 
 
-UNIT_KINDS = ("department", "district", "utility", "petition", "community")
+UNIT_KINDS = ("department", "district", "utility", "petition", "community", "office")
 
 
 @dataclass(frozen=True)
@@ -65,11 +72,12 @@ class Taxonomy:
     appellant_kinds: Mapping[str, Item]
     vulnerable_groups: Mapping[str, Item]
     scopes: Mapping[int, Scope]
-    channels: Mapping[str, Item]
+    channels: Mapping[str, Channel]
     units: Mapping[str, Unit]
     matters: Mapping[str, Matter]
     places: Mapping[str, Place]
     petition_unit: str = field(default="")
+    office_unit: str | None = None   # R11.1: the office that oversees the centre (kind "office")
 
     def district_of(self, place: str) -> str | None:
         p = self.places.get(place)
@@ -98,9 +106,14 @@ class Taxonomy:
                 return code
         return None
 
-    def is_petition(self, scope: int) -> bool:
+    def is_petition(self, scope: int, matter: str | None = None) -> bool:
+        """R20.4: a 信访 matter — by its scope, or by a matter filed under the 信访 scope whatever
+        scope the ticket was given (a 投诉 about a petition matter is still a petition)."""
         s = self.scopes.get(scope)
-        return bool(s and s.petition)
+        if s and s.petition:
+            return True
+        m = self.matters.get(matter or "")
+        return bool(m and self.scopes.get(m.scope) and self.scopes[m.scope].petition)
 
 
 def _load(text: str, source: str) -> dict[str, Any]:
@@ -165,7 +178,9 @@ def parse_taxonomy(texts: Mapping[str, str]) -> Taxonomy:
         scopes.append(Scope(code, _str(row, "name", f"{src}: scope {code}"), bool(row.get("petition", False))))
 
     src = "channels.toml"
-    channels = [Item(_str(r, "code", f"{src}: channel {r!r}"), _str(r, "name", f"{src}: channel {r!r}")) for r in _entries(doc(src), "channel", src)]
+    channels = [Channel(_str(r, "code", f"{src}: channel {r!r}"), _str(r, "name", f"{src}: channel {r!r}"),
+                        bool(r.get("written", False)), bool(r.get("transfer", False)))
+                for r in _entries(doc(src), "channel", src)]
 
     src = "places.toml"
     places: list[Place] = []
@@ -186,7 +201,8 @@ def parse_taxonomy(texts: Mapping[str, str]) -> Taxonomy:
         kind = _str(row, "kind", where)
         if kind not in UNIT_KINDS:
             raise TaxonomyError(f"{where}: 'kind' must be one of {', '.join(UNIT_KINDS)}, not '{kind}'")
-        units.append(Unit(code, _str(row, "name", where), kind, _str(row, "place", where, required=False)))
+        units.append(Unit(code, _str(row, "name", where), kind, _str(row, "place", where, required=False),
+                          kind == "district" or bool(row.get("government", False))))
 
     scope_map = _unique(scopes, "scopes.toml")
     unit_map = _unique(units, "units.toml")
@@ -229,4 +245,5 @@ def parse_taxonomy(texts: Mapping[str, str]) -> Taxonomy:
         matters=_unique(matters, "matters.toml"),
         places=place_map,
         petition_unit=petition_units[0],
+        office_unit=next((u.code for u in units if u.kind == "office"), None),
     )

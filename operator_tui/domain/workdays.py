@@ -20,7 +20,7 @@ import tomllib
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache
-from typing import Mapping
+from typing import Collection, Mapping
 
 import chinese_calendar
 
@@ -106,13 +106,16 @@ class WorkCalendar:
             return d.weekday() < 5, year is None
         return official, False
 
-    def add_workdays(self, start: date, n: int) -> tuple[date, bool]:
-        """The Nth working day after `start` (the day of `start` not counted), and provisional."""
+    def add_workdays(self, start: date, n: int, skip: Collection[date] = ()) -> tuple[date, bool]:
+        """The Nth working day after `start` (the day of `start` not counted), and provisional.
+        Days in `skip` (a recusal pause, R27.1) do not count and are not asked about."""
         if n < 0:
             raise ValueError("n must not be negative")
         d, provisional, left = start, False, n
         while left:
             d += timedelta(days=1)
+            if d in skip:
+                continue
             ok, prov = self.is_workday(d)
             provisional |= prov
             left -= ok

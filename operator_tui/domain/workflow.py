@@ -15,9 +15,10 @@ from datetime import datetime
 from typing import Any
 
 from . import permissions
-from .deadlines import Clocks, add_months, running_clock
+from .deadlines import Clocks, add_months, limit_clock
 from .effects import EFFECTS, need
 from .errors import RuleViolation
+from .parties import check_named_staff
 from .model import CLOSED_STATUSES, OPEN_STATUSES, Event, Role, Status, Ticket
 from .taxonomy import Taxonomy
 
@@ -73,6 +74,11 @@ TABLE: tuple[Transition, ...] = (
     T("answer_explanation", "R10.2", ANY, None, "单位说明"),
     T("credit_mark", "R23.4", ANY, None, "记入诚信档案"),
     T("add_note", "R18.2", ANY, None, "补充说明"),
+    T("tell_extension", "R22.2", HANDLING | {S.RESPONDED}, None, "告知诉求人延期决定"),
+    T("set_level", "R5.1", OPEN, None, "转区县工作站/街道"),
+    T("add_reference", "R28.2", ANY, None, "记录转入编号"),
+    T("set_respondents", "R26.2", OPEN, None, "记录被投诉（举报）对象"),
+    T("mark_secret", "R33.2", ANY, None, "标记涉密"),
 )
 TRANSITIONS: dict[str, Transition] = {t.kind: t for t in TABLE}
 assert set(TRANSITIONS) == set(EFFECTS) == set(permissions.MAY), set(TRANSITIONS) ^ set(EFFECTS) ^ set(permissions.MAY)
@@ -109,6 +115,7 @@ class Workflow:
                 raise RuleViolation(t.rule, f"cannot {t.title}（{event.kind}）while the ticket is {ticket.status_name}")
             unit = need(event, "unit", t.rule) if event.role is Role.UNIT else None
             permissions.check_party(event.kind, event.role, unit, ticket, t.title)
+            check_named_staff(ticket, event)  # R11.1
         new = EFFECTS[event.kind](ticket, event, self)
         updates: dict[str, Any] = {"version": (ticket.version + 1) if ticket else 1}
         if ticket is not None:
@@ -140,7 +147,7 @@ class Workflow:
 
     def extension_cap(self, ticket: Ticket, now: datetime) -> datetime:
         """R22.2: an extension reaches at most 2 months past the current resolution limit."""
-        clock = running_clock(ticket, now, self.clocks, self.taxonomy)
+        clock = limit_clock(ticket, now, self.clocks, self.taxonomy)
         if clock is None:
             raise RuleViolation("R22.2", "no resolution limit is running")
         cap = self.clocks.policy.limits["extension_cap"]
@@ -161,8 +168,8 @@ def check_invariants(ticket: Ticket, taxonomy: Taxonomy) -> None:
         assert closed_with, f"{ticket.number}: closed ({ticket.status}) without a result"
     if ticket.dispatched_at is not None and ticket.status not in (S.ACCEPTED, S.RETURNED):
         assert ticket.lead_unit, f"{ticket.number}: dispatched without a unit"
-    if ticket.lead_unit and taxonomy.is_petition(ticket.scope):
-        assert taxonomy.petition_unit in ticket.units, f"{ticket.number}: 信访 ticket without the 信访 department"
+    if ticket.lead_unit and taxonomy.is_petition(ticket.scope, ticket.matter):
+        assert ticket.supervising_unit == taxonomy.petition_unit, f"{ticket.number}: 信访 ticket without the 信访 department"
     if ticket.status is S.ARCHIVED:
         assert ticket.rating is not None, f"{ticket.number}: archived without a callback rating"
 

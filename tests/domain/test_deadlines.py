@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from operator_tui.domain.deadlines import Clocks, running_clock
+from operator_tui.domain.deadlines import Clocks, limit_clock, running_clock
 from operator_tui.domain.model import Role, Status
 from operator_tui.domain.policy import Limit, PolicyError, parse_policy
 from operator_tui.domain.workdays import HolidayFileError, WorkCalendar, parse_holidays
@@ -154,10 +154,41 @@ def test_hours_days_and_months_limits(clocks, limit, start, expected):
 
 @pytest.mark.rule("R27.1")
 def test_paused_working_days_shift_the_due(clocks):
-    assert clocks.due(local(2026, 11, 2, 12), WD(5), paused_workdays=2).date == date(2026, 11, 11)
-    base = clocks.due(local(2026, 11, 2, 12), WD(5))
-    assert clocks.workdays_after(base, 0) == base
-    assert clocks.workdays_after(base, 3).date == date(2026, 11, 12)
+    start = local(2026, 11, 2, 12)
+    two_days = [(local(2026, 11, 3, 10), local(2026, 11, 5, 16))]   # 4 and 5 Nov stand still
+    assert clocks.due(start, WD(5), two_days).date == date(2026, 11, 11)
+    # An open pause runs to `now`, and needs it.
+    assert clocks.due(start, WD(5), [(local(2026, 11, 3, 10), None)], local(2026, 11, 6, 9)).date == date(2026, 11, 12)
+    with pytest.raises(ValueError):
+        clocks.due(start, WD(5), [(local(2026, 11, 3, 10), None)])
+
+
+@pytest.mark.rule("R27.1")
+def test_a_pause_after_the_limit_ran_out_does_not_revive_it(clocks):
+    start = local(2026, 11, 2, 12)
+    late_pause = [(local(2026, 11, 10, 10), local(2026, 11, 20, 10))]
+    assert clocks.due(start, WD(5), late_pause).date == date(2026, 11, 9)
+
+
+@pytest.mark.rule("R27.1")
+def test_a_pause_that_began_before_the_limit_still_holds_it(clocks):
+    # Requested while the ticket awaited acceptance, decided after it was accepted on 3 Nov.
+    pause = [(local(2026, 11, 2, 10), local(2026, 11, 5, 10))]
+    assert clocks.due(local(2026, 11, 3, 9), WD(2), pause).date == date(2026, 11, 9)
+
+
+@pytest.mark.rule("R27.1")
+@pytest.mark.parametrize("limit, expected", [
+    (Limit("hours", 24), local(2026, 11, 4, 12)),            # 24 h + the 24 h paused
+    (Limit("days", 60), eod(2027, 1, 3)),                    # 1 Jan + the 2 paused calendar days (4, 5 Nov)
+    (Limit("months", 1), eod(2026, 12, 4)),
+])
+def test_pauses_hold_limits_in_hours_days_and_months(clocks, limit, expected):
+    """Defect 4 of issue 12: a 信访 ticket's 60-day limit did not move after a recusal pause."""
+    start = local(2026, 11, 2, 12)
+    pause = [(local(2026, 11, 3, 10), local(2026, 11, 4, 10))] if limit.unit == "hours" else \
+        [(local(2026, 11, 3, 10), local(2026, 11, 5, 16))]
+    assert clocks.due(start, limit, pause).at == expected
 
 
 # --- the policy file ----------------------------------------------------------------------------
@@ -255,8 +286,8 @@ def clock(rules):
     (S.ACCEPTED, "dispatch", "R20.2", "accepted_at", (2026, 11, 4)),
     (S.RETURNED, "dispatch", "R28.1", "returned_at", (2026, 11, 4)),
     (S.DISPATCHED, "resolution", "R22.1", "dispatched_at", (2026, 11, 9)),
-    (S.IN_PROGRESS, "resolution", "R22.1", "received_at", (2026, 11, 9)),
-    (S.EXTENSION_REQUESTED, "resolution", "R22.1", "received_at", (2026, 11, 9)),
+    (S.IN_PROGRESS, "resolution", "R22.1", "dispatched_at", (2026, 11, 9)),
+    (S.EXTENSION_REQUESTED, "resolution", "R22.1", "dispatched_at", (2026, 11, 9)),
 ])
 def test_running_clock_for_each_open_status(ticket_in, clock, status, name, rule, start_field, due_day):
     t = ticket_in(status)
@@ -297,5 +328,26 @@ def test_clock_reaching_into_2027_is_provisional(registered, clock):
 def test_recusal_pause_in_2027_makes_the_clock_provisional(rules, registered, act):
     t = registered(at=local(2026, 12, 21, 10))  # acceptance due 24 Dec 2026
     t = act(t, "recusal_request", {"reason": "相识"}, at=local(2026, 12, 22, 10))
-    c = running_clock(t, local(2027, 1, 5, 10), rules.clocks, rules.taxonomy)
+    c = limit_clock(t, local(2027, 1, 5, 10), rules.clocks, rules.taxonomy)
     assert c.paused and c.due.provisional
+
+
+@pytest.mark.rule("R27.1")
+def test_an_undecided_recusal_request_is_overdue_after_three_working_days(rules, ticket_in, act):
+    """Defect 3 of issue 12: a recusal request froze every clock for ever."""
+    t = act(ticket_in(S.IN_PROGRESS), "recusal_request", {"reason": "相识"}, at=local(2026, 11, 3, 10))
+    first = running_clock(t, local(2026, 11, 4, 10), rules.clocks, rules.taxonomy)
+    assert (first.name, first.rule, first.due.at, first.overdue) == ("recusal_decision", "R27.1", eod(2026, 11, 6), False)
+    forty_days_on = running_clock(t, local(2026, 12, 13, 10), rules.clocks, rules.taxonomy)
+    assert forty_days_on.name == "recusal_decision" and forty_days_on.overdue and not forty_days_on.paused
+    # The ticket's own limit stands still meanwhile, and is not overdue.
+    held = limit_clock(t, local(2026, 12, 13, 10), rules.clocks, rules.taxonomy)
+    assert held.paused and not held.overdue
+
+
+@pytest.mark.rule("R27.1")
+def test_a_recusal_request_does_not_hide_a_limit_already_exceeded(rules, ticket_in, act):
+    t = ticket_in(S.IN_PROGRESS)                         # due 2026-11-09
+    t = act(t, "recusal_request", {"reason": "相识"}, at=local(2026, 11, 11, 10))
+    c = running_clock(t, local(2026, 11, 12, 10), rules.clocks, rules.taxonomy)
+    assert (c.name, c.due.at, c.overdue) == ("resolution", eod(2026, 11, 9), True)

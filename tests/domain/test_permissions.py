@@ -22,15 +22,21 @@ def test_every_kind_has_one_line_and_the_transition_roles_are_derived_from_it():
 
 
 @pytest.mark.rule("R24.2")
-def test_a_co_unit_only_adds_notes():
-    assert {k for k, parties in MAY.items() if Party.CO_UNIT in parties} == {"add_note"}
+def test_a_co_unit_only_adds_notes_and_its_staff_may_recuse():
+    # R26.2: a recusal is a person's, whichever unit they work for; it speaks for no one else.
+    assert {k for k, parties in MAY.items() if Party.CO_UNIT in parties} == {"add_note", "recusal_request"}
+
+
+@pytest.mark.rule("R20.4")
+def test_the_supervising_petition_department_only_adds_notes():
+    assert {k for k, parties in MAY.items() if Party.SUPERVISING_UNIT in parties} == {"add_note"}
 
 
 @pytest.mark.rule("R24.2")
 def test_the_lead_units_acts_are_the_leads_alone():
     assert {"receive", "return_to_centre", "request_extension", "respond", "dispute_rating",
             "answer_explanation"} == LEAD_ONLY
-    assert UNIT_SCOPED == LEAD_ONLY | {"add_note"}
+    assert UNIT_SCOPED == LEAD_ONLY | {"add_note", "recusal_request"}
 
 
 def test_the_sweep_only_supervises_and_archives():
@@ -109,7 +115,7 @@ def test_the_screens_offer_a_unit_only_what_its_party_may(rules, ticket_in):
     as_lead = {tr.kind for tr in wf.allowed(t, Role.UNIT, unit=LEAD)}
     as_co = {tr.kind for tr in wf.allowed(t, Role.UNIT, unit=CO)}
     assert {"return_to_centre", "request_extension", "respond", "add_note"} <= as_lead
-    assert as_co == {"add_note"}
+    assert as_co == {"add_note", "recusal_request"}
     assert wf.allowed(t, Role.UNIT, unit=OTHER) == []
     assert {tr.kind for tr in wf.allowed(t, Role.UNIT)} == as_lead  # without a unit: what any unit party may
     assert t.status is Status.IN_PROGRESS

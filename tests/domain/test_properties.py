@@ -154,9 +154,11 @@ def check_step(rules, before: Ticket, event: Event, after: Ticket) -> None:
         assert after.lead_unit in tax.units
     assert all(u in tax.units for u in after.units)
     assert len(set(after.units)) == len(after.units)
-    # R20.4: a 信访 ticket that holds units always holds the 信访 department
-    if tax.is_petition(after.scope) and after.units:
-        assert tax.petition_unit in after.units
+    # R20.4: a 信访 ticket that holds units is led by or with a government and supervised by the
+    # 信访 department, which is not one of its handling units
+    if tax.is_petition(after.scope, after.matter) and after.units:
+        assert after.supervising_unit == tax.petition_unit and tax.petition_unit not in after.units
+        assert any(tax.units[u].government for u in after.units)
     # R23.2 / R23.1: ratings are 1–5; archived only with a rating (and a unit's result)
     if after.rating is not None:
         r = after.rating
@@ -171,7 +173,8 @@ def check_step(rules, before: Ticket, event: Event, after: Ticket) -> None:
     assert sum(p.ended_at is None for p in after.pauses) <= 1
     # which clock runs is answerable at any time
     clock = running_clock(after, event.at, rules.clocks, rules.taxonomy)
-    assert (clock is not None) == (after.status in CLOCKED)
+    # (an open recusal request has its own decision limit, R27.1, whatever the status)
+    assert (clock is not None) == (after.status in CLOCKED or after.paused)
 
 
 @pytest.mark.rule("R18.2")

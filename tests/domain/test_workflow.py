@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from operator_tui.domain.deadlines import recusal_clock, running_clock
+from operator_tui.domain.deadlines import limit_clock, recusal_clock, running_clock
 from operator_tui.domain.errors import RuleViolation
 from operator_tui.domain.model import Role, Status
 
@@ -238,25 +238,40 @@ def test_referral_possible_even_on_a_closed_ticket(ticket_in, act):
 # --- R20.4 信访 ---------------------------------------------------------------------------------
 
 @pytest.mark.rule("R20.4")
-def test_petition_ticket_always_gets_the_petition_department(rules, ticket_in, act):
+def test_petition_ticket_is_supervised_by_the_petition_department(rules, ticket_in, act):
     petition = rules.taxonomy.petition_unit
     t = act(ticket_in(S.ACCEPTED, matter="petition", scope=4), "dispatch", {"lead_unit": "gov_tiedong"})
-    assert t.lead_unit == "gov_tiedong" and petition in t.co_units
+    assert t.lead_unit == "gov_tiedong" and t.supervising_unit == petition
+    assert petition not in t.units and petition in t.readers  # a supervisor, not a co-handling unit
 
 
 @pytest.mark.rule("R20.4")
-def test_scope_4_adds_the_petition_department_whatever_the_matter(rules, ticket_in, act):
-    t = ticket_in(S.DISPATCHED, scope=4)  # heating matter, filed under 信访
-    assert t.scope == 4 and rules.taxonomy.petition_unit in t.units
-    t = act(t, "set_units", {"lead_unit": "city_housing", "co_units": []})
-    assert t.units == ("city_housing", rules.taxonomy.petition_unit)
+def test_a_complaint_about_a_petition_matter_gets_the_petition_department_whatever_its_scope(rules, ticket_in, act):
+    """Defect 6 of issue 12: a 投诉 with the petition matter and scope 10 got no 信访 department,
+    though the 60-day limit applied."""
+    t = act(ticket_in(S.ACCEPTED, matter="petition", scope=10, appeal_type="complaint"), "dispatch",
+            {"lead_unit": "gov_tiedong"})
+    assert t.scope == 10 and t.supervising_unit == rules.taxonomy.petition_unit
 
 
 @pytest.mark.rule("R20.4")
-def test_petition_department_not_duplicated_when_it_leads(rules, ticket_in, act):
+def test_scope_4_goes_to_a_government_whatever_the_matter(rules, ticket_in, act):
+    t = ticket_in(S.ACCEPTED, scope=4)  # heating matter, filed under 信访
+    violation("R20.4", act, t, "dispatch", {"lead_unit": "heat_group", "co_units": []})
+    t = act(t, "dispatch", {"lead_unit": "heat_group", "co_units": ["gov_tiedong"]})
+    assert t.units == ("heat_group", "gov_tiedong") and t.supervising_unit == rules.taxonomy.petition_unit
+    t = act(t, "set_units", {"lead_unit": "city_gov_office", "co_units": []})  # the city government
+    assert t.units == ("city_gov_office",)
+    violation("R20.4", act, t, "set_units", {"lead_unit": "city_housing", "co_units": []})
+
+
+@pytest.mark.rule("R20.4")
+def test_the_petition_department_does_not_lead_a_petition(rules, ticket_in, act):
     petition = rules.taxonomy.petition_unit
-    t = act(ticket_in(S.ACCEPTED, matter="petition"), "dispatch", {"lead_unit": petition, "co_units": [petition, "gov_tiexi"]})
-    assert t.units == (petition, "gov_tiexi")
+    t = ticket_in(S.ACCEPTED, matter="petition")
+    violation("R20.4", act, t, "dispatch", {"lead_unit": petition, "co_units": ["gov_tiexi"]})
+    t = act(t, "dispatch", {"lead_unit": "gov_tiexi", "co_units": [petition]})
+    assert t.units == ("gov_tiexi",) and t.supervising_unit == petition
 
 
 @pytest.mark.rule("R20.4")
@@ -315,10 +330,10 @@ def test_respond_possible_while_an_extension_is_pending(ticket_in, act):
 # --- R22.1 resolution limit ---------------------------------------------------------------------
 
 @pytest.mark.rule("R22.1")
-def test_resolution_due_five_working_days_from_receipt(ticket_in, clock):
+def test_resolution_due_five_working_days_from_dispatch(ticket_in, clock):
     t = ticket_in(S.IN_PROGRESS)
     c = clock(t, t.received_at)
-    assert (c.name, c.rule, c.started_at) == ("resolution", "R22.1", t.received_at)
+    assert (c.name, c.rule, c.started_at) == ("resolution", "R22.1", t.dispatched_at)
     assert c.due.at == due(2026, 11, 9) and not c.due.provisional and not c.overdue
 
 
@@ -330,7 +345,37 @@ def test_resolution_clock_runs_from_dispatch_until_the_unit_signs(ticket_in, act
     assert c.overdue, "not signing must not stop the clock"
     signed = act(t, "receive", at=local(2026, 11, 4, 9))
     c = clock(signed, signed.received_at)
-    assert c.started_at == signed.received_at and c.due.at == due(2026, 11, 11)
+    assert c.started_at == signed.dispatched_at and c.due.at == due(2026, 11, 9)
+
+
+@pytest.mark.rule("R22.1")
+@pytest.mark.rule("R22.2")
+def test_a_late_signature_does_not_wipe_out_the_lateness(registered, act, clock, extension_request):
+    """Defect 1 of issue 12: dispatched Mon 2026-11-02, unsigned on 11-12, signed then."""
+    t = act(act(registered(), "accept"), "dispatch", {"lead_unit": LEAD_UNIT, "co_units": []}, at=local(2026, 11, 2, 11))
+    assert clock(t, local(2026, 11, 12, 9)).overdue
+    t = act(t, "receive", at=local(2026, 11, 12, 10))
+    c = clock(t, local(2026, 11, 12, 11))
+    assert c.due.at == due(2026, 11, 9) and c.overdue
+    violation("R22.2", act, t, "request_extension", extension_request(t, local(2026, 11, 13, 9)),
+              at=local(2026, 11, 13, 9))
+
+
+@pytest.mark.rule("R22.2")
+def test_an_extension_does_not_outlive_its_unit(registered, act, clock):
+    """Defect 2 of issue 12: unit A's extension became unit B's limit and blocked B's own request."""
+    t = act(act(registered(), "accept"), "dispatch", {"lead_unit": LEAD_UNIT, "co_units": []}, at=local(2026, 11, 2, 11))
+    t = act(t, "receive", at=local(2026, 11, 2, 12))
+    ask = {"reason": "需协调", "progress": "已勘查", "measures": "约谈", "new_due": due(2026, 11, 20).isoformat()}
+    t = act(t, "request_extension", ask, at=local(2026, 11, 5, 9))
+    t = act(t, "approve_extension", {}, role=Role.SUPERVISOR, at=local(2026, 11, 5, 10))
+    t = act(t, "return_to_centre", {"reason": "不属于本单位职责"}, at=local(2026, 11, 19, 9))
+    t = act(t, "dispatch", {"lead_unit": "city_housing", "co_units": []}, at=local(2026, 11, 19, 10))
+    t = act(t, "receive", {"unit": "city_housing"}, role=Role.UNIT, at=local(2026, 11, 19, 11))
+    c = clock(t, local(2026, 11, 19, 12))
+    assert (c.name, c.due.at) == ("resolution", due(2026, 11, 26)) and t.extension is None
+    b_asks = {**ask, "unit": "city_housing", "new_due": due(2026, 12, 10).isoformat()}
+    assert act(t, "request_extension", b_asks, role=Role.UNIT, at=local(2026, 11, 20, 9)).status is S.EXTENSION_REQUESTED
 
 
 @pytest.mark.rule("R22.1")
@@ -340,8 +385,9 @@ def test_government_information_has_its_own_limit(ticket_in, clock):
 
 
 @pytest.mark.rule("R22.1")
-def test_petition_has_a_sixty_calendar_day_limit(ticket_in, clock):
-    t = ticket_in(S.IN_PROGRESS, matter="petition")
+def test_petition_has_a_sixty_calendar_day_limit(ticket_in, act, clock):
+    t = act(ticket_in(S.ACCEPTED, matter="petition"), "dispatch", {"lead_unit": "gov_tiedong"})
+    t = act(t, "receive", {"unit": "gov_tiedong"}, role=Role.UNIT, at=t.dispatched_at + timedelta(hours=1))
     assert clock(t, t.received_at).due.at == due(2027, 1, 1)
     assert not clock(t, t.received_at).due.provisional  # calendar days need no holiday data
 
@@ -631,8 +677,10 @@ def test_recusal_pause_shifts_the_due_by_the_working_days_paused(rules, ticket_i
     t = ticket_in(S.IN_PROGRESS)  # due 2026-11-09
     t = act(t, "recusal_request", {"reason": "承办人与诉求人系亲属"}, at=local(2026, 11, 3, 10))
     assert t.paused
-    open_clock = clock(t, local(2026, 11, 5, 10))
+    open_clock = limit_clock(t, local(2026, 11, 5, 10), rules.clocks, rules.taxonomy)
     assert open_clock.paused and open_clock.due.at == due(2026, 11, 11)  # 4 and 5 Nov stand still
+    # ... while the decision's own limit (6 Nov) ends first, so it is the clock shown (R27.1)
+    assert (clock(t, local(2026, 11, 5, 10)).name, clock(t, local(2026, 11, 5, 10)).due.at) == ("recusal_decision", due(2026, 11, 6))
     decision = recusal_clock(t, local(2026, 11, 3, 10), rules.clocks)
     assert (decision.rule, decision.due.at) == ("R27.1", due(2026, 11, 6))
     t = act(t, "recusal_decision", {"granted": True, "reply": "同意回避，已更换承办人。"}, role=Role.SUPERVISOR,
