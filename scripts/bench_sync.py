@@ -1,21 +1,26 @@
 #!/usr/bin/env python3
-"""Benchmark sync on loopback (issue 6). Prints three figures:
+"""Benchmark sync on loopback (issue 6), on SQLite and on PostgreSQL side by side (issue 17).
+For each engine it prints three figures, then a table of both:
 
 1. push   10,000 events recorded offline at a seat (2,500 tickets: register, accept, dispatch,
           note — through `Desk`, as the seat records them), then pushed by `SyncService` to a real
           server process on 127.0.0.1 and acknowledged. Target ≤ 10 s.
 2. ingest the server's ingest rate — the same 10,000 events through `ingest.push` in batches of 500
           (workflow, idempotency receipts, projections, one durable commit per batch) — and its
-          ratio to raw sqlite-utils `insert_all` of the same event rows into the same table
-          (synchronous=FULL, one commit per 500). Target ≥ 2,000 events/s.
-3. load   300 seats pulling their change feed every 2 s plus 20 writes/s for 60 s against the
-          server process (asyncio + httpx.AsyncClient). Target p99 ≤ 100 ms, zero errors.
+          ratio to a raw insert of the same event rows into the same table (one durable commit per
+          500). Target ≥ 2,000 events/s (SQLite), ≥ 5,000 (PostgreSQL, issue 17).
+3. load   N seats pulling their change feed every 2 s plus 20 writes/s for 60 s against the
+          server (asyncio + httpx.AsyncClient), for each N of --seats. SQLite: one server process;
+          PostgreSQL: --processes server processes on one database, the seats spread over them.
+          Target p99 ≤ 100 ms, zero errors.
 
-    .venv/bin/python scripts/bench_sync.py                       # the full run (~2 minutes)
-    .venv/bin/python scripts/bench_sync.py --duration 10 --seats 100   # a quick look
+    .venv/bin/python scripts/bench_sync.py --engine sqlite                 # issue 6's run (~2 minutes)
+    .venv/bin/python scripts/bench_sync.py --seats 300,1000                # both engines, side by side
+    .venv/bin/python scripts/bench_sync.py --duration 10 --seats 100       # a quick look
 
-Everything runs on loopback in a temporary directory, deleted at the end. `--check` exits 1 when
-a target is missed.
+PostgreSQL is a throwaway cluster from the machine's PostgreSQL 15 binaries with its durable
+defaults (fsync, synchronous_commit on), in the temporary directory. Everything runs on loopback
+and is deleted at the end. `--check` exits 1 when a target is missed.
 """
 
 from __future__ import annotations
@@ -31,6 +36,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -43,6 +49,7 @@ from ulid import ULID  # noqa: E402
 from operator_tui.config import default_rules  # noqa: E402
 from operator_tui.contract import EventIn  # noqa: E402
 from operator_tui.desk import Desk  # noqa: E402
+from operator_tui.domain.model import Role  # noqa: E402
 from operator_tui.store import meta, outbox  # noqa: E402
 from operator_tui.store.db import Store  # noqa: E402
 from operator_tui.sync.client import HotlineClient  # noqa: E402
@@ -50,6 +57,7 @@ from operator_tui.sync.service import SyncService  # noqa: E402
 from server_stub import bootstrap, ingest  # noqa: E402
 from server_stub.auth import Principal  # noqa: E402
 from server_stub.storage import Storage  # noqa: E402
+from server_stub.pg_cluster import Cluster  # noqa: E402
 
 FORM = {"appellant": {"name": "王女士", "phone": "13912345678", "address": "铁东区站前街道1号楼", "kind": "person"},
         "appeal_type": "complaint", "matter": "heating_temperature", "place": "tiedong.站前街道",
@@ -62,7 +70,7 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(db: Path, port: int) -> subprocess.Popen:
+def start_server(db: Path | str, port: int) -> subprocess.Popen:
     code = "import sys; from operator_tui.cli import main; main(sys.argv[1:])"
     proc = subprocess.Popen([sys.executable, "-c", code, "server", "--db", str(db), "--port", str(port),
                              "--sweep-every", "0", "--log-level", "warning"], cwd=ROOT,
@@ -107,37 +115,38 @@ def bench_push(tmp: Path, url: str, token: str, events: int) -> tuple[float, lis
     return seconds, bodies
 
 
-def bench_ingest(tmp: Path, bodies: list[bytes]) -> float:
+def bench_ingest(ingest_db: Path | str, raw_db: Path | str, bodies: list[bytes], target: int) -> float:
     events = [EventIn.model_validate_json(b) for b in bodies]
     rules = default_rules()
     now = datetime.now(timezone.utc)
-    storage = Storage.open(tmp / "ingest.db")
+    storage = Storage.open(ingest_db)
     seat = Principal(id="bench", name="bench", role=events[0].role, seat="001")
     t0 = time.perf_counter()
     for i in range(0, len(events), 500):
         ingest.push(storage, rules, seat, events[i:i + 500], now, now)
     rate = len(events) / (time.perf_counter() - t0)
 
-    raw = Storage.open(tmp / "raw.db")
+    raw = Storage.open(raw_db)
     with storage.read() as tx:
-        rows = [dict(zip(("seq", "id", "ticket_id", "kind", "actor", "role", "seat", "at", "applied_at", "received_at",
-                          "payload", "pushed_by"), r))
-                for r in tx.conn.execute("SELECT seq, id, ticket_id, kind, actor, role, seat, at, applied_at, "
-                                         "received_at, payload, pushed_by FROM events ORDER BY seq")]
+        rows = tx.table_rows("events", limit=10 * len(events))
     t0 = time.perf_counter()
     for i in range(0, len(rows), 500):
         with raw.write() as tx:
-            tx.db["events"].insert_all(rows[i:i + 500])
+            tx.insert_rows("events", rows[i:i + 500])
     raw_rate = len(rows) / (time.perf_counter() - t0)
-    print(f"ingest  server ingest {rate:,.0f} events/s; raw sqlite-utils insert of the same rows {raw_rate:,.0f} rows/s; "
-          f"ratio {rate / raw_rate:.2f}   target ≥ 2,000 events/s")
+    storage.close()
+    raw.close()
+    print(f"ingest  server ingest {rate:,.0f} events/s; raw insert of the same rows {raw_rate:,.0f} rows/s; "
+          f"ratio {rate / raw_rate:.2f}   target ≥ {target:,} events/s")
     return rate
 
 
-async def bench_load(url: str, seat_tokens: dict[str, str], duration: float, writes_per_s: float,
+async def bench_load(url: str | list[str], seat_tokens: dict[str, str], duration: float, writes_per_s: float,
                      pull_every: float, *, cursor: str = "", numbers: dict[str, int] | None = None) -> tuple[float, int]:
-    """`cursor`: where every seat's feed starts ("" = a new seat); `numbers`: each writer's last
+    """`url`: one server, or several (processes on one database) that the seats are spread over;
+    `cursor`: where every seat's feed starts ("" = a new seat); `numbers`: each writer's last
     ticket number of today, for a database that already holds some (bench_screen_pop.py)."""
+    urls = [url] if isinstance(url, str) else list(url)
     pulls: list[float] = []
     writes: list[float] = []
     errors: list[str] = []
@@ -146,11 +155,12 @@ async def bench_load(url: str, seat_tokens: dict[str, str], duration: float, wri
     # One TLS context for all (httpx builds one per client otherwise, ~20 ms each; unused on http).
     tls = ssl.create_default_context()
 
-    def client(token: str) -> httpx.AsyncClient:
-        return httpx.AsyncClient(base_url=url, timeout=10, verify=tls, headers={"Authorization": f"Bearer {token}"})
+    def client(token: str, i: int) -> httpx.AsyncClient:
+        return httpx.AsyncClient(base_url=urls[i % len(urls)], timeout=10, verify=tls,
+                                 headers={"Authorization": f"Bearer {token}"})
 
-    clients = {code: client(token) for code, token in seat_tokens.items()}
-    writers = {code: client(token) for code, token in list(seat_tokens.items())[:20]}
+    clients = {code: client(token, i) for i, (code, token) in enumerate(seat_tokens.items())}
+    writers = {code: client(token, i) for i, (code, token) in enumerate(list(seat_tokens.items())[:20])}
     numbers = {code: (numbers or {}).get(code, 0) for code in writers}
     stop = time.monotonic() + duration
     try:
@@ -212,7 +222,7 @@ async def bench_load(url: str, seat_tokens: dict[str, str], duration: float, wri
 
     every = sorted(pulls + writes)
     p99 = pct(every, 99)
-    print(f"load    {len(seat_tokens)} seats pulling every {pull_every:g} s + {writes_per_s:g} writes/s for {duration:g} s: "
+    print(f"load    {len(seat_tokens)} seats on {len(urls)} process(es) pulling every {pull_every:g} s + {writes_per_s:g} writes/s for {duration:g} s: "
           f"{len(pulls):,} pulls p50 {pct(pulls, 50):.1f} ms p99 {pct(pulls, 99):.1f} ms; "
           f"{len(writes):,} writes p50 {pct(writes, 50):.1f} ms p99 {pct(writes, 99):.1f} ms; "
           f"all p99 {p99:.1f} ms; errors {len(errors)}   target p99 ≤ 100 ms, zero errors")
@@ -221,39 +231,106 @@ async def bench_load(url: str, seat_tokens: dict[str, str], duration: float, wri
     return p99, len(errors)
 
 
+@dataclass
+class Figures:
+    engine: str
+    processes: int
+    push_s: float = float("nan")
+    ingest: float = float("nan")
+    load: dict[int, tuple[float, int]] = field(default_factory=dict)
+
+
+def run_engine(engine: str, tmp: Path, args: argparse.Namespace) -> Figures:
+    """Every figure for one engine: its own database(s), server process(es) and load."""
+    cluster = None
+    if engine == "postgresql":
+        cluster = Cluster.create(tmp / "pg", durable=True)
+        server_db: Path | str = cluster.create_database("server")
+        ingest_db, raw_db = cluster.create_database("ingest"), cluster.create_database("raw")
+    else:
+        server_db, ingest_db, raw_db = tmp / "server.db", tmp / "ingest.db", tmp / "raw.db"
+    processes = args.processes if engine == "postgresql" else 1
+    most = max(args.seats)
+    codes = [f"{i:03d}" for i in range(2, min(most, 998) + 2)]
+    issued = bootstrap.init(server_db, datetime.now(timezone.utc), seats=["001", *codes])
+    tokens = {p.seat: t for p, t in issued if p.seat}
+    # Past 998 seats the 3-digit codes run out: the rest are people's tokens at enrolled seats
+    # (what a centre with more operators than desks would have), pulling as a seat does.
+    for extra in range(most - len(codes)):
+        code = codes[extra % len(codes)]
+        _, token = bootstrap.issue(server_db, datetime.now(timezone.utc), role=Role.OPERATOR, name=f"op{extra}",
+                                   seat=code, staff_no=str(10000 + extra))
+        tokens[f"p{extra}"] = token
+    ports = [free_port() for _ in range(processes)]
+    servers = [start_server(server_db, port) for port in ports]
+    urls = [f"http://127.0.0.1:{port}" for port in ports]
+    figures = Figures(engine, processes)
+    print(f"\n== {engine}: {processes} server process(es) at {', '.join(urls)}")
+    try:
+        figures.push_s, bodies = bench_push(tmp / engine, urls[0], tokens["001"], args.events)
+        figures.ingest = bench_ingest(ingest_db, raw_db, bodies, 5000 if engine == "postgresql" else 2000)
+        load_tokens = {c: t for c, t in tokens.items() if c != "001"}
+        for n in args.seats:
+            chosen = dict(list(load_tokens.items())[:n])
+            figures.load[n] = asyncio.run(bench_load(urls, chosen, args.duration, args.writes, 2.0))
+    finally:
+        for server in servers:
+            server.terminate()
+            try:
+                server.wait(10)
+            except subprocess.TimeoutExpired:
+                server.kill()
+        if cluster is not None:
+            cluster.stop()
+    return figures
+
+
+def table(results: list[Figures]) -> None:
+    print("\n| figure | " + " | ".join(f"{f.engine} ({f.processes} proc.)" for f in results) + " |")
+    print("|---|" + "---|" * len(results))
+    print("| push 10,000 offline events | " + " | ".join(f"{f.push_s:.2f} s" for f in results) + " |")
+    print("| ingest | " + " | ".join(f"{f.ingest:,.0f} events/s" for f in results) + " |")
+    for n in sorted({n for f in results for n in f.load}):
+        cells = [f"p99 {f.load[n][0]:.1f} ms, {f.load[n][1]} errors" if n in f.load else "–" for f in results]
+        print(f"| {n:,} seats pulling every 2 s + writes | " + " | ".join(cells) + " |")
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--engine", choices=("sqlite", "postgresql", "both"), default="both")
+    ap.add_argument("--processes", type=int, default=2, help="PostgreSQL: server processes on one database")
     ap.add_argument("--events", type=int, default=10_000)
-    ap.add_argument("--seats", type=int, default=300)
+    ap.add_argument("--seats", default="300", help="seat counts for the load, comma-separated (e.g. 300,1000)")
     ap.add_argument("--duration", type=float, default=60.0)
     ap.add_argument("--writes", type=float, default=20.0, help="writes per second in the load test")
     ap.add_argument("--check", action="store_true", help="exit 1 when a target is missed")
     ap.add_argument("--keep", action="store_true", help="keep the temporary directory")
     args = ap.parse_args(argv)
-    if not 1 <= args.seats <= 998:
-        raise SystemExit("--seats: 1–998 (seat codes are 3 digits; 001 is the pushing seat)")
-    tmp = Path(tempfile.mkdtemp(prefix="bench_sync_"))
-    port = free_port()
-    seats = [f"{i:03d}" for i in range(2, args.seats + 2)]
-    issued = bootstrap.init(tmp / "server.db", datetime.now(timezone.utc), seats=["001", *seats])
-    tokens = {p.seat: t for p, t in issued if p.seat}
-    server = start_server(tmp / "server.db", port)
-    url = f"http://127.0.0.1:{port}"
-    print(f"bench_sync on {os.cpu_count()} CPU(s), Python {sys.version.split()[0]}, server pid {server.pid} at {url}")
     try:
-        push_s, bodies = bench_push(tmp, url, tokens["001"], args.events)
-        rate = bench_ingest(tmp, bodies)
-        p99, errors = asyncio.run(bench_load(url, {c: tokens[c] for c in seats}, args.duration, args.writes, 2.0))
+        args.seats = [int(n) for n in str(args.seats).split(",")]
+    except ValueError:
+        raise SystemExit("--seats: numbers separated by commas, e.g. 300,1000") from None
+    if not all(1 <= n <= 5000 for n in args.seats):
+        raise SystemExit("--seats: each 1–5000")
+    tmp = Path(tempfile.mkdtemp(prefix="bench_sync_"))
+    os.chmod(tmp, 0o755)  # the PostgreSQL cluster inside runs as `postgres` when we are root
+    print(f"bench_sync on {os.cpu_count()} CPU(s), Python {sys.version.split()[0]}")
+    results = []
+    try:
+        for engine in ("sqlite", "postgresql"):
+            if args.engine in (engine, "both"):
+                (tmp / engine).mkdir()
+                results.append(run_engine(engine, tmp, args))
     finally:
-        server.terminate()
-        try:
-            server.wait(10)
-        except subprocess.TimeoutExpired:
-            server.kill()
         if not args.keep:
             shutil.rmtree(tmp, ignore_errors=True)
-    missed = [name for name, ok in (("push", push_s <= 10), ("ingest", rate >= 2000), ("load", p99 <= 100 and errors == 0))
-              if not ok]
+    table(results)
+    missed = []
+    for f in results:
+        ingest_target = 5000 if f.engine == "postgresql" else 2000
+        missed += [f"{f.engine} {name}" for name, ok in (
+            ("push", f.push_s <= 10), ("ingest", f.ingest >= ingest_target),
+            *((f"load {n}", p99 <= 100 and errors == 0) for n, (p99, errors) in f.load.items())) if not ok]
     print("all targets met" if not missed else f"missed: {', '.join(missed)}")
     return 1 if args.check and missed else 0
 

@@ -223,6 +223,25 @@ class Tx(ABC):
         r = self._one(f"SELECT {_TICKET_COLS} FROM tickets WHERE id = ?", (ticket_id,))
         return _ticket_row(r) if r else None
 
+    def tickets_by_id(self, ticket_ids: list[str]) -> dict[str, TicketRow]:
+        """The tickets of `ticket_ids` that exist, in one query per 500 (a push's batch reads its
+        tickets at once: on PostgreSQL each query is a round trip)."""
+        out: dict[str, TicketRow] = {}
+        for i in range(0, len(ticket_ids), 500):
+            chunk = ticket_ids[i:i + 500]
+            for r in self._all(f"SELECT {_TICKET_COLS} FROM tickets WHERE id IN ({','.join('?' * len(chunk))})", chunk):
+                out[r[0]] = _ticket_row(r)
+        return out
+
+    def numbers_held(self, numbers: list[str]) -> dict[str, str]:
+        """Ticket number → the id of the ticket holding it, for those of `numbers` that are taken."""
+        out: dict[str, str] = {}
+        for i in range(0, len(numbers), 500):
+            chunk = numbers[i:i + 500]
+            out.update({n: t for n, t in self._all(f"SELECT number, id FROM tickets WHERE number IN ({','.join('?' * len(chunk))})",
+                                                   chunk)})
+        return out
+
     def ticket_by_number(self, number: str) -> TicketRow | None:
         r = self._one(f"SELECT {_TICKET_COLS} FROM tickets WHERE number = ?", (number,))
         return _ticket_row(r) if r else None
