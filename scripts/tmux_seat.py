@@ -140,7 +140,7 @@ class TmuxSeat:
         gap = 1.0 / per_second
         next_at = time.monotonic()
         for i, ch in enumerate(text):
-            subprocess.run(["tmux", "send-keys", "-t", self.session, "-l", ch], check=True)
+            subprocess.run(["tmux", "send-keys", "-t", self.session, "-l", ch], check=True, stderr=subprocess.DEVNULL)
             if on_key is not None:
                 on_key(i + 1)
             next_at += gap

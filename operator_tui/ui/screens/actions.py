@@ -16,6 +16,7 @@ from textual.widgets import Input, Label
 from ...domain.model import Role, Ticket
 from ...domain.routing import suggest_units
 from ...domain.taxonomy import Taxonomy
+from ..key_hold import HandsOnKeys
 from ..safe import caller_text
 from ..widgets.picker import PickerField
 from ..widgets.form_tail import choices
@@ -93,8 +94,18 @@ class UnitsScreen(Dialog[Payload | None]):
         self.dismiss(None)
 
 
+class StarInput(HandsOnKeys, Input):
+    """One rating, 1–5: Tab moves on at once (issue 14: fast Tab-and-digit input was lost)."""
+
+
+def stars(value: str) -> Text:
+    n = int(value) if value.isdigit() else 0
+    return Text("★" * n + "☆" * (5 - n), style="bold yellow" if n else "dim")
+
+
 class RatingScreen(Dialog[Payload | None]):
-    """R23.2 star ratings 1–5 on timeliness, result, attitude and overall, with the caller's words."""
+    """R23.2 star ratings 1–5 on timeliness, result, attitude and overall, with the caller's words;
+    each rating shows as stars beside its digit."""
 
     BINDINGS = [Binding("f12,ctrl+s", "confirm", "确认", id="dialog.confirm"),
                 Binding("escape", "cancel", "取消", id="dialog.cancel")]
@@ -110,7 +121,8 @@ class RatingScreen(Dialog[Payload | None]):
             for key, name in self.FIELDS:
                 with Horizontal(classes="rating-row"):
                     yield Label(name, classes="field-label")
-                    yield Input(id=f"rate-{key}", max_length=1, restrict=r"[1-5]?", compact=True)
+                    yield StarInput(id=f"rate-{key}", max_length=1, restrict=r"[1-5]?", compact=True)
+                    yield Label(stars(""), id=f"stars-{key}", classes="stars")
             yield Label("诉求人原话", classes="field-label")
             yield Input(id="rate-words", max_length=500, compact=True)
             yield Label("", id="rate-error")
@@ -118,6 +130,11 @@ class RatingScreen(Dialog[Payload | None]):
 
     def on_mount(self) -> None:
         self.query_one("#rate-timeliness").focus()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        key = (event.input.id or "").removeprefix("rate-")
+        for label in self.query(f"#stars-{key}"):
+            label.update(stars(event.value))
 
     def action_confirm(self) -> None:
         stars = {}

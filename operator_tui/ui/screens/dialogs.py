@@ -6,7 +6,7 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
+from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen, ScreenResultType
 from textual.widgets import Label, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
@@ -26,6 +26,9 @@ class Dialog(ModalScreen[ScreenResultType]):
     Dialog .dialog-body { margin-bottom: 1; }
     Dialog .dialog TextArea { height: 6; }
     Dialog .phrase { margin-bottom: 1; padding-left: 2; }
+    /* A long body (a 5,000-character answer) scrolls; the keys under it stay on screen. */
+    Dialog .dialog-scroll { height: auto; max-height: 70vh; }
+    Dialog .dialog-keys { height: 1; }
     """
 
 
@@ -45,8 +48,12 @@ class ConfirmScreen(Dialog[bool]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Label(Text(self.title_text, style="bold"), classes="dialog-title")
-            yield Static(self.body, classes="dialog-body")
-            yield Label(Text("回车 确认    Esc 返回修改", style="dim"))
+            with VerticalScroll(classes="dialog-scroll"):
+                yield Static(self.body, classes="dialog-body")
+            yield Label(Text("回车 确认    Esc 返回修改    ↑↓ 滚动", style="dim"), classes="dialog-keys")
+
+    def on_mount(self) -> None:
+        self.query_one(".dialog-scroll").focus()  # the arrows scroll a long body
 
     def action_confirm(self) -> None:
         self.dismiss(True)
@@ -125,10 +132,13 @@ class ChoiceScreen(Dialog[str | None]):
         self.dismiss(None)
 
 
-class PhrasesScreen(Dialog[None]):
-    """R19.2 standard phrases, filled in from the form; any key closes."""
+class PhrasesScreen(Dialog[str | None]):
+    """R19.2 standard phrases, filled in from the form. A number or Enter on a phrase inserts it
+    into the answer (issue 14: they could be read but not inserted); Esc or F3 closes."""
 
-    BINDINGS = [Binding("escape,f3,enter", "close", "关闭", id="phrases.close")]
+    BINDINGS = [Binding("escape,f3", "close", "关闭", id="phrases.close")] + [
+        Binding(str(n), f"insert({n})", show=False, id=f"phrases.insert{n}") for n in range(1, 10)
+    ]
 
     def __init__(self, phrases: list[tuple[str, str]]) -> None:
         super().__init__()
@@ -137,10 +147,25 @@ class PhrasesScreen(Dialog[None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog wide"):
             yield Label(Text("规范用语", style="bold"), classes="dialog-title")
-            for title, text in self.phrases:
-                yield Label(Text(title, style="bold cyan"))
-                yield Static(caller_text(text), classes="phrase")
-            yield Label(Text("Esc/F3 关闭", style="dim"))
+            options = []
+            for i, (title, text) in enumerate(self.phrases, 1):
+                line = Text(f"{i}. {title}\n", style="bold cyan")
+                line.append_text(caller_text(text))
+                options.append(Option(line, id=str(i)))
+            with VerticalScroll(classes="dialog-scroll"):
+                yield OptionList(*options, id="phrase-list")
+            yield Label(Text("数字键或回车 插入到答复内容    Esc/F3 关闭", style="dim"), classes="dialog-keys")
+
+    def on_mount(self) -> None:
+        self.query_one(OptionList).focus()
+
+    @on(OptionList.OptionSelected)
+    def _selected(self, event: OptionList.OptionSelected) -> None:
+        self.action_insert(int(event.option.id or 0))
+
+    def action_insert(self, n: int) -> None:
+        if 1 <= n <= len(self.phrases):
+            self.dismiss(self.phrases[n - 1][1])
 
     def action_close(self) -> None:
         self.dismiss(None)

@@ -26,6 +26,7 @@ from ...domain.workflow import TRANSITIONS
 from ...store import tickets
 from ..context import SeatContext
 from ..safe import caller_text, joined
+from ..widgets.bounded_input import BoundedInput
 from ..widgets.key_bar import KeyBar
 
 if TYPE_CHECKING:
@@ -63,11 +64,11 @@ class FindScreen(Screen):
         with Vertical(id="find"):
             yield Label(Text("查询办理单（全中心）：受理编号或电话、姓名、地址任填一项，可加登记日期范围；回车查询", style="bold"))
             with Horizontal(id="find-fields"):
-                yield Input(placeholder="受理编号 / 电话号码", id="find-query", max_length=30)
-                yield Input(placeholder="姓名（可填部分）", id="find-name", max_length=50)
-                yield Input(placeholder="住址（可填部分）", id="find-address", max_length=100)
-                yield Input(placeholder="登记自 2026-11-01", id="find-from", max_length=10)
-                yield Input(placeholder="登记至 2026-11-30", id="find-to", max_length=10)
+                yield BoundedInput(placeholder="受理编号 / 电话号码", id="find-query", max_length=30, label="受理编号/电话")
+                yield BoundedInput(placeholder="姓名（可填部分）", id="find-name", max_length=50, label="姓名")
+                yield BoundedInput(placeholder="住址（可填部分）", id="find-address", max_length=100, label="住址")
+                yield BoundedInput(placeholder="登记自 2026-11-01", id="find-from", max_length=10, label="登记自")
+                yield BoundedInput(placeholder="登记至 2026-11-30", id="find-to", max_length=10, label="登记至")
             yield Label("", id="find-status")
             table = DataTable(id="find-results", cursor_type="row")
             table.add_columns("受理编号", "登记时间", "诉求人", "事项", "状态", "承办单位", "时限", "来源")
@@ -165,10 +166,15 @@ class FindScreen(Screen):
         row = next((r for r in self.found if r.id == event.row_key.value), None)
         if row is None:
             return
-        if row.remote:
-            self.app.push_screen(TicketDetailScreen(self.ctx, row.ticket, number=row.number))
-        else:
-            self.app.push_screen(TicketDetailScreen(self.ctx, row.ticket))
+        detail = TicketDetailScreen(self.ctx, row.ticket, number=row.number if row.remote else None)
+        self.app.push_screen(detail, self._back_from_detail)
+
+    def _back_from_detail(self, _result: object = None) -> None:
+        """Back from a ticket: the cursor in the find box, ready for the next caller's number
+        (issue 14: it stayed on the old results)."""
+        box = self.query_one("#find-query", Input)
+        box.focus()
+        box.select_all()
 
     def action_back(self) -> None:
         self.dismiss()

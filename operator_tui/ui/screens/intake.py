@@ -73,6 +73,7 @@ class IntakeScreen(DeferredStart, DraftAutosave, CallActions, Screen):
         # priority: the form's TextArea would take ctrl+k (delete line) and ctrl+a (line start).
         Binding("ctrl+k", "focus_kb", "知识库", id="seat.focus_kb", priority=True),
         Binding("ctrl+a", "use_kb_answer", "采用标准答复", id="seat.use_kb_answer", priority=True),
+        Binding("ctrl+l", "shift_calls", "本班来电", id="seat.shift_calls", priority=True, show=False),
     ]
 
     class Saved(Message):
@@ -375,12 +376,25 @@ class IntakeScreen(DeferredStart, DraftAutosave, CallActions, Screen):
             items.append(("结束语（保存后带受理编号）", fill(ph["closing_no_number"], values)))
         from .dialogs import PhrasesScreen
 
-        self.app.push_screen(PhrasesScreen(items))
+        self.app.push_screen(PhrasesScreen(items), self._insert_phrase)
+
+    def _insert_phrase(self, text: str | None) -> None:
+        """F3 → a phrase into the answer, after what is there (a saved ticket's form stays as saved)."""
+        if not text or self.form.locked:
+            return
+        current = (self.form.data()["answer"] or "").rstrip()
+        self.form.set_answer(f"{current}\n{text}" if current else text)
+        self.form.focus_field("answer")
 
     def action_find(self) -> None:
         from .find import FindScreen
 
         self.app.push_screen(FindScreen(self.ctx))
+
+    def action_shift_calls(self) -> None:
+        from .shift_calls import ShiftCallsScreen
+
+        self.app.push_screen(ShiftCallsScreen(self.ctx))
 
     def action_focus_kb(self) -> None:
         for w in self.query("#kb"):

@@ -20,8 +20,8 @@ from textual.timer import Timer
 
 from ...store import drafts
 
-AUTOSAVE_DELAY = 0.25     # seconds after the last change
-AUTOSAVE_MAX_WAIT = 0.4   # seconds after the first unsaved change, however fast the typing goes
+AUTOSAVE_DELAY = 0.2     # seconds after the last change
+AUTOSAVE_MAX_WAIT = 0.3  # seconds after the first unsaved change, however fast the typing goes
 
 
 class DraftAutosave:

@@ -125,7 +125,8 @@ class OverviewScreen(Screen):
         now = self.ctx.now()
         with self.ctx.store.connect() as db:
             # With a stage filter the queue is read per status below, not the overall one twice.
-            result = overview.compute(db, now, self.ctx.rules.policy.tz, queue_limit=0 if stage else 200)
+            result = overview.compute(db, now, self.ctx.rules.policy.tz, queue_limit=0 if stage else 200,
+                                      clocks=self.ctx.rules.clocks, taxonomy=self.ctx.rules.taxonomy)
             if stage:
                 statuses = overview.STAGES[stage - 1][2]
                 items = [i for s in statuses for i in overview.queue(db, now, 200, s)]
@@ -197,8 +198,8 @@ class OverviewScreen(Screen):
             due = Text("-", style="dim")
             if item.due_at is not None:
                 late = item.due_at < now
-                due = Text(item.due_at.astimezone(tz).strftime("%m-%d %H:%M") + (" 超期" if late else ""),
-                           style="bold red" if late else "")
+                due = Text(item.due_at.astimezone(tz).strftime("%m-%d %H:%M") + (" 超期" if late else "")
+                           + (" 暂定" if item.due_provisional else ""), style="bold red" if late else "")
             table.add_row(caller_text(item.number), Text(STATUS_NAMES[item.status]),
                           caller_text(tax.matters[item.matter].name if item.matter in tax.matters else item.matter),
                           caller_text(tax.units[item.lead_unit].name if item.lead_unit in tax.units else "-"), due, flags, key=item.id)

@@ -62,11 +62,27 @@ class KeyBar(Widget):
                 fkey = key[1:].isdigit() and key[0] == "f"
                 order = (1, int(key[1:])) if fkey else (2, len(entries))
                 entries.append((order, self.app.get_key_display(binding), binding.description, enabled))
-        text = Text(no_wrap=True, overflow="ellipsis", end="")
-        for _order, shown, description, enabled in sorted(entries, key=lambda e: e[0]):
-            text.append(f" {shown} ", style=key_style if enabled else off_style)
-            text.append(f"{description} ", style=None if enabled else off_style)
+        ordered = sorted(entries, key=lambda e: e[0])
+        width = self.size.width or self.app.size.width
+        # 120 columns cut the keys after F10 (issue 14): tighter spacing before anything is cut.
+        for level in (0, 1, 2):
+            text = self._keys_line(ordered, key_style, off_style, level)
+            if not width or text.cell_len <= width:
+                break
         return text
+
+    @staticmethod
+    def _keys_line(entries, key_style, off_style, level: int) -> Text:
+        """level 0: " F2 新来电 " (the key padded, as Textual's footer); 1: "F2 新来电 "; 2: "F2新来电 "."""
+        text = Text(no_wrap=True, overflow="ellipsis", end="")
+        for _order, shown, description, enabled in entries:
+            text.append(f" {shown} " if level == 0 else shown, style=key_style if enabled else off_style)
+            text.append((" " if level == 1 else "") + f"{description} ", style=None if enabled else off_style)
+        text.rstrip()
+        return text
+
+    def on_resize(self) -> None:
+        self._bindings_changed(self.screen)
 
     def render(self) -> Text:
         return self._line

@@ -211,8 +211,9 @@ class PickerField(Widget, can_focus=True):
     def render(self) -> Text:
         chosen = self.values if self.multi else ((self.value,) if self.value else ())
         shown = "、".join(self._names.get(c, c) for c in chosen)
-        text = Text(f"{self.label}：", style="bold", end="")
-        text.append(shown or "（回车选择）", style="" if shown else "dim")
+        # One line, cut with an ellipsis: wrapped at a space, "(10) 其他社会治理…" showed as "(10)".
+        text = Text(f"{self.label}：", style="bold", end="", no_wrap=True, overflow="ellipsis")
+        text.append_text(caller_text(shown) if shown else Text("（回车选择）", style="dim"))
         return text
 
     def set_value(self, code: str | None, *, notify: bool = True) -> None:

@@ -18,6 +18,7 @@ from textual.widgets import Input, Label
 
 from ...domain.text import clean_text
 from ..key_hold import HandsOnKeys
+from .bounded_input import BoundedInput
 from ..safe import caller_text
 
 if TYPE_CHECKING:
@@ -36,7 +37,7 @@ TAIL_DEFAULTS: dict[str, Any] = {"kind": "person", "vulnerable": (), "place": No
                                  "lead_unit": None, "co_units": (), "answer": ""}
 
 
-class FormInput(HandsOnKeys, Input):
+class FormInput(HandsOnKeys, BoundedInput):
     """A text field of the form. Enter moves on in call order at once (issue 14: at paste speed
     `13800001111⏎赵女士⏎` put the name into the phone field, the Enter being a binding handled
     after the keys behind it); see `HandsOnKeys`."""
@@ -78,13 +79,14 @@ class TicketForm(VerticalScroll):
         yield Label(Text("一、诉求人", style="bold"), classes="section")
         with Horizontal(classes="row"):
             yield Label("姓名", classes="field-label")
-            yield FormInput(placeholder="可记“张先生”“匿名”", id="name", max_length=200, compact=True)
+            yield FormInput(placeholder="可记“张先生”“匿名”", id="name", max_length=200, compact=True, label="姓名")
             yield Label("电话", classes="field-label")
-            yield FormInput(placeholder="手机或座机", id="phone", max_length=30, compact=True)
+            yield FormInput(placeholder="手机或座机", id="phone", max_length=30, compact=True, label="电话")
         kind, tail = self._tail_widgets() if self._with_tail else (None, None)
         with Horizontal(classes="row", id="address-row"):
             yield Label("住址", classes="field-label")
-            yield FormInput(placeholder="现住所（不愿透露可记“不愿透露”）", id="address", max_length=200, compact=True)
+            yield FormInput(placeholder="现住所（不愿透露可记“不愿透露”）", id="address", max_length=200, compact=True,
+                            label="住址")
             if kind is not None:
                 yield kind
         if tail is not None:
