@@ -133,6 +133,11 @@ def build_context(settings: Settings, caller: str | None = None, offline: bool =
         from .identity import operator_for
 
         ctx.desk = Desk(store, rules, operator_for(settings, store, token), Role(role))
+        # Issue 12: stored deadlines follow holiday data that arrived since the last start.
+        from .store.tickets import refresh_deadlines
+
+        with store.connect() as db:
+            refresh_deadlines(db, rules.clocks, rules.taxonomy, datetime.now(policy.tz))
         try:
             from .kb.search import make_searcher
         except ImportError:

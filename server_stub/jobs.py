@@ -19,6 +19,7 @@ from ulid import ULID
 from operator_tui.config import Rules
 from operator_tui.contract import EventIn, EventResult, SweepPublic
 from operator_tui.domain.model import Role, Status, Ticket
+from operator_tui.domain.repeats import repeated_calls_mark
 
 from .auth import Principal
 from .ingest import digest, ingest
@@ -65,7 +66,9 @@ def plan(tx: Tx, rules: Rules, policy: SweepPolicy, now: datetime) -> tuple[list
     for row in tx.open_tickets(due_before=utc(now)):  # (1) a time limit exceeded
         ticket = ticket_of(row)
         clock = clock_of(ticket, rules, now)
-        if clock is None or not clock.overdue or clock.paused:
+        # A paused limit is overdue only if it ran out before the recusal request (issue 12), and an
+        # open request has its own decision limit (R27.1): neither is skipped any more.
+        if clock is None or not clock.overdue:
             continue
         overdue.append(ticket.id)
         want(ticket, f"overdue:{clock.name}:{utc(clock.due.at)}", 1, f"{clock.name} 已超时限（{clock.rule}）")
@@ -76,6 +79,13 @@ def plan(tx: Tx, rules: Rules, policy: SweepPolicy, now: datetime) -> tuple[list
             ticket = ticket_of(row)
             if ticket.status in UNRESOLVED:
                 want(ticket, f"repeat:{matter}:{place}", 2, f"同一地点同一事项重复反映{count}件，尚未解决")
+
+    # (2) one appellant calling again and again about one open ticket (issue 12, domain/repeats.py)
+    for row in tx.tickets_updated_since(since):
+        ticket = ticket_of(row)
+        mark = repeated_calls_mark(ticket, rules.policy)
+        if mark:
+            want(ticket, mark, 2, f"诉求人就同一事项重复来电{len(ticket.linked_calls)}次，尚未解决")
 
     window = now - timedelta(days=policy.dissatisfied_window_days)
     rated = [ticket_of(r) for r in tx.tickets_updated_since(utc(window))]

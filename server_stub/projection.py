@@ -19,18 +19,22 @@ def clock_of(ticket: Ticket, rules: Rules, now: datetime) -> Clock | None:
     return running_clock(ticket, now, rules.clocks, rules.taxonomy)
 
 
-def confidential(ticket_appeal_type: str, rules: Rules) -> bool:
-    """R26.1: 投诉 and 举报 — the appeal types marked `confidential` in appeal_types.toml."""
+def confidential(ticket_appeal_type: str, rules: Rules, ticket: Ticket | None = None) -> bool:
+    """R26.1: 投诉 and 举报 — the appeal types marked `confidential` in appeal_types.toml; R26.2 any
+    ticket that records a party complained about; R33.2 any ticket marked as holding secrets."""
     t = rules.taxonomy.appeal_types.get(ticket_appeal_type)
-    return bool(t and t.confidential)
+    if t and t.confidential:
+        return True
+    return bool(ticket is not None and (ticket.respondents or ticket.secrecy))
 
 
 def row_for(ticket: Ticket, seq: int, clock: Clock | None, rules: Rules) -> TicketRow:
     return TicketRow(
         id=ticket.id, number=ticket.number, phone=ticket.appellant.phone, seat=ticket.seat,
         status=ticket.status.value, appeal_type=ticket.appeal_type,
-        confidential=confidential(ticket.appeal_type, rules), matter=ticket.matter, place=ticket.place,
-        lead_unit=ticket.lead_unit, units=ticket.units, closed=ticket.closed,
+        confidential=confidential(ticket.appeal_type, rules, ticket), matter=ticket.matter, place=ticket.place,
+        # R20.4: the 信访 department supervising a ticket reads it too (privacy.can_see)
+        lead_unit=ticket.lead_unit, units=ticket.readers, closed=ticket.closed,
         clock=clock.name if clock else None, due_at=utc(clock.due.at) if clock else None,
         overdue=bool(clock and clock.overdue), registered_at=utc(ticket.registered_at),
         updated_at=utc(ticket.updated_at), seq=seq, version=ticket.version, data=ticket.model_dump_json(),

@@ -220,7 +220,7 @@ def show(ctx: typer.Context, number: str = typer.Argument(..., help="受理编�
         return
     tax = r.taxonomy
     unit_names = "、".join(tax.units[u].name for u in t.units if u in tax.units) or "（未转办）"
-    echo_text("受理编号 ", t.number, "  ", t.status_name)
+    echo_text("受理编号 ", t.number, "  ", t.status_name, "  优先" if t.priority else "")  # R9.1
     echo_text("诉求人 ", t.appellant.name, "  电话 ", t.appellant.phone, "  住址 ", t.appellant.address)
     echo_text("事项 ", tax.matters[t.matter].name, "  地点 ", tax.places[t.place].name, "  类型 ", tax.appeal_types[t.appeal_type].name)
     echo_text("内容 ", t.description)
@@ -291,8 +291,9 @@ def list_(
     for t in found:
         clock = desk.clock(t, t_now)
         due = clock.due.at.strftime("%m-%d %H:%M") + ("!" if clock.overdue else "") if clock else "-"
+        due += "（暂定）" if clock and clock.due.provisional else ""
         echo_text(t.number, "  ", t.registered_at.astimezone(rules().policy.tz).strftime("%Y-%m-%d %H:%M"), "  ",
-                  tax.matters[t.matter].name, "  ", t.status_name, "  ", due,
+                  tax.matters[t.matter].name, "  ", t.status_name, "  ", due, "  优先" if t.priority else "",  # R9.1
                   f"  [{sources[t.id]}]" if t.id in sources else "")
     if not found:
         typer.echo("（没有符合条件的办理单）")

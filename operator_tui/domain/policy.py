@@ -46,6 +46,9 @@ class Policy:
     # previous event (two seats' clocks are never quite together); see domain/timing.py.
     future_tolerance_seconds: int = 300
     past_tolerance_seconds: int = 300
+    # R25.1 (2): an open ticket whose appellant has called again this many times (催办, linked calls)
+    # is supervised on ground (2) by the sweep; [supervision] in the policy file.
+    repeat_calls: int = 2
 
 
 def _seconds(table: object, name: str, key: str, default: int, source: str, *, zero_ok: bool = False) -> int:
@@ -86,4 +89,12 @@ def parse_policy(text: str, source: str) -> Policy:
         wrap_up_seconds=_seconds(call, "call", "wrap_up_seconds", 30, source, zero_ok=True),
         future_tolerance_seconds=_seconds(sync, "sync", "future_tolerance_seconds", 300, source, zero_ok=True),
         past_tolerance_seconds=_seconds(sync, "sync", "past_tolerance_seconds", 300, source, zero_ok=True),
+        repeat_calls=_count(doc.get("supervision", {}), "supervision", "repeat_calls", 2, source),
     )
+
+
+def _count(table: object, name: str, key: str, default: int, source: str) -> int:
+    value = table.get(key, default) if isinstance(table, dict) else None
+    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+        raise PolicyError(f"{source}: {name}.{key}: must be a positive whole number")
+    return value

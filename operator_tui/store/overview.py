@@ -12,6 +12,9 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     import sqlite_utils
 
+    from ..domain.deadlines import Clocks
+    from ..domain.taxonomy import Taxonomy
+
 from ..domain.model import Status
 
 # The stages a supervisor watches, in the order a ticket moves (status values they cover).
@@ -66,6 +69,7 @@ class QueueItem:
     referrals: int
     supervision_level: int
     open_demands: int
+    due_provisional: bool = False       # counted on the Mon–Fri fallback: shown as 暂定
 
 
 @dataclass(frozen=True)
@@ -91,8 +95,14 @@ def _utc(dt: datetime) -> str:
 # INDEXED BY below: SQLite's planner prefers the narrower (closed, due_at) index for `closed = 0`,
 # which then reads every open row; the covering partial indexes answer from index pages alone.
 def compute(db: sqlite_utils.Database, now: datetime, tz: tzinfo, *, hot_spot_threshold: int = 3,
-            queue_limit: int = 200) -> Overview:
+            queue_limit: int = 200, clocks: Clocks | None = None, taxonomy: Taxonomy | None = None) -> Overview:
+    """With `clocks` and `taxonomy`, stale stored deadlines are refreshed first (tickets.refresh_deadlines):
+    holiday data that arrived, recusal pauses that held a limit."""
     conn = db.conn
+    if clocks is not None and taxonomy is not None:
+        from .tickets import refresh_deadlines
+
+        refresh_deadlines(db, clocks, taxonomy, now)
     local = now.astimezone(tz)
     day_start = _utc(local.replace(hour=0, minute=0, second=0, microsecond=0))
     day_end = _utc(local.replace(hour=23, minute=59, second=59, microsecond=999999))
@@ -156,17 +166,19 @@ def compute(db: sqlite_utils.Database, now: datetime, tz: tzinfo, *, hot_spot_th
                     under_supervision, open_demands, tuple(units), seats, hot, queue(db, now, queue_limit))
 
 
-_QUEUE_COLS = "id, number, status, matter, lead_unit, due_at, clock, priority, referrals, supervision_level, open_demands"
+_QUEUE_COLS = ("id, number, status, matter, lead_unit, due_at, clock, priority, referrals, supervision_level,"
+               " open_demands, due_provisional")
 
 
 def _item(r) -> QueueItem:
     return QueueItem(r[0], r[1], Status(r[2]), r[3], r[4], datetime.fromisoformat(r[5]) if r[5] else None,
-                     r[6], r[7], r[8], r[9], r[10])
+                     r[6], r[7], r[8], r[9], r[10], bool(r[11]))
 
 
 def queue(db: sqlite_utils.Database, now: datetime, limit: int = 200, status: Status | None = None) -> tuple[QueueItem, ...]:
     """The work list: open tickets with emergency referrals first (R20.3), then those with open
-    explanation demands (R10.2), then by deadline — the most overdue first."""
+    explanation demands (R10.2), then the raised priority of vulnerable appellants (R9.1), then by
+    deadline — the most overdue first."""
     conn = db.conn
     where, args = "closed = 0", []
     if status is not None:
@@ -175,7 +187,12 @@ def queue(db: sqlite_utils.Database, now: datetime, limit: int = 200, status: St
     urgent = conn.execute(
         f"SELECT {_QUEUE_COLS} FROM tickets INDEXED BY tickets_urgent WHERE {where} AND (referrals > 0 OR open_demands > 0)"
         " ORDER BY referrals > 0 DESC, due_at LIMIT ?", (*args, limit)).fetchall()
-    seen = {r[0] for r in urgent}
+    # R9.1: raised priority (a few per cent of the open tickets) read along the open-deadline index.
+    prior = conn.execute(
+        f"SELECT {_QUEUE_COLS} FROM tickets INDEXED BY tickets_open_due WHERE {where} AND priority > 0"
+        " ORDER BY due_at LIMIT ?", (*args, limit)).fetchall()
+    first = {r[0]: r for r in urgent + prior}
+    seen = set(first)
     # Two index-ordered reads (dated, then undated) rather than one sort of every open ticket.
     rest = conn.execute(
         f"SELECT {_QUEUE_COLS} FROM tickets WHERE {where} AND due_at IS NOT NULL ORDER BY due_at LIMIT ?",
@@ -183,5 +200,7 @@ def queue(db: sqlite_utils.Database, now: datetime, limit: int = 200, status: St
     if len(rest) < limit + len(seen):
         rest += conn.execute(f"SELECT {_QUEUE_COLS} FROM tickets WHERE {where} AND due_at IS NULL LIMIT ?",
                              (*args, limit + len(seen) - len(rest))).fetchall()
-    rows = urgent + [r for r in rest if r[0] not in seen]
+    # referrals, then open demands, then priority; within each, the earliest deadline (undated last)
+    ordered = sorted(first.values(), key=lambda r: (r[8] == 0, r[10] == 0, -r[7], r[5] is None, r[5] or ""))
+    rows = ordered + [r for r in rest if r[0] not in seen]
     return tuple(_item(r) for r in rows[:limit])

@@ -16,8 +16,11 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     import sqlite_utils
 
-from ..domain.deadlines import Clock
+from ..domain.deadlines import Clock, Clocks, running_clock
 from ..domain.model import Event, Status, Ticket
+
+if TYPE_CHECKING:
+    from ..domain.taxonomy import Taxonomy
 
 
 @dataclass(frozen=True)
@@ -90,6 +93,38 @@ def save(db: sqlite_utils.Database, ticket: Ticket, events: Iterable[Event], clo
             open_demands, ticket.supervision_level, ticket.coordination_level,
         ),
     )
+
+
+# The rows whose stored deadline can go stale without an event: one computed on the Mon–Fri
+# fallback (provisional) until the holiday file has its year, and one held by an open recusal
+# request (R27.1), whose limits stand still while the clock does not.
+_STALE = ("SELECT data, clock, due_at, due_provisional FROM tickets WHERE closed = 0 AND "
+          "(due_provisional = 1 OR clock = 'recusal_decision' OR instr(data, '\"ended_at\":null') > 0)")
+
+
+def refresh_deadlines(db: sqlite_utils.Database, clocks: Clocks, taxonomy: Taxonomy, now: datetime) -> int:
+    """Recompute the stored deadline of every open ticket whose row may be stale (see `_STALE`)
+    with today's calendar: call it when holiday data arrives (the seat's start, the overview's
+    refresh, `hotline ticket list/show`). Returns how many rows changed. Issue 12, defect 5: a
+    ticket stored as due 2027-02-10 (provisional) stayed so after the 2027 holiday file came."""
+    changed = []
+    for data, clock_name, due_at, provisional in db.conn.execute(_STALE).fetchall():
+        ticket = Ticket.model_validate_json(data)
+        clock = running_clock(ticket, now, clocks, taxonomy)
+        new = (clock.name if clock else None, _iso(clock.due.at) if clock else None,
+               int(bool(clock and clock.due.provisional)))
+        if new != (clock_name, due_at, provisional):
+            resolution = new[1] if new[0] in ("resolution", "extension") else None
+            changed.append((*new, resolution, ticket.id))
+    if changed:
+        own = not db.conn.in_transaction
+        if own:
+            db.conn.execute("BEGIN IMMEDIATE")
+        db.conn.executemany("UPDATE tickets SET clock = ?, due_at = ?, due_provisional = ?,"
+                            " resolution_due = coalesce(?, resolution_due) WHERE id = ?", changed)
+        if own:
+            db.conn.execute("COMMIT")
+    return len(changed)
 
 
 def _ticket(row) -> Ticket | None:

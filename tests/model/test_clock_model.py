@@ -209,7 +209,6 @@ def test_product_clocks_agree_with_the_day_by_day_oracle(rules, sc):
 
 
 @pytest.mark.rule("R22.1")
-@pytest.mark.xfail(reason="issue 12 defect 5 not fixed yet", strict=False)
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow,
                                                                     HealthCheck.function_scoped_fixture])
 @given(sc=scenario)
