@@ -54,19 +54,22 @@ class KeyBar(Widget):
         palette = self.app.COMMAND_PALETTE_BINDING if self.app.ENABLE_COMMAND_PALETTE else None
         entries: list[tuple[tuple[int, int], str, str, bool]] = []
         seen: set[str] = set()
-        for key, (_node, binding, enabled, _tooltip) in bindings.items():
+        for key, (node, binding, enabled, _tooltip) in bindings.items():
             if key == palette:
-                entries.append(((0, 0), self.app.get_key_display(binding), binding.description, enabled))
+                entries.append(((0, 0, 0), self.app.get_key_display(binding), binding.description, enabled))
             elif binding.show and binding.action not in seen:
                 seen.add(binding.action)  # one entry per action, like the Footer
                 fkey = key[1:].isdigit() and key[0] == "f"
-                order = (1, int(key[1:])) if fkey else (2, len(entries))
+                # the screen's own keys before the focused field's and the app's
+                order = (1, int(key[1:]), 0) if fkey else (2, 0 if node is self.screen else 1, len(entries))
                 entries.append((order, self.app.get_key_display(binding), binding.description, enabled))
         ordered = sorted(entries, key=lambda e: e[0])
         width = self.size.width or self.app.size.width
-        # 120 columns cut the keys after F10 (issue 14): tighter spacing before anything is cut.
+        # 120 columns cut the keys after F10 (issue 14): tighter spacing first; then only the
+        # screen's own keys (the palette, the field's Enter and the app's keys are in Ctrl+P).
         for level in (0, 1, 2):
-            text = self._keys_line(ordered, key_style, off_style, level)
+            shown = ordered if level < 2 else [e for e in ordered if e[0][0] == 1 or e[0][:2] == (2, 0)]
+            text = self._keys_line(shown, key_style, off_style, level)
             if not width or text.cell_len <= width:
                 break
         return text
