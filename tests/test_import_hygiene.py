@@ -122,6 +122,9 @@ AFTER_FIRST_FRAME = ("typer", "click", "pydantic", "pydantic_core", "sqlite_util
 def test_the_seat_first_frame_leaves_the_heavy_modules_for_later(tmp_path, caller, monkeypatch):
     monkeypatch.setenv("HOTLINE_READY_FILE", str(tmp_path / "ready"))  # the app marks its first frame
     monkeypatch.setenv("HOTLINE_CONFIG_DIR", str(tmp_path / "cfg"))
+    from operator_tui.store.db import Store
+
+    Store.open(tmp_path / "seat.db")  # issue 14: the seat opens an existing database only (db init makes it)
     out = subprocess.run([sys.executable, "-c", FIRST_FRAME_PROBE, str(tmp_path / "seat.db"), caller],
                          capture_output=True, text=True, cwd=ROOT, check=True)
     modules = set(json.loads(out.stdout))
