@@ -86,6 +86,10 @@ def run(
 
     path = _target(db)
     tls = _tls_files(tls_cert, tls_key)
+    if isinstance(path, Path):  # issue 14: a mistyped --db is refused, not created empty
+        from .common import require_database
+
+        require_database(path, "--db", write=True, create_with=f"hotline server init --db {path}")
     try:
         app = create_app(ServerSettings(db_path=path, sweep_every_seconds=sweep_every), rules())
     except Exception as exc:  # cannot open or migrate the database
@@ -157,6 +161,12 @@ def init(
     from server_stub.storage import describe
 
     path = _target(db)
+    if isinstance(path, Path):  # issue 14: a missing folder or a read-only one is one line, before anything
+        from .common import require_new_database
+
+        if path == _default_db():  # the platform's data folder may be made; a typed path's not
+            path.parent.mkdir(parents=True, exist_ok=True)
+        require_new_database(path, "--db")
     try:
         issued = bootstrap.init(path, datetime.now(timezone.utc), seats=seat, units=unit, supervisors=supervisor,
                                 known_units=rules().taxonomy.units)

@@ -199,3 +199,20 @@ def test_the_seat_refuses_a_mistyped_db(tmp_path, monkeypatch, capsys):
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "--db" in err and "hotline db init" in err and CHINESE.search(err)
     assert not typo.exists()
+
+
+# --- the server's commands (the path checks they call live in operator_tui.cli.common) ----------
+
+def test_server_with_a_mistyped_db_is_refused_and_not_created(cli, tmp_path):
+    typo = tmp_path / "servre.db"
+    line = one_chinese_line(cli("server", "--db", str(typo), "--port", "0"))
+    assert "hotline server init" in line and not typo.exists()
+    assert "--db" in one_chinese_line(cli("server", "token", "list", "--db", str(typo)))
+    assert not typo.exists()
+
+
+def test_server_init_refuses_a_missing_or_read_only_folder(cli, tmp_path, read_only):
+    assert "不存在" in one_chinese_line(cli("server", "init", "--db", str(tmp_path / "no" / "server.db")))
+    locked = read_only(tmp_path / "locked")
+    assert "只读" in one_chinese_line(cli("server", "init", "--db", str(locked / "server.db")))
+    assert not (locked / "server.db").exists() and not (tmp_path / "no").exists()
