@@ -99,3 +99,19 @@ def test_the_sweep_supervises_an_appellant_calling_again_and_again(api):
     report = api.client.post("/v1/sweeps", headers=api.headers("supervisor")).json()
     assert report["supervised"] == {"2": 1}
     assert api.client.post("/v1/sweeps", headers=api.headers("supervisor")).json()["supervised"] == {}
+
+
+@pytest.mark.rule("R32.1")
+@pytest.mark.rule("R28.2")
+def test_exchange_with_other_platforms_is_a_documented_interface(api):
+    """The platform's exchange interface is the documented API: a transfer from the provincial
+    platform arrives as pushed events with its source and reference, and is read back with them."""
+    spec = api.client.get("/openapi.json").json()
+    for path in ("/v1/events", "/v1/changes", "/v1/lookup", "/v1/tickets/{number}"):
+        assert path in spec["paths"], path
+    assert "EventIn" in spec["components"]["schemas"]
+    _, number = api.ticket(lead=None, channel="provincial_8890", submitted_at=api.clock.now().isoformat(),
+                           external_refs=[{"source": "provincial_8890", "number": "LN-2026-000123"}])
+    t = api.client.get(f"/v1/tickets/{number}", headers=api.headers("supervisor")).json()["ticket"]["ticket"]
+    assert t["channel"] == "provincial_8890"
+    assert t["external_refs"] == [{"source": "provincial_8890", "number": "LN-2026-000123"}]
