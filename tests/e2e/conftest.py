@@ -7,6 +7,7 @@
                    register, accept, dispatch, note — written offline, as the seat would),
                    ``.sync_cli(url, token, *args)`` (a `hotline sync` Popen), ``.runner(url, token, ...)``
                    (a seat process running SyncService until done, clock offset optional).
+``server_process`` ``server_process(db, tokens)``: start one more server on any database.
 ``second_server``  another started `ServerProcess` on ``backend``'s database (two processes, one database).
 ``centre``         a started `ServerProcess` with seats 001, 002 and 003 enrolled (``.tokens`` by seat code).
 ``sync_db``        ``sync_db(db, url, token)``: `hotline sync --quiet` on a seat database, as a finished
@@ -149,6 +150,22 @@ def backend(tmp_path, server_db, rules):
 
 
 @pytest.fixture
+def server_process(tmp_path):
+    """``server_process(db, tokens)``: a started `ServerProcess` on `db` (stopped after the test)."""
+    started: list[ServerProcess] = []
+
+    def start(db: Path | str, tokens: dict[str, str]) -> ServerProcess:
+        server = ServerProcess(db, free_port(), tmp_path / f"server{len(started)}.log", tokens)
+        started.append(server)
+        server.start()
+        return server
+
+    yield start
+    for server in started:
+        server.stop()
+
+
+@pytest.fixture
 def second_server(backend, tmp_path):
     """Another `hotline server` process on `backend`'s database (several processes: PostgreSQL)."""
     other = ServerProcess(backend.db, free_port(), tmp_path / "server2.log", backend.tokens)
@@ -261,7 +278,8 @@ def assert_delivered(backend: ServerProcess, seat: Seat) -> None:
 
 @pytest.fixture
 def delivered():
-    """``second_server``  another started `ServerProcess` on ``backend``'s database (two processes, one database).
+    """``server_process`` ``server_process(db, tokens)``: start one more server on any database.
+``second_server``  another started `ServerProcess` on ``backend``'s database (two processes, one database).
 ``centre``         a started `ServerProcess` with seats 001, 002 and 003 enrolled (``.tokens`` by seat code).
 ``sync_db``        ``sync_db(db, url, token)``: `hotline sync --quiet` on a seat database, as a finished
                    process (``.returncode``, ``.stderr``).
