@@ -13,12 +13,15 @@ on SQLite, so existing seat and server files keep working; a one-row table on Po
 a script is cut into statements. This module imports no database driver: the PostgreSQL dialect
 lives with the PostgreSQL storage (server_stub/pg.py), so the seat never loads psycopg.
 
-Append migrations; never edit a released one.
+`prepare_sqlite` is the one way a SQLite file is created and migrated (the seat's store, the
+server's file and its audit file). Append migrations; never edit a released one.
 """
 
 from __future__ import annotations
 
+import os
 import sqlite3
+from pathlib import Path
 from typing import Any, Protocol, Sequence
 
 
@@ -114,3 +117,20 @@ SQLITE = SqliteDialect()
 
 def migrate_sqlite(conn: sqlite3.Connection, migrations: Sequence[str]) -> int:
     return migrate(conn, migrations, SQLITE)
+
+
+def prepare_sqlite(path: Path, migrations: Sequence[str], *, timeout: float = 30) -> int:
+    """The one way a SQLite file of the project is opened for the first time, seat and server alike:
+    created with mode 0600 before SQLite touches it (it holds callers' personal data, R33.1), put in
+    WAL mode, migrated. Returns the schema version reached."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+    os.chmod(path, 0o600)
+    conn = sqlite3.connect(path, timeout=timeout, isolation_level=None)
+    try:
+        conn.execute(f"PRAGMA busy_timeout={int(timeout * 1000)}")
+        conn.execute("PRAGMA journal_mode=WAL")
+        return migrate_sqlite(conn, migrations)
+    finally:
+        conn.close()

@@ -9,12 +9,10 @@ none, a power cut may lose the last moments — the trade that keeps 300 polling
 
 from __future__ import annotations
 
-import sqlite3
 from typing import Any
 
-from operator_tui.migrate import migrate_sqlite
-
 from .sqlite import SqliteFile
+from .storage import AUDIT_COLUMNS
 
 MIGRATIONS = ["""
     CREATE TABLE audit (
@@ -23,12 +21,8 @@ MIGRATIONS = ["""
     );
     CREATE INDEX audit_ticket ON audit (ticket_id, id);
 """]
-COLUMNS = ("id", "at", "principal_id", "role", "ticket_id", "number", "purpose", "endpoint")
+COLUMNS = AUDIT_COLUMNS
 _INSERT = f"INSERT INTO audit ({', '.join(COLUMNS[1:])}) VALUES ({', '.join('?' * (len(COLUMNS) - 1))})"
-
-
-def migrate_audit(conn: sqlite3.Connection) -> int:
-    return migrate_sqlite(conn, MIGRATIONS)
 
 
 class AuditLog(SqliteFile):

@@ -8,12 +8,13 @@ as by `BEGIN IMMEDIATE`, so that waiting writers queue instead of polling SQLite
 
 from __future__ import annotations
 
-import os
 import sqlite3
 import threading
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Iterator, Sequence
+
+from operator_tui.migrate import prepare_sqlite
 
 
 class SqliteFile:
@@ -22,16 +23,10 @@ class SqliteFile:
         self._write_lock = threading.Lock()
         self._local = threading.local()
 
-    def create(self, migrate: Callable[[sqlite3.Connection], object]) -> None:
-        """Create the file (mode 0600: it holds personal data, R33.1), switch to WAL, migrate."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        os.close(os.open(self.path, os.O_CREAT | os.O_WRONLY, 0o600))
-        conn = self._connect()
-        try:
-            conn.execute("PRAGMA journal_mode=WAL")
-            migrate(conn)
-        finally:
-            conn.close()
+    def create(self, migrations: Sequence[str]) -> None:
+        """Create the file (mode 0600: it holds personal data, R33.1), switch to WAL, migrate: the
+        same `prepare_sqlite` as the seat's store."""
+        prepare_sqlite(self.path, migrations)
 
     def _connect(self) -> sqlite3.Connection:
         conn = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=True)

@@ -12,8 +12,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
-from .audit import AuditLog, migrate_audit
-from .schema import migrate
+from .audit import MIGRATIONS as AUDIT_MIGRATIONS
+from .audit import AuditLog
+from .schema import MIGRATIONS
 from .sqlite import SqliteFile
 from .storage import Storage, Tx
 
@@ -67,8 +68,8 @@ class SqliteStorage(SqliteFile, Storage):
         """Create (mode 0600) and migrate the database; a new database gets a random epoch, which
         makes cursors from any other database unknown here (so does a restored older copy)."""
         storage = cls(path)
-        storage.create(migrate)
-        storage.audit.create(migrate_audit)
+        storage.create(MIGRATIONS)
+        storage.audit.create(AUDIT_MIGRATIONS)
         issued = int(storage.high_water.read_text() or 0) if storage.high_water.exists() else 0
         with storage.write() as tx:
             if tx.meta("epoch") is None or tx.last_seq() < issued:

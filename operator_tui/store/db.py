@@ -14,7 +14,8 @@ from typing import Iterator
 
 from typing import TYPE_CHECKING
 
-from .migrations import migrate
+from ..migrate import prepare_sqlite
+from .migrations import MIGRATIONS
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -24,14 +25,6 @@ SIDE_FILES = ("-wal", "-shm", "-journal")
 
 class StoreError(RuntimeError):
     """The local database cannot be opened or used; the message says why."""
-
-
-def _create_private(path: Path) -> None:
-    """Create the file 0600 before SQLite does, so callers' data is never world-readable (R33.1)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
-    os.close(fd)
-    os.chmod(path, 0o600)
 
 
 class Store:
@@ -45,13 +38,7 @@ class Store:
         """Create (0600) and migrate the database at `path`."""
         store = cls(path)
         try:
-            _create_private(store.path)
-            conn = store._raw()
-            try:
-                conn.execute("PRAGMA journal_mode=WAL")
-                migrate(conn)
-            finally:
-                conn.close()
+            prepare_sqlite(store.path, MIGRATIONS, timeout=10)  # 0600, WAL, migrated: as the server's files
             for suffix in SIDE_FILES:
                 side = Path(str(store.path) + suffix)
                 if side.exists():
