@@ -173,6 +173,9 @@ class PickerScreen(ModalScreen[str | None]):
 class PickerField(Widget, can_focus=True):
     """A labelled value chosen from `choices`. With `multi`, each pick toggles a member."""
 
+    # One line, cut with an ellipsis: wrapped at a space, "(10) 其他社会治理…" showed as "(10)".
+    DEFAULT_CSS = "PickerField { text-wrap: nowrap; text-overflow: ellipsis; }"
+
     BINDINGS = [
         Binding("enter", "open", "选择", id="picker.open"),
         Binding("delete,backspace", "clear", "清除", show=False, id="picker.clear"),
@@ -211,7 +214,6 @@ class PickerField(Widget, can_focus=True):
     def render(self) -> Text:
         chosen = self.values if self.multi else ((self.value,) if self.value else ())
         shown = "、".join(self._names.get(c, c) for c in chosen)
-        # One line, cut with an ellipsis: wrapped at a space, "(10) 其他社会治理…" showed as "(10)".
         text = Text(f"{self.label}：", style="bold", end="", no_wrap=True, overflow="ellipsis")
         text.append_text(caller_text(shown) if shown else Text("（回车选择）", style="dim"))
         return text
