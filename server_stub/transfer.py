@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterator
@@ -160,7 +161,10 @@ def migrate(source_path: Path, target_url: str, say: Callable[[str], None] = lam
 
     if not Path(source_path).is_file():
         raise TransferError(f"--from：{source_path} 处没有服务端数据库")
-    source = SqliteStorage.open(Path(source_path))
+    try:
+        source = SqliteStorage.open(Path(source_path))
+    except sqlite3.DatabaseError as exc:
+        raise TransferError(f"--from：{source_path} 不是可读的服务端数据库：{exc}") from None
     with PgStorage.open(target_url, pool_size=2) as target:
         say(f"{source_path} → {describe(target_url)}")
         for table in (*TABLES, AUDIT):

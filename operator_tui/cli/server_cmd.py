@@ -13,12 +13,13 @@ Tokens are printed once: the server keeps only their sha256.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import json
 import logging
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import List
+from typing import Iterator, List
 
 import platformdirs
 import typer
@@ -92,7 +93,7 @@ def run(
         require_database(path, "--db", write=True, create_with=f"hotline server init --db {path}")
     try:
         app = create_app(ServerSettings(db_path=path, sweep_every_seconds=sweep_every), rules())
-    except Exception as exc:  # cannot open or migrate the database
+    except Exception as exc:  # cannot open or migrate the database (whatever the reason: the server cannot start)
         raise CliError(f"--db：无法打开服务端数据库 {describe(path)}：{_reason(exc)}") from None
     logging.getLogger("uvicorn.access").addFilter(_NoQueryStrings())
     # The app's long-lived objects (rules, taxonomy, routes) out of the collector's sight: a full
@@ -103,6 +104,29 @@ def run(
                err=True)
     # date_header=False: the app stamps `Date` from its own clock (seats derive their offset from it).
     uvicorn.run(app, host=host, port=port, log_level=log_level, date_header=False, server_header=False, **tls)
+
+
+@contextlib.contextmanager
+def _database(path: Path | str, option: str = "--db") -> Iterator[None]:
+    """A server database that cannot be reached or read is one line and exit 2, not a traceback
+    (a PostgreSQL server down, a wrong password, a file that is not a database). Only the
+    drivers' errors: anything else is a bug and keeps its traceback."""
+    from server_stub.storage import describe
+
+    from . import CliError
+
+    try:
+        yield
+    except Exception as exc:
+        if not _is_driver_error(exc):
+            raise
+        raise CliError(f"{option}：无法打开服务端数据库 {describe(path)}：{_reason(exc)}") from None
+
+
+def _is_driver_error(exc: Exception) -> bool:
+    import sqlite3
+
+    return isinstance(exc, sqlite3.Error) or type(exc).__module__.split(".")[0] in ("psycopg", "psycopg_pool")
 
 
 def _reason(exc: Exception) -> str:
@@ -168,14 +192,11 @@ def init(
             path.parent.mkdir(parents=True, exist_ok=True)
         require_new_database(path, "--db")
     try:
-        issued = bootstrap.init(path, datetime.now(timezone.utc), seats=seat, units=unit, supervisors=supervisor,
-                                known_units=rules().taxonomy.units)
+        with _database(path):
+            issued = bootstrap.init(path, datetime.now(timezone.utc), seats=seat, units=unit, supervisors=supervisor,
+                                    known_units=rules().taxonomy.units)
     except EnrolError as exc:
         raise CliError(str(exc)) from None
-    except Exception as exc:  # cannot reach or migrate the database: one line, not a traceback
-        if isinstance(exc, typer.Exit):
-            raise
-        raise CliError(f"--db：无法打开服务端数据库 {describe(path)}：{_reason(exc)}") from None
     typer.echo(f"server database ready: {describe(path)}", err=True)
     _print_tokens(issued, as_json)
 
@@ -216,9 +237,10 @@ def _add(ctx: typer.Context, db, role, name, seat, new_seat, unit, staff_no, as_
     code = new_seat or seat
     default_name = f"坐席{code}" if code and not staff_no else (unit or role)
     try:
-        issued = bootstrap.issue(path, datetime.now(timezone.utc), role=Role(role), name=name or default_name,
-                                 unit=unit, seat=code, staff_no=staff_no, new_seat=bool(new_seat),
-                                 known_units=rules().taxonomy.units)
+        with _database(path):
+            issued = bootstrap.issue(path, datetime.now(timezone.utc), role=Role(role), name=name or default_name,
+                                     unit=unit, seat=code, staff_no=staff_no, new_seat=bool(new_seat),
+                                     known_units=rules().taxonomy.units)
     except EnrolError as exc:
         raise CliError(str(exc)) from None
     _print_tokens([issued], as_json)
@@ -285,7 +307,9 @@ def token_list(
     """Every token: id, role, name, staff number, seat, unit, created, revoked (never the token)."""
     from server_stub import bootstrap
 
-    rows = [r for r in bootstrap.tokens(_server_db(ctx, db)) if not (active and r["revoked_at"])]
+    path = _server_db(ctx, db)
+    with _database(path):
+        rows = [r for r in bootstrap.tokens(path) if not (active and r["revoked_at"])]
     if as_json:
         typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
@@ -316,8 +340,10 @@ def token_revoke(
 
     from . import CliError
 
+    path = _server_db(ctx, db)
     try:
-        row = bootstrap.revoke(_server_db(ctx, db), principal_id.strip(), datetime.now(timezone.utc))
+        with _database(path):
+            row = bootstrap.revoke(path, principal_id.strip(), datetime.now(timezone.utc))
     except (LookupError, EnrolError) as exc:
         raise CliError(f"ID: {exc}") from None
     who = f"seat {row['seat']}" if row["seat"] and not row["staff_no"] else row["name"]
@@ -344,11 +370,10 @@ def migrate(
         raise CliError(f"--to：需要 PostgreSQL 地址 postgresql://用户@主机:端口/库名，而不是 {target}")
     say = (lambda _: None) if quiet else (lambda line: typer.echo(line, err=True))
     try:
-        checks = move(source, target, say)
+        with _database(target, "--to"):
+            checks = move(source, target, say)
     except TransferError as exc:
         raise CliError(str(exc)) from None
-    except Exception as exc:  # the target cannot be reached, or refuses: one line, not a traceback
-        raise CliError(f"--to：无法写入 {describe(target)}：{_reason(exc)}") from None
     for c in checks:
         typer.echo(f"  {c.table:<14} {c.target_rows:>10} 行  校验 {c.target_sum}  一致")
     typer.echo(f"迁移完成并已核对 / moved and verified: {source} → {describe(target)}")
