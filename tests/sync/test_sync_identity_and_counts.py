@@ -49,7 +49,7 @@ def test_the_cli_prints_the_true_count_of_a_run_that_ended_offline(hub, cli, mon
         base_url=str(hub.http.base_url), transport=GoesDown(hub.http._transport, ok=3)))
     monkeypatch.setattr(client, "Backoff", lambda: Backoff(base=0.001, cap=0.001, attempts=2))
     r = cli("sync", "--server", "http://hotline.test", "--token", hub.tokens["seat"], "--batch", "3", "--quiet")
-    assert r.code == 2 and "error: 离线：" in r.err
+    assert r.code == 2 and "错误：离线：" in r.err
     assert "已推送 6 条" in r.out and "待同步 6 条" in r.out
 
 
