@@ -128,7 +128,8 @@ async def test_petition_goes_to_the_government_and_the_petition_department(seat_
         assert form["lead_unit"] == "gov_tiedong" and "city_petition" in form["co_units"]
         await keys.confirm(pilot, "f6")
         t = _saved(ctx)[0][0]
-        assert t.lead_unit == "gov_tiedong" and "city_petition" in t.units
+        # R20.4: the 信访 department supervises the ticket (it reads it; it does not handle it)
+        assert t.lead_unit == "gov_tiedong" and t.supervising_unit == "city_petition" and "city_petition" in t.readers
 
 
 @pytest.mark.rule("R19.1")
