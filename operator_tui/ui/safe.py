@@ -7,9 +7,21 @@ helpers: cleaned of control characters and escapes, wrapped in `rich.text.Text` 
 
 from __future__ import annotations
 
+import re
+
 from rich.text import Text
 
-from ..domain.text import clean_text
+from ..domain.text import clean_text as _clean_text
+
+# Code points that join or restyle an emoji: the terminal draws the sequence as one glyph two
+# columns wide, Rich counts every part, and the difference is left as debris at the box's border
+# (issue 14). Dropped, each emoji stands alone and both agree on its width; the words stay.
+_JOINERS = re.compile("[\u200d\ufe0e\ufe0f\u20e3\U0001f3fb-\U0001f3ff]")
+
+
+def clean_text(value: str) -> str:
+    """`domain.text.clean_text` (escapes, controls, bidi overrides) and the emoji joiners."""
+    return _JOINERS.sub("", _clean_text(value))
 
 
 def caller_text(value: object, style: str = "") -> Text:

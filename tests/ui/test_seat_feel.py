@@ -300,3 +300,17 @@ async def test_the_palette_holds_the_seats_commands_in_chinese_found_by_pinyin(s
         await pilot.pause(0.3)
         # 不予受理 on an empty form: the form says what to fix (the command ran)
         assert "请修正" in str(app.screen.query_one("#form-errors").render())
+
+
+async def test_emoji_joiners_are_dropped_where_text_enters(seat_ctx, keys):
+    """A heart with its emoji selector, a family joined by ZWJs, a skin tone: each emoji stays,
+    the parts that make the terminal and Rich disagree on its width (and leave debris) go."""
+    from operator_tui.ui.safe import caller_text
+
+    app = make_app(seat_ctx(demo=False))
+    async with app.run_test(size=SIZE) as pilot:
+        name = app.screen.query_one("#name")
+        name.value = "张\u2764\ufe0f\U0001f468\u200d\U0001f469\U0001f44d\U0001f3fd"
+        await pilot.pause()
+        assert name.value == "张\u2764\U0001f468\U0001f469\U0001f44d"
+        assert caller_text("a\u200db\ufe0f").plain == "ab"

@@ -16,10 +16,9 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
 from textual.widgets import Input, Label
 
-from ...domain.text import clean_text
 from ..key_hold import HandsOnKeys
 from .bounded_input import BoundedInput
-from ..safe import caller_text
+from ..safe import caller_text, clean_text
 
 if TYPE_CHECKING:
     from ...domain.taxonomy import Taxonomy
