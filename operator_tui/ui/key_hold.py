@@ -6,11 +6,14 @@ next field) lands a few message hops later. At paste speed (a fast typist, a loa
 barcode-like burst) the next keys are routed before that: `tdzq` on a picker field opened four
 pickers, and the description typed after Enter went into a picker's filter.
 
-So the app *holds* keys while a screen is being pushed or popped and replays them, in arrival
-order, once the new screen has its focus (push) or the result callback has run and moved the
-cursor on (pop). A widget that finds stale keys in its own queue (sent to it before the screen it
-opened was pushed) hands them back with `relay_key`; they go before the keys held since, since they
-arrived earlier. A hold never outlives `HOLD_MAX` seconds, so no path can swallow the keyboard.
+So the app routes one key at a time. A key that arrives while the one before it is still queued at
+its widget is *held*; so are keys that arrive while a screen is being pushed or popped. Held keys
+are replayed in arrival order, each once the one before it has been handled where it went, and
+after the new screen has its focus (push) or the result callback has moved the cursor on (pop).
+A widget that finds stale keys in its own queue (sent to it before the screen it opened was pushed)
+hands them back with `relay_key`; they go before the keys held since, having arrived earlier.
+Typing at a person's pace meets no hold (each key is handled long before the next arrives). A hold
+never outlives `HOLD_MAX` seconds, so no path can swallow the keyboard.
 """
 
 from __future__ import annotations

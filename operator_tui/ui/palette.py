@@ -13,7 +13,7 @@ pypinyin is on the path to the seat's first frame.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable, Iterable
+from typing import Callable
 
 from rich.text import Text
 from textual.binding import Binding
@@ -92,11 +92,3 @@ class SeatCommands(Provider):
             value = score(c, query)
             if value > 0:
                 yield Hit(value, Text(c.title), c.run, text=c.title, help=c.help)
-
-
-def seat_commands() -> type[Provider]:
-    return SeatCommands
-
-
-def palette_titles(app, screen: Screen) -> Iterable[str]:
-    return [c.title for c in commands(app, screen)]
