@@ -196,6 +196,8 @@ class SeatApp(KeyHoldMixin, App):
         if intake is None:
             intake = next((s for s in self._get_mode_screens() if hasattr(s, "unsaved_call")), None)
         if intake is None or not intake.unsaved_call():
+            if intake is not None and intake.loaded:
+                intake.drop_draft()
             self.exit()
             return
         from rich.text import Text

@@ -314,3 +314,20 @@ async def test_emoji_joiners_are_dropped_where_text_enters(seat_ctx, keys):
         await pilot.pause()
         assert name.value == "张\u2764\U0001f468\U0001f469\U0001f44d"
         assert caller_text("a\u200db\ufe0f").plain == "ab"
+
+
+async def test_a_call_with_nothing_typed_writes_no_draft(seat_ctx, keys):
+    """`--caller` gives the number: until something is typed there is nothing to resume (a draft
+    would make the next start take the slow, resuming path), and Ctrl+Q quits at once."""
+    from operator_tui.store import drafts
+
+    ctx = seat_ctx(demo=False, caller=CALLER)
+    app = make_app(ctx)
+    async with app.run_test(size=SIZE) as pilot:
+        await keys.settle(pilot, 0.5)
+        with ctx.store.connect() as db:
+            assert drafts.load(db) is None
+        await keys.fill(pilot, "name", "赵")
+        await keys.settle(pilot, 0.5)
+        with ctx.store.connect() as db:
+            assert drafts.load(db)["form"]["appellant"]["name"] == "赵"

@@ -170,6 +170,7 @@ class IntakeScreen(DeferredStart, DraftAutosave, CallActions, Screen):
         self._caller_phone = None
         self.form.set_locked(False)
         self.form.load({"appellant": {"phone": phone}})
+        self._mark_draft_baseline()
         for banner in self.query("#banner"):  # none yet while the seat is starting
             banner.clear()
         for kb in self.query("#kb"):  # issue 13: the last caller's answers go with the call
@@ -186,15 +187,24 @@ class IntakeScreen(DeferredStart, DraftAutosave, CallActions, Screen):
         self._schedule_autosave()
 
     def unsaved_call(self) -> bool:
-        """A call with words in it and no ticket yet (Ctrl+Q asks first)."""
-        return self.loaded and self._dirty()
+        """A call with anything typed into it and no ticket yet (Ctrl+Q asks first)."""
+        return (self.loaded and self.saved_ticket is None and self.call_started_at is not None
+                and self._worth_saving())
+
+    def drop_draft(self) -> None:
+        """The operator quits with nothing of a caller's words unsaved: the next start is clean."""
+        from ...store import drafts
+
+        self._stop_autosave()
+        with self._draft_lock, self.ctx.store.read() as conn:
+            drafts.clear(conn)
 
     def flush_draft(self) -> None:
         """Write the draft now, on this thread (the seat is about to close)."""
         from ...store import drafts
 
         self._stop_autosave()
-        if self.saved_ticket is None and self.call_started_at is not None:
+        if self.saved_ticket is None and self.call_started_at is not None and self._worth_saving():
             with self._draft_lock, self.ctx.store.read() as conn:
                 drafts.save(conn, self._draft(), self.ctx.now())
 

@@ -32,9 +32,19 @@ class DraftAutosave:
     _draft_lock: threading.Lock
     _closed_calls: set[str | None]
 
+    _draft_baseline: dict[str, Any] | None = None  # the form as the call began (nothing typed yet)
+
     def _init_drafts(self) -> None:
         self._draft_lock = threading.Lock()
         self._closed_calls = set()
+
+    def _mark_draft_baseline(self) -> None:
+        """The form as it is now holds nothing typed (a new call, or its number from the phone
+        system): a draft of it is not worth a write, nor a resume after a restart."""
+        self._draft_baseline = self.form.data()
+
+    def _worth_saving(self) -> bool:
+        return bool(self.pending_referrals) or self.form.data() != self._draft_baseline
 
     def _draft(self) -> dict[str, Any]:
         return {
@@ -61,7 +71,7 @@ class DraftAutosave:
 
     def _save_draft(self) -> None:
         self._stop_autosave()
-        if self.saved_ticket is None:
+        if self.saved_ticket is None and self._worth_saving():
             self._write_draft(self._draft())  # the form is read here, on the UI thread; written there
 
     @work(thread=True, exclusive=True, group="draft")

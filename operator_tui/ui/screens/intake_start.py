@@ -58,6 +58,7 @@ class DeferredStart:
         elif self.ctx.caller:
             self.start_call(self.ctx.caller)
         else:
+            self._mark_draft_baseline()
             self.form.focus_field("phone")
         self.app.mark_ready()
         if self.loaded:
