@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request, status
+from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from operator_tui.config import Rules
@@ -58,11 +59,18 @@ async def current_principal(storage: StorageDep,
     # threadpool, and every request makes it.
     if creds is None or not creds.credentials:
         raise _unauthorized("missing bearer token: send the header 'Authorization: Bearer <token>'")
-    with storage.read() as tx:
-        principal = auth.lookup(tx, creds.credentials)
+    if storage.blocking:  # PostgreSQL: a network round trip, kept off the event loop
+        principal = await run_in_threadpool(_lookup, storage, creds.credentials)
+    else:
+        principal = _lookup(storage, creds.credentials)
     if principal is None:
         raise _unauthorized("unknown or revoked token")
     return principal
+
+
+def _lookup(storage: Storage, token: str) -> Principal | None:
+    with storage.read_one() as tx:
+        return auth.lookup(tx, token)
 
 
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]

@@ -134,6 +134,11 @@ class Tx(ABC):
     def last_seq(self) -> int:
         return int(self.meta("seq") or 0)
 
+    def feed_head(self) -> tuple[str, int]:
+        """(epoch, last sequence number) in one query: every pull starts with both."""
+        values = dict(self._all("SELECT key, value FROM meta WHERE key IN ('epoch', 'seq')"))
+        return values.get("epoch") or "", int(values.get("seq") or 0)
+
     def take_seqs(self, n: int) -> int:
         """Reserve `n` sequence numbers; returns the first. One counter orders events, ticket
         changes and knowledge-base changes, so one cursor can never skip a change. Writers are
@@ -444,6 +449,10 @@ class Storage(ABC):
 
     engine: str
     audit: Any  # an AuditLog (plus the engine's extras: the SQLite one has its `.path`)
+    # True when a query waits on the network (PostgreSQL): the async token check then runs in the
+    # threadpool, so that no request waits on the event loop behind another's round trip. SQLite's
+    # in-process read (~40 µs) stays on the loop, cheaper than the hop.
+    blocking: bool = False
 
     @staticmethod
     def open(target: "str | Path", **options: Any) -> "Storage":
@@ -463,6 +472,11 @@ class Storage(ABC):
     @abstractmethod
     def write(self) -> Any:
         """A context manager: one durable write transaction, as a `Tx`; writers run one at a time."""
+
+    def read_one(self) -> Any:
+        """A context manager for a read of one statement, which needs no snapshot: on PostgreSQL
+        it saves the BEGIN and ROLLBACK round trips (the token check of every request)."""
+        return self.read()
 
     @contextmanager
     def exclusive(self, name: str) -> Iterator[None]:

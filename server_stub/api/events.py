@@ -54,7 +54,7 @@ def changes(p: Anyone, storage: StorageDep, rules: RulesDep, now: Now,
             limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = DEFAULT_PAGE) -> ChangesPublic:
     """Tickets changed since the cursor, in server sequence order, each with its events."""
     with storage.read() as tx:
-        epoch, last = tx.meta("epoch") or "", tx.last_seq()
+        epoch, last = tx.feed_head()
         after = cursor.parse(since, epoch, last)
         rows = tx.changes(after, limit, **feed_scope(p))
         events = tx.events_of([r.id for r in rows])

@@ -26,7 +26,7 @@ def kb_changes(_: Anyone, storage: StorageDep,
                since: Annotated[str, Query(max_length=80)] = "",
                limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = DEFAULT_PAGE) -> KbChangesPublic:
     with storage.read() as tx:
-        epoch, last = tx.meta("epoch") or "", tx.last_seq()
+        epoch, last = tx.feed_head()
         rows = tx.kb_changes(cursor.parse(since, epoch, last), limit)
     more = len(rows) == limit
     return KbChangesPublic(articles=[KbArticlePublic(**r) for r in rows],
