@@ -111,3 +111,18 @@ async def test_a_burst_from_the_description_through_two_pickers_to_the_dispatch(
             found = tickets.search(db, phone="13800001111")
         assert found and found[0].status is Status.DISPATCHED and found[0].matter == "heating_temperature"
         assert found[0].description == "暖气不热"
+
+
+@pytest.mark.rule("R19.1")
+async def test_tab_off_a_picker_field_then_typing_goes_to_the_next_field(seat_ctx, keys):
+    """Tab is acted on by the field itself, before the keys behind it (which would otherwise open
+    the place picker with the description's first character)."""
+    app = make_app(seat_ctx(demo=False))
+    async with app.run_test(size=SIZE) as pilot:
+        intake = app.screen
+        intake.query_one("#place").focus()
+        await pilot.pause()
+        burst(app, ["tab", *"暖气不热"])
+        await settle(pilot, keys)
+        assert app.screen is intake
+        assert intake.form.data()["description"] == "暖气不热" and intake.form.data()["place"] is None

@@ -259,15 +259,35 @@ class PickerField(Widget, can_focus=True):
         else:
             self.set_value(None)
 
+    def on_focus(self) -> None:
+        self._handed_on = False
+
     def on_key(self, event) -> None:
         # Keys sent here before the picker opened from here was on screen (a burst: `gn⏎`) belong
-        # to that picker, in order (known trap "A key that opens a screen").
-        if self._picking:
+        # to that picker, in order (known trap "A key that opens a screen"); keys sent here after
+        # Tab moved the cursor on belong where it went.
+        if self._picking or getattr(self, "_handed_on", False):
             event.stop()
             event.prevent_default()
             relay = getattr(self.app, "relay_key", None)
             if relay is not None:
                 relay(event)
+            return
+        app = self.app
+        # Tab and Enter act here, at once: as bindings they would run only once the key has bubbled
+        # up to the app, after the keys typed behind them had been sent here (and opened a picker).
+        if event.key in ("tab", "shift+tab") and hasattr(app, "hold_keys"):
+            event.stop()
+            event.prevent_default()
+            self._handed_on = True
+            app.hold_keys()
+            (self.screen.focus_next if event.key == "tab" else self.screen.focus_previous)()
+            app.call_later(app.release_keys)
+            return
+        if event.key == "enter":
+            event.stop()
+            event.prevent_default()
+            self.action_open()
             return
         # Typing on the field opens the picker with what was typed (keyboard-first): the key is the
         # filter's first character.
