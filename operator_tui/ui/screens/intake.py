@@ -6,7 +6,8 @@ back as messages; the form itself never touches the database.
 
 One idea per module: this one lays the screen out and reacts to typing; `intake_start` paints the
 first frame and finishes a deferred start (or resumes a draft), `intake_draft` autosaves the form,
-`intake_actions` holds the F5–F10 actions, and `operator_tui.call_state` the operator's state
+`intake_actions` holds the F5–F10 actions, `intake_tools` the operator's aids (F3, F4, the knowledge
+base, this shift's calls), and `operator_tui.call_state` the operator's state
 through the call (talking → after-call work → ready).
 """
 
@@ -34,6 +35,7 @@ from ..widgets.ticket_form import TicketForm
 from .intake_actions import CallActions, spaced_number
 from .intake_draft import DraftAutosave
 from .intake_start import DeferredStart
+from .intake_tools import SeatTools
 
 if TYPE_CHECKING:  # loaded after the first frame
     from ...domain.model import Ticket
@@ -56,7 +58,7 @@ class CallerInfo:
     phone: str = ""           # the number it answers for
 
 
-class IntakeScreen(DeferredStart, DraftAutosave, CallActions, Screen):
+class IntakeScreen(DeferredStart, DraftAutosave, SeatTools, CallActions, Screen):
     AUTO_FOCUS = ""  # the screen focuses the field the call starts in (phone, name or description)
     # priority: TextArea binds F6 (select line) and F7 (select all); the seat's keys must win
     # wherever the cursor is.
@@ -185,28 +187,6 @@ class IntakeScreen(DeferredStart, DraftAutosave, CallActions, Screen):
         self._after_form_change("phone")
         self.form.focus_field("name" if phone else "phone")
         self._schedule_autosave()
-
-    def unsaved_call(self) -> bool:
-        """A call with anything typed into it and no ticket yet (Ctrl+Q asks first)."""
-        return (self.loaded and self.saved_ticket is None and self.call_started_at is not None
-                and self._worth_saving())
-
-    def drop_draft(self) -> None:
-        """The operator quits with nothing of a caller's words unsaved: the next start is clean."""
-        from ...store import drafts
-
-        self._stop_autosave()
-        with self._draft_lock, self.ctx.store.read() as conn:
-            drafts.clear(conn)
-
-    def flush_draft(self) -> None:
-        """Write the draft now, on this thread (the seat is about to close)."""
-        from ...store import drafts
-
-        self._stop_autosave()
-        if self.saved_ticket is None and self.call_started_at is not None and self._worth_saving():
-            with self._draft_lock, self.ctx.store.read() as conn:
-                drafts.save(conn, self._draft(), self.ctx.now())
 
     def _dirty(self) -> bool:
         data = self.form.data()
@@ -377,54 +357,3 @@ class IntakeScreen(DeferredStart, DraftAutosave, CallActions, Screen):
     @on(Failed)
     def _failed(self, message: Failed) -> None:
         self.notify(message.message, title="未能保存", severity="error", markup=False, timeout=10)
-
-    # --- helpers ----------------------------------------------------------------------------
-
-    def action_phrases(self) -> None:
-        from ...domain.phrases import fill, form_values
-
-        ph = self.ctx.rules.phrases.templates
-        values = {**form_values(self.form.data(), self.ctx.rules.taxonomy), "operator": self.ctx.desk.actor}
-        items = [("问候语", fill(ph["greeting"], values)), ("身份核实", fill(ph["verification"], values)),
-                 ("复述确认", fill(ph["readback"], values))]
-        if self.saved_ticket is not None:
-            items.append(("结束语", self._closing_phrase(self.saved_ticket, self.ctx.now())))
-        else:
-            items.append(("结束语（保存后带受理编号）", fill(ph["closing_no_number"], values)))
-        from .dialogs import PhrasesScreen
-
-        self.app.push_screen(PhrasesScreen(items), self._insert_phrase)
-
-    def _insert_phrase(self, text: str | None) -> None:
-        """F3 → a phrase into the answer, after what is there (a saved ticket's form stays as saved)."""
-        if not text or self.form.locked:
-            return
-        current = (self.form.data()["answer"] or "").rstrip()
-        self.form.set_answer(f"{current}\n{text}" if current else text)
-        self.form.focus_field("answer")
-
-    def action_find(self) -> None:
-        from .find import FindScreen
-
-        self.app.push_screen(FindScreen(self.ctx))
-
-    def action_shift_calls(self) -> None:
-        from .shift_calls import ShiftCallsScreen
-
-        self.app.push_screen(ShiftCallsScreen(self.ctx))
-
-    def action_focus_kb(self) -> None:
-        for w in self.query("#kb"):
-            w.focus_search()  # issue 13: Ctrl+K, then type to search by hand
-
-    def action_use_kb_answer(self) -> None:
-        """R20.1: the highlighted knowledge-base answer into the answer field, without leaving the form."""
-        for panel in self.query("#kb"):
-            panel.action_use_answer()
-            return
-        self.notify("知识库未启用", severity="warning", markup=False)
-
-    def on_knowledge_panel_answer_chosen(self, message) -> None:
-        self.kb_article = message.article_id
-        self.form.set_answer(message.standard_answer)
-        self.notify("已填入知识库标准答复，可按 F5 当场答复办结", markup=False)

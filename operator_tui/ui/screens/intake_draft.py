@@ -89,3 +89,23 @@ class DraftAutosave:
             self._closed_calls.add(call_id)
             with self.ctx.store.transaction() as db:
                 drafts.clear(db)
+
+    # --- when the seat closes (Ctrl+Q) ------------------------------------------------------
+
+    def unsaved_call(self) -> bool:
+        """A call with anything typed into it and no ticket yet (Ctrl+Q asks first)."""
+        return (self.loaded and self.saved_ticket is None and self.call_started_at is not None
+                and self._worth_saving())
+
+    def drop_draft(self) -> None:
+        """The operator quits with nothing of a caller's words unsaved: the next start is clean."""
+        self._stop_autosave()
+        with self._draft_lock, self.ctx.store.read() as conn:
+            drafts.clear(conn)
+
+    def flush_draft(self) -> None:
+        """Write the draft now, on this thread (the seat is about to close)."""
+        self._stop_autosave()
+        if self.saved_ticket is None and self.call_started_at is not None and self._worth_saving():
+            with self._draft_lock, self.ctx.store.read() as conn:
+                drafts.save(conn, self._draft(), self.ctx.now())
