@@ -125,7 +125,11 @@ def prepare_sqlite(path: Path, migrations: Sequence[str], *, timeout: float = 30
     WAL mode, migrated. Returns the schema version reached."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+    if not path.exists():
+        # Only a new file: closing any descriptor of a file drops every POSIX lock this process
+        # holds on it, including those of SQLite connections already open on it (a second open
+        # in the same process, e.g. a tool beside a running server) — a way to corrupt it.
+        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
     os.chmod(path, 0o600)
     conn = sqlite3.connect(path, timeout=timeout, isolation_level=None)
     try:

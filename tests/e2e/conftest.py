@@ -21,6 +21,7 @@ from __future__ import annotations
 import os
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -98,7 +99,15 @@ class ServerProcess:
     extra: tuple[str, ...] = ()
 
     def query(self, sql: str, args: tuple = ()) -> list[tuple]:
-        """Rows from the server's database, on either engine (`?` placeholders)."""
+        """Rows from the server's database, on either engine (`?` placeholders). A SQLite file is
+        read through a connection of its own, opened read-only and closed: never a second
+        `Storage` on a file the server has open."""
+        if isinstance(self.db, Path):
+            conn = sqlite3.connect(f"file:{self.db}?mode=ro", uri=True, timeout=30)
+            try:
+                return [tuple(r) for r in conn.execute(sql, args)]
+            finally:
+                conn.close()
         with Storage.open(self.db) as storage, storage.read() as tx:
             return [tuple(r) for r in tx._all(sql, args)]
 
