@@ -207,6 +207,34 @@ class Referral(UnitSchema):
     target: Code
     outcome: Code
     reason: Text = ""
+    transfer_mode: Code | None = None     # issue 19: blind | three_way, the phone transfer made with it
+    transfer_result: Code | None = None   # done | failed | offline
+    call_id: Ident | None = None
+
+
+class CallTransferIn(Schema):
+    at: Stamp
+    target: Annotated[str, StringConstraints(pattern=r"^[0-9+*#]{1,32}$")]
+    mode: Code
+
+
+class CallRecordIn(Schema):
+    """R11.1: the phone system's record of a call (operator_tui.cti.CallRecord without the caller's
+    number, which is on the appellant where the masking knows it)."""
+
+    call_id: Ident
+    queue: Annotated[str, StringConstraints(max_length=64)] | None = None
+    agent: Annotated[str, StringConstraints(max_length=64)] | None = None
+    direction: Code = "inbound"
+    ring_at: Stamp | None = None
+    answer_at: Stamp | None = None
+    holds: list[Annotated[list[Stamp | None], Field(min_length=2, max_length=2)]] = Field(default_factory=list,
+                                                                                         max_length=50)
+    transfers: list[CallTransferIn] = Field(default_factory=list, max_length=MAX_LIST)
+    hangup_at: Stamp | None = None
+    hangup_cause: Code | None = None
+    recordings: list[Annotated[str, StringConstraints(max_length=512)]] = Field(default_factory=list,
+                                                                               max_length=MAX_LIST)
 
 
 class LinkCall(UnitSchema):
@@ -261,6 +289,7 @@ SCHEMAS: dict[str, type[Schema]] = {
     "recusal_decision": RecusalDecision,
     "referral": Referral,
     "link_call": LinkCall,
+    "call_record": CallRecordIn,
     "demand_explanation": DemandExplanation,
     "answer_explanation": AnswerExplanation,
     "credit_mark": CreditMark,

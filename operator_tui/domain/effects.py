@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING, Any, Callable
 from .deadlines import limit_clock, running_clock
 from .errors import RuleViolation
 from .model import (
-    Appellant, Callback, CreditMark, Event, ExplanationDemand, Extension, Note, Pause, Rating,
-    Referral, Role, Supervision, Ticket,
+    Appellant, Callback, CallHold, CallLog, CallTransfer, CreditMark, Event, ExplanationDemand, Extension, Note,
+    Pause, Rating, Referral, Role, Supervision, Ticket,
 )
 from .parties import (
     SECRECY, check_office_route, external_refs, level_fields, recusal_party, respondents, secrecy, submitted_at,
@@ -23,6 +23,9 @@ if TYPE_CHECKING:
 
 REFERRAL_TARGETS = ("110", "119", "120", "122", "应急")
 REFERRAL_OUTCOMES = ("transferred", "told_to_dial", "false_alarm")
+TRANSFER_MODES = ("blind", "three_way")            # issue 19: the phone transfer made with a referral
+TRANSFER_RESULTS = ("done", "failed", "offline")
+CALL_TRANSFER_MODES = ("blind", "attended", "three_way")
 ADVICE_CHANNELS = {  # R20.5 and R20.6
     "review": "R20.5", "litigation": "R20.5", "arbitration": "R20.5",
     "discipline_12388": "R20.6", "out_of_scope": "R20.5",
@@ -301,7 +304,15 @@ def referral(t: Ticket, e: Event, wf: Workflow) -> Ticket:
     reason = clean_text(str(e.payload.get("reason", ""))).strip()
     if outcome == "false_alarm" and not reason:
         raise RuleViolation("R20.3", "a false alarm needs its reason")
-    r = Referral(event_id=e.id, target=target, outcome=outcome, reason=reason, at=e.at, actor=e.actor)
+    mode, result = e.payload.get("transfer_mode"), e.payload.get("transfer_result")
+    if mode is not None and mode not in TRANSFER_MODES:
+        raise RuleViolation("R20.3", f"'transfer_mode' must be one of {', '.join(TRANSFER_MODES)}")
+    if (mode is None) != (result is None):
+        raise RuleViolation("R20.3", "'transfer_mode' and 'transfer_result' go together")
+    if result is not None and result not in TRANSFER_RESULTS:
+        raise RuleViolation("R20.3", f"'transfer_result' must be one of {', '.join(TRANSFER_RESULTS)}")
+    r = Referral(event_id=e.id, target=target, outcome=outcome, reason=reason, at=e.at, actor=e.actor,
+                 transfer_mode=mode, transfer_result=result, call_id=e.payload.get("call_id"))
     priority = t.priority if outcome == "false_alarm" else max(t.priority, 2)
     return t.model_copy(update={"referrals": (*t.referrals, r), "priority": priority})
 
@@ -364,6 +375,41 @@ def mark_secret(t: Ticket, e: Event, wf: Workflow) -> Ticket:
     return t.model_copy(update={"secrecy": tuple(sorted(set(t.secrecy) | set(marks)))})
 
 
+def call_record(t: Ticket, e: Event, wf: Workflow) -> Ticket:
+    """R11.1: the phone system's record of a call (issue 19). Recorded again for the same call (the
+    seat learnt more after a link outage), it replaces the earlier one."""
+    call_id = need(e, "call_id", "R11.1")
+    p = e.payload
+
+    def stamp(value: Any, key: str) -> datetime | None:
+        if value is None:
+            return None
+        try:
+            at = value if isinstance(value, datetime) else datetime.fromisoformat(value)
+        except (TypeError, ValueError):
+            raise RuleViolation("R11.1", f"'{key}' must be an ISO date-time, not {value!r}") from None
+        if at.tzinfo is None:
+            raise RuleViolation("R11.1", f"'{key}' must carry a time zone (e.g. +08:00)")
+        return at
+
+    try:
+        holds = tuple(CallHold(held_at=stamp(a, "holds"), resumed_at=stamp(b, "holds")) for a, b in p.get("holds") or ())
+        transfers = tuple(CallTransfer(at=stamp(x["at"], "transfers"), target=str(x["target"]), mode=x["mode"])
+                          for x in p.get("transfers") or ())
+    except (KeyError, TypeError, ValueError):
+        raise RuleViolation("R11.1", "'holds' are [held at, resumed at] pairs and 'transfers' "
+                                     "{at, target, mode} objects") from None
+    if any(x.mode not in CALL_TRANSFER_MODES for x in transfers):
+        raise RuleViolation("R11.1", f"a transfer's 'mode' must be one of {', '.join(CALL_TRANSFER_MODES)}")
+    log = CallLog(event_id=e.id, call_id=call_id, queue=p.get("queue"), agent=p.get("agent"),
+                  direction=p.get("direction") or "inbound", ring_at=stamp(p.get("ring_at"), "ring_at"),
+                  answer_at=stamp(p.get("answer_at"), "answer_at"), holds=holds, transfers=transfers,
+                  hangup_at=stamp(p.get("hangup_at"), "hangup_at"), hangup_cause=p.get("hangup_cause"),
+                  recordings=tuple(str(r) for r in p.get("recordings") or ()))
+    calls = tuple(c for c in t.calls if c.call_id != call_id)
+    return t.model_copy(update={"calls": (*calls, log)})
+
+
 def add_note(t: Ticket, e: Event, wf: Workflow) -> Ticket:
     return t.model_copy(update={"notes": (*t.notes, Note(event_id=e.id, at=e.at, actor=e.actor, text=need(e, "text", "R18.2")))})
 
@@ -396,6 +442,7 @@ EFFECTS: dict[str, Callable[..., Ticket]] = {
     "recusal_decision": recusal_decision,
     "referral": referral,
     "link_call": link_call,
+    "call_record": call_record,
     "demand_explanation": demand_explanation,
     "answer_explanation": answer_explanation,
     "credit_mark": credit_mark,

@@ -54,6 +54,40 @@ class Referral(Frozen):
     reason: str = ""
     at: datetime
     actor: str
+    # Issue 19: the phone transfer made with it (blind, or three-way first) and how it went.
+    transfer_mode: str | None = None     # blind | three_way
+    transfer_result: str | None = None   # done | failed | offline
+    call_id: str | None = None
+
+
+class CallHold(Frozen):
+    held_at: datetime
+    resumed_at: datetime | None = None
+
+
+class CallTransfer(Frozen):
+    at: datetime
+    target: str
+    mode: str                            # blind | attended | three_way
+
+
+class CallLog(Frozen):
+    """R11.1: the phone system's record of a call on this ticket, so a supervisor can find the
+    recording behind a complaint about an operator. The caller's number is not in it: it is on the
+    appellant, where the masking knows it (R26.1)."""
+
+    event_id: str
+    call_id: str
+    queue: str | None = None
+    agent: str | None = None
+    direction: str = "inbound"
+    ring_at: datetime | None = None
+    answer_at: datetime | None = None
+    holds: tuple[CallHold, ...] = ()
+    transfers: tuple[CallTransfer, ...] = ()
+    hangup_at: datetime | None = None
+    hangup_cause: str | None = None
+    recordings: tuple[str, ...] = ()
 
 
 class Pause(Frozen):
@@ -209,6 +243,7 @@ class Ticket(Frozen):
     coordination_level: int = 0          # R24.1: 0 units, 1 superior body, 2 office, 3 city
     referrals: tuple[Referral, ...] = ()
     linked_calls: tuple[str, ...] = ()   # R13.1 催办: later calls on the same matter
+    calls: tuple[CallLog, ...] = ()      # R11.1: the phone system's record of its calls (issue 19)
     callbacks: tuple[Callback, ...] = ()
     rating: Rating | None = None
     rating_history: tuple[Rating, ...] = ()

@@ -70,6 +70,7 @@ MAY: dict[str, frozenset[Party]] = {
     "recusal_decision": SUPERVISORS,
     "referral": CENTRE,
     "link_call": CENTRE,
+    "call_record": CENTRE,               # R11.1: the seat that took the call records it
     "demand_explanation": CENTRE,
     "answer_explanation": LEAD,          # R10.2: the unit answering for the ticket is its lead
     "credit_mark": SUPERVISORS,

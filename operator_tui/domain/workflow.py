@@ -70,6 +70,7 @@ TABLE: tuple[Transition, ...] = (
     T("recusal_decision", "R27.1", OPEN, None, "回避决定"),
     T("referral", "R20.3", ANY, None, "紧急转介"),
     T("link_call", "R13.1", OPEN, None, "催办（重复来电）"),
+    T("call_record", "R11.1", ANY, None, "通话记录（录音）"),
     T("demand_explanation", "R10.2", ANY - {S.REGISTERED}, None, "要求说明"),
     T("answer_explanation", "R10.2", ANY, None, "单位说明"),
     T("credit_mark", "R23.4", ANY, None, "记入诚信档案"),
