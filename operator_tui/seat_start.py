@@ -36,6 +36,7 @@ SEAT_OPTIONS = {
     "--token-file": ("token_file", True, "HOTLINE_TOKEN_FILE"),
     "--ca-file": ("ca_file", True, "HOTLINE_CA_FILE"),
     "--role": ("role", True, "HOTLINE_ROLE"),
+    "--cti": ("cti", True, "HOTLINE_CTI"),
 }
 
 
@@ -53,6 +54,7 @@ class SeatOptions:
     role: str = "operator"
     token_file: str | None = None   # a 0600 file holding the token (kept off the command line)
     ca_file: str | None = None      # the centre's CA for an https server (default: the system's CAs)
+    cti: str | None = None          # the phone system: freeswitch://host:8021?agent=… or asterisk://host:5038?…
 
 
 def check_options(opts: SeatOptions) -> None:
@@ -69,6 +71,17 @@ def check_options(opts: SeatOptions) -> None:
         raise SeatStartError(f"--role：'{opts.role}' 应为 operator、supervisor 或 admin")
     if opts.server and not opts.server.startswith(("http://", "https://")):
         raise SeatStartError(f"--server：'{opts.server}' 应以 http:// 或 https:// 开头")
+    if opts.cti is not None:
+        check_cti(opts.cti)
+
+
+def check_cti(url: str) -> None:
+    """The --cti URL's scheme, checked before the first frame without importing operator_tui.cti
+    (the seat's start-up figure); the rest of it and the credentials right after the first frame,
+    where a mistake closes the seat with its one-line reason and exit code 2."""
+    if not url.strip().lower().startswith(("freeswitch://", "asterisk://")):
+        raise SeatStartError(f"--cti：地址 {url!r} 应以 freeswitch:// 或 asterisk:// 开头，"
+                             "如 freeswitch://10.0.0.5:8021?agent=1001@default")
 
 
 def _is_phone(text: str) -> bool:
@@ -78,7 +91,8 @@ def _is_phone(text: str) -> bool:
 
 
 def build_context(settings: Settings, caller: str | None = None, offline: bool = False, role: str = "operator",
-                  token: str | None = None, defer: bool = False, ca_file: str | None = None) -> "SeatContext":
+                  token: str | None = None, defer: bool = False, ca_file: str | None = None,
+                  cti: str | None = None) -> "SeatContext":
     """Everything the seat needs. What a person can get wrong is checked here, before the first
     frame: the policy file, the database, a site's triage rules, a missing token. With `defer`, the
     rest of the rules files are read after the first frame; one that cannot be read closes the seat
@@ -154,6 +168,13 @@ def build_context(settings: Settings, caller: str | None = None, offline: bool =
 
             http = http_client(settings.server_url, timeout=10, ca_file=ca_file)
             ctx.sync = SyncService(store, HotlineClient(http, token), rules, on_identity=identified)
+        if cti:  # the link object only: the intake screen starts it once it is on screen
+            from .cti import CtiConfigError, connect_link, parse_cti_url
+
+            try:
+                ctx.cti = connect_link(parse_cti_url(cti))
+            except CtiConfigError as exc:  # closes the seat with the reason, as a bad rules file does
+                raise ConfigError(str(exc)) from None
 
     ctx = SeatContext(settings=settings, rules=rules, store=store, triage_rules=triage_rules,
                       triage_loader=None if triage_rules else _packaged_triage_rules, caller=caller, offline=offline,
@@ -161,7 +182,10 @@ def build_context(settings: Settings, caller: str | None = None, offline: bool =
     if defer:
         ctx.pending = rest
     else:
-        rest(ctx)
+        try:
+            rest(ctx)
+        except ConfigError as exc:
+            raise SeatStartError(str(exc)) from None
     return ctx
 
 
@@ -187,7 +211,8 @@ def run_seat(settings: Settings, opts: SeatOptions, defer: bool = False) -> None
         raise SeatStartError(str(exc)) from None
     # A supervisor opens on the queue overview, which needs the whole context at once.
     context = build_context(settings, opts.caller, opts.offline, opts.role, token,
-                            defer=defer and opts.role == "operator" and not opts.demo, ca_file=opts.ca_file)
+                            defer=defer and opts.role == "operator" and not opts.demo, ca_file=opts.ca_file,
+                            cti=opts.cti)
     if opts.demo:
         from datetime import datetime, timezone
 

@@ -11,14 +11,14 @@ import typer
 
 
 def build_context(settings, caller: str | None = None, offline: bool = False, role: str = "operator",
-                  token: str | None = None, defer: bool = False, ca_file: str | None = None):
+                  token: str | None = None, defer: bool = False, ca_file: str | None = None, cti: str | None = None):
     """`seat_start.build_context` with its errors as CLI errors (tests and benchmarks use this)."""
     from ..seat_start import SeatStartError
     from ..seat_start import build_context as build
     from . import CliError
 
     try:
-        return build(settings, caller, offline, role, token, defer=defer, ca_file=ca_file)
+        return build(settings, caller, offline, role, token, defer=defer, ca_file=ca_file, cti=cti)
     except SeatStartError as exc:
         raise CliError(str(exc)) from None
 
@@ -38,13 +38,17 @@ def register(app: typer.Typer) -> None:
                                     help="The centre's CA certificate (PEM) for an https server (default: system CAs)."),
         role: str = typer.Option("operator", "--role", envvar="HOTLINE_ROLE",
                                  help="operator (接线员) or supervisor (值班长, opens on the queue overview) or admin."),
+        cti: str = typer.Option(None, "--cti", envvar="HOTLINE_CTI",
+                                help="The phone system: freeswitch://host:8021?agent=1001@default or "
+                                     "asterisk://host:5038?interface=PJSIP/1001 (password from HOTLINE_CTI_PASSWORD "
+                                     "or HOTLINE_CTI_SECRET_FILE)."),
     ) -> None:
         """Open the seat: record calls into tickets, keyboard only."""
         from ..seat_start import SeatOptions, SeatStartError, run_seat
         from . import CliError, settings
 
         opts = SeatOptions(caller=caller, offline=offline, server=server, demo=demo, token=token, role=role,
-                           token_file=token_file, ca_file=ca_file)
+                           token_file=token_file, ca_file=ca_file, cti=cti)
         try:
             run_seat(settings(ctx), opts, defer=True)
         except SeatStartError as exc:

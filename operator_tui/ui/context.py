@@ -44,6 +44,7 @@ class SeatContext:
     sync: Any = None                               # operator_tui.sync service, when a server is set
     pending: Callable[[SeatContext], None] | None = None  # the deferred half of start-up
     start_policy: Policy | None = None             # the policy, read before the rules when deferred
+    cti: Any = None                                # operator_tui.cti.CtiLink (`--cti`), started after the first frame
 
     @property
     def policy(self) -> Policy:
