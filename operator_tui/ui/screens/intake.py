@@ -228,6 +228,8 @@ class IntakeScreen(DeferredStart, DraftAutosave, SeatTools, CallActions, Screen)
         from ...domain.routing import suggest_units
         from ...domain.validation import normalise_phone
 
+        self._suggest_after(field)  # issue 13: matter, type, place proposed from the words
+
         if field == "phone":
             phone = normalise_phone(data["appellant"]["phone"] or "")
             if phone and phone != self._caller_phone:
@@ -292,6 +294,7 @@ class IntakeScreen(DeferredStart, DraftAutosave, SeatTools, CallActions, Screen)
             return  # a stale answer for a number since changed
         self.caller = message.info
         self.query_one("#history").show(message.info.rows, self.ctx.now(), note=message.info.note)
+        self._suggest_name(message.info.rows)
         self._refresh_flags()
 
     def _refresh_flags(self) -> None:

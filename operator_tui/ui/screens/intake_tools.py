@@ -4,9 +4,11 @@ this shift's calls (Ctrl+L). A mixin of `IntakeScreen` (which owns `ctx` and the
 
 from __future__ import annotations
 
+from .intake_suggest import SeatSuggestions
 
-class SeatTools:
-    """Mixed into `IntakeScreen`."""
+
+class SeatTools(SeatSuggestions):
+    """Mixed into `IntakeScreen`; with it the seat assist's proposals (`intake_suggest`)."""
 
     def action_phrases(self) -> None:
         from ...domain.phrases import fill, form_values

@@ -33,6 +33,12 @@ class Choice:
     detail: str = ""
 
 
+# A proposal from the caller's words (issue 13 part 4): the item and the words that led to it.
+# Shown first in the picker, marked; never chosen until the operator presses Enter on it.
+Suggested = tuple[str, tuple[str, ...]]
+SUGGEST_MARK = "建议"
+
+
 @lru_cache(maxsize=4096)
 def search_keys(name: str) -> tuple[str, str]:
     """(initials, full pinyin) of a Chinese name, lower case, no separators."""
@@ -70,6 +76,16 @@ def _subsequence(q: str, s: str) -> bool:
 def filter_choices(choices: list[Choice], query: str, limit: int = 200) -> list[Choice]:
     ranked = [(r, i, c) for i, c in enumerate(choices) if (r := matches(c, query)) >= 0]
     return [c for _, _, c in sorted(ranked)[:limit]]
+
+
+def suggestion_line(name: str, words: tuple[str, ...]) -> Text:
+    """「建议 供暖温度不达标 ← 不热、暖气」: the mark, the item, and the caller's words as data."""
+    line = Text(f"{SUGGEST_MARK} ", style="bold black on yellow", end="")
+    line.append_text(caller_text(name, "bold"))
+    if words:
+        line.append(" ← ", style="dim")
+        line.append_text(caller_text("、".join(words[:3]), "italic"))
+    return line
 
 
 class FilterInput(Input):
@@ -110,10 +126,12 @@ class PickerScreen(ModalScreen[str | None]):
         Binding("up", "up", "上一项", show=False, id="picker.up"),
     ]
 
-    def __init__(self, title: str, choices: list[Choice], query: str = "") -> None:
+    def __init__(self, title: str, choices: list[Choice], query: str = "",
+                 suggested: tuple[Suggested, ...] = ()) -> None:
         super().__init__()
         self.title_text = title
         self.choices = choices
+        self.suggested = suggested
         self.initial = query
         self._shown_query: str | None = None
         self.closing = False  # dismissed: keys still reaching the filter go to the next field
@@ -135,8 +153,19 @@ class PickerScreen(ModalScreen[str | None]):
         options = self.query_one("#picker-options", OptionList)
         options.clear_options()
         found = filter_choices(self.choices, query)
-        options.add_options([Option(caller_text(c.name + (f"  {c.detail}" if c.detail else "")), id=c.code) for c in found])
-        if found:
+        first: list[Option] = []
+        if not query.strip() and self.suggested:
+            # Unfiltered: the proposals head the list, marked, with the words that led to them;
+            # Enter takes the first. A filter typed means the operator is choosing by hand.
+            by_code = {c.code: c for c in self.choices}
+            for code, words in self.suggested:
+                if code in by_code:
+                    first.append(Option(suggestion_line(by_code[code].name, words), id=code))
+            taken = {o.id for o in first}
+            found = [c for c in found if c.code not in taken]
+        options.add_options(first + [Option(caller_text(c.name + (f"  {c.detail}" if c.detail else "")), id=c.code)
+                                     for c in found])
+        if first or found:
             options.highlighted = 0
 
     @on(Input.Changed, "#picker-filter")
@@ -207,6 +236,10 @@ class PickerField(Widget, can_focus=True):
         self.multi = multi
         self._names = {c.code: c.name for c in choices}
         self._picking = False  # a picker opened from here is on screen (or on its way)
+        self.suggested: tuple[Suggested, ...] = ()  # proposals from the caller's words, best first
+        # Called as the picker opens, so the proposals match what was typed just before (keys at
+        # paste speed arrive before the debounced worker has answered); set by the screen.
+        self.refresh_suggestions: Callable[[], None] | None = None
         # Where the cursor goes after a pick (the form's call order). Called in the pick itself,
         # before the app replays keys typed meanwhile, so they land in the next field.
         self.after_pick: Callable[[], None] | None = None
@@ -215,8 +248,23 @@ class PickerField(Widget, can_focus=True):
         chosen = self.values if self.multi else ((self.value,) if self.value else ())
         shown = "、".join(self._names.get(c, c) for c in chosen)
         text = Text(f"{self.label}：", style="bold", end="", no_wrap=True, overflow="ellipsis")
-        text.append_text(caller_text(shown) if shown else Text("（回车选择）", style="dim"))
+        if shown:
+            text.append_text(caller_text(shown))
+        elif self.suggested and self.suggested[0][0] in self._names:
+            # A proposal is shown, not filled: the field stays empty until the operator picks.
+            code, words = self.suggested[0]
+            text.append_text(suggestion_line(self._names[code], words))
+            text.append("（回车确认）", style="dim")
+        else:
+            text.append("（回车选择）", style="dim")
         return text
+
+    def set_suggestions(self, suggested: tuple[Suggested, ...]) -> None:
+        """Proposals to head the picker (codes this field does not know are dropped)."""
+        suggested = tuple((c, tuple(w)) for c, w in suggested if c in self._names)
+        if suggested != self.suggested:
+            self.suggested = suggested
+            self.refresh()
 
     def set_value(self, code: str | None, *, notify: bool = True) -> None:
         if self.multi:
@@ -236,6 +284,8 @@ class PickerField(Widget, can_focus=True):
         if self._picking:
             return
         self._picking = True
+        if self.refresh_suggestions is not None and not query:
+            self.refresh_suggestions()
 
         def picked(code: str | None) -> None:
             self._picking = False
@@ -251,7 +301,7 @@ class PickerField(Widget, can_focus=True):
                 self.after_pick()
             self.post_message(self.Picked(self))
 
-        self.app.push_screen(PickerScreen(self.label, self.choices, query), picked)
+        self.app.push_screen(PickerScreen(self.label, self.choices, query, self.suggested), picked)
 
     def action_clear(self) -> None:
         if self.multi:

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from ...domain.validation import FieldError
 
 TEXT_INPUTS = ("name", "phone", "address")
+NAME_PLACEHOLDER = "可记“张先生”“匿名”"
 # Enter (in a text field) or a pick (in a list field) moves on in the order a call goes, skipping
 # the rarely used kind/vulnerable row, which Tab still reaches.
 NEXT_FIELD = {"name": "phone", "phone": "address", "address": "place", "place": "description",
@@ -49,6 +50,19 @@ class FormInput(HandsOnKeys, BoundedInput):
         if form is not None and target and form.query(f"#{target}"):
             keys["enter"] = lambda: form.focus_field(target)
         return keys
+
+    # A proposal from the caller's history (issue 13 part 4), shown as the placeholder and taken
+    # only with → in the empty field: never filled in silently.
+    suggestion = ""
+
+    async def _on_key(self, event) -> None:
+        if event.key == "right" and self.suggestion and not self.value and not self.disabled:
+            event.stop()
+            event.prevent_default()
+            self.value = self.suggestion
+            self.cursor_position = len(self.value)
+            return
+        await super()._on_key(event)
 
 
 class TicketForm(VerticalScroll):
@@ -78,7 +92,7 @@ class TicketForm(VerticalScroll):
         yield Label(Text("一、诉求人", style="bold"), classes="section")
         with Horizontal(classes="row"):
             yield Label("姓名", classes="field-label")
-            yield FormInput(placeholder="可记“张先生”“匿名”", id="name", max_length=200, compact=True, label="姓名")
+            yield FormInput(placeholder=NAME_PLACEHOLDER, id="name", max_length=200, compact=True, label="姓名")
             yield Label("电话", classes="field-label")
             yield FormInput(placeholder="手机或座机", id="phone", max_length=30, compact=True, label="电话")
         kind, tail = self._tail_widgets() if self._with_tail else (None, None)
@@ -193,6 +207,13 @@ class TicketForm(VerticalScroll):
 
     def _done_loading(self) -> None:
         self._loading = False
+
+    def suggest_name(self, name: str | None) -> None:
+        """Propose the caller's name from their history in 姓名 (→ takes it); None withdraws it."""
+        field = self.query_one("#name", FormInput)
+        name = clean_text(name or "").strip()
+        field.suggestion = name
+        field.placeholder = f"建议：{name}（按 → 采用）" if name else NAME_PLACEHOLDER
 
     def set_units(self, lead: str | None, co: tuple[str, ...]) -> None:
         if not self._has_tail:
