@@ -94,3 +94,28 @@ def test_a_standard_call_takes_at_most_17_keys_beyond_the_callers_words(tmux_sea
     assert f"{number[:6]} {number[6:9]} {number[9:]}" in screen
     assert "已转办" in screen or "待单位签收" in screen
     assert "话后整理" in screen  # the call ended with its ticket; after-call work counts down
+
+
+@pytest.mark.rule("R19.1")
+@pytest.mark.rule("R13.1")
+def test_the_standard_call_with_the_suggestions_takes_12_keys(tmux_seat):
+    """The same call confirming the seat's proposals (issue 13 part 4): the place from the address,
+    投诉 and 供暖温度不达标 from the description, each opened with Enter and confirmed with Enter.
+    Keys at paste speed: the pickers ask the suggester as they open, not after the debounce."""
+    seat = tmux_seat(size=(120, 36), args=("--caller", "13912345678"))
+    seat.wait_complete()
+    words = {"name": "马先生", "address": "铁东区站前街道54号楼5单元101", "description": "家里暖气还是不热卧室只有十五度"}
+    # name ⏎ (phone given) ⏎ address ⏎ place ⏎⏎ description Tab type ⏎⏎ matter ⏎⏎ F6 ⏎
+    steps = [words["name"], "Enter", "Enter", words["address"], "Enter", "Enter", "Enter", words["description"],
+             "Tab", "Enter", "Enter", "Enter", "Enter", "F6", "Enter"]
+    keys = sum(1 for s in steps if s not in words.values())
+    assert keys == 12  # 16 without the suggestions
+    seat.keys(*steps)
+    seat.wait_for("已保存", timeout=15)
+    conn = sqlite3.connect(tmux_seat.db)
+    try:
+        row = conn.execute("SELECT status, appeal_type, matter, place, lead_unit FROM tickets WHERE phone = ? "
+                           "ORDER BY registered_at DESC LIMIT 1", ("13912345678",)).fetchone()
+    finally:
+        conn.close()
+    assert row == ("dispatched", "complaint", "heating_temperature", "tiedong.站前街道", "heat_group")
