@@ -101,10 +101,11 @@ class Lookup:
     online: bool = False
     note: str | None = None   # shown beside the rows: why the view may be partial
     more: bool = False        # the limit was reached
+    credit_total: int | None = None  # the centre's count over all the caller's tickets, when it gave one
 
     @property
-    def credit_marks(self) -> int:  # R23.4
-        return sum(r.credit_marks for r in self.rows)
+    def credit_marks(self) -> int:  # R23.4: the appellant's, across tickets and seats
+        return self.credit_total if self.credit_total is not None else sum(r.credit_marks for r in self.rows)
 
     @property
     def vulnerable(self) -> tuple[str, ...]:  # R9.1
@@ -165,9 +166,14 @@ class CentreLookup:
         with self.store.connect() as db:
             own = tickets.lookup(db, **_local_args(c), unsynced_only=True, limit=c.limit)
         rows = {s.id: _from_summary(s) for s in answer.tickets}
-        rows.update({t.id: _from_ticket(t, due, UNSYNCED) for t, due in own})  # the seat's newer state wins
+        # The seat's newer state wins; the centre's credit count is corrected by what it changes.
+        credit = answer.credit_marks
+        for t, due in own:
+            if credit is not None:
+                credit += len(t.credit_marks) - (rows[t.id].credit_marks if t.id in rows else 0)
+            rows[t.id] = _from_ticket(t, due, UNSYNCED)
         merged = sorted(rows.values(), key=lambda r: (r.registered_at, r.id), reverse=True)
-        return Lookup(merged[:c.limit], online=True, more=answer.more or len(merged) > c.limit)
+        return Lookup(merged[:c.limit], online=True, more=answer.more or len(merged) > c.limit, credit_total=credit)
 
     def _local(self, c: Criteria, note: str) -> Lookup:
         with self.store.connect() as db:

@@ -93,3 +93,6 @@ class TicketSummary(Wire):
 class LookupPublic(Wire):
     tickets: list[TicketSummary]
     more: bool  # the limit was reached: there may be older matches
+    # R23.4: the appellant's credit file is theirs across every ticket and seat, not only the rows
+    # returned; counted by phone for the centre's staff (never for a unit), None otherwise.
+    credit_marks: int | None = None

@@ -316,6 +316,11 @@ class Tx(ABC):
     def set_overdue(self, ticket_ids: list[str]) -> None:
         self._many("UPDATE tickets SET overdue = 1 WHERE id = ?", [(t,) for t in ticket_ids])
 
+    def credit_marks_of(self, phone: str) -> int:
+        """R23.4: the entries of the appellant's credit file over all their tickets (by phone)."""
+        row = self._one("SELECT coalesce(sum(credit_marks), 0) FROM tickets WHERE phone = ?", (phone,))
+        return int(row[0]) if row else 0
+
     def lookup(self, *, number: str | None = None, phone: str | None = None, name: str | None = None,
                address: str | None = None, registered_from: str | None = None, registered_to: str | None = None,
                open_only: bool = False, unit: str | None = None, public_only: bool = False,

@@ -68,5 +68,10 @@ def lookup(body: LookupIn, p: Anyone, storage: StorageDep, rules: RulesDep, now:
                              public_only=is_unit and personal, limit=body.limit + 1)
     more = len(rows) > body.limit
     rows = [r for r in rows[:body.limit] if can_see(p, r)]
+    credit = None
+    if phone is not None and not is_unit:  # R23.4: the centre's business, never a unit's
+        with storage.read() as tx:
+            credit = tx.credit_marks_of(phone)
     record_reads(storage, p, rows, purpose=body.purpose, endpoint="POST /v1/lookup", now=now)
-    return LookupPublic(tickets=[summary(p, r, rules, now, body.detail) for r in rows], more=more)
+    return LookupPublic(tickets=[summary(p, r, rules, now, body.detail) for r in rows], more=more,
+                        credit_marks=credit)

@@ -192,3 +192,18 @@ def test_a_new_seat_database_takes_its_tokens_seat_code_and_a_mismatch_pushes_no
     with numbered.store.connect() as db:
         assert outbox.depth(db) == 3  # nothing pushed, nothing refused, nothing lost
     assert centre.server_count() == 0
+
+
+@pytest.mark.rule("R23.4")
+def test_the_credit_file_counts_every_ticket_of_the_caller_not_only_the_rows_shown(centre):
+    a, b = centre.seat("001"), centre.seat("002")
+    supervisor = centre.client("supervisor")
+    for k in range(3):
+        t = centre.record(a, phone=PHONE, description=f"第{k + 1}次来电反映暖气不热")
+        _synced(a)
+        supervisor.act(t.number, "credit_mark", {"kind": "harassment", "evidence": f"录音{k + 1}：辱骂坐席"})
+    found = CentreLookup(b.store, b.sync.client).find(Criteria(phone=PHONE, limit=1), purpose="来电弹屏")
+    assert len(found.rows) == 1 and found.more
+    assert found.credit_marks == 3  # two of them are on tickets the pop did not list
+    unit = CentreLookup(b.store, centre.client("city_housing")).find(Criteria(phone=PHONE, limit=5))
+    assert unit.credit_marks == 0  # never a unit's business
