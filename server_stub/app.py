@@ -24,6 +24,7 @@ from operator_tui.config import Rules, default_rules
 from operator_tui.contract import PAYLOAD_INVALID
 
 from .api import ROUTERS
+from .backup import Schedule
 from .jobs import sweep
 from .limits import BodyLimit
 from .settings import ServerSettings
@@ -115,17 +116,35 @@ def _periodic_sweep(app: FastAPI):
     return loop
 
 
-def create_app(settings: ServerSettings, rules: Rules | None = None) -> FastAPI:
+def _periodic_backup(app: FastAPI, schedule: "Schedule"):
+    settings: ServerSettings = app.state.settings
+
+    async def loop() -> None:
+        while True:
+            await asyncio.sleep(schedule.every_seconds)
+            try:
+                made = await run_in_threadpool(schedule.run_once, settings.db_path, settings.clock())
+                log.info("backup taken: %s", made.name)
+            except Exception as exc:  # keep the schedule; the next run may succeed (disk freed)
+                log.error("scheduled backup failed: %s", type(exc).__name__)
+
+    return loop
+
+
+def create_app(settings: ServerSettings, rules: Rules | None = None, backup: "Schedule | None" = None) -> FastAPI:
+    """`backup`: take a backup every so often (SQLite only; see server_stub/backup.py)."""
     storage = Storage.open(settings.db_path, pool_size=settings.pool_size)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         task = asyncio.create_task(_periodic_sweep(app)()) if settings.sweep_every_seconds > 0 else None
+        saver = asyncio.create_task(_periodic_backup(app, backup)()) if backup and backup.every_seconds > 0 else None
         try:
             yield
         finally:
-            if task is not None:
-                task.cancel()
+            for t in (task, saver):
+                if t is not None:
+                    t.cancel()
             app.state.storage.close()  # PostgreSQL: the pool's connections (reopened if started again)
 
     app = FastAPI(title="8890 群众诉求热线 backend", version="1", lifespan=lifespan, docs_url="/docs", redoc_url=None,

@@ -1,6 +1,6 @@
 """`hotline server`: run the backend; `hotline server init`: make its first tokens;
 `hotline server token add|list|revoke`: manage tokens afterwards; `hotline server migrate`: move
-a SQLite server database to PostgreSQL.
+a SQLite server database to PostgreSQL; `hotline server backup|verify|restore` (server_backup_cmd).
 
     hotline server init --db server.db --seat 001 --unit city_housing --supervisor 值班长
     hotline server token add --db server.db --role operator --seat 001 --name 张三 --staff-no 1024
@@ -72,6 +72,9 @@ def run(
     tls_cert: Path = typer.Option(None, "--tls-cert", envvar="HOTLINE_TLS_CERT",
                                   help="Serve HTTPS with this certificate (PEM, with its chain); needs --tls-key."),
     tls_key: Path = typer.Option(None, "--tls-key", envvar="HOTLINE_TLS_KEY", help="The certificate's private key (PEM)."),
+    backup_every: float = typer.Option(0, "--backup-every", min=0, help="Take a backup every SECONDS (SQLite; 0: off)."),
+    backup_keep: int = typer.Option(7, "--keep", help="Scheduled backups: keep the newest N."),
+    backup_dir: Path = typer.Option(None, "--backup-dir", help="Scheduled backups: the folder they go in."),
 ) -> None:
     """Run the backend until interrupted (HTTPS with --tls-cert and --tls-key)."""
     if ctx.invoked_subcommand is not None:
@@ -91,8 +94,11 @@ def run(
         from .common import require_database
 
         require_database(path, "--db", write=True, create_with=f"hotline server init --db {path}")
+    from .server_backup_cmd import schedule
+
+    saves = schedule(backup_every, backup_keep, backup_dir, path)
     try:
-        app = create_app(ServerSettings(db_path=path, sweep_every_seconds=sweep_every), rules())
+        app = create_app(ServerSettings(db_path=path, sweep_every_seconds=sweep_every), rules(), backup=saves)
     except Exception as exc:  # cannot open or migrate the database (whatever the reason: the server cannot start)
         raise CliError(f"--db：无法打开服务端数据库 {describe(path)}：{_reason(exc)}") from None
     logging.getLogger("uvicorn.access").addFilter(_NoQueryStrings())
@@ -377,3 +383,6 @@ def migrate(
     for c in checks:
         typer.echo(f"  {c.table:<14} {c.target_rows:>10} 行  校验 {c.target_sum}  一致")
     typer.echo(f"迁移完成并已核对 / moved and verified: {source} → {describe(target)}")
+
+
+from . import server_backup_cmd  # noqa: E402,F401  (registers backup, verify, restore on server_app)
