@@ -18,7 +18,7 @@ from operator_tui.domain.model import Role
 
 from .storage import Tx, utc
 
-HUMAN_ROLES = (Role.OPERATOR, Role.SUPERVISOR, Role.UNIT, Role.ADMIN)
+HUMAN_ROLES = (Role.OPERATOR, Role.SUPERVISOR, Role.UNIT, Role.ADMIN, Role.PARTNER)
 
 
 @dataclass(frozen=True)
@@ -77,8 +77,16 @@ def issue(tx: Tx, *, name: str, role: Role, now: datetime, unit: str | None = No
             raise EnrolError(f"unknown unit '{unit}' (see units.toml)")
     elif unit:
         raise EnrolError("only unit tokens name a unit")
-    if seat is not None and role is not Role.OPERATOR:
-        raise EnrolError("only operator tokens belong to a seat")
+    if role is Role.PARTNER:
+        # R18.1, R32.1: a partner platform registers numbers in a series of its own, so a seat
+        # code is enrolled for it; a code a seat already uses would mix two parties' tickets.
+        if seat is None or not (len(seat) == 3 and seat.isdigit()):
+            raise EnrolError("a partner token needs its own 3-digit seat code for its ticket numbers (--seat NNN)")
+        if tx.seat(seat) is not None:
+            raise EnrolError(f"seat code {seat} is already enrolled; give the partner a code of its own")
+        enrolling = True
+    elif seat is not None and role is not Role.OPERATOR:
+        raise EnrolError("only operator and partner tokens belong to a seat")
     if seat is not None and not enrolling and tx.seat(seat) is None:
         raise EnrolError(f"seat {seat} is not enrolled; enrol it first (`hotline server token add --new-seat {seat}`)")
     if staff_no is not None and not (staff_no.isascii() and staff_no.isdigit() and 1 <= len(staff_no) <= 10):
@@ -87,6 +95,8 @@ def issue(tx: Tx, *, name: str, role: Role, now: datetime, unit: str | None = No
     token = new_token(role)
     tx.add_principal({"id": principal.id, "token_hash": hash_token(token), "name": name, "role": role.value,
                       "unit": unit, "seat": seat, "created_at": utc(now), "revoked_at": None, "staff_no": staff_no})
+    if role is Role.PARTNER:
+        tx.add_seat(seat, name, principal.id, now)
     return principal, token
 
 

@@ -252,7 +252,7 @@ def _add(ctx: typer.Context, db, role, name, seat, new_seat, unit, staff_no, as_
     _print_tokens([issued], as_json)
 
 
-_ROLE = typer.Option("operator", "--role", help="operator | supervisor | unit | admin")
+_ROLE = typer.Option("operator", "--role", help="operator | supervisor | unit | admin | partner (Open311, with --seat NNN)")
 _NAME = typer.Option(None, "--name", help="Who holds it, e.g. 张三 (default: the seat or unit code).")
 _SEAT = typer.Option(None, "--seat", help="An enrolled 3-digit seat the operator works at (a person's token).")
 _NEW_SEAT = typer.Option(None, "--new-seat", help="Enrol this new 3-digit seat code and make the seat's token.")

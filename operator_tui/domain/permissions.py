@@ -34,6 +34,7 @@ class Party(StrEnum):
     CO_UNIT = "co_unit"
     SUPERVISING_UNIT = "supervising_unit"   # R20.4: the 信访 department on a 信访 ticket
     SYSTEM = "system"
+    PARTNER = "partner"   # R32.1: another platform, through Open311; it registers and does nothing else
 
 
 P = Party
@@ -43,7 +44,7 @@ LEAD = frozenset({P.LEAD_UNIT})
 UNITS = frozenset({P.LEAD_UNIT, P.CO_UNIT})
 
 MAY: dict[str, frozenset[Party]] = {
-    "register": CENTRE,
+    "register": CENTRE | {P.PARTNER},    # R32.1: a partner platform's request (Open311 POST) only
     "answer_on_spot": CENTRE,
     "accept": CENTRE,
     "refuse": CENTRE,
@@ -85,6 +86,7 @@ MAY: dict[str, frozenset[Party]] = {
 _ROLE_OF: dict[Party, Role] = {
     P.OPERATOR: Role.OPERATOR, P.SUPERVISOR: Role.SUPERVISOR, P.ADMIN: Role.ADMIN,
     P.LEAD_UNIT: Role.UNIT, P.CO_UNIT: Role.UNIT, P.SUPERVISING_UNIT: Role.UNIT, P.SYSTEM: Role.SYSTEM,
+    P.PARTNER: Role.PARTNER,
 }
 _PARTY_OF_ROLE: dict[Role, Party] = {r: p for p, r in _ROLE_OF.items() if r is not Role.UNIT}
 
@@ -95,6 +97,7 @@ RECORDS_AS: dict[Role, frozenset[Role]] = {
     Role.ADMIN: frozenset({Role.OPERATOR, Role.SUPERVISOR, Role.ADMIN}),
     Role.UNIT: frozenset({Role.UNIT}),
     Role.SYSTEM: frozenset({Role.SYSTEM}),  # the sweep; no token is ever issued for it
+    Role.PARTNER: frozenset({Role.PARTNER}),
 }
 
 

@@ -15,6 +15,7 @@ class Role(StrEnum):
     UNIT = "unit"              # a handling unit (承办单位)
     ADMIN = "admin"            # the office (群众工作委员会办公室) and system administrators
     SYSTEM = "system"          # periodic sweeps (R25.1 (1), (2), (4))
+    PARTNER = "partner"        # another platform registering appeals through Open311 (R32.1)
 
 
 class Status(StrEnum):

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from .. import open311
 from . import admin, events, health, kb, lookup, tickets
 
 ROUTERS: tuple[APIRouter, ...] = (health.router, admin.router, events.router, tickets.router, kb.router,
-                                 lookup.router)
+                                 lookup.router, open311.router)
