@@ -21,6 +21,7 @@ from ..identity import Identity, remember
 from ..store import meta, outbox, sync_state
 from ..store.db import Store
 from ..store.outbox import OutboxRow
+from . import restore
 from .client import HotlineClient
 from .errors import CursorGone, Offline, ProtocolError, SeatMismatch, SyncError
 from .status import SyncStatus, read_status
@@ -40,6 +41,7 @@ class SyncReport:
     resynced: bool = False
     online: bool = True
     error: str | None = None
+    repushed: int = 0     # own events pushed again because the server was restored without them
 
     @property
     def ok(self) -> bool:
@@ -66,6 +68,7 @@ class Tally:
     refused: int = 0
     pulled: int = 0
     resynced: bool = False
+    requeued: int = 0
 
 
 class SyncService:
@@ -171,10 +174,15 @@ class SyncService:
     # --- pull ----------------------------------------------------------------------------------
     def pull(self, progress: Progress | None = None, tally: Tally | None = None) -> tuple[int, bool]:
         """Apply the change feed page by page, each page with its cursor in one transaction.
-        An unknown cursor (410) starts again from the beginning, once."""
+        An unknown cursor (410) starts again from the beginning, once. A 410 on a cursor means
+        the server was restored from a backup: the full pull also finds the seat's own events
+        the server lost, and re-queues them (sync/restore.py; `tally.requeued`)."""
         tally = tally if tally is not None else Tally()
         with self.store.connect() as db:
             cursor = sync_state.cursor(db)
+            missing = restore.own_acknowledged(db) if restore.recovering(db) else None
+        if missing is not None:
+            cursor = ""  # an interrupted recovery: only a whole pull tells what the server holds
         start, resynced = tally.pulled, False
         while True:
             try:
@@ -182,6 +190,9 @@ class SyncService:
             except CursorGone:
                 if resynced or not cursor:
                     raise
+                with self.store.transaction() as db:
+                    restore.begin(db)
+                    missing = restore.own_acknowledged(db)
                 cursor, resynced = "", True
                 tally.resynced = True
                 continue
@@ -189,7 +200,11 @@ class SyncService:
             with self.store.transaction() as db:
                 for change in page.changes:
                     self._apply(db, change, now)
+                    if missing:
+                        missing.difference_update(e.id for e in change.events)
                 sync_state.set_cursor(db, page.next)
+                if missing is not None and not page.more:
+                    tally.requeued += restore.requeue(db, missing, now)
             tally.pulled += len(page.changes)
             cursor = page.next
             if progress:
@@ -250,11 +265,16 @@ class SyncService:
                 self.check_identity()  # also: this database numbers in the token's seat series
             self.push(progress, t)
             self.pull(progress, t)
+            if t.requeued:  # the server was restored without some of our events: send them again
+                self.push(progress, t)
+                self.pull(progress, t)
         except Offline as exc:
-            return self._finish(SyncReport(t.pushed, t.refused, t.pulled, t.resynced, online=False, error=str(exc)))
+            return self._finish(SyncReport(t.pushed, t.refused, t.pulled, t.resynced, online=False, error=str(exc),
+                                           repushed=t.requeued))
         except SyncError as exc:
-            return self._finish(SyncReport(t.pushed, t.refused, t.pulled, t.resynced, online=True, error=str(exc)))
-        return self._finish(SyncReport(t.pushed, t.refused, t.pulled, t.resynced))
+            return self._finish(SyncReport(t.pushed, t.refused, t.pulled, t.resynced, online=True, error=str(exc),
+                                           repushed=t.requeued))
+        return self._finish(SyncReport(t.pushed, t.refused, t.pulled, t.resynced, repushed=t.requeued))
 
     def _finish(self, report: SyncReport) -> SyncReport:
         with self.store.transaction() as db:
