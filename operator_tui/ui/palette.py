@@ -37,6 +37,10 @@ HELP = {
     "seat.use_kb_answer": "把知识库标准答复填入答复内容",
     "seat.shift_calls": "本班次已受理的来电",
     "seat.ready": "结束话后整理，示闲",
+    "seat.pick_up": "接听振铃中的来电（15 秒内）",
+    "seat.hold": "保持通话 / 恢复通话",
+    "seat.transfer": "转接来电：直接转接、咨询后转接或三方通话",
+    "seat.agent_state": "示闲、示忙（理由）、小休、话后整理",
     "app.quit": "退出坐席（未保存的来电会先询问）",
     "app.toggle_mode": "在接线和队列总览之间切换",
     "app.sync_now": "立即与服务器同步",
@@ -64,8 +68,8 @@ def commands(app, screen: Screen) -> list[SeatCommand]:
         for binding in node.BINDINGS:
             if not isinstance(binding, Binding) or not binding.description or binding.action in seen:
                 continue
-            if binding.action == "command_palette":
-                continue
+            if binding.action == "command_palette" or runner.check_action(binding.action, ()) is False:
+                continue  # e.g. the phone's keys without --cti
             seen.add(binding.action)
             key = app.get_key_display(binding) if binding.key else ""
             help_text = HELP.get(binding.id or "", binding.description)

@@ -27,6 +27,7 @@ from ...store import tickets
 from ..context import SeatContext
 from ..safe import caller_text, joined
 from ..widgets.bounded_input import BoundedInput
+from ..widgets.call_record_view import TRANSFER_NAMES, TRANSFER_RESULTS, call_lines
 from ..widgets.key_bar import KeyBar
 
 if TYPE_CHECKING:
@@ -259,6 +260,12 @@ class TicketDetailScreen(Screen):
                 lines.append_text(joined((label + " ", "bold"), value, "\n"))
         for r in t.referrals:
             lines.append_text(joined(("紧急转介 ", "bold red"), r.target, " ", r.outcome, " ", r.reason, "\n"))
+            if r.transfer_mode:  # issue 19: the phone transfer made with it
+                lines.append_text(joined("  电话", (TRANSFER_NAMES.get(r.transfer_mode, r.transfer_mode), "bold"),
+                                         " ", TRANSFER_RESULTS.get(r.transfer_result or "", r.transfer_result or ""),
+                                         f"  通话 {r.call_id}" if r.call_id else "", "\n"))
+        for c in t.calls:  # R11.1: what a supervisor looks the recording up by
+            lines.append_text(call_lines(c, tz))
         if t.rating:
             lines.append(f"评价 时效{t.rating.timeliness}★ 结果{t.rating.result}★ 态度{t.rating.attitude}★ 总体{t.rating.overall}★\n")
         return lines

@@ -7,8 +7,8 @@ back as messages; the form itself never touches the database.
 One idea per module: this one lays the screen out and reacts to typing; `intake_start` paints the
 first frame and finishes a deferred start (or resumes a draft), `intake_draft` autosaves the form,
 `intake_actions` holds the F5–F10 actions, `intake_tools` the operator's aids (F3, F4, the knowledge
-base, this shift's calls), and `operator_tui.call_state` the operator's state
-through the call (talking → after-call work → ready).
+base, this shift's calls), `intake_phone` the phone system's calls and keys (issue 19), and
+`operator_tui.call_state` the operator's state through the call (talking → after-call work → ready).
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ from ..widgets.sync_status import SyncStatusBar
 from ..widgets.ticket_form import TicketForm
 from .intake_actions import CallActions, spaced_number
 from .intake_draft import DraftAutosave
+from .intake_phone import PhoneCalls
 from .intake_start import DeferredStart
 from .intake_tools import SeatTools
 
@@ -58,7 +59,7 @@ class CallerInfo:
     phone: str = ""           # the number it answers for
 
 
-class IntakeScreen(DeferredStart, DraftAutosave, SeatTools, CallActions, Screen):
+class IntakeScreen(DeferredStart, DraftAutosave, SeatTools, CallActions, PhoneCalls, Screen):
     AUTO_FOCUS = ""  # the screen focuses the field the call starts in (phone, name or description)
     # priority: TextArea binds F6 (select line) and F7 (select all); the seat's keys must win
     # wherever the cursor is.
@@ -76,6 +77,11 @@ class IntakeScreen(DeferredStart, DraftAutosave, SeatTools, CallActions, Screen)
         Binding("ctrl+k", "focus_kb", "知识库", id="seat.focus_kb", priority=True),
         Binding("ctrl+a", "use_kb_answer", "采用标准答复", id="seat.use_kb_answer", priority=True),
         Binding("ctrl+l", "shift_calls", "本班来电", id="seat.shift_calls", priority=True, show=False),
+        # issue 19, with --cti only (hidden without it): the phone.
+        Binding("f11", "pick_up", "接听", id="seat.pick_up", priority=True),
+        Binding("ctrl+b", "hold", "保持", id="seat.hold", priority=True),
+        Binding("ctrl+t", "transfer", "转接", id="seat.transfer", priority=True),
+        Binding("ctrl+g", "agent_state", "示闲/示忙", id="seat.agent_state", priority=True),
     ]
 
     class Saved(Message):
@@ -112,8 +118,11 @@ class IntakeScreen(DeferredStart, DraftAutosave, SeatTools, CallActions, Screen)
         self._init_drafts()
         self.loaded = ctx.pending is None       # False until the deferred start-up is done
         self._pending_fields: list[str] = []    # fields changed before then, replayed after
+        self._init_phone()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if self._phone_action_allowed(action) is False:
+            return False
         # While the seat finishes starting, its keys show dimmed and do nothing; typing goes on.
         if not self.loaded and any(b.action == action for b in self.BINDINGS if isinstance(b, Binding)):
             return None
@@ -139,7 +148,9 @@ class IntakeScreen(DeferredStart, DraftAutosave, SeatTools, CallActions, Screen)
     def _notices(self) -> ComposeResult:
         """The emergency banner and the saved-ticket box, under the call panel; both hidden at first."""
         from ..widgets.emergency_banner import EmergencyBanner
+        from ..widgets.ringing_banner import RingingBanner
 
+        yield RingingBanner(self.ctx.now, id="ringing")
         yield EmergencyBanner(id="banner")
         saved = Static("", id="saved")
         saved.display = False
@@ -160,9 +171,12 @@ class IntakeScreen(DeferredStart, DraftAutosave, SeatTools, CallActions, Screen)
 
     # --- the call ------------------------------------------------------------------------
 
-    def start_call(self, phone: str = "") -> None:
+    def start_call(self, phone: str = "", *, call_id: str | None = None, ringing: bool = False) -> None:
+        """A new call on the form: F2, `--caller`, or the phone ringing (`call_id` the switch's id;
+        the talk timer then starts when it is answered)."""
         now = self.ctx.now()
-        self.call_id = self._new_call_id(now)
+        self.call_id = call_id or self._new_call_id(now)
+        self.phone_call_id = call_id
         self.call_started_at = now
         self.pending_referrals = []
         self.kb_article = None
@@ -183,7 +197,11 @@ class IntakeScreen(DeferredStart, DraftAutosave, SeatTools, CallActions, Screen)
             saved.display = False
         panel = self.query_one(CallPanel)
         panel.flags = ()
-        panel.start(now)
+        if ringing:
+            panel.ring(now)
+        else:
+            panel.stop()
+            panel.start(now)
         self._after_form_change("phone")
         self.form.focus_field("name" if phone else "phone")
         self._schedule_autosave()
@@ -293,6 +311,7 @@ class IntakeScreen(DeferredStart, DraftAutosave, SeatTools, CallActions, Screen)
         if message.phone != self._caller_phone:
             return  # a stale answer for a number since changed
         self.caller = message.info
+        self._phone_history(message.info)
         self.query_one("#history").show(message.info.rows, self.ctx.now(), note=message.info.note)
         self._suggest_name(message.info.rows)
         self._refresh_flags()
@@ -332,8 +351,9 @@ class IntakeScreen(DeferredStart, DraftAutosave, SeatTools, CallActions, Screen)
         self.pending_referrals = []
         self._stop_autosave()
         self._close_draft(self.call_id)
-        if first:  # the call ends with its ticket: the timer stops, after-call work begins
-            self.query_one(CallPanel).end(self.ctx.now())
+        if first:  # the call ends with its ticket (or, on the phone, when hung up): after-call work
+            if not self._phone_saved(t):
+                self.query_one(CallPanel).end(self.ctx.now())
             self.form.set_locked(True)  # nothing typed now can change a saved ticket (F2 starts anew)
         from ...domain.deadlines import CLOCK_NAMES
 

@@ -232,20 +232,33 @@ class CallActions:
 
         banner = self.query_one("#banner")
         targets = list(banner.targets) if hasattr(banner, "targets") else []
+        call_id = self._referral_call()  # issue 19: a live call may be transferred with it
+        dialog = ReferralDialog(targets, phone=call_id is not None)
 
         def recorded(result) -> None:
             if result is None:
                 return
             payload = {"target": result.target, "outcome": result.outcome, "reason": result.reason}
-            if self.saved_ticket is not None:
-                self._record_referral(self.saved_ticket.id, payload)
+            if dialog.transfer and call_id is not None:
+                self._transfer_then_record(payload, call_id, dialog.transfer)
             else:
-                self.pending_referrals.append(payload)
-                self._schedule_autosave()
-                self.notify(f"已记录转介 {result.target}，将随办理单保存", markup=False)
+                self._keep_referral(payload)
             banner.clear()
 
-        self.app.push_screen(ReferralDialog(targets), recorded)
+        self.app.push_screen(dialog, recorded)
+
+    @work(group="referral-transfer")
+    async def _transfer_then_record(self, payload: dict[str, Any], call_id: str, mode: str) -> None:
+        result = await self._referral_transfer(call_id, payload["target"], mode)
+        self._keep_referral({**payload, "transfer_mode": mode, "transfer_result": result, "call_id": call_id})
+
+    def _keep_referral(self, payload: dict[str, Any]) -> None:
+        if self.saved_ticket is not None:
+            self._record_referral(self.saved_ticket.id, payload)
+        else:
+            self.pending_referrals.append(payload)
+            self._schedule_autosave()
+            self.notify(f"已记录转介 {payload['target']}，将随办理单保存", markup=False)
 
     @work(thread=True, group="save")
     def _record_referral(self, ticket_id: str, payload: dict[str, Any]) -> None:

@@ -64,6 +64,7 @@ class DeferredStart:
         if self.loaded:
             self.app.mark_ready("complete")
             self.call_after_refresh(self._warm_up)
+            self.call_after_refresh(self._start_phone)
         else:  # on the app's queue, behind the ready mark: the first frame is not held up
             self.app.call_after_refresh(self._finish_start)
 
@@ -87,6 +88,7 @@ class DeferredStart:
         self.app.context_ready()
         self.app.mark_ready("complete")
         self._warm_up()
+        self._start_phone()  # issue 19: the CTI link, after the first frame
 
     def _finish_context(self) -> bool:
         """Load the deferred half of the context; False (and the seat closes, saying why) if the

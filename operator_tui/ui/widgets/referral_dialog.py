@@ -4,6 +4,11 @@ time and the operator).
 Keyboard only, as a seat works: 1–5 pick the target, ←/→ (or ↑/↓) move within the focused row,
 Tab moves between target, outcome and note, Enter confirms, Escape cancels. A false alarm (误报) is
 refused without a reason: an unexplained false alarm proves nothing afterwards (R18.2, R39).
+
+With a live phone call (issue 19) a third row offers to transfer it: 三方通话 (the operator stays
+on the line while 110 joins, the State Council's 2022 linkage opinion for unclear cases; the
+default, so the caller is never dropped by a stray Enter), 直接转接 (blind) or 不转接. The choice is
+`transfer` on the dialog once it closes; the screen makes the transfer and records its outcome.
 """
 
 from __future__ import annotations
@@ -97,9 +102,14 @@ class ReferralDialog(ModalScreen[ReferralInput | None]):
           for n in range(1, len(TARGETS) + 1)),
     ]
 
-    def __init__(self, suggested: Sequence[str] = (), *, name: str | None = None, id: str | None = None) -> None:
+    TRANSFERS = [("three_way", "三方通话"), ("blind", "直接转接"), ("none", "不转接")]
+
+    def __init__(self, suggested: Sequence[str] = (), *, phone: bool = False, name: str | None = None,
+                 id: str | None = None) -> None:
         super().__init__(name=name, id=id)
         self.suggested = tuple(t for t in TARGETS if t in set(suggested))
+        self.phone = phone               # a live call may be transferred with the referral
+        self.transfer: str | None = None  # three_way | blind, once confirmed with a transfer
 
     def compose(self) -> ComposeResult:
         start = TARGETS.index(self.suggested[0]) if self.suggested else 0
@@ -114,6 +124,9 @@ class ReferralDialog(ModalScreen[ReferralInput | None]):
             yield ChoiceRow([(t, f"{t} {TARGET_NAMES[t]}") for t in TARGETS], start, numbered=True, id="referral-target")
             yield Label("处理结果（←→）", classes="referral-label")
             yield ChoiceRow(list(OUTCOMES.items()), id="referral-outcome")
+            if self.phone:
+                yield Label("转接电话（←→；应急部门不能转接）", classes="referral-label")
+                yield ChoiceRow(self.TRANSFERS, id="referral-transfer")
             yield Label("原因 / 备注（误报必须填写原因）", classes="referral-label")
             yield Input(placeholder="例如：已转接110，民警已出警", id="referral-reason")
             yield Static("", id="referral-error")
@@ -147,6 +160,12 @@ class ReferralDialog(ModalScreen[ReferralInput | None]):
             self._show_error("误报必须填写原因")
             self.query_one("#referral-reason", Input).focus()
             return
+        if self.phone:
+            mode = self.query_one("#referral-transfer", ChoiceRow).value
+            if mode != "none" and not self.target.isdigit():
+                self._show_error(f"{self.target} 没有可转接的号码，请选“不转接”")
+                return
+            self.transfer = None if mode == "none" else mode
         self.dismiss(ReferralInput(self.target, self.outcome, reason))  # not awaited (textual#5596)
 
     def action_cancel(self) -> None:
