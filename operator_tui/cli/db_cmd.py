@@ -1,6 +1,9 @@
-"""`hotline db init`: create the seat's local database (and, with --demo, seed demo data)."""
+"""`hotline db init`: create the seat's local database (and, with --demo, seed demo data);
+`hotline db export-outbox` / `import-outbox`: carry unsynced events to another machine."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import typer
 
@@ -54,3 +57,44 @@ def init(
         from ..kb.sample import load_sample_kb
 
         typer.echo(f"示例知识库：{load_sample_kb(s.db_path)} 条")
+
+
+@db_app.command("export-outbox")
+def export_outbox(
+    ctx: typer.Context,
+    to: Path = typer.Option(..., "--to", help="A new file (mode 0600; never overwrites)."),
+) -> None:
+    """Write the events not yet synced to a file, to carry them to another machine (issue 16)."""
+    from ..store.outbox_file import OutboxFileError, export
+    from . import CliError, settings
+
+    store = open_store(settings(ctx))
+    if not to.parent.is_dir():
+        raise CliError(f"--to：目录 {to.parent} 不存在")
+    try:
+        with store.connect() as db:
+            count = export(db, to, now())
+    except OutboxFileError as exc:
+        raise CliError(str(exc)) from None
+    except OSError as exc:
+        raise CliError(f"--to：无法写入 {to}：{exc.strerror or exc}") from None
+    typer.echo(f"已导出待同步事件 {count} 个：{to}（含来电人信息，请妥善保管，导入后删除）")
+
+
+@db_app.command("import-outbox")
+def import_outbox(
+    ctx: typer.Context,
+    file: Path = typer.Argument(..., metavar="FILE", help="A file from `hotline db export-outbox`."),
+) -> None:
+    """Add another machine's unsynced events to this seat's outbox (ids kept: importing twice, or
+    the other machine syncing too, changes nothing on the server). Then run `hotline sync`."""
+    from ..store.outbox_file import OutboxFileError, import_file
+    from . import CliError, settings
+
+    store = open_store(settings(ctx), write=True)
+    try:
+        with store.transaction() as db:
+            done = import_file(db, file, now())
+    except OutboxFileError as exc:
+        raise CliError(str(exc)) from None
+    typer.echo(f"已导入坐席 {done.seat} 的待同步事件 {done.added} 个（已有 {done.known} 个未重复导入）；请运行 hotline sync")

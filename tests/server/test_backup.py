@@ -14,10 +14,13 @@ from server_stub import backup as b
 from server_stub.storage import Storage
 
 
+# Backups here are of SQLite's files; PostgreSQL has pg_dump (README).
+pytestmark = pytest.mark.sqlite_only
+
+
 @pytest.fixture
 def sqlite_api(api):
-    if api.storage.engine != "sqlite":
-        pytest.skip("backups of the server database are SQLite's (PostgreSQL: pg_dump, see README)")
+    assert api.storage.engine == "sqlite"
     return api
 
 
