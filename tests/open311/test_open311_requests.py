@@ -136,7 +136,7 @@ def test_a_request_shows_the_lead_unit_the_deadline_and_the_place_never_a_locati
     assert len(got) == 1
     r = got[0]
     assert r["agency_responsible"] == rules.taxonomy.units["heat_group"].name
-    assert r["status"] == "open" and r["status_notes"] == "已转办，待签收"
+    assert r["status"] == "open" and r["status_notes"] == "已转办，待单位签收"
     assert r["expected_datetime"] and r["address"] == "铁东区站前街道"
     assert "lat" not in r and "long" not in r
     xml = ET.fromstring(o311.client.get(f"{BASE}/requests/{number}.xml").content)
