@@ -184,6 +184,13 @@ class IntakeScreen(DeferredStart, DraftAutosave, SeatTools, CallActions, PhoneCa
         self.saved_ticket = None
         self.caller = None
         self._caller_phone = None
+        if phone and self.loaded:
+            # The screen pop first: its round trip to the server runs while the form is reset.
+            from ...domain.validation import normalise_phone
+
+            self._caller_phone = normalise_phone(phone)
+            if self._caller_phone:
+                self._load_caller(self._caller_phone)
         self.form.set_locked(False)
         self.form.load({"appellant": {"phone": phone}})
         self._mark_draft_baseline()
