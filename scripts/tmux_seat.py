@@ -63,8 +63,10 @@ def read_draft(db: Path) -> dict | None:
 
 
 class TmuxSeat:
-    def __init__(self, db: Path, size: tuple[int, int] = (120, 36), args: tuple[str, ...] = ()) -> None:
+    def __init__(self, db: Path, size: tuple[int, int] = (120, 36), args: tuple[str, ...] = (),
+                 env: dict[str, str] | None = None) -> None:
         self.db = Path(db)
+        self.extra_env = dict(env or {})  # e.g. HOTLINE_CTI_PASSWORD, HOTLINE_POLICY
         self.size = size
         self.args = args
         self.session = f"seat-{uuid.uuid4().hex[:8]}"
@@ -76,7 +78,7 @@ class TmuxSeat:
     def start(self) -> TmuxSeat:
         env = {"HOTLINE_DB": str(self.db), "HOTLINE_CONFIG_DIR": str(self.db.parent / "config"),
                "HOTLINE_READY_FILE": str(self.ready_file), "TERM": "xterm-256color", "LANG": "C.UTF-8",
-               "LC_ALL": "C.UTF-8", "HOTLINE_OPERATOR": "tty-test"}
+               "LC_ALL": "C.UTF-8", "HOTLINE_OPERATOR": "tty-test", **self.extra_env}
         for stale in (self.ready_file, Path(f"{self.ready_file}.complete")):
             stale.unlink(missing_ok=True)
         command = " ".join(["env", *(f"{k}={v}" for k, v in env.items()), str(HOTLINE), "seat", *self.args])
