@@ -225,3 +225,31 @@ async def test_agent_state_busy_with_a_reason_goes_to_the_switch(seat_ctx):
         await settle(pilot)
         assert ("set_state", "not_ready", "培训") in link.commands
         assert "示忙（培训）" in app.screen.query_one(CallPanel).render().plain
+
+
+async def test_hold_and_a_blind_transfer_from_the_keys(seat_ctx):
+    ctx, link, clock = phone_seat(seat_ctx)
+    app = make_app(ctx)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        call = link.ring(caller=DEMO_CALLER)
+        await settle(pilot)
+        await pilot.press("f11")
+        await settle(pilot)
+        panel = app.screen.query_one(CallPanel)
+        await pilot.press("ctrl+b")
+        await settle(pilot)
+        clock.at = NOW + timedelta(seconds=20)
+        assert ("hold", call) in link.commands and "保持 00:20" in panel.render().plain
+        await pilot.press("ctrl+b")
+        await settle(pilot)
+        assert link.commands[-1] == ("unhold", call) and not panel.timers.on_hold
+        await pilot.press("ctrl+t")
+        await pilot.pause()
+        await pilot.press("1")  # 直接转接
+        await pilot.pause()
+        await pilot.press(*"12345", "ctrl+s")
+        await settle(pilot)
+        assert link.commands[-2] == ("transfer", call, "12345", "blind")
+        assert link.commands[-1] == ("set_state", "after_call_work", None)  # transferred away: the call ended here
+        assert link.calls[call].hangup_cause == "BLIND_TRANSFER"
