@@ -70,14 +70,15 @@ def build(path: Path, total: int, rng: random.Random) -> list[str]:
             demo = [(t, seat_tickets.events(db, t.id)) for t in seat_tickets.search(db, limit=10_000)]
     storage = Storage.open(path)
     with storage.write() as tx:
-        first = tx.take_seqs(len(demo))
+        seq = tx.take_seqs(sum(len(evs) for _, evs in demo))
         rows, events = [], []
-        for k, (ticket, evs) in enumerate(demo):
-            rows.append(row_for(ticket, first + k, clock_of(ticket, rules, now), rules))
-            events += [{"id": e.id, "ticket_id": e.ticket_id, "kind": e.kind, "actor": e.actor,
+        for ticket, evs in demo:
+            first, seq = seq, seq + len(evs)
+            rows.append(row_for(ticket, seq - 1, clock_of(ticket, rules, now), rules))
+            events += [{"seq": first + n, "id": e.id, "ticket_id": e.ticket_id, "kind": e.kind, "actor": e.actor,
                         "role": e.role.value, "seat": e.seat, "at": e.at.isoformat(), "applied_at": utc(e.at),
                         "received_at": utc(e.at), "payload": json.dumps(e.payload, ensure_ascii=False, default=str),
-                        "pushed_by": "bench"} for e in evs]
+                        "pushed_by": "bench"} for n, e in enumerate(evs)]
         tx.put_tickets(rows)
         tx.add_events(events)
     conn = sqlite3.connect(path, isolation_level=None)
