@@ -72,7 +72,7 @@ def test_the_seat_refuses_a_readable_token_file_before_it_opens(tmp_path, monkey
 def test_the_seat_passes_the_file_and_ca_to_its_start(tmp_path, monkeypatch):
     seen = {}
 
-    def build(settings, caller, offline, role, token, defer=False, ca_file=None):
+    def build(settings, caller, offline, role, token, defer=False, ca_file=None, **rest):
         seen.update(token=token, ca=ca_file)
         raise SystemExit(0)  # stop before the app opens
 
