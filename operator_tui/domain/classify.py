@@ -66,7 +66,7 @@ def bigrams(text: str) -> set[str]:
 def _ranked(evidence: dict[str, float], words: dict[str, list[str]], limit: int) -> tuple[Suggestion, ...]:
     positive = {code: s for code, s in evidence.items() if s > 0}
     total = sum(positive.values()) or 1.0
-    order = sorted(positive, key=lambda c: -positive[c])[:limit]
+    order = sorted(positive, key=lambda c: (-positive[c], c))[:limit]
     return tuple(Suggestion(c, round(positive[c] / total, 3), tuple(dict.fromkeys(words.get(c, ())))) for c in order)
 
 
@@ -99,7 +99,7 @@ class Suggester:
                     evidence[code] = evidence.get(code, 0.0) + weight
                     words.setdefault(code, []).append(cue)
         strongest: dict[str, tuple[float, str]] = {}
-        for gram in grams:
+        for gram in sorted(grams):  # in a fixed order: the same words whatever the hash seed
             for code, llr in nb.get(gram, {}).items():
                 evidence[code] = evidence.get(code, 0.0) + nb_weight * llr
                 if llr > strongest.get(code, (0.0, ""))[0]:
@@ -145,9 +145,9 @@ def build_suggester(matters_toml: str, places_toml: str, classify_toml: str, mod
         words = set(m.get("keywords", []))
         # The name's own parts: "供水：停水" → 供水, 停水; "医保（医疗保险）" → 医保, 医疗保险.
         words.update(p for p in re.split(r"[：/（）、\s]+", m["name"]) if len(p) >= 2)
-        cues[m["code"]] = sorted(((w, _cue_weight(w)) for w in words), key=lambda p: -len(p[0]))
+        cues[m["code"]] = sorted(((w, _cue_weight(w)) for w in words), key=lambda p: (-len(p[0]), p[0]))
     config = tomllib.loads(classify_toml)
-    type_cues = {code: sorted(((w, float(v)) for w, v in body.get("cues", {}).items()), key=lambda p: -len(p[0]))
+    type_cues = {code: sorted(((w, float(v)) for w, v in body.get("cues", {}).items()), key=lambda p: (-len(p[0]), p[0]))
                  for code, body in config.get("type", {}).items()}
     places = _place_names(tomllib.loads(places_toml).get("place", []), config.get("places", {}).get("aliases", {}))
     try:
@@ -180,4 +180,4 @@ def _place_names(rows: list[dict], aliases: dict[str, str]) -> list[tuple[str, s
             # says nothing on its own; the full street name still matches.
             if len(stem) >= 2 and stem not in stems_of_districts and seen_stems[stem] == 1 and stem not in names:
                 names[stem] = (f"{r['code']}.{street}", 1.0)
-    return sorted(((n, c, w) for n, (c, w) in names.items()), key=lambda t: -len(t[0]))
+    return sorted(((n, c, w) for n, (c, w) in names.items()), key=lambda t: (-len(t[0]), t[0]))
