@@ -90,6 +90,11 @@ class SeatApp(KeyHoldMixin, App):
 
     def context_ready(self) -> None:
         """The whole context is loaded: start syncing and read the status line."""
+        # What start-up built (rules, taxonomy, widgets) lives as long as the seat: out of the
+        # collector's sight, a full collection walks only a call's garbage, which keeps its pauses
+        # out of a screen pop (the server does the same, cli/server_cmd.py).
+        gc.collect()
+        gc.freeze()
         gc.enable()  # `hotline seat` starts with the cyclic collector off (operator_tui.launch)
         if self.ctx.sync is not None and not self.ctx.offline:
             self.set_interval(self.SYNC_SECONDS, self.action_sync_now)
