@@ -1,6 +1,10 @@
 """The server's storage: one interface, two engines (SQLite, the embedded default; PostgreSQL, for
 a city or a province that outgrows one file: issue 17).
 
+Longer than the ~500 lines a module should be, on purpose for now: it is the one place every query
+of the server is written, once, for both engines, and reading them together is what keeps them
+engine-neutral. The next split is by resource (tickets and the feed; principals; the knowledge base).
+
 Everything the API and the jobs need goes through `Storage.read()` / `Storage.write()` and the
 methods of the transaction they yield. The queries are here, once, in SQL both engines run; what
 differs between the engines sits in the engine's subclass and nowhere else:
