@@ -5,6 +5,7 @@
 set -euo pipefail
 source "$(dirname "$0")/_venv.sh" ""  # "": not this script's own arguments (a sourced file inherits them)
 export HOTLINE_DB="${HOTLINE_DB:-$ROOT/.demo/seat.db}"
+mkdir -p "$(dirname "$HOTLINE_DB")"  # db init creates no folders (a mistyped path must not make one)
 .venv/bin/hotline db init --demo >/dev/null
 if .venv/bin/hotline seat --help >/dev/null 2>&1; then
   exec .venv/bin/hotline seat "$@"
