@@ -156,52 +156,15 @@ def main(argv: list[str] | None = None) -> int:
 
 def with_server(args, tmp: Path) -> tuple[list[float], str]:
     """bench_screen_pop's server database, server process and load, with this benchmark's seat."""
-    import json
-    import sqlite3
-    import subprocess
-
     import bench_screen_pop as pop
-    from server_stub import auth
-    from server_stub.storage import Storage
 
     rng = random.Random(args.seed)
-    db = args.db or tmp / "server.db"
-    phones_file = Path(str(db) + ".phones.json")
-    if db.exists() and phones_file.exists():
-        phones = json.loads(phones_file.read_text())
-    else:
-        phones = pop.build(db, args.tickets, rng)[:5000]
-        phones_file.write_text(json.dumps(phones))
-    now = datetime.now(timezone.utc)
-    with sqlite3.connect(db) as conn:
-        enrolled = {r[0] for r in conn.execute("SELECT code FROM seats")}
-    tokens: dict[str, str] = {}
-    with Storage.open(db).write() as tx:  # fresh tokens each run: only hashes are stored
-        for code in (f"{i:03d}" for i in range(1, args.seats + 2)):
-            if code in enrolled:
-                _, tokens[code] = auth.issue(tx, name=f"坐席{code}", role=auth.Role.OPERATOR, now=now, seat=code)
-            else:
-                _, tokens[code] = auth.enrol_seat(tx, code, f"坐席{code}", now)
-    port = pop.free_port()
-    url = f"http://127.0.0.1:{port}"
-    server = pop.start_server(db, port)
-    load = pop.start_load(url, {c: t for c, t in tokens.items() if c != "001"}, args.duration, db, tmp / "load.log")
-    try:
-        time.sleep(min(5.0, args.duration / 4))
+    db, phones = pop.server_database(args.db or tmp / "server.db", args.tickets, rng)
+    tokens = pop.seat_tokens(db, args.seats)
+    with pop.under_load(db, tokens, args.duration, tmp) as url:
         timings = asyncio.run(measure(tmp / "seat.db", rng.sample(phones, len(phones)), args.samples,
                                       server=url, token=tokens["001"], cursor=pop.head_cursor(db)))
-        load.wait(args.duration + 60)
-    finally:
-        for proc in (load, server):
-            if proc.poll() is None:
-                proc.terminate()
-                try:
-                    proc.wait(10)
-                except subprocess.TimeoutExpired:
-                    proc.kill()
-    print((tmp / "load.log").read_text().strip())
     return timings, f"a `hotline server` holding {args.tickets:,} tickets under {args.seats} seats' load"
-
 
 if __name__ == "__main__":
     sys.exit(main())

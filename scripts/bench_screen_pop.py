@@ -39,8 +39,10 @@ import subprocess
 import sys
 import tempfile
 import time
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Iterator
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -176,6 +178,60 @@ async def measure_pops(url: str, token: str, seat_db: Path, phones: list[str], s
     return timings
 
 
+def server_database(db: Path, tickets: int, rng: random.Random) -> tuple[Path, list[str]]:
+    """The server database at `db` (built once, then reused) and up to 5,000 of its callers' phones."""
+    phones_file = Path(str(db) + ".phones.json")
+    if db.exists() and phones_file.exists():
+        print(f"reusing {db}")
+        return db, json.loads(phones_file.read_text())
+    t0 = time.perf_counter()
+    phones = build(db, tickets, rng)[:5000]
+    phones_file.write_text(json.dumps(phones))
+    print(f"built {db}: {tickets:,} tickets in {time.perf_counter() - t0:.0f} s")
+    return db, phones
+
+
+def seat_tokens(db: Path, seats: int) -> dict[str, str]:
+    """Fresh tokens for seats 001 (the timed one) to 001 + `seats` (the load), enrolling those not
+    yet enrolled: only hashes are stored, so each run issues its own."""
+    from server_stub import auth
+
+    with sqlite3.connect(db) as conn:
+        enrolled = {r[0] for r in conn.execute("SELECT code FROM seats")}
+    now = datetime.now(timezone.utc)
+    tokens: dict[str, str] = {}
+    with Storage.open(db).write() as tx:
+        for code in (f"{i:03d}" for i in range(1, seats + 2)):
+            if code in enrolled:
+                _, tokens[code] = auth.issue(tx, name=f"坐席{code}", role=auth.Role.OPERATOR, now=now, seat=code)
+            else:
+                _, tokens[code] = auth.enrol_seat(tx, code, f"坐席{code}", now)
+    return tokens
+
+
+@contextmanager
+def under_load(db: Path, tokens: dict[str, str], duration: float, tmp: Path) -> Iterator[str]:
+    """A `hotline server` process on `db` with every seat but 001 loading it for `duration` seconds;
+    yields its URL once the load is steady, and prints the load's figures at the end."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    server = start_server(db, port)
+    load = start_load(url, {c: t for c, t in tokens.items() if c != "001"}, duration, db, tmp / "load.log")
+    try:
+        time.sleep(min(5.0, duration / 4))  # let the load reach its steady state
+        yield url
+        load.wait(duration + 60)
+    finally:
+        for proc in (load, server):
+            if proc.poll() is None:
+                proc.terminate()
+                try:
+                    proc.wait(10)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+    print((tmp / "load.log").read_text().strip())
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--tickets", type=int, default=1_000_000)
@@ -188,51 +244,12 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     rng = random.Random(args.seed)
     tmp = Path(tempfile.mkdtemp(prefix="bench_pop_"))
-    db = args.db or tmp / "server.db"
-    phones_file = Path(str(db) + ".phones.json")
-    if db.exists() and phones_file.exists():
-        phones = json.loads(phones_file.read_text())
-        print(f"reusing {db}")
-    else:
-        t0 = time.perf_counter()
-        phones = build(db, args.tickets, rng)
-        phones_file.write_text(json.dumps(phones[:5000]))
-        print(f"built {db}: {args.tickets:,} tickets in {time.perf_counter() - t0:.0f} s")
-        phones = phones[:5000]
-    with sqlite3.connect(db) as conn:
-        enrolled = {r[0] for r in conn.execute("SELECT code FROM seats")}
-    wanted = [f"{i:03d}" for i in range(1, args.seats + 2)]
-    tokens: dict[str, str] = {}
-    from server_stub import auth
-
-    storage = Storage.open(db)
-    with storage.write() as tx:  # fresh tokens each run: only hashes are stored
-        for code in wanted:
-            if code in enrolled:
-                tx.conn.execute("UPDATE principals SET revoked_at = ? WHERE seat = ?", (utc(datetime.now(timezone.utc)), code))
-                p, token = auth.issue(tx, name=f"坐席{code}", role=auth.Role.OPERATOR, now=datetime.now(timezone.utc), seat=code)
-            else:
-                p, token = auth.enrol_seat(tx, code, f"坐席{code}", datetime.now(timezone.utc))
-            tokens[code] = token
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    server = start_server(db, port)
-    load = start_load(url, {c: tokens[c] for c in wanted[1:]}, args.duration, db, tmp / "load.log")
-    try:
-        time.sleep(min(5.0, args.duration / 4))  # let the load reach its steady state
+    db, phones = server_database(args.db or tmp / "server.db", args.tickets, rng)
+    tokens = seat_tokens(db, args.seats)
+    with under_load(db, tokens, args.duration, tmp) as url:
         load_avg = os.getloadavg()[0]
         timings = asyncio.run(measure_pops(url, tokens["001"], tmp / "seat.db", rng.sample(phones, len(phones)),
                                            args.samples, head_cursor(db)))
-        load.wait(args.duration + 60)
-    finally:
-        for proc in (load, server):
-            if proc.poll() is None:
-                proc.terminate()
-                try:
-                    proc.wait(10)
-                except subprocess.TimeoutExpired:
-                    proc.kill()
-    print((tmp / "load.log").read_text().strip())
     p50 = statistics.median(timings) * 1000
     p95 = statistics.quantiles(timings, n=100, method="inclusive")[94] * 1000
     ok = p95 <= TARGET_P95_MS
