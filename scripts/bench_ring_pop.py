@@ -164,7 +164,7 @@ def with_server(args, tmp: Path) -> tuple[list[float], str]:
     with pop.under_load(db, tokens, args.duration, tmp) as url:
         timings = asyncio.run(measure(tmp / "seat.db", rng.sample(phones, len(phones)), args.samples,
                                       server=url, token=tokens["001"], cursor=pop.head_cursor(db)))
-    return timings, f"a `hotline server` holding {args.tickets:,} tickets under {args.seats} seats' load"
+    return timings, f"a `hotline server` holding {pop.ticket_count(db):,} tickets under {args.seats} seats' load"
 
 if __name__ == "__main__":
     sys.exit(main())
