@@ -88,14 +88,19 @@ class SeatApp(KeyHoldMixin, App):
             self.context_ready()
         # else the intake screen finishes the context after its first frame and calls context_ready
 
-    def context_ready(self) -> None:
-        """The whole context is loaded: start syncing and read the status line."""
-        # What start-up built (rules, taxonomy, widgets) lives as long as the seat: out of the
-        # collector's sight, a full collection walks only a call's garbage, which keeps its pauses
-        # out of a screen pop (the server does the same, cli/server_cmd.py).
+    def _collector_on(self) -> None:
+        """After a frame (a supervisor's context is ready before the first one): what start-up built
+        (rules, taxonomy, widgets) lives as long as the seat, so out of the collector's sight a full
+        collection walks only a call's garbage, which keeps its pauses out of a screen pop (the
+        server does the same, cli/server_cmd.py). `hotline seat` starts with the collector off
+        (operator_tui.launch)."""
         gc.collect()
         gc.freeze()
-        gc.enable()  # `hotline seat` starts with the cyclic collector off (operator_tui.launch)
+        gc.enable()
+
+    def context_ready(self) -> None:
+        """The whole context is loaded: start syncing and read the status line."""
+        self.call_after_refresh(self._collector_on)
         if self.ctx.sync is not None and not self.ctx.offline:
             self.set_interval(self.SYNC_SECONDS, self.action_sync_now)
             self.call_after_refresh(self.action_sync_now)
