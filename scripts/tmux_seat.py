@@ -70,6 +70,9 @@ class TmuxSeat:
         self.size = size
         self.args = args
         self.session = f"seat-{uuid.uuid4().hex[:8]}"
+        # A tmux server of its own (-L): seats in parallel tests, or the user's own tmux, never
+        # share one, so one ending cannot take another's server down mid-start.
+        self.tmux = ["tmux", "-L", f"hotline-{self.session}"]
         self.ready_file = self.db.with_name(f"{self.session}.ready")
         self.pid: int | None = None
 
@@ -83,9 +86,9 @@ class TmuxSeat:
             stale.unlink(missing_ok=True)
         command = " ".join(["env", *(f"{k}={v}" for k, v in env.items()), str(HOTLINE), "seat", *self.args])
         w, h = self.size
-        subprocess.run(["tmux", "-u", "new-session", "-d", "-s", self.session, "-x", str(w), "-y", str(h), command],
+        subprocess.run([*self.tmux, "-u", "new-session", "-d", "-s", self.session, "-x", str(w), "-y", str(h), command],
                        check=True)
-        out = subprocess.run(["tmux", "display-message", "-p", "-t", self.session, "#{pane_pid}"],
+        out = subprocess.run([*self.tmux, "display-message", "-p", "-t", self.session, "#{pane_pid}"],
                              check=True, capture_output=True, text=True).stdout
         self.pid = int(out.strip())
         return self
@@ -112,7 +115,7 @@ class TmuxSeat:
 
     def close(self) -> None:
         self.kill()
-        subprocess.run(["tmux", "kill-session", "-t", self.session], capture_output=True)
+        subprocess.run([*self.tmux, "kill-server"], capture_output=True)
         for f in (self.ready_file, Path(f"{self.ready_file}.complete")):
             f.unlink(missing_ok=True)
 
@@ -130,9 +133,9 @@ class TmuxSeat:
                  *(f"F{n}" for n in range(1, 13)), *(f"C-{c}" for c in "abcdefghijklmnopqrstuvwxyz")}
         # send-keys -l makes every argument literal, so text and key names go in separate calls
         # joined by tmux's command separator: still one command list, read by tmux at once.
-        cmd: list[str] = ["tmux"]
+        cmd: list[str] = list(self.tmux)
         for k in keys:
-            if cmd != ["tmux"]:
+            if cmd != self.tmux:
                 cmd.append(";")
             cmd += ["send-keys", "-t", self.session] + ([k] if k in names else ["-l", k])
         subprocess.run(cmd, check=True)
@@ -142,14 +145,14 @@ class TmuxSeat:
         gap = 1.0 / per_second
         next_at = time.monotonic()
         for i, ch in enumerate(text):
-            subprocess.run(["tmux", "send-keys", "-t", self.session, "-l", ch], check=True, stderr=subprocess.DEVNULL)
+            subprocess.run([*self.tmux, "send-keys", "-t", self.session, "-l", ch], check=True, stderr=subprocess.DEVNULL)
             if on_key is not None:
                 on_key(i + 1)
             next_at += gap
             time.sleep(max(0.0, next_at - time.monotonic()))
 
     def screen(self) -> str:
-        return subprocess.run(["tmux", "capture-pane", "-p", "-t", self.session], capture_output=True,
+        return subprocess.run([*self.tmux, "capture-pane", "-p", "-t", self.session], capture_output=True,
                               text=True).stdout
 
     def wait_for(self, text: str, timeout: float = 10.0) -> str:
