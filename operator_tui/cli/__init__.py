@@ -56,7 +56,8 @@ def settings(ctx: typer.Context) -> Settings:
 
 # command name → module; each module has register(app) (kb_cmd also takes the --db getter)
 COMMANDS = {"db": "db_cmd", "deadline": "deadline_cmd", "ticket": "ticket_cmd", "triage": "triage_cmd",
-            "kb": "kb_cmd", "seat": "seat_cmd", "server": "server_cmd", "sync": "sync_cmd", "cti": "cti_cmd"}
+            "kb": "kb_cmd", "seat": "seat_cmd", "server": "server_cmd", "sync": "sync_cmd", "cti": "cti_cmd",
+            "report": "report_cmd"}
 _registered: set[str] = set()
 
 
