@@ -117,7 +117,36 @@ _003_LOOKUP = """
 """
 
 
-MIGRATIONS: list[str] = [_001_INITIAL, _002_STAFF_NO, _003_LOOKUP]
+# Issue 15, R37.1: typical cases for the public page. A supervisor proposes a ticket; the redacted
+# text is kept beside the text a reviewer approved (which may be an edit of it), with who did
+# what and when. Only `approved` rows are published. No personal data is stored here: the text
+# is the redacted one, and the ticket is named by id.
+_006_PUBLIC_CASES = """
+        CREATE TABLE public_cases (
+            id TEXT PRIMARY KEY, ticket_id TEXT NOT NULL UNIQUE, matter TEXT NOT NULL, place TEXT NOT NULL,
+            registered_at TEXT NOT NULL, title TEXT NOT NULL, redacted TEXT NOT NULL, text TEXT NOT NULL,
+            status TEXT NOT NULL, proposed_by TEXT NOT NULL, proposed_at TEXT NOT NULL,
+            decided_by TEXT, decided_at TEXT, reason TEXT NOT NULL DEFAULT '', edited INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE INDEX public_cases_status ON public_cases (status, registered_at);
+"""
+
+
+# Issue 15, R31.1: a supervisor's decision on a risk warning (acknowledge or dismiss, with a reason):
+# one audited row per warning, so a second decision is refused (409). The actor, role and principal
+# come from the token and the time from the server; `warning` keeps the warning as it was decided
+# (its counts and evidence numbers, never personal data), so it stays listed after its window.
+_005_RISK_DECISIONS = """
+        CREATE TABLE risk_decisions (
+            warning_id TEXT PRIMARY KEY, decision TEXT NOT NULL, reason TEXT NOT NULL, actor TEXT NOT NULL,
+            role TEXT NOT NULL, principal_id TEXT NOT NULL, decided_at TEXT NOT NULL, window_day TEXT NOT NULL,
+            warning TEXT NOT NULL
+        );
+        CREATE INDEX risk_decisions_window ON risk_decisions (window_day);
+"""
+
+
+MIGRATIONS: list[str] = [_001_INITIAL, _002_STAFF_NO, _003_LOOKUP, _006_PUBLIC_CASES, _005_RISK_DECISIONS]
 
 
 def migrate(conn: sqlite3.Connection) -> int:

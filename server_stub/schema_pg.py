@@ -81,4 +81,30 @@ CREATE TABLE audit (
 CREATE INDEX audit_ticket ON audit (ticket_id, id);
 """
 
-MIGRATIONS: list[str] = [_001_INITIAL]
+
+# Issue 15, R37.1: typical cases for the public page. A supervisor proposes a ticket; the redacted
+# text is kept beside the text a reviewer approved (which may be an edit of it), with who did
+# what and when. Only `approved` rows are published. No personal data is stored here: the text
+# is the redacted one, and the ticket is named by id.
+_006_PUBLIC_CASES = """
+        CREATE TABLE public_cases (
+            id TEXT COLLATE "C" PRIMARY KEY, ticket_id TEXT NOT NULL UNIQUE, matter TEXT NOT NULL, place TEXT NOT NULL,
+            registered_at TEXT COLLATE "C" NOT NULL, title TEXT NOT NULL, redacted TEXT NOT NULL, text TEXT NOT NULL,
+            status TEXT NOT NULL, proposed_by TEXT NOT NULL, proposed_at TEXT NOT NULL,
+            decided_by TEXT, decided_at TEXT, reason TEXT NOT NULL DEFAULT '', edited INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE INDEX public_cases_status ON public_cases (status, registered_at);
+"""
+
+# Issue 15, R31.1: decisions on risk warnings (SQLite's _005_RISK_DECISIONS; see there).
+_005_RISK_DECISIONS = """
+CREATE TABLE risk_decisions (
+    warning_id TEXT COLLATE "C" PRIMARY KEY, decision TEXT NOT NULL, reason TEXT NOT NULL, actor TEXT NOT NULL,
+    role TEXT NOT NULL, principal_id TEXT NOT NULL, decided_at TEXT COLLATE "C" NOT NULL,
+    window_day TEXT COLLATE "C" NOT NULL, warning TEXT NOT NULL
+);
+CREATE INDEX risk_decisions_window ON risk_decisions (window_day);
+"""
+
+
+MIGRATIONS: list[str] = [_001_INITIAL, _006_PUBLIC_CASES, _005_RISK_DECISIONS]
