@@ -5,12 +5,14 @@ The server computes deadlines from its own (corrected) times: ARCHITECTURE "Sync
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from operator_tui.config import Rules
 from operator_tui.contract import ClockPublic
 from operator_tui.domain.deadlines import Clock, running_clock
 from operator_tui.domain.model import Ticket
+from operator_tui.domain.rates import RateRules, rate_facts
+from operator_tui.rate_rules import load_rate_rules
 
 from .storage import TicketRow, utc
 
@@ -28,7 +30,10 @@ def confidential(ticket_appeal_type: str, rules: Rules, ticket: Ticket | None = 
     return bool(ticket is not None and (ticket.respondents or ticket.secrecy))
 
 
-def row_for(ticket: Ticket, seq: int, clock: Clock | None, rules: Rules) -> TicketRow:
+def row_for(ticket: Ticket, seq: int, clock: Clock | None, rules: Rules, rates: RateRules | None = None) -> TicketRow:
+    # R35.1: what the ticket adds to the rates, as columns (schema _004); `rates` defaults to the
+    # policy file's [rates] (HOTLINE_POLICY or the packaged one).
+    f = rate_facts(ticket, rates or load_rate_rules(), rules.clocks, rules.taxonomy)
     return TicketRow(
         id=ticket.id, number=ticket.number, phone=ticket.appellant.phone, seat=ticket.seat,
         status=ticket.status.value, appeal_type=ticket.appeal_type,
@@ -40,7 +45,14 @@ def row_for(ticket: Ticket, seq: int, clock: Clock | None, rules: Rules) -> Tick
         updated_at=utc(ticket.updated_at), seq=seq, version=ticket.version, data=ticket.model_dump_json(),
         name=ticket.appellant.name, address=ticket.appellant.address, vulnerable=ticket.appellant.vulnerable,
         credit_marks=len(ticket.credit_marks),
+        district=f.district, operator=f.operator, ontime_on=_iso(f.ontime_on), ontime_met=f.ontime_met,
+        response_on=_iso(f.response_on), response_met=f.response_met, rated_on=_iso(f.rated_on),
+        resolved=f.resolved, satisfied=f.satisfied,
     )
+
+
+def _iso(d: date | None) -> str | None:
+    return d.isoformat() if d else None
 
 
 def ticket_of(row: TicketRow) -> Ticket:

@@ -146,7 +146,44 @@ _005_RISK_DECISIONS = """
 """
 
 
-MIGRATIONS: list[str] = [_001_INITIAL, _002_STAFF_NO, _003_LOOKUP, _006_PUBLIC_CASES, _005_RISK_DECISIONS]
+# Issue 15, R35.1: the rates' facts as columns of the ticket projection (`projection.row_for` fills
+# them from `domain/rates.rate_facts`), so that 按时办结率, 解决率, 满意率 and 响应率 over any period are
+# SUM/COUNT … GROUP BY over a partial covering index per rate: a year of 1,000,000 tickets in well
+# under 2 s (scripts/bench_rates.py). Days are local 'YYYY-MM-DD' text; NULL means "not counted".
+# Existing rows get what SQL can read from their JSON: district, operator and the rating facts (with
+# the packaged thresholds, 4 stars); the on-time and response flags need the clocks and the policy,
+# so they are filled by `hotline report reproject-rates` (also the command to run after [rates] or
+# the limits change).
+_004_RATES = """
+        ALTER TABLE tickets ADD COLUMN district TEXT NOT NULL DEFAULT '';
+        ALTER TABLE tickets ADD COLUMN operator TEXT NOT NULL DEFAULT '';
+        ALTER TABLE tickets ADD COLUMN ontime_on TEXT;
+        ALTER TABLE tickets ADD COLUMN ontime_met INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE tickets ADD COLUMN response_on TEXT;
+        ALTER TABLE tickets ADD COLUMN response_met INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE tickets ADD COLUMN rated_on TEXT;
+        ALTER TABLE tickets ADD COLUMN resolved INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE tickets ADD COLUMN satisfied INTEGER NOT NULL DEFAULT 0;
+        UPDATE tickets SET
+            district = CASE WHEN instr(place, '.') > 0 THEN substr(place, 1, instr(place, '.') - 1) ELSE place END,
+            operator = coalesce(json_extract(data, '$.operator'), '');
+        UPDATE tickets SET
+            rated_on = date((SELECT json_extract(c.value, '$.at') FROM json_each(data, '$.callbacks') AS c
+                             WHERE json_extract(c.value, '$.reached') ORDER BY c.key DESC LIMIT 1), '+8 hours'),
+            resolved = json_extract(data, '$.rating.result') >= 4,
+            satisfied = json_extract(data, '$.rating.overall') >= 4
+        WHERE json_type(data, '$.rating') = 'object'
+          AND NOT (coalesce(json_extract(data, '$.rating_dispute'), '') <> '' AND NOT json_extract(data, '$.rating_final'));
+        CREATE INDEX tickets_rate_ontime ON tickets (ontime_on, ontime_met, lead_unit, district, matter, operator)
+            WHERE ontime_on IS NOT NULL;
+        CREATE INDEX tickets_rate_response ON tickets (response_on, response_met, lead_unit, district, matter, operator)
+            WHERE response_on IS NOT NULL;
+        CREATE INDEX tickets_rate_rated ON tickets (rated_on, resolved, satisfied, lead_unit, district, matter, operator)
+            WHERE rated_on IS NOT NULL;
+"""
+
+
+MIGRATIONS: list[str] = [_001_INITIAL, _002_STAFF_NO, _003_LOOKUP, _006_PUBLIC_CASES, _005_RISK_DECISIONS, _004_RATES]
 
 
 def migrate(conn: sqlite3.Connection) -> int:

@@ -107,4 +107,32 @@ CREATE INDEX risk_decisions_window ON risk_decisions (window_day);
 """
 
 
-MIGRATIONS: list[str] = [_001_INITIAL, _006_PUBLIC_CASES, _005_RISK_DECISIONS]
+# Issue 15, R35.1: the rates' facts as columns (schema.py _004_RATES says why); existing rows get
+# district, operator and the rating facts from their JSON, the rest from `hotline report reproject-rates`.
+_004_RATES = """
+ALTER TABLE tickets ADD COLUMN district TEXT NOT NULL DEFAULT '',
+    ADD COLUMN operator TEXT NOT NULL DEFAULT '',
+    ADD COLUMN ontime_on TEXT COLLATE "C", ADD COLUMN ontime_met INTEGER NOT NULL DEFAULT 0,
+    ADD COLUMN response_on TEXT COLLATE "C", ADD COLUMN response_met INTEGER NOT NULL DEFAULT 0,
+    ADD COLUMN rated_on TEXT COLLATE "C", ADD COLUMN resolved INTEGER NOT NULL DEFAULT 0,
+    ADD COLUMN satisfied INTEGER NOT NULL DEFAULT 0;
+UPDATE tickets SET district = split_part(place, '.', 1), operator = coalesce(data::jsonb->>'operator', '');
+UPDATE tickets SET
+    rated_on = to_char(((SELECT (c.value->>'at')::timestamptz
+                         FROM jsonb_array_elements(data::jsonb->'callbacks') WITH ORDINALITY AS c(value, i)
+                         WHERE (c.value->>'reached')::boolean ORDER BY c.i DESC LIMIT 1)
+                        AT TIME ZONE 'Asia/Shanghai')::date, 'YYYY-MM-DD'),
+    resolved = ((data::jsonb->'rating'->>'result')::int >= 4)::int,
+    satisfied = ((data::jsonb->'rating'->>'overall')::int >= 4)::int
+WHERE jsonb_typeof(data::jsonb->'rating') = 'object'
+  AND NOT (coalesce(data::jsonb->>'rating_dispute', '') <> '' AND NOT coalesce((data::jsonb->>'rating_final')::boolean, false));
+CREATE INDEX tickets_rate_ontime ON tickets (ontime_on, ontime_met, lead_unit, district, matter, operator)
+    WHERE ontime_on IS NOT NULL;
+CREATE INDEX tickets_rate_response ON tickets (response_on, response_met, lead_unit, district, matter, operator)
+    WHERE response_on IS NOT NULL;
+CREATE INDEX tickets_rate_rated ON tickets (rated_on, resolved, satisfied, lead_unit, district, matter, operator)
+    WHERE rated_on IS NOT NULL;
+"""
+
+
+MIGRATIONS: list[str] = [_001_INITIAL, _006_PUBLIC_CASES, _005_RISK_DECISIONS, _004_RATES]

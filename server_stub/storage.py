@@ -77,11 +77,23 @@ class TicketRow:
     address: str = ""
     vulnerable: tuple[str, ...] = ()
     credit_marks: int = 0
+    # R35.1, the rates' facts (schema _004, domain/rates.py `rate_facts`): local days as 'YYYY-MM-DD'
+    # (None: the ticket does not count in that rate), so a rate is a SUM/COUNT over indexed columns.
+    district: str = ""
+    operator: str = ""
+    ontime_on: str | None = None
+    ontime_met: bool = False
+    response_on: str | None = None
+    response_met: bool = False
+    rated_on: str | None = None
+    resolved: bool = False
+    satisfied: bool = False
 
 
 _TICKET_COLS = ("id, number, phone, seat, status, appeal_type, confidential, matter, place, lead_unit, units, "
                 "closed, clock, due_at, overdue, registered_at, updated_at, seq, version, data, "
-                "name, address, vulnerable, credit_marks")
+                "name, address, vulnerable, credit_marks, "
+                "district, operator, ontime_on, ontime_met, response_on, response_met, rated_on, resolved, satisfied")
 _TICKET_COL_COUNT = _TICKET_COLS.count(",") + 1
 _EVENT_COLS = "seq, id, ticket_id, kind, actor, role, seat, at, applied_at, received_at, payload"
 
@@ -95,7 +107,8 @@ def _ticket_row(r: tuple) -> TicketRow:
     return TicketRow(r[0], r[1], r[2], r[3], r[4], r[5], bool(r[6]), r[7], r[8], r[9],
                      tuple(u for u in r[10].split("|") if u), bool(r[11]), r[12], r[13], bool(r[14]),
                      r[15], r[16], r[17], r[18], r[19], r[20], r[21],
-                     tuple(v for v in r[22].split("|") if v), r[23])
+                     tuple(v for v in r[22].split("|") if v), r[23],
+                     r[24] or "", r[25] or "", r[26], bool(r[27]), r[28], bool(r[29]), r[30], bool(r[31]), bool(r[32]))
 
 
 class Tx(ABC):
@@ -272,7 +285,9 @@ class Tx(ABC):
             [(t.id, t.number, t.phone, t.seat, t.status, t.appeal_type, int(t.confidential), t.matter, t.place,
               t.lead_unit, "|" + "|".join(t.units) + "|", int(t.closed), t.clock, t.due_at, int(t.overdue),
               t.registered_at, t.updated_at, t.seq, t.version, t.data, t.name, t.address,
-              "|" + "|".join(t.vulnerable) + "|" if t.vulnerable else "", t.credit_marks) for t in rows])
+              "|" + "|".join(t.vulnerable) + "|" if t.vulnerable else "", t.credit_marks,
+              t.district, t.operator, t.ontime_on, int(t.ontime_met), t.response_on, int(t.response_met), t.rated_on,
+              int(t.resolved), int(t.satisfied)) for t in rows])
 
     def subscribe(self, key: str, ticket_ids: Iterable[str]) -> None:
         self._many("INSERT INTO subscriptions (key, ticket_id) VALUES (?, ?) ON CONFLICT DO NOTHING",
@@ -439,6 +454,8 @@ TABLES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "kb_articles": (("id", "owner_unit", "title", "body", "tags", "review_at", "valid_until", "version", "seq",
                      "updated_at", "updated_by"), ("id",)),
     "sweep_marks": (("ticket_id", "key", "at"), ("ticket_id", "key")),
+    "risk_decisions": (("warning_id", "decision", "reason", "actor", "role", "principal_id", "decided_at", "window_day",
+                        "warning"), ("warning_id",)),
 }
 
 
