@@ -22,7 +22,7 @@ from __future__ import annotations
 import os
 import sqlite3
 from pathlib import Path
-from typing import Any, Protocol, Sequence
+from typing import Any, Callable, Protocol, Sequence
 
 
 class SchemaTooNew(RuntimeError):
@@ -119,10 +119,13 @@ def migrate_sqlite(conn: sqlite3.Connection, migrations: Sequence[str]) -> int:
     return migrate(conn, migrations, SQLITE)
 
 
-def prepare_sqlite(path: Path, migrations: Sequence[str], *, timeout: float = 30) -> int:
+def prepare_sqlite(path: Path, migrations: Sequence[str], *, timeout: float = 30,
+                   connect: Callable[[Path, float], Any] | None = None) -> int:
     """The one way a SQLite file of the project is opened for the first time, seat and server alike:
     created with mode 0600 before SQLite touches it (it holds callers' personal data, R33.1), put in
-    WAL mode, migrated. Returns the schema version reached."""
+    WAL mode, migrated. Returns the schema version reached. `connect(path, timeout)` opens it
+    instead of `sqlite3.connect` (the seat's keyed SQLCipher connection, issue 16); it must return
+    a connection in autocommit mode (isolation_level=None)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     if not path.exists():
@@ -131,7 +134,10 @@ def prepare_sqlite(path: Path, migrations: Sequence[str], *, timeout: float = 30
         # in the same process, e.g. a tool beside a running server) — a way to corrupt it.
         os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
     os.chmod(path, 0o600)
-    conn = sqlite3.connect(path, timeout=timeout, isolation_level=None)
+    if connect is None:
+        conn = sqlite3.connect(path, timeout=timeout, isolation_level=None)
+    else:
+        conn = connect(path, timeout)
     try:
         conn.execute(f"PRAGMA busy_timeout={int(timeout * 1000)}")
         conn.execute("PRAGMA journal_mode=WAL")

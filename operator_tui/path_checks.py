@@ -30,12 +30,19 @@ def database_problem(path: Path, option: str = "--db", *, write: bool = False,
             head = f.read(len(SQLITE_MAGIC))
     except OSError as exc:
         return f"{option}：无法读取 {path}（{exc.strerror}）"
-    if head != SQLITE_MAGIC:
+    if head != SQLITE_MAGIC and not _may_be_encrypted(path):
         return f"{option}：{path} 不是数据库文件；请检查路径"
     # SQLite in WAL mode writes beside the file (-wal, -shm): a writer needs the folder too.
     if write and not (os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)):
         return f"{option}：数据库 {path} 或其所在目录只读，无法写入"
     return None
+
+
+def _may_be_encrypted(path: Path) -> bool:
+    """A SQLCipher file (issue 16) is random bytes from the first: whole pages, at least one. Its key
+    is checked when it is opened (operator_tui/store/keys.py); a text file typed by mistake is not."""
+    size = path.stat().st_size
+    return size >= 1024 and size % 512 == 0
 
 
 def new_database_problem(path: Path, option: str = "--db") -> str | None:

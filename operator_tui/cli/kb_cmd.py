@@ -63,6 +63,7 @@ def _kb(db: Path, *, write: bool = False) -> Iterator[sqlite3.Connection]:
     """The knowledge base in the seat database `db`, which must exist; sqlite's own errors (a
     locked or damaged file) end in one line too."""
     from ..path_checks import database_problem
+    from ..store.db import StoreError, sql_errors
 
     problem = database_problem(db, "--db", write=write)
     if problem:
@@ -71,7 +72,9 @@ def _kb(db: Path, *, write: bool = False) -> Iterator[sqlite3.Connection]:
     try:
         conn = connect(db)
         yield conn
-    except sqlite3.Error as exc:
+    except StoreError as exc:  # an encrypted seat file without its key, or a wrong one (issue 16)
+        raise _fail(f"--db：无法打开数据库 {db}（{exc.reason}）") from None
+    except sql_errors() as exc:
         raise _fail(f"--db：无法{'写入' if write else '读取'}知识库 {db}（{exc}）") from None
     finally:
         if conn is not None:

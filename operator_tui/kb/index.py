@@ -8,8 +8,8 @@
   write, so a query can leave out its most common tokens cheaply (search.py);
 - `kb_meta`: the token recipe version; a new recipe rebuilds the index from `kb_articles`.
 
-Takes a path or an open connection and never imports the store package: the store owns the
-seat's other tables, the knowledge base owns the `kb_*` ones.
+Takes a path or an open connection. The store owns the seat's other tables, the knowledge base
+owns the `kb_*` ones; it asks the store only to open the file, which may be encrypted (issue 16).
 """
 
 from __future__ import annotations
@@ -65,7 +65,9 @@ _FTS_COLUMNS = "title, tags, answer, body, py, mt"
 
 def connect(db: Path | str) -> sqlite3.Connection:
     """A fresh connection for one unit of work (connections must not cross threads)."""
-    conn = sqlite3.connect(str(db), timeout=10)
+    from ..store.db import connect_path  # the seat's file may be SQLCipher: the store knows its key
+
+    conn = connect_path(Path(db), timeout=10)
     conn.execute("PRAGMA busy_timeout = 10000")
     return conn
 

@@ -24,6 +24,7 @@ from operator_tui.kb.index import connect, get_article
 from operator_tui.kb.model import Article, Hit
 from operator_tui.kb.parse import clean_text
 from operator_tui.kb.tokens import bigrams
+from operator_tui.store.db import is_connection, sql_errors
 
 MATTER_BOOST = 1.5     # a matter the operator chose is strong evidence, but text still decides
 MAX_TERMS = 48         # a whole typed description must not turn into a hundred-term query
@@ -126,7 +127,7 @@ def search_conn(conn: sqlite3.Connection, text: str, matter: str | None = None, 
             rows = _matter_rows(conn, matter, _POOL)
         else:
             return []
-    except sqlite3.OperationalError as exc:
+    except sql_errors("OperationalError") as exc:
         if "no such table" in str(exc):
             return []  # no knowledge base loaded yet: an empty panel, not an error
         raise
@@ -145,7 +146,7 @@ def search_conn(conn: sqlite3.Connection, text: str, matter: str | None = None, 
 def search(db: Path | str | sqlite3.Connection, text: str, matter: str | None = None,
            limit: int = 10, today: date | None = None) -> list[Hit]:
     """`search_conn` on an open connection, or on a fresh one for a database path."""
-    if isinstance(db, sqlite3.Connection):
+    if is_connection(db):
         return search_conn(db, text, matter, limit, today)
     conn = connect(db)
     try:
@@ -171,7 +172,7 @@ class KbSearcher:
         conn = connect(self.db_path)
         try:
             return get_article(conn, article_id)
-        except sqlite3.OperationalError:
+        except sql_errors("OperationalError"):
             return None
         finally:
             conn.close()

@@ -13,6 +13,8 @@ import sqlite3
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from .db import is_connection
+
 if TYPE_CHECKING:
     import sqlite_utils
 
@@ -20,7 +22,7 @@ SLOT = "intake"
 
 
 def _conn(db: sqlite_utils.Database | sqlite3.Connection) -> sqlite3.Connection:
-    return db if isinstance(db, sqlite3.Connection) else db.conn
+    return db if is_connection(db) else db.conn  # sqlite3's, or SQLCipher's on an encrypted seat
 
 
 def save(db: sqlite_utils.Database | sqlite3.Connection, data: dict[str, Any], now: datetime, slot: str = SLOT) -> None:

@@ -8,7 +8,6 @@ transaction: a crash between pages resumes at the last whole page.
 from __future__ import annotations
 
 import json
-import sqlite3
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any, Iterable
@@ -21,6 +20,7 @@ if TYPE_CHECKING:
 from ..domain.deadlines import Clock
 from ..domain.model import Event, Ticket
 from . import meta, tickets
+from .db import sql_errors
 
 CURSOR = "sync.cursor"
 KB_CURSOR = "sync.kb_cursor"
@@ -98,7 +98,7 @@ def put_server_ticket(db: sqlite_utils.Database, ticket: Ticket, clock: Clock | 
         db.conn.execute("SAVEPOINT put_server_ticket")
         tickets.save(db, ticket, [], clock, now, outbox=False)
         db.conn.execute("RELEASE put_server_ticket")
-    except sqlite3.IntegrityError as exc:
+    except sql_errors("IntegrityError") as exc:  # either driver: the seat's file may be SQLCipher
         db.conn.execute("ROLLBACK TO put_server_ticket")
         db.conn.execute("RELEASE put_server_ticket")
         return f"ticket number {ticket.number} is held locally by another ticket ({exc})"
