@@ -26,14 +26,14 @@ import hashlib
 import re
 import statistics
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta, tzinfo
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any, Iterable, Mapping, Protocol, Sequence
 
 from .triage import TriageRulesError, _Bounds, _Cues, _parse_cues
 
 __all__ = [
-    "DIMENSIONS", "CueClass", "CueTicket", "RiskPolicy", "RiskPolicyError", "RiskWarning", "Windows",
+    "DIMENSIONS", "CueClass", "RiskSource", "assess", "CueTicket", "RiskPolicy", "RiskPolicyError", "RiskWarning", "Windows",
     "cue_warnings", "fold_counts", "parse_risk_policy", "surge_warnings", "warning_id", "windows",
 ]
 
@@ -187,6 +187,32 @@ def _classes_in(text: str, policy: RiskPolicy) -> list[tuple[CueClass, list[str]
         if words:
             out.append((cls, words))
     return out
+
+
+class RiskSource(Protocol):
+    """Where the counts and texts come from: the server's projection or a seat's own store.
+    Instants are aware datetimes; each store compares them in its own stored form."""
+
+    def counts(self, lo: datetime, hi: datetime) -> Iterable[tuple[str, str, str | None, int]]:
+        """(matter, place, lead unit, n) of the tickets registered in [lo, hi)."""
+
+    def numbers(self, dimension: str, code: str, lo: datetime, hi: datetime, limit: int) -> list[str]:
+        """Ticket numbers registered in [lo, hi) with `code` as their matter, place or lead unit, newest first."""
+
+    def cue_tickets(self, lo: datetime, hi: datetime) -> Iterable[CueTicket]:
+        """The tickets registered in [lo, hi), as the cue scan needs them."""
+
+
+def assess(source: RiskSource, policy: RiskPolicy, now: datetime, tz: tzinfo) -> list[RiskWarning]:
+    """Every warning at `now`: surges first (largest excess first), then cues (newest day first).
+    The same function runs on the server and, over its own store, in a seat's overview."""
+    w = windows(now, tz, policy)
+    current = fold_counts(source.counts(*w.current))
+    history = [fold_counts(source.counts(lo, hi)) for lo, hi in w.baseline]
+    surges = [replace(s, evidence=tuple(source.numbers(s.dimension, s.subject, *w.current, policy.max_evidence)))
+              for s in surge_warnings(current, history, policy, w.day)]
+    cues = cue_warnings(source.cue_tickets(w.cue_since or w.current[0], now), policy, tz) if policy.classes else []
+    return surges + cues
 
 
 # --- the [risks] section of the policy file -------------------------------------------------------
