@@ -17,12 +17,14 @@ from .parties import (
     SECRECY, check_office_route, external_refs, level_fields, recusal_party, respondents, secrecy, submitted_at,
 )
 from .text import clean_text
+from .triage import OUTCOMES as _REFERRAL_OUTCOMES
+from .triage import TARGETS as REFERRAL_TARGETS
 
 if TYPE_CHECKING:
     from .workflow import Workflow
 
-REFERRAL_TARGETS = ("110", "119", "120", "122", "应急")
-REFERRAL_OUTCOMES = ("transferred", "told_to_dial", "false_alarm")
+# The referral targets and outcomes are triage's (one definition, issue 18).
+REFERRAL_OUTCOMES = tuple(_REFERRAL_OUTCOMES)
 TRANSFER_MODES = ("blind", "three_way")            # issue 19: the phone transfer made with a referral
 TRANSFER_RESULTS = ("done", "failed", "offline")
 CALL_TRANSFER_MODES = ("blind", "attended", "three_way")

@@ -36,12 +36,8 @@ from bisect import bisect_left
 from dataclasses import dataclass
 from typing import Any, Mapping
 
+from .regex_first import first_chars
 from .triage_sounds import Sounds
-
-try:  # the regex parser, to find the characters a trigger can start with (see _scanner)
-    import re._parser as _sre
-except ImportError:  # pragma: no cover - Python 3.10 and earlier
-    import sre_parse as _sre  # type: ignore[no-redef]
 
 __all__ = [
     "OUTCOMES", "TARGETS", "TARGET_NAMES", "Match", "ReferralInput", "TriageResult", "TriageRules",
@@ -217,11 +213,11 @@ def _scanner(alternatives: str) -> tuple[re.Pattern[str], int]:
     Python's regex engine skips ahead with a character-set scan only when every alternative starts
     with a plain character; with patterns among the phrases it tries all ~100 alternatives at every
     position (4 ms per 500 characters for the whole rule set). So the set F of characters a trigger
-    can start with is computed from the parse tree and put in front: ``[F](?<=(?=(ALTS)).)``
+    can start with is read from the pattern text (:mod:`.regex_first`) and put in front: ``[F](?<=(?=(ALTS)).)``
     consumes one character of F and looks ahead from it for the real trigger, in group 1.
     """
     alternatives = _uncaptured(alternatives)  # only the whole match is used; groups cost time
-    first, nullable = _first_chars(_sre.parse(alternatives))
+    first, nullable = first_chars(alternatives)
     if first is None or nullable or re.compile(alternatives).flags & re.IGNORECASE:  # F is per case
         return re.compile(alternatives), 0
     charset = "".join(re.escape(c) for c in sorted(first))
@@ -250,53 +246,6 @@ def _uncaptured(pattern: str) -> str:
         out.append(c)
         i += 1
     return "".join(out)
-
-
-def _first_chars(items: Any) -> tuple[set[str] | None, bool]:
-    """(characters a match of ``items`` can start with or None if unbounded, may it be empty)."""
-    chars: set[str] = set()
-    for op, av in items:
-        name = str(op)
-        if name == "LITERAL":
-            return chars | {chr(av)}, False
-        if name == "IN":
-            found = _charset(av)
-            return (None if found is None else chars | found), False
-        if name in ("AT", "ASSERT", "ASSERT_NOT"):  # zero-width: look at what follows
-            continue
-        if name == "SUBPATTERN":
-            found, empty = _first_chars(av[-1])
-        elif name == "BRANCH":
-            found, empty = set(), False
-            for alt in av[1]:
-                sub, sub_empty = _first_chars(alt)
-                if sub is None:
-                    return None, False
-                found |= sub
-                empty = empty or sub_empty
-        elif name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"):
-            found, empty = _first_chars(av[2])
-            empty = empty or av[0] == 0
-        else:  # ANY, NOT_LITERAL, GROUPREF...: could start with anything
-            return None, False
-        if found is None:
-            return None, False
-        chars |= found
-        if not empty:
-            return chars, False
-    return chars, True
-
-
-def _charset(items: Any) -> set[str] | None:
-    out: set[str] = set()
-    for op, av in items:
-        if str(op) == "LITERAL":
-            out.add(chr(av))
-        elif str(op) == "RANGE" and av[1] - av[0] < 512:
-            out.update(map(chr, range(av[0], av[1] + 1)))
-        else:  # negated classes, categories (\s, \d), huge ranges
-            return None
-    return out
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,195 @@
+"""The characters a match of a regular expression can start with, read from its source text.
+
+Triage puts the first characters of all its triggers in front of one big alternation (see
+``triage._scanner``): Python's engine then skips ahead with a fast character-set scan instead of
+trying ~100 alternatives at every position. Finding those characters needs the pattern's
+structure. CPython's own parser (``re._parser``) is private and changes between versions (issue 18),
+so this module reads the pattern text itself.
+
+It understands the part of the syntax the rules file uses: literals and escapes, character
+classes with ranges, groups of every kind, lookarounds (zero-width), anchors, alternation and
+quantifiers. Anything whose first character is not a small known set (``.``, ``\\w``, ``\\d``,
+negated classes, huge ranges, backreferences, inline flags) makes the answer ``None``, and the
+caller then scans without the shortcut: slower, never wrong. An unreadable pattern also gives
+``None``: ``re.compile`` is what reports its error.
+
+Pure: no I/O.
+"""
+
+from __future__ import annotations
+
+import re
+
+__all__ = ["first_chars"]
+
+_REPEAT = re.compile(r"\{(\d*)(?:,(\d*))?\}")
+_ZERO_WIDTH_ESCAPES = set("bBAZ")
+_CATEGORY_ESCAPES = set("dDwWsS")
+_CONTROL_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "f": "\f", "v": "\v", "a": "\a"}
+_MAX_RANGE = 512  # a wider range is as good as "anything" for a prefilter
+
+
+class _Unreadable(Exception):
+    """The pattern is outside the understood syntax or malformed."""
+
+
+def first_chars(pattern: str) -> tuple[frozenset[str] | None, bool]:
+    """(characters a match can start with, or None if unbounded; whether a match can be empty)."""
+    reader = _Reader(pattern)
+    try:
+        chars, empty = reader.alternation()
+        if reader.i != len(pattern):  # a stray ")"
+            raise _Unreadable
+    except (_Unreadable, IndexError, ValueError):
+        return None, False
+    return (None if chars is None else frozenset(chars)), empty
+
+
+class _Reader:
+    def __init__(self, pattern: str) -> None:
+        self.p = pattern
+        self.i = 0
+
+    def peek(self) -> str:
+        return self.p[self.i] if self.i < len(self.p) else ""
+
+    def alternation(self) -> tuple[set[str] | None, bool]:
+        chars, empty = self.sequence()
+        while self.peek() == "|":
+            self.i += 1
+            more, more_empty = self.sequence()
+            chars = None if chars is None or more is None else chars | more
+            empty = empty or more_empty
+        return chars, empty
+
+    def sequence(self) -> tuple[set[str] | None, bool]:
+        """Items up to ``|`` or ``)``; the first characters come from the items until one that
+        cannot be empty. Later items are still read, to find where the sequence ends."""
+        chars: set[str] | None = set()
+        open_prefix = True  # every item so far could match nothing
+        while self.i < len(self.p) and self.peek() not in "|)":
+            item, empty = self.atom()
+            low = self.quantifier()
+            empty = empty or low == 0
+            if open_prefix:
+                chars = None if chars is None or item is None else chars | item
+                open_prefix = empty
+        return chars, open_prefix
+
+    def quantifier(self) -> int | None:
+        """Read a quantifier after an atom; its minimum count, or None when there is none."""
+        c = self.peek()
+        low: int | None = None
+        if c in ("?", "*"):
+            low, self.i = 0, self.i + 1
+        elif c == "+":
+            low, self.i = 1, self.i + 1
+        elif c == "{":
+            m = _REPEAT.match(self.p, self.i)
+            if m is None or (m.group(1) == "" and m.group(2) is None):
+                return None  # a literal "{", read as the next atom
+            low, self.i = int(m.group(1) or 0), m.end()
+        if low is not None and self.peek() in ("?", "+"):  # lazy or possessive
+            self.i += 1
+        return low
+
+    def atom(self) -> tuple[set[str] | None, bool]:
+        c = self.p[self.i]
+        self.i += 1
+        if c == "(":
+            return self.group()
+        if c == "[":
+            return self.char_class(), False
+        if c == "\\":
+            return self.escape()
+        if c in "^$":
+            return set(), True
+        if c == ".":
+            return None, False
+        if c in "*+?":
+            raise _Unreadable  # a quantifier with nothing to repeat
+        return {c}, False
+
+    def group(self) -> tuple[set[str] | None, bool]:
+        zero_width = False
+        if self.p.startswith("?", self.i):
+            if self.p.startswith(("?:", "?>"), self.i):
+                self.i += 2
+            elif self.p.startswith(("?=", "?!"), self.i):
+                self.i, zero_width = self.i + 2, True
+            elif self.p.startswith(("?<=", "?<!"), self.i):
+                self.i, zero_width = self.i + 3, True
+            elif self.p.startswith("?P<", self.i):
+                self.i = self.p.index(">", self.i) + 1
+            else:  # inline flags, conditionals, (?P=name): not worth understanding here
+                raise _Unreadable
+        chars, empty = self.alternation()
+        if self.peek() != ")":
+            raise _Unreadable
+        self.i += 1
+        # A lookaround consumes nothing: the first character comes from what follows it.
+        return (set(), True) if zero_width else (chars, empty)
+
+    def escape(self) -> tuple[set[str] | None, bool]:
+        c = self.p[self.i]
+        self.i += 1
+        if c in _ZERO_WIDTH_ESCAPES:
+            return set(), True
+        if c in _CATEGORY_ESCAPES or c.isdigit():  # classes, backreferences
+            return None, False
+        return {self.escaped_char(c)}, False
+
+    def escaped_char(self, c: str) -> str:
+        if c in _CONTROL_ESCAPES:
+            return _CONTROL_ESCAPES[c]
+        width = {"x": 2, "u": 4, "U": 8}.get(c)
+        if width is not None:
+            code = self.p[self.i:self.i + width]
+            self.i += width
+            return chr(int(code, 16))
+        return c
+
+    def char_class(self) -> set[str] | None:
+        if self.peek() == "^":
+            self.i += 1
+            self.skip_class()
+            return None
+        out: set[str] | None = set()
+        first = True
+        while True:
+            c = self.p[self.i]
+            self.i += 1
+            if c == "]" and not first:
+                return out
+            first = False
+            if c == "\\":
+                e = self.p[self.i]
+                self.i += 1
+                if e in _CATEGORY_ESCAPES:
+                    out = None
+                    continue
+                c = self.escaped_char(e)
+            if self.peek() == "-" and self.p[self.i + 1:self.i + 2] not in ("]", ""):
+                self.i += 1
+                hi = self.p[self.i]
+                self.i += 1
+                if hi == "\\":
+                    hi = self.escaped_char(self.p[self.i])
+                    self.i += 1
+                if ord(hi) - ord(c) >= _MAX_RANGE:
+                    out = None
+                elif out is not None:
+                    out.update(map(chr, range(ord(c), ord(hi) + 1)))
+            elif out is not None:
+                out.add(c)
+
+    def skip_class(self) -> None:
+        first = True
+        while True:
+            c = self.p[self.i]
+            self.i += 1
+            if c == "\\":
+                self.i += 1
+            elif c == "]" and not first:
+                return
+            first = False
