@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from .. import open311
+from .. import open311, public
 from . import admin, events, health, kb, lookup, risks, tickets
 
 ROUTERS: tuple[APIRouter, ...] = (health.router, admin.router, events.router, tickets.router, kb.router,
-                                 lookup.router, open311.router, risks.router)
+                                 lookup.router, open311.router, risks.router,
+                                 public.router)

@@ -1,0 +1,66 @@
+"""The `[public]` section of policy.toml: what the public page shows (R17.1, R37.1).
+
+Parsed here rather than in domain/policy.py so that the page's settings live with the page; the
+file is the same one (`HOTLINE_POLICY`, else the packaged policy.toml).
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from operator_tui.data import read_text
+from operator_tui.domain.periods import PeriodError, parse_period
+
+KINDS = ("month", "week", "year")
+
+
+class PublicPolicyError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class PublicPolicy:
+    period: str = "month"        # R17.1: the page's default period: the last complete one of this kind
+    hot_issues: int = 10         # R37.1: rows of hot issues (matter × place)
+    hot_min_tickets: int = 3     # R37.1: smaller clusters are not listed (a small count can point at a person)
+    cases: int = 10              # R37.1: typical cases per page
+    earliest: str = ""           # R17.1: no period before this one is published ("" = any)
+
+
+def _positive(table: dict, key: str, default: int, source: str) -> int:
+    value = table.get(key, default)
+    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+        raise PublicPolicyError(f"{source}: public.{key}: must be a positive whole number")
+    return value
+
+
+def parse_public(text: str, source: str = "policy.toml") -> PublicPolicy:
+    try:
+        table = tomllib.loads(text).get("public") or {}
+    except tomllib.TOMLDecodeError as exc:
+        raise PublicPolicyError(f"{source}: not valid TOML: {exc}") from None
+    if not isinstance(table, dict):
+        raise PublicPolicyError(f"{source}: [public] must be a table")
+    period = table.get("period", "month")
+    if period not in KINDS:
+        raise PublicPolicyError(f"{source}: public.period: must be one of {', '.join(KINDS)}")
+    earliest = table.get("earliest", "")
+    if earliest:
+        try:
+            parse_period(str(earliest))
+        except PeriodError as exc:
+            raise PublicPolicyError(f"{source}: public.earliest: {exc}") from None
+    return PublicPolicy(period=period, hot_issues=_positive(table, "hot_issues", 10, source),
+                        hot_min_tickets=_positive(table, "hot_min_tickets", 3, source),
+                        cases=_positive(table, "cases", 10, source), earliest=str(earliest))
+
+
+def load_public() -> PublicPolicy:
+    """From the policy file the rules came from (HOTLINE_POLICY, else the packaged one)."""
+    path = os.environ.get("HOTLINE_POLICY")
+    if path:
+        return parse_public(Path(path).read_text(encoding="utf-8"), path)
+    return parse_public(read_text("policy.toml"), "policy.toml")
