@@ -4,66 +4,12 @@ engines, and checked for the figures they must hold and the personal data they m
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from dataclasses import dataclass
-from datetime import datetime
-from pathlib import Path
-
 import pytest
 from openpyxl import load_workbook
 
-from operator_tui.domain.periods import CST, parse_period
+from docs_seed import HEAT, HOUSING, NOVEMBER, NOW, SECRET, api, seeded  # noqa: F401  (fixtures)
 from server_stub.reports import documents, html
 from server_stub.reports.schedule import ReportsPolicy, write_files
-
-# The in-process server with tokens for every role (tests/server/conftest.py), reused as it is.
-_spec = importlib.util.spec_from_file_location("_server_conftest_for_docs",
-                                               Path(__file__).parents[1] / "server" / "conftest.py")
-_server = sys.modules.setdefault(_spec.name, importlib.util.module_from_spec(_spec))
-if not hasattr(_server, "api"):
-    _spec.loader.exec_module(_server)
-api = _server.api
-
-SECRET = {"name": "欧阳保密", "phone": "13700001234", "address": "铁东区机密大街88号3单元"}
-NOW = datetime(2026, 12, 1, 1, 0, tzinfo=CST)
-NOVEMBER = parse_period("2026-11")
-HEAT, HOUSING = "heat_group", "city_housing"
-
-
-@dataclass
-class Seeded:
-    api: object
-    numbers: dict[str, list[str]]
-
-
-def _rated(api, number: str, who: str, overall: int) -> None:
-    assert api.act(who, number, "receive").status_code == 200
-    assert api.act(who, number, "respond", {"result": "已处理", "told_appellant": True}).status_code == 200
-    assert api.act("supervisor", number, "review_pass").status_code == 200
-    stars = {"timeliness": overall, "result": overall, "attitude": overall, "overall": overall}
-    assert api.act("seat", number, "callback", {"ratings": stars, "words": "好"}).status_code == 200
-
-
-@pytest.fixture
-def seeded(api) -> Seeded:
-    """October: 2 heating tickets. November: 4 heating tickets in 站前街道 for heat_group (3 rated
-    satisfied, 1 still open), 2 housing tickets for city_housing (never received: overdue by
-    December). Every one carries the same caller, whose details must reach no document."""
-    numbers: dict[str, list[str]] = {"oct": [], "heat": [], "housing": []}
-    api.clock.at = datetime(2026, 10, 20, 9, 0, tzinfo=CST)
-    for _ in range(2):
-        numbers["oct"].append(api.ticket(lead=HEAT, **SECRET)[1])
-    api.clock.at = datetime(2026, 11, 3, 9, 0, tzinfo=CST)
-    for _ in range(4):
-        numbers["heat"].append(api.ticket(lead=HEAT, **SECRET)[1])
-    for _ in range(2):
-        numbers["housing"].append(api.ticket(lead=HOUSING, matter="property_service", place="tiexi", **SECRET)[1])
-    api.clock.at = datetime(2026, 11, 4, 10, 0, tzinfo=CST)
-    for number in numbers["heat"][:3]:
-        _rated(api, number, "unit2", 5)
-    api.clock.at = NOW
-    return Seeded(api, numbers)
 
 
 @pytest.mark.rule("R35.1")
@@ -78,7 +24,7 @@ def test_the_monthly_workbook_holds_the_rates_ranking_hot_spots_and_overdue_list
     assert cover["报告时段"] == "2026年11月" and "2026-12-01 01:00" in cover["生成时间"]
 
     rates = {r[0]: r for r in wb["三率"].iter_rows(min_row=2, values_only=True)}
-    heat = rates["市热力集团"] if "市热力集团" in rates else next(r for k, r in rates.items() if "热" in k)
+    heat = rates[rules.taxonomy.units[HEAT].name]
     assert heat[1] == 4                      # four heating tickets led in November
     assert heat[4] == pytest.approx(1.0)     # all three rated ones satisfied
     assert wb["三率"]["E2"].number_format == "0.0%" and wb["三率"].freeze_panes == "A2"
