@@ -28,13 +28,13 @@ import statistics
 import tomllib
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta, tzinfo
-from typing import Any, Iterable, Mapping, Protocol, Sequence
+from typing import Any, Callable, Iterable, Mapping, Protocol, Sequence
 
 from .triage import TriageRulesError, _Bounds, _Cues, _parse_cues
 
 __all__ = [
     "DIMENSIONS", "CueClass", "RiskSource", "assess", "CueTicket", "RiskPolicy", "RiskPolicyError", "RiskWarning", "Windows",
-    "cue_warnings", "fold_counts", "parse_risk_policy", "surge_warnings", "warning_id", "windows",
+    "cue_warnings", "fold_counts", "headline", "parse_risk_policy", "surge_warnings", "warning_id", "windows",
 ]
 
 # The dimensions a surge is looked for in, with their Chinese names for the screen.
@@ -79,13 +79,14 @@ class RiskWarning:
     spread: float | None = None             # their robust spread (surge)
     evidence: tuple[str, ...] = ()          # ticket numbers, newest first
     words: tuple[str, ...] = ()             # the cue words found (cue)
+    weeks: int = 0                          # how many past weeks the baseline covers (surge)
 
     def to_json_dict(self) -> dict[str, Any]:
         return {"id": self.id, "kind": self.kind, "kind_name": KINDS[self.kind], "dimension": self.dimension,
                 "subject": self.subject, "window": self.window.isoformat(), "count": self.count,
                 "baseline": None if self.baseline is None else round(self.baseline, 2),
                 "spread": None if self.spread is None else round(self.spread, 2),
-                "evidence": list(self.evidence), "words": list(self.words)}
+                "evidence": list(self.evidence), "words": list(self.words), "weeks": self.weeks}
 
 
 @dataclass(frozen=True)
@@ -148,7 +149,8 @@ def surge_warnings(current: Mapping[tuple[str, str], int], history: Sequence[Map
         spread = MAD_TO_SD * statistics.median(abs(x - median) for x in past) if past else 0.0
         # R31.1: above the baseline by the policy's margin on both scales, and never 1 → 3.
         if n >= policy.ratio * mean and n > mean + policy.spread_k * spread:
-            out.append(RiskWarning(warning_id("surge", dim, code, day), "surge", dim, code, day, n, mean, spread))
+            out.append(RiskWarning(warning_id("surge", dim, code, day), "surge", dim, code, day, n, mean, spread,
+                                   weeks=len(past)))
     out.sort(key=lambda w: (-(w.count - (w.baseline or 0)), w.dimension, w.subject))
     return out
 
@@ -213,6 +215,17 @@ def assess(source: RiskSource, policy: RiskPolicy, now: datetime, tz: tzinfo) ->
               for s in surge_warnings(current, history, policy, w.day)]
     cues = cue_warnings(source.cue_tickets(w.cue_since or w.current[0], now), policy, tz) if policy.classes else []
     return surges + cues
+
+
+def headline(w: Mapping[str, Any], name_of: Callable[[str, str], str]) -> str:
+    """One line in Chinese for a warning in its JSON form; `name_of(dimension, code)` names a
+    matter, place or unit from the taxonomy. The CLI, the API's readers and the overview share it."""
+    if w["kind"] == "surge":
+        base = w.get("baseline") or 0.0
+        return (f"{DIMENSIONS[w['dimension']]}「{name_of(w['dimension'], w['subject'])}」今日登记 {w['count']} 件，"
+                f"前 {w.get('weeks') or 0} 周同一星期同一时段平均 {base:.1f} 件")
+    words = "、".join(w.get("words") or ())
+    return f"{w['subject']}类线索：{w['window']} 共 {w['count']} 件" + (f"（{words}）" if words else "")
 
 
 # --- the [risks] section of the policy file -------------------------------------------------------
