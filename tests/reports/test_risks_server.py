@@ -127,3 +127,30 @@ def test_a_supervisor_decides_a_warning_once_with_a_reason_and_it_stays_listed(c
         actor, role, at = tx._one("SELECT actor, role, decided_at FROM risk_decisions WHERE warning_id = ?", (wid,))
     assert (actor, role) == ("值班长", "supervisor")
     assert datetime.fromisoformat(at) == NOW
+
+
+@pytest.mark.rule("R31.1")
+def test_the_cli_lists_the_warnings_and_records_a_decision_once(centre, server_db, cli):
+    numbers = [centre.register(NOW.replace(hour=7, minute=i), matter="heating_temperature") for i in range(8)]
+    at = NOW.isoformat()
+    r = cli("report", "risks", "--db", str(server_db), "--at", at, "--json")
+    assert r.code == 0, r.err
+    body = r.json()
+    surge = next(w for w in body["warnings"] if w["kind"] == "surge" and w["dimension"] == "matter")
+    assert set(surge["evidence"]) == set(numbers) and body["open"] >= 1
+    text = cli("report", "risks", "--db", str(server_db), "--at", at)
+    assert text.code == 0 and "事项「供暖温度不达标」今日登记 8 件" in text.out and surge["id"] in text.out and "待处理" in text.out
+    # a decision needs one of the two flags and a reason, each refused on one line with exit 2
+    bad = cli("report", "risks", "decide", surge["id"], "--by", "值班长", "--reason", "x", "--db", str(server_db), "--at", at)
+    assert bad.code == 2 and len(bad.err_lines) == 1
+    bad = cli("report", "risks", "decide", surge["id"], "--acknowledge", "--by", "值班长", "--db", str(server_db), "--at", at)
+    assert bad.code == 2 and "理由" in bad.err
+    ok = cli("report", "risks", "decide", surge["id"], "--dismiss", "--reason", "天气骤冷，属正常波动", "--by", "值班长",
+             "--db", str(server_db), "--at", at)
+    assert ok.code == 0, ok.err
+    again = cli("report", "risks", "decide", surge["id"], "--acknowledge", "--reason", "x", "--by", "值班长",
+                "--db", str(server_db), "--at", at)
+    assert again.code == 2 and "不能重复处理" in again.err
+    listed = centre.risks().json()
+    assert next(w for w in listed["warnings"] if w["id"] == surge["id"])["decision"]["decision"] == "dismiss"
+    assert cli("report", "risks", "--db", str(server_db), "--at", "not-a-time").code == 2
