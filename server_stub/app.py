@@ -11,7 +11,7 @@ import logging
 from contextlib import asynccontextmanager
 from datetime import timezone
 from email.utils import format_datetime
-from typing import AsyncIterator
+from typing import TYPE_CHECKING, AsyncIterator
 
 from fastapi import FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
@@ -29,6 +29,9 @@ from .jobs import sweep
 from .limits import BodyLimit
 from .settings import ServerSettings
 from .storage import Storage
+
+if TYPE_CHECKING:  # imported by the CLI only when --reports-dir is given (openpyxl stays unloaded)
+    from .reports.schedule import ReportJob
 
 log = logging.getLogger("hotline.server")
 
@@ -131,18 +134,38 @@ def _periodic_backup(app: FastAPI, schedule: "Schedule"):
     return loop
 
 
-def create_app(settings: ServerSettings, rules: Rules | None = None, backup: "Schedule | None" = None) -> FastAPI:
-    """`backup`: take a backup every so often (SQLite only; see server_stub/backup.py)."""
+def _periodic_reports(app: FastAPI, job: "ReportJob"):
+    """R31.1: the previous complete day's, week's and month's reports, once each (reports/schedule.py)."""
+    settings: ServerSettings = app.state.settings
+
+    async def loop() -> None:
+        while True:
+            try:
+                made = await run_in_threadpool(job.run, app.state.storage, app.state.rules, settings.clock())
+                for path in made:
+                    log.info("report written: %s", path.name)
+            except Exception as exc:  # keep the schedule; the next run retries what is not marked made
+                log.error("scheduled report failed: %s", type(exc).__name__)
+            await asyncio.sleep(job.every_seconds)
+
+    return loop
+
+
+def create_app(settings: ServerSettings, rules: Rules | None = None, backup: "Schedule | None" = None,
+               reports: "ReportJob | None" = None) -> FastAPI:
+    """`backup`: take a backup every so often (SQLite only; see server_stub/backup.py). `reports`:
+    write the periodic reports into a folder on schedule (server_stub/reports/schedule.py)."""
     storage = Storage.open(settings.db_path, pool_size=settings.pool_size)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         task = asyncio.create_task(_periodic_sweep(app)()) if settings.sweep_every_seconds > 0 else None
         saver = asyncio.create_task(_periodic_backup(app, backup)()) if backup and backup.every_seconds > 0 else None
+        writer = asyncio.create_task(_periodic_reports(app, reports)()) if reports else None
         try:
             yield
         finally:
-            for t in (task, saver):
+            for t in (task, saver, writer):
                 if t is not None:
                     t.cancel()
             app.state.storage.close()  # PostgreSQL: the pool's connections (reopened if started again)

@@ -145,3 +145,22 @@ def topic(
     doc = _build(ctx, db, lambda storage: documents.topic(storage, the_rules, matter, place, the_period, now(),
                                                           copy_to=copy_to))
     _write(doc, folder)
+
+
+def report_job(reports_dir: Path | None):
+    """`hotline server --reports-dir DIR`: the scheduled job, with its folder and the `[reports]`
+    policy checked before the server starts (a mistake is one line, not a failure at 00:30)."""
+    if reports_dir is None:
+        return None
+    from server_stub.reports.schedule import ReportJob, ReportsPolicyError, load_reports_policy
+
+    from . import CliError
+
+    try:
+        policy = load_reports_policy()
+    except (ReportsPolicyError, OSError) as exc:
+        raise CliError(f"策略文件 [reports]：{exc}") from None
+    try:
+        return ReportJob(_out_dir(reports_dir), policy)
+    except CliError as exc:
+        raise CliError(str(exc).replace("--out", "--reports-dir", 1)) from None

@@ -75,6 +75,9 @@ def run(
     backup_every: float = typer.Option(0, "--backup-every", min=0, help="Take a backup every SECONDS (SQLite; 0: off)."),
     backup_keep: int = typer.Option(7, "--keep", help="Scheduled backups: keep the newest N."),
     backup_dir: Path = typer.Option(None, "--backup-dir", help="Scheduled backups: the folder they go in."),
+    reports_dir: Path = typer.Option(None, "--reports-dir", envvar="HOTLINE_REPORTS_DIR",
+                                     help="Write the daily, weekly and monthly reports (.xlsx + HTML) into this folder "
+                                          "on the [reports] schedule of the policy file (R31.1)."),
 ) -> None:
     """Run the backend until interrupted (HTTPS with --tls-cert and --tls-key)."""
     if ctx.invoked_subcommand is not None:
@@ -97,8 +100,12 @@ def run(
     from .server_backup_cmd import schedule
 
     saves = schedule(backup_every, backup_keep, backup_dir, path)
+    from .report_docs_cmd import report_job
+
+    reports = report_job(reports_dir)
     try:
-        app = create_app(ServerSettings(db_path=path, sweep_every_seconds=sweep_every), rules(), backup=saves)
+        app = create_app(ServerSettings(db_path=path, sweep_every_seconds=sweep_every), rules(), backup=saves,
+                         reports=reports)
     except Exception as exc:  # cannot open or migrate the database (whatever the reason: the server cannot start)
         raise CliError(f"--db：无法打开服务端数据库 {describe(path)}：{_reason(exc)}") from None
     logging.getLogger("uvicorn.access").addFilter(_NoQueryStrings())

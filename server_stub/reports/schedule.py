@@ -4,9 +4,11 @@ After the policy's time of day (00:30 Asia/Shanghai by default) the server makes
 complete period's report of each kind switched on: a day's every day, a week's from Monday, a
 month's from the 1st (`periods.last_complete`). A period is produced once however often the job
 runs and however many server processes share the database: the job runs under the same lock the
-sweep uses (`Storage.exclusive`, an advisory lock on PostgreSQL) and records each period it made in
-`meta` (`report:<kind>:<period>`) before releasing it. A server that was down at 00:30 catches up
-at its next run; one that fails half-way leaves no mark, so the next run tries again.
+sweep uses (`Storage.exclusive`, an advisory lock on PostgreSQL), and claims each period in `meta`
+(`report:<kind>:<period>`) in a write transaction before making it, so that even two runs the lock
+does not order (two SQLite Storage objects) make it once. A server that was down at 00:30 catches up
+at its next run; one that fails half-way removes its claim, so the next run tries again (a process
+that died mid-way leaves a claim that is retaken after an hour).
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import logging
 import os
 import tomllib
 from dataclasses import dataclass
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 from pathlib import Path
 
 from operator_tui.config import Rules
@@ -92,6 +94,20 @@ def due(policy: ReportsPolicy, now: datetime) -> list[tuple[str, Period]]:
     return [(k, last_complete(documents.PERIOD_KINDS[k], local.date())) for k in policy.kinds]  # type: ignore[arg-type]
 
 
+STALE_CLAIM = timedelta(hours=1)  # a claim this old without a "made" mark: its process died mid-way
+
+
+def _claim(storage: Storage, key: str, now: datetime) -> bool:
+    """Take the period for this run, in one write transaction (writers are serialised on both
+    engines, so two processes cannot both see it free). False when it is made or being made."""
+    with storage.write() as tx:
+        mark = tx.meta(key)
+        if mark and (mark.startswith("made ") or datetime.fromisoformat(mark.split(" ", 1)[1]) > now - STALE_CLAIM):
+            return False
+        tx.put_meta(key, f"claimed {now.isoformat()}")
+    return True
+
+
 def produce_due(storage: Storage, rules: Rules, out_dir: Path, now: datetime,
                 policy: ReportsPolicy | None = None) -> list[Path]:
     """Make what is due and not yet made; returns the files written (none when all were made)."""
@@ -100,12 +116,28 @@ def produce_due(storage: Storage, rules: Rules, out_dir: Path, now: datetime,
     with storage.exclusive("reports"):
         for kind, period in due(policy, now):
             key = f"report:{kind}:{period.key}"
-            with storage.read() as tx:
-                if tx.meta(key):
-                    continue
-            doc = documents.periodic(storage, rules, kind, period, now, trend_weeks=policy.trend_weeks)  # type: ignore[arg-type]
-            made += write_files(doc, out_dir)
+            if not _claim(storage, key, now):
+                continue
+            try:
+                doc = documents.periodic(storage, rules, kind, period, now,  # type: ignore[arg-type]
+                                         trend_weeks=policy.trend_weeks)
+                made += write_files(doc, out_dir)
+            except BaseException:
+                with storage.write() as tx:  # not made: the next run tries again
+                    tx._exec("DELETE FROM meta WHERE key = ?", (key,))
+                raise
             with storage.write() as tx:
-                tx.put_meta(key, now.astimezone(CST).isoformat())
+                tx.put_meta(key, f"made {now.isoformat()}")
             log.info("report made: %s %s", kind, period.key)
     return made
+
+
+@dataclass(frozen=True)
+class ReportJob:
+    """What `hotline server --reports-dir DIR` runs: every `every_seconds`, `produce_due` into `out_dir`."""
+    out_dir: Path
+    policy: ReportsPolicy = ReportsPolicy()
+    every_seconds: float = 60.0
+
+    def run(self, storage: Storage, rules: Rules, now: datetime) -> list[Path]:
+        return produce_due(storage, rules, self.out_dir, now, self.policy)
