@@ -37,6 +37,7 @@ SEAT_OPTIONS = {
     "--ca-file": ("ca_file", True, "HOTLINE_CA_FILE"),
     "--role": ("role", True, "HOTLINE_ROLE"),
     "--cti": ("cti", True, "HOTLINE_CTI"),
+    "--key-file": ("key_file", True, "HOTLINE_DB_KEY_FILE"),
 }
 
 
@@ -55,6 +56,7 @@ class SeatOptions:
     token_file: str | None = None   # a 0600 file holding the token (kept off the command line)
     ca_file: str | None = None      # the centre's CA for an https server (default: the system's CAs)
     cti: str | None = None          # the phone system: freeswitch://host:8021?agent=… or asterisk://host:5038?…
+    key_file: str | None = None     # an encrypted database's key file (0600); issue 16
 
 
 def check_options(opts: SeatOptions) -> None:
@@ -92,7 +94,7 @@ def _is_phone(text: str) -> bool:
 
 def build_context(settings: Settings, caller: str | None = None, offline: bool = False, role: str = "operator",
                   token: str | None = None, defer: bool = False, ca_file: str | None = None,
-                  cti: str | None = None) -> "SeatContext":
+                  cti: str | None = None, key_file: str | None = None) -> "SeatContext":
     """Everything the seat needs. What a person can get wrong is checked here, before the first
     frame: the policy file, the database, a site's triage rules, a missing token. With `defer`, the
     rest of the rules files are read after the first frame; one that cannot be read closes the seat
@@ -116,9 +118,10 @@ def build_context(settings: Settings, caller: str | None = None, offline: bool =
     if problem:
         raise SeatStartError(problem)
     try:
-        store = Store.open(settings.db_path)
+        # hold: `hotline db encrypt/rekey` refuse while the seat runs (store/seat_lock.py)
+        store = Store.open(settings.db_path, key_file=Path(key_file) if key_file else None, hold=True)
     except StoreError as exc:
-        raise SeatStartError(f"--db：无法打开数据库 {settings.db_path}（{str(exc).rsplit(': ', 1)[-1]}）") from None
+        raise SeatStartError(f"--db：无法打开数据库 {settings.db_path}（{exc.reason}）") from None
     # R20.3: the seat never runs without triage. A site's own rules file (HOTLINE_TRIAGE_RULES) is
     # checked now, so a broken one stops the start with its reason; the packaged rules (tested in
     # CI) compile after the first frame (~0.2 s of regex compilation kept off the start-up path).
@@ -212,7 +215,7 @@ def run_seat(settings: Settings, opts: SeatOptions, defer: bool = False) -> None
     # A supervisor opens on the queue overview, which needs the whole context at once.
     context = build_context(settings, opts.caller, opts.offline, opts.role, token,
                             defer=defer and opts.role == "operator" and not opts.demo, ca_file=opts.ca_file,
-                            cti=opts.cti)
+                            cti=opts.cti, key_file=opts.key_file)
     if opts.demo:
         from datetime import datetime, timezone
 

@@ -23,9 +23,11 @@ def rules() -> Rules:
         raise CliError(str(exc)) from None
 
 
-def open_store(s: Settings, must_exist: bool = True, write: bool = False) -> Store:
+def open_store(s: Settings, must_exist: bool = True, write: bool = False, *, key=None,
+               key_file: Path | None = None) -> Store:
     """The seat database. Only `hotline db init` passes `must_exist=False` (issue 14: a mistyped
-    --db made a new, empty database); `write` also refuses a read-only file or folder."""
+    --db made a new, empty database); `write` also refuses a read-only file or folder. An encrypted
+    one opens with `key`, or the key from `key_file` or the usual sources (store/keys.py)."""
     from . import CliError
 
     if must_exist:
@@ -33,10 +35,9 @@ def open_store(s: Settings, must_exist: bool = True, write: bool = False) -> Sto
     else:
         require(new_database_problem(s.db_path, "--db"))
     try:
-        return Store.open(s.db_path)
+        return Store.open(s.db_path, key=key, key_file=key_file)
     except StoreError as exc:
-        reason = str(exc).rsplit(": ", 1)[-1]
-        raise CliError(f"--db：无法打开数据库 {s.db_path}（{reason}）") from None
+        raise CliError(f"--db：无法打开数据库 {s.db_path}（{exc.reason}）") from None
 
 
 def require(problem: str | None) -> None:

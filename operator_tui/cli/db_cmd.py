@@ -1,5 +1,6 @@
-"""`hotline db init`: create the seat's local database (and, with --demo, seed demo data);
-`hotline db export-outbox` / `import-outbox`: carry unsynced events to another machine."""
+"""`hotline db init`: create the seat's local database (and, with --demo, seed demo data; with
+--encrypt, encrypted); `hotline db export-outbox` / `import-outbox`: carry unsynced events to
+another machine; `hotline db encrypt` / `rekey` live in db_crypt_cmd."""
 
 from __future__ import annotations
 
@@ -14,6 +15,9 @@ db_app = typer.Typer(help="The seat's local database.", no_args_is_help=True)
 
 
 def register(app: typer.Typer) -> None:
+    from . import db_crypt_cmd
+
+    db_crypt_cmd.register(db_app)
     app.add_typer(db_app, name="db")
 
 
@@ -22,9 +26,14 @@ def init(
     ctx: typer.Context,
     demo: bool = typer.Option(False, "--demo", help="Seed demo tickets and the sample knowledge base (once)."),
     seat_code: str = typer.Option(None, "--seat-code", help="This seat's 3-digit code, unique across seats (part of every ticket number)."),
+    encrypt: bool = typer.Option(False, "--encrypt", help="Create it encrypted (SQLCipher) with a new random key, kept in "
+                                 "--key-file (a new 0600 file) or else the OS keyring; a key already set is used."),
+    key_file: Path = typer.Option(None, "--key-file", envvar="HOTLINE_DB_KEY_FILE",
+                                  help="The database key's file (mode 0600); implies --encrypt."),
 ) -> None:
     """Create (or migrate) the seat database, file mode 0600."""
     from . import CliError, settings
+    from .db_crypt_cmd import key_for_init
 
     s = settings(ctx)
     if seat_code is not None and not meta.valid_seat_code(seat_code):
@@ -34,7 +43,8 @@ def init(
     default = _platform_dir("data") / "seat.db"
     if s.db_path == default:  # the platform's own data folder may be made; a typed path's folder not
         default.parent.mkdir(parents=True, exist_ok=True)
-    store = open_store(s, must_exist=False)
+    key = key_for_init(s.db_path, encrypt, key_file)  # None: plain, as before (nobody opted in)
+    store = open_store(s, must_exist=False, key=key, key_file=key_file)
     with store.transaction() as db:
         current = meta.get(db, "seat_code")
         if seat_code and current and current != seat_code:
@@ -48,7 +58,7 @@ def init(
         ensure_schema(kb)
     finally:
         kb.close()
-    typer.echo(f"坐席数据库已就绪：{s.db_path}")
+    typer.echo(f"坐席数据库已就绪：{s.db_path}" + (f"（已加密，密钥在{store.key.source}）" if store.key else ""))
     if demo:
         from ..demo import seed
 

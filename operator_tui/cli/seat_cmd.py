@@ -11,14 +11,15 @@ import typer
 
 
 def build_context(settings, caller: str | None = None, offline: bool = False, role: str = "operator",
-                  token: str | None = None, defer: bool = False, ca_file: str | None = None, cti: str | None = None):
+                  token: str | None = None, defer: bool = False, ca_file: str | None = None, cti: str | None = None,
+                  key_file: str | None = None):
     """`seat_start.build_context` with its errors as CLI errors (tests and benchmarks use this)."""
     from ..seat_start import SeatStartError
     from ..seat_start import build_context as build
     from . import CliError
 
     try:
-        return build(settings, caller, offline, role, token, defer=defer, ca_file=ca_file, cti=cti)
+        return build(settings, caller, offline, role, token, defer=defer, ca_file=ca_file, cti=cti, key_file=key_file)
     except SeatStartError as exc:
         raise CliError(str(exc)) from None
 
@@ -42,13 +43,15 @@ def register(app: typer.Typer) -> None:
                                 help="The phone system: freeswitch://host:8021?agent=1001@default or "
                                      "asterisk://host:5038?interface=PJSIP/1001 (password from HOTLINE_CTI_PASSWORD "
                                      "or HOTLINE_CTI_SECRET_FILE)."),
+        key_file: str = typer.Option(None, "--key-file", envvar="HOTLINE_DB_KEY_FILE",
+                                     help="The encrypted database's key file (mode 0600); or HOTLINE_DB_KEY, or the OS keyring."),
     ) -> None:
         """Open the seat: record calls into tickets, keyboard only."""
         from ..seat_start import SeatOptions, SeatStartError, run_seat
         from . import CliError, settings
 
         opts = SeatOptions(caller=caller, offline=offline, server=server, demo=demo, token=token, role=role,
-                           token_file=token_file, ca_file=ca_file, cti=cti)
+                           token_file=token_file, ca_file=ca_file, cti=cti, key_file=key_file)
         try:
             run_seat(settings(ctx), opts, defer=True)
         except SeatStartError as exc:

@@ -48,6 +48,8 @@ class KeyProblem(RuntimeError):
 class Key:
     hex: str
     source: str  # where it came from, in words for messages (never the key itself)
+    kind: str = "env"  # "env", "file" or "keyring": where a new key replaces it (`hotline db rekey`)
+    file: Path | None = None
 
     def __repr__(self) -> str:  # a Key in a traceback or a log never shows the key
         return f"Key(source={self.source!r})"
@@ -96,7 +98,7 @@ def read_key_file(file: Path) -> Key:
         text = file.read_text(encoding="ascii", errors="replace")
     except OSError as exc:
         raise KeyProblem(f"无法读取密钥文件 {file}（{exc.strerror or exc}）") from None
-    return Key(check_hex(text, f"密钥文件 {file} "), f"密钥文件 {file}")
+    return Key(check_hex(text, f"密钥文件 {file} "), f"密钥文件 {file}", "file", file)
 
 
 def write_key_file(file: Path, key: str) -> None:
@@ -149,7 +151,7 @@ def keyring_get(db_path: Path) -> Key | None:
     except Exception as exc:  # any backend's failure (no backend, no D-Bus, locked): said, not raised raw
         raise KeyProblem(f"系统钥匙串不可用（{type(exc).__name__}）：没有可用的钥匙串后端；"
                          "请改用 --key-file 或 HOTLINE_DB_KEY") from None
-    return Key(check_hex(text, "系统钥匙串"), "系统钥匙串") if text else None
+    return Key(check_hex(text, "系统钥匙串"), "系统钥匙串", "keyring") if text else None
 
 
 def keyring_put(db_path: Path, key: str) -> None:
@@ -179,7 +181,8 @@ def resolve(db_path: Path, key_file: Path | None = None) -> Key | None:
     try:
         found = keyring_get(db_path)
     except KeyProblem as exc:
-        raise KeyProblem(f"数据库已加密，需要密钥：请设置{SOURCES}（{exc}）") from None
+        unavailable = str(exc).split("；")[0]  # what the keyring lacks, without its own advice
+        raise KeyProblem(f"数据库已加密，需要密钥：请设置{SOURCES}；{unavailable}") from None
     if found is None:
         raise KeyProblem(f"数据库已加密，需要密钥：请设置{SOURCES}")
     return found
