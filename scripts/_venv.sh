@@ -27,3 +27,15 @@ if [ "$EXTRA" = "dev" ] && [ ! -x /usr/lib/postgresql/15/bin/initdb ] && [ -z "$
     exit 2
   fi
 fi
+# The public page is tested in a real browser (issue 15): headless Chromium driven by Playwright,
+# which is given the Debian package's binary (no browser download). Installed here when missing.
+if [ "$EXTRA" = "dev" ] && [ ! -x /usr/bin/chromium ] && [ -z "${HOTLINE_CHROMIUM:-}" ]; then
+  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null; then
+    echo "installing chromium (the public page's browser test) …" >&2
+    DEBIAN_FRONTEND=noninteractive apt-get update -qq >&2
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >&2
+  else
+    echo "Chromium is missing: sudo apt-get install -y chromium (or set HOTLINE_CHROMIUM to its binary)" >&2
+    exit 2
+  fi
+fi
