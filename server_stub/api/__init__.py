@@ -5,8 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from .. import open311, public
-from . import admin, events, health, kb, lookup, risks, tickets
+from . import admin, events, health, kb, lookup, rates, risks, tickets
 
 ROUTERS: tuple[APIRouter, ...] = (health.router, admin.router, events.router, tickets.router, kb.router,
-                                 lookup.router, open311.router, risks.router,
+                                 lookup.router, open311.router, risks.router, rates.router,
                                  public.router)

@@ -39,6 +39,15 @@ def check_by(by: str) -> str:
     return by
 
 
+def check_period(period: Period) -> Period:
+    """A period whose previous period exists too (a report compares the two): year 1 has none."""
+    try:
+        period.previous()
+    except (ValueError, OverflowError):
+        raise RatesError(f"时段 {period.key!r} 超出可统计的范围（没有上一时段可比）") from None
+    return period
+
+
 def compute_rates(storage: Storage, rules: Rules, period: Period, by: str = "unit", *,
                   rate_rules: RateRules | None = None) -> RateReport:
     """The rates of every line of `by` (unit | district | matter | operator | all) over `period`,
@@ -46,6 +55,7 @@ def compute_rates(storage: Storage, rules: Rules, period: Period, by: str = "uni
     tickets it led (R24.2); tickets closed at intake have no unit and appear only in the other
     groupings, and only when the policy does not exclude them."""
     column = GROUP_COLUMNS[check_by(by)]
+    check_period(period)
     rr = rate_rules or load_rate_rules()
     with storage.read() as tx:
         current = _counts(tx, column, period, rr)
@@ -54,9 +64,9 @@ def compute_rates(storage: Storage, rules: Rules, period: Period, by: str = "uni
     return build_report(period, by, rr.rates, current, previous, names)
 
 
-def only_line(report: RateReport, key: str) -> RateReport:
+def only_line(report: RateReport, key: str, name: str | None = None) -> RateReport:
     """The report cut to one line (a unit reads its own line only), that line as the total too."""
-    line = report.line(key) or RateLine(key, key, {r: figure(0, 0) for r in report.rates})
+    line = report.line(key) or RateLine(key, name or key, {r: figure(0, 0) for r in report.rates})
     return replace(report, lines=(line,), total=line)
 
 
