@@ -1,29 +1,29 @@
 """The three rates (R35.1) as the periodic documents lay them out: one line per unit, and a ranking
 with the change against the period before.
 
-The figures themselves are the RATES part's (`server_stub/reports/rates.py`, `compute_rates`); this
-module only adapts them to the documents' rows, so that the xlsx and HTML layers never depend on
-how rates are computed. While `rates.py` is absent (it was written in parallel), a small stand-in
-computes rough rates from the projection so that the layout can be built and tested.
+The figures themselves are `server_stub/reports/rates.py` `compute_rates` (the definitions are the
+policy's [rates]); this module only flattens them into the documents' rows, so that the xlsx and
+HTML layers never depend on how rates are computed, and ranks units on one composite score (the
+mean of their three rates), as the monthly ranking an office forwards does.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from operator_tui.config import Rules
 from operator_tui.domain.periods import Period
+from operator_tui.domain.rates import RateFigure
 
-from ..projection import ticket_of
-from ..storage import Storage, _TICKET_COLS, _ticket_row, utc
+from ..storage import Storage
+from .rates import compute_rates
 
 
 @dataclass(frozen=True)
 class RateLine:
     code: str
     name: str
-    tickets: int                 # tickets the unit led in the period (the rates' population)
+    tickets: int                 # tickets counted (the largest population of the unit's rates)
     on_time: float | None        # 按时办结率, 0..1; None when nothing counted
     resolution: float | None     # 解决率
     satisfaction: float | None   # 满意率
@@ -49,14 +49,15 @@ class RankLine:
 
 
 def unit_rates(storage: Storage, rules: Rules, period: Period) -> list[RateLine]:
-    """Every unit's rates over `period`, largest population first."""
-    try:
-        from .rates import compute_rates  # the RATES part's engine, when it is there
-    except ImportError:
-        lines = _stand_in(storage, rules, period)
-    else:
-        lines = [_adapt(r, rules) for r in compute_rates(storage, rules, period, "unit")]
+    """Every unit's rates over `period` (the RATES part's `compute_rates`), largest population first."""
+    report = compute_rates(storage, rules, period, "unit")
+    lines = [RateLine(ln.key, ln.name, ln.tickets, _value(ln.on_time), _value(ln.resolution),
+                      _value(ln.satisfaction)) for ln in report.lines]
     return sorted(lines, key=lambda r: (-r.tickets, r.code))
+
+
+def _value(f: RateFigure | None) -> float | None:
+    return None if f is None else f.value
 
 
 def ranking(current: list[RateLine], previous: list[RateLine]) -> list[RankLine]:
@@ -70,58 +71,4 @@ def ranking(current: list[RateLine], previous: list[RateLine]) -> list[RankLine]
         prev = before.get(line.code)
         change = None if prev is None or prev[1] is None or line.score is None else line.score - prev[1]
         out.append(RankLine(i + 1, line, prev[0] if prev else None, change))
-    return out
-
-
-def _adapt(r: Any, rules: Rules) -> RateLine:
-    """One of compute_rates' frozen rows as a RateLine (read by attribute name, tolerant of the
-    names the RATES part chose: key/code/unit, total/tickets/count, on_time/on_time_rate …)."""
-    def pick(*names: str) -> Any:
-        for n in names:
-            if hasattr(r, n):
-                value = getattr(r, n)
-                return value() if callable(value) else value
-        return None
-
-    def rate(*names: str) -> float | None:
-        value = pick(*names)
-        if value is not None and hasattr(value, "value"):  # a Rate object with .value
-            value = value.value
-        return None if value is None else float(value)
-
-    code = str(pick("key", "code", "unit", "group") or "")
-    unit = rules.taxonomy.units.get(code)
-    return RateLine(code, str(pick("name", "label") or (unit.name if unit else code)),
-                    int(pick("tickets", "total", "count", "population") or 0),
-                    rate("on_time", "on_time_rate"), rate("resolution", "resolution_rate", "resolved"),
-                    rate("satisfaction", "satisfaction_rate", "satisfied"))
-
-
-def _stand_in(storage: Storage, rules: Rules, period: Period) -> list[RateLine]:
-    """Rough rates from the projection (used only until rates.py exists): on time = responded and
-    never marked overdue, of those responded; resolved = rated 3 or more on result, satisfied =
-    rated 4 or more overall, of those rated."""
-    lo, hi = period.bounds()
-    with storage.read() as tx:
-        rows = [_ticket_row(r) for r in tx._all(
-            f"SELECT {_TICKET_COLS} FROM tickets WHERE registered_at >= ? AND registered_at < ? "
-            "AND lead_unit IS NOT NULL", (utc(lo), utc(hi)))]
-    tally: dict[str, list[int]] = {}
-    for row in rows:
-        t = ticket_of(row)
-        n = tally.setdefault(row.lead_unit or "", [0, 0, 0, 0, 0, 0])
-        n[0] += 1
-        if t.responded_at is not None:
-            n[1] += 1
-            n[2] += 0 if row.overdue else 1
-        if t.rating is not None:
-            n[3] += 1
-            n[4] += t.rating.result >= 3
-            n[5] += t.rating.overall >= 4
-    out = []
-    for code, (total, responded, on_time, rated, resolved, satisfied) in tally.items():
-        unit = rules.taxonomy.units.get(code)
-        out.append(RateLine(code, unit.name if unit else code, total,
-                            on_time / responded if responded else None,
-                            resolved / rated if rated else None, satisfied / rated if rated else None))
     return out

@@ -70,7 +70,7 @@ def _periodic(doc: Document) -> list[str]:
     parts = [f"<h2>一、总体情况</h2><p>本期受理诉求 {doc.registered} 件，上期 {doc.previous_registered} 件，"
              f"环比 {escape(_change(doc.registered, doc.previous_registered))}。</p>",
              "<h2>二、三率（按承办单位）</h2>",
-             _table(["承办单位", "承办件数", "按时办结率", "解决率", "满意率"], rate_rows, {1, 2, 3, 4})]
+             _table(["承办单位", "计入件数", "按时办结率", "解决率", "满意率"], rate_rows, {1, 2, 3, 4})]
     if doc.rates:
         parts.append("<figure>" + rate_bars([(r.name, r.on_time, r.resolution, r.satisfaction) for r in doc.rates[:15]],
                                             title="各承办单位三率") + "<figcaption>图1 各承办单位三率</figcaption></figure>")

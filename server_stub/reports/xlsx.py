@@ -60,7 +60,7 @@ def _cover(wb: Workbook, doc: Document) -> None:
 
 
 def _periodic(wb: Workbook, doc: Document) -> None:
-    _sheet(wb, "三率", ["承办单位", "承办件数", "按时办结率", "解决率", "满意率"], [34, 10, 12, 10, 10],
+    _sheet(wb, "三率", ["承办单位", "计入件数", "按时办结率", "解决率", "满意率"], [34, 10, 12, 10, 10],
            [[r.name, r.tickets, r.on_time, r.resolution, r.satisfaction] for r in doc.rates], {2, 3, 4})
     _sheet(wb, "排名", ["名次", "承办单位", "综合得分", "上期名次", "名次变化", "得分变化"], [8, 34, 10, 10, 10, 10],
            [[k.rank, k.line.name, k.line.score, k.previous_rank, k.moved, k.score_change] for k in doc.ranking],

@@ -44,8 +44,8 @@ def _rated(api, number: str, who: str, overall: int) -> None:
 
 @pytest.fixture
 def seeded(api) -> Seeded:
-    """October: 2 heating tickets. November: 4 heating tickets in 站前街道 for heat_group (3 rated
-    satisfied, 1 still open), 2 housing tickets for city_housing (never received: overdue by
+    """October: 2 heating tickets. November: 4 heating tickets in 站前街道 for heat_group (3 rated:
+    two satisfied, one not; 1 still open), 2 housing tickets for city_housing (never received: overdue by
     December). Every one carries the same caller, whose details must reach no document."""
     numbers: dict[str, list[str]] = {"oct": [], "heat": [], "housing": []}
     api.clock.at = datetime(2026, 10, 20, 9, 0, tzinfo=CST)
@@ -57,8 +57,8 @@ def seeded(api) -> Seeded:
     for _ in range(2):
         numbers["housing"].append(api.ticket(lead=HOUSING, matter="property_service", place="tiexi", **SECRET)[1])
     api.clock.at = datetime(2026, 11, 4, 10, 0, tzinfo=CST)
-    for number in numbers["heat"][:3]:
-        _rated(api, number, "unit2", 5)
+    for number, stars in zip(numbers["heat"][:3], (5, 5, 2)):
+        _rated(api, number, "unit2", stars)
     api.clock.at = NOW
     return Seeded(api, numbers)
 
