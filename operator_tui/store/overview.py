@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     import sqlite_utils
 
     from ..domain.deadlines import Clocks
+    from ..domain.risks import RiskPolicy, RiskWarning
     from ..domain.taxonomy import Taxonomy
 
 from ..domain.model import Status
@@ -86,6 +87,8 @@ class Overview:
     seats: tuple[tuple[str, int], ...]
     hot_spots: tuple[HotSpot, ...]
     queue: tuple[QueueItem, ...] = field(default=())
+    # R31.1: risk warnings over this store's tickets (the server's list adds the decisions).
+    risks: tuple[RiskWarning, ...] = field(default=())
 
 
 def _utc(dt: datetime) -> str:
@@ -95,9 +98,11 @@ def _utc(dt: datetime) -> str:
 # INDEXED BY below: SQLite's planner prefers the narrower (closed, due_at) index for `closed = 0`,
 # which then reads every open row; the covering partial indexes answer from index pages alone.
 def compute(db: sqlite_utils.Database, now: datetime, tz: tzinfo, *, hot_spot_threshold: int = 3,
-            queue_limit: int = 200, clocks: Clocks | None = None, taxonomy: Taxonomy | None = None) -> Overview:
+            queue_limit: int = 200, clocks: Clocks | None = None, taxonomy: Taxonomy | None = None,
+            risk_policy: RiskPolicy | None = None) -> Overview:
     """With `clocks` and `taxonomy`, stale stored deadlines are refreshed first (tickets.refresh_deadlines):
-    holiday data that arrived, recusal pauses that held a limit."""
+    holiday data that arrived, recusal pauses that held a limit. With `risk_policy`, the risk
+    warnings (R31.1) are computed by the same function the server runs, over this store."""
     conn = db.conn
     if clocks is not None and taxonomy is not None:
         from .tickets import refresh_deadlines
@@ -162,8 +167,40 @@ def compute(db: sqlite_utils.Database, now: datetime, tz: tzinfo, *, hot_spot_th
         "SELECT matter, place, count(*) FROM tickets WHERE closed = 0 AND registered_at >= ?"
         " GROUP BY matter, place HAVING count(*) >= ? ORDER BY count(*) DESC LIMIT 20",
         (_utc(now - timedelta(hours=24)), hot_spot_threshold)))
+    risks: tuple = ()
+    if risk_policy is not None:
+        from ..domain.risks import assess
+
+        risks = tuple(assess(StoreRiskSource(conn), risk_policy, now, tz))
     return Overview(now, registered_today, closed_today, tuple(stages), referrals_today, open_overdue,
-                    under_supervision, open_demands, tuple(units), seats, hot, queue(db, now, queue_limit))
+                    under_supervision, open_demands, tuple(units), seats, hot, queue(db, now, queue_limit), risks)
+
+
+class StoreRiskSource:
+    """`domain.risks.RiskSource` over the seat's store: ranges on its `tickets_registered` index,
+    and only the description taken out of each recent ticket's JSON (no appellant data read)."""
+
+    def __init__(self, conn) -> None:
+        self.conn = conn
+
+    def counts(self, lo: datetime, hi: datetime):
+        return self.conn.execute(
+            "SELECT matter, place, lead_unit, count(*) FROM tickets WHERE registered_at >= ? AND registered_at < ?"
+            " GROUP BY matter, place, lead_unit", (_utc(lo), _utc(hi))).fetchall()
+
+    def numbers(self, dimension: str, code: str, lo: datetime, hi: datetime, limit: int) -> list[str]:
+        column = {"matter": "matter", "place": "place", "unit": "lead_unit"}[dimension]
+        return [r[0] for r in self.conn.execute(
+            f"SELECT number FROM tickets WHERE registered_at >= ? AND registered_at < ? AND {column} = ?"
+            " ORDER BY registered_at DESC, number DESC LIMIT ?", (_utc(lo), _utc(hi), code, limit))]
+
+    def cue_tickets(self, lo: datetime, hi: datetime):
+        from ..domain.risks import CueTicket
+
+        for number, registered, description in self.conn.execute(
+                "SELECT number, registered_at, json_extract(data, '$.description') FROM tickets"
+                " WHERE registered_at >= ? AND registered_at < ?", (_utc(lo), _utc(hi))):
+            yield CueTicket(number, datetime.fromisoformat(registered), description or "")
 
 
 _QUEUE_COLS = ("id, number, status, matter, lead_unit, due_at, clock, priority, referrals, supervision_level,"

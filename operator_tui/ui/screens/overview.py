@@ -36,6 +36,17 @@ from ..widgets.key_bar import KeyBar
 REFRESH_SECONDS = 3.0
 
 
+def _risk_policy():
+    """The [risks] policy, or None (no warnings shown) when the site's file is unusable: the
+    overview must keep working; `hotline report risks` names the problem."""
+    from ...risk_rules import RiskPolicyError, load_risk_policy
+
+    try:
+        return load_risk_policy()
+    except RiskPolicyError:
+        return None
+
+
 def _late(d: timedelta | None) -> str:
     if d is None:
         return "-"
@@ -93,6 +104,10 @@ class OverviewScreen(Screen):
                 queue.add_columns("受理编号", "状态", "事项", "主办单位", "时限", "标记")
                 yield queue
             with Vertical(id="ov-side"):
+                yield Label(Text("风险预警（R31.1：突增、社会稳定/公共安全/廉政线索）", style="bold"), id="ov-risks-title")
+                risks = DataTable(id="ov-risks", cursor_type="none")
+                risks.add_columns("类型", "预警", "证据工单")
+                yield risks
                 yield Label(Text("热点（24小时内同事项同地点）", style="bold"))
                 hot = DataTable(id="ov-hot", cursor_type="none")
                 hot.add_columns("事项", "地点", "未办结")
@@ -126,7 +141,8 @@ class OverviewScreen(Screen):
         with self.ctx.store.connect() as db:
             # With a stage filter the queue is read per status below, not the overall one twice.
             result = overview.compute(db, now, self.ctx.rules.policy.tz, queue_limit=0 if stage else 200,
-                                      clocks=self.ctx.rules.clocks, taxonomy=self.ctx.rules.taxonomy)
+                                      clocks=self.ctx.rules.clocks, taxonomy=self.ctx.rules.taxonomy,
+                                      risk_policy=_risk_policy())
             if stage:
                 statuses = overview.STAGES[stage - 1][2]
                 items = [i for s in statuses for i in overview.queue(db, now, 200, s)]
@@ -150,7 +166,9 @@ class OverviewScreen(Screen):
         head.append(f"今日紧急转介 {o.referrals_today}", style="bold red" if o.referrals_today else "")
         head.append(f"  超期 {o.open_overdue}", style="bold red" if o.open_overdue else "")
         head.append(f"  督办中 {o.under_supervision}  待单位说明 {o.open_demands}")
+        head.append(f"  风险预警 {len(o.risks)}", style="bold white on red" if o.risks else "")
         self.query_one("#ov-head", Static).update(head)
+        self._show_risks(o)
 
         stages = self.query_one("#ov-stages", DataTable)
         stages.clear()
@@ -176,6 +194,28 @@ class OverviewScreen(Screen):
         for seat, n in o.seats:
             seats.add_row(caller_text(seat), Text(str(n)))
         self._show_queue(o)
+
+    def _show_risks(self, o: overview.Overview) -> None:
+        from ...domain.risks import KINDS, headline
+
+        tax = self.ctx.rules.taxonomy
+        tables = {"matter": tax.matters, "place": tax.places, "unit": tax.units}
+
+        def name_of(dimension: str, code: str) -> str:
+            entry = tables.get(dimension, {}).get(code)
+            return entry.name if entry is not None else code
+
+        table = self.query_one("#ov-risks", DataTable)
+        table.clear()
+        for w in o.risks:
+            d = w.to_json_dict()
+            more = w.count - len(w.evidence)
+            evidence = "、".join(w.evidence[:3]) + (f" 等{w.count}件" if more > 0 or len(w.evidence) > 3 else "")
+            # Text, never markup: the words and names are data (STYLE: caller text only as Text).
+            table.add_row(Text(KINDS[w.kind], style="bold red" if w.kind == "surge" else "bold yellow"),
+                          Text(headline(d, name_of)), Text(evidence), key=w.id)
+        if not o.risks:
+            table.add_row(Text("-", style="dim"), Text("暂无预警", style="dim"), Text(""))
 
     def _show_queue(self, o: overview.Overview) -> None:
         tax, tz, now = self.ctx.rules.taxonomy, self.ctx.rules.policy.tz, self.ctx.now()
