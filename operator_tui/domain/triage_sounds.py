@@ -35,6 +35,8 @@ _FUNCTION_SYLLABLES = {
     "wo": "我", "ni": "你", "ta": "他", "men": "们", "jia": "家", "le": "了", "de": "的", "zai": "在",
     "you": "有", "ren": "人", "shi": "是", "kuai": "快", "lai": "来", "bu": "不", "hen": "很",
     "ge": "个", "zhe": "这", "na": "那", "li": "里", "lou": "楼", "xia": "下", "shang": "上",
+    # 味 and 大 finish the commonest pinyin report of a smell ("ranqi wei hen da" → 燃气味很大).
+    "wei": "味", "da": "大",
 }
 
 
