@@ -8,8 +8,9 @@ lines of tickets that unit handles, and of the rates only its own line and rank.
 
 from __future__ import annotations
 
+import json
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Literal
 
@@ -84,7 +85,7 @@ class Document:
     ranking: tuple[RankLine, ...] = ()
     units_ranked: int = 0          # how many units the ranking has (a unit sees its place among them)
     hot_spots: tuple[HotSpot, ...] = ()
-    risks: tuple[RiskLine, ...] | None = None   # None: the risk module is not there
+    risks: tuple[RiskLine, ...] = ()
     overdue: tuple[OverdueLine, ...] = ()
     trend: tuple[Count, ...] = ()  # tickets registered per week, the last weeks up to the period's end
     topic: Topic | None = None
@@ -174,13 +175,36 @@ def _trend(tx: Tx, period: Period, unit: str | None, weeks: int) -> list[Count]:
     return points
 
 
-def _risks(storage: Storage, rules: Rules, period: Period, unit: str | None) -> tuple[RiskLine, ...] | None:
-    """The RISKS part's warnings, when its module is there (written in parallel); None otherwise."""
-    try:
-        from . import risks  # noqa: F401
-    except ImportError:
-        return None
-    return None
+def _risks(storage: Storage, period: Period, now: datetime, unit: str | None, names: Names) -> tuple[RiskLine, ...]:
+    """R31.1: the risk warnings (server_stub/reports/risks.py) as they stood at the period's last
+    moment, and those decided during the period. A unit's report holds only warnings about that
+    unit (a matter's or a place's surge, and a cue's evidence, span other units' tickets). The
+    supervisor's reason for a decision is free text and is left out; its outcome is shown."""
+    from operator_tui.domain.risks import headline
+    from operator_tui.risk_rules import load_risk_policy
+
+    from .risks import DECISIONS, decisions_since, listing
+
+    policy = load_risk_policy()
+    _, hi = period.bounds()
+    found = {x.warning["id"]: (x.warning, x.decision["decision"] if x.decision else None)
+             for x in listing(storage, policy, min(hi - timedelta(seconds=1), now), CST)}
+    with storage.read() as tx:
+        for wid, d in decisions_since(tx, period.start).items():
+            if wid not in found and d["window_day"] <= period.end.isoformat():
+                found[wid] = (json.loads(d["warning"]), d["decision"])
+    name_of = {"matter": names.matter, "place": names.place, "unit": names.unit}
+    out = []
+    for w, decision in found.values():
+        if unit and not (w["kind"] == "surge" and w["dimension"] == "unit" and w["subject"] == unit):
+            continue
+        subject = name_of[w["dimension"]](w["subject"]) if w["kind"] == "surge" else w["subject"]
+        text = headline(w, lambda dim, code: name_of.get(dim, str)(code))
+        evidence = "、".join(w.get("evidence", [])[:5])
+        out.append(RiskLine(w.get("kind_name", w["kind"]), subject,
+                            text + (f"；涉及受理编号 {evidence}" if evidence else "")
+                            + (f"；{DECISIONS[decision]}" if decision else "；待处置"), int(w["count"])))
+    return tuple(sorted(out, key=lambda r: (-r.tickets, r.kind, r.subject)))
 
 
 def periodic(storage: Storage, rules: Rules, kind: Kind, period: Period, now: datetime, *,
@@ -201,10 +225,10 @@ def periodic(storage: Storage, rules: Rules, kind: Kind, period: Period, now: da
             kind=kind, period=period, unit=unit, produced_at=now.astimezone(CST),
             recipient=names.unit(unit) if unit else f"{CENTRE}及市群众工作委员会办公室",
             rates=tuple(lines), ranking=tuple(mine), units_ranked=len(ranked),
-            hot_spots=tuple(_hot_spots(tx, period, unit, names)), risks=_risks(storage, rules, period, unit),
+            hot_spots=tuple(_hot_spots(tx, period, unit, names)),
             overdue=tuple(_overdue(tx, min(hi, now), unit, names)), trend=tuple(_trend(tx, period, unit, trend_weeks)),
             registered=_registered(tx, lo, hi, unit), previous_registered=_registered(tx, plo, phi, unit))
-    return doc
+    return replace(doc, risks=_risks(storage, period, now, unit, names))
 
 
 def topic(storage: Storage, rules: Rules, matter: str, place: str | None, period: Period, now: datetime, *,

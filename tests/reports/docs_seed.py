@@ -59,6 +59,10 @@ def seeded(api) -> Seeded:
     api.clock.at = datetime(2026, 11, 4, 10, 0, tzinfo=CST)
     for number, stars in zip(numbers["heat"][:3], (5, 5, 2)):
         _rated(api, number, "unit2", stars)
+    # R31.1: a social-stability cue near the month's end (registered, not yet accepted: no unit)
+    api.clock.at = datetime(2026, 11, 29, 15, 0, tzinfo=CST)
+    numbers["cue"] = [api.ticket(lead=None, matter="property_service", place="tiexi",
+                                 description="小区二十多名农民工聚集讨薪，情绪激动", **SECRET)[1]]
     api.clock.at = NOW
     return Seeded(api, numbers)
 

@@ -42,7 +42,8 @@ def test_the_monthly_workbook_holds_the_rates_ranking_hot_spots_and_overdue_list
                                                    + seeded.numbers["heat"][3:])
     assert all(isinstance(r[4], int) and r[4] >= 1 for r in overdue)
     risks = list(wb["风险"].iter_rows(min_row=2, values_only=True))
-    assert risks and (risks[0][0] == "暂无" if not doc.risks else len(risks) == len(doc.risks))
+    assert [(r[0], r[1], r[3]) for r in risks] == [("类别线索", "社会稳定", 1)]
+    assert seeded.numbers["cue"][0] in risks[0][2] and "待处置" in risks[0][2]
 
 
 @pytest.mark.rule("R31.1")
@@ -52,7 +53,7 @@ def test_the_printable_page_has_charts_with_text_alternatives_and_no_personal_da
     assert page.count("<svg") == 2 and page.count("<title id=") == 2 and page.count("<desc id=") == 2
     assert "<script" not in page.lower() and "@media print" in page and "size: A4" in page
     assert "各承办单位三率" in page and "66.7%" in page
-    for value in SECRET.values():
+    for value in (*SECRET.values(), "情绪激动"):  # nor the caller's own words
         assert value not in page
     book, _ = write_files(doc, tmp_path)
     cells = " ".join(str(c) for ws in load_workbook(book) for row in ws.iter_rows(values_only=True) for c in row)
@@ -67,6 +68,7 @@ def test_a_units_report_holds_no_other_units_line(seeded, rules, tmp_path):
     housing = rules.taxonomy.units[HOUSING].name
     heat = rules.taxonomy.units[HEAT].name
     assert [r.code for r in doc.rates] == [HOUSING]
+    assert doc.risks == ()  # the cue's evidence is not this unit's to see
     assert {o.number for o in doc.overdue} == set(seeded.numbers["housing"])
     assert all(h.matter != rules.taxonomy.matters["heating_temperature"].name for h in doc.hot_spots)
     book, page = write_files(doc, tmp_path)
