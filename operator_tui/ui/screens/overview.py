@@ -105,9 +105,7 @@ class OverviewScreen(Screen):
                 yield queue
             with Vertical(id="ov-side"):
                 yield Label(Text("风险预警（R31.1：突增、社会稳定/公共安全/廉政线索）", style="bold"), id="ov-risks-title")
-                risks = DataTable(id="ov-risks", cursor_type="none")
-                risks.add_columns("类型", "预警", "证据工单")
-                yield risks
+                yield Static("", id="ov-risks")
                 yield Label(Text("热点（24小时内同事项同地点）", style="bold"))
                 hot = DataTable(id="ov-hot", cursor_type="none")
                 hot.add_columns("事项", "地点", "未办结")
@@ -205,17 +203,17 @@ class OverviewScreen(Screen):
             entry = tables.get(dimension, {}).get(code)
             return entry.name if entry is not None else code
 
-        table = self.query_one("#ov-risks", DataTable)
-        table.clear()
+        # Text, never markup: names and cue words are data (STYLE: caller text only as Text).
+        text = Text()
         for w in o.risks:
-            d = w.to_json_dict()
-            more = w.count - len(w.evidence)
-            evidence = "、".join(w.evidence[:3]) + (f" 等{w.count}件" if more > 0 or len(w.evidence) > 3 else "")
-            # Text, never markup: the words and names are data (STYLE: caller text only as Text).
-            table.add_row(Text(KINDS[w.kind], style="bold red" if w.kind == "surge" else "bold yellow"),
-                          Text(headline(d, name_of)), Text(evidence), key=w.id)
+            shown = w.evidence[:5]
+            text.append(f"{KINDS[w.kind]} ", style="bold white on red" if w.kind == "surge" else "bold black on yellow")
+            text.append(headline(w.to_json_dict(), name_of) + "\n")
+            text.append("  证据工单：" + "、".join(shown) + (f" 等共 {w.count} 件" if w.count > len(shown) else "") + "\n",
+                        style="dim")
         if not o.risks:
-            table.add_row(Text("-", style="dim"), Text("暂无预警", style="dim"), Text(""))
+            text.append("暂无预警", style="dim")
+        self.query_one("#ov-risks", Static).update(text)
 
     def _show_queue(self, o: overview.Overview) -> None:
         tax, tz, now = self.ctx.rules.taxonomy, self.ctx.rules.policy.tz, self.ctx.now()
