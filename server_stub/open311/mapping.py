@@ -18,6 +18,7 @@ from datetime import datetime
 from typing import Any
 
 from operator_tui.config import Rules
+from operator_tui.domain import redact as personal
 from operator_tui.domain.model import Ticket
 
 from ..projection import clock_of, ticket_of
@@ -87,7 +88,10 @@ def redact(text: str, ticket: Ticket) -> str:
     for value in sorted({who.name, who.phone, who.address} - {""}, key=len, reverse=True):
         if len(value) >= 2:
             text = text.replace(value, REDACTED)
-    return _DIGITS.sub(REDACTED, text)
+    text = _DIGITS.sub(REDACTED, text)
+    # Then what the public page's cases remove too (plates, house numbers, compounds, names after a
+    # cue, the caller written oddly): one redaction for everything public (issue 15, R37.1).
+    return personal.redact(text, personal.Known(who.name, who.phone, who.address)).text
 
 
 def _iso(at: datetime | str | None) -> str | None:

@@ -87,6 +87,20 @@ def test_the_page_counts_the_periods_tickets_and_is_rebuilt_when_events_arrive(p
     assert re.search(r"<td>受理诉求总数</td><td class=n>0</td>", pub.page("2026-10"))
 
 
+@pytest.mark.rule("R17.1")
+def test_the_page_shows_the_three_rates_from_the_rates_engine(pub):
+    from server_stub.reports.rates import compute_rates
+    from operator_tui.domain.periods import parse_period
+
+    pub.ticket()
+    rates = pub.page().split('id="rates-table"')[1].split("</table>")[0]
+    total = compute_rates(pub.storage, pub.client.app.state.rules, parse_period(PERIOD), by="all").total
+    for name in ("按时办结率", "解决率", "满意率"):
+        assert f"<td>{name}</td>" in rates
+    on_time = total.figures["on_time"]
+    assert f"<td>按时办结率</td><td class=n>{on_time.numerator}</td><td class=n>{on_time.denominator}</td>" in rates
+
+
 @pytest.mark.rule("R37.1")
 def test_a_hot_issue_needs_the_policys_minimum_of_tickets(pub):
     for _ in range(2):
