@@ -13,7 +13,7 @@ from itertools import count
 
 # Three series that stay apart in greyscale print as well as in colour.
 SERIES = (("按时办结率", "#1f4e79"), ("解决率", "#5b9bd5"), ("满意率", "#c55a11"))
-FONT = "font-family=\"'Noto Sans CJK SC','Source Han Sans SC','Microsoft YaHei','SimHei',sans-serif\""
+FONT = "font-family=\"'Noto Sans CJK SC','Source Han Sans SC','Microsoft YaHei','SimHei','WenQuanYi Micro Hei',sans-serif\""
 _ids = count(1)
 
 

@@ -121,10 +121,10 @@ class Names:
         return self.tax.matters[code].name if code in self.tax.matters else code
 
     def place(self, code: str) -> str:
-        if code in self.tax.places:
-            return self.tax.places[code].name
         district, _, street = code.partition(".")  # "tiedong.站前街道" → 铁东区站前街道
-        return (self.place(district) + street) if street else code
+        if street:
+            return self.place(district) + (self.tax.places[code].name if code in self.tax.places else street)
+        return self.tax.places[code].name if code in self.tax.places else code
 
 
 def _unit_filter(tx: Tx, unit: str | None) -> tuple[str, tuple]:

@@ -12,11 +12,11 @@ from .documents import Document
 
 CSS = """
 @page { size: A4; margin: 18mm 16mm; }
-body { font-family: 'Noto Serif CJK SC', 'Source Han Serif SC', 'SimSun', 'Songti SC', serif;
+body { font-family: 'Noto Serif CJK SC', 'Source Han Serif SC', 'SimSun', 'Songti SC', 'WenQuanYi Micro Hei', serif;
        font-size: 11pt; color: #000; max-width: 180mm; margin: 0 auto; line-height: 1.5; }
-h1 { font-family: 'Noto Sans CJK SC', 'Source Han Sans SC', 'Microsoft YaHei', 'SimHei', sans-serif;
+h1 { font-family: 'Noto Sans CJK SC', 'Source Han Sans SC', 'Microsoft YaHei', 'SimHei', 'WenQuanYi Micro Hei', sans-serif;
      text-align: center; font-size: 18pt; margin: 0.2em 0 0.6em; color: #a00; }
-h2 { font-family: 'Noto Sans CJK SC', 'Source Han Sans SC', 'Microsoft YaHei', 'SimHei', sans-serif;
+h2 { font-family: 'Noto Sans CJK SC', 'Source Han Sans SC', 'Microsoft YaHei', 'SimHei', 'WenQuanYi Micro Hei', sans-serif;
      font-size: 13pt; border-bottom: 1px solid #888; margin-top: 1.2em; }
 table { border-collapse: collapse; width: 100%; margin: 0.4em 0; font-size: 10pt; }
 th, td { border: 1px solid #777; padding: 2px 6px; text-align: left; }
@@ -75,7 +75,7 @@ def _periodic(doc: Document) -> list[str]:
         parts.append("<figure>" + rate_bars([(r.name, r.on_time, r.resolution, r.satisfaction) for r in doc.rates[:15]],
                                             title="各承办单位三率") + "<figcaption>图1 各承办单位三率</figcaption></figure>")
     rank_rows = [[k.rank, k.line.name, _pct(k.line.score), "—" if k.previous_rank is None else k.previous_rank,
-                  "—" if k.moved is None else f"{k.moved:+d}",
+                  "—" if k.moved is None else (f"{k.moved:+d}" if k.moved else "持平"),
                   "—" if k.score_change is None else f"{k.score_change * 100:+.1f}个百分点"] for k in doc.ranking]
     parts += [f"<h2>三、排名（共 {doc.units_ranked} 个单位）</h2>",
               _table(["名次", "承办单位", "综合得分", "上期名次", "名次变化", "得分变化"], rank_rows, {0, 2, 3, 4}),
