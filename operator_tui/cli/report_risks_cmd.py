@@ -45,6 +45,8 @@ def _at(text: str | None) -> datetime:
         at = datetime.fromisoformat(text.strip())
     except ValueError:
         raise CliError(f"--at：无法识别时间 {text!r}，请写成 2026-11-30T10:00（北京时间）或带时区的 ISO 时间") from None
+    if not 2000 <= at.year <= 2100:
+        raise CliError(f"--at：时间 {text!r} 超出范围，请写 2000 至 2100 年之间的时间")
     return at if at.tzinfo else at.replace(tzinfo=rules().policy.tz)
 
 

@@ -59,6 +59,8 @@ def list_risks(request: Request, _: Supervisor, storage: StorageDep, rules: Rule
     when = now if at is None else at
     if when.tzinfo is None:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "at: give a time zone, e.g. 2026-11-30T10:00:00+08:00")
+    if not 2000 <= when.year <= 2100:  # the baseline reaches weeks back: year 1 would overflow
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "at: give a time between the years 2000 and 2100")
     tz = rules.policy.tz
     listed = risks.listing(storage, _policy(request), when, tz)
     return RisksPublic(at=when, day=when.astimezone(tz).date().isoformat(),
