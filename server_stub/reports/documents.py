@@ -70,7 +70,7 @@ class Topic:
     previous: int
     by_week: tuple[Count, ...]
     places: tuple[Count, ...]
-    units: tuple[tuple[str, int, int, int], ...]   # (unit name, tickets, still open, overdue)
+    units: tuple[tuple[str, int, int, int], ...]   # (unit name, tickets, not yet archived, open past limit)
     typical: tuple[tuple[str, str, str], ...]       # (number, matter, place): nothing else
 
 
@@ -244,14 +244,16 @@ def topic(storage: Storage, rules: Rules, matter: str, place: str | None, period
     lo, hi = period.bounds()
     plo, phi = period.previous().bounds()
     with storage.read() as tx:
-        rows = list(tx._all(f"SELECT number, place, lead_unit, units, closed, overdue, registered_at FROM tickets "
+        rows = list(tx._all(f"SELECT number, place, lead_unit, units, closed, due_at, registered_at FROM tickets "
                             f"WHERE registered_at >= ? AND registered_at < ?{where} ORDER BY registered_at DESC",
                             (utc(lo), utc(hi), *args)))
         previous = _registered(tx, plo, phi, None, where, args)
     weeks: dict[str, int] = {}
     places: dict[str, int] = {}
     units: dict[str, list[int]] = {}
-    for number, pl, lead, readers, closed, overdue, registered in rows:
+    cutoff = utc(min(hi, now))  # overdue as the periodic list counts it: open past its limit at the end
+    for number, pl, lead, readers, closed, due_at, registered in rows:
+        overdue = bool(due_at and due_at < cutoff)
         at = datetime.fromisoformat(registered).astimezone(CST)
         wk = week_of(at.date()).start.strftime("%m-%d")
         weeks[wk] = weeks.get(wk, 0) + 1

@@ -104,7 +104,7 @@ def _topic(doc: Document) -> list[str]:
             + "<figcaption>图1 每周诉求件数（周一日期）</figcaption></figure>",
             "<h2>三、地点分布</h2>", _table(["地点", "件数"], [[c.label, c.count] for c in t.places], {1}),
             "<h2>四、涉及单位</h2>",
-            _table(["单位", "件数", "未办结", "超期"], [list(u) for u in t.units], {1, 2, 3}),
+            _table(["单位", "件数", "未归档", "超期未办"], [list(u) for u in t.units], {1, 2, 3}),
             "<h2>五、典型诉求（已隐去个人信息）</h2>",
             _table(["受理编号", "事项", "地点"], [list(x) for x in t.typical]),
             "<h2>六、建议</h2><p>请主送单位针对上述共性、突出、源头问题研究解决措施，并将办理情况反馈市群众工作服务中心。</p>"]

@@ -80,7 +80,7 @@ def _topic(wb: Workbook, doc: Document) -> None:
     assert t is not None
     _sheet(wb, "时间分布", ["周（周一）", "件数"], [14, 10], [[c.label, c.count] for c in t.by_week])
     _sheet(wb, "地点分布", ["地点", "件数"], [34, 10], [[c.label, c.count] for c in t.places])
-    _sheet(wb, "涉及单位", ["单位", "件数", "未办结", "超期"], [34, 10, 10, 10], [list(u) for u in t.units])
+    _sheet(wb, "涉及单位", ["单位", "件数", "未归档", "超期未办"], [34, 10, 10, 10], [list(u) for u in t.units])
     _sheet(wb, "典型诉求", ["受理编号", "事项", "地点"], [18, 28, 34], [list(x) for x in t.typical])
 
 

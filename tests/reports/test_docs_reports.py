@@ -88,6 +88,7 @@ def test_the_topic_analysis_names_the_units_it_goes_back_to(seeded, rules, tmp_p
     heat = rules.taxonomy.units[HEAT].name
     assert doc.topic.main_to == (heat,) and doc.topic.total == 4 and doc.topic.previous == 2
     assert sum(c.count for c in doc.topic.by_week) == 4
+    assert doc.topic.units == ((heat, 4, 4, 1),)  # one never received: past its limit at the month's end
     assert {n for n, _, _ in doc.topic.typical} <= set(seeded.numbers["heat"])
     book, page = write_files(doc, tmp_path)
     text = page.read_text(encoding="utf-8")
