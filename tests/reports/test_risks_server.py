@@ -154,3 +154,18 @@ def test_the_cli_lists_the_warnings_and_records_a_decision_once(centre, server_d
     listed = centre.risks().json()
     assert next(w for w in listed["warnings"] if w["id"] == surge["id"])["decision"]["decision"] == "dismiss"
     assert cli("report", "risks", "--db", str(server_db), "--at", "not-a-time").code == 2
+
+
+@pytest.mark.rule("R31.1")
+def test_bad_input_to_the_risk_endpoints_is_a_4xx_that_says_what_to_fix(centre):
+    r = centre.client.get("/v1/reports/risks", params={"at": "0001-01-01T00:00:00+00:00"}, headers=centre.headers("supervisor"))
+    assert r.status_code == 422 and "2000" in r.text
+    r = centre.client.get("/v1/reports/risks", params={"at": "2026-11-30T10:00:00"}, headers=centre.headers("supervisor"))
+    assert r.status_code == 422 and "time zone" in r.text
+    wid = "surge-20261130-00000000"
+    r = centre.client.post(f"/v1/reports/risks/{wid}/decision", content=b'{"decision": "dismiss", "reason": "\\ud800"}',
+                           headers={**centre.headers("supervisor"), "Content-Type": "application/json"})
+    assert 400 <= r.status_code < 500
+    r = centre.decide(wid, {"decision": "dismiss", "reason": "x", "actor": "someone-else"})
+    assert r.status_code == 422  # the actor comes from the token, never from the body
+    assert centre.decide("not-an-id", {"decision": "dismiss", "reason": "x"}).status_code == 422
