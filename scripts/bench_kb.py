@@ -9,7 +9,8 @@ were considered and rejected (see operator_tui/kb/README.md).
     .venv/bin/python scripts/bench_kb.py [--articles 50000] [--compare] [--quality-only]
 
 Also prints recall@5 on the frozen hold-out of issue 13 (tests/data/kb_holdout.toml: questions
-written before the articles that answer them; `expected` lists every acceptable article).
+written before the articles that answer them; `expected` lists every acceptable article), and on
+the tuning questions of its second round (tests/data/kb_tuning2.toml, kb_tuning3.toml).
 """
 
 from __future__ import annotations
@@ -53,6 +54,12 @@ def labelled() -> list[dict]:
 
 def frozen_holdout() -> list[dict]:
     return tomllib.loads((ROOT / "tests/data/kb_holdout.toml").read_text("utf-8"))["query"]
+
+
+def tuning_sets() -> dict[str, list[dict]]:
+    """The caller-worded tuning questions of issue 13's second round (may be tuned on)."""
+    return {name: tomllib.loads((ROOT / "tests/data" / name).read_text("utf-8"))["query"]
+            for name in ("kb_tuning2.toml", "kb_tuning3.toml")}
 
 
 def _accepted(q: dict) -> list[str]:
@@ -188,6 +195,10 @@ def main() -> None:
                              ("held out", holdout)]:
             quality = evaluate(ours, conn, subset)
             print(f"labelled queries, {name}: {len(subset)}; recall@5 {quality['recall@5']:.3f}, "
+                  f"recall@1 {quality['recall@1']:.3f}, MRR {quality['mrr']:.3f}")
+        for name, subset in tuning_sets().items():
+            quality = evaluate(ours, conn, subset)
+            print(f"tuning questions ({name}): {len(subset)}; recall@5 {quality['recall@5']:.3f}, "
                   f"recall@1 {quality['recall@1']:.3f}, MRR {quality['mrr']:.3f}")
         frozen = frozen_holdout()
         quality = evaluate(ours, conn, frozen)

@@ -7,6 +7,10 @@ Recall counts referrals: a call that needs 120 and 110 and gets only 120 scores 
 alarm is an ordinary call (no referral needed) that raises the banner. Extra targets on an
 emergency call are listed as information, not counted against recall. Exit code 1 when recall
 < 0.98 or false alarms > 0.05 (the targets of issue 5).
+
+`--summary` prints the figures and, per `kind`, the calls missed and the false alarms, but never
+a call's text: measure the frozen hold-out with it, so that reporting its figures does not show
+its cases to whoever tunes the rules (tests/data/README.md).
 """
 
 from __future__ import annotations
@@ -63,7 +67,20 @@ def evaluate(calls: list[dict], rules: TriageRules) -> dict:
         "false_alarm_rate": len(false_alarms) / ordinary if ordinary else 0.0,
         "emergencies": len(calls) - ordinary, "ordinary": ordinary,
         "misses": misses, "false_alarms": false_alarms, "extras": extras,
+        "kinds": Counter(call.get("kind", "?") for call in calls),
     }
+
+
+def by_kind(report: dict) -> dict[str, tuple[int, int, int]]:
+    """kind → (calls, calls with a missed referral, false alarms); no texts."""
+    calls, missed, alarms = Counter(), Counter(), Counter()
+    for call, _ in report["misses"]:
+        missed[call.get("kind", "?")] += 1
+    for call, _ in report["false_alarms"]:
+        alarms[call.get("kind", "?")] += 1
+    for kind in report["kinds"]:
+        calls[kind] += report["kinds"][kind]
+    return {k: (calls[k], missed[k], alarms[k]) for k in sorted(calls)}
 
 
 def _show(call: dict, result) -> str:
@@ -76,6 +93,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--calls", type=Path, default=DEFAULT_CALLS)
     ap.add_argument("--rules", type=Path, default=None)
     ap.add_argument("--extras", action="store_true", help="also list extra targets on emergency calls")
+    ap.add_argument("--summary", action="store_true",
+                    help="figures and per-kind counts only, no call texts (for the frozen hold-out)")
     args = ap.parse_args(argv)
     report = evaluate(load_calls(args.calls), load_triage_rules(args.rules))
     print(f"calls: {report['emergencies']} emergencies, {report['ordinary']} ordinary ({args.calls.name})")
@@ -84,6 +103,12 @@ def main(argv: list[str] | None = None) -> int:
     print(f"recall (needed referrals): {report['recall']:.3f}")
     print(f"false-alarm rate: {len(report['false_alarms'])}/{report['ordinary']} = {report['false_alarm_rate']:.3f}")
     print(f"emergency calls with extra targets: {len(report['extras'])}")
+    if args.summary:
+        print("per kind: calls, calls with a missed referral, false alarms")
+        for kind, (n, missed, alarms) in by_kind(report).items():
+            if missed or alarms:
+                print(f"  {kind:>14}: {n:3d} calls, {missed} missed, {alarms} false alarms")
+        return 0 if report["recall"] >= 0.98 and report["false_alarm_rate"] <= 0.05 else 1
     for title, items in (("misses", report["misses"]), ("false alarms", report["false_alarms"])):
         print(f"{title}: {len(items)}")
         for call, result in items:
