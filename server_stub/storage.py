@@ -454,6 +454,9 @@ TABLES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "kb_articles": (("id", "owner_unit", "title", "body", "tags", "review_at", "valid_until", "version", "seq",
                      "updated_at", "updated_by"), ("id",)),
     "sweep_marks": (("ticket_id", "key", "at"), ("ticket_id", "key")),
+    # issue 15, R37.1: the public page's typical cases (schema _006; server_stub/public/cases.py)
+    "public_cases": (("id", "ticket_id", "matter", "place", "registered_at", "title", "redacted", "text", "status",
+                      "proposed_by", "proposed_at", "decided_by", "decided_at", "reason", "edited"), ("id",)),
     "risk_decisions": (("warning_id", "decision", "reason", "actor", "role", "principal_id", "decided_at", "window_day",
                         "warning"), ("warning_id",)),
 }
