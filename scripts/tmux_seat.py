@@ -84,7 +84,12 @@ class TmuxSeat:
                "LC_ALL": "C.UTF-8", "HOTLINE_OPERATOR": "tty-test", **self.extra_env}
         for stale in (self.ready_file, Path(f"{self.ready_file}.complete")):
             stale.unlink(missing_ok=True)
-        command = " ".join(["env", *(f"{k}={v}" for k, v in env.items()), str(HOTLINE), "seat", *self.args])
+        # COLUMNS/LINES are dropped: the seat must read its size from the terminal. A test process
+        # that loaded GNU readline has them set to 80×24 in its C environment (readline exports the
+        # size it found at start-up), which tmux hands on, and Textual would believe them over the
+        # pane: the "120×36" tests ran at 80×24 until this.
+        command = " ".join(["env", "-u", "COLUMNS", "-u", "LINES", *(f"{k}={v}" for k, v in env.items()),
+                            str(HOTLINE), "seat", *self.args])
         w, h = self.size
         subprocess.run([*self.tmux, "-u", "new-session", "-d", "-s", self.session, "-x", str(w), "-y", str(h), command],
                        check=True)
@@ -129,7 +134,7 @@ class TmuxSeat:
 
     def keys(self, *keys: str) -> None:
         """One `send-keys` call: tmux key names (Enter, Tab, F6) as keys, anything else as text."""
-        names = {"Enter", "Tab", "BTab", "Escape", "BSpace", "Up", "Down", "Left", "Right", "Space",
+        names = {"Enter", "Tab", "BTab", "Escape", "BSpace", "DC", "Home", "End", "Up", "Down", "Left", "Right", "Space",
                  *(f"F{n}" for n in range(1, 13)), *(f"C-{c}" for c in "abcdefghijklmnopqrstuvwxyz")}
         # send-keys -l makes every argument literal, so text and key names go in separate calls
         # joined by tmux's command separator: still one command list, read by tmux at once.

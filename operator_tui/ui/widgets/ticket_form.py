@@ -278,17 +278,29 @@ class TicketForm(VerticalScroll):
     def _input_changed(self, event: Input.Changed) -> None:
         clean = clean_text(event.value)
         if clean != event.value:  # pasted escapes or controls never stay in the form
+            # The cursor stays after what was typed: it moves left by what was dropped before it,
+            # or the rest of a burst would land in the wrong place.
+            cursor = len(clean_text(event.value[:event.input.cursor_position]))
             event.input.value = clean
+            event.input.cursor_position = cursor
             return
         self._changed(event.input.id or "")
 
     def on_text_area_changed(self, event) -> None:
-        text = event.text_area.text
+        area = event.text_area
+        text = area.text
         clean = clean_text(text.replace("\r", ""))
         if clean != text.replace("\r", "") or "\r" in text:
-            event.text_area.load_text(clean)
+            # load_text puts the cursor at the start: without moving it back after what was typed,
+            # the rest of a burst holding an emoji modifier went in before the text (issue 14).
+            row, column = area.cursor_location
+            lines = text.split("\n")
+            before = "\n".join(lines[:row] + [lines[row][:column] if row < len(lines) else ""])
+            kept = clean_text(before.replace("\r", ""))
+            area.load_text(clean)
+            area.cursor_location = (kept.count("\n"), len(kept) - (kept.rfind("\n") + 1))
             return
-        self._changed(event.text_area.id or "")
+        self._changed(area.id or "")
 
     def on_picker_field_changed(self, event) -> None:
         self._changed(event.field.id or "")
