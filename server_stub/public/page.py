@@ -19,7 +19,7 @@ header,main,footer{max-width:60rem;margin:0 auto;padding:0 1rem}header{border-bo
 h1{font-size:1.5rem;margin:1rem 0 .25rem}h2{font-size:1.2rem;margin:1.75rem 0 .5rem;border-left:4px solid #b71c1c;padding-left:.5rem}
 table{border-collapse:collapse;width:100%;margin:.5rem 0}th,td{border-bottom:1px solid #ddd;padding:.35rem .5rem;text-align:left;vertical-align:top}
 td.n,th.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
-svg{display:block;width:100%;height:auto;max-width:40rem}nav a{margin-right:1rem}
+svg{display:block;width:100%;height:auto;max-width:32rem}nav a{margin-right:1rem}
 article{border:1px solid #ddd;border-radius:4px;padding:.5rem 1rem;margin:.75rem 0}article p{white-space:pre-wrap;overflow-wrap:anywhere}
 .note{color:#555;font-size:.9rem}footer{margin-top:2rem;border-top:1px solid #ddd;color:#555;font-size:.9rem}
 """
@@ -33,20 +33,24 @@ def _pct(value: float | None) -> str:
     return "—" if value is None else f"{value * 100:.1f}%"
 
 
-def _bars(chart_id: str, title: str, rows: list[tuple[str, float, str]], scale: float) -> str:
-    """A horizontal bar chart: (label, value, value as text) per row; `scale` is the full bar."""
-    height, top = 28, 8
+def _bars(chart_id: str, title: str, rows: list[tuple[str, float, str]], scale: float, *, stacked: bool = False) -> str:
+    """A horizontal bar chart: (label, value, value as text) per row; `scale` is the full bar. Drawn
+    400 units wide, so that on a phone (about 360 px) its text stays near its 15 px size. `stacked`:
+    each label on a line of its own above its bar (long labels: a matter and a place)."""
+    height, top = (48, 4) if stacked else (30, 6)
+    x0, full = (0, 320) if stacked else (150, 170)
     total_h = top * 2 + height * max(len(rows), 1)
     desc = "；".join(f"{label}：{shown}" for label, _, shown in rows) or "本期无数据"
-    parts = [f'<svg viewBox="0 0 600 {total_h}" role="img" aria-labelledby="{chart_id}-t {chart_id}-d" '
+    parts = [f'<svg viewBox="0 0 400 {total_h}" role="img" aria-labelledby="{chart_id}-t {chart_id}-d" '
              f'xmlns="http://www.w3.org/2000/svg"><title id="{chart_id}-t">{_e(title)}</title>'
              f'<desc id="{chart_id}-d">{_e(desc)}</desc>']
     for i, (label, value, shown) in enumerate(rows):
         y = top + i * height
-        w = 0 if scale <= 0 else max(0.0, min(1.0, value / scale)) * 330
-        parts.append(f'<text x="0" y="{y + 18}" font-size="14">{_e(label)}</text>'
-                     f'<rect x="170" y="{y + 4}" width="{w:.1f}" height="18" fill="#b71c1c"/>'
-                     f'<text x="{176 + w:.1f}" y="{y + 18}" font-size="14">{_e(shown)}</text>')
+        bar_y = y + (24 if stacked else 6)
+        w = 0 if scale <= 0 else max(0.0, min(1.0, value / scale)) * full
+        parts.append(f'<text x="0" y="{y + 20}" font-size="15">{_e(label)}</text>'
+                     f'<rect x="{x0}" y="{bar_y}" width="{w:.1f}" height="18" fill="#b71c1c"/>'
+                     f'<text x="{x0 + 5 + w:.1f}" y="{bar_y + 14}" font-size="15">{_e(shown)}</text>')
     parts.append("</svg>")
     return "".join(parts)
 
@@ -74,7 +78,7 @@ def render(fig: Figures, cases: list[Case], periods: list[tuple[str, str]], *, c
     handling_chart = _bars("handling-chart", "受理与办理情况", [(k, n, f"{n}件") for k, n in handling], top)
     hot_rows = [(f"{m}（{p}）", n) for m, p, n in fig.hot]
     hot_top = max((n for _, n in hot_rows), default=0)
-    hot_chart = _bars("hot-chart", "热点问题", [(k[:11], n, f"{n}件") for k, n in hot_rows], hot_top) if hot_rows else ""
+    hot_chart = _bars("hot-chart", "热点问题", [(k, n, f"{n}件") for k, n in hot_rows], hot_top, stacked=True) if hot_rows else ""
     case_html = "".join(
         f'<article class="case"><h3>{_e(c.title)}（{_e(place_name(c.place))}）</h3><p>{_e(c.text)}</p></article>'
         for c in cases) or '<p class="note">本期暂无公开的典型案例。</p>'
