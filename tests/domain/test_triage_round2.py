@@ -1,6 +1,6 @@
 """R20.3 / issue 13, round 2: situations worded as callers word them, on the second and third tuning sets.
 
-The sets (tests/data/triage_tuning2.jsonl, triage_tuning3.jsonl) were written without looking at
+The sets (tests/data/triage_tuning2.jsonl, triage_tuning3.jsonl, triage_tuning4.jsonl) were written without looking at
 the frozen hold-out and committed before the rules changed; the rules were then tuned on them, so
 these tests guard what was reached. The hold-out figures are in test_triage_eval.py.
 """
@@ -18,7 +18,7 @@ from operator_tui.triage_rules import load_triage_rules
 pytestmark = pytest.mark.rule("R20.3")
 
 DATA = Path(__file__).parents[1] / "data"
-SETS = [DATA / "triage_tuning2.jsonl", DATA / "triage_tuning3.jsonl"]
+SETS = [DATA / "triage_tuning2.jsonl", DATA / "triage_tuning3.jsonl", DATA / "triage_tuning4.jsonl"]
 
 
 @pytest.fixture(scope="module")
@@ -52,8 +52,8 @@ def test_the_second_set_covers_every_kind_issue_13_lists():
             "hypothetical", "rumour", "innocent"} <= {c["kind"] for c in calls}
 
 
-@pytest.mark.parametrize("path, min_recall, max_false_alarms", [(SETS[0], 0.99, 0.02), (SETS[1], 0.97, 0.05)],
-                         ids=["tuning2", "tuning3"])
+@pytest.mark.parametrize("path, min_recall, max_false_alarms", [(SETS[0], 0.99, 0.02), (SETS[1], 0.97, 0.05), (SETS[2], 0.97, 0.05)],
+                         ids=["tuning2", "tuning3", "tuning4"])
 def test_round_two_figures(rules, path, min_recall, max_false_alarms):
     needed = got = ordinary = 0
     misses, false_alarms = [], []
@@ -103,6 +103,10 @@ def test_round_two_figures(rules, path, min_recall, max_false_alarms):
     # combinations: a crash with someone trapped, someone hurt
     ("两台车在路口怼上了，司机卡在里面出不来", {"122", "119"}),
     ("che huo le, you ren shou shang", {"122", "120"}),
+    ("louxia you ren na qiang", {"110"}),
+    ("有人qiang wo shouji", {"110"}),
+    ("工人在沼气池里面晕过去了", {"119", "120"}),
+    ("一个小偷让我们给按住了，他还想跑", {"110"}),
 ])
 def test_new_frames_raise_the_banner(rules, text, expected):
     assert expected <= referrals(text, rules)
@@ -122,6 +126,10 @@ def test_new_frames_raise_the_banner(rules, text, expected):
     "燃气报警器老响，检查也没漏",
     "路边的树让风刮歪了，看着快倒了",
     "我家钥匙锁屋里了，进不去",
+    "我家门口的树让人砍了",
+    "冬天烧炉子容易中毒，能不能给老人装报警器",
+    "我家孩子让同学打了，脸上青了一块，学校怎么处理",
+    "幼儿园搞防拐骗演练，有个叔叔假装把孩子领走",
 ])
 def test_innocent_wordings_stay_quiet(rules, text):
     assert referrals(text, rules) == set()
