@@ -56,9 +56,14 @@ def test_the_reviewer_may_publish_an_edit_but_not_one_that_brings_the_caller_bac
 @pytest.mark.rule("R26.1")
 @pytest.mark.parametrize("appeal_type", ["complaint", "whistleblow"])
 def test_a_complaint_or_report_cannot_be_proposed(pub, appeal_type):
-    number = pub.ticket(appeal_type=appeal_type)
-    r = pub.propose(number)
+    r = pub.propose(pub.ticket(appeal_type=appeal_type))
     assert r.status_code == 409 and "保密" in r.json()["detail"]
+
+
+@pytest.mark.rule("R33.2")
+def test_a_ticket_marked_secret_cannot_be_proposed(pub):
+    r = pub.propose(pub.ticket(secrecy=["commercial"]))
+    assert r.status_code == 409 and "秘密" in r.json()["detail"]
 
 
 @pytest.mark.rule("R37.1")
