@@ -28,6 +28,7 @@ class PublicPolicy:
     hot_min_tickets: int = 3     # R37.1: smaller clusters are not listed (a small count can point at a person)
     cases: int = 10              # R37.1: typical cases per page
     earliest: str = ""           # R17.1: no period before this one is published ("" = any)
+    refresh_seconds: int = 0     # R17.1: after new events the page is rebuilt once its copy is this old
 
 
 def _positive(table: dict, key: str, default: int, source: str) -> int:
@@ -55,7 +56,15 @@ def parse_public(text: str, source: str = "policy.toml") -> PublicPolicy:
             raise PublicPolicyError(f"{source}: public.earliest: {exc}") from None
     return PublicPolicy(period=period, hot_issues=_positive(table, "hot_issues", 10, source),
                         hot_min_tickets=_positive(table, "hot_min_tickets", 3, source),
-                        cases=_positive(table, "cases", 10, source), earliest=str(earliest))
+                        cases=_positive(table, "cases", 10, source), earliest=str(earliest),
+                        refresh_seconds=_seconds(table, "refresh_seconds", source))
+
+
+def _seconds(table: dict, key: str, source: str) -> int:
+    value = table.get(key, 0)
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        raise PublicPolicyError(f"{source}: public.{key}: must be a whole number of seconds, 0 or more")
+    return value
 
 
 def load_public() -> PublicPolicy:

@@ -5,6 +5,9 @@ The page is cached per period and rebuilt only when something it shows may have 
 is the event sequence (every ticket change takes a number from it) and the case counter that every
 proposal and decision bumps. Both are read in one query of the meta table, so a cached answer
 costs that query and no more, whichever process of a PostgreSQL deployment changed the data.
+A decided case shows at once; new events show once the cached copy is `[public] refresh_seconds`
+old (by the server's clock), which bounds the rebuilds of a busy centre to one per period per
+that many seconds.
 """
 
 from __future__ import annotations
@@ -62,7 +65,7 @@ def _period(text: str | None, policy: PublicPolicy, now: datetime) -> Period:
     return period
 
 
-def _links(policy: PublicPolicy, now_period: Period) -> list[tuple[str, str]]:
+def _links(now_period: Period) -> list[tuple[str, str]]:
     out, p = [], now_period
     for _ in range(6):
         out.append((p.key, p.label))
@@ -75,7 +78,7 @@ def page_html(storage: Storage, rules, policy: PublicPolicy, period: Period, def
     fig = figures_for(storage, rules, period, policy)
     with storage.read() as tx:
         shown = case_flow.published(tx, start, end, policy.cases)
-    return render(fig, shown, _links(policy, default), centre=CENTRE, place_name=lambda c: place_name(rules, c))
+    return render(fig, shown, _links(default), centre=CENTRE, place_name=lambda c: place_name(rules, c))
 
 
 @router.get("/public", response_class=HTMLResponse, responses={400: {"model": ErrorPublic}},
@@ -91,13 +94,22 @@ def public_page(request: Request, storage: StorageDep, rules: RulesDep, now: Now
         cache = request.app.state.public_cache = {}
     version = _version(storage)
     hit = cache.get(chosen.key)
-    if hit is None or hit[0] != version:
+    if hit is None or _stale(hit, version, now, policy):
         html = page_html(storage, rules, policy, chosen, default)
         if len(cache) >= _CACHE_SIZE:
             cache.pop(next(iter(cache)))
-        # stored under the version read BEFORE rendering: a change meanwhile makes the next request render again
-        cache[chosen.key] = hit = (version, html.encode("utf-8"))
-    return HTMLResponse(hit[1], headers={"Cache-Control": "public, max-age=60"})
+        # stored under the version read BEFORE rendering: a change meanwhile makes a later request render again
+        cache[chosen.key] = hit = (version, now, html.encode("utf-8"))
+    return HTMLResponse(hit[2], headers={"Cache-Control": "public, max-age=60"})
+
+
+def _stale(hit: tuple, version: tuple[str, str], now: datetime, policy: PublicPolicy) -> bool:
+    """A case decided shows at once; new events show once the copy is `refresh_seconds` old, so
+    that a centre busy with events every second does not rebuild the page on every request."""
+    (seq, cases), made = hit[0], hit[1]
+    if cases != version[1]:
+        return True
+    return seq != version[0] and (now - made).total_seconds() >= policy.refresh_seconds
 
 
 # --- the review API -----------------------------------------------------------------------------

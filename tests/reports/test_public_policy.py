@@ -24,6 +24,7 @@ def test_defaults_when_the_section_is_absent():
 @pytest.mark.parametrize("text, key", [
     ('[public]\nperiod = "day"\n', "public.period"),
     ("[public]\nhot_issues = 0\n", "public.hot_issues"),
+    ("[public]\nrefresh_seconds = -1\n", "public.refresh_seconds"),
     ("[public]\nhot_min_tickets = true\n", "public.hot_min_tickets"),
     ('[public]\nearliest = "2026-13"\n', "public.earliest"),
     ("[public\n", "not valid TOML"),
