@@ -5,8 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from .. import open311, public
-from . import admin, events, health, kb, lookup, rates, risks, tickets
+from . import admin, events, health, kb, lookup, rate_tickets, rates, risks, tickets
 
 ROUTERS: tuple[APIRouter, ...] = (health.router, admin.router, events.router, tickets.router, kb.router,
-                                 lookup.router, open311.router, risks.router, rates.router,
+                                 lookup.router, open311.router, risks.router, rates.router, rate_tickets.router,
                                  public.router)
