@@ -29,6 +29,8 @@ def test_a_proposed_case_shows_its_redacted_text_and_stays_off_the_page_until_ap
     page = pub.page()
     assert "消防通道" in page and "王建国" not in page and "13912345678" not in page
     assert r.json()["decided_by"] and r.json()["proposed_by"]
+    audit = pub.client.get("/v1/audit", headers=pub.headers("admin")).json()
+    assert {"public_case_proposed", "public_case_approved"} <= {a["purpose"] for a in audit}
 
 
 @pytest.mark.rule("R37.1")
