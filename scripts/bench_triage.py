@@ -1,7 +1,11 @@
 #!/usr/bin/env python3
 """Latency of emergency triage on 500-character texts (issue 5: p95 must be <= 2 ms).
 
-    .venv/bin/python scripts/bench_triage.py [--iterations N] [--rules FILE]
+    .venv/bin/python scripts/bench_triage.py [--iterations N] [--rules FILE] [--cpu]
+
+`--cpu` times each call by the CPU time of the thread instead of the wall clock: on a machine
+shared with other work, the wall-clock p95 measures the scheduler (a call preempted mid-way counts
+the time other processes ran); the CPU time measures triage.
 
 The seat runs triage on every keystroke, on the whole description typed so far, so the texts are
 real call texts (emergencies and ordinary calls alike) padded to 500 characters with more
@@ -45,13 +49,14 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--iterations", type=int, default=20_000, help="triage calls to time (default 20000)")
     ap.add_argument("--rules", type=Path, default=None)
+    ap.add_argument("--cpu", action="store_true", help="time by thread CPU time, not the wall clock")
     args = ap.parse_args(argv)
     rules = load_triage_rules(args.rules)
     texts = texts_of_length(LENGTH)
     for text in texts:  # warm-up: first use of each compiled pattern
         triage(text, rules)
     samples = []
-    clock = time.perf_counter_ns
+    clock = time.thread_time_ns if args.cpu else time.perf_counter_ns
     for i in range(args.iterations):
         text = texts[i % len(texts)]
         t0 = clock()
@@ -62,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
     p50, p95 = ms[len(ms) // 2], ms[min(len(ms) - 1, int(len(ms) * 0.95))]
     emergencies = sum(triage(t, rules).emergency for t in texts)
     print(f"triage of {LENGTH}-character texts: {len(texts)} texts ({emergencies} raising the banner), "
-          f"{args.iterations} iterations, {len(rules.rules)} rules")
+          f"{args.iterations} iterations, {len(rules.rules)} rules, {'thread CPU time' if args.cpu else 'wall clock'}")
     print(f"p50 {p50:.3f} ms  p95 {p95:.3f} ms  max {ms[-1]:.3f} ms  mean {statistics.fmean(ms):.3f} ms")
     ok = p95 <= 2.0
     print("target p95 <= 2 ms:", "met" if ok else "NOT met")
