@@ -8,12 +8,16 @@ line on stderr that names the field and what to fix, and exit code 2; nothing is
 
 from __future__ import annotations
 
+import importlib
 import sys
 from pathlib import Path
 
 import typer
 
 from ..settings import Settings
+from .base import CliError, settings
+
+__all__ = ["CliError", "main", "settings"]
 
 _app = typer.Typer(
     name="hotline",
@@ -21,14 +25,15 @@ _app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
-    add_completion=False,
 )
 
 
-class CliError(typer.TyperException):
-    """A user error: printed as one line, exit code 2."""
+def _show_version(value: bool) -> None:
+    if value:
+        from .. import __version__
 
-    exit_code = 2
+        typer.echo(f"hotline {__version__}")
+        raise typer.Exit()
 
 
 @_app.callback()
@@ -36,25 +41,13 @@ def root(
     ctx: typer.Context,
     db: Path = typer.Option(None, "--db", envvar="HOTLINE_DB", help="Seat database file (default: the platform data dir)."),
     operator: str = typer.Option(None, "--operator", envvar="HOTLINE_OPERATOR", help="Operator id recorded on events."),
+    version: bool = typer.Option(False, "--version", callback=_show_version, is_eager=True,
+                                 help="Print the version and exit."),
 ) -> None:
     ctx.obj = Settings.resolve(db=db, operator=operator)
-    global _settings
-    _settings = ctx.obj
 
 
-_settings: Settings | None = None
-
-
-def _db_path() -> Path:
-    """The seat database of this invocation (`--db` or HOTLINE_DB), for sub-apps given a getter."""
-    return (_settings or Settings.resolve()).db_path
-
-
-def settings(ctx: typer.Context) -> Settings:
-    return ctx.find_root().obj
-
-
-# command name → module; each module has register(app) (kb_cmd also takes the --db getter)
+# command name → module; each module has register(app)
 COMMANDS = {"db": "db_cmd", "deadline": "deadline_cmd", "ticket": "ticket_cmd", "triage": "triage_cmd",
             "kb": "kb_cmd", "seat": "seat_cmd", "server": "server_cmd", "sync": "sync_cmd", "cti": "cti_cmd",
             "report": "report_cmd"}
@@ -63,14 +56,9 @@ _registered: set[str] = set()
 
 def _register(names) -> typer.Typer:
     for name in names:
-        if name in _registered:
-            continue
-        _registered.add(name)
-        module = __import__(f"{__name__}.{COMMANDS[name]}", fromlist=["register"])
-        if name == "kb":
-            module.register(_app, _db_path)
-        else:
-            module.register(_app)
+        if name not in _registered:
+            _registered.add(name)
+            importlib.import_module(f"{__name__}.{COMMANDS[name]}").register(_app)
     return _app
 
 
@@ -106,12 +94,14 @@ def main(argv: list[str] | None = None) -> None:
     except typer.Exit as exc:
         sys.exit(exc.exit_code)
     except typer.TyperException as exc:
-        if type(exc).__name__ == "NoArgsIsHelpError":  # a bare group: show its help, as click does
-            typer.echo(exc.format_message().removeprefix("Usage: ").join(["Usage: ", ""]))
+        ctx = getattr(exc, "ctx", None)
+        if ctx is not None and exc.format_message() == ctx.get_help():
+            # A bare group (`hotline server`): its "error" is its help. Typer does not export that
+            # exception's class, so it is recognised by what it says rather than by its name.
+            typer.echo(exc.format_message())
             sys.exit(2)
         # Usage errors (bad option values, missing arguments) carry the context they arose in.
-        ctx = getattr(exc, "ctx", None)
-        hint = f"（见 `{ctx.command_path} --help`）" if ctx is not None and type(exc).__name__ != "CliError" else ""
+        hint = f"（见 `{ctx.command_path} --help`）" if ctx is not None and not isinstance(exc, CliError) else ""
         typer.echo(f"错误：{exc.format_message()}{hint}", err=True)
         sys.exit(2 if ctx is not None else exc.exit_code)
     sys.exit(rv if isinstance(rv, int) else 0)

@@ -5,7 +5,7 @@
     hotline kb search TEXT [--matter CODE] [--limit N] [--json]
     hotline kb stale [--today YYYY-MM-DD] [--owner UNIT] [--within DAYS] [--json]
 
-`register(app, get_db_path)` adds the sub-app; the database path is resolved by the main CLI
+`register(app)` adds the sub-app; the database path is resolved by the main CLI
 and only asked for when a command runs. Exit codes: 0 done, 2 bad input (an import with
 errors, an unknown matter or unit, a malformed date, a wrong path).
 
@@ -26,7 +26,7 @@ import sys
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
-from typing import Callable, Iterator, Optional
+from typing import Iterator, Optional
 
 import typer
 
@@ -35,6 +35,8 @@ from operator_tui.kb.index import all_articles, connect, ensure_schema, upsert_a
 from operator_tui.kb.parse import clean_text, load_codes, parse_path
 from operator_tui.kb.search import search_conn
 from operator_tui.kb.stale import REASON_TEXT, find_stale
+
+from .base import settings
 
 # The shape other tools rely on (issue 4): keep it exactly these keys.
 SEARCH_JSON_KEYS = ("id", "title", "score", "standard_answer")
@@ -93,12 +95,13 @@ def _import_folder_problem(path: Path) -> str | None:
     return None
 
 
-def register(app: typer.Typer, get_db_path: Callable[[], Path]) -> None:
+def register(app: typer.Typer) -> None:
     """Add the `kb` sub-app to `app`."""
     kb = typer.Typer(help="知识库维护：导入、导出、检索、过期检查（R34.1）", no_args_is_help=True)
 
     @kb.command("import")
-    def import_(path: Path = typer.Argument(..., help="一个 .md/.csv 文件，或只含这些文件的目录")) -> None:
+    def import_(ctx: typer.Context,
+                path: Path = typer.Argument(..., help="一个 .md/.csv 文件，或只含这些文件的目录")) -> None:
         """导入知识库条目：先逐条校验全部文件，全部无误才在一个事务中写入；有任何错误则一条也不写入。"""
         if not path.exists():
             raise _fail(f"PATH：找不到 {path}；请检查路径")
@@ -108,7 +111,7 @@ def register(app: typer.Typer, get_db_path: Callable[[], Path]) -> None:
                 raise _fail(problem)
         elif path.suffix.lower() not in (".md", ".csv"):
             raise _fail(f"PATH：{path} 不是 .md 或 .csv 文件")
-        db = get_db_path()
+        db = settings(ctx).db_path
         with _kb(db, write=True) as conn:  # checked before a file is read: a wrong --db costs nothing
             try:
                 results = parse_path(path, load_codes())
@@ -130,6 +133,7 @@ def register(app: typer.Typer, get_db_path: Callable[[], Path]) -> None:
 
     @kb.command("export")
     def export(
+        ctx: typer.Context,
         fmt: str = typer.Option("md", "--format", help="md（每条一个文件）或 csv"),
         out: Optional[Path] = typer.Option(None, "--out", help="md：目录；csv：文件（默认输出到屏幕）"),
     ) -> None:
@@ -144,7 +148,7 @@ def register(app: typer.Typer, get_db_path: Callable[[], Path]) -> None:
             problem = output_file_problem(out) if fmt == "csv" else output_dir_problem(out)
             if problem:
                 raise _fail(problem)
-        with _kb(get_db_path(), write=True) as conn:  # ensure_schema may upgrade the index
+        with _kb(settings(ctx).db_path, write=True) as conn:  # ensure_schema may upgrade the index
             ensure_schema(conn)
             articles = all_articles(conn)
         if fmt == "csv" and out is None:
@@ -159,6 +163,7 @@ def register(app: typer.Typer, get_db_path: Callable[[], Path]) -> None:
 
     @kb.command("search")
     def search(
+        ctx: typer.Context,
         text: str = typer.Argument(..., help="检索词，如“暖气不热”、“社保卡”、“gn”"),
         matter: Optional[str] = typer.Option(None, "--matter", help="事项代码，加权该事项的条目"),
         limit: int = typer.Option(10, "--limit", min=1, max=100),
@@ -168,7 +173,7 @@ def register(app: typer.Typer, get_db_path: Callable[[], Path]) -> None:
         """检索知识库。"""
         if matter is not None and matter not in load_codes().matters:
             raise _fail(f"--matter：未知事项代码 {matter!r}（见 operator_tui/data/matters.toml）")
-        with _kb(get_db_path()) as conn:
+        with _kb(settings(ctx).db_path) as conn:
             hits = search_conn(conn, text, matter, limit,
                                today=None if include_expired else date.today())
         if as_json:
@@ -184,6 +189,7 @@ def register(app: typer.Typer, get_db_path: Callable[[], Path]) -> None:
 
     @kb.command("stale")
     def stale(
+        ctx: typer.Context,
         today: Optional[str] = typer.Option(None, "--today", help="按哪一天检查（YYYY-MM-DD，默认今天）"),
         owner: Optional[str] = typer.Option(None, "--owner", help="只看某个单位（单位代码）的条目"),
         within: int = typer.Option(0, "--within", min=0, help="同时列出 N 天内到复核日期的条目"),
@@ -193,7 +199,7 @@ def register(app: typer.Typer, get_db_path: Callable[[], Path]) -> None:
         day = _parse_day(today)
         if owner is not None and owner not in load_codes().units:
             raise _fail(f"--owner：未知单位代码 {owner!r}（见 operator_tui/data/units.toml）")
-        with _kb(get_db_path(), write=True) as conn:
+        with _kb(settings(ctx).db_path, write=True) as conn:
             ensure_schema(conn)
             found = find_stale(all_articles(conn), day, owner, within)
         if as_json:

@@ -10,6 +10,7 @@ import typer
 from typer.testing import CliRunner
 
 from operator_tui.cli.kb_cmd import SEARCH_JSON_KEYS, register
+from operator_tui.settings import Settings
 from operator_tui.kb.export import export_markdown
 from operator_tui.kb.index import all_articles, connect, ensure_schema
 from operator_tui.kb.sample import sample_articles, sample_dir
@@ -39,10 +40,11 @@ def run(tmp_path: Path):
     app = typer.Typer()
 
     @app.callback()
-    def main() -> None:
+    def main(ctx: typer.Context) -> None:
         """hotline"""
+        ctx.obj = Settings.resolve(db=db)
 
-    register(app, lambda: db)
+    register(app)
     runner = CliRunner()
 
     def invoke(*args: str):
@@ -124,10 +126,11 @@ def test_export_markdown_and_csv_round_trip(run, tmp_path: Path):
     app = typer.Typer()
 
     @app.callback()
-    def main() -> None:
+    def main(ctx: typer.Context) -> None:
         """hotline"""
+        ctx.obj = Settings.resolve(db=other)
 
-    register(app, lambda: other)
+    register(app)
     assert CliRunner().invoke(app, ["kb", "import", str(csv_path)]).exit_code == 0
     assert stored_ids(other) == stored_ids(run.db)
     to_stdout = run("kb", "export", "--format", "csv")
