@@ -17,9 +17,10 @@ import asyncio
 import logging
 import random
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any, AsyncIterator, Callable
 
+from ..clock import utc_now
 from .boundary import CtiAuthError, CtiError, CtiLinkDown
 from .config import CtiConfig
 from .events import (AgentState, AgentStateChanged, Answered, CallEvent, CtiEvent, Direction, Held, HungUp,
@@ -41,10 +42,6 @@ class LiveCall:
     answered: bool = False
     held: bool | None = None   # None: this switch's listing does not say
     direction: Direction = Direction.INBOUND
-
-
-def utc_now() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 class LinkBase:

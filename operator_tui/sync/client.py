@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from email.utils import parsedate_to_datetime
 from typing import Any, Callable, TypeVar
 
@@ -18,6 +18,7 @@ import httpx
 from pydantic import BaseModel, TypeAdapter
 from ulid import ULID
 
+from ..clock import utc_now
 from ..contract import (
     ActionPublic, ChangesPublic, IdConflictPublic, KbChangesPublic, PrincipalPublic, PushPublic, TicketDetail,
     TicketPublic,
@@ -28,10 +29,6 @@ from .errors import AuthRejected, CursorGone, Offline, ProtocolError, ServerNotT
 
 SKEW_LIMIT = timedelta(minutes=2)
 M = TypeVar("M", bound=BaseModel)
-
-
-def utc_now() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 def _detail(response: httpx.Response) -> str:

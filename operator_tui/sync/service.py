@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Callable
 
+from ..clock import utc_now
 from ..config import Rules
 from ..contract import MAX_BATCH, Change, IdConflictPublic, KbArticlePublic
 from ..domain.deadlines import running_clock
@@ -27,10 +28,6 @@ from .errors import CursorGone, Offline, ProtocolError, SeatMismatch, SyncError
 from .status import SyncStatus, read_status
 
 Progress = Callable[[str, int, "int | None"], None]  # phase ("push" | "pull"), done, total if known
-
-
-def utc_now() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 @dataclass(frozen=True)

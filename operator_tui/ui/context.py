@@ -11,9 +11,10 @@ load (issue 3: start-up time).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, Callable
 
+from ..clock import utc_now
 from ..domain.states import Role
 
 if TYPE_CHECKING:
@@ -22,10 +23,6 @@ if TYPE_CHECKING:
     from ..domain.policy import Policy
     from ..settings import Settings
     from ..store.db import Store
-
-
-def utc_now() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 @dataclass
