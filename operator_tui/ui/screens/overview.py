@@ -23,7 +23,7 @@ from textual.widgets import DataTable, Label, Static
 from ...desk import Desk
 from ...domain.deadlines import CLOCK_NAMES
 from ...domain.errors import RuleViolation
-from ...domain.model import STATUS_NAMES, Ticket
+from ...domain.model import STATUS_NAMES, Role, Ticket
 from ...domain.workflow import TRANSITIONS
 from ...store import overview, tickets
 from ..context import SeatContext
@@ -59,6 +59,7 @@ class OverviewScreen(Screen):
     BINDINGS = [
         Binding("enter", "open", "详情", id="sup.open"),
         Binding("g", "refresh", "刷新", id="sup.refresh"),
+        Binding("l", "rates", "三率考核", id="sup.rates"),  # 率 (lǜ); r is 不予受理
         Binding("0", "stage(0)", "全部", show=False, id="sup.stage_all"),
     ] + [Binding(str(i), f"stage({i})", show=False, id=f"sup.stage{i}") for i in range(1, len(overview.STAGES) + 1)] + [
         Binding(a.key, f"act('{a.kind}')", a.label, show=False, id=f"sup.{a.kind}") for a in ACTIONS
@@ -277,6 +278,16 @@ class OverviewScreen(Screen):
         if self.read_only:
             text.append("   离线只读：恢复连接后再操作", style="bold red")
         box.update(text)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # R35.1: the rates assess units and staff, so supervisors and admins only (as the API)
+        return action != "rates" or self.ctx.role in (Role.SUPERVISOR, Role.ADMIN)
+
+    def action_rates(self) -> None:
+        from .rates import RatesScreen
+
+        if self.check_action("rates", ()):
+            self.app.push_screen(RatesScreen(self.ctx))
 
     def action_stage(self, n: int) -> None:
         self.stage_filter = n
