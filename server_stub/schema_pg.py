@@ -126,11 +126,11 @@ UPDATE tickets SET
     satisfied = ((data::jsonb->'rating'->>'overall')::int >= 4)::int
 WHERE jsonb_typeof(data::jsonb->'rating') = 'object'
   AND NOT (coalesce(data::jsonb->>'rating_dispute', '') <> '' AND NOT coalesce((data::jsonb->>'rating_final')::boolean, false));
-CREATE INDEX tickets_rate_ontime ON tickets (ontime_on, ontime_met, lead_unit, district, matter, operator)
+CREATE INDEX tickets_rate_ontime ON tickets (ontime_on, lead_unit, ontime_met, district, matter, operator)
     WHERE ontime_on IS NOT NULL;
-CREATE INDEX tickets_rate_response ON tickets (response_on, response_met, lead_unit, district, matter, operator)
+CREATE INDEX tickets_rate_response ON tickets (response_on, lead_unit, response_met, district, matter, operator)
     WHERE response_on IS NOT NULL;
-CREATE INDEX tickets_rate_rated ON tickets (rated_on, resolved, satisfied, lead_unit, district, matter, operator)
+CREATE INDEX tickets_rate_rated ON tickets (rated_on, lead_unit, resolved, satisfied, district, matter, operator)
     WHERE rated_on IS NOT NULL;
 """
 

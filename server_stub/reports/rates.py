@@ -72,23 +72,29 @@ def only_line(report: RateReport, key: str, name: str | None = None) -> RateRepo
 
 def _counts(tx: Tx, column: str | None, period: Period, rr: RateRules) -> Counts:
     lo, hi = period.start.isoformat(), period.end.isoformat()
-    key = column or "'all'"
-    where_unit = f" AND {column} IS NOT NULL" if column else ""
-    group = f" GROUP BY {column}" if column else ""
     out: dict[str, dict[str, tuple[int, int]]] = {}
+
+    def query(day: str, sums: str) -> list[tuple]:
+        # Grouped by (day, line) first: each rate's index holds the day then the unit, so the units'
+        # report reads its index in order without sorting a year's entries; the outer GROUP BY then
+        # sorts only one row per day and line.
+        if column is None:
+            return list(tx._all(f"SELECT 'all', {sums} FROM tickets WHERE {day} >= ? AND {day} <= ?", (lo, hi)))
+        inner = ", ".join(f"{s} AS s{i}" for i, s in enumerate(sums.split(", ")))
+        outer = ", ".join(f"sum(s{i})" for i in range(sums.count(",") + 1))
+        return list(tx._all(f"SELECT k, {outer} FROM (SELECT {day}, {column} AS k, {inner} FROM tickets "
+                            f"WHERE {day} >= ? AND {day} <= ? AND {column} IS NOT NULL GROUP BY {day}, {column}) AS d "
+                            "GROUP BY k", (lo, hi)))
 
     def add(rate: str, rows: Any) -> None:
         for k, met, n in rows:
             if n:
                 out.setdefault(str(k), {})[rate] = (int(met or 0), int(n))
 
-    add("on_time", tx._all(f"SELECT {key}, sum(ontime_met), count(*) FROM tickets "
-                           f"WHERE ontime_on >= ? AND ontime_on <= ?{where_unit}{group}", (lo, hi)))
+    add("on_time", query("ontime_on", "sum(ontime_met), count(*)"))
     if "response" in rr.rates:
-        add("response", tx._all(f"SELECT {key}, sum(response_met), count(*) FROM tickets "
-                                f"WHERE response_on >= ? AND response_on <= ?{where_unit}{group}", (lo, hi)))
-    rated = list(tx._all(f"SELECT {key}, sum(resolved), sum(satisfied), count(*) FROM tickets "
-                         f"WHERE rated_on >= ? AND rated_on <= ?{where_unit}{group}", (lo, hi)))
+        add("response", query("response_on", "sum(response_met), count(*)"))
+    rated = query("rated_on", "sum(resolved), sum(satisfied), count(*)")
     add("resolution", [(k, res, n) for k, res, _, n in rated])
     add("satisfaction", [(k, sat, n) for k, _, sat, n in rated])
     return out
