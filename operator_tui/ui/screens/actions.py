@@ -16,6 +16,7 @@ from textual.widgets import Input, Label
 from ...domain.model import Role, Ticket
 from ...domain.routing import suggest_units
 from ...domain.taxonomy import Taxonomy
+from ...domain.workflow import TRANSITIONS, Transition
 from ..key_hold import HandsOnKeys
 from ..safe import caller_text
 from ..widgets.picker import PickerField
@@ -28,32 +29,46 @@ Done = Callable[[Payload | None], None]
 
 @dataclass(frozen=True)
 class Action:
+    """A supervisor's key for one workflow event. Its name and rule are the workflow table's
+    (domain/workflow.py), so the two cannot drift; `short` is for a title too long for the key bar."""
+
     key: str
     kind: str
-    label: str
-    rule: str
+    short: str | None = None
     role: Role = Role.SUPERVISOR
+
+    @property
+    def transition(self) -> Transition:
+        return TRANSITIONS[self.kind]
+
+    @property
+    def label(self) -> str:
+        return self.short or self.transition.title
+
+    @property
+    def rule(self) -> str:
+        return self.transition.rule
 
 
 ACTIONS: tuple[Action, ...] = (
-    Action("a", "accept", "受理", "R20.2"),
-    Action("r", "refuse", "不予受理", "R20.2"),
-    Action("d", "dispatch", "转办/改派", "R20.2, R28.1"),
-    Action("u", "set_units", "主办协办", "R24.2"),
-    Action("x", "approve_extension", "批准延期", "R22.2"),
-    Action("n", "deny_extension", "驳回延期", "R22.2"),
-    Action("p", "review_pass", "审核通过", "R23.1"),
-    Action("b", "review_return", "退回重办", "R23.1"),
-    Action("c", "callback", "回访评价", "R23.2"),
-    Action("f", "callback_failed", "回访未接通", "R23.2"),
-    Action("t", "rerate", "复评", "R23.3"),
-    Action("k", "confirm_rating", "办公室确认评价", "R23.3", Role.ADMIN),
-    Action("z", "archive", "归档", "R23.1"),
-    Action("s", "supervise", "督办", "R25.1"),
-    Action("e", "escalate", "提级协调", "R24.1"),
-    Action("v", "recusal_request", "回避申请", "R27.1"),
-    Action("w", "recusal_decision", "回避决定", "R27.1"),
-    Action("m", "credit_mark", "诚信档案", "R23.4"),
+    Action("a", "accept"),
+    Action("r", "refuse"),
+    Action("d", "dispatch", "转办/改派"),  # R28.1: the same event re-dispatches a returned ticket
+    Action("u", "set_units", "主办协办"),
+    Action("x", "approve_extension"),
+    Action("n", "deny_extension"),
+    Action("p", "review_pass"),
+    Action("b", "review_return"),
+    Action("c", "callback"),
+    Action("f", "callback_failed"),
+    Action("t", "rerate"),
+    Action("k", "confirm_rating", "确认评价", Role.ADMIN),
+    Action("z", "archive"),
+    Action("s", "supervise"),
+    Action("e", "escalate"),
+    Action("v", "recusal_request"),
+    Action("w", "recusal_decision"),
+    Action("m", "credit_mark"),
 )
 BY_KIND = {a.kind: a for a in ACTIONS}
 
