@@ -37,6 +37,10 @@ def outcome(facts: TicketFacts, rate: str) -> Text:
     return Text(f"{good if met else bad} {on:%m-%d}", style="green" if met else "bold red")
 
 
+class TicketsTable(DataTable):
+    BINDINGS = [Binding("enter", "select_cursor", "查看工单", id="rates.tickets.table.open")]
+
+
 class RateTicketsScreen(Screen):
     DEFAULT_CSS = """
     RateTicketsScreen #rt-head { height: auto; padding: 0 1; background: $boost; }
@@ -66,7 +70,7 @@ class RateTicketsScreen(Screen):
 
     def compose(self) -> ComposeResult:
         yield Static(self._head("正在读取…"), id="rt-head")
-        yield DataTable(id="rt-table", cursor_type="row", zebra_stripes=True)
+        yield TicketsTable(id="rt-table", cursor_type="row", zebra_stripes=True)
         yield KeyBar()
 
     def on_mount(self) -> None:

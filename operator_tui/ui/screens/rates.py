@@ -61,6 +61,13 @@ def change_text(change: float | None) -> Text:
     return Text(f"{'↑' if change > 0 else '↓'}{abs(change):.1f}点", style="green" if change > 0 else "bold red")
 
 
+class RatesTable(DataTable):
+    """The lines; Enter (the table's own select key) is named on the key bar, which otherwise
+    shows only the screen's keys."""
+
+    BINDINGS = [Binding("enter", "select_cursor", "工单明细", id="rates.table.drill")]
+
+
 class RatesScreen(Screen):
     CSS_PATH = "rates.tcss"
     BINDINGS = [
@@ -109,8 +116,7 @@ class RatesScreen(Screen):
             yield Input(self.period.key, id="rates-period", placeholder="2026-10 / 2026-W44")
             yield Static("", id="rates-head")
         yield Static("", id="rates-problem")
-        table = DataTable(id="rates-table", cursor_type="row", zebra_stripes=True)
-        yield table
+        yield RatesTable(id="rates-table", cursor_type="row", zebra_stripes=True)
         with Horizontal(id="rates-charts"):
             with VerticalScroll(id="rates-bars-box"):
                 yield Static("", id="rates-bars")
@@ -274,7 +280,7 @@ class RatesScreen(Screen):
                    p.figures[self.rate].denominator if self.rate in p.figures else 0) for p in self.trend_points]
         title = Text(f"{RATE_NAMES.get(self.rate, '')} 周趋势（近{len(points)}周）：", style="bold")
         title.append_text(caller_text(self.trend_line[1], style="bold"))
-        chart = trend(points, title="")
+        chart = trend(points, title="", height=8)
         box.update(Text.assemble(title, "\n", chart))
 
     @on(DataTable.RowHighlighted, "#rates-table")
