@@ -1,6 +1,8 @@
 """Loading the emergency triage rules (R20.3): the only part of triage that touches files.
 
-The packaged rules are parsed once per process; a user file given with ``--rules`` or in the
+The packaged rules are parsed once per process, with the learned second opinion beside them
+(``data/triage_model.json``, domain/triage_model.py); a rules file of the user's own runs without
+it, since the model was trained beside the packaged rules; a user file given with ``--rules`` or in the
 seat's settings is read each time it is asked for, so an edited file is picked up on restart. A
 broken user file never leaves the seat without triage: :func:`load_triage_rules_or_packaged`
 falls back to the packaged rules and returns the reason, for the seat to show.
@@ -8,12 +10,14 @@ falls back to the packaged rules and returns the reason, for the seat to show.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import json
 from pathlib import Path
 
 from . import data
-from .domain.triage import TriageRules, TriageRulesError, parse_rules
+from .domain.triage import TARGETS, TriageRules, TriageRulesError, parse_rules
+from .domain.triage_model import SecondOpinion
 
 __all__ = ["PACKAGED_RULES", "TriageRulesError", "load_triage_rules", "load_triage_rules_or_packaged", "pinyin_table"]
 
@@ -51,7 +55,9 @@ def load_triage_rules_or_packaged(path: Path | None) -> tuple[TriageRules, str |
 @functools.cache
 def _packaged_rules() -> TriageRules:
     # A broken packaged file is a build defect; it raises here, so the seat refuses to start.
-    return parse_rules(data.read_text("triage.toml"), PACKAGED_RULES, pinyin_table())
+    rules = parse_rules(data.read_text("triage.toml"), PACKAGED_RULES, pinyin_table())
+    model = SecondOpinion.from_json(json.loads(data.read_text("triage_model.json")), TARGETS, TriageRulesError)
+    return dataclasses.replace(rules, model=model)
 
 
 @functools.cache

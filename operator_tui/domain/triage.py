@@ -24,6 +24,9 @@ Issue 13 adds three things, all driven by the rules file:
   after the trigger (a child + taken away + by a stranger), for situations no one word names.
 - *Combinations*: a rule with ``only_with`` counts only when another rule already called for one
   of those targets (an accident where someone is trapped adds 119; someone hurt adds 120).
+- *A second opinion* (round 2): with the packaged rules, a character n-gram model
+  (:mod:`.triage_model`) may add a target the rules did not call for, when it is sure; its
+  match's ``rule_id`` is ``<target>.model``.
 
 Pure: no I/O, no clock; the loader (``operator_tui.triage_rules``) hands in the text.
 """
@@ -37,6 +40,7 @@ from dataclasses import dataclass
 from typing import Any, Mapping
 
 from .regex_first import first_chars
+from .triage_model import SecondOpinion
 from .triage_sounds import Sounds
 
 __all__ = [
@@ -255,6 +259,8 @@ class TriageRules:
     rules: tuple[_Rule, ...]
     source: str
     sounds: Sounds | None = None
+    model: SecondOpinion | None = None  # adds targets the rules missed (triage_model.py)
+    default_cues: tuple[_Cues, ...] = ()  # `default_suppress`: they silence the model's guesses too
 
     @property
     def rule_ids(self) -> tuple[str, ...]:
@@ -274,6 +280,16 @@ def triage(text: str, rules: TriageRules) -> TriageResult:
             said = text[start:end]
             found.setdefault((m.target, start, end), Match(m.target, said, start, end, m.rule_id,
                                                            "" if said == m.phrase else m.phrase))
+    if rules.model is not None:
+        named = {k[0] for k in found}
+        bounds = None
+        for o in rules.model.opinions(text):
+            if o.target in named:
+                continue
+            bounds = bounds or _Bounds(text)
+            # The past, negation, drills, hearsay and hypotheticals silence a guess as they do a rule.
+            if not any(c.fires(bounds, o.start, o.end) for c in rules.default_cues):
+                found[(o.target, o.start, o.end)] = Match(o.target, text[o.start:o.end], o.start, o.end, f"{o.target}.model")
     matches = tuple(sorted(found.values(), key=lambda m: (m.start, m.end, TARGETS.index(m.target))))
     hit = {m.target for m in matches}
     referrals = tuple(t for t in TARGETS if t in hit)
@@ -354,7 +370,7 @@ def parse_rules(toml_text: str, source: str, pinyin: Mapping[str, str] | None = 
         sounds = Sounds.build(body.get("words", []), table, f"{source}: [sounds]", TriageRulesError)
         if pinyin is None:
             sounds = None
-    return TriageRules(tuple(rules), source, sounds)
+    return TriageRules(tuple(rules), source, sounds, None, tuple(cues[name] for name in default))
 
 
 def _parse_rule(entry: Any, n: int, source: str, cues: dict[str, _Cues], default: list[str]) -> _Rule:

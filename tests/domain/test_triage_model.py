@@ -1,0 +1,85 @@
+"""R20.3 / issue 13: the learned second opinion beside the triage rules (domain/triage_model.py)."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from pathlib import Path
+
+import pytest
+
+from operator_tui.domain.triage import TARGETS, TriageRulesError, triage
+from operator_tui.domain.triage_model import THRESHOLD, SecondOpinion, ngrams
+from operator_tui.triage_rules import load_triage_rules
+
+pytestmark = pytest.mark.rule("R20.3")
+
+MODEL = Path(__file__).parents[2] / "operator_tui" / "data" / "triage_model.json"
+
+
+@pytest.fixture(scope="module")
+def rules():
+    return load_triage_rules()
+
+
+def _toy(threshold: float = 0.8) -> SecondOpinion:
+    # 119 is sure of 冒烟; nothing else weighs.
+    return SecondOpinion(TARGETS, [-4.0] * 5, {"冒烟": [0, 8.0, 0, 0, 0], "烟": [0, 1.0, 0, 0, 0]}, threshold)
+
+
+def test_ngrams_are_characters_one_to_three_long():
+    assert ngrams("着火 了") == {"着", "火", "了", "着火", "火 ", " 了", "着火 ", "火 了"}
+
+
+def test_an_opinion_names_its_target_and_the_heaviest_words_per_sentence():
+    text = "物业不管。楼道里冒烟了！"
+    [opinion] = _toy().opinions(text)
+    assert opinion.target == "119" and text[opinion.start:opinion.end] == "冒烟"
+    assert opinion.probability >= 0.8
+
+
+def test_each_sentence_is_scored_alone():
+    # Weak evidence spread over sentences does not add up to an alarm.
+    assert _toy().opinions("烟。烟。烟。烟。烟。烟。烟") == []
+
+
+def test_the_model_only_adds_targets_the_rules_missed_and_says_so(rules):
+    base = dataclasses.replace(rules, model=None)
+    guess = dataclasses.replace(rules, model=_toy())
+    text = "阳台那边冒烟，味挺大"
+    found = triage(text, guess)
+    assert "119" in found.referrals
+    extra = [m for m in found.matches if m.rule_id.endswith(".model")]
+    assert all(m.target not in triage(text, base).referrals for m in extra)
+    assert all(m.rule_id == f"{m.target}.model" and text[m.start:m.end] == m.phrase for m in extra)
+
+
+@pytest.mark.parametrize("text", ["不是冒烟，是水蒸气", "去年冒烟那次", "演练的时候会冒烟", "新闻上说冒烟了"])
+def test_the_rules_cues_silence_a_guess_too(rules, text):
+    guess = dataclasses.replace(rules, model=_toy(), rules=())
+    assert triage(text, guess).referrals == ()
+
+
+def test_the_packaged_model_is_loaded_with_the_packaged_rules_only(rules, tmp_path):
+    assert rules.model is not None and rules.model.threshold == THRESHOLD
+    own = tmp_path / "rules.toml"
+    own.write_text('version = 1\n[[rule]]\nid = "119.fire"\ntargets = ["119"]\nphrases = ["着火"]\n', encoding="utf-8")
+    assert load_triage_rules(own).model is None
+
+
+def test_the_packaged_model_was_trained_on_tuning_data_only():
+    doc = json.loads(MODEL.read_text(encoding="utf-8"))
+    assert doc["trained_on"] and not any("holdout" in name for name in doc["trained_on"])
+    assert doc["targets"] == list(TARGETS)
+
+
+@pytest.mark.parametrize("doc, fix", [
+    ({"version": 2}, "version 1"),
+    ({"version": 1, "targets": ["911"], "bias": [0], "weights": {}, "threshold": 0.8}, "'targets'"),
+    ({"version": 1, "targets": ["110"], "bias": [0, 1], "weights": {}, "threshold": 0.8}, "'bias'"),
+    ({"version": 1, "targets": ["110"], "bias": [0], "weights": {"火": [1, 2]}, "threshold": 0.8}, "weight row"),
+    ({"version": 1, "targets": ["110"], "bias": [0], "weights": {}, "threshold": 0.2}, "'threshold'"),
+])
+def test_a_broken_model_file_is_refused_with_the_fix(doc, fix):
+    with pytest.raises(TriageRulesError, match=fix):
+        SecondOpinion.from_json(doc, TARGETS, TriageRulesError)
