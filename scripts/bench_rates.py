@@ -6,6 +6,7 @@ over a year of 1,000,000 tickets. Target ≤ 2 s.
     .venv/bin/python scripts/bench_rates.py --db /tmp/rates.db     # build it there once, reuse it afterwards
     .venv/bin/python scripts/bench_rates.py --tickets 100000       # a quick look
     .venv/bin/python scripts/bench_rates.py --db postgresql://user@host/db   # PostgreSQL (an empty, UTF8 database)
+    .venv/bin/python scripts/bench_rates.py --pg                   # PostgreSQL 15, a throwaway cluster (server_stub/pg_cluster.py)
 
 How the database is built
     A real server database (`Storage.open`: the server's schema and migrations, _004's rate columns
@@ -178,10 +179,16 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--seed", type=int, default=15)
     ap.add_argument("--check", action="store_true", help="exit 1 when the median misses the target")
+    ap.add_argument("--pg", action="store_true", help="a throwaway PostgreSQL cluster (durable settings), removed after")
     args = ap.parse_args(argv)
     rng = random.Random(args.seed)
-    tmp = None
-    if args.db is None:
+    tmp = cluster = None
+    if args.pg:
+        from server_stub.pg_cluster import Cluster
+
+        cluster = Cluster.create(durable=True, settings=("shared_buffers = 512MB", "work_mem = 64MB"))
+        target = cluster.create_database("rates")
+    elif args.db is None:
         tmp = tempfile.TemporaryDirectory()
         target: str | Path = Path(tmp.name) / "rates.db"
     else:
@@ -227,6 +234,8 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         if tmp is not None:
             tmp.cleanup()
+        if cluster is not None:
+            cluster.destroy()
 
 
 if __name__ == "__main__":
