@@ -60,8 +60,9 @@ def test_the_frozen_hold_out_is_unchanged_and_names_real_articles():
 @pytest.mark.rule("R19.3")
 @pytest.mark.rule("R34.1")
 def test_frozen_hold_out_recall_at_5_does_not_fall_below_what_was_reached(tmp_path: Path):
-    # Measured once, after the issue-13 articles were written (before them: 0.632). Short of the
-    # issue's 0.95; the misses were not tuned away (tests/data/README.md). A regression guard.
+    # Measured after the issue-13 articles were written (before them: 0.632; after them 0.939),
+    # and after round 2's colloquial map, tuned on tests/data/kb_tuning2/3.toml only: 0.982. A
+    # regression guard; on failure it counts the misses and never shows the hold-out's questions.
     db = tmp_path / "seat.db"
     load_sample_kb(db)
     queries = tomllib.loads(FROZEN.read_text("utf-8"))["query"]
@@ -70,4 +71,4 @@ def test_frozen_hold_out_recall_at_5_does_not_fall_below_what_was_reached(tmp_pa
         found = [h.id for h in search(db, q["text"], q.get("matter"), 5, date(2026, 11, 26))]
         if not set(q["expected"]) & set(found):
             misses.append(q["text"])
-    assert 1 - len(misses) / len(queries) >= 0.93, misses
+    assert 1 - len(misses) / len(queries) >= 0.97, f"{len(misses)} hold-out questions missed"
