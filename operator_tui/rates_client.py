@@ -104,7 +104,11 @@ class RatesReader:
             raise RatesUnavailable(OFFLINE)
         try:
             r = self.client._once().request("GET", path, params=params, timeout=TIMEOUT)
-        except Offline:
+        except Offline as exc:
+            # An answer that was a 5xx is the server's trouble, not the network's: say which.
+            answer = str(exc).partition("tries: ")[2]
+            if answer.startswith("HTTP "):
+                raise RatesUnavailable(f"服务器暂时无法给出三率（{answer}）") from None
             raise RatesUnavailable(OFFLINE) from None
         except AuthRejected as exc:
             raise RatesUnavailable(f"无权查看三率：{_detail(str(exc))}") from None

@@ -218,3 +218,38 @@ async def test_an_operator_is_not_offered_the_rates(seeded, rules, tmp_path, mon
     async with sup.run_test(size=SIZE) as pilot:
         await settle(pilot)
         assert "三率考核" in [c.name for c in commands(sup, sup.screen)]
+
+
+@pytest.mark.rule("R35.1")
+async def test_a_hanging_server_does_not_hold_the_keys(seeded, rules, tmp_path, monkeypatch):
+    import threading
+
+    release, asked = threading.Event(), []
+
+    def hang(request: httpx.Request) -> httpx.Response:
+        asked.append(dict(request.url.params))
+        release.wait(10)                            # a safety limit only: the test releases it
+        return httpx.Response(503, json={"detail": "维护中"})
+
+    slow = httpx.Client(base_url="http://testserver", transport=httpx.MockTransport(hang))
+    ctx = seat(seeded.api, rules, tmp_path, monkeypatch)
+    app = make_app(ctx)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = RatesScreen(ctx, RatesReader(client(seeded.api, "supervisor", slow)))
+        app.push_screen(screen)
+        await pilot.pause(0.1)
+        try:
+            assert asked and not release.is_set()   # the first request is still out
+            await pilot.press("2", "r", "p", *"2026-10", "enter")
+            await pilot.pause(0.1)
+            # The keys were all taken while the server kept the first answer back.
+            assert (screen.by, screen.rate, screen.period.key) == ("district", "resolution", "2026-10")
+            await pilot.press("p", *"2026-13", "enter")  # a period that does not exist: refused on the seat
+            await pilot.pause(0.1)
+            assert screen.period.key == "2026-10"
+        finally:
+            release.set()
+        await settle(pilot)
+        # The 503 is the server's trouble, said as such (not 离线, which is for no answer at all).
+        assert screen.query_one("#rates-problem", Static).render().plain == "服务器暂时无法给出三率（HTTP 503: 维护中）"
