@@ -1,16 +1,33 @@
-"""Where things live and who is at the seat, resolved once in the CLI and passed down.
+"""The settings of one run: where things live, who is at the seat, how it connects (issue 18).
 
-Nothing here runs at import: paths come from `platformdirs` only when `Settings.resolve` is called.
+Every setting is declared once in `settings_table.SETTINGS` (name, environment variable, options,
+config-file key, default, scope). `Settings.resolve` is called once at each entry point (the seat's
+short path, the CLI's root callback) and the object is passed down; modules do not read the
+environment for a setting themselves. Resolution order: command-line option > environment variable
+> `<config_dir>/config.toml` (optional) > default.
+
+Nothing here runs at import: paths come from `platformdirs` only when `Settings.resolve` is called,
+and `tomllib` is imported only when a config file exists.
+
+    python -m operator_tui.settings --markdown     the README's settings table
 """
 
 from __future__ import annotations
 
 import getpass
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Mapping
+
+from .settings_table import BY_NAME, ENV, FILE_KEYS
 
 APP = "hotline"
+CONFIG_FILE = "config.toml"
+
+
+class SettingsError(ValueError):
+    """The config file cannot be used; the message (Chinese, one line) names the file and the key."""
 
 
 @dataclass(frozen=True)
@@ -22,23 +39,120 @@ class Settings:
     # False when `operator` is only the OS user: a seat with a token then takes the person from
     # the token (GET /v1/me) rather than from getpass (issue 11: "工号root").
     operator_explicit: bool = True
+    keymap: Path | None = None
+    role: str = "operator"
+    # Secrets stay out of repr, so a settings object in a traceback or a log line shows none.
+    token: str | None = field(default=None, repr=False)
+    token_file: str | None = None
+    ca_file: str | None = None
+    db_key: str | None = field(default=None, repr=False)
+    key_file: str | None = None
+    cti: str | None = None
+    cti_user: str | None = None
+    cti_password: str | None = field(default=None, repr=False)
+    cti_secret_file: str | None = None
+    triage_rules: Path | None = None
+    policy: Path | None = None
+    holidays: Path | None = None
+    server_db: str | None = None   # a file path or a postgresql:// URL, as `--db` of `hotline server`
+    tls_cert: Path | None = None
+    tls_key: Path | None = None
+    reports_dir: Path | None = None
 
     @classmethod
-    def resolve(cls, db: Path | None = None, operator: str | None = None, server: str | None = None) -> "Settings":
-        config_dir = Path(os.environ.get("HOTLINE_CONFIG_DIR") or _platform_dir("config"))
-        db_path = db or (Path(os.environ["HOTLINE_DB"]) if os.environ.get("HOTLINE_DB") else _platform_dir("data") / "seat.db")
-        given = operator or os.environ.get("HOTLINE_OPERATOR")
+    def resolve(cls, db: Path | None = None, operator: str | None = None, server: str | None = None, *,
+                cli: Mapping[str, object] | None = None, env: Mapping[str, str] | None = None) -> "Settings":
+        """The settings from the command line (`db`, `operator`, `server`, or any setting by name in
+        `cli`), then the environment, then the config file, then the defaults. Raises SettingsError
+        for a config file that cannot be used."""
+        env = os.environ if env is None else env
+        given = {k: v for k, v in {"db": db, "operator": operator, "server": server, **(cli or {})}.items()
+                 if v is not None and v != ""}
+        unknown = set(given) - set(BY_NAME)
+        if unknown:  # a programming error, not a user's: the caller named a setting that is not declared
+            raise KeyError(f"not in settings_table.SETTINGS: {sorted(unknown)}")
+        config_dir = Path(str(given.get("config_dir") or env.get(ENV["config_dir"]) or _platform_dir("config")))
+        in_file = read_config_file(config_dir / CONFIG_FILE)
+
+        def pick(name: str) -> str | None:
+            if name in given:
+                return str(given[name])
+            if env.get(ENV[name]):
+                return env[ENV[name]]
+            key = BY_NAME[name].key
+            return in_file.get(key) if key else None
+
+        def path(name: str) -> Path | None:
+            value = pick(name)
+            return Path(value).expanduser() if value else None
+
+        who = pick("operator")
         return cls(
-            db_path=Path(db_path).expanduser(),
-            operator=given or getpass.getuser(),
-            server_url=server or os.environ.get("HOTLINE_SERVER") or None,
+            db_path=path("db") or _platform_dir("data") / "seat.db",
+            operator=who or getpass.getuser(),
+            server_url=pick("server"),
             config_dir=config_dir,
-            operator_explicit=bool(given),
+            operator_explicit=bool(who),
+            keymap=path("keymap"),
+            role=pick("role") or "operator",
+            token=pick("token"),
+            token_file=pick("token_file"),
+            ca_file=pick("ca_file"),
+            db_key=pick("db_key"),
+            key_file=pick("key_file"),
+            cti=pick("cti"),
+            cti_user=pick("cti_user"),
+            cti_password=pick("cti_password"),
+            cti_secret_file=pick("cti_secret_file"),
+            triage_rules=path("triage_rules"),
+            policy=path("policy"),
+            holidays=path("holidays"),
+            server_db=pick("server_db"),
+            tls_cert=path("tls_cert"),
+            tls_key=path("tls_key"),
+            reports_dir=path("reports_dir"),
         )
+
+    def given(self, **options: object) -> "Settings":
+        """These settings with a sub-command's own options on top (None: not given on the command
+        line, the resolved value stays). Typer already folded the environment into them, which
+        is the same value `resolve` found, so the order CLI > environment > file holds."""
+        if "server" in options:
+            options["server_url"] = options.pop("server")
+        return replace(self, **{k: v for k, v in options.items() if v is not None and v != ""})
 
     @property
     def keymap_path(self) -> Path:
-        return self.config_dir / "keymap.toml"
+        return self.keymap or self.config_dir / "keymap.toml"
+
+
+def read_config_file(path: Path) -> dict[str, str]:
+    """The settings in `path` (config.toml), key → text; {} when there is no file. A file that is
+    there but wrong is a SettingsError naming the file and the key, never silently skipped."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return {}
+    except OSError as exc:
+        raise SettingsError(f"配置文件 {path}：无法读取（{exc.strerror or exc}）") from None
+    import tomllib  # only when there is a file: the seat's start-up does not pay for it otherwise
+
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise SettingsError(f"配置文件 {path}：不是 UTF-8 文本") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise SettingsError(f"配置文件 {path}：TOML 格式错误（{exc}）") from None
+    values: dict[str, str] = {}
+    for key, value in data.items():
+        if key not in FILE_KEYS:
+            known = "、".join(sorted(FILE_KEYS))
+            hint = "（密钥和令牌只能来自环境变量或权限 600 的文件）" if key in BY_NAME else ""
+            raise SettingsError(f"配置文件 {path}：未知的键 {key!r}{hint}；可用的键：{known}")
+        if not isinstance(value, str) or not value.strip():
+            raise SettingsError(f"配置文件 {path}：键 {key!r} 应为非空字符串，如 {key} = \"…\"")
+        values[key] = value.strip()
+    return values
 
 
 def _platform_dir(kind: str) -> Path:
@@ -83,3 +197,14 @@ def check_ca_file(path: str | Path | None) -> None:
     """`--ca-file` / HOTLINE_CA_FILE must name a readable file (its certificates are read later)."""
     if path and not Path(path).expanduser().is_file():
         raise CredentialError(f"--ca-file: no file at {path} (a PEM file with the centre's CA certificate)")
+
+
+if __name__ == "__main__":
+    import sys
+
+    from .settings_table import markdown
+
+    if sys.argv[1:] != ["--markdown"]:
+        print("用法：python -m operator_tui.settings --markdown", file=sys.stderr)
+        sys.exit(2)
+    sys.stdout.write(markdown())

@@ -1,0 +1,90 @@
+"""One settings object (issue 18): command line > environment > config.toml > default, and a config
+file that cannot be used is one Chinese line naming the key."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from operator_tui.settings import Settings, SettingsError
+from operator_tui.settings_table import ENV, FILE_KEYS, SETTINGS
+
+
+def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
+    return {ENV["config_dir"]: str(tmp_path / "cfg"), **extra}
+
+
+def _write_config(tmp_path: Path, text: str) -> Path:
+    (tmp_path / "cfg").mkdir(exist_ok=True)
+    path = tmp_path / "cfg" / "config.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_each_level_wins_over_the_ones_below_it(tmp_path):
+    _write_config(tmp_path, 'server = "http://file:1"\nrole = "supervisor"\ndb = "/file/seat.db"\n'
+                            'policy = "/file/policy.toml"\n')
+    env = _env(tmp_path, HOTLINE_SERVER="http://env:2", HOTLINE_DB="/env/seat.db")
+    s = Settings.resolve(db=Path("/cli/seat.db"), env=env)
+    assert s.db_path == Path("/cli/seat.db")          # option over environment over file
+    assert s.server_url == "http://env:2"              # environment over file
+    assert s.role == "supervisor"                      # file over default
+    assert s.policy == Path("/file/policy.toml")
+    assert s.triage_rules is None and s.tls_cert is None   # default: nothing given anywhere
+    assert Settings.resolve(env=_env(tmp_path)).db_path == Path("/file/seat.db")
+
+
+def test_defaults_without_file_or_environment(tmp_path):
+    s = Settings.resolve(env=_env(tmp_path))
+    assert s.role == "operator" and s.server_url is None and not s.operator_explicit
+    assert s.db_path.name == "seat.db"
+    assert s.keymap_path == tmp_path / "cfg" / "keymap.toml"
+
+
+def test_the_keymap_path_is_a_setting(tmp_path):
+    _write_config(tmp_path, 'keymap = "/etc/hotline/keys.toml"\n')
+    assert Settings.resolve(env=_env(tmp_path)).keymap_path == Path("/etc/hotline/keys.toml")
+    s = Settings.resolve(env=_env(tmp_path, HOTLINE_KEYMAP="/tmp/k.toml"))
+    assert s.keymap_path == Path("/tmp/k.toml")
+
+
+def test_cli_settings_by_name_and_sub_command_options(tmp_path):
+    s = Settings.resolve(cli={"role": "admin", "server": "http://cli:3"}, env=_env(tmp_path, HOTLINE_ROLE="operator"))
+    assert (s.role, s.server_url) == ("admin", "http://cli:3")
+    t = s.given(server="http://sub:4", token=None, ca_file="/ca.pem")
+    assert (t.server_url, t.ca_file, t.token) == ("http://sub:4", "/ca.pem", None)
+    with pytest.raises(KeyError):
+        Settings.resolve(cli={"no_such_setting": "x"}, env=_env(tmp_path))
+
+
+def test_secrets_stay_out_of_repr(tmp_path):
+    s = Settings.resolve(env=_env(tmp_path, HOTLINE_TOKEN="hl_secret_1", HOTLINE_DB_KEY="ab" * 32))
+    assert s.token == "hl_secret_1" and "hl_secret_1" not in repr(s) and "abab" not in repr(s)
+
+
+@pytest.mark.parametrize("text, named", [
+    ('server = "http://a"\nserver_url = "x"\n', "'server_url'"),     # unknown key
+    ('token = "hl_x"\n', "'token'"),                                  # a secret is not read from the file
+    ('role = 3\n', "'role'"),                                         # wrong type
+    ('db = ""\n', "'db'"),                                            # empty
+])
+def test_a_bad_key_is_one_chinese_line_naming_it(tmp_path, text, named):
+    path = _write_config(tmp_path, text)
+    with pytest.raises(SettingsError) as caught:
+        Settings.resolve(env=_env(tmp_path))
+    message = str(caught.value)
+    assert "\n" not in message and str(path) in message and named in message and "配置文件" in message
+
+
+def test_a_file_that_is_not_toml_names_the_line(tmp_path):
+    _write_config(tmp_path, 'server = "http://a"\nrole = operator\n')
+    with pytest.raises(SettingsError, match=r"TOML 格式错误.*line 2"):
+        Settings.resolve(env=_env(tmp_path))
+
+
+def test_secrets_and_test_hooks_have_no_file_key():
+    for s in SETTINGS:
+        if s.scope == "test" or s.name in ("token", "db_key", "cti_password", "config_dir"):
+            assert s.key is None, s.name
+    assert set(FILE_KEYS) <= {s.name for s in SETTINGS}  # a file key is the setting's own name
