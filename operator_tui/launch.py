@@ -17,7 +17,11 @@ def main(argv: list[str] | None = None) -> None:
     args = sys.argv[1:] if argv is None else argv
     from .seat_start import SeatStartError, parse_seat_args, run_seat
 
-    parsed = parse_seat_args(args)
+    try:
+        parsed = parse_seat_args(args)
+    except SeatStartError as exc:  # the config file: one line, as for a bad option
+        print(f"错误：{exc}", file=sys.stderr)
+        sys.exit(2)
     if parsed is None:
         from .cli import main as cli_main
 

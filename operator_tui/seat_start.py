@@ -13,12 +13,12 @@ typer command).
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Mapping
 
 from .settings import Settings
+from .settings_table import ENV
 
 if TYPE_CHECKING:
     from .ui.context import SeatContext
@@ -26,19 +26,22 @@ if TYPE_CHECKING:
 ROLES = ("operator", "supervisor", "admin")
 
 # option → (SeatOptions field, takes a value, environment variable); the root options come first.
-ROOT_OPTIONS = {"--db": ("db", True, "HOTLINE_DB"), "--operator": ("operator", True, "HOTLINE_OPERATOR")}
+# A field that is also a setting (settings_table) is resolved with the settings: option >
+# environment > config.toml > default.
+ROOT_OPTIONS = {"--db": ("db", True, ENV["db"]), "--operator": ("operator", True, ENV["operator"])}
 SEAT_OPTIONS = {
     "--caller": ("caller", True, None),
     "--offline": ("offline", False, None),
-    "--server": ("server", True, "HOTLINE_SERVER"),
+    "--server": ("server", True, ENV["server"]),
     "--demo": ("demo", False, None),
-    "--token": ("token", True, "HOTLINE_TOKEN"),
-    "--token-file": ("token_file", True, "HOTLINE_TOKEN_FILE"),
-    "--ca-file": ("ca_file", True, "HOTLINE_CA_FILE"),
-    "--role": ("role", True, "HOTLINE_ROLE"),
-    "--cti": ("cti", True, "HOTLINE_CTI"),
-    "--key-file": ("key_file", True, "HOTLINE_DB_KEY_FILE"),
+    "--token": ("token", True, ENV["token"]),
+    "--token-file": ("token_file", True, ENV["token_file"]),
+    "--ca-file": ("ca_file", True, ENV["ca_file"]),
+    "--role": ("role", True, ENV["role"]),
+    "--cti": ("cti", True, ENV["cti"]),
+    "--key-file": ("key_file", True, ENV["key_file"]),
 }
+RUN_ONLY = ("caller", "offline", "demo")  # options of this run only, not settings
 
 
 class SeatStartError(ValueError):
@@ -57,6 +60,14 @@ class SeatOptions:
     ca_file: str | None = None      # the centre's CA for an https server (default: the system's CAs)
     cti: str | None = None          # the phone system: freeswitch://host:8021?agent=… or asterisk://host:5038?…
     key_file: str | None = None     # an encrypted database's key file (0600); issue 16
+
+
+def seat_options(settings: Settings, caller: str | None = None, offline: bool = False,
+                 demo: bool = False) -> SeatOptions:
+    """The seat's options: this run's own (`caller`, `offline`, `demo`) and the resolved settings."""
+    return SeatOptions(caller=caller, offline=offline, server=settings.server_url, demo=demo, token=settings.token,
+                       role=settings.role, token_file=settings.token_file, ca_file=settings.ca_file,
+                       cti=settings.cti, key_file=settings.key_file)
 
 
 def check_options(opts: SeatOptions) -> None:
@@ -122,15 +133,15 @@ def build_context(settings: Settings, caller: str | None = None, offline: bool =
         store = Store.open(settings.db_path, key_file=Path(key_file) if key_file else None, hold=True)
     except StoreError as exc:
         raise SeatStartError(f"--db：无法打开数据库 {settings.db_path}（{exc.reason}）") from None
-    # R20.3: the seat never runs without triage. A site's own rules file (HOTLINE_TRIAGE_RULES) is
+    # R20.3: the seat never runs without triage. A site's own rules file (setting triage_rules) is
     # checked now, so a broken one stops the start with its reason; the packaged rules (tested in
     # CI) compile after the first frame (~0.2 s of regex compilation kept off the start-up path).
     triage_rules = None
-    if os.environ.get("HOTLINE_TRIAGE_RULES"):
+    if settings.triage_rules:
         from .triage_rules import TriageRulesError, load_triage_rules
 
         try:
-            triage_rules = load_triage_rules(Path(os.environ["HOTLINE_TRIAGE_RULES"]))
+            triage_rules = load_triage_rules(settings.triage_rules)
         except TriageRulesError as exc:
             raise SeatStartError(f"紧急分诊规则：{exc}；没有紧急分诊，坐席不能启动") from None
     syncing = bool(settings.server_url) and not offline
@@ -233,11 +244,13 @@ def run_seat(settings: Settings, opts: SeatOptions, defer: bool = False) -> None
         raise SystemExit(app.return_code)
 
 
-def parse_seat_args(args: list[str], env: dict[str, str] | None = None) -> tuple[Settings, SeatOptions] | None:
+def parse_seat_args(args: list[str], env: Mapping[str, str] | None = None) -> tuple[Settings, SeatOptions] | None:
     """`hotline [--db X] [--operator Y] seat [options]` → its settings and options, or None when
     `args` are anything else (another command, `--help`, an option not in the tables), which the
-    full CLI then handles with its own messages."""
-    env = os.environ if env is None else env
+    full CLI then handles with its own messages. A config file that cannot be used is a
+    SeatStartError (one line, exit code 2)."""
+    from .settings import SettingsError
+
     values: dict[str, object] = {}
     table = ROOT_OPTIONS
     seen_seat = False
@@ -269,10 +282,9 @@ def parse_seat_args(args: list[str], env: dict[str, str] | None = None) -> tuple
         i += 1
     if not seen_seat:
         return None
-    for tab in (ROOT_OPTIONS, SEAT_OPTIONS):
-        for field, _, var in tab.values():
-            if field not in values and var and env.get(var):
-                values[field] = env[var]
-    db = values.pop("db", None)
-    settings = Settings.resolve(db=Path(str(db)) if db else None, operator=values.pop("operator", None))  # type: ignore[arg-type]
-    return settings, SeatOptions(**values)  # type: ignore[arg-type]
+    run = {k: values.pop(k) for k in RUN_ONLY if k in values}
+    try:
+        settings = Settings.resolve(cli=values, env=env)
+    except SettingsError as exc:
+        raise SeatStartError(str(exc)) from None
+    return settings, seat_options(settings, **run)  # type: ignore[arg-type]

@@ -14,7 +14,8 @@ from pathlib import Path
 
 import typer
 
-from ..settings import Settings
+from ..settings import Settings, SettingsError
+from ..settings_table import ENV
 from .base import CliError, settings
 
 __all__ = ["CliError", "main", "settings"]
@@ -39,12 +40,17 @@ def _show_version(value: bool) -> None:
 @_app.callback()
 def root(
     ctx: typer.Context,
-    db: Path = typer.Option(None, "--db", envvar="HOTLINE_DB", help="Seat database file (default: the platform data dir)."),
-    operator: str = typer.Option(None, "--operator", envvar="HOTLINE_OPERATOR", help="Operator id recorded on events."),
+    db: Path = typer.Option(None, "--db", envvar=ENV["db"], help="Seat database file (default: the platform data dir)."),
+    operator: str = typer.Option(None, "--operator", envvar=ENV["operator"], help="Operator id recorded on events."),
     version: bool = typer.Option(False, "--version", callback=_show_version, is_eager=True,
                                  help="Print the version and exit."),
 ) -> None:
-    ctx.obj = Settings.resolve(db=db, operator=operator)
+    # Resolved once here (option > environment > config.toml > default); sub-commands read it with
+    # `settings(ctx)` and put their own options on top with `Settings.given`.
+    try:
+        ctx.obj = Settings.resolve(db=db, operator=operator)
+    except SettingsError as exc:
+        raise CliError(str(exc)) from None
 
 
 # command name → module; each module has register(app)

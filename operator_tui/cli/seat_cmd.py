@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import typer
 
+from ..settings_table import ENV
+
 
 def build_context(settings, caller: str | None = None, offline: bool = False, role: str = "operator",
                   token: str | None = None, defer: bool = False, ca_file: str | None = None, cti: str | None = None,
@@ -30,29 +32,31 @@ def register(app: typer.Typer) -> None:
         ctx: typer.Context,
         caller: str = typer.Option(None, "--caller", help="The caller's number from the phone system (来电号码)."),
         offline: bool = typer.Option(False, "--offline", help="Do not try to reach the server."),
-        server: str = typer.Option(None, "--server", envvar="HOTLINE_SERVER", help="Backend URL to sync with."),
+        server: str = typer.Option(None, "--server", envvar=ENV["server"], help="Backend URL to sync with."),
         demo: bool = typer.Option(False, "--demo", help="Seed demo data first (once)."),
-        token: str = typer.Option(None, "--token", envvar="HOTLINE_TOKEN", help="This seat's token for --server."),
-        token_file: str = typer.Option(None, "--token-file", envvar="HOTLINE_TOKEN_FILE",
+        token: str = typer.Option(None, "--token", envvar=ENV["token"], help="This seat's token for --server."),
+        token_file: str = typer.Option(None, "--token-file", envvar=ENV["token_file"],
                                        help="A file (mode 0600) holding the token, instead of --token."),
-        ca_file: str = typer.Option(None, "--ca-file", envvar="HOTLINE_CA_FILE",
+        ca_file: str = typer.Option(None, "--ca-file", envvar=ENV["ca_file"],
                                     help="The centre's CA certificate (PEM) for an https server (default: system CAs)."),
-        role: str = typer.Option("operator", "--role", envvar="HOTLINE_ROLE",
-                                 help="operator (接线员) or supervisor (值班长, opens on the queue overview) or admin."),
-        cti: str = typer.Option(None, "--cti", envvar="HOTLINE_CTI",
+        role: str = typer.Option(None, "--role", envvar=ENV["role"],
+                                 help="operator (接线员, the default) or supervisor (值班长, opens on the queue overview) or admin."),
+        cti: str = typer.Option(None, "--cti", envvar=ENV["cti"],
                                 help="The phone system: freeswitch://host:8021?agent=1001@default or "
                                      "asterisk://host:5038?interface=PJSIP/1001 (password from HOTLINE_CTI_PASSWORD "
                                      "or HOTLINE_CTI_SECRET_FILE)."),
-        key_file: str = typer.Option(None, "--key-file", envvar="HOTLINE_DB_KEY_FILE",
+        key_file: str = typer.Option(None, "--key-file", envvar=ENV["key_file"],
                                      help="The encrypted database's key file (mode 0600); or HOTLINE_DB_KEY, or the OS keyring."),
     ) -> None:
         """Open the seat: record calls into tickets, keyboard only."""
-        from ..seat_start import SeatOptions, SeatStartError, run_seat
+        from ..seat_start import SeatStartError, run_seat, seat_options
         from . import CliError, settings
 
-        opts = SeatOptions(caller=caller, offline=offline, server=server, demo=demo, token=token, role=role,
-                           token_file=token_file, ca_file=ca_file, cti=cti, key_file=key_file)
+        # the root resolved the settings (environment, config file); this command's options go on top
+        resolved = settings(ctx).given(server=server, token=token, token_file=token_file, ca_file=ca_file,
+                                       role=role, cti=cti, key_file=key_file)
+        opts = seat_options(resolved, caller=caller, offline=offline, demo=demo)
         try:
-            run_seat(settings(ctx), opts, defer=True)
+            run_seat(resolved, opts, defer=True)
         except SeatStartError as exc:
             raise CliError(str(exc)) from None
