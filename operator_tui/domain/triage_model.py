@@ -109,7 +109,8 @@ class SecondOpinion:
         return grams
 
     def _heaviest(self, sentence: str, grams: set[str], k: int) -> tuple[int, int]:
-        """Where in ``sentence`` the n-gram that weighed most for target ``k`` first stands."""
-        top = max(grams, key=lambda g: (self.weights[g][k], len(g), g))
+        """Where in ``sentence`` the n-gram that weighed most for target ``k`` first stands; a
+        longer n-gram counts for its length, so the banner shows 车库顶棚's 车库, not a lone 库."""
+        top = max(grams, key=lambda g: (self.weights[g][k] * len(g), g))
         start = sentence.lower().find(top)
         return start, start + len(top)

@@ -107,6 +107,7 @@ def test_round_two_figures(rules, path, min_recall, max_false_alarms):
     ("有人qiang wo shouji", {"110"}),
     ("工人在沼气池里面晕过去了", {"119", "120"}),
     ("一个小偷让我们给按住了，他还想跑", {"110"}),
+    ("老大爷在院里让车库顶棚砸着了", {"119", "120"}),
 ])
 def test_new_frames_raise_the_banner(rules, text, expected):
     assert expected <= referrals(text, rules)
@@ -131,5 +132,9 @@ def test_new_frames_raise_the_banner(rules, text, expected):
     "我家孩子让同学打了，脸上青了一块，学校怎么处理",
     "幼儿园搞防拐骗演练，有个叔叔假装把孩子领走",
 ])
+
+
+def test_a_crushed_person_under_a_garage_roof_is_no_traffic_accident(rules):
+    assert "122" not in referrals("老大爷在院里让车库顶棚砸着了", rules)
 def test_innocent_wordings_stay_quiet(rules, text):
     assert referrals(text, rules) == set()
