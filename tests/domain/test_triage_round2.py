@@ -132,9 +132,9 @@ def test_new_frames_raise_the_banner(rules, text, expected):
     "我家孩子让同学打了，脸上青了一块，学校怎么处理",
     "幼儿园搞防拐骗演练，有个叔叔假装把孩子领走",
 ])
+def test_innocent_wordings_stay_quiet(rules, text):
+    assert referrals(text, rules) == set()
 
 
 def test_a_crushed_person_under_a_garage_roof_is_no_traffic_accident(rules):
     assert "122" not in referrals("老大爷在院里让车库顶棚砸着了", rules)
-def test_innocent_wordings_stay_quiet(rules, text):
-    assert referrals(text, rules) == set()
