@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 from dataclasses import asdict
 from datetime import datetime, timezone
+from typing import Any, Callable, TypeVar
 
 import typer
 
@@ -21,6 +22,7 @@ from .server_cmd import DB_OPTION, _database, _server_db
 
 case_app = typer.Typer(help="典型案例：提名、查看、批准、驳回 (R37.1) / typical cases for the public page.",
                        no_args_is_help=True, rich_markup_mode=None)
+T = TypeVar("T")
 _BY = typer.Option(..., "--by", help="Who does it (name or staff number), recorded on the case.")
 
 
@@ -28,7 +30,7 @@ def register(report_app: typer.Typer) -> None:
     report_app.add_typer(case_app, name="case")
 
 
-def _flow(ctx: typer.Context, db: str | None, work):
+def _flow(ctx: typer.Context, db: str | None, work: Callable[[Any, Any], T]) -> T:
     from server_stub.public import cases
     from server_stub.storage import Storage
 
@@ -42,7 +44,7 @@ def _flow(ctx: typer.Context, db: str | None, work):
         raise CliError(str(exc)) from None
 
 
-def _show(case, as_json: bool) -> None:
+def _show(case: Any, as_json: bool) -> None:
     if as_json:
         typer.echo(json.dumps(asdict(case), ensure_ascii=False, indent=2))
         return

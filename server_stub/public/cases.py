@@ -58,7 +58,7 @@ class Case:
     edited: bool
 
 
-def _case(r: tuple) -> Case:
+def _case(r: tuple[Any, ...]) -> Case:
     d = dict(zip(COLS, r))
     d["edited"] = bool(d["edited"])
     return Case(**d)

@@ -8,7 +8,7 @@ nothing. Everything that comes from data is escaped here, once (`_e`).
 from __future__ import annotations
 
 from html import escape
-from typing import Iterable
+from typing import Callable, Iterable
 
 from .cases import Case
 from .figures import Figures, Rate
@@ -62,16 +62,20 @@ def _table(caption: str, head: Iterable[str], rows: Iterable[Iterable[object]], 
     return f"<table><caption class=note>{_e(caption)}</caption><thead><tr>{th}</tr></thead><tbody>{body}</tbody></table>"
 
 
+def _change(r: Rate) -> str:
+    return "—" if r.change is None else f"{r.change:+.1f}个百分点"
+
+
 def _rates(rates: tuple[Rate, ...]) -> str:
     rows = [(r.name, r.value or 0.0, _pct(r.value)) for r in rates]
     chart = _bars("rates-chart", "三率（按时办结率、解决率、满意率）", rows, 1.0)
-    change = lambda r: "—" if r.change is None else f"{r.change:+.1f}个百分点"  # noqa: E731
     table = _table("三率明细", ("指标", "达标件数", "考核件数", "比率", "较上期"),
-                   [(r.name, r.numerator, r.denominator, _pct(r.value), change(r)) for r in rates], {1, 2, 3, 4})
+                   [(r.name, r.numerator, r.denominator, _pct(r.value), _change(r)) for r in rates], {1, 2, 3, 4})
     return f'<section id="rates"><h2>三率</h2>{chart}<div id="rates-table">{table}</div></section>'
 
 
-def render(fig: Figures, cases: list[Case], periods: list[tuple[str, str]], *, centre: str, place_name) -> str:
+def render(fig: Figures, cases: list[Case], periods: list[tuple[str, str]], *, centre: str,
+           place_name: Callable[[str], str]) -> str:
     """The page. `periods`: (key, label) of the periods to link to; `place_name(code)` → a name."""
     handling = list(fig.handling)
     top = max((n for _, n in handling), default=0)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import tomllib
 from dataclasses import dataclass
+from typing import Literal
 from pathlib import Path
 
 from operator_tui.data import read_text
@@ -23,7 +24,7 @@ class PublicPolicyError(ValueError):
 
 @dataclass(frozen=True)
 class PublicPolicy:
-    period: str = "month"        # R17.1: the page's default period: the last complete one of this kind
+    period: Literal["month", "week", "year"] = "month"  # R17.1: the page's default period: the last complete one of this kind
     hot_issues: int = 10         # R37.1: rows of hot issues (matter × place)
     hot_min_tickets: int = 3     # R37.1: smaller clusters are not listed (a small count can point at a person)
     cases: int = 10              # R37.1: typical cases per page
@@ -31,7 +32,7 @@ class PublicPolicy:
     refresh_seconds: int = 0     # R17.1: after new events the page is rebuilt once its copy is this old
 
 
-def _positive(table: dict, key: str, default: int, source: str) -> int:
+def _positive(table: dict[str, object], key: str, default: int, source: str) -> int:
     value = table.get(key, default)
     if not isinstance(value, int) or isinstance(value, bool) or value < 1:
         raise PublicPolicyError(f"{source}: public.{key}: must be a positive whole number")
@@ -60,7 +61,7 @@ def parse_public(text: str, source: str = "policy.toml") -> PublicPolicy:
                         refresh_seconds=_seconds(table, "refresh_seconds", source))
 
 
-def _seconds(table: dict, key: str, source: str) -> int:
+def _seconds(table: dict[str, object], key: str, source: str) -> int:
     value = table.get(key, 0)
     if not isinstance(value, int) or isinstance(value, bool) or value < 0:
         raise PublicPolicyError(f"{source}: public.{key}: must be a whole number of seconds, 0 or more")

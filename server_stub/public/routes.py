@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Callable, Literal, TypeVar
 
 from fastapi import APIRouter, HTTPException, Path, Query, Request, status
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, Field
 
+from operator_tui.config import Rules
 from operator_tui.contract import ErrorPublic
 from operator_tui.domain.periods import CST, Period, PeriodError, last_complete, parse_period
 
@@ -35,6 +36,7 @@ router = APIRouter(tags=["public"])
 log = logging.getLogger("hotline.server.public")
 CENTRE = "鞍山市8890群众诉求服务中心"
 _CACHE_SIZE = 64
+T = TypeVar("T")
 
 
 def _policy(request: Request) -> PublicPolicy:
@@ -73,7 +75,7 @@ def _links(now_period: Period) -> list[tuple[str, str]]:
     return out
 
 
-def page_html(storage: Storage, rules, policy: PublicPolicy, period: Period, default: Period) -> str:
+def page_html(storage: Storage, rules: Rules, policy: PublicPolicy, period: Period, default: Period) -> str:
     start, end = (utc(b) for b in period.bounds())
     fig = figures_for(storage, rules, period, policy)
     with storage.read() as tx:
@@ -103,13 +105,13 @@ def public_page(request: Request, storage: StorageDep, rules: RulesDep, now: Now
     return HTMLResponse(hit[2], headers={"Cache-Control": "public, max-age=60"})
 
 
-def _stale(hit: tuple, version: tuple[str, str], now: datetime, policy: PublicPolicy) -> bool:
+def _stale(hit: tuple[tuple[str, str], datetime, bytes], version: tuple[str, str], now: datetime, policy: PublicPolicy) -> bool:
     """A case decided shows at once; new events show once the copy is `refresh_seconds` old, so
     that a centre busy with events every second does not rebuild the page on every request."""
     (seq, cases), made = hit[0], hit[1]
     if cases != version[1]:
         return True
-    return seq != version[0] and (now - made).total_seconds() >= policy.refresh_seconds
+    return bool(seq != version[0] and (now - made).total_seconds() >= policy.refresh_seconds)
 
 
 # --- the review API -----------------------------------------------------------------------------
@@ -147,7 +149,7 @@ def _public(c: case_flow.Case) -> CasePublic:
     return CasePublic(**{k: getattr(c, k) for k in CasePublic.model_fields})
 
 
-def _run(storage: Storage, work, *, write: bool):
+def _run(storage: Storage, work: Callable[[Any], T], *, write: bool) -> T:
     try:
         with (storage.write() if write else storage.read()) as tx:
             return work(tx)
@@ -162,7 +164,7 @@ def _audit(storage: Storage, p: Principal, case: case_flow.Case, purpose: str, n
     log.info("public case %s %s by principal %s", case.id, purpose, p.id)
 
 
-_ERRORS = {404: {"model": ErrorPublic}, 409: {"model": ErrorPublic}, 422: {"model": ErrorPublic}}
+_ERRORS: dict[int | str, dict[str, Any]] = {404: {"model": ErrorPublic}, 409: {"model": ErrorPublic}, 422: {"model": ErrorPublic}}
 CaseId = Annotated[str, Path(max_length=40)]
 
 
