@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .data import read_text
+from .domain.errors import Misconfigured
 
 if TYPE_CHECKING:
     from .domain.deadlines import Clocks
@@ -29,7 +30,7 @@ TAXONOMY_FILES = ("appeal_types.toml", "appellant.toml", "scopes.toml", "channel
                   "units.toml", "matters.toml", "places.toml")
 
 
-class ConfigError(ValueError):
+class ConfigError(Misconfigured, ValueError):
     """A data file could not be read or is malformed; the message says which and what to fix."""
 
 

@@ -13,13 +13,14 @@ from ulid import ULID
 
 from .config import Rules
 from .domain.deadlines import Clock, running_clock
+from .domain.errors import BadInput, NotFound
 from .domain.model import Event, Role, Ticket
 from .domain.validation import FieldError, validate_intake
 from .store import drafts, meta, tickets
 from .store.db import Store
 
 
-class IntakeInvalid(ValueError):
+class IntakeInvalid(BadInput, ValueError):
     """The form has errors; `errors` names each field and what to fix (R19.1)."""
 
     def __init__(self, errors: list[FieldError]):
@@ -27,7 +28,7 @@ class IntakeInvalid(ValueError):
         self.errors = errors
 
 
-class TicketNotFound(LookupError):
+class TicketNotFound(NotFound, LookupError):
     pass
 
 

@@ -24,8 +24,10 @@ import sqlite3
 from pathlib import Path
 from typing import Any, Callable, Protocol, Sequence
 
+from .domain.errors import Misconfigured
 
-class SchemaTooNew(RuntimeError):
+
+class SchemaTooNew(Misconfigured, RuntimeError):
     """The database was migrated by a newer program than this one."""
 
 

@@ -22,6 +22,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
+from .domain.errors import BadInput
 from .domain.validation import MAX_DESCRIPTION, MAX_SHORT
 
 MAX_TEXT = MAX_DESCRIPTION   # free text: an answer, a result, a reason, a note
@@ -302,7 +303,7 @@ SCHEMAS: dict[str, type[Schema]] = {
 }
 
 
-class PayloadInvalid(ValueError):
+class PayloadInvalid(BadInput, ValueError):
     """The payload does not fit its kind; the message names the kind and the key, never a value
     (a value may be a caller's words or number)."""
 

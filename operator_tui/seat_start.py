@@ -15,8 +15,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Mapping
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
+from .domain.errors import BadInput
 from .settings import Settings
 from .settings_table import ENV
 
@@ -44,7 +46,7 @@ SEAT_OPTIONS = {
 RUN_ONLY = ("caller", "offline", "demo")  # options of this run only, not settings
 
 
-class SeatStartError(ValueError):
+class SeatStartError(BadInput, ValueError):
     """The seat cannot start; the message names the option or file and what to fix."""
 
 
@@ -186,7 +188,7 @@ def build_context(settings: Settings, caller: str | None = None, offline: bool =
             from .cti import CtiConfigError, connect_link, parse_cti_url
 
             try:
-                ctx.cti = connect_link(parse_cti_url(cti))
+                ctx.cti = connect_link(parse_cti_url(cti, settings.cti_credentials()))
             except CtiConfigError as exc:  # closes the seat with the reason, as a bad rules file does
                 raise ConfigError(str(exc)) from None
 

@@ -14,6 +14,7 @@ from datetime import datetime
 
 from ulid import ULID
 
+from operator_tui.domain.errors import Refused
 from operator_tui.domain.model import Role
 
 from .storage import Tx, utc
@@ -56,7 +57,7 @@ def new_token(role: Role) -> str:
     return f"hl_{role.value}_{secrets.token_urlsafe(32)}"
 
 
-class EnrolError(ValueError):
+class EnrolError(Refused, ValueError):
     """A token cannot be issued as asked; the message says why."""
 
 

@@ -30,13 +30,15 @@ from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
+from operator_tui.domain.errors import BadInput
+
 MANIFEST = "manifest.json"
 MAIN, AUDIT = "server.db", "server.audit.db"
 PREFIX = "server-"
 FORMAT = 1
 
 
-class BackupError(Exception):
+class BackupError(BadInput):
     """A backup that cannot be taken, verified or restored; the message says what to do (Chinese,
     shown as is by the CLI)."""
 

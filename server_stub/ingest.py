@@ -42,7 +42,7 @@ from pydantic import ValidationError
 from operator_tui.config import Rules
 from operator_tui.contract import EventIn, EventResult, IdReuse
 from operator_tui.domain.deadlines import Clock
-from operator_tui.domain.errors import RuleViolation
+from operator_tui.domain.errors import Refused, RuleViolation
 from operator_tui.domain.model import Role, Ticket
 from operator_tui.domain.permissions import RECORDS_AS
 from operator_tui.domain.timing import TimeBounds, applied_time, timed_at_receipt
@@ -59,7 +59,7 @@ NUMBER_LENGTH = 13  # YYMMDD + seat (3) + daily sequence (4): operator_tui/store
 UNREADABLE = (KeyError, TypeError, ValueError, OverflowError)
 
 
-class IdReused(Exception):
+class IdReused(Refused):
     """Event ids already held with different content; nothing of the batch was applied."""
 
     def __init__(self, conflicts: list[IdReuse]):

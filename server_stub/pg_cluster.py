@@ -21,6 +21,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from operator_tui.domain.errors import Misconfigured
+
 PG_VERSION = "15"
 
 # Settings of a cluster nobody's data depends on: durability off makes tests fast. The benchmark
@@ -28,7 +30,7 @@ PG_VERSION = "15"
 FAST = ("fsync=off", "synchronous_commit=off", "full_page_writes=off")
 
 
-class ClusterError(RuntimeError):
+class ClusterError(Misconfigured, RuntimeError):
     """The throwaway cluster cannot be made or started; the message says what to install or check."""
 
 

@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
+from operator_tui.domain.errors import BadInput
+
 from .storage import TABLES, describe
 
 BATCH = 2000
@@ -44,7 +46,7 @@ class TableCheck:
         return self.source_rows == self.target_rows and self.source_sum == self.target_sum
 
 
-class TransferError(RuntimeError):
+class TransferError(BadInput, RuntimeError):
     """The move cannot start or did not verify; the message says what to do."""
 
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import typer
 
+from ..domain.errors import BadInput
 from ..settings import Settings
 
 
-class CliError(typer.TyperException):
+class CliError(BadInput, typer.TyperException):
     """A user error: printed as one line, exit code 2."""
 
     exit_code = 2

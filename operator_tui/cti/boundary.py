@@ -16,19 +16,20 @@ from __future__ import annotations
 
 from typing import AsyncIterator, Protocol, runtime_checkable
 
+from ..domain.errors import Misconfigured, Refused, Unavailable
 from .events import AgentState, CtiEvent, TransferMode
 from .record import CallRecord
 
 
-class CtiError(Exception):
+class CtiError(Unavailable):
     """Base of every CTI error; the message is one line a person can act on."""
 
 
-class CtiConfigError(CtiError):
+class CtiConfigError(Misconfigured, CtiError):
     pass
 
 
-class CtiAuthError(CtiError):
+class CtiAuthError(Misconfigured, CtiError):
     pass
 
 
@@ -36,7 +37,7 @@ class CtiLinkDown(CtiError):
     pass
 
 
-class CtiCommandError(CtiError):
+class CtiCommandError(Refused, CtiError):
     pass
 
 

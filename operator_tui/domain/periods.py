@@ -17,6 +17,8 @@ from datetime import date, datetime, time, timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo
 
+from .errors import BadInput
+
 CST = ZoneInfo("Asia/Shanghai")
 
 Kind = Literal["day", "week", "month", "year", "range"]
@@ -31,7 +33,7 @@ _RANGE = re.compile(r"^(\d{4}-\d{1,2}-\d{1,2})\s*(?:\.\.|至|~)\s*(\d{4}-\d{1,2}
 MAX_DAYS = 3 * 366
 
 
-class PeriodError(ValueError):
+class PeriodError(BadInput, ValueError):
     """A period that cannot be read; the message (Chinese) says what to write instead."""
 
 

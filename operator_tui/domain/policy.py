@@ -14,6 +14,8 @@ from datetime import time
 from typing import Mapping
 from zoneinfo import ZoneInfo
 
+from .errors import Misconfigured
+
 LIMIT_UNITS = ("workdays", "days", "hours", "months")
 
 
@@ -27,7 +29,7 @@ class Limit:
 REQUIRED_LIMITS = ("acceptance", "dispatch", "resolution", "extension_cap", "recusal_decision", "rework")
 
 
-class PolicyError(ValueError):
+class PolicyError(Misconfigured, ValueError):
     """The policy file is malformed; the message names the file and the entry."""
 
 

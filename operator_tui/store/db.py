@@ -18,6 +18,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterator
 
+from ..domain.errors import Misconfigured
 from ..migrate import prepare_sqlite
 from . import keys
 from .migrations import MIGRATIONS
@@ -30,7 +31,7 @@ if TYPE_CHECKING:
 SIDE_FILES = ("-wal", "-shm", "-journal")
 
 
-class StoreError(RuntimeError):
+class StoreError(Misconfigured, RuntimeError):
     """The local database cannot be opened or used; `reason` says why, for a person."""
 
     def __init__(self, message: str, reason: str | None = None):

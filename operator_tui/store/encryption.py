@@ -21,12 +21,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
+from ..domain.errors import Refused
 from . import keys
 from .db import SIDE_FILES, StoreError, open_sqlite, sql_errors
 from .seat_lock import LockBusy, exclusive
 
 
-class ConversionError(RuntimeError):
+class ConversionError(Refused, RuntimeError):
     """The conversion did not happen (the old database is untouched); the message says why."""
 
 

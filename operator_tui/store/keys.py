@@ -28,6 +28,8 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..domain.errors import Misconfigured
+
 ENV_KEY = "HOTLINE_DB_KEY"
 ENV_KEY_FILE = "HOTLINE_DB_KEY_FILE"
 KEYRING_SERVICE = "hotline"
@@ -40,7 +42,7 @@ _HEX_KEY = re.compile(r"[0-9a-fA-F]{64}")
 _known: dict[str, "Key"] = {}
 
 
-class KeyProblem(RuntimeError):
+class KeyProblem(Misconfigured, RuntimeError):
     """A key cannot be found, read or kept; the message (Chinese, one line) says what to do."""
 
 

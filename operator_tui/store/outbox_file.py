@@ -17,9 +17,9 @@ import os
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-
 from typing import TYPE_CHECKING
 
+from ..domain.errors import BadInput
 from ..domain.model import Event
 from . import meta
 
@@ -30,7 +30,7 @@ FORMAT = "hotline-outbox"
 VERSION = 1
 
 
-class OutboxFileError(Exception):
+class OutboxFileError(BadInput):
     """A file that cannot be written or imported; the message says what to do (Chinese)."""
 
 

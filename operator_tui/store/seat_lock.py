@@ -19,8 +19,10 @@ import fcntl
 import os
 from pathlib import Path
 
+from ..domain.errors import Unavailable
 
-class LockBusy(RuntimeError):
+
+class LockBusy(Unavailable, RuntimeError):
     pass
 
 

@@ -19,6 +19,7 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
 
+from ..domain.errors import Misconfigured
 from ..domain.states import Role
 from .context import SeatContext
 from .key_hold import KeyHoldMixin
@@ -29,7 +30,7 @@ if TYPE_CHECKING:
     from ..sync.status import SyncStatus
 
 
-class KeymapError(ValueError):
+class KeymapError(Misconfigured, ValueError):
     pass
 
 

@@ -15,13 +15,15 @@ from xml.etree.ElementTree import Element, SubElement, tostring
 
 from fastapi.responses import Response
 
+from operator_tui.domain.errors import BadInput
+
 FORMATS = ("json", "xml")
 # What a list's items are called in XML, by the list's own element name.
 _ITEM = {"services": "service", "service_requests": "request", "attributes": "attribute", "values": "value",
          "errors": "error"}
 
 
-class Open311Error(Exception):
+class Open311Error(BadInput):
     """An answer in the specification's error body: `[{"code": 404, "description": "..."}]`."""
 
     def __init__(self, code: int, description: str):

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
 from typing import Any, Iterable
 
+from operator_tui.domain.errors import Refused
 from operator_tui.domain.risks import CueTicket, RiskPolicy, RiskWarning, assess, windows
 
 from ..storage import Storage, Tx, utc
@@ -34,7 +35,7 @@ _DECISION_COLS = ("warning_id", "decision", "reason", "actor", "role", "principa
                   "warning")
 
 
-class DecisionError(ValueError):
+class DecisionError(Refused, ValueError):
     """A decision that cannot be recorded; `status` is the HTTP status, the message Chinese."""
 
     def __init__(self, status: int, message: str) -> None:

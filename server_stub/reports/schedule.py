@@ -22,6 +22,7 @@ from pathlib import Path
 
 from operator_tui.config import Rules
 from operator_tui.data import read_text
+from operator_tui.domain.errors import Misconfigured
 from operator_tui.domain.periods import CST, Period, last_complete
 
 from ..storage import Storage
@@ -30,7 +31,7 @@ from . import documents, html, xlsx
 log = logging.getLogger("hotline.server.reports")
 
 
-class ReportsPolicyError(ValueError):
+class ReportsPolicyError(Misconfigured, ValueError):
     """The `[reports]` section is malformed; the message names the key."""
 
 
