@@ -50,6 +50,8 @@ class LineTickets:
     rates: tuple[str, ...]
     tickets: tuple[TicketFacts, ...]
     more: bool
+    total: int = 0              # how many the line counted (or missed) in all; `tickets` may be cut
+    missed: str | None = None   # the rate whose misses alone are listed
 
 
 @dataclass(frozen=True)
@@ -77,14 +79,17 @@ class RatesReader:
         except (KeyError, TypeError, ValueError) as exc:
             raise RatesUnavailable(f"服务器的回答无法读取：{type(exc).__name__}") from None
 
-    def tickets(self, period: Period, by: str, key: str) -> LineTickets:
-        body = self._get("/v1/reports/rates/tickets", period=period.key, by=by, key=key)
+    def tickets(self, period: Period, by: str, key: str, missed: str | None = None) -> LineTickets:
+        """The line's tickets; with `missed` (a rate), only those that missed it."""
+        params = {"period": period.key, "by": by, "key": key} | ({"missed": missed} if missed else {})
+        body = self._get("/v1/reports/rates/tickets", **params)
         try:
             rows = tuple(TicketFacts(t["number"], t["matter_name"], t["place_name"], t["status_name"],
                                      t.get("lead_unit_name") or "-",
                                      {r: (date.fromisoformat(f["day"]), bool(f["met"])) for r, f in t["rates"].items()})
                          for t in body["tickets"])
-            return LineTickets(body["period"], body["label"], body["key"], tuple(body["rates"]), rows, bool(body["more"]))
+            return LineTickets(body["period"], body["label"], body["key"], tuple(body["rates"]), rows, bool(body["more"]),
+                               int(body["total"]), body.get("missed"))
         except (KeyError, TypeError, ValueError) as exc:
             raise RatesUnavailable(f"服务器的回答无法读取：{type(exc).__name__}") from None
 

@@ -66,8 +66,10 @@ class RateTicketsPublic(BaseModel):
     key: str
     rates: list[str]
     rate_names: dict[str, str]
+    missed: str | None = Field(description="the rate whose misses alone are listed, if asked")
+    total: int = Field(description="how many tickets the line counted (or missed) in all")
     tickets: list[RateTicketPublic]
-    more: bool = Field(description="more tickets than `limit` counted; the list is cut")
+    more: bool = Field(description="more tickets than `limit`; the list is cut")
 
 
 class WeekFigure(BaseModel):
@@ -162,24 +164,32 @@ def _place_name(rules, code: str) -> str:
 @router.get("/tickets", response_model=RateTicketsPublic, responses={403: {"model": ErrorPublic}, 422: {"model": ErrorPublic}})
 def rate_tickets(p: Exporter, storage: StorageDep, rules: RulesDep, now: Now, period: PeriodQ = None,
                  by: ByQ = "unit", key: KeyQ = None,
+                 missed: Annotated[str | None, Query(max_length=20, description="only the tickets that counted in "
+                                                     "this rate and missed it (on_time, resolution, …)")] = None,
                  limit: Annotated[int, Query(ge=1, le=1000, description="at most this many tickets")] = 300,
                  ) -> RateTicketsPublic:
-    """The tickets one line of the rates counted in the period (the drill-down from a line)."""
+    """The tickets one line of the rates counted in the period (the drill-down from a line), in
+    number order, with how many there are in all; `missed` keeps those that missed one rate."""
     line = _line(p, rules, by, key)
     chosen = _period(period, rules, now)
     rates = _rates_defined()
+    if missed is not None and missed not in rates:
+        raise _unprocessable(f"missed {missed!r}：请写 {' / '.join(rates)}（{'、'.join(RATE_NAMES[r] for r in rates)}）")
     lo, hi = chosen.start.isoformat(), chosen.end.isoformat()
     where = _where(by)
     # One indexed range per rate (each rate has its own partial index), then the rows themselves.
-    days = sorted({_RATE_COLUMNS[r][0] for r in rates})
+    ranges = [(_RATE_COLUMNS[missed][0], f" AND {_RATE_COLUMNS[missed][1]} = 0")] if missed else \
+        [(day_column, "") for day_column in sorted({_RATE_COLUMNS[r][0] for r in rates})]
     parts, args = [], []
-    for day_column in days:
-        parts.append(f"SELECT id FROM tickets WHERE {day_column} >= ? AND {day_column} <= ?{where}")
+    for day_column, unmet in ranges:
+        parts.append(f"SELECT id FROM tickets WHERE {day_column} >= ? AND {day_column} <= ?{unmet}{where}")
         args += [lo, hi] + ([line] if where else [])
+    ids = " UNION ".join(parts)
     sql = ("SELECT number, matter, place, status, lead_unit, ontime_on, ontime_met, response_on, response_met, "
-           f"rated_on, resolved, satisfied FROM tickets WHERE id IN ({' UNION '.join(parts)}) ORDER BY number LIMIT ?")
+           f"rated_on, resolved, satisfied FROM tickets WHERE id IN ({ids}) ORDER BY number LIMIT ?")
     with storage.read() as tx:
         rows = list(tx._all(sql, (*args, limit + 1)))
+        total = len(rows) if len(rows) <= limit else int(tx._one(f"SELECT count(*) FROM ({ids}) AS counted", args)[0])
     tax = rules.taxonomy
     out = []
     for number, matter, place, state, lead, ontime_on, ontime_met, response_on, response_met, rated_on, resolved, satisfied \
@@ -194,7 +204,8 @@ def rate_tickets(p: Exporter, storage: StorageDep, rules: RulesDep, now: Now, pe
                                     status_name=_status_name(state),
                                     lead_unit=lead, lead_unit_name=u.name if u else None, rates=counted))
     return RateTicketsPublic(period=chosen.key, label=chosen.label, by=by, key=line, rates=list(rates),
-                             rate_names={r: RATE_NAMES[r] for r in rates}, tickets=out, more=len(rows) > limit)
+                             rate_names={r: RATE_NAMES[r] for r in rates}, missed=missed, total=total, tickets=out,
+                             more=len(rows) > limit)
 
 
 @router.get("/trend", response_model=RateTrendPublic, responses={403: {"model": ErrorPublic}, 422: {"model": ErrorPublic}})

@@ -93,3 +93,17 @@ def test_the_weekly_trend_counts_each_week_of_a_line(seeded):
     assert weeks["2026-W44"]["on_time"]["value"] is None
     city = get(seeded.api, "trend", "admin", period="2026-11", weeks=8).json()
     assert {w["week"]: w["rates"]["on_time"]["denominator"] for w in city["weeks"]}["2026-W46"] == 2  # H2 and G1 (11-12)
+
+
+@pytest.mark.rule("R35.1")
+def test_missed_lists_only_the_misses_of_one_rate_and_total_counts_past_the_limit(seeded):
+    api, n = seeded.api, seeded.numbers
+    r = get(api, "tickets", "supervisor", period="2026-11", by="unit", key=HOUSING, missed="on_time")
+    assert r.status_code == 200, r.text
+    assert [t["number"] for t in r.json()["tickets"]] == [n["H2"]] and r.json()["total"] == 1
+    assert [t["number"] for t in get(api, "tickets", "supervisor", period="2026-11", by="unit", key=HOUSING,
+                                     missed="satisfaction").json()["tickets"]] == []
+    cut = get(api, "tickets", "admin", period="2026-11", by="all", limit=2).json()
+    assert (len(cut["tickets"]), cut["total"], cut["more"]) == (2, 3, True)
+    bad = get(api, "tickets", "supervisor", period="2026-11", by="unit", key=HOUSING, missed="speed")
+    assert bad.status_code == 422 and "按时办结率" in bad.json()["detail"]

@@ -143,9 +143,11 @@ async def test_drill_down_lists_exactly_the_units_tickets_and_opens_one(seeded, 
         assert sorted(t.number for t in drill.shown) == sorted([h1, h2])
         assert cells(table, h1)[5:] == ["按时 11-05", "解决 11-06", "满意 11-06", "及时签收 11-02"]
         assert cells(table, h2)[5:] == ["超期 11-10", "未解决 11-11", "满意 11-11", "签收超时 11-02"]
-        await pilot.press("f")                      # only the tickets that missed 按时办结率
+        assert "计入三率共 2 件" in drill.query_one("#rt-head", Static).render().plain
+        await pilot.press("f")                      # only the tickets that missed 按时办结率, asked of the server
         await settle(pilot)
         assert [t.number for t in drill.shown] == [h2]
+        assert "按时办结率未达标共 1 件" in drill.query_one("#rt-head", Static).render().plain
         await pilot.press("enter")
         await settle(pilot)
         detail = app.screen
