@@ -27,7 +27,7 @@ import sys
 import tempfile
 import time
 import warnings
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -35,20 +35,20 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 warnings.filterwarnings("ignore", message=".*httpx.*starlette.testclient.*")
 
-from bench_screen_pop import server_database, ticket_count  # noqa: E402
-from fastapi.testclient import TestClient  # noqa: E402
+from bench_screen_pop import server_database, ticket_count
+from fastapi.testclient import TestClient
 
-from operator_tui.config import default_rules  # noqa: E402
-from operator_tui.domain.periods import CST, last_complete  # noqa: E402
-from server_stub.app import create_app  # noqa: E402
-from server_stub.settings import ServerSettings  # noqa: E402
+from operator_tui.config import default_rules
+from operator_tui.domain.periods import CST, last_complete
+from server_stub.app import create_app
+from server_stub.settings import ServerSettings
 
 TARGET_P95_MS = 50.0
 
 
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 def main() -> int:

@@ -12,12 +12,13 @@ actor comes from the token; here the server's own operator names themselves with
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import asdict
-from datetime import datetime, timezone
-from typing import Any, Callable, TypeVar
+from typing import Any, TypeVar
 
 import typer
 
+from ..clock import utc_now
 from .server_cmd import DB_OPTION, _database, _server_db
 
 case_app = typer.Typer(help="典型案例：提名、查看、批准、驳回 (R37.1) / typical cases for the public page.",
@@ -58,7 +59,7 @@ def propose(ctx: typer.Context, number: str = typer.Argument(..., metavar="NUMBE
     """Propose a ticket as a typical case; prints the redacted text a reviewer will see."""
     from .common import rules
 
-    case = _flow(ctx, db, lambda c, tx: c.propose(tx, rules(), number.strip(), by, datetime.now(timezone.utc)))
+    case = _flow(ctx, db, lambda c, tx: c.propose(tx, rules(), number.strip(), by, utc_now()))
     _show(case, as_json)
 
 
@@ -87,7 +88,7 @@ def approve(ctx: typer.Context, case_id: str = typer.Argument(..., metavar="ID")
             text: str = typer.Option(None, "--text", help="Publish this edit of the redacted text instead."),
             db: str = DB_OPTION, as_json: bool = typer.Option(False, "--json")) -> None:
     """Publish a case (as redacted, or your edit of it)."""
-    case = _flow(ctx, db, lambda c, tx: c.approve(tx, case_id.strip(), by, datetime.now(timezone.utc), text))
+    case = _flow(ctx, db, lambda c, tx: c.approve(tx, case_id.strip(), by, utc_now(), text))
     _show(case, as_json)
 
 
@@ -96,5 +97,5 @@ def reject(ctx: typer.Context, case_id: str = typer.Argument(..., metavar="ID"),
            reason: str = typer.Option(..., "--reason", help="Why it is not published."),
            db: str = DB_OPTION, as_json: bool = typer.Option(False, "--json")) -> None:
     """Reject a case, with a reason."""
-    case = _flow(ctx, db, lambda c, tx: c.reject(tx, case_id.strip(), by, datetime.now(timezone.utc), reason))
+    case = _flow(ctx, db, lambda c, tx: c.reject(tx, case_id.strip(), by, utc_now(), reason))
     _show(case, as_json)

@@ -7,8 +7,8 @@ nothing. Everything that comes from data is escaped here, once (`_e`).
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from html import escape
-from typing import Callable, Iterable
 
 from .cases import Case
 from .figures import Figures, Rate
@@ -41,9 +41,9 @@ def _bars(chart_id: str, title: str, rows: list[tuple[str, float, str]], scale: 
     x0, full = (0, 320) if stacked else (150, 170)
     total_h = top * 2 + height * max(len(rows), 1)
     desc = "；".join(f"{label}：{shown}" for label, _, shown in rows) or "本期无数据"
-    parts = [f'<svg viewBox="0 0 400 {total_h}" role="img" aria-labelledby="{chart_id}-t {chart_id}-d" '
-             f'xmlns="http://www.w3.org/2000/svg"><title id="{chart_id}-t">{_e(title)}</title>'
-             f'<desc id="{chart_id}-d">{_e(desc)}</desc>']
+    parts = [(f'<svg viewBox="0 0 400 {total_h}" role="img" aria-labelledby="{chart_id}-t {chart_id}-d" '
+              f'xmlns="http://www.w3.org/2000/svg"><title id="{chart_id}-t">{_e(title)}</title>'
+              f'<desc id="{chart_id}-d">{_e(desc)}</desc>')]
     for i, (label, value, shown) in enumerate(rows):
         y = top + i * height
         bar_y = y + (24 if stacked else 6)

@@ -9,8 +9,8 @@ from __future__ import annotations
 import os
 import tomllib
 from dataclasses import dataclass
-from typing import Literal
 from pathlib import Path
+from typing import Literal
 
 from operator_tui.data import read_text
 from operator_tui.domain.periods import PeriodError, parse_period

@@ -13,8 +13,9 @@ that many seconds.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import datetime
-from typing import Annotated, Any, Callable, Literal, TypeVar
+from typing import Annotated, Any, Literal, TypeVar
 
 from fastapi import APIRouter, HTTPException, Path, Query, Request, status
 from fastapi.responses import HTMLResponse
@@ -22,7 +23,13 @@ from pydantic import BaseModel, Field
 
 from operator_tui.config import Rules
 from operator_tui.contract import ErrorPublic
-from operator_tui.domain.periods import CST, Period, PeriodError, last_complete, parse_period
+from operator_tui.domain.periods import (
+    CST,
+    Period,
+    PeriodError,
+    last_complete,
+    parse_period,
+)
 
 from ..auth import Principal
 from ..deps import Now, RulesDep, StorageDep, Supervisor

@@ -2,7 +2,7 @@
 a seat, a unit, a supervisor and an admin token, and tickets pushed as a seat pushes them.
 
 Imported by those test files (pytest puts this folder on sys.path); the fixture `pub` is
-re-exported by each file that uses it.
+re-exported by each file that uses it (`from public_support import pub_fixture`).
 """
 
 from __future__ import annotations
@@ -18,12 +18,12 @@ from ulid import ULID
 
 warnings.filterwarnings("ignore", message=".*httpx.*starlette.testclient.*")
 
-from fastapi.testclient import TestClient  # noqa: E402
+from fastapi.testclient import TestClient
 
-from operator_tui.domain.model import Role  # noqa: E402
-from server_stub import bootstrap  # noqa: E402
-from server_stub.app import create_app  # noqa: E402
-from server_stub.settings import ServerSettings  # noqa: E402
+from operator_tui.domain.model import Role
+from server_stub import bootstrap
+from server_stub.app import create_app
+from server_stub.settings import ServerSettings
 
 SEAT, UNIT = "012", "heat_group"
 PERIOD = "2026-11"  # t0 (Monday 2026-11-02) is in it
@@ -96,8 +96,8 @@ def make_pub(db, rules, form, t0):
     return app, tokens, clock
 
 
-@pytest.fixture
-def pub(server_db, rules, form, t0):
+@pytest.fixture(name="pub")
+def pub_fixture(server_db, rules, form, t0):
     app, tokens, clock = make_pub(server_db, rules, form, t0)
     with TestClient(app) as client:
         yield Pub(client, tokens, clock, app.state.storage, form)

@@ -9,7 +9,7 @@ import socket
 import subprocess
 import sys
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
@@ -37,7 +37,7 @@ def _free_port() -> int:
 def live(tmp_path, rules):
     """A started server process over a SQLite file; yields (url, seat token, supervisor token)."""
     db = tmp_path / "server.db"
-    issued = bootstrap.init(db, datetime.now(timezone.utc), seats=[SEAT], supervisors=["值班长"],
+    issued = bootstrap.init(db, datetime.now(UTC), seats=[SEAT], supervisors=["值班长"],
                             known_units=rules.taxonomy.units)
     seat = next(t for p, t in issued if p.seat == SEAT)
     supervisor = next(t for p, t in issued if p.role is Role.SUPERVISOR)
@@ -69,7 +69,7 @@ def live(tmp_path, rules):
 
 
 def _push_ticket(url: str, token: str, form, n: int, description: str) -> str:
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     number, ticket_id = f"{now.astimezone(CST):%y%m%d}{SEAT}{n:04d}", str(ULID())
     payload = {**form(appeal_type="help", description=description), "number": number}
     events = [{"id": str(ULID()), "ticket_id": ticket_id, "kind": kind, "actor": "op", "role": "operator",

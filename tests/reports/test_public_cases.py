@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from public_support import PERIOD, pub  # noqa: F401  (the fixture)
+from public_support import PERIOD, pub_fixture  # noqa: F401  (the fixture `pub`)
 
 DESCRIPTION = "我叫王建国，电话13912345678，住幸福小区1号楼2单元301，邻居李大山家车牌辽C12345堵了消防通道。"
 
@@ -99,8 +99,8 @@ def test_the_page_counts_the_periods_tickets_and_is_rebuilt_when_events_arrive(p
 
 @pytest.mark.rule("R17.1")
 def test_the_page_shows_the_three_rates_from_the_rates_engine(pub):
-    from server_stub.reports.rates import compute_rates
     from operator_tui.domain.periods import parse_period
+    from server_stub.reports.rates import compute_rates
 
     pub.ticket()
     rates = pub.page().split('id="rates-table"')[1].split("</table>")[0]

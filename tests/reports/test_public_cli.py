@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from public_support import pub  # noqa: F401  (the fixture)
+from public_support import pub_fixture  # noqa: F401  (the fixture `pub`)
 
 
 @pytest.mark.rule("R37.1")

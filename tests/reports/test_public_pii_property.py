@@ -11,11 +11,10 @@ nothing), and then none of that data may be found in:
 
 from __future__ import annotations
 
-
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-import pytest
-from public_support import PERIOD, pub  # noqa: F401  (the fixture)
+from public_support import PERIOD, pub_fixture  # noqa: F401  (the fixture `pub`)
 
 from operator_tui.domain.periods import parse_period
 
