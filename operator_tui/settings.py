@@ -18,7 +18,7 @@ import getpass
 import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Mapping
+from collections.abc import Mapping
 
 from .settings_table import BY_NAME, ENV, FILE_KEYS
 
@@ -61,7 +61,7 @@ class Settings:
 
     @classmethod
     def resolve(cls, db: Path | None = None, operator: str | None = None, server: str | None = None, *,
-                cli: Mapping[str, object] | None = None, env: Mapping[str, str] | None = None) -> "Settings":
+                cli: Mapping[str, object] | None = None, env: Mapping[str, str] | None = None) -> Settings:
         """The settings from the command line (`db`, `operator`, `server`, or any setting by name in
         `cli`), then the environment, then the config file, then the defaults. Raises SettingsError
         for a config file that cannot be used."""
@@ -113,7 +113,7 @@ class Settings:
             reports_dir=path("reports_dir"),
         )
 
-    def given(self, **options: object) -> "Settings":
+    def given(self, **options: object) -> Settings:
         """These settings with a sub-command's own options on top (None: not given on the command
         line, the resolved value stays). Typer already folded the environment into them, which
         is the same value `resolve` found, so the order CLI > environment > file holds."""
@@ -124,6 +124,21 @@ class Settings:
     @property
     def keymap_path(self) -> Path:
         return self.keymap or self.config_dir / "keymap.toml"
+
+    def cti_credentials(self) -> dict[str, str]:
+        """The phone system's credentials as `cti.parse_cti_url` reads them (by their variables'
+        names, which its messages quote), from these settings rather than the process environment."""
+        values = {"cti_user": self.cti_user, "cti_password": self.cti_password, "cti_secret_file": self.cti_secret_file}
+        return {ENV[name]: value for name, value in values.items() if value}
+
+
+def environment(name: str, env: Mapping[str, str] | None = None) -> str | None:
+    """The environment's value of setting `name` (spelled by settings_table.ENV), for the few readers
+    deep in the library that are not handed the settings: the site's policy and holiday files (read
+    by every rules loader of the process, cached per process) and the database key (read where a
+    store is opened). Everything else comes from `Settings.resolve` at the entry point."""
+    value = (os.environ if env is None else env).get(ENV[name])
+    return value or None
 
 
 def read_config_file(path: Path) -> dict[str, str]:
@@ -142,17 +157,30 @@ def read_config_file(path: Path) -> dict[str, str]:
     except UnicodeDecodeError:
         raise SettingsError(f"配置文件 {path}：不是 UTF-8 文本") from None
     except tomllib.TOMLDecodeError as exc:
-        raise SettingsError(f"配置文件 {path}：TOML 格式错误（{exc}）") from None
+        raise SettingsError(f"配置文件 {path}：{_where(raw, str(exc))}TOML 格式错误（{exc}）；"
+                            "值要加引号，如 server = \"https://…\"") from None
     values: dict[str, str] = {}
     for key, value in data.items():
         if key not in FILE_KEYS:
             known = "、".join(sorted(FILE_KEYS))
-            hint = "（密钥和令牌只能来自环境变量或权限 600 的文件）" if key in BY_NAME else ""
+            hint = f"（{key} 只能由环境变量 {ENV[key]} 给出）" if key in BY_NAME else ""
             raise SettingsError(f"配置文件 {path}：未知的键 {key!r}{hint}；可用的键：{known}")
         if not isinstance(value, str) or not value.strip():
             raise SettingsError(f"配置文件 {path}：键 {key!r} 应为非空字符串，如 {key} = \"…\"")
         values[key] = value.strip()
     return values
+
+
+def _where(raw: bytes, message: str) -> str:
+    """"键 'role'：" for the line a TOML error points at (tomllib says only the line and column)."""
+    import re
+
+    found = re.search(r"at line (\d+)", message)
+    lines = raw.decode("utf-8", "replace").splitlines()
+    if not found or not 0 < int(found.group(1)) <= len(lines):
+        return ""
+    key = lines[int(found.group(1)) - 1].partition("=")[0].strip()
+    return f"键 {key!r}：" if key and "=" in lines[int(found.group(1)) - 1] else ""
 
 
 def _platform_dir(kind: str) -> Path:

@@ -74,10 +74,13 @@ SETTINGS: tuple[Setting, ...] = (
     # the rules
     Setting("triage_rules", "HOTLINE_TRIAGE_RULES", ("--rules",), "triage_rules", "the packaged rules", "seat",
             "A site's own emergency triage rules file."),
-    Setting("policy", "HOTLINE_POLICY", (), "policy", "the packaged `policy.toml`", "both",
-            "A site's policy file (time limits, tolerances, reports, the public page)."),
-    Setting("holidays", "HOTLINE_HOLIDAYS", ("--holidays",), "holidays", "the packaged holiday file", "both",
-            "A site's holiday file (TOML), merged date by date over the packaged one."),
+    # policy and holidays: every rules loader of the process reads them (the seat, the server, the
+    # reports), most without settings in hand, so they are environment-only until those loaders are
+    # handed the settings; a config-file key read by some loaders and not others would split the rules.
+    Setting("policy", "HOTLINE_POLICY", (), None, "the packaged `policy.toml`", "both",
+            "A site's policy file (time limits, tolerances, reports, the public page). Environment only."),
+    Setting("holidays", "HOTLINE_HOLIDAYS", ("--holidays",), None, "the packaged holiday file", "both",
+            "A site's holiday file (TOML), merged date by date over the packaged one. Environment only."),
     # the server
     Setting("server_db", "HOTLINE_SERVER_DB", ("--db",), "server_db", "platform user data dir / `server.db`", "server",
             "The server's database: a SQLite file or a `postgresql://` URL (`hotline server …`, reports)."),

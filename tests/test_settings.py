@@ -24,13 +24,13 @@ def _write_config(tmp_path: Path, text: str) -> Path:
 
 def test_each_level_wins_over_the_ones_below_it(tmp_path):
     _write_config(tmp_path, 'server = "http://file:1"\nrole = "supervisor"\ndb = "/file/seat.db"\n'
-                            'policy = "/file/policy.toml"\n')
+                            'keymap = "/file/keys.toml"\n')
     env = _env(tmp_path, HOTLINE_SERVER="http://env:2", HOTLINE_DB="/env/seat.db")
     s = Settings.resolve(db=Path("/cli/seat.db"), env=env)
     assert s.db_path == Path("/cli/seat.db")          # option over environment over file
     assert s.server_url == "http://env:2"              # environment over file
     assert s.role == "supervisor"                      # file over default
-    assert s.policy == Path("/file/policy.toml")
+    assert s.keymap_path == Path("/file/keys.toml")
     assert s.triage_rules is None and s.tls_cert is None   # default: nothing given anywhere
     assert Settings.resolve(env=_env(tmp_path)).db_path == Path("/file/seat.db")
 
@@ -65,7 +65,8 @@ def test_secrets_stay_out_of_repr(tmp_path):
 
 @pytest.mark.parametrize("text, named", [
     ('server = "http://a"\nserver_url = "x"\n', "'server_url'"),     # unknown key
-    ('token = "hl_x"\n', "'token'"),                                  # a secret is not read from the file
+    ('token = "hl_x"\n', "HOTLINE_TOKEN"),                            # a secret is not read from the file
+    ('policy = "/p.toml"\n', "HOTLINE_POLICY"),                       # environment only, for now
     ('role = 3\n', "'role'"),                                         # wrong type
     ('db = ""\n', "'db'"),                                            # empty
 ])
@@ -79,7 +80,7 @@ def test_a_bad_key_is_one_chinese_line_naming_it(tmp_path, text, named):
 
 def test_a_file_that_is_not_toml_names_the_line(tmp_path):
     _write_config(tmp_path, 'server = "http://a"\nrole = operator\n')
-    with pytest.raises(SettingsError, match=r"TOML 格式错误.*line 2"):
+    with pytest.raises(SettingsError, match=r"键 'role'：TOML 格式错误.*line 2"):
         Settings.resolve(env=_env(tmp_path))
 
 
@@ -88,3 +89,25 @@ def test_secrets_and_test_hooks_have_no_file_key():
         if s.scope == "test" or s.name in ("token", "db_key", "cti_password", "config_dir"):
             assert s.key is None, s.name
     assert set(FILE_KEYS) <= {s.name for s in SETTINGS}  # a file key is the setting's own name
+
+
+def test_environment_reads_a_setting_by_its_one_spelling():
+    from operator_tui.settings import environment
+
+    assert environment("policy", {"HOTLINE_POLICY": "/site/policy.toml"}) == "/site/policy.toml"
+    assert environment("policy", {"HOTLINE_POLICY": ""}) is None
+    with pytest.raises(KeyError):
+        environment("no_such_setting", {})
+
+
+@pytest.mark.parametrize("argv", [["seat"], ["ticket", "list"]])
+def test_a_bad_config_file_stops_both_ways_in_with_one_line(tmp_path, argv, monkeypatch, capsys):
+    from operator_tui import launch
+
+    _write_config(tmp_path, 'role = operator\n')
+    monkeypatch.setenv(ENV["config_dir"], str(tmp_path / "cfg"))
+    monkeypatch.setenv(ENV["db"], str(tmp_path / "seat.db"))
+    with pytest.raises(SystemExit) as done:
+        launch.main(argv)
+    err = capsys.readouterr().err.strip()
+    assert done.value.code == 2 and "\n" not in err and "键 'role'" in err and "Traceback" not in err

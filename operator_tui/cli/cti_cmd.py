@@ -26,6 +26,7 @@ def register(app: typer.Typer) -> None:
 
 
 def check(
+    ctx: typer.Context,
     url: str = typer.Argument(..., metavar="URL",
                               help="freeswitch://host:8021?agent=1001@default or asterisk://host:5038?interface=PJSIP/1001"),
     timeout: float = typer.Option(5.0, "--timeout", min=0.5, max=60, help="Seconds to wait for the switch."),
@@ -33,9 +34,10 @@ def check(
     """Log in to the switch, read the agent's state and calls, and disconnect (credentials from
     HOTLINE_CTI_USER/HOTLINE_CTI_PASSWORD or the 0600 file HOTLINE_CTI_SECRET_FILE)."""
     from ..cti import CtiError, connect_link, parse_cti_url
+    from . import settings
 
     try:
-        config = parse_cti_url(url)
+        config = parse_cti_url(url, settings(ctx).cti_credentials())
         link = connect_link(config, connect_timeout=timeout)
         asyncio.run(_check(link))
     except CtiError as exc:

@@ -10,9 +10,9 @@ events the server acknowledged before it did.
 
 from __future__ import annotations
 
-import os
-
 import typer
+
+from ..settings_table import ENV
 
 
 def register(app: typer.Typer) -> None:
@@ -21,11 +21,11 @@ def register(app: typer.Typer) -> None:
 
 def sync(
     ctx: typer.Context,
-    server: str = typer.Option(None, "--server", envvar="HOTLINE_SERVER", help="Server URL, e.g. http://127.0.0.1:8890"),
-    token: str = typer.Option(None, "--token", envvar="HOTLINE_TOKEN", help="This seat's token (from `hotline server init`)."),
-    token_file: str = typer.Option(None, "--token-file", envvar="HOTLINE_TOKEN_FILE",
+    server: str = typer.Option(None, "--server", envvar=ENV["server"], help="Server URL, e.g. http://127.0.0.1:8890"),
+    token: str = typer.Option(None, "--token", envvar=ENV["token"], help="This seat's token (from `hotline server init`)."),
+    token_file: str = typer.Option(None, "--token-file", envvar=ENV["token_file"],
                                    help="A file (mode 0600) holding the token, instead of --token."),
-    ca_file: str = typer.Option(None, "--ca-file", envvar="HOTLINE_CA_FILE",
+    ca_file: str = typer.Option(None, "--ca-file", envvar=ENV["ca_file"],
                                 help="The centre's CA certificate (PEM) for an https server (default: system CAs)."),
     batch: int = typer.Option(500, "--batch", min=1, max=1000, help="Events per push request."),
     timeout: float = typer.Option(30.0, "--timeout", min=0.1, help="Seconds to wait for each answer."),
@@ -41,15 +41,16 @@ def sync(
     from . import CliError, settings
     from .common import open_store, rules
 
-    s = settings(ctx)
-    url = server or s.server_url
+    # this command's options over the settings the root resolved (environment, config.toml)
+    s = settings(ctx).given(server=server, token=token, token_file=token_file, ca_file=ca_file)
+    url = s.server_url
     if not url:
         raise CliError("--server: no server URL; pass --server http://HOST:PORT or set HOTLINE_SERVER")
     if not url.startswith(("http://", "https://")):
         raise CliError(f"--server: '{url}' must start with http:// or https://")
     try:
-        token = resolve_token(token or os.environ.get("HOTLINE_TOKEN"), token_file)
-        check_ca_file(ca_file)
+        token = resolve_token(s.token, s.token_file)
+        check_ca_file(s.ca_file)
     except CredentialError as exc:
         raise CliError(str(exc)) from None
     if not token:
@@ -58,9 +59,9 @@ def sync(
     store = open_store(s)
     console = Console(stderr=True)
     try:
-        http = http_client(url, timeout=timeout, ca_file=ca_file)
+        http = http_client(url, timeout=timeout, ca_file=s.ca_file)
     except (OSError, ValueError) as exc:  # ssl.SSLError is an OSError: a file that is no PEM certificate
-        raise CliError(f"--ca-file: cannot read a CA certificate from {ca_file}: {exc}") from None
+        raise CliError(f"--ca-file: cannot read a CA certificate from {s.ca_file}: {exc}") from None
     with http:
         # on_identity: remember whose token this is, so that the seat started offline knows it.
         service = SyncService(store, HotlineClient(http, token), rules(), batch_size=batch,

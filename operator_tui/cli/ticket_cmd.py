@@ -9,7 +9,6 @@ seat's store answers and a line on stderr says the view may be incomplete.
 from __future__ import annotations
 
 import json
-import os
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, List, Optional
@@ -76,12 +75,12 @@ def register(app: typer.Typer) -> None:
 LOCAL_HELP = "Only this seat's own store, even when a server is configured."
 
 
-def _http(url: str):
-    """The connection to the server (verified like the seat's: system CAs, or HOTLINE_CA_FILE); a
+def _http(url: str, ca_file: str | None = None):
+    """The connection to the server (verified like the seat's: system CAs, or the ca_file setting); a
     function of its own so tests can hand in the app in-process."""
     from ..sync.client import http_client
 
-    return http_client(url, timeout=10, ca_file=os.environ.get("HOTLINE_CA_FILE") or None)
+    return http_client(url, timeout=10, ca_file=ca_file)
 
 
 @contextmanager
@@ -97,8 +96,8 @@ def _centre(s, store, local: bool):
     from ..settings import CredentialError, check_ca_file, resolve_token
 
     try:
-        token = resolve_token(os.environ.get("HOTLINE_TOKEN"), os.environ.get("HOTLINE_TOKEN_FILE"))
-        check_ca_file(os.environ.get("HOTLINE_CA_FILE"))
+        token = resolve_token(s.token, s.token_file)  # the settings the root resolved (environment, config.toml)
+        check_ca_file(s.ca_file)
     except CredentialError as exc:
         raise CliError(str(exc)) from None
     if not token:
@@ -107,7 +106,7 @@ def _centre(s, store, local: bool):
     from ..lookup import CentreLookup
     from ..sync.client import HotlineClient
 
-    with _http(s.server_url) as http:
+    with _http(s.server_url, *([s.ca_file] if s.ca_file else [])) as http:
         yield CentreLookup(store, HotlineClient(http, token))
 
 

@@ -21,6 +21,7 @@ from textual.screen import Screen
 
 from ..domain.errors import Misconfigured
 from ..domain.states import Role
+from ..settings_table import ENV
 from .context import SeatContext
 from .key_hold import KeyHoldMixin
 from .screens.intake import IntakeScreen
@@ -159,14 +160,14 @@ class SeatApp(KeyHoldMixin, App):
         (everything loaded). With HOTLINE_READY_FILE set (scripts/bench_seat.py), write the wall
         time of the next frame there (the "complete" one to the same path + ".complete"), and exit
         after "complete" if HOTLINE_READY_EXIT is set."""
-        path = os.environ.get("HOTLINE_READY_FILE")
+        path = os.environ.get(ENV["ready_file"])  # a test hook (scope test), read here, not a setting of the seat
         if path and stage not in self._stages_marked:
             self._stages_marked.add(stage)
             self.call_after_refresh(self._write_mark, Path(path if stage == "ready" else f"{path}.{stage}"), stage)
 
     def _write_mark(self, path: Path, stage: str) -> None:
         path.write_text(repr(time.time()))
-        if stage == "complete" and os.environ.get("HOTLINE_READY_EXIT"):
+        if stage == "complete" and os.environ.get(ENV["ready_exit"]):
             self.exit()
 
     def get_key_display(self, binding: Binding) -> str:
