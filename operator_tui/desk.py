@@ -13,7 +13,7 @@ from ulid import ULID
 
 from .config import Rules
 from .domain.deadlines import Clock, running_clock
-from .domain.errors import BadInput, NotFound
+from .domain.errors import BadInput, BrokenInvariant, NotFound
 from .domain.model import Event, Role, Ticket
 from .domain.validation import FieldError, validate_intake
 from .store import drafts, meta, tickets
@@ -69,7 +69,8 @@ class Desk:
             ticket = None
             for e in events:
                 ticket = self.rules.workflow.apply(ticket, e, now)
-            assert ticket is not None
+            if ticket is None:  # `events` always holds the register
+                raise BrokenInvariant("register: no ticket after applying its events")
             tickets.save(db, ticket, events, self.clock(ticket, now), now, outbox=self.outbox)
             drafts.clear(db)
         return ticket

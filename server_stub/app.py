@@ -23,6 +23,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from operator_tui.config import Rules, default_rules
 from operator_tui.contract import PAYLOAD_INVALID
 
+from . import errors
 from .api import ROUTERS
 from .backup import Schedule
 from .jobs import sweep
@@ -179,6 +180,8 @@ def create_app(settings: ServerSettings, rules: Rules | None = None, backup: "Sc
     app.add_middleware(QuietErrors)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(DateHeader, settings=settings)
+
+    errors.install(app)  # the error tree, by kind (server_stub/errors.py)
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -22,9 +22,10 @@ none. The time an event is applied at is bounded by the server's clock and the t
 event (domain/timing.py). The idempotency digest is of the event as the seat sent it, so a retry
 is recognised whatever the server replaced.
 
-A payload the effects cannot read is the seat's mistake and is rejected with a reason; any other
-exception is a bug on the server: it is logged (the event's id, kind and where, never its content)
-and answers 500, so the seat retries it once the bug is fixed.
+A payload the effects cannot read is the seat's mistake and is rejected with a reason; a broken
+invariant (domain/errors.py), an unusable policy file or any other exception is the server's
+fault: it is logged (the event's id, kind and where, never its content) and answers 500 (503 for
+the policy), with no receipt stored, so the seat retries it once the fault is fixed.
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ from pydantic import ValidationError
 from operator_tui.config import Rules
 from operator_tui.contract import EventIn, EventResult, IdReuse
 from operator_tui.domain.deadlines import Clock
-from operator_tui.domain.errors import Refused, RuleViolation
+from operator_tui.domain.errors import BrokenInvariant, Misconfigured, Refused, RuleViolation
 from operator_tui.domain.model import Role, Ticket
 from operator_tui.domain.permissions import RECORDS_AS
 from operator_tui.domain.timing import TimeBounds, applied_time, timed_at_receipt
@@ -184,12 +185,14 @@ class _Batch:
             clock = clock_of(new, self.rules, self.now)
         except RuleViolation as v:
             return self._answer(e, dig, "rejected", v.rule, v.message)
+        except (BrokenInvariant, Misconfigured) as exc:  # the server's fault (a bug, a bad policy file), even
+            # when it is also a ValueError: never the seat's mistake, and no receipt, so a retry works once fixed
+            self._log_bug(e, exc)
+            raise
         except UNREADABLE as exc:  # a payload the effects could not read: the seat's mistake
             return self._answer(e, dig, "rejected", "R18.2", _unreadable(exc))
-        except Exception as exc:
-            where = traceback.extract_tb(exc.__traceback__)[-1]
-            log.error("bug applying event %s (%s): %s at %s:%s", e.id, e.kind, type(exc).__name__,
-                      where.filename.rsplit("/", 1)[-1], where.lineno)
+        except Exception as exc:  # anything else is a bug too: logged here, where the event is known
+            self._log_bug(e, exc)
             raise
         seq, self.next_seq = self.next_seq, self.next_seq + 1
         self.tickets[new.id], self.clocks[new.id], self.seqs[new.id] = new, clock, seq
@@ -202,6 +205,14 @@ class _Batch:
             "pushed_by": self.principal.id,
         })
         return self._answer(e, dig, "applied", None, None, seq)
+
+    @staticmethod
+    def _log_bug(e: EventIn, exc: BaseException) -> None:
+        """One line naming the event and where it failed, never its content (R33.1); the request
+        then answers 500 (server_stub/errors.py) and the seat retries once the bug is fixed."""
+        where = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
+        log.error("server fault applying event %s (%s): %s at %s:%s", e.id, e.kind, type(exc).__name__,
+                  where.filename.rsplit("/", 1)[-1] if where else "?", where.lineno if where else "?")
 
     def _answer(self, e: EventIn, dig: str, status: str, rule: str | None, reason: str | None,
                 seq: int | None = None) -> EventResult:

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import typer
 
+from ..domain.errors import BrokenInvariant
 from .server_cmd import _target, server_app
 
 _PG = ("服务端使用 PostgreSQL：请用 `pg_dump -Fc` 备份、`pg_restore` 恢复（见 README“备份与恢复”）；"
@@ -32,7 +33,8 @@ def _sqlite_db(ctx: typer.Context, db: str | None) -> Path:
     path = _target(db)
     if is_postgres(path):
         raise CliError(_PG)
-    assert isinstance(path, Path)
+    if not isinstance(path, Path):  # _target gives a Path for anything but a postgresql:// URL
+        raise BrokenInvariant(f"--db: expected a file path, got {type(path).__name__}")
     if not path.is_file():
         raise CliError(f"--db：没有服务端数据库 {path}")
     return path

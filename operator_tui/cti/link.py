@@ -21,6 +21,7 @@ from datetime import datetime
 from typing import Any, AsyncIterator, Callable
 
 from ..clock import utc_now
+from ..domain.errors import BrokenInvariant
 from .boundary import CtiAuthError, CtiError, CtiLinkDown
 from .config import CtiConfig
 from .events import (AgentState, AgentStateChanged, Answered, CallEvent, CtiEvent, Direction, Held, HungUp,
@@ -152,7 +153,8 @@ class LinkBase:
                     delay = min(delay * 2, self.backoff_max)
                     continue
                 delay, reported = self.backoff_initial, False
-            assert self._ended is not None
+            if self._ended is None:  # set by the connect above, before the loop gets here
+                raise BrokenInvariant("CTI link: connected without an end to wait for")
             reason = await self._ended
             was_up, self._up = self._up, False
             if was_up and not self._closing:

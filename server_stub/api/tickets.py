@@ -16,6 +16,7 @@ from operator_tui.contract import (
     ActionIn, ActionPublic, ErrorPublic, EventIn, IdConflictPublic, TicketDetail, TicketPublic, TicketSearchIn,
 )
 from operator_tui.domain import permissions
+from operator_tui.domain.errors import BrokenInvariant
 from operator_tui.domain.model import Role
 from operator_tui.domain.validation import normalise_phone
 from operator_tui.domain.workflow import TABLE, TRANSITIONS
@@ -101,7 +102,8 @@ def act(number: Number, kind: ActionKind, body: ActionIn, p: Anyone, storage: St
         return JSONResponse(status_code=422, content=body_)
     with storage.read() as tx:
         row = tx.ticket(row.id)
-    assert row is not None
+    if row is None:  # tickets are never deleted, and this one was just read and acted on
+        raise BrokenInvariant(f"ticket {number}: gone right after an action")
     record_reads(storage, p, [row], purpose=f"办理：{transition.title}", endpoint="POST /v1/tickets/{number}/actions", now=now)
     return ActionPublic(result=result, ticket=ticket_public(p, row, rules, now))
 

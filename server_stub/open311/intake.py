@@ -27,6 +27,7 @@ from ulid import ULID
 
 from operator_tui.config import Rules
 from operator_tui.contract import EventIn
+from operator_tui.domain.errors import BrokenInvariant
 from operator_tui.domain.model import Role
 
 from .. import ingest
@@ -107,7 +108,8 @@ def register(storage: Storage, rules: Rules, p: Principal, form: Mapping[str, st
         if result.status == "applied":
             with storage.read() as tx:
                 row = tx.ticket(ticket_id)
-            assert row is not None
+            if row is None:  # applied in the same call: the ticket exists
+                raise BrokenInvariant("Open311: an applied register left no ticket")
             # The partner's own audit (R33.1): which token brought which ticket in, never its content.
             storage.audit.append([{"at": utc(now), "principal_id": p.id, "role": p.role.value, "ticket_id": row.id,
                                    "number": row.number, "purpose": "Open311 合作平台登记",

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from html import escape
 
+from operator_tui.domain.errors import BrokenInvariant
+
 from .charts import rate_bars, trend_line
 from .documents import Document
 
@@ -96,7 +98,8 @@ def _periodic(doc: Document) -> list[str]:
 
 def _topic(doc: Document) -> list[str]:
     t = doc.topic
-    assert t is not None
+    if t is None:  # called for topic documents only
+        raise BrokenInvariant("html: a topic section for a document without a topic")
     return [f"<h2>一、基本情况</h2><p>本期{escape(t.place or '全市')}“{escape(t.matter)}”类诉求 {t.total} 件，"
             f"上期 {t.previous} 件，环比 {escape(_change(t.total, t.previous))}。</p>",
             "<h2>二、时间分布</h2><figure>"

@@ -13,6 +13,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.worksheet import Worksheet
 
+from operator_tui.domain.errors import BrokenInvariant
+
 from .documents import Document
 
 PERCENT = "0.0%"
@@ -77,7 +79,8 @@ def _periodic(wb: Workbook, doc: Document) -> None:
 
 def _topic(wb: Workbook, doc: Document) -> None:
     t = doc.topic
-    assert t is not None
+    if t is None:  # called for topic documents only
+        raise BrokenInvariant("xlsx: a topic sheet for a document without a topic")
     _sheet(wb, "时间分布", ["周（周一）", "件数"], [14, 10], [[c.label, c.count] for c in t.by_week])
     _sheet(wb, "地点分布", ["地点", "件数"], [34, 10], [[c.label, c.count] for c in t.places])
     _sheet(wb, "涉及单位", ["单位", "件数", "未归档", "超期未办"], [34, 10, 10, 10], [list(u) for u in t.units])
