@@ -3,7 +3,10 @@
 Every sub-command lives in its own module and registers itself on the app. A run registers only
 the module of the command it was asked for (importing all of them costs the seat ~50 ms of
 start-up); `operator_tui.cli.app` (tests, docs) has them all. Errors a person can cause end in one
-line on stderr that names the field and what to fix, and exit code 2; nothing is written.
+line on stderr that names the field and what to fix, and exit code 2; nothing is written. An error
+of the tree (operator_tui/domain/errors.py) that a command did not turn into a CliError is answered
+here by its kind (`EXIT_CODES`): 1 when something is unavailable and a retry may work, 70
+(sysexits EX_SOFTWARE) for a broken invariant, our bug and never the user's mistake.
 """
 
 from __future__ import annotations
@@ -14,11 +17,35 @@ from pathlib import Path
 
 import typer
 
+from ..domain.errors import (
+    BadInput,
+    BrokenInvariant,
+    HotlineError,
+    Misconfigured,
+    NotFound,
+    Refused,
+    Unavailable,
+    describe,
+    kind_of,
+)
 from ..settings import Settings, SettingsError
 from ..settings_table import ENV
 from .base import CliError, settings
 
 __all__ = ["CliError", "main", "settings"]
+
+# What each kind of error exits with: 2 for what the person can fix in what they typed or set up.
+EXIT_CODES: dict[type[HotlineError], int] = {
+    BadInput: 2, NotFound: 2, Refused: 2, Misconfigured: 2,
+    Unavailable: 1,       # nothing wrong with the command: the server, the switch or the lock may be back later
+    BrokenInvariant: 70,  # EX_SOFTWARE: a bug in this program
+}
+
+
+def exit_code_of(exc: HotlineError) -> int:
+    kind = kind_of(exc)
+    return EXIT_CODES[kind] if kind is not None else 70
+
 
 _app = typer.Typer(
     name="hotline",
@@ -110,4 +137,7 @@ def main(argv: list[str] | None = None) -> None:
         hint = f"（见 `{ctx.command_path} --help`）" if ctx is not None and not isinstance(exc, CliError) else ""
         typer.echo(f"错误：{exc.format_message()}{hint}", err=True)
         sys.exit(2 if ctx is not None else exc.exit_code)
+    except HotlineError as exc:  # one of the tree that no command turned into a CliError
+        typer.echo(f"错误：{describe(exc)}", err=True)
+        sys.exit(exit_code_of(exc))
     sys.exit(rv if isinstance(rv, int) else 0)

@@ -115,10 +115,14 @@ def describe(exc: BaseException) -> str:
     """One line for a person (the CLI's stderr, the seat's notice). A bug's own message may hold
     a ticket's data and says nothing the person can act on, so it is named by its type only."""
     if isinstance(exc, RuleViolation):
-        return f"{exc.rule}：{exc.message}"
+        return _one_line(f"{exc.rule}：{exc.message}")
     if isinstance(exc, HotlineError) and not isinstance(exc, BrokenInvariant):
-        return str(exc) or type(exc).__name__
+        return _one_line(str(exc)) or type(exc).__name__
     return f"程序内部错误（{type(exc).__name__}），不是您的操作或输入有误；请把这一行告诉维护人员"
+
+
+def _one_line(text: str) -> str:
+    return "；".join(part.strip() for part in text.splitlines() if part.strip())
 
 
 class RuleViolation(Refused):
