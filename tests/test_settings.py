@@ -111,3 +111,18 @@ def test_a_bad_config_file_stops_both_ways_in_with_one_line(tmp_path, argv, monk
         launch.main(argv)
     err = capsys.readouterr().err.strip()
     assert done.value.code == 2 and "\n" not in err and "键 'role'" in err and "Traceback" not in err
+
+
+def test_the_config_file_reaches_the_server_commands(tmp_path, monkeypatch, capsys):
+    from operator_tui.cli import main as cli_main
+
+    _write_config(tmp_path, f'server_db = "{tmp_path / "from-file.db"}"\n')
+    monkeypatch.setenv(ENV["config_dir"], str(tmp_path / "cfg"))
+    monkeypatch.delenv(ENV["server_db"], raising=False)
+    with pytest.raises(SystemExit) as done:
+        cli_main(["server", "token", "list"])
+    assert done.value.code == 2 and "from-file.db" in capsys.readouterr().err  # the file's database, not the default
+    monkeypatch.setenv(ENV["server_db"], str(tmp_path / "from-env.db"))
+    with pytest.raises(SystemExit):
+        cli_main(["server", "token", "list"])
+    assert "from-env.db" in capsys.readouterr().err  # the environment over the file

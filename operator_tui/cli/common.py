@@ -35,6 +35,8 @@ def open_store(s: Settings, must_exist: bool = True, write: bool = False, *, key
     else:
         require(new_database_problem(s.db_path, "--db"))
     try:
+        # the key_file setting (environment, config.toml) when the command names none
+        key_file = key_file or (Path(s.key_file).expanduser() if s.key_file else None)
         return Store.open(s.db_path, key=key, key_file=key_file)
     except StoreError as exc:
         raise CliError(f"--db：无法打开数据库 {s.db_path}（{exc.reason}）") from None

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import typer
 
+from ..settings_table import ENV
 from .common import require_database
 
 KEY_FILE_HELP = "The database key's file (mode 0600). Default: HOTLINE_DB_KEY, then HOTLINE_DB_KEY_FILE, then the OS keyring."
@@ -47,7 +48,7 @@ def register(db_app: typer.Typer) -> None:
     @db_app.command("encrypt")
     def encrypt(
         ctx: typer.Context,
-        key_file: Path = typer.Option(None, "--key-file", envvar="HOTLINE_DB_KEY_FILE",
+        key_file: Path = typer.Option(None, "--key-file", envvar=ENV["key_file"],
                                       help="Use the key in this 0600 file, or, if it does not exist, "
                                            "create it with a new random key. Without it: HOTLINE_DB_KEY, else a new "
                                            "key kept in the OS keyring."),
@@ -76,7 +77,7 @@ def register(db_app: typer.Typer) -> None:
     @db_app.command("rekey")
     def rekey(
         ctx: typer.Context,
-        key_file: Path = typer.Option(None, "--key-file", envvar="HOTLINE_DB_KEY_FILE", help=KEY_FILE_HELP),
+        key_file: Path = typer.Option(None, "--key-file", envvar=ENV["key_file"], help=KEY_FILE_HELP),
         new_key_file: Path = typer.Option(None, "--new-key-file",
                                           help="Keep the new key in this new 0600 file. Default: where the "
                                                "old key was (its key file, or the OS keyring)."),

@@ -10,6 +10,7 @@ import typer
 
 from ..config import ConfigError, load_rules
 from ..domain.policy import Limit
+from ..settings_table import ENV
 
 # Years a limit can be counted in: the official calendar starts in 2004, a limit runs months at most.
 FIRST_YEAR, LAST_YEAR = 2000, 2100
@@ -21,7 +22,7 @@ def register(app: typer.Typer) -> None:
         start: str = typer.Option(..., "--start", help="Start as ISO date-time, e.g. 2026-09-30T10:00:00+08:00 (no offset: Asia/Shanghai)."),
         workdays: int = typer.Option(..., "--workdays", min=0, max=400, help="Number of official working days."),
         as_json: bool = typer.Option(False, "--json", help="Print JSON: due_date, due_at, provisional."),
-        holidays: Path = typer.Option(None, "--holidays", envvar="HOTLINE_HOLIDAYS", help="Extra holiday file (TOML)."),
+        holidays: Path = typer.Option(None, "--holidays", envvar=ENV["holidays"], help="Extra holiday file (TOML)."),
     ) -> None:
         """Due date of a limit in working days: the start day not counted, due at the end of the Nth working day (Asia/Shanghai)."""
         from . import CliError

@@ -24,6 +24,8 @@ from typing import Iterator, List
 import platformdirs
 import typer
 
+from ..settings_table import ENV
+
 server_app = typer.Typer(help="The backend: FastAPI on uvicorn over SQLite or PostgreSQL (R29.1).",
                          invoke_without_command=True)
 
@@ -36,16 +38,19 @@ def _default_db() -> Path:
     return platformdirs.user_data_path("hotline") / "server.db"
 
 
-DB_OPTION = typer.Option(None, "--db", envvar="HOTLINE_SERVER_DB",
+DB_OPTION = typer.Option(None, "--db", envvar=ENV["server_db"],
                          help="Server database: a SQLite file (default: the platform data dir) or a "
                               "postgresql://user@host:port/dbname URL.")
 
 
-def _target(db: str | None) -> Path | str:
+def _target(db: str | None, ctx: typer.Context | None = None) -> Path | str:
     """`--db` as the storage takes it: a PostgreSQL URL as written, anything else a file path
-    (typer's Path would fold the URL's '//' away)."""
+    (typer's Path would fold the URL's '//' away). Without `--db` (or HOTLINE_SERVER_DB, which
+    typer reads), the server_db setting the root resolved from config.toml, else the default."""
     from server_stub.storage import is_postgres
 
+    if not db and ctx is not None and ctx.find_root().obj is not None:
+        db = ctx.find_root().obj.server_db
     if not db:
         return _default_db()
     return db if is_postgres(db) else Path(db)
@@ -69,13 +74,13 @@ def run(
     port: int = typer.Option(8890, "--port", min=0, max=65535, help="Port to listen on."),
     sweep_every: float = typer.Option(60.0, "--sweep-every", min=0, help="Seconds between deadline/supervision sweeps (0: off)."),
     log_level: str = typer.Option("info", "--log-level", help="uvicorn log level: critical|error|warning|info|debug."),
-    tls_cert: Path = typer.Option(None, "--tls-cert", envvar="HOTLINE_TLS_CERT",
+    tls_cert: Path = typer.Option(None, "--tls-cert", envvar=ENV["tls_cert"],
                                   help="Serve HTTPS with this certificate (PEM, with its chain); needs --tls-key."),
-    tls_key: Path = typer.Option(None, "--tls-key", envvar="HOTLINE_TLS_KEY", help="The certificate's private key (PEM)."),
+    tls_key: Path = typer.Option(None, "--tls-key", envvar=ENV["tls_key"], help="The certificate's private key (PEM)."),
     backup_every: float = typer.Option(0, "--backup-every", min=0, help="Take a backup every SECONDS (SQLite; 0: off)."),
     backup_keep: int = typer.Option(7, "--keep", help="Scheduled backups: keep the newest N."),
     backup_dir: Path = typer.Option(None, "--backup-dir", help="Scheduled backups: the folder they go in."),
-    reports_dir: Path = typer.Option(None, "--reports-dir", envvar="HOTLINE_REPORTS_DIR",
+    reports_dir: Path = typer.Option(None, "--reports-dir", envvar=ENV["reports_dir"],
                                      help="Write the daily, weekly and monthly reports (.xlsx + HTML) into this folder "
                                           "on the [reports] schedule of the policy file (R31.1)."),
 ) -> None:
@@ -88,10 +93,13 @@ def run(
     from server_stub.settings import ServerSettings
     from server_stub.storage import describe
 
-    from . import CliError
+    from . import CliError, settings
     from .common import rules
 
-    path = _target(db)
+    path = _target(db, ctx)
+    # the options over the settings the root resolved (environment, config.toml)
+    s = settings(ctx).given(tls_cert=tls_cert, tls_key=tls_key, reports_dir=reports_dir)
+    tls_cert, tls_key, reports_dir = s.tls_cert, s.tls_key, s.reports_dir
     tls = _tls_files(tls_cert, tls_key)
     if isinstance(path, Path):  # issue 14: a mistyped --db is refused, not created empty
         from .common import require_database
@@ -182,6 +190,7 @@ def _print_tokens(issued, as_json: bool) -> None:
 
 @server_app.command("init")
 def init(
+    ctx: typer.Context,
     db: str = DB_OPTION,
     seat: List[str] = typer.Option([], "--seat", help="Enrol a seat by its 3-digit code (repeatable)."),
     unit: List[str] = typer.Option([], "--unit", help="A token for a handling unit, by unit code (repeatable)."),
@@ -197,7 +206,7 @@ def init(
 
     from server_stub.storage import describe
 
-    path = _target(db)
+    path = _target(db, ctx)
     if isinstance(path, Path):  # issue 14: a missing folder or a read-only one is one line, before anything
         from .common import require_new_database
 
@@ -225,10 +234,11 @@ def _server_db(ctx: typer.Context, db: str | None) -> Path | str:
     """`--db` of the command, else of an enclosing group (`hotline server --db X token list`)."""
     from . import CliError
 
+    root = ctx
     while db is None and ctx.parent is not None:
         ctx = ctx.parent
         db = ctx.params.get("db")
-    path = _target(db)
+    path = _target(db, root)
     if isinstance(path, Path) and not path.exists():
         raise CliError(f"--db: no server database at {path}; create it with `hotline server init --db {path}`")
     return path
@@ -271,7 +281,7 @@ _JSON = typer.Option(False, "--json", help="Print as JSON.")
 @token_app.callback(invoke_without_command=True)
 def token(
     ctx: typer.Context,
-    db: str = typer.Option(None, "--db", envvar="HOTLINE_SERVER_DB", hidden=True),
+    db: str = typer.Option(None, "--db", envvar=ENV["server_db"], hidden=True),
     role: str = typer.Option("operator", "--role", hidden=True),
     name: str = typer.Option(None, "--name", hidden=True),
     seat: str = typer.Option(None, "--seat", hidden=True),

@@ -15,6 +15,7 @@ import typer
 
 from ..domain.text import clean_text
 from ..domain.triage import TARGET_NAMES, TriageRulesError, triage
+from ..settings_table import ENV
 from ..triage_rules import load_triage_rules
 
 __all__ = ["register"]
@@ -30,12 +31,16 @@ def register(app: typer.Typer) -> None:
 
     @app.command("triage")
     def triage_command(
+        ctx: typer.Context,
         text: str = typer.Argument(..., metavar="TEXT", help="来电内容（call text）; '-' reads it from standard input."),
         as_json: bool = typer.Option(False, "--json", help="Print JSON: referrals, emergency, matches, rule_ids."),
-        rules_file: Path = typer.Option(None, "--rules", metavar="FILE", envvar="HOTLINE_TRIAGE_RULES",
+        rules_file: Path = typer.Option(None, "--rules", metavar="FILE", envvar=ENV["triage_rules"],
                                         help="Triage rules file (TOML) instead of the packaged rules."),
     ) -> None:
         """Flag emergencies in a call text: 110 报警, 119 火警, 120 急救, 122 交通事故, 应急部门."""
+        from . import settings
+
+        rules_file = rules_file or settings(ctx).triage_rules  # config.toml's, when neither option nor environment
         if text == "-":
             text = sys.stdin.read()
         if not text.strip():
