@@ -40,7 +40,9 @@ def register(app: typer.Typer) -> None:
         """Flag emergencies in a call text: 110 报警, 119 火警, 120 急救, 122 交通事故, 应急部门."""
         from . import settings
 
-        rules_file = rules_file or settings(ctx).triage_rules  # config.toml's, when neither option nor environment
+        resolved = settings(ctx)  # None when the command runs on its own app (tests), without the root
+        if rules_file is None and resolved is not None:  # config.toml's, when neither option nor environment
+            rules_file = resolved.triage_rules
         if text == "-":
             text = sys.stdin.read()
         if not text.strip():
