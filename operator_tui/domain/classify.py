@@ -24,6 +24,7 @@ import math
 import re
 import tomllib
 from dataclasses import dataclass
+from typing import Any
 
 __all__ = ["Suggestion", "Suggestions", "Suggester", "build_suggester", "bigrams"]
 
@@ -158,7 +159,7 @@ def build_suggester(matters_toml: str, places_toml: str, classify_toml: str, mod
     return Suggester(cues, type_cues, nb, places)
 
 
-def _place_names(rows: list[dict], aliases: dict[str, str]) -> list[tuple[str, str, float]]:
+def _place_names(rows: list[dict[str, Any]], aliases: dict[str, str]) -> list[tuple[str, str, float]]:
     districts = {r["code"] for r in rows}
     names: dict[str, tuple[str, float]] = {}
     for alias, code in aliases.items():

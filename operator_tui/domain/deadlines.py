@@ -161,6 +161,7 @@ def limit_clock(ticket: Ticket, now: datetime, clocks: Clocks, taxonomy: Taxonom
     policy = clocks.policy
     s = ticket.status
     pauses = pauses_of(ticket)
+    start: datetime | None
     if s is Status.REGISTERED:
         # R20.7: a written appeal's acceptance limit runs from when it was submitted.
         name, rule, start, limit = "acceptance", "R20.2", ticket.submitted_at or ticket.registered_at, policy.limits["acceptance"]

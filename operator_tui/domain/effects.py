@@ -174,8 +174,16 @@ def request_extension(t: Ticket, e: Event, wf: Workflow) -> Ticket:
     return t.model_copy(update={"extension": ext})
 
 
+def _requested(t: Ticket) -> Extension:
+    # The workflow table lets these events in only while an extension is requested, so a ticket
+    # without one is a broken invariant: say so as a rule, not as an AttributeError.
+    if t.extension is None:
+        raise RuleViolation("R22.2", "no extension has been requested on this ticket")
+    return t.extension
+
+
 def approve_extension(t: Ticket, e: Event, wf: Workflow) -> Ticket:
-    ext = t.extension
+    ext = _requested(t)
     due = when(e, "due", "R22.2") if e.payload.get("due") else ext.requested_due
     unextended = t.model_copy(update={"extension": None})
     current = limit_clock(unextended, ext.requested_at, wf.clocks, wf.taxonomy)
@@ -191,8 +199,8 @@ def approve_extension(t: Ticket, e: Event, wf: Workflow) -> Ticket:
 def deny_extension(t: Ticket, e: Event, wf: Workflow) -> Ticket:
     need(e, "reason", "R22.2")
     told = e.at if e.payload.get("told_appellant") is True else None
-    return t.model_copy(update={"extension": t.extension.model_copy(update={"approved": False, "decided_at": e.at,
-                                                                            "told_at": told})})
+    return t.model_copy(update={"extension": _requested(t).model_copy(update={"approved": False, "decided_at": e.at,
+                                                                              "told_at": told})})
 
 
 def tell_extension(t: Ticket, e: Event, wf: Workflow) -> Ticket:
@@ -394,9 +402,15 @@ def call_record(t: Ticket, e: Event, wf: Workflow) -> Ticket:
             raise RuleViolation("R11.1", f"'{key}' must carry a time zone (e.g. +08:00)")
         return at
 
+    def given(value: Any, key: str) -> datetime:
+        at = stamp(value, key)
+        if at is None:
+            raise ValueError(key)  # reported below with the shape the lists need
+        return at
+
     try:
-        holds = tuple(CallHold(held_at=stamp(a, "holds"), resumed_at=stamp(b, "holds")) for a, b in p.get("holds") or ())
-        transfers = tuple(CallTransfer(at=stamp(x["at"], "transfers"), target=str(x["target"]), mode=x["mode"])
+        holds = tuple(CallHold(held_at=given(a, "holds"), resumed_at=stamp(b, "holds")) for a, b in p.get("holds") or ())
+        transfers = tuple(CallTransfer(at=given(x["at"], "transfers"), target=str(x["target"]), mode=x["mode"])
                           for x in p.get("transfers") or ())
     except (KeyError, TypeError, ValueError):
         raise RuleViolation("R11.1", "'holds' are [held at, resumed at] pairs and 'transfers' "

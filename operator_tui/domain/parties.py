@@ -68,7 +68,7 @@ def external_refs(value: Any, wf: Workflow, rule: str = "R5.1") -> tuple[Externa
         if not getattr(ch, "transfer", False):
             known = ", ".join(c for c, x in wf.taxonomy.channels.items() if getattr(x, "transfer", False))
             raise RuleViolation(rule, f"reference source must be a transfer channel ({known})")
-        if not (isinstance(number, str) and _REF.match(number)):
+        if not (isinstance(source, str) and isinstance(number, str) and _REF.match(number)):
             raise RuleViolation(rule, "a reference number is 1–64 letters, digits, '-', '_' or '/'")
         refs.append(ExternalRef(source=source, number=number))
     return tuple(dict.fromkeys(refs))
@@ -138,7 +138,7 @@ def recusal_party(ticket: Ticket, e: Event) -> str:
         return ""
     if related not in party_names(ticket):
         raise RuleViolation("R26.2", f"'{str(related)[:40]}' is not a party recorded on the ticket (the appellant or a respondent)")
-    return related
+    return str(related)
 
 
 def check_named_staff(ticket: Ticket, e: Event) -> None:

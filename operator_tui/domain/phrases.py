@@ -24,7 +24,7 @@ def parse_phrases(text: str, source: str) -> Phrases:
     return Phrases({k: v for k, v in doc.items() if isinstance(v, str)}, doc.get("advice", {}), doc.get("advice_names", {}))
 
 
-class _Blank(dict):
+class _Blank(dict[str, str]):
     def __missing__(self, key: str) -> str:
         return "____"
 

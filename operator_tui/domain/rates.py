@@ -14,9 +14,9 @@ The definitions themselves (thresholds, the response limit, what is excluded) ar
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass, field
-from datetime import date, datetime
-from typing import TYPE_CHECKING, Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, tzinfo
+from typing import TYPE_CHECKING, Any, Iterable, Iterator, Mapping
 
 from .deadlines import Clocks, limit_clock, pauses_of
 from .periods import Period
@@ -140,15 +140,15 @@ def rate_facts(ticket: Ticket, rr: RateRules, clocks: Clocks, taxonomy: Taxonomy
     """
     tz = clocks.policy.tz
     district = taxonomy.district_of(ticket.place) or ticket.place.split(".")[0]
-    base = dict(unit=ticket.lead_unit, district=district, matter=ticket.matter, operator=ticket.operator)
+    base = RateFacts(unit=ticket.lead_unit, district=district, matter=ticket.matter, operator=ticket.operator)
     closure = INTAKE_CLOSURES.get(ticket.status)
     if closure is not None:
         if closure in rr.exclude or ticket.closed_at is None:
-            return RateFacts(**base)
+            return base
         start = ticket.submitted_at or ticket.registered_at  # R20.7
         due = clocks.due(start, clocks.policy.limits["acceptance"], pauses_of(ticket), ticket.closed_at)
-        return RateFacts(**base, ontime_on=_day(ticket.closed_at, tz), ontime_met=ticket.closed_at <= due.at)
-    facts: dict = {}
+        return replace(base, ontime_on=_day(ticket.closed_at, tz), ontime_met=ticket.closed_at <= due.at)
+    facts: dict[str, Any] = {}
     if ticket.responded_at is not None and ticket.lead_unit and ticket.status in RESPONDED:
         # The clock as it ran just before the response: the same fields, status still in handling.
         handling = ticket.model_copy(update={"status": Status.IN_PROGRESS})
@@ -167,10 +167,10 @@ def rate_facts(ticket: Ticket, rr: RateRules, clocks: Clocks, taxonomy: Taxonomy
         facts["rated_on"] = _day(reached[-1] if reached else ticket.updated_at, tz)
         facts["resolved"] = rating.result >= rr.resolved_min_result
         facts["satisfied"] = rating.overall >= rr.satisfied_min_overall
-    return RateFacts(**base, **facts)
+    return replace(base, **facts)
 
 
-def _day(at: datetime, tz) -> date:
+def _day(at: datetime, tz: tzinfo) -> date:
     return at.astimezone(tz).date()
 
 
@@ -223,7 +223,7 @@ class RateReport:
     lines: tuple[RateLine, ...]
     total: RateLine           # the whole scope of the report in one line (not ranked)
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[RateLine]:
         return iter(self.lines)
 
     def __len__(self) -> int:

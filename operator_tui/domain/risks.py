@@ -166,10 +166,10 @@ def cue_warnings(tickets: Iterable[CueTicket], policy: RiskPolicy, tz: tzinfo) -
             seen.update(dict.fromkeys(words))
     by_key = {c.key: c for c in policy.classes}
     out = []
-    for (key, day), (hits, words) in found.items():
+    for (key, day), (hits, seen_words) in found.items():
         numbers = tuple(dict.fromkeys(n for _, n in sorted(hits, reverse=True)))
         out.append(RiskWarning(warning_id("cue", "class", key, day), "cue", key, by_key[key].name, day,
-                               len(numbers), evidence=numbers[:policy.max_evidence], words=tuple(words)))
+                               len(numbers), evidence=numbers[:policy.max_evidence], words=tuple(seen_words)))
     out.sort(key=lambda w: (-w.window.toordinal(), [c.key for c in policy.classes].index(w.dimension)))
     return out
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 from .policy import LIMIT_UNITS, Limit
 
@@ -96,7 +96,7 @@ class Taxonomy:
 
     def resolve(self, table: str, value: str | int | None) -> str | int | None:
         """A code from a code or a display name (e.g. "tiedong" or "铁东区"); None if neither."""
-        items: Mapping = getattr(self, table)
+        items: Mapping[str | int, Any] = getattr(self, table)
         if value in items:
             return value
         if isinstance(value, str) and value.isdigit() and int(value) in items:
@@ -130,16 +130,19 @@ def _entries(doc: Mapping[str, Any], key: str, source: str) -> list[dict[str, An
     return rows
 
 
-def _str(row: Mapping[str, Any], key: str, where: str, *, required: bool = True) -> str | None:
+def _str(row: Mapping[str, Any], key: str, where: str) -> str:
     value = row.get(key)
-    if value is None and not required:
-        return None
     if not isinstance(value, str) or not value.strip():
         raise TaxonomyError(f"{where}: '{key}' must be a non-empty string")
     return value.strip()
 
 
-def _unique(items: list[Any], source: str, key=lambda i: i.code) -> dict[Any, Any]:
+def _opt_str(row: Mapping[str, Any], key: str, where: str) -> str | None:
+    """Like `_str`, but the key may be absent."""
+    return None if row.get(key) is None else _str(row, key, where)
+
+
+def _unique(items: list[Any], source: str, key: Callable[[Any], Any] = lambda i: i.code) -> dict[Any, Any]:
     out: dict[Any, Any] = {}
     for item in items:
         k = key(item)
@@ -170,12 +173,12 @@ def parse_taxonomy(texts: Mapping[str, str]) -> Taxonomy:
     vulnerable = [Item(_str(r, "code", f"{src}: vulnerable {r!r}"), _str(r, "name", f"{src}: vulnerable {r!r}")) for r in _entries(d, "vulnerable", src)]
 
     src = "scopes.toml"
-    scopes = []
+    scopes: list[Scope] = []
     for row in _entries(doc(src), "scope", src):
-        code = row.get("code")
-        if not isinstance(code, int) or not 1 <= code <= 99:
+        number = row.get("code")
+        if not isinstance(number, int) or not 1 <= number <= 99:
             raise TaxonomyError(f"{src}: scope {row!r}: 'code' must be a whole number (1–10 in 第六条)")
-        scopes.append(Scope(code, _str(row, "name", f"{src}: scope {code}"), bool(row.get("petition", False))))
+        scopes.append(Scope(number, _str(row, "name", f"{src}: scope {number}"), bool(row.get("petition", False))))
 
     src = "channels.toml"
     channels = [Channel(_str(r, "code", f"{src}: channel {r!r}"), _str(r, "name", f"{src}: channel {r!r}"),
@@ -201,7 +204,7 @@ def parse_taxonomy(texts: Mapping[str, str]) -> Taxonomy:
         kind = _str(row, "kind", where)
         if kind not in UNIT_KINDS:
             raise TaxonomyError(f"{where}: 'kind' must be one of {', '.join(UNIT_KINDS)}, not '{kind}'")
-        units.append(Unit(code, _str(row, "name", where), kind, _str(row, "place", where, required=False),
+        units.append(Unit(code, _str(row, "name", where), kind, _opt_str(row, "place", where),
                           kind == "district" or bool(row.get("government", False))))
 
     scope_map = _unique(scopes, "scopes.toml")
@@ -217,7 +220,7 @@ def parse_taxonomy(texts: Mapping[str, str]) -> Taxonomy:
         code = _str(row, "code", f"{src}: matter {row!r}")
         where = f"{src}: matter '{code}'"
         scope = row.get("scope")
-        if scope not in scope_map:
+        if not isinstance(scope, int) or scope not in scope_map:
             raise TaxonomyError(f"{where}: 'scope' must be one of the scope codes in scopes.toml, not {scope!r}")
         mu = row.get("units", [])
         if not isinstance(mu, list) or any(u not in unit_map for u in mu):

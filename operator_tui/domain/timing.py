@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from .errors import RuleViolation
+from .policy import Policy
 from .states import Role
 
 
@@ -34,7 +35,7 @@ class TimeBounds:
     past: timedelta
 
     @classmethod
-    def of(cls, policy) -> TimeBounds:
+    def of(cls, policy: Policy) -> TimeBounds:
         """From the policy file's [sync] section."""
         return cls(timedelta(seconds=policy.future_tolerance_seconds), timedelta(seconds=policy.past_tolerance_seconds))
 

@@ -167,12 +167,14 @@ class Sounds:
         best: list[list[str] | None] = [None] * (n + 1)
         best[0] = []
         for i in range(n):
-            if best[i] is None:
+            head = best[i]
+            if head is None:
                 continue
             for j in range(i + 1, min(n, i + self._longest) + 1):
                 piece = chunk[i:j]
-                if piece in self._syllables and (best[j] is None or len(best[j]) > len(best[i]) + 1):
-                    best[j] = best[i] + [piece]
+                there = best[j]
+                if piece in self._syllables and (there is None or len(there) > len(head) + 1):
+                    best[j] = head + [piece]
         return best[n]
 
 

@@ -81,7 +81,8 @@ def validate_intake(data: Mapping[str, Any], taxonomy: Taxonomy) -> tuple[dict[s
     Returns the cleaned payload and the list of errors (empty when the ticket may be saved).
     """
     errors: list[FieldError] = []
-    who = data.get("appellant") if isinstance(data.get("appellant"), Mapping) else data
+    appellant = data.get("appellant")
+    who: Mapping[str, Any] = appellant if isinstance(appellant, Mapping) else data
     name = _text(who, "name", errors, "诉求人姓名（可记为“张先生”“匿名”）")
     raw_phone = who.get("phone")
     phone = normalise_phone(raw_phone) if isinstance(raw_phone, str) else None

@@ -83,7 +83,7 @@ def _package_workday(d: date) -> bool | None:
     The package checks every date against min/max of its whole table (~50 µs a call), and each
     deadline asks about a dozen days: uncached, this dominated the server's ingest time."""
     try:
-        return chinese_calendar.is_workday(d)
+        return bool(chinese_calendar.is_workday(d))
     except NotImplementedError:
         return None
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Iterable
 
 from . import permissions
 from .deadlines import Clocks, add_months, limit_clock
@@ -38,7 +38,7 @@ class Transition:
     title: str                         # what the screens call it
 
 
-def T(kind, rule, sources, target, title) -> Transition:
+def T(kind: str, rule: str, sources: Iterable[Status] | None, target: Status | None, title: str) -> Transition:
     return Transition(kind, rule, None if sources is None else frozenset(sources), target, permissions.roles(kind), title)
 
 
