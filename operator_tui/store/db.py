@@ -16,7 +16,7 @@ import sqlite3
 import sys
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterator
+from typing import TYPE_CHECKING, Any, Iterator, Literal
 
 from ..domain.errors import Misconfigured
 from ..migrate import prepare_sqlite
@@ -49,12 +49,20 @@ def sql_errors(name: str = "Error") -> tuple[type[BaseException], ...]:
     return tuple(found)
 
 
+def _open_failures() -> tuple[type[BaseException], ...]:
+    return (OSError, *sql_errors("DatabaseError"))
+
+
 def is_connection(obj: Any) -> bool:
     """A DB-API connection of either driver (a sqlite-utils Database holds one as `.conn`)."""
     return isinstance(obj, sqlite3.Connection) or type(obj).__module__.startswith("sqlcipher3")
 
 
-def open_sqlite(path: Path, key: keys.Key | None, *, timeout: float = 10, isolation_level: str | None = None) -> Any:
+# sqlite3's transaction modes as typeshed names them; None is autocommit (we BEGIN ourselves).
+Isolation = Literal["DEFERRED", "EXCLUSIVE", "IMMEDIATE"] | None
+
+
+def open_sqlite(path: Path, key: keys.Key | None, *, timeout: float = 10, isolation_level: Isolation = None) -> Any:
     """A connection to `path`: plain sqlite3 without a key; SQLCipher keyed with `key`, checked at
     once (SQLCipher reads with the key only at the first statement), so a wrong key is
     StoreError("密钥不正确") here and never a half-open connection."""
@@ -74,7 +82,7 @@ def open_sqlite(path: Path, key: keys.Key | None, *, timeout: float = 10, isolat
     return conn
 
 
-def connect_path(path: Path, *, timeout: float = 10, isolation_level: str | None = "") -> Any:
+def connect_path(path: Path, *, timeout: float = 10, isolation_level: Isolation = "DEFERRED") -> Any:
     """A connection by path alone, for code that shares the seat's file without a Store (the
     knowledge base): the key a Store of this process found, else the usual sources."""
     try:
@@ -120,7 +128,7 @@ class Store:
                     os.chmod(side, 0o600)
         except keys.KeyProblem as exc:
             raise StoreError(f"cannot open the local database {path}: {exc}", str(exc)) from None
-        except (OSError, *sql_errors("DatabaseError")) as exc:
+        except _open_failures() as exc:  # evaluated here: opening may just have loaded SQLCipher
             raise StoreError(f"cannot open the local database {path}: {exc}", str(exc)) from None
         keys.remember(store.path, store.key)
         return store

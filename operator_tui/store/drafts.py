@@ -22,7 +22,9 @@ SLOT = "intake"
 
 
 def _conn(db: sqlite_utils.Database | sqlite3.Connection) -> sqlite3.Connection:
-    return db if is_connection(db) else db.conn  # sqlite3's, or SQLCipher's on an encrypted seat
+    if isinstance(db, sqlite3.Connection) or is_connection(db):
+        return db  # type: ignore[return-value]  # SQLCipher's connection is sqlite3's in all but class
+    return db.conn  # sqlite3's, or SQLCipher's on an encrypted seat
 
 
 def save(db: sqlite_utils.Database | sqlite3.Connection, data: dict[str, Any], now: datetime, slot: str = SLOT) -> None:

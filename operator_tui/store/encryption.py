@@ -19,12 +19,15 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from ..domain.errors import Refused
 from . import keys
 from .db import SIDE_FILES, StoreError, open_sqlite, sql_errors
 from .seat_lock import LockBusy, exclusive
+
+if TYPE_CHECKING:
+    import sqlite3
 
 
 class ConversionError(Refused, RuntimeError):
@@ -54,7 +57,7 @@ def key_for_new(db_path: Path, key_file: Path | None) -> tuple[keys.Key, Callabl
     return keys.Key(fresh, "系统钥匙串", "keyring"), lambda: keys.keyring_put(db_path, fresh)
 
 
-def _counts(conn, schema: str = "main") -> dict[str, int]:
+def _counts(conn: sqlite3.Connection, schema: str = "main") -> dict[str, int]:
     names = [r[0] for r in conn.execute(
         f"SELECT name FROM {schema}.sqlite_master WHERE type = 'table' ORDER BY name")]
     return {n: conn.execute(f'SELECT count(*) FROM {schema}."{n}"').fetchone()[0] for n in names}

@@ -27,6 +27,8 @@ import secrets
 import stat
 from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
+from typing import Mapping
 
 from ..domain.errors import Misconfigured
 
@@ -127,22 +129,23 @@ def replace_key_file(file: Path, key: str) -> None:
     os.replace(tmp, file)
 
 
-def explicit_key(key_file: Path | None = None, env: dict[str, str] | None = None) -> Key | None:
+def explicit_key(key_file: Path | None = None, env: Mapping[str, str] | None = None) -> Key | None:
     """A key configured for this process (1 and 2 above), or None."""
-    env = os.environ if env is None else env
-    if env.get(ENV_KEY):
-        return Key(check_hex(env[ENV_KEY], "环境变量 HOTLINE_DB_KEY "), "环境变量 HOTLINE_DB_KEY")
-    file = key_file or (Path(env[ENV_KEY_FILE]) if env.get(ENV_KEY_FILE) else None)
+    given: Mapping[str, str] = os.environ if env is None else env
+    if given.get(ENV_KEY):
+        return Key(check_hex(given[ENV_KEY], "环境变量 HOTLINE_DB_KEY "), "环境变量 HOTLINE_DB_KEY")
+    file = key_file or (Path(given[ENV_KEY_FILE]) if given.get(ENV_KEY_FILE) else None)
     return read_key_file(file) if file is not None else None
 
 
-def _keyring():
+def _keyring() -> ModuleType:
     try:
         import keyring
     except ImportError:
         raise KeyProblem("系统钥匙串不可用：未安装 keyring 包（pip install keyring）；"
                          "请改用 --key-file 或 HOTLINE_DB_KEY") from None
-    return keyring
+    found: ModuleType = keyring  # the package ships no types
+    return found
 
 
 def keyring_get(db_path: Path) -> Key | None:

@@ -53,7 +53,7 @@ def pending_for(db: sqlite_utils.Database, ticket_id: str) -> list[OutboxRow]:
 
 
 def depth(db: sqlite_utils.Database) -> int:
-    return db.conn.execute("SELECT count(*) FROM outbox").fetchone()[0]
+    return int(db.conn.execute("SELECT count(*) FROM outbox").fetchone()[0])
 
 
 def acknowledge(db: sqlite_utils.Database, received: dict[str, str]) -> None:
@@ -97,7 +97,7 @@ def conflicts(db: sqlite_utils.Database, *, include_resolved: bool = False, limi
 
 
 def open_conflicts(db: sqlite_utils.Database) -> int:
-    return db.conn.execute("SELECT count(*) FROM conflicts WHERE resolved_at IS NULL").fetchone()[0]
+    return int(db.conn.execute("SELECT count(*) FROM conflicts WHERE resolved_at IS NULL").fetchone()[0])
 
 
 def resolve(db: sqlite_utils.Database, event_id: str, now: datetime) -> None:

@@ -17,7 +17,7 @@ import os
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..domain.errors import BadInput
 from ..domain.model import Event
@@ -60,7 +60,7 @@ def export(db: sqlite_utils.Database, path: Path, now: datetime) -> int:
     return len(bodies)
 
 
-def _read(path: Path) -> dict:
+def _read(path: Path) -> dict[str, Any]:
     try:
         doc = json.loads(Path(path).read_bytes().decode("utf-8"))
     except FileNotFoundError:

@@ -7,13 +7,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone, tzinfo
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Iterator, Sequence
 
 if TYPE_CHECKING:
     import sqlite_utils
 
     from ..domain.deadlines import Clocks
-    from ..domain.risks import RiskPolicy, RiskWarning
+    import sqlite3
+
+    from ..domain.risks import CueTicket, RiskPolicy, RiskWarning
     from ..domain.taxonomy import Taxonomy
 
 from ..domain.model import Status
@@ -115,7 +117,7 @@ def compute(db: sqlite_utils.Database, now: datetime, tz: tzinfo, *, hot_spot_th
 
     # One pass over the open tickets' covering index, grouped finely; stages, units and the
     # supervision count are folded from these few hundred groups in Python.
-    by_status: dict[str, list] = {}
+    by_status: dict[str, list[Any]] = {}  # [count, due today, late, first due, {clock}]
     by_unit: dict[str, list[int]] = {}
     under_supervision = 0
     for status, unit, clock, n, due_today, late, first_due, supervised in conn.execute(
@@ -141,12 +143,14 @@ def compute(db: sqlite_utils.Database, now: datetime, tz: tzinfo, *, hot_spot_th
     for key, name, statuses in STAGES:
         rows = [by_status[s.value] for s in statuses if s.value in by_status]
         worst = min((r[3] for r in rows if r[3] and r[3] < now_s), default=None)
-        clocks = sorted({c for r in rows for c in r[4]})
+        stage_clocks = sorted({c for r in rows for c in r[4]})
         stages.append(StageHeat(key, name, sum(r[0] for r in rows), sum(r[1] or 0 for r in rows),
                                 sum(r[2] or 0 for r in rows),
-                                now - datetime.fromisoformat(worst) if worst else None, tuple(clocks)))
+                                now - datetime.fromisoformat(worst) if worst else None, tuple(stage_clocks)))
 
-    one = lambda sql, *args: conn.execute(sql, args).fetchone()[0] or 0  # noqa: E731
+    def one(sql: str, *args: str) -> int:
+        return int(conn.execute(sql, args).fetchone()[0] or 0)
+
     registered_today = one("SELECT count(*) FROM tickets WHERE registered_at >= ?", day_start)
     closed_today = one("SELECT count(*) FROM tickets WHERE closed_at >= ?", day_start)
     referrals_today = one("SELECT count(*) FROM events WHERE kind = 'referral' AND at >= ?", day_start)
@@ -167,7 +171,7 @@ def compute(db: sqlite_utils.Database, now: datetime, tz: tzinfo, *, hot_spot_th
         "SELECT matter, place, count(*) FROM tickets WHERE closed = 0 AND registered_at >= ?"
         " GROUP BY matter, place HAVING count(*) >= ? ORDER BY count(*) DESC LIMIT 20",
         (_utc(now - timedelta(hours=24)), hot_spot_threshold)))
-    risks: tuple = ()
+    risks: tuple[RiskWarning, ...] = ()
     if risk_policy is not None:
         from ..domain.risks import assess
 
@@ -180,10 +184,10 @@ class StoreRiskSource:
     """`domain.risks.RiskSource` over the seat's store: ranges on its `tickets_registered` index,
     and only the description taken out of each recent ticket's JSON (no appellant data read)."""
 
-    def __init__(self, conn) -> None:
+    def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
 
-    def counts(self, lo: datetime, hi: datetime):
+    def counts(self, lo: datetime, hi: datetime) -> list[tuple[str, str, str | None, int]]:
         return self.conn.execute(
             "SELECT matter, place, lead_unit, count(*) FROM tickets WHERE registered_at >= ? AND registered_at < ?"
             " GROUP BY matter, place, lead_unit", (_utc(lo), _utc(hi))).fetchall()
@@ -194,7 +198,7 @@ class StoreRiskSource:
             f"SELECT number FROM tickets WHERE registered_at >= ? AND registered_at < ? AND {column} = ?"
             " ORDER BY registered_at DESC, number DESC LIMIT ?", (_utc(lo), _utc(hi), code, limit))]
 
-    def cue_tickets(self, lo: datetime, hi: datetime):
+    def cue_tickets(self, lo: datetime, hi: datetime) -> Iterator[CueTicket]:
         from ..domain.risks import CueTicket
 
         for number, registered, description in self.conn.execute(
@@ -207,7 +211,7 @@ _QUEUE_COLS = ("id, number, status, matter, lead_unit, due_at, clock, priority, 
                " open_demands, due_provisional")
 
 
-def _item(r) -> QueueItem:
+def _item(r: Sequence[Any]) -> QueueItem:
     return QueueItem(r[0], r[1], Status(r[2]), r[3], r[4], datetime.fromisoformat(r[5]) if r[5] else None,
                      r[6], r[7], r[8], r[9], r[10], bool(r[11]))
 

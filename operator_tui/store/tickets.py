@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Iterable
+from typing import Any, Iterable, Sequence
 
 from typing import TYPE_CHECKING
 
@@ -127,7 +127,7 @@ def refresh_deadlines(db: sqlite_utils.Database, clocks: Clocks, taxonomy: Taxon
     return len(changed)
 
 
-def _ticket(row) -> Ticket | None:
+def _ticket(row: Sequence[Any] | None) -> Ticket | None:
     return Ticket.model_validate_json(row[0]) if row else None
 
 
@@ -154,7 +154,7 @@ def events(db: sqlite_utils.Database, ticket_id: str) -> list[Event]:
 _ROW_COLS = "id, number, status, matter, registered_at, due_at, clock, due_provisional, priority, referrals"
 
 
-def _row(r) -> TicketRow:
+def _row(r: Sequence[Any]) -> TicketRow:
     return TicketRow(r[0], r[1], Status(r[2]), r[3], datetime.fromisoformat(r[4]),
                      datetime.fromisoformat(r[5]) if r[5] else None, r[6], bool(r[7]), r[8], r[9])
 
@@ -184,7 +184,7 @@ def search(db: sqlite_utils.Database, *, phone: str | None = None, status: str |
 
 
 def count(db: sqlite_utils.Database) -> int:
-    return db.conn.execute("SELECT count(*) FROM tickets").fetchone()[0]
+    return int(db.conn.execute("SELECT count(*) FROM tickets").fetchone()[0])
 
 
 # --- the centre-wide lookup's local half (issue 11) ------------------------------------------
@@ -200,7 +200,8 @@ def lookup(db: sqlite_utils.Database, *, number: str | None = None, phone: str |
     """The seat's own tickets by the lookup's criteria (as `POST /v1/lookup` takes them), newest
     first, each with its stored deadline. `unsynced_only`: only tickets with events still in the
     outbox, the ones the server does not know as they are here."""
-    where, args = [], []
+    where: list[str] = []
+    args: list[str | int] = []
     for column, value in (("number", number), ("phone", phone)):
         if value is not None:
             where.append(f"{column} = ?")
@@ -211,10 +212,10 @@ def lookup(db: sqlite_utils.Database, *, number: str | None = None, phone: str |
             args.append(_like(fragment))
     if registered_from is not None:
         where.append("registered_at >= ?")
-        args.append(_iso(registered_from))
+        args.append(registered_from.astimezone(timezone.utc).isoformat())
     if registered_to is not None:
         where.append("registered_at < ?")
-        args.append(_iso(registered_to))
+        args.append(registered_to.astimezone(timezone.utc).isoformat())
     if open_only:
         where.append("closed = 0")
     if unsynced_only:
