@@ -16,6 +16,7 @@ from pathlib import Path
 import typer
 
 from ..domain.errors import BrokenInvariant
+from ..settings_table import ENV
 from .server_cmd import _target, server_app
 
 _PG = ("服务端使用 PostgreSQL：请用 `pg_dump -Fc` 备份、`pg_restore` 恢复（见 README“备份与恢复”）；"
@@ -27,10 +28,11 @@ def _sqlite_db(ctx: typer.Context, db: str | None) -> Path:
 
     from . import CliError
 
+    root = ctx
     while db is None and ctx.parent is not None:  # `hotline server --db X backup …` too
         ctx = ctx.parent
         db = ctx.params.get("db")
-    path = _target(db)
+    path = _target(db, root)  # else config.toml's server_db
     if is_postgres(path):
         raise CliError(_PG)
     if not isinstance(path, Path):  # _target gives a Path for anything but a postgresql:// URL
@@ -66,7 +68,7 @@ def schedule(every: float, keep: int, into: Path | None, db: Path | str):
 def backup(
     ctx: typer.Context,
     to: Path = typer.Option(..., "--to", help="Folder to put the backup in (a new sub-folder each time)."),
-    db: str = typer.Option(None, "--db", envvar="HOTLINE_SERVER_DB", help="The SQLite server database."),
+    db: str = typer.Option(None, "--db", envvar=ENV["server_db"], help="The SQLite server database."),
     keep: int = typer.Option(0, "--keep", min=0, help="Then keep only the newest N backups in --to (0: keep all)."),
 ) -> None:
     """Take a consistent backup while the server runs, with a manifest (time, events, sha256)."""
