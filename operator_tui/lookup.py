@@ -17,6 +17,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from .domain.deadlines import running_clock
+from .domain.errors import RuleViolation
 from .domain.model import STATUS_NAMES, Status, Ticket
 from .domain.validation import normalise_phone
 from .store import sync_state, tickets
@@ -194,7 +195,9 @@ class CentreLookup:
         """The ticket in the local store, so `Desk.record` can act on it and the event goes out
         through the outbox. Fetched from the server and stored as the server's projection (with its
         events) unless this seat holds newer, unsynced events for it; offline, the local copy if
-        any. Raises LookupError (not found anywhere) or SyncError (server needed and not reached)."""
+        any. Raises TicketNotFound (not found anywhere), RuleViolation R18.1 (its number is held here by
+        another ticket) or SyncError (server needed and not reached)."""
+        from .desk import TicketNotFound
         from .sync.errors import ProtocolError, SyncError
 
         with self.store.connect() as db:
@@ -206,7 +209,7 @@ class CentreLookup:
             d = self.detail(number, purpose)
         except ProtocolError as exc:
             if exc.status == 404 and mine is None:
-                raise LookupError(f"no ticket {number} on the server") from None
+                raise TicketNotFound(f"服务器上没有受理编号为 {number} 的办理单") from None
             if mine is not None:
                 return mine
             raise
@@ -220,7 +223,7 @@ class CentreLookup:
             sync_state.add_server_events(db, [(e.to_domain(), e.received_at) for e in d.events])
             problem = sync_state.put_server_ticket(db, ticket, clock, now)
         if problem:
-            raise LookupError(problem)
+            raise RuleViolation("R18.1", problem)
         return ticket
 
 

@@ -14,7 +14,7 @@ from datetime import datetime
 
 from ulid import ULID
 
-from operator_tui.domain.errors import Refused
+from operator_tui.domain.errors import NotFound, Refused
 from operator_tui.domain.model import Role
 
 from .storage import Tx, utc
@@ -59,6 +59,10 @@ def new_token(role: Role) -> str:
 
 class EnrolError(Refused, ValueError):
     """A token cannot be issued as asked; the message says why."""
+
+
+class TokenNotFound(NotFound, LookupError):
+    """No token has that id."""
 
 
 def issue(tx: Tx, *, name: str, role: Role, now: datetime, unit: str | None = None, seat: str | None = None,
@@ -117,7 +121,7 @@ def revoke(tx: Tx, principal_id: str, now: datetime) -> dict:
     already revoked, and the last admin token (nobody could then manage tokens through the API)."""
     row = tx.principal(principal_id)
     if row is None:
-        raise LookupError(f"no token with id {principal_id} (see `hotline server token list`)")
+        raise TokenNotFound(f"no token with id {principal_id} (see `hotline server token list`)")
     if row["revoked_at"] is not None:
         raise EnrolError(f"token {principal_id} was already revoked at {row['revoked_at']}")
     if row["role"] == Role.ADMIN.value and tx.principal_count(Role.ADMIN.value) <= 1:

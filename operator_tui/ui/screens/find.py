@@ -21,10 +21,12 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Input, Label, Static
 
 from ...domain.deadlines import CLOCK_NAMES
+from ...domain.errors import HotlineError
 from ...domain.model import Event, Ticket
 from ...domain.workflow import TRANSITIONS
 from ...store import tickets
 from ..context import SeatContext
+from ..notices import notice
 from ..safe import caller_text, joined
 from ..widgets.bounded_input import BoundedInput
 from ..widgets.call_record_view import TRANSFER_NAMES, TRANSFER_RESULTS, call_lines
@@ -324,9 +326,7 @@ class TicketDetailScreen(Screen):
 
     @work(thread=True, group="record")
     def _record(self, kind: str, payload: dict) -> None:
-        from ...domain.errors import RuleViolation
         from ...lookup import CentreLookup
-        from ...sync.errors import SyncError
 
         now = self.ctx.now()
         try:
@@ -335,11 +335,10 @@ class TicketDetailScreen(Screen):
                 self.ticket = lookup.ensure_local(self.remote_number, self.ctx.rules, now, purpose="办理单补记")
                 self.remote_number = None
             self.ticket = self.ctx.desk.record(self.ticket.id, kind, payload, now)
-        except RuleViolation as exc:
-            self.app.call_from_thread(self.notify, f"{exc.rule}：{exc.message}", severity="error", markup=False)
-            return
-        except (LookupError, SyncError) as exc:
-            self.app.call_from_thread(self.notify, f"未能取得办理单：{exc}", severity="error", markup=False)
+        except HotlineError as exc:  # a rule's refusal, no such ticket, the server away: said, not raised
+            said = notice(exc)
+            self.app.call_from_thread(self.notify, said.message, severity=said.severity, timeout=said.timeout,
+                                      markup=False)
             return
         self.app.call_from_thread(self._refresh_after_record, TRANSITIONS[kind].title)
 

@@ -12,7 +12,7 @@ from typing import Any
 from rich.text import Text
 from textual import work
 
-from ...domain.errors import RuleViolation
+from ...domain.errors import HotlineError, RuleViolation
 from ...store import drafts
 from ..safe import caller_text, joined
 from .disposition import Disposition, describe
@@ -200,7 +200,6 @@ class CallActions:
     def _link(self, row, text: str) -> None:
         from ...desk import new_id
         from ...lookup import CentreLookup
-        from ...sync.errors import SyncError
 
         now = self.ctx.now()
         try:
@@ -217,8 +216,12 @@ class CallActions:
         except RuleViolation as exc:
             self.post_message(self.Failed(f"{exc.rule}：{exc.message}"))
             return
-        except (LookupError, SyncError) as exc:
-            self.post_message(self.Failed(f"未能取得办理单 {row.number}：{exc}（可稍后重试，或新建办理单）"))
+        except HotlineError as exc:  # not found, the server away or refusing: said, not raised
+            # Loaded when an error is shown: the first frame stays as measured.
+            from ..notices import notice
+
+            said = notice(exc, f"取得办理单 {row.number}").message
+            self.post_message(self.Failed(f"{said}（可稍后重试，或新建办理单）"))
             return
         from ...domain.phrases import fill
 
