@@ -56,7 +56,7 @@ def rows(total: int, rng: random.Random, rules):
         q_on, q_sign, q_res, q_sat = (max(0.3, min(0.99, q + drift)) for q in quality[unit])
         reply = rng.randint(1, 9)
 
-        def on(d: int) -> str | None:
+        def on(d: int, day: date = day) -> str | None:
             when = day + timedelta(days=d)
             return when.isoformat() if when <= now.date() else None
 
