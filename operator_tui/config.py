@@ -9,7 +9,6 @@ its first frame and the rest of the rules right after it.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from pathlib import Path
@@ -17,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from .data import read_text
 from .domain.errors import Misconfigured
+from .settings import environment
 
 if TYPE_CHECKING:
     from .domain.deadlines import Clocks
@@ -69,7 +69,8 @@ def load_calendar(holidays: Path | None = None) -> WorkCalendar:
     from .domain.workdays import WorkCalendar, YearOverrides, parse_holidays
 
     years: dict[int, YearOverrides] = dict(parse_holidays(read_text("holidays.toml"), "holidays.toml"))
-    extra = holidays or (Path(os.environ["HOTLINE_HOLIDAYS"]) if os.environ.get("HOTLINE_HOLIDAYS") else None)
+    named = environment("holidays")
+    extra = holidays or (Path(named) if named else None)
     if extra is not None:
         for year, o in parse_holidays(_read(extra), str(extra)).items():
             base = years.get(year, YearOverrides())
@@ -85,7 +86,8 @@ def load_policy(policy: Path | None = None) -> Policy:
     """The policy file: `policy`, else HOTLINE_POLICY, else the packaged one."""
     from .domain.policy import parse_policy
 
-    pol_path = policy or (Path(os.environ["HOTLINE_POLICY"]) if os.environ.get("HOTLINE_POLICY") else None)
+    named = environment("policy")
+    pol_path = policy or (Path(named) if named else None)
     try:
         if pol_path:
             return parse_policy(_read(pol_path), str(pol_path))

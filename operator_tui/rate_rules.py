@@ -8,19 +8,20 @@ process: the server's projection asks for them on every ticket it writes.
 from __future__ import annotations
 
 import functools
-import os
 from pathlib import Path
 
 from . import data
 from .domain.policy import PolicyError
 from .domain.rates import RateRules, parse_rate_rules
+from .settings import environment
 
 __all__ = ["PolicyError", "load_rate_rules"]
 
 
 def load_rate_rules(policy: Path | None = None) -> RateRules:
     """`policy`, else HOTLINE_POLICY, else the packaged policy file; raises PolicyError (one line)."""
-    path = policy or (Path(os.environ["HOTLINE_POLICY"]) if os.environ.get("HOTLINE_POLICY") else None)
+    named = environment("policy")
+    path = policy or (Path(named) if named else None)
     return _from_file(str(path)) if path is not None else _packaged()
 
 

@@ -8,19 +8,20 @@ HOTLINE_POLICY as for every other policy key); the negation words are the triage
 from __future__ import annotations
 
 import functools
-import os
 import tomllib
 from pathlib import Path
 
 from . import data
 from .domain.risks import RiskPolicy, RiskPolicyError, parse_risk_policy
+from .settings import environment
 
 __all__ = ["RiskPolicyError", "load_risk_policy"]
 
 
 def load_risk_policy(policy: Path | None = None) -> RiskPolicy:
     """`policy`, else HOTLINE_POLICY, else the packaged policy file; raises RiskPolicyError (one line)."""
-    path = policy or (Path(os.environ["HOTLINE_POLICY"]) if os.environ.get("HOTLINE_POLICY") else None)
+    named = environment("policy")
+    path = policy or (Path(named) if named else None)
     if path is None:
         return _packaged()
     try:

@@ -47,8 +47,11 @@ def key_for_new(db_path: Path, key_file: Path | None) -> tuple[keys.Key, Callabl
     A configured key (HOTLINE_DB_KEY, an existing key file) is used as it is. Otherwise a new random
     key, kept in the key file named (--key-file / HOTLINE_DB_KEY_FILE) if it does not exist yet,
     else in the OS keyring."""
-    named = key_file or (Path(os.environ[keys.ENV_KEY_FILE]) if os.environ.get(keys.ENV_KEY_FILE) else None)
-    if os.environ.get(keys.ENV_KEY) or (named is not None and named.exists()):
+    from ..settings import environment
+
+    in_env = environment("key_file")
+    named = key_file or (Path(in_env) if in_env else None)
+    if environment("db_key") or (named is not None and named.exists()):
         return keys.explicit_key(key_file), None  # type: ignore[return-value]
     fresh = keys.new_key()
     if named is not None:

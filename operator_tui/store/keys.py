@@ -31,9 +31,10 @@ from types import ModuleType
 from typing import Mapping
 
 from ..domain.errors import Misconfigured
+from ..settings_table import ENV
 
-ENV_KEY = "HOTLINE_DB_KEY"
-ENV_KEY_FILE = "HOTLINE_DB_KEY_FILE"
+ENV_KEY = ENV["db_key"]
+ENV_KEY_FILE = ENV["key_file"]
 KEYRING_SERVICE = "hotline"
 SQLITE_MAGIC = b"SQLite format 3\x00"
 SOURCES = "环境变量 HOTLINE_DB_KEY、密钥文件（--key-file 或 HOTLINE_DB_KEY_FILE）或系统钥匙串"

@@ -24,6 +24,7 @@ from operator_tui.config import Rules
 from operator_tui.data import read_text
 from operator_tui.domain.errors import Misconfigured
 from operator_tui.domain.periods import CST, Period, last_complete
+from operator_tui.settings import environment
 
 from ..storage import Storage
 from . import documents, html, xlsx
@@ -68,7 +69,7 @@ def parse_reports_policy(text: str, source: str) -> ReportsPolicy:
 
 def load_reports_policy() -> ReportsPolicy:
     """`[reports]` of the policy file in use (HOTLINE_POLICY, else the packaged one)."""
-    path = os.environ.get("HOTLINE_POLICY")
+    path = environment("policy")
     if path:
         return parse_reports_policy(Path(path).read_text(encoding="utf-8"), path)
     return parse_reports_policy(read_text("policy.toml"), "policy.toml")
