@@ -126,3 +126,26 @@ def test_the_config_file_reaches_the_server_commands(tmp_path, monkeypatch, caps
     with pytest.raises(SystemExit):
         cli_main(["server", "token", "list"])
     assert "from-env.db" in capsys.readouterr().err  # the environment over the file
+
+
+def test_both_ways_into_the_seat_read_the_config_file_alike(tmp_path, monkeypatch):
+    """The short path (launch) and the typer command give the seat the same options from config.toml,
+    and an option on the command line still wins over the file."""
+    from operator_tui import launch, seat_start
+    from operator_tui.cli import main as cli_main
+
+    _write_config(tmp_path, 'role = "supervisor"\nserver = "http://file:8890"\nca_file = "/file/ca.pem"\n')
+    monkeypatch.setenv(ENV["config_dir"], str(tmp_path / "cfg"))
+    monkeypatch.setenv(ENV["db"], str(tmp_path / "seat.db"))
+    for name in ("server", "role", "ca_file", "token", "token_file"):
+        monkeypatch.delenv(ENV[name], raising=False)
+    seen = []
+    monkeypatch.setattr(seat_start, "run_seat", lambda settings, opts, defer=False: seen.append(opts))
+    for way_in in (launch.main, cli_main):
+        for argv in (["seat"], ["seat", "--role", "operator"]):
+            with pytest.raises(SystemExit):
+                way_in(argv)
+    from_file, from_option = seen[0], seen[1]
+    assert (from_file.role, from_file.server, from_file.ca_file) == ("supervisor", "http://file:8890", "/file/ca.pem")
+    assert from_option.role == "operator" and from_option.server == "http://file:8890"
+    assert seen[2:] == seen[:2]  # the typer command agrees with the short path
