@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Sequence
 
+from .errors import BrokenInvariant
 from .policy import Limit, Policy
 from .states import Status
 from .taxonomy import Taxonomy
@@ -187,7 +188,8 @@ def limit_clock(ticket: Ticket, now: datetime, clocks: Clocks, taxonomy: Taxonom
             name, rule, limit = "resolution", "R22.1", resolution_limit(ticket, taxonomy, policy)
     else:
         return None
-    assert start is not None
+    if start is None:  # the statuses above all carry the time their limit runs from
+        raise BrokenInvariant(f"{ticket.number}: {ticket.status.value} without the time its {name} limit runs from")
     return _clock(name, rule, start, clocks.due(start, limit, pauses, now), ticket.paused, now)
 
 

@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import re
 
+from .errors import BadInput
+
 __all__ = ["first_chars"]
 
 _REPEAT = re.compile(r"\{(\d*)(?:,(\d*))?\}")
@@ -29,7 +31,7 @@ _CONTROL_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "f": "\f", "v": "\v", "a": 
 _MAX_RANGE = 512  # a wider range is as good as "anything" for a prefilter
 
 
-class _Unreadable(Exception):
+class _Unreadable(BadInput):
     """The pattern is outside the understood syntax or malformed."""
 
 

@@ -30,6 +30,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Any, Callable, Iterable, Mapping, Protocol, Sequence
 
+from .errors import Misconfigured
 from .triage import TriageRulesError, _Bounds, _Cues, _parse_cues
 
 __all__ = [
@@ -43,7 +44,7 @@ KINDS: dict[str, str] = {"surge": "突增", "cue": "类别线索"}
 MAD_TO_SD = 1.4826  # the median absolute deviation of a normal sample, scaled to its standard deviation
 
 
-class RiskPolicyError(ValueError):
+class RiskPolicyError(Misconfigured, ValueError):
     """The [risks] section is unusable; the message names the file, the key and the fix."""
 
 

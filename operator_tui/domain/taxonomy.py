@@ -11,10 +11,11 @@ import tomllib
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
 
+from .errors import Misconfigured
 from .policy import LIMIT_UNITS, Limit
 
 
-class TaxonomyError(ValueError):
+class TaxonomyError(Misconfigured, ValueError):
     """A data file is malformed; the message names the file and the entry."""
 
 

@@ -24,8 +24,10 @@ from typing import Collection, Mapping
 
 import chinese_calendar
 
+from .errors import Misconfigured
 
-class HolidayFileError(ValueError):
+
+class HolidayFileError(Misconfigured, ValueError):
     """The holiday file is malformed; the message names the file, the year and the entry."""
 
 

@@ -17,7 +17,7 @@ from typing import Any, Iterable
 from . import permissions
 from .deadlines import Clocks, add_months, limit_clock
 from .effects import EFFECTS, need
-from .errors import RuleViolation
+from .errors import BrokenInvariant, RuleViolation
 from .parties import check_named_staff
 from .model import CLOSED_STATUSES, OPEN_STATUSES, Event, Role, Status, Ticket
 from .taxonomy import Taxonomy
@@ -82,7 +82,11 @@ TABLE: tuple[Transition, ...] = (
     T("mark_secret", "R33.2", ANY, None, "标记涉密"),
 )
 TRANSITIONS: dict[str, Transition] = {t.kind: t for t in TABLE}
-assert set(TRANSITIONS) == set(EFFECTS) == set(permissions.MAY), set(TRANSITIONS) ^ set(EFFECTS) ^ set(permissions.MAY)
+# Checked at import, whatever the interpreter flags (-O drops asserts): an event kind without its
+# effect or its permissions would otherwise fail only when a ticket first meets it.
+if not set(TRANSITIONS) == set(EFFECTS) == set(permissions.MAY):
+    raise BrokenInvariant("the workflow table, EFFECTS and permissions.MAY name different event kinds: "
+                          f"{sorted(set(TRANSITIONS) ^ set(EFFECTS) ^ set(permissions.MAY))}")
 
 # Event kinds a unit may cause, each only for a ticket it holds (R26.1) and as the party the
 # permissions table names (R24.2: lead-unit acts are the lead's alone).
@@ -133,7 +137,8 @@ class Workflow:
         ticket: Ticket | None = None
         for e in events:
             ticket = self.apply(ticket, e, now)
-        assert ticket is not None, "no events"
+        if ticket is None:
+            raise BrokenInvariant("replay: no events")
         return ticket
 
     def allowed(self, ticket: Ticket | None, role: Role, unit: str | None = None) -> list[Transition]:
@@ -166,11 +171,15 @@ def check_invariants(ticket: Ticket, taxonomy: Taxonomy) -> None:
             S.ADVISED: ticket.answer,
             S.ARCHIVED: ticket.result,
         }[ticket.status]
-        assert closed_with, f"{ticket.number}: closed ({ticket.status}) without a result"
+        if not closed_with:
+            raise BrokenInvariant(f"{ticket.number}: closed ({ticket.status}) without a result")
     if ticket.dispatched_at is not None and ticket.status not in (S.ACCEPTED, S.RETURNED):
-        assert ticket.lead_unit, f"{ticket.number}: dispatched without a unit"
+        if not ticket.lead_unit:
+            raise BrokenInvariant(f"{ticket.number}: dispatched without a unit")
     if ticket.lead_unit and taxonomy.is_petition(ticket.scope, ticket.matter):
-        assert ticket.supervising_unit == taxonomy.petition_unit, f"{ticket.number}: 信访 ticket without the 信访 department"
+        if ticket.supervising_unit != taxonomy.petition_unit:
+            raise BrokenInvariant(f"{ticket.number}: 信访 ticket without the 信访 department")
     if ticket.status is S.ARCHIVED:
-        assert ticket.rating is not None, f"{ticket.number}: archived without a callback rating"
+        if ticket.rating is None:
+            raise BrokenInvariant(f"{ticket.number}: archived without a callback rating")
 
