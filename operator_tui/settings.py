@@ -20,13 +20,14 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from collections.abc import Mapping
 
+from .domain.errors import BadInput, Misconfigured
 from .settings_table import BY_NAME, ENV, FILE_KEYS
 
 APP = "hotline"
 CONFIG_FILE = "config.toml"
 
 
-class SettingsError(ValueError):
+class SettingsError(Misconfigured, ValueError):
     """The config file cannot be used; the message (Chinese, one line) names the file and the key."""
 
 
@@ -125,6 +126,11 @@ class Settings:
     def keymap_path(self) -> Path:
         return self.keymap or self.config_dir / "keymap.toml"
 
+    @property
+    def key_path(self) -> Path | None:
+        """The key_file setting as a path (None: the database key comes from elsewhere)."""
+        return Path(self.key_file).expanduser() if self.key_file else None
+
     def cti_credentials(self) -> dict[str, str]:
         """The phone system's credentials as `cti.parse_cti_url` reads them (by their variables'
         names, which its messages quote), from these settings rather than the process environment."""
@@ -190,7 +196,7 @@ def _platform_dir(kind: str) -> Path:
     return platformdirs.user_data_path(APP) if kind == "data" else platformdirs.user_config_path(APP)
 
 
-class CredentialError(ValueError):
+class CredentialError(BadInput, ValueError):
     """A token or CA file cannot be used; the message names the option and what to fix."""
 
 

@@ -42,6 +42,7 @@ because the domain may import nothing outside itself, and every other package ma
     │   └── RatesUnavailable         the rates cannot be fetched now (rates_client.py)
     ├── Misconfigured                a data, policy or settings file, key or install is unusable: 503 · exit 2 · error
     │   ├── ConfigError              + ValueError; a data file (config.py)
+    │   ├── SettingsError            + ValueError; config.toml or a HOTLINE_* variable (settings.py)
     │   ├── TaxonomyError            + ValueError; a taxonomy file (domain/taxonomy.py)
     │   ├── HolidayFileError         + ValueError; the holiday file (domain/workdays.py)
     │   ├── PolicyError              + ValueError; the policy file (domain/policy.py)

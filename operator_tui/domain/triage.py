@@ -39,6 +39,7 @@ from bisect import bisect_left
 from dataclasses import dataclass
 from typing import Any, Mapping
 
+from .errors import Misconfigured
 from .regex_first import first_chars
 from .triage_model import SecondOpinion
 from .triage_sounds import Sounds
@@ -74,7 +75,7 @@ class _AnySyllable(dict):
 _ANY_SYLLABLE = _AnySyllable()
 
 
-class TriageRulesError(ValueError):
+class TriageRulesError(Misconfigured, ValueError):
     """The triage rules are unusable; the message names the file, the entry and the fix."""
 
 
