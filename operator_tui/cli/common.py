@@ -36,7 +36,7 @@ def open_store(s: Settings, must_exist: bool = True, write: bool = False, *, key
         require(new_database_problem(s.db_path, "--db"))
     try:
         # the key_file setting (environment, config.toml) when the command names none
-        key_file = key_file or (Path(s.key_file).expanduser() if s.key_file else None)
+        key_file = key_file or s.key_path
         return Store.open(s.db_path, key=key, key_file=key_file)
     except StoreError as exc:
         raise CliError(f"--db：无法打开数据库 {s.db_path}（{exc.reason}）") from None

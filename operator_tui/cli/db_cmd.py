@@ -37,6 +37,7 @@ def init(
     from .db_crypt_cmd import key_for_init
 
     s = settings(ctx)
+    key_file = key_file or s.key_path  # config.toml's key_file when neither option nor environment
     if seat_code is not None and not meta.valid_seat_code(seat_code):
         raise CliError(f"--seat-code：'{seat_code}' 应为 3 位数字，如 012")
     from ..settings import _platform_dir

@@ -4,7 +4,6 @@ and says what happened. Keys are never printed."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import typer
@@ -22,7 +21,9 @@ def key_for_init(db_path: Path, encrypt: bool, key_file: Path | None):
     from ..store.encryption import key_for_new
     from . import CliError
 
-    if not (encrypt or key_file or os.environ.get(keys.ENV_KEY)):
+    from ..settings import environment
+
+    if not (encrypt or key_file or environment("db_key")):
         return None
     state = keys.file_state(db_path)
     if state == "plain":
@@ -62,6 +63,7 @@ def register(db_app: typer.Typer) -> None:
         from . import CliError, settings
 
         s = settings(ctx)
+        key_file = key_file or s.key_path  # config.toml's key_file when neither option nor environment
         require_database(s.db_path, "--db", write=True)
         if keys.file_state(s.db_path) != "plain":
             raise CliError(f"--db：数据库 {s.db_path} 已加密；更换密钥请用 `hotline db rekey`")
@@ -88,6 +90,7 @@ def register(db_app: typer.Typer) -> None:
         from . import CliError, settings
 
         s = settings(ctx)
+        key_file = key_file or s.key_path  # config.toml's key_file when neither option nor environment
         require_database(s.db_path, "--db", write=True)
         if keys.file_state(s.db_path) != "encrypted":
             raise CliError(f"--db：数据库 {s.db_path} 未加密；请先用 `hotline db encrypt` 加密")
