@@ -11,7 +11,8 @@ import logging
 from contextlib import asynccontextmanager
 from datetime import timezone
 from email.utils import format_datetime
-from typing import TYPE_CHECKING, AsyncIterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, AsyncIterator, Callable, Coroutine
 
 from fastapi import FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
@@ -106,7 +107,7 @@ def _summary(exc: RequestValidationError) -> JSONResponse:
                                                   "errors": errors[:50]})
 
 
-def _periodic_sweep(app: FastAPI):
+def _periodic_sweep(app: FastAPI) -> Callable[[], Coroutine[Any, Any, None]]:
     settings: ServerSettings = app.state.settings
 
     async def loop() -> None:
@@ -120,14 +121,14 @@ def _periodic_sweep(app: FastAPI):
     return loop
 
 
-def _periodic_backup(app: FastAPI, schedule: "Schedule"):
+def _periodic_backup(app: FastAPI, schedule: "Schedule") -> Callable[[], Coroutine[Any, Any, None]]:
     settings: ServerSettings = app.state.settings
 
     async def loop() -> None:
         while True:
             await asyncio.sleep(schedule.every_seconds)
             try:
-                made = await run_in_threadpool(schedule.run_once, settings.db_path, settings.clock())
+                made = await run_in_threadpool(schedule.run_once, Path(settings.db_path), settings.clock())
                 log.info("backup taken: %s", made.name)
             except Exception as exc:  # keep the schedule; the next run may succeed (disk freed)
                 log.error("scheduled backup failed: %s", type(exc).__name__)
@@ -135,7 +136,7 @@ def _periodic_backup(app: FastAPI, schedule: "Schedule"):
     return loop
 
 
-def _periodic_reports(app: FastAPI, job: "ReportJob"):
+def _periodic_reports(app: FastAPI, job: "ReportJob") -> Callable[[], Coroutine[Any, Any, None]]:
     """R31.1: the previous complete day's, week's and month's reports, once each (reports/schedule.py)."""
     settings: ServerSettings = app.state.settings
 

@@ -32,7 +32,8 @@ class AuditLog(SqliteFile):
                 conn.executemany(_INSERT, [tuple(r[c] for c in COLUMNS[1:]) for r in rows])
 
     def rows(self, ticket_id: str | None, limit: int) -> list[dict[str, Any]]:
-        sql, args = f"SELECT {', '.join(COLUMNS)} FROM audit", ()
+        args: tuple[Any, ...] = ()
+        sql = f"SELECT {', '.join(COLUMNS)} FROM audit"
         if ticket_id:
             sql, args = sql + " WHERE ticket_id = ?", (ticket_id,)
         with self.reading() as conn:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
-from typing import Iterable
+from typing import Any, Iterable
 
 from operator_tui.domain.model import Role
 
@@ -30,13 +30,14 @@ def issue(db_path: Path | str, now: datetime, *, role: Role, name: str, unit: st
                           known_units=frozenset(known_units) if known_units is not None else None)
 
 
-def tokens(db_path: Path | str) -> list[dict]:
+def tokens(db_path: Path | str) -> list[dict[str, Any]]:
     """Every token's principal (no hash), oldest first."""
     with Storage.open(db_path) as storage, storage.read() as tx:
-        return tx.principals()
+        rows: list[dict[str, Any]] = tx.principals()
+        return rows
 
 
-def revoke(db_path: Path | str, principal_id: str, now: datetime) -> dict:
+def revoke(db_path: Path | str, principal_id: str, now: datetime) -> dict[str, Any]:
     """Revoke one token; raises LookupError (unknown id) or auth.EnrolError (already revoked, last admin)."""
     with Storage.open(db_path) as storage, storage.write() as tx:
         return auth.revoke(tx, principal_id, now)

@@ -10,7 +10,7 @@ Every endpoint but /healthz names the roles it admits here; objects are checked 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Awaitable, Callable
 
 from fastapi import Depends, HTTPException, Request, status
 from fastapi.concurrency import run_in_threadpool
@@ -27,20 +27,25 @@ from .storage import Storage
 bearer = HTTPBearer(auto_error=False, description="A seat's or a user's token (`hotline server init` / `token`).")
 
 
+# Starlette's app.state is untyped; create_app put each of these there with its type.
 async def _storage(request: Request) -> Storage:
-    return request.app.state.storage
+    storage: Storage = request.app.state.storage
+    return storage
 
 
 async def _rules(request: Request) -> Rules:
-    return request.app.state.rules
+    rules: Rules = request.app.state.rules
+    return rules
 
 
 async def _settings(request: Request) -> ServerSettings:
-    return request.app.state.settings
+    settings: ServerSettings = request.app.state.settings
+    return settings
 
 
 async def _now(request: Request) -> datetime:
-    return request.app.state.settings.clock()
+    now: datetime = request.app.state.settings.clock()
+    return now
 
 
 StorageDep = Annotated[Storage, Depends(_storage)]
@@ -76,7 +81,8 @@ def _lookup(storage: Storage, token: str) -> Principal | None:
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
 
 
-def _role_in(*roles: Role):
+def _role_in(*roles: Role) -> Callable[[Principal], Awaitable[Principal]]:
+    """The dependency that lets only `roles` through (403 naming them otherwise)."""
     allowed = frozenset(roles)
     names = ", ".join(r.value for r in roles)
 
@@ -85,12 +91,13 @@ def _role_in(*roles: Role):
             raise HTTPException(status.HTTP_403_FORBIDDEN, f"role '{p.role.value}' may not do this; it needs: {names}")
         return p
 
-    return Annotated[Principal, Depends(check)]
+    return check
 
 
-Admin = _role_in(Role.ADMIN)
-Supervisor = _role_in(Role.SUPERVISOR, Role.ADMIN)
-Centre = _role_in(Role.OPERATOR, Role.SUPERVISOR, Role.ADMIN)
-Anyone = _role_in(Role.OPERATOR, Role.SUPERVISOR, Role.ADMIN, Role.UNIT)
-Exporter = _role_in(Role.SUPERVISOR, Role.ADMIN, Role.UNIT)
-KbEditor = _role_in(Role.UNIT, Role.SUPERVISOR, Role.ADMIN)
+# Written out as Annotated aliases (not built by a function) so that type checkers see a Principal.
+Admin = Annotated[Principal, Depends(_role_in(Role.ADMIN))]
+Supervisor = Annotated[Principal, Depends(_role_in(Role.SUPERVISOR, Role.ADMIN))]
+Centre = Annotated[Principal, Depends(_role_in(Role.OPERATOR, Role.SUPERVISOR, Role.ADMIN))]
+Anyone = Annotated[Principal, Depends(_role_in(Role.OPERATOR, Role.SUPERVISOR, Role.ADMIN, Role.UNIT))]
+Exporter = Annotated[Principal, Depends(_role_in(Role.SUPERVISOR, Role.ADMIN, Role.UNIT))]
+KbEditor = Annotated[Principal, Depends(_role_in(Role.UNIT, Role.SUPERVISOR, Role.ADMIN))]

@@ -36,7 +36,7 @@ import logging
 import traceback
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from typing import Callable
+from typing import Any, Callable, Literal
 
 from pydantic import ValidationError
 
@@ -124,8 +124,9 @@ def _unreadable(exc: Exception) -> str:
 
 
 def _replay(r: Receipt) -> EventResult:
-    return EventResult(id=r.event_id, status=r.status, rule=r.rule, reason=r.reason, seq=r.seq,
-                       received_at=datetime.fromisoformat(r.received_at), ticket_status=r.ticket_status, replayed=True)
+    # A stored receipt's status is one the batch wrote ("applied" or "rejected"); the model checks it.
+    return EventResult.model_validate(dict(id=r.event_id, status=r.status, rule=r.rule, reason=r.reason, seq=r.seq,
+                       received_at=datetime.fromisoformat(r.received_at), ticket_status=r.ticket_status, replayed=True))
 
 
 @dataclass
@@ -140,7 +141,7 @@ class _Batch:
     clocks: dict[str, Clock | None] = field(default_factory=dict)
     seqs: dict[str, int] = field(default_factory=dict)
     numbers: dict[str, str] = field(default_factory=dict)
-    event_rows: list[dict] = field(default_factory=list)
+    event_rows: list[dict[str, Any]] = field(default_factory=list)
     receipts: list[Receipt] = field(default_factory=list)
     free_numbers: set[str] = field(default_factory=set)
 
@@ -214,7 +215,7 @@ class _Batch:
         log.error("server fault applying event %s (%s): %s at %s:%s", e.id, e.kind, type(exc).__name__,
                   where.filename.rsplit("/", 1)[-1] if where else "?", where.lineno if where else "?")
 
-    def _answer(self, e: EventIn, dig: str, status: str, rule: str | None, reason: str | None,
+    def _answer(self, e: EventIn, dig: str, status: Literal["applied", "rejected"], rule: str | None, reason: str | None,
                 seq: int | None = None) -> EventResult:
         ticket = self.current(e.ticket_id)
         state = ticket.status.value if ticket else None
@@ -222,10 +223,16 @@ class _Batch:
         return EventResult(id=e.id, status=status, rule=rule, reason=reason, seq=seq, received_at=self.now,
                            ticket_status=state)
 
+    def _applied(self, ticket_id: str) -> Ticket:
+        ticket = self.tickets[ticket_id]
+        if ticket is None:  # a sequence number is given only to a ticket an event was applied to
+            raise BrokenInvariant(f"ingest: ticket {ticket_id} has a sequence number but no state")
+        return ticket
+
     def finish(self) -> None:
         if self.event_rows:
             self.tx.add_events(self.event_rows)
-            self.tx.put_tickets(row_for(self.tickets[t], s, self.clocks[t], self.rules) for t, s in self.seqs.items())
+            self.tx.put_tickets(row_for(self._applied(t), s, self.clocks[t], self.rules) for t, s in self.seqs.items())
             self.tx.subscribe(self.principal.feed_key, list(self.seqs))
             self.tx.put_meta("seq", str(self.next_seq - 1))
         self.tx.add_receipts(self.receipts)

@@ -105,7 +105,7 @@ def ticket_public(p: Principal, row: TicketRow, rules: Rules, now: datetime) -> 
                         clock=clock_public(clock_of(ticket, rules, now)))
 
 
-def events_public(p: Principal, row: TicketRow, events: list[tuple]) -> list[EventPublic]:
+def events_public(p: Principal, row: TicketRow, events: list[tuple[Any, ...]]) -> list[EventPublic]:
     """Events as tuples in storage order (seq, id, ticket_id, kind, actor, role, seat, at,
     applied_at, received_at, payload JSON)."""
     masked = must_mask(p, row)

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import json
 from abc import ABC, abstractmethod
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -103,7 +103,7 @@ def _like_escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def _ticket_row(r: tuple) -> TicketRow:
+def _ticket_row(r: tuple[Any, ...]) -> TicketRow:
     return TicketRow(r[0], r[1], r[2], r[3], r[4], r[5], bool(r[6]), r[7], r[8], r[9],
                      tuple(u for u in r[10].split("|") if u), bool(r[11]), r[12], r[13], bool(r[14]),
                      r[15], r[16], r[17], r[18], r[19], r[20], r[21],
@@ -119,16 +119,16 @@ class Tx(ABC):
     conn: Any
 
     @abstractmethod
-    def _all(self, sql: str, args: Iterable[Any] = ()) -> Iterable[tuple]: ...
+    def _all(self, sql: str, args: Iterable[Any] = ()) -> Iterable[tuple[Any, ...]]: ...
 
     @abstractmethod
-    def _one(self, sql: str, args: Iterable[Any] = ()) -> tuple | None: ...
+    def _one(self, sql: str, args: Iterable[Any] = ()) -> tuple[Any, ...] | None: ...
 
     @abstractmethod
     def _exec(self, sql: str, args: Iterable[Any] = ()) -> None: ...
 
     @abstractmethod
-    def _many(self, sql: str, rows: list[tuple]) -> None: ...
+    def _many(self, sql: str, rows: list[tuple[Any, ...]]) -> None: ...
 
     @abstractmethod
     def _holds(self, column: str) -> str:
@@ -171,7 +171,8 @@ class Tx(ABC):
         return dict(zip(("id", "name", "role", "unit", "seat", "staff_no"), row)) if row else None
 
     def principal_count(self, role: str | None = None) -> int:
-        sql, args = "SELECT count(*) FROM principals WHERE revoked_at IS NULL", ()
+        args: tuple[Any, ...] = ()
+        sql = "SELECT count(*) FROM principals WHERE revoked_at IS NULL"
         if role:
             sql, args = sql + " AND role = ?", (role,)
         row = self._one(sql, args)
@@ -226,9 +227,9 @@ class Tx(ABC):
         self._many(f"INSERT INTO events ({', '.join(cols)}) VALUES ({','.join('?' * len(cols))})",
                    [tuple(r[c] for c in cols) for r in rows])
 
-    def events_of(self, ticket_ids: list[str]) -> dict[str, list[tuple]]:
+    def events_of(self, ticket_ids: list[str]) -> dict[str, list[tuple[Any, ...]]]:
         """Each ticket's events in sequence order, as tuples in `_EVENT_COLS` order."""
-        out: dict[str, list[tuple]] = {t: [] for t in ticket_ids}
+        out: dict[str, list[tuple[Any, ...]]] = {t: [] for t in ticket_ids}
         for i in range(0, len(ticket_ids), 500):
             chunk = ticket_ids[i:i + 500]
             sql = f"SELECT {_EVENT_COLS} FROM events WHERE ticket_id IN ({','.join('?' * len(chunk))}) ORDER BY seq"
@@ -296,7 +297,8 @@ class Tx(ABC):
     def changes(self, after: int, limit: int, *, subscriber: str | None = None, unit: str | None = None) -> list[TicketRow]:
         """Tickets changed after sequence `after`, oldest change first, limited to a scope:
         a subscriber's tickets (a seat), a unit's held tickets, or (neither) all."""
-        where, args = ["seq > ?"], [after]
+        where = ["seq > ?"]
+        args: list[Any] = [after]
         if subscriber is not None:
             where.append("id IN (SELECT ticket_id FROM subscriptions WHERE key = ?)")
             args.append(subscriber)
@@ -308,7 +310,7 @@ class Tx(ABC):
 
     def open_tickets(self, *, due_before: str | None = None) -> list[TicketRow]:
         sql = f"SELECT {_TICKET_COLS} FROM tickets WHERE closed = 0"
-        args: tuple = ()
+        args: tuple[Any, ...] = ()
         if due_before is not None:
             sql += " AND due_at IS NOT NULL AND due_at < ?"
             args = (due_before,)
@@ -399,7 +401,7 @@ class Tx(ABC):
     _KB_COLS = ("id", "owner_unit", "title", "body", "tags", "review_at", "valid_until", "version", "seq",
                 "updated_at", "updated_by")
 
-    def _kb(self, r: tuple) -> dict[str, Any]:
+    def _kb(self, r: tuple[Any, ...]) -> dict[str, Any]:
         d = dict(zip(self._KB_COLS, r))
         d["tags"] = json.loads(d["tags"])
         return d
@@ -420,12 +422,12 @@ class Tx(ABC):
         return [self._kb(r) for r in rows]
 
     # --- whole tables (hotline server migrate, its checks) ----------------------------------
-    def table_rows(self, table: str, after: tuple | None = None, limit: int = 5000) -> list[tuple]:
+    def table_rows(self, table: str, after: tuple[Any, ...] | None = None, limit: int = 5000) -> list[tuple[Any, ...]]:
         """Rows of one of `TABLES` in key order, after the key `after`: the copy and the checksums
         of `hotline server migrate` read every table the same way on both engines."""
         cols, key = TABLES[table]
         sql = f"SELECT {', '.join(cols)} FROM {table}"
-        args: tuple = ()
+        args: tuple[Any, ...] = ()
         if after is not None:
             sql += f" WHERE ({', '.join(key)}) > ({', '.join('?' * len(key))})"
             args = tuple(after)
@@ -435,7 +437,7 @@ class Tx(ABC):
         row = self._one(f"SELECT count(*) FROM {table}")
         return int(row[0]) if row else 0
 
-    def insert_rows(self, table: str, rows: list[tuple]) -> None:
+    def insert_rows(self, table: str, rows: list[tuple[Any, ...]]) -> None:
         """Rows in `TABLES[table]` column order; a row already there (same key) is left as it is."""
         cols, _ = TABLES[table]
         self._many(f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))}) ON CONFLICT DO NOTHING",
@@ -495,14 +497,14 @@ class Storage(ABC):
         return SqliteStorage.open(Path(target))
 
     @abstractmethod
-    def read(self) -> Any:
+    def read(self) -> AbstractContextManager[Tx]:
         """A context manager: a consistent snapshot, as a `Tx`."""
 
     @abstractmethod
-    def write(self) -> Any:
+    def write(self) -> AbstractContextManager[Tx]:
         """A context manager: one durable write transaction, as a `Tx`; writers run one at a time."""
 
-    def read_one(self) -> Any:
+    def read_one(self) -> AbstractContextManager[Tx]:
         """A context manager for a read of one statement, which needs no snapshot: on PostgreSQL
         it saves the BEGIN and ROLLBACK round trips (the token check of every request)."""
         return self.read()

@@ -25,16 +25,18 @@ class SqliteTx(Tx):
     def __init__(self, conn: sqlite3.Connection):
         self.conn = conn
 
-    def _all(self, sql: str, args: Iterable[Any] = ()) -> Iterable[tuple]:
-        return self.conn.execute(sql, tuple(args))
+    def _all(self, sql: str, args: Iterable[Any] = ()) -> Iterable[tuple[Any, ...]]:
+        cursor: Iterable[tuple[Any, ...]] = self.conn.execute(sql, tuple(args))
+        return cursor
 
-    def _one(self, sql: str, args: Iterable[Any] = ()) -> tuple | None:
-        return self.conn.execute(sql, tuple(args)).fetchone()
+    def _one(self, sql: str, args: Iterable[Any] = ()) -> tuple[Any, ...] | None:
+        row: tuple[Any, ...] | None = self.conn.execute(sql, tuple(args)).fetchone()
+        return row
 
     def _exec(self, sql: str, args: Iterable[Any] = ()) -> None:
         self.conn.execute(sql, tuple(args))
 
-    def _many(self, sql: str, rows: list[tuple]) -> None:
+    def _many(self, sql: str, rows: list[tuple[Any, ...]]) -> None:
         self.conn.executemany(sql, rows)
 
     def _holds(self, column: str) -> str:

@@ -50,13 +50,13 @@ class TransferError(BadInput, RuntimeError):
     """The move cannot start or did not verify; the message says what to do."""
 
 
-def _canonical(row: tuple) -> bytes:
+def _canonical(row: tuple[Any, ...]) -> bytes:
     # PostgreSQL stores a NUL in text as U+FFFD (pg.py): the checksum sees both sides alike.
     values = [v.replace("\x00", "\ufffd") if isinstance(v, str) else v for v in row]
     return json.dumps(values, ensure_ascii=False, separators=(",", ":")).encode()
 
 
-def _digest(rows: Iterator[tuple]) -> tuple[int, str]:
+def _digest(rows: Iterator[tuple[Any, ...]]) -> tuple[int, str]:
     count, total = 0, 0
     for row in rows:
         count += 1
@@ -64,8 +64,8 @@ def _digest(rows: Iterator[tuple]) -> tuple[int, str]:
     return count, f"{total:064x}"[:16]
 
 
-def _pages(fetch: Callable[[tuple | None], list[tuple]], key_of: Callable[[tuple], tuple]) -> Iterator[tuple]:
-    after: tuple | None = None
+def _pages(fetch: Callable[[tuple[Any, ...] | None], list[tuple[Any, ...]]], key_of: Callable[[tuple[Any, ...]], tuple[Any, ...]]) -> Iterator[tuple[Any, ...]]:
+    after: tuple[Any, ...] | None = None
     while True:
         rows = fetch(after)
         yield from rows
@@ -74,13 +74,13 @@ def _pages(fetch: Callable[[tuple | None], list[tuple]], key_of: Callable[[tuple
         after = key_of(rows[-1])
 
 
-def _key_of(table: str) -> Callable[[tuple], tuple]:
+def _key_of(table: str) -> Callable[[tuple[Any, ...]], tuple[Any, ...]]:
     cols, key = TABLES[table]
     idx = [cols.index(k) for k in key]
     return lambda row: tuple(row[i] for i in idx)
 
 
-def _source_audit(source: Any, after: tuple | None, limit: int) -> list[tuple]:
+def _source_audit(source: Any, after: tuple[Any, ...] | None, limit: int) -> list[tuple[Any, ...]]:
     from .audit import COLUMNS
 
     with source.audit.reading() as conn:
@@ -88,7 +88,7 @@ def _source_audit(source: Any, after: tuple | None, limit: int) -> list[tuple]:
                                                (after[0] if after else 0, limit))]
 
 
-def _target_audit(target: Any, after: tuple | None, limit: int) -> list[tuple]:
+def _target_audit(target: Any, after: tuple[Any, ...] | None, limit: int) -> list[tuple[Any, ...]]:
     from .storage import AUDIT_COLUMNS
 
     with target.read() as tx:
@@ -131,13 +131,13 @@ def _copy_table(source: Any, target: Any, table: str, say: Callable[[str], None]
     return copied
 
 
-def _rows(storage: Any, table: str, audit_fetch: Callable) -> Iterator[tuple]:
+def _rows(storage: Any, table: str, audit_fetch: Callable[[Any, tuple[Any, ...] | None, int], list[tuple[Any, ...]]]) -> Iterator[tuple[Any, ...]]:
     if table == AUDIT:
         return _pages(lambda after: audit_fetch(storage, after, BATCH), lambda r: (r[0],))
 
-    def fetch(after: tuple | None) -> list[tuple]:
+    def fetch(after: tuple[Any, ...] | None) -> list[tuple[Any, ...]]:
         with storage.read() as tx:
-            rows = tx.table_rows(table, after, BATCH)
+            rows: list[tuple[Any, ...]] = tx.table_rows(table, after, BATCH)
         return rows
 
     rows = _pages(fetch, _key_of(table))

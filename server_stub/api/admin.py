@@ -21,7 +21,9 @@ router = APIRouter(prefix="/v1", tags=["admin"])
 
 
 def principal_public(p: Principal) -> PrincipalPublic:
-    return PrincipalPublic(id=p.id, name=p.name, role=p.role.value, unit=p.unit, seat=p.seat, staff_no=p.staff_no)
+    # Only the four human roles get here (deps.Anyone; auth.issue makes no other); the model checks it.
+    return PrincipalPublic.model_validate(dict(id=p.id, name=p.name, role=p.role.value, unit=p.unit, seat=p.seat,
+                                               staff_no=p.staff_no))
 
 
 @router.post("/seats", response_model=TokenIssued, status_code=201, responses={409: {"model": ErrorPublic}})

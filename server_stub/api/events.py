@@ -29,7 +29,7 @@ def id_conflict(exc: ingest.IdReused) -> JSONResponse:
 
 @router.post("/events", response_model=PushPublic,
              responses={409: {"model": IdConflictPublic}, 413: {"model": ErrorPublic}})
-def push_events(body: PushIn, p: Anyone, storage: StorageDep, rules: RulesDep, now: Now):
+def push_events(body: PushIn, p: Anyone, storage: StorageDep, rules: RulesDep, now: Now) -> PushPublic | JSONResponse:
     """Apply a batch of events in order. Each event's ULID is its idempotency key: a retry gets the
     stored answer; a rejected event comes back with the rule ID and the reason."""
     try:

@@ -4,7 +4,7 @@ stores and orders the articles."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Path, Query, status
 
@@ -42,7 +42,7 @@ def kb_article(article_id: ArticleId, _: Anyone, storage: StorageDep) -> KbArtic
     return KbArticlePublic(**row)
 
 
-def _owner(p: Principal, body: KbArticleIn, existing: dict | None, units: frozenset[str]) -> str:
+def _owner(p: Principal, body: KbArticleIn, existing: dict[str, Any] | None, units: frozenset[str]) -> str:
     """R34.1: each unit edits its own entries; the centre (supervisors, the office) edits any."""
     owner = body.owner_unit or (existing or {}).get("owner_unit") or (p.unit if p.role is Role.UNIT else CENTRE_OWNER)
     if owner != CENTRE_OWNER and owner not in units:
@@ -65,7 +65,7 @@ def kb_put(article_id: ArticleId, body: KbArticleIn, p: KbEditor, storage: Stora
         if body.version is not None and body.version != current:
             raise HTTPException(status.HTTP_409_CONFLICT,
                                 f"article {article_id} is at version {current}, not {body.version}: reload it and edit again")
-        row = {"id": article_id, "owner_unit": owner, "title": body.title, "body": body.body, "tags": body.tags,
+        row: dict[str, Any] = {"id": article_id, "owner_unit": owner, "title": body.title, "body": body.body, "tags": body.tags,
                "review_at": body.review_at.isoformat() if body.review_at else None,
                "valid_until": body.valid_until.isoformat() if body.valid_until else None,
                "version": current + 1, "seq": tx.take_seqs(1), "updated_at": utc(now), "updated_by": p.id}

@@ -95,6 +95,7 @@ def get_rates(p: Exporter, storage: StorageDep, rules: RulesDep, now: Now,
     except PolicyError as exc:
         raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, f"rates policy unusable: {exc}") from None
     if p.role is Role.UNIT:
-        unit = rules.taxonomy.units.get(p.unit)
-        report = only_line(report, p.unit, unit.name if unit else None)
+        code = p.unit or ""  # a unit's token always names its unit (auth.issue); none: no line shown
+        unit = rules.taxonomy.units.get(code)
+        report = only_line(report, code, unit.name if unit else None)
     return rates_public(report)

@@ -32,7 +32,8 @@ router = APIRouter(prefix="/v1", tags=["tickets"])
 
 # Every event kind but `register` (which only a seat's push makes) can be asked for as an action;
 # the transition table says which roles may ask.
-ActionKind = StrEnum("ActionKind", {t.kind: t.kind for t in TABLE if t.sources is not None})
+# The members come from the table at import, which mypy cannot follow (it needs them literally).
+ActionKind = StrEnum("ActionKind", {t.kind: t.kind for t in TABLE if t.sources is not None})  # type: ignore[misc]
 Number = Annotated[str, Path(pattern=r"^[0-9]{1,20}$", description="受理编号")]
 NOT_FOUND = "no such ticket"  # also for a ticket the caller may not see: its existence is not told
 
@@ -77,7 +78,8 @@ def read(number: Number, p: Anyone, storage: StorageDep, rules: RulesDep, now: N
 
 @router.post("/tickets/{number}/actions/{kind}", response_model=ActionPublic,
              responses={404: {"model": ErrorPublic}, 409: {"model": IdConflictPublic}, 422: {"model": ErrorPublic}})
-def act(number: Number, kind: ActionKind, body: ActionIn, p: Anyone, storage: StorageDep, rules: RulesDep, now: Now):
+def act(number: Number, kind: ActionKind, body: ActionIn, p: Anyone, storage: StorageDep, rules: RulesDep,
+        now: Now) -> ActionPublic | JSONResponse:
     """A unit's action (receive 签收, return_to_centre 退单, request_extension 申请延期, respond 反馈)
     or a supervisor's (accept, refuse, dispatch, approve/deny_extension, supervise, escalate …),
     applied through the same workflow as a seat's events. A refusal names the rule.
@@ -101,11 +103,11 @@ def act(number: Number, kind: ActionKind, body: ActionIn, p: Anyone, storage: St
         body_ = ErrorPublic(detail=result.reason or "rejected", rule=result.rule).model_dump(mode="json")
         return JSONResponse(status_code=422, content=body_)
     with storage.read() as tx:
-        row = tx.ticket(row.id)
-    if row is None:  # tickets are never deleted, and this one was just read and acted on
+        after = tx.ticket(row.id)
+    if after is None:  # tickets are never deleted, and this one was just read and acted on
         raise BrokenInvariant(f"ticket {number}: gone right after an action")
-    record_reads(storage, p, [row], purpose=f"办理：{transition.title}", endpoint="POST /v1/tickets/{number}/actions", now=now)
-    return ActionPublic(result=result, ticket=ticket_public(p, row, rules, now))
+    record_reads(storage, p, [after], purpose=f"办理：{transition.title}", endpoint="POST /v1/tickets/{number}/actions", now=now)
+    return ActionPublic(result=result, ticket=ticket_public(p, after, rules, now))
 
 
 def _cell(value: str) -> str:

@@ -20,7 +20,7 @@ The form, in GeoReport v2 terms:
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Mapping
+from typing import Any, Mapping
 from zoneinfo import ZoneInfo
 
 from ulid import ULID
@@ -57,7 +57,7 @@ def _place(form: Mapping[str, str], rules: Rules) -> str:
                             "from GET services/{service_code}.json")
 
 
-def payload_of(form: Mapping[str, str], rules: Rules, now: datetime) -> dict:
+def payload_of(form: Mapping[str, str], rules: Rules, now: datetime) -> dict[str, Any]:
     """The register payload (without its number) from the request's form; Open311Error 400 on bad input."""
     tax = rules.taxonomy
     code = form.get("service_code", "")

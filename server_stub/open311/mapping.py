@@ -50,7 +50,8 @@ def services(rules: Rules) -> list[dict[str, Any]]:
 def place_names(rules: Rules) -> dict[str, str]:
     """Each place's public name (a street with its district: 铁东区站前街道), by code."""
     places = rules.taxonomy.places
-    return {code: (places[p.parent].name if p.parent in places else "") + p.name for code, p in places.items()}
+    return {code: (places[p.parent].name if p.parent is not None and p.parent in places else "") + p.name
+            for code, p in places.items()}
 
 
 def definition(rules: Rules, service_code: str) -> dict[str, Any] | None:
@@ -62,7 +63,7 @@ def definition(rules: Rules, service_code: str) -> dict[str, Any] | None:
     written = [c for c in tax.channels.values() if c.written]
     names = place_names(rules)
 
-    def attribute(order: int, code: str, required: bool, description: str, values: list[tuple[str, str]]) -> dict:
+    def attribute(order: int, code: str, required: bool, description: str, values: list[tuple[str, str]]) -> dict[str, Any]:
         return {"variable": True, "code": code, "datatype": "singlevaluelist", "required": required,
                 "datatype_description": "", "order": order, "description": description,
                 "values": [{"key": k, "name": n} for k, n in values]}

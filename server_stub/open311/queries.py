@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from ..storage import _TICKET_COLS, Storage, TicketRow, _ticket_row, utc
 
@@ -38,7 +39,7 @@ def search(storage: Storage, f: RequestFilter, now: datetime) -> list[TicketRow]
     start, end = f.window(now)
     # `registered_at` is UTC ISO text, so the window compares as text on both engines.
     sql = f"SELECT {_TICKET_COLS} FROM tickets WHERE registered_at >= ? AND registered_at <= ?"
-    args: list = [utc(start), utc(end)]
+    args: list[Any] = [utc(start), utc(end)]
     if f.service_codes:
         sql += f" AND matter IN ({', '.join('?' * len(f.service_codes))})"
         args += list(f.service_codes)

@@ -37,8 +37,8 @@ def rate_bars(rows: list[tuple[str, float | None, float | None, float | None]], 
         out.append(f'<rect x="{x}" y="8" width="10" height="10" fill="{colour}"/>'
                    f'<text x="{x + 14}" y="17">{escape(name)}</text>')
     for pct in (0, 50, 100):  # grid
-        x = label_w + bar_w * pct / 100
-        out.append(f'<line x1="{x:.1f}" y1="30" x2="{x:.1f}" y2="{height - 25}" stroke="#bbb" stroke-width="0.5"/>'
+        gx = label_w + bar_w * pct / 100
+        out.append(f'<line x1="{gx:.1f}" y1="30" x2="{gx:.1f}" y2="{height - 25}" stroke="#bbb" stroke-width="0.5"/>'
                    f'<text x="{x:.1f}" y="{height - 10}" text-anchor="middle">{pct}%</text>')
     for g, (name, *vals) in enumerate(rows):
         y0 = 34 + g * group_h

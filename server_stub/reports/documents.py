@@ -12,7 +12,7 @@ import json
 import math
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from typing import Literal
+from typing import Any, Literal
 
 from operator_tui.config import Rules
 from operator_tui.domain.periods import CST, Period, week_of
@@ -115,7 +115,7 @@ class Names:
         self.tax = rules.taxonomy
 
     def unit(self, code: str | None) -> str:
-        return self.tax.units[code].name if code in self.tax.units else (code or "")
+        return self.tax.units[code].name if code is not None and code in self.tax.units else (code or "")
 
     def matter(self, code: str) -> str:
         return self.tax.matters[code].name if code in self.tax.matters else code
@@ -127,11 +127,11 @@ class Names:
         return self.tax.places[code].name if code in self.tax.places else code
 
 
-def _unit_filter(tx: Tx, unit: str | None) -> tuple[str, tuple]:
+def _unit_filter(tx: Tx, unit: str | None) -> tuple[str, tuple[Any, ...]]:
     return (f" AND {tx._holds('units')}", (f"|{unit}|",)) if unit else ("", ())
 
 
-def _registered(tx: Tx, lo: datetime, hi: datetime, unit: str | None, extra: str = "", args: tuple = ()) -> int:
+def _registered(tx: Tx, lo: datetime, hi: datetime, unit: str | None, extra: str = "", args: tuple[Any, ...] = ()) -> int:
     cond, uargs = _unit_filter(tx, unit)
     row = tx._one(f"SELECT count(*) FROM tickets WHERE registered_at >= ? AND registered_at < ?{cond}{extra}",
                   (utc(lo), utc(hi), *uargs, *args))
@@ -237,7 +237,7 @@ def topic(storage: Storage, rules: Rules, matter: str, place: str | None, period
     the units it goes back to (主送) and the bodies it is reported to (抄送)."""
     names = Names(rules)
     where = " AND matter = ?"
-    args: tuple = (matter,)
+    args: tuple[Any, ...] = (matter,)
     if place:
         where += " AND (place = ? OR place LIKE ?)"
         args += (place, place.replace("%", "").replace("_", "") + ".%")
@@ -274,7 +274,7 @@ def topic(storage: Storage, rules: Rules, matter: str, place: str | None, period
               main_to=tuple(unit_name(u) for u, _ in ordered), copy_to=copy_to, total=len(rows), previous=previous,
               by_week=tuple(by_week),
               places=tuple(Count(place_name(p), n) for p, n in sorted(places.items(), key=lambda kv: (-kv[1], kv[0]))),
-              units=tuple((unit_name(u), *n) for u, n in ordered),
+              units=tuple((unit_name(u), n[0], n[1], n[2]) for u, n in ordered),
               typical=tuple((number, matter_name, place_name(pl)) for number, pl, *_ in rows[:typical]))
     return Document(kind="topic", period=period, unit=None, produced_at=now.astimezone(CST),
                     recipient="、".join(t.main_to) or "（本时段无相关诉求）", topic=t, registered=len(rows),

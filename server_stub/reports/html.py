@@ -5,6 +5,7 @@ printed, and must read the same everywhere). Everything from data is escaped.
 
 from __future__ import annotations
 
+from collections.abc import Sequence, Set as AbstractSet
 from html import escape
 
 from operator_tui.domain.errors import BrokenInvariant
@@ -42,7 +43,7 @@ def _pct(v: float | None) -> str:
     return "—" if v is None else f"{v * 100:.1f}%"
 
 
-def _table(headers: list[str], rows: list[list[object]], numeric: set[int] = frozenset()) -> str:  # type: ignore[assignment]
+def _table(headers: list[str], rows: Sequence[Sequence[object]], numeric: AbstractSet[int] = frozenset()) -> str:
     if not rows:
         return '<p class="none">暂无</p>'
     head = "".join(f"<th>{escape(h)}</th>" for h in headers)

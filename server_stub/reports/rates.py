@@ -74,7 +74,7 @@ def _counts(tx: Tx, column: str | None, period: Period, rr: RateRules) -> Counts
     lo, hi = period.start.isoformat(), period.end.isoformat()
     out: dict[str, dict[str, tuple[int, int]]] = {}
 
-    def query(day: str, sums: str) -> list[tuple]:
+    def query(day: str, sums: str) -> list[tuple[Any, ...]]:
         # Grouped by (day, line) first: each rate's index holds the day then the unit, so the units'
         # report reads its index in order without sorting a year's entries; the outer GROUP BY then
         # sorts only one row per day and line.

@@ -6,6 +6,7 @@ receiving office can sort and sum them rather than retype them).
 
 from __future__ import annotations
 
+from collections.abc import Set as AbstractSet
 from pathlib import Path
 from typing import Any
 
@@ -23,8 +24,8 @@ NONE = "暂无"
 
 
 def _sheet(wb: Workbook, title: str, headers: list[str], widths: list[int], rows: list[list[Any]],
-           percent: set[int] = frozenset()) -> Worksheet:  # type: ignore[assignment]
-    ws = wb.create_sheet(title)
+           percent: AbstractSet[int] = frozenset()) -> Worksheet:
+    ws: Worksheet = wb.create_sheet(title)
     ws.append(headers)
     for cell in ws[1]:
         cell.font, cell.fill = Font(bold=True), HEADER_FILL
@@ -43,6 +44,8 @@ def _sheet(wb: Workbook, title: str, headers: list[str], widths: list[int], rows
 
 def _cover(wb: Workbook, doc: Document) -> None:
     ws = wb.active
+    if not isinstance(ws, Worksheet):
+        raise BrokenInvariant("xlsx: a new workbook's first sheet is a worksheet")
     ws.title = "封面"
     ws.column_dimensions["A"].width = 14
     ws.column_dimensions["B"].width = 70
