@@ -108,20 +108,28 @@ asyncio.run(bench_load(url, tokens, duration, 20.0, 2.0, cursor=cursor, numbers=
 """
 
 
-def head_cursor(db: Path) -> str:
-    with sqlite3.connect(db) as conn:
-        epoch, head = (conn.execute("SELECT value FROM meta WHERE key = ?", (k,)).fetchone()[0] for k in ("epoch", "seq"))
+def query(db: Path | str, sql: str, args: tuple = ()) -> list[tuple]:
+    """Rows from the server database, a SQLite file or a postgresql:// URL (`?` placeholders)."""
+    storage = Storage.open(db)
+    try:
+        with storage.read() as tx:
+            return list(tx._all(sql, args))
+    finally:
+        storage.close()
+
+
+def head_cursor(db: Path | str) -> str:
+    epoch, head = (query(db, "SELECT value FROM meta WHERE key = ?", (k,))[0][0] for k in ("epoch", "seq"))
     return f"{epoch}-{head}"
 
 
-def start_load(url: str, tokens: dict[str, str], duration: float, db: Path, log: Path) -> subprocess.Popen:
+def start_load(url: str, tokens: dict[str, str], duration: float, db: Path | str, log: Path) -> subprocess.Popen:
     """`bench_sync.bench_load` in its own process. The seats have synced before: their feeds start at
     the server's head (a seat's very first pull reads its whole history once; that is not the steady
     load a pop competes with), and their writers continue today's numbers."""
     today = datetime.now(default_rules().policy.tz).strftime("%y%m%d")
-    with sqlite3.connect(db) as conn:
-        numbers = {seat: int(last[-4:]) for seat, last in conn.execute(
-            "SELECT substr(number, 7, 3), max(number) FROM tickets WHERE number LIKE ? GROUP BY 1", (today + "%",))}
+    numbers = {seat: int(last[-4:]) for seat, last in query(
+        db, "SELECT substr(number, 7, 3), max(number) FROM tickets WHERE number LIKE ? GROUP BY 1", (today + "%",))}
     with open(log, "wb") as out:
         return subprocess.Popen([sys.executable, "-c", LOAD, str(ROOT / "scripts"), url, json.dumps(tokens),
                                  str(duration), head_cursor(db), json.dumps(numbers)],
@@ -191,32 +199,32 @@ def server_database(db: Path, tickets: int, rng: random.Random) -> tuple[Path, l
     return db, phones
 
 
-def ticket_count(db: Path) -> int:
+def ticket_count(db: Path | str) -> int:
     """What the server holds: a reused database may have been built with another --tickets."""
-    with sqlite3.connect(db) as conn:
-        return conn.execute("SELECT count(*) FROM tickets").fetchone()[0]
+    return query(db, "SELECT count(*) FROM tickets")[0][0]
 
 
-def seat_tokens(db: Path, seats: int) -> dict[str, str]:
+def seat_tokens(db: Path | str, seats: int) -> dict[str, str]:
     """Fresh tokens for seats 001 (the timed one) to 001 + `seats` (the load), enrolling those not
     yet enrolled: only hashes are stored, so each run issues its own."""
     from server_stub import auth
 
-    with sqlite3.connect(db) as conn:
-        enrolled = {r[0] for r in conn.execute("SELECT code FROM seats")}
+    enrolled = {r[0] for r in query(db, "SELECT code FROM seats")}
     now = datetime.now(timezone.utc)
     tokens: dict[str, str] = {}
-    with Storage.open(db).write() as tx:
+    storage = Storage.open(db)
+    with storage.write() as tx:
         for code in (f"{i:03d}" for i in range(1, seats + 2)):
             if code in enrolled:
                 _, tokens[code] = auth.issue(tx, name=f"坐席{code}", role=auth.Role.OPERATOR, now=now, seat=code)
             else:
                 _, tokens[code] = auth.enrol_seat(tx, code, f"坐席{code}", now)
+    storage.close()
     return tokens
 
 
 @contextmanager
-def under_load(db: Path, tokens: dict[str, str], duration: float, tmp: Path) -> Iterator[str]:
+def under_load(db: Path | str, tokens: dict[str, str], duration: float, tmp: Path) -> Iterator[str]:
     """A `hotline server` process on `db` with every seat but 001 loading it for `duration` seconds;
     yields its URL once the load is steady, and prints the load's figures at the end."""
     port = free_port()
@@ -245,12 +253,18 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--duration", type=float, default=60.0, help="seconds of load; pops are timed inside it")
     ap.add_argument("--samples", type=int, default=120, help="timed calls (each takes about 0.5 s)")
     ap.add_argument("--db", type=Path, default=None, help="server database to build once and reuse")
+    ap.add_argument("--pg", metavar="URL", default=None,
+                    help="run the server on this PostgreSQL database instead, filled beforehand with "
+                         "`hotline server migrate --from DB --to URL` from a --db built by this script "
+                         "(its callers' phones are read from DB.phones.json)")
     ap.add_argument("--seed", type=int, default=8890)
     ap.add_argument("--check", action="store_true")
     args = ap.parse_args(argv)
     rng = random.Random(args.seed)
     tmp = Path(tempfile.mkdtemp(prefix="bench_pop_"))
     db, phones = server_database(args.db or tmp / "server.db", args.tickets, rng)
+    if args.pg:
+        db = args.pg  # same tickets, same phones: the migrated copy
     tokens = seat_tokens(db, args.seats)
     with under_load(db, tokens, args.duration, tmp) as url:
         load_avg = os.getloadavg()[0]
@@ -262,6 +276,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"screen pop ({len(timings)} calls, number known → history on screen) over {ticket_count(db):,} tickets under "
           f"{args.seats} seats' load: p50 {p50:.1f} ms, p95 {p95:.1f} ms  [target p95 ≤ {TARGET_P95_MS:g} ms: "
           f"{'met' if ok else 'MISSED'}]  (1-minute load average {load_avg:.2f} on {os.cpu_count()} CPUs)")
+    print(f"engine: {'PostgreSQL' if args.pg else 'SQLite'}")
     if not args.db:
         shutil.rmtree(tmp, ignore_errors=True)
     return 1 if args.check and not ok else 0
