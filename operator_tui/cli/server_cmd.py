@@ -24,6 +24,7 @@ from typing import Iterator, List
 import platformdirs
 import typer
 
+from ..domain.errors import Misconfigured
 from ..settings_table import ENV
 
 server_app = typer.Typer(help="The backend: FastAPI on uvicorn over SQLite or PostgreSQL (R29.1).",
@@ -114,7 +115,12 @@ def run(
     try:
         app = create_app(ServerSettings(db_path=path, sweep_every_seconds=sweep_every), rules(), backup=saves,
                          reports=reports)
-    except Exception as exc:  # cannot open or migrate the database (whatever the reason: the server cannot start)
+    except Exception as exc:
+        # The database cannot be opened or migrated: a driver's error, the file system's, or the tree's
+        # word that the setup is wrong (a schema newer than this program). Anything else is a bug
+        # and keeps its traceback.
+        if not (_is_driver_error(exc) or isinstance(exc, (OSError, Misconfigured))):
+            raise
         raise CliError(f"--db：无法打开服务端数据库 {describe(path)}：{_reason(exc)}") from None
     logging.getLogger("uvicorn.access").addFilter(_NoQueryStrings())
     # The app's long-lived objects (rules, taxonomy, routes) out of the collector's sight: a full

@@ -17,6 +17,7 @@ from ..clock import utc_now
 from ..config import Rules
 from ..contract import MAX_BATCH, Change, IdConflictPublic, KbArticlePublic
 from ..domain.deadlines import running_clock
+from ..domain.errors import Misconfigured, RuleViolation
 from ..domain.model import STATUS_NAMES, Event, Status
 from ..identity import Identity, remember
 from ..store import meta, outbox, sync_state
@@ -218,12 +219,14 @@ class SyncService:
                 continue
             try:
                 ticket = self.rules.workflow.apply(ticket, Event.model_validate_json(row.body), now)
-            except Exception:  # the push will bring the server's verdict on it
+            # Refused here, or a payload the effects cannot read (as the server's ingest sees it): the
+            # push will bring the server's verdict on it. A broken invariant is a bug and is raised.
+            except (RuleViolation, KeyError, TypeError, ValueError, OverflowError):
                 break
         try:
             clock = running_clock(ticket, now, self.rules.clocks, self.rules.taxonomy)
-        except Exception:
-            clock = None
+        except (Misconfigured, ValueError):  # holiday or policy data this seat cannot count with:
+            clock = None  # stored without a clock; the server's deadlines are the ones that count
         problem = sync_state.put_server_ticket(db, ticket, clock, now)
         if problem:
             sync_state.note_conflict(db, f"ticket:{ticket.id}", ticket.id, "R18.1", problem,

@@ -248,7 +248,9 @@ class KnowledgePanel(Widget):
     def _run_search(self, seq: int, text: str, matter: str | None) -> None:
         try:
             hits = self._search(text, matter)
-        except Exception as exc:  # a broken index must not take the intake screen down
+        # A worker's top, so a true boundary: whatever a broken index or a driver raises must not take
+        # the intake screen down mid-call (R16.1); the panel shows the error's name instead of hits.
+        except Exception as exc:
             self.post_message(self.SearchDone(seq, None, f"{type(exc).__name__}: {exc}"))
             return
         self.post_message(self.SearchDone(seq, hits))
@@ -312,7 +314,7 @@ class KnowledgePanel(Widget):
     def _fetch_article(self, hit: Hit) -> None:
         try:
             article = self._load_article(hit.id) if self._load_article else None
-        except Exception:  # show what the hit has rather than nothing
+        except Exception:  # a worker's top (a boundary): show what the hit has rather than nothing
             article = None
         self.post_message(self.ArticleLoaded(hit, article))
 
