@@ -11,6 +11,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from ulid import ULID
 
@@ -100,7 +101,7 @@ def issue(tx: Tx, *, name: str, role: Role, now: datetime, unit: str | None = No
     token = new_token(role)
     tx.add_principal({"id": principal.id, "token_hash": hash_token(token), "name": name, "role": role.value,
                       "unit": unit, "seat": seat, "created_at": utc(now), "revoked_at": None, "staff_no": staff_no})
-    if role is Role.PARTNER:
+    if role is Role.PARTNER and seat is not None:  # checked above: a partner always has one
         tx.add_seat(seat, name, principal.id, now)
     return principal, token
 
@@ -116,7 +117,7 @@ def enrol_seat(tx: Tx, code: str, name: str, now: datetime) -> tuple[Principal, 
     return principal, token
 
 
-def revoke(tx: Tx, principal_id: str, now: datetime) -> dict:
+def revoke(tx: Tx, principal_id: str, now: datetime) -> dict[str, Any]:
     """Revoke a token at once (the next request with it gets 401). Refuses an unknown id, a token
     already revoked, and the last admin token (nobody could then manage tokens through the API)."""
     row = tx.principal(principal_id)
@@ -127,7 +128,10 @@ def revoke(tx: Tx, principal_id: str, now: datetime) -> dict:
     if row["role"] == Role.ADMIN.value and tx.principal_count(Role.ADMIN.value) <= 1:
         raise EnrolError("this is the last admin token: add another admin token before revoking it")
     tx.revoke_principal(principal_id, now)
-    return tx.principal(principal_id)
+    revoked = tx.principal(principal_id)
+    if revoked is None:  # same transaction: cannot happen
+        raise TokenNotFound(f"no token with id {principal_id}")
+    return revoked
 
 
 def lookup(tx: Tx, token: str) -> Principal | None:
