@@ -8,11 +8,15 @@ EXTRA="${1:-}"
 if [ ! -x .venv/bin/python ]; then
   "$PY" -m venv .venv
 fi
+# Exactly the locked versions, checked against their hashes (requirements/*.lock, made by
+# scripts/lock.sh); then the project itself, without letting pip resolve anything again.
+lock="requirements/${EXTRA:-run}.lock"
 stamp=".venv/.installed${EXTRA:+-$EXTRA}"
-want="$(sha256sum pyproject.toml | cut -d' ' -f1)"
+want="$(cat pyproject.toml "$lock" | sha256sum | cut -d' ' -f1)"
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
-  echo "installing hotline${EXTRA:+ [$EXTRA]} into .venv …" >&2
-  .venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".${EXTRA:+[$EXTRA]}" >&2
+  echo "installing hotline${EXTRA:+ [$EXTRA]} into .venv from $lock …" >&2
+  .venv/bin/python -m pip install --quiet --disable-pip-version-check --require-hashes -r "$lock" >&2
+  .venv/bin/python -m pip install --quiet --disable-pip-version-check --no-deps -e . >&2
   echo "$want" > "$stamp"
 fi
 # The server tests run on PostgreSQL too (issue 17): they start a throwaway cluster from the
