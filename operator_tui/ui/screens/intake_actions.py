@@ -134,6 +134,12 @@ class CallActions:
         except RuleViolation as exc:
             self.post_message(self.Failed(f"{exc.rule}：{exc.message}"))
             return
+        except HotlineError as exc:  # the store unusable, or our bug: said, and the draft stays (R16.1)
+            # Loaded when an error is shown, not before the first frame.
+            from ..notices import notice
+
+            self.post_message(self.Failed(notice(exc).message))
+            return
         self.post_message(self.Saved(ticket, self._closing_phrase(ticket, now)))
 
     # --- 催办: link this call to an open ticket instead of a duplicate (R13.1) ------------

@@ -22,11 +22,12 @@ from textual.widgets import DataTable, Label, Static
 
 from ...desk import Desk
 from ...domain.deadlines import CLOCK_NAMES
-from ...domain.errors import RuleViolation
+from ...domain.errors import HotlineError
 from ...domain.model import STATUS_NAMES, Role, Ticket
 from ...domain.workflow import TRANSITIONS
 from ...store import overview, tickets
 from ..context import SeatContext
+from ..notices import notice
 from ..safe import caller_text
 from .actions import ACTIONS, BY_KIND, gather
 from ..widgets.sync_status import SyncStatusBar
@@ -321,8 +322,8 @@ class OverviewScreen(Screen):
     def _record(self, ticket_id: str, kind: str, payload: dict[str, Any]) -> None:
         try:
             t = self.desk.record(ticket_id, kind, payload, self.ctx.now())
-        except RuleViolation as exc:
-            self.post_message(self.Done(f"{exc.rule}：{exc.message}", error=True))
+        except HotlineError as exc:  # a rule's refusal, the ticket gone, the store unusable: said, not raised
+            self.post_message(self.Done(notice(exc).message, error=True))
             return
         self.post_message(self.Done(f"{t.number}：{TRANSITIONS[kind].title}，现为“{t.status_name}”"))
         self.post_message(self.Selected(t))
