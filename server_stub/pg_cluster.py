@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from operator_tui.domain.errors import Misconfigured
+from operator_tui.settings_table import ENV
 
 PG_VERSION = "15"
 
@@ -36,7 +37,8 @@ class ClusterError(Misconfigured, RuntimeError):
 
 def bin_dir() -> Path:
     """PostgreSQL's server binaries: $HOTLINE_PG_BIN, else Debian's /usr/lib/postgresql/15/bin."""
-    candidates = [os.environ.get("HOTLINE_PG_BIN", ""), f"/usr/lib/postgresql/{PG_VERSION}/bin"]
+    # HOTLINE_PG_BIN is a test hook (settings_table scope test), read here rather than passed down
+    candidates = [os.environ.get(ENV["pg_bin"], ""), f"/usr/lib/postgresql/{PG_VERSION}/bin"]
     candidates += sorted((str(p) for p in Path("/usr/lib/postgresql").glob("*/bin")), reverse=True) \
         if Path("/usr/lib/postgresql").is_dir() else []
     for c in candidates:

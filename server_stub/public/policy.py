@@ -6,7 +6,6 @@ file is the same one (`HOTLINE_POLICY`, else the packaged policy.toml).
 
 from __future__ import annotations
 
-import os
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,6 +13,7 @@ from typing import Literal
 
 from operator_tui.data import read_text
 from operator_tui.domain.periods import PeriodError, parse_period
+from operator_tui.settings import environment
 
 KINDS = ("month", "week", "year")
 
@@ -70,7 +70,7 @@ def _seconds(table: dict[str, object], key: str, source: str) -> int:
 
 def load_public() -> PublicPolicy:
     """From the policy file the rules came from (HOTLINE_POLICY, else the packaged one)."""
-    path = os.environ.get("HOTLINE_POLICY")
+    path = environment("policy")
     if path:
         return parse_public(Path(path).read_text(encoding="utf-8"), path)
     return parse_public(read_text("policy.toml"), "policy.toml")
