@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any, Mapping
 
+from .domain.errors import Unavailable
 from .domain.periods import Period, parse_period
 from .domain.rates import RateFigure, RateLine, RateReport
 
@@ -26,7 +27,7 @@ OFFLINE = "离线：三率需连接服务器"
 TIMEOUT = 10.0   # a year by operator is a heavy query; the worker waits, the keyboard does not
 
 
-class RatesUnavailable(Exception):
+class RatesUnavailable(Unavailable):
     """The rates cannot be shown; the message is the screen's one line (Chinese)."""
 
 

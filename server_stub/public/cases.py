@@ -20,6 +20,7 @@ from typing import Any
 from ulid import ULID
 
 from operator_tui.config import Rules
+from operator_tui.domain.errors import Refused
 from operator_tui.domain.redact import Known, leaks, redact
 
 from ..projection import ticket_of
@@ -31,7 +32,7 @@ STATES = ("proposed", "approved", "rejected")
 MAX_TEXT = 4000
 
 
-class CaseError(Exception):
+class CaseError(Refused):
     """A request the case flow refuses; `status` is the HTTP status, the message is Chinese."""
 
     def __init__(self, status: int, message: str):
