@@ -71,3 +71,23 @@ def test_no_module_spells_a_settings_variable_as_a_typer_literal():
     offenders = [str(p.relative_to(ROOT)) for p in sorted((ROOT / "operator_tui").rglob("*.py"))
                  if literal.search(p.read_text(encoding="utf-8"))]
     assert not offenders, f"envvar='HOTLINE_…' literals (use envvar=ENV[name]): {offenders}"
+
+
+# Who may still look at the process environment, and why: the settings themselves; the test hooks
+# (scope test); two readers whose `env=` parameter defaults to it and whose callers pass the settings.
+READS_ENVIRONMENT = {
+    "operator_tui/settings.py": "resolves the settings",
+    "operator_tui/ui/app.py": "HOTLINE_READY_FILE / HOTLINE_READY_EXIT, test hooks",
+    "server_stub/pg_cluster.py": "HOTLINE_PG_BIN, a test hook",
+    "operator_tui/cti/config.py": "env= default; the seat and `hotline cti check` pass Settings.cti_credentials()",
+    "operator_tui/store/keys.py": "env= default of explicit_key",
+}
+
+
+def test_only_the_settings_read_the_environment():
+    reader = re.compile(r"os\.environ|os\.getenv|getenv\(")
+    found = {str(p.relative_to(ROOT)) for folder in ("operator_tui", "server_stub")
+             for p in (ROOT / folder).rglob("*.py")
+             if any(reader.search(line.split("#")[0]) for line in p.read_text(encoding="utf-8").splitlines())}
+    assert found - set(READS_ENVIRONMENT) == set(), "read the setting from the Settings object (or settings.environment)"
+    assert "operator_tui/settings.py" in found  # the grep does see a reader
