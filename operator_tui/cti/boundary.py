@@ -3,13 +3,13 @@
 The UI sees only this: `CtiLink` (events in, commands out) and the error tree below. The ESL and
 AMI adapters, and the fake one for UI tests, all satisfy it.
 
-Errors::
+Errors (each one's place in the project's one tree is drawn in operator_tui/domain/errors.py):
 
-    CtiError                  anything the CTI layer raises
-    ├── CtiConfigError        the URL or the credentials are wrong (one line: what to fix)
-    ├── CtiAuthError          the switch refused the credentials; the link stops retrying
-    ├── CtiLinkDown           no link now (connect failed, or it dropped): work on without it
-    └── CtiCommandError       the switch refused a command (its own words in the message)
+- CtiError: anything the CTI layer raises (Unavailable).
+- CtiConfigError: the URL or the credentials are wrong (one line: what to fix; Misconfigured).
+- CtiAuthError: the switch refused the credentials; the link stops retrying (Misconfigured).
+- CtiLinkDown: no link now (connect failed, or it dropped): work on without it.
+- CtiCommandError: the switch refused a command (its own words in the message; Refused).
 """
 
 from __future__ import annotations
