@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, Callable
 
 from ..clock import utc_now
+from ..domain.errors import BrokenInvariant
 from ..domain.states import Role
 
 if TYPE_CHECKING:
@@ -47,6 +48,20 @@ class SeatContext:
     def policy(self) -> Policy:
         """Time zone, limits, call timer colours: known from the first frame on."""
         return self.rules.policy if self.rules is not None else self.start_policy
+
+    # The deferred half, for code that runs only once start-up is complete (the seat's actions, its
+    # workers): typed without the None that only the first frame sees (issue 18).
+    @property
+    def ready_rules(self) -> Rules:
+        if self.rules is None:
+            raise BrokenInvariant("the seat's rules were used before start-up finished")
+        return self.rules
+
+    @property
+    def ready_desk(self) -> Desk:
+        if self.desk is None:
+            raise BrokenInvariant("the seat's desk was used before start-up finished")
+        return self.desk
 
     def triage(self) -> Any:
         """The triage rules, loading them on first use if they were not given."""

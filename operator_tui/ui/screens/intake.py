@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from rich.text import Text
 from textual import on, work
@@ -39,6 +39,11 @@ from .intake_start import DeferredStart
 from .intake_tools import SeatTools
 
 if TYPE_CHECKING:  # loaded after the first frame
+    from ..app import SeatApp
+    from ..widgets.caller_history import CallerHistory
+    from ..widgets.emergency_banner import EmergencyBanner
+    from ..widgets.knowledge_panel import KnowledgePanel
+    from ..widgets.picker import PickerField
     from ...domain.model import Ticket
     from ...lookup import HistoryRow
 
@@ -59,7 +64,7 @@ class CallerInfo:
     phone: str = ""           # the number it answers for
 
 
-class IntakeScreen(DeferredStart, DraftAutosave, SeatTools, CallActions, PhoneCalls, Screen):
+class IntakeScreen(DeferredStart, DraftAutosave, SeatTools, CallActions, PhoneCalls, Screen[None]):
     AUTO_FOCUS = ""  # the screen focuses the field the call starts in (phone, name or description)
     # priority: TextArea binds F6 (select line) and F7 (select all); the seat's keys must win
     # wherever the cursor is.
@@ -106,18 +111,19 @@ class IntakeScreen(DeferredStart, DraftAutosave, SeatTools, CallActions, PhoneCa
     def __init__(self, ctx: SeatContext) -> None:
         # "-starting": the form keeps the width it will have beside the side panel, mounted later
         super().__init__(classes="" if ctx.pending is None else "-starting")
+        # The call's state; its types are declared once, in intake_host.IntakeNeeds.
         self.ctx = ctx
-        self.call_id: str | None = None
-        self.call_started_at: datetime | None = None
-        self.pending_referrals: list[dict[str, Any]] = []
-        self.kb_article: str | None = None
+        self.call_id = None
+        self.call_started_at = None
+        self.pending_referrals = []
+        self.kb_article = None
         self.units_overridden = False
-        self.saved_ticket: Ticket | None = None
-        self.caller: CallerInfo | None = None
-        self._caller_phone: str | None = None
+        self.saved_ticket = None
+        self.caller = None
+        self._caller_phone = None
         self._init_drafts()
         self.loaded = ctx.pending is None       # False until the deferred start-up is done
-        self._pending_fields: list[str] = []    # fields changed before then, replayed after
+        self._pending_fields = []               # fields changed before then, replayed after
         self._init_phone()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -137,12 +143,12 @@ class IntakeScreen(DeferredStart, DraftAutosave, SeatTools, CallActions, PhoneCa
         if self.loaded:
             yield from self._notices()
         with Horizontal(id="main"):
-            yield TicketForm(self.ctx.rules.taxonomy if self.loaded else None, head_only=not self.loaded, id="form")
+            yield TicketForm(self.ctx.ready_rules.taxonomy if self.loaded else None, head_only=not self.loaded, id="form")
             if self.loaded:
                 with Vertical(id="side"):
                     yield from self._side_panels()
         if self.loaded:
-            yield SyncStatusBar(self.app.sync_status, tz=policy.tz, id="sync")
+            yield SyncStatusBar(self.seat_app.sync_status, tz=policy.tz, id="sync")
         yield KeyBar()
 
     def _notices(self) -> ComposeResult:
@@ -159,7 +165,7 @@ class IntakeScreen(DeferredStart, DraftAutosave, SeatTools, CallActions, PhoneCa
     def _side_panels(self) -> ComposeResult:
         from ..widgets.caller_history import CallerHistory
 
-        yield CallerHistory(self.ctx.rules.taxonomy, self.ctx.rules.policy.tz, id="history")
+        yield CallerHistory(self.ctx.ready_rules.taxonomy, self.ctx.ready_rules.policy.tz, id="history")
         if self.ctx.kb_search is not None:
             from ..widgets.knowledge_panel import KnowledgePanel
 
@@ -168,6 +174,10 @@ class IntakeScreen(DeferredStart, DraftAutosave, SeatTools, CallActions, PhoneCa
     @property
     def form(self) -> TicketForm:
         return self.query_one(TicketForm)
+
+    @property
+    def seat_app(self) -> SeatApp:
+        return cast("SeatApp", self.app)
 
     # --- the call ------------------------------------------------------------------------
 
@@ -195,11 +205,11 @@ class IntakeScreen(DeferredStart, DraftAutosave, SeatTools, CallActions, PhoneCa
         self.form.load({"appellant": {"phone": phone}})
         self._mark_draft_baseline()
         for banner in self.query("#banner"):  # none yet while the seat is starting
-            banner.clear()
+            cast("EmergencyBanner", banner).clear()
         for kb in self.query("#kb"):  # issue 13: the last caller's answers go with the call
-            kb.clear()
+            cast("KnowledgePanel", kb).clear()
         for history in self.query("#history"):
-            history.show([], now)
+            cast("CallerHistory", history).show([], now)
         for saved in self.query("#saved"):
             saved.display = False
         panel = self.query_one(CallPanel)
@@ -265,11 +275,11 @@ class IntakeScreen(DeferredStart, DraftAutosave, SeatTools, CallActions, PhoneCa
         if field in ("description", "matter"):
             self._search_kb(data["description"] or "", data["matter"])
         if field in ("matter", "place", "scope") and not self.units_overridden:
-            s = suggest_units(self.ctx.rules.taxonomy, data["matter"], data["place"], data["scope"])
+            s = suggest_units(self.ctx.ready_rules.taxonomy, data["matter"], data["place"], data["scope"])
             self.form.set_units(s.lead_unit, s.co_units)
         if field == "matter" and data["matter"]:
-            scope = self.ctx.rules.taxonomy.matters[data["matter"]].scope
-            picker = self.form.query_one("#scope")
+            scope = self.ctx.ready_rules.taxonomy.matters[data["matter"]].scope
+            picker = cast("PickerField", self.form.query_one("#scope"))
             if not picker.value:
                 picker.set_value(str(scope), notify=False)
         if field in ("matter", "phone", "vulnerable"):
@@ -281,7 +291,7 @@ class IntakeScreen(DeferredStart, DraftAutosave, SeatTools, CallActions, PhoneCa
             return
         from ...domain.triage import triage
 
-        self.query_one("#banner").show_result(triage(text, rules))
+        cast("EmergencyBanner", self.query_one("#banner")).show_result(triage(text, rules))
 
     @work(thread=True, group="warm-up")
     def _warm_up(self) -> None:
@@ -291,7 +301,7 @@ class IntakeScreen(DeferredStart, DraftAutosave, SeatTools, CallActions, PhoneCa
         from ..widgets.form_tail import choices
         from ..widgets.picker import search_keys
 
-        for items in choices(self.ctx.rules.taxonomy).values():
+        for items in choices(self.ctx.ready_rules.taxonomy).values():
             for choice in items:
                 search_keys(choice.name)
 
@@ -319,12 +329,12 @@ class IntakeScreen(DeferredStart, DraftAutosave, SeatTools, CallActions, PhoneCa
             return  # a stale answer for a number since changed
         self.caller = message.info
         self._phone_history(message.info)
-        self.query_one("#history").show(message.info.rows, self.ctx.now(), note=message.info.note)
+        cast("CallerHistory", self.query_one("#history")).show(message.info.rows, self.ctx.now(), note=message.info.note)
         self._suggest_name(message.info.rows)
         self._refresh_flags()
 
     def _refresh_flags(self) -> None:
-        tax = self.ctx.rules.taxonomy
+        tax = self.ctx.ready_rules.taxonomy
         data = self.form.data()
         flags: list[tuple[str, str]] = []
         vulnerable = set(data["appellant"]["vulnerable"]) | set(self.caller.vulnerable if self.caller else ())
@@ -334,7 +344,7 @@ class IntakeScreen(DeferredStart, DraftAutosave, SeatTools, CallActions, PhoneCa
             flags.append((f"诚信档案 {self.caller.credit_marks} 条", "bold red"))
         if self.caller and self.caller.rows:
             flags.append((f"历史工单 {len(self.caller.rows)}", "cyan"))
-        dup = self.query_one("#history").open_with_matter(data["matter"]) if self.saved_ticket is None else None
+        dup = cast("CallerHistory", self.query_one("#history")).open_with_matter(data["matter"]) if self.saved_ticket is None else None
         if dup is not None:  # R13.1: same matter still open → offer 催办 instead of a duplicate
             flags.append((f"同类工单 {dup.number} 未办结，F10 催办", "bold black on yellow"))
         self.query_one(CallPanel).flags = tuple(flags)
@@ -343,12 +353,12 @@ class IntakeScreen(DeferredStart, DraftAutosave, SeatTools, CallActions, PhoneCa
         from ...domain.deadlines import CLOCK_NAMES
         from ...domain.phrases import fill
 
-        clock = self.ctx.desk.clock(ticket, now)
+        clock = self.ctx.ready_desk.clock(ticket, now)
         if clock is not None:
-            due = f"{CLOCK_NAMES[clock.name]}为{clock.due.at.astimezone(self.ctx.rules.policy.tz):%m月%d日}"
+            due = f"{CLOCK_NAMES[clock.name]}为{clock.due.at.astimezone(self.ctx.ready_rules.policy.tz):%m月%d日}"
         else:
             due = CLOSED_AT_INTAKE.get(str(ticket.status), "办结后将给您回复")
-        return fill(self.ctx.rules.phrases.templates["closing"], {"number": spaced_number(ticket.number), "due": due})
+        return fill(self.ctx.ready_rules.phrases.templates["closing"], {"number": spaced_number(ticket.number), "due": due})
 
     @on(Saved)
     def _saved(self, message: Saved) -> None:
@@ -364,8 +374,8 @@ class IntakeScreen(DeferredStart, DraftAutosave, SeatTools, CallActions, PhoneCa
             self.form.set_locked(True)  # nothing typed now can change a saved ticket (F2 starts anew)
         from ...domain.deadlines import CLOCK_NAMES
 
-        clock = self.ctx.desk.clock(t, self.ctx.now())
-        tz = self.ctx.rules.policy.tz
+        clock = self.ctx.ready_desk.clock(t, self.ctx.now())
+        tz = self.ctx.ready_rules.policy.tz
         line = joined(("已保存  受理编号 ", "bold"), (spaced_number(t.number), "bold reverse"), "   ", (t.status_name, "bold green"))
         if clock is not None:
             line.append(f"   {CLOCK_NAMES[clock.name]} {clock.due.at.astimezone(tz):%Y-%m-%d %H:%M}")
@@ -382,7 +392,7 @@ class IntakeScreen(DeferredStart, DraftAutosave, SeatTools, CallActions, PhoneCa
         self.notify(f"办理单 {t.number} 已保存", markup=False)
         if self._caller_phone:  # the new ticket joins the caller's history
             self._load_caller(self._caller_phone)
-        self.app.refresh_sync_status()
+        self.seat_app.refresh_sync_status()
 
     @on(Failed)
     def _failed(self, message: Failed) -> None:

@@ -7,7 +7,7 @@ validation, the history table) is imported where it is used, off the path to the
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from rich.text import Text
 from textual import work
@@ -18,12 +18,22 @@ from ..safe import caller_text, joined
 from .disposition import Disposition, describe
 
 
+if TYPE_CHECKING:
+    from ...domain.triage import ReferralInput
+    from ...lookup import HistoryRow
+    from ..widgets.caller_history import CallerHistory
+    from ..widgets.emergency_banner import EmergencyBanner
+    from .intake_host import IntakeHost
+else:
+    IntakeHost = object  # the mixins' typed base exists only for the type checker (intake_host.py)
+
+
 def spaced_number(number: str) -> str:
     """261126 001 0042: easier to read aloud."""
     return f"{number[:6]} {number[6:9]} {number[9:]}" if len(number) == 13 else number
 
 
-class CallActions:
+class CallActions(IntakeHost):
     """Mixed into `IntakeScreen` (a Textual Screen): the F5–F10 actions."""
 
     # --- dispositions (R20.1–R20.6, R28.1) -----------------------------------------------
@@ -32,7 +42,7 @@ class CallActions:
         from ...domain.validation import validate_intake
 
         data = self.form.data()
-        _, errors = validate_intake(data, self.ctx.rules.taxonomy)
+        _, errors = validate_intake(data, self.ctx.ready_rules.taxonomy)
         self.form.show_errors(errors)
         if errors:
             self.form.focus_field(errors[0].field)
@@ -53,8 +63,8 @@ class CallActions:
             if ok:
                 self._register(d)
 
-        body = describe(d, self.ctx.rules.taxonomy)
-        banner = self.query_one("#banner")
+        body = describe(d, self.ctx.ready_rules.taxonomy)
+        banner = cast("EmergencyBanner", self.query_one("#banner"))
         if banner.raised and not self.pending_referrals:  # R20.3: say so before the call ends unrecorded
             body.append(f"\n\n注意：紧急情况（{'、'.join(banner.targets)}）尚未记录转介，可先按 Esc 再按 F9 记录。", style="bold red")
         self.app.push_screen(ConfirmScreen(d.title, body), confirmed)
@@ -100,7 +110,7 @@ class CallActions:
 
         if not self._ensure_unsaved() or (data := self._validated()) is None:
             return
-        phrases = self.ctx.rules.phrases
+        phrases = self.ctx.ready_rules.phrases
 
         def chosen(channel: str | None) -> None:
             if not channel:
@@ -127,7 +137,7 @@ class CallActions:
         now = self.ctx.now()
         form = {**form, "call_id": self.call_id}
         try:
-            ticket = self.ctx.desk.register(form, now, follow)
+            ticket = self.ctx.ready_desk.register(form, now, follow)
         except IntakeInvalid as exc:
             self.post_message(self.Failed(str(exc)))
             return
@@ -167,14 +177,14 @@ class CallActions:
         found = CentreLookup.of(self.ctx.store, self.ctx.sync, self.ctx.offline).open_tickets(phone)
         self.app.call_from_thread(self._offer_links, found.open_rows, found.note)
 
-    def _offer_links(self, rows: list, note: str | None) -> None:
+    def _offer_links(self, rows: list[HistoryRow], note: str | None) -> None:
         from .dialogs import ConfirmScreen, LinkChooserScreen
 
         if not rows:
             self.notify("该来电人没有未办结的工单，请新建办理单" + (f"（{note}）" if note else ""),
                         severity="warning", markup=False)
             return
-        history = self.query_one("#history")
+        history = cast("CallerHistory", self.query_one("#history"))
         first = [r for r in (history.selected(), history.open_with_matter(self.form.data()["matter"])) if r is not None]
         order = {r.id: i for i, r in enumerate(first)}
         rows = sorted(rows, key=lambda r: order.get(r.id, len(order)))
@@ -191,19 +201,26 @@ class CallActions:
             body.append("\n本次所述将作为补充说明记入该工单：\n")
             body.append_text(caller_text(text))
         if len(rows) == 1:
-            self.app.push_screen(ConfirmScreen("催办", body), lambda ok: self._link(rows[0], text) if ok else None)
+            def confirmed(ok: bool | None) -> None:
+                if ok:
+                    self._link(rows[0], text)
+
+            self.app.push_screen(ConfirmScreen("催办", body), confirmed)
             return
-        tax = self.ctx.rules.taxonomy
-        tz = self.ctx.rules.policy.tz
+        tax = self.ctx.ready_rules.taxonomy
+        tz = self.ctx.ready_rules.policy.tz
         options = [(r.id, f"{r.number}  {r.registered_at.astimezone(tz):%Y-%m-%d}  "
                           f"{tax.matters[r.matter].name if r.matter in tax.matters else r.matter}  {r.status_name}  [{r.source}]")
                    for r in rows]
         by_id = {r.id: r for r in rows}
-        self.app.push_screen(LinkChooserScreen("催办：选择办理单", body, options),
-                             lambda chosen: self._link(by_id[chosen], text) if chosen in by_id else None)
+        def chosen(ticket_id: str | None) -> None:
+            if ticket_id in by_id:
+                self._link(by_id[ticket_id], text)
+
+        self.app.push_screen(LinkChooserScreen("催办：选择办理单", body, options), chosen)
 
     @work(thread=True, exclusive=True, group="save")
-    def _link(self, row, text: str) -> None:
+    def _link(self, row: HistoryRow, text: str) -> None:
         from ...desk import new_id
         from ...lookup import CentreLookup
 
@@ -211,12 +228,12 @@ class CallActions:
         try:
             # The caller's words go on the ticket as a note right after the link (R13.1).
             lookup = CentreLookup.of(self.ctx.store, self.ctx.sync, self.ctx.offline)
-            ticket = lookup.ensure_local(row.number, self.ctx.rules, now, purpose="催办")
-            t = self.ctx.desk.record(ticket.id, "link_call", {"call_id": self.call_id or new_id(now)}, now)
+            ticket = lookup.ensure_local(row.number, self.ctx.ready_rules, now, purpose="催办")
+            t = self.ctx.ready_desk.record(ticket.id, "link_call", {"call_id": self.call_id or new_id(now)}, now)
             if text:
-                t = self.ctx.desk.record(ticket.id, "add_note", {"text": text}, now)
+                t = self.ctx.ready_desk.record(ticket.id, "add_note", {"text": text}, now)
             for r in self.pending_referrals:
-                t = self.ctx.desk.record(ticket.id, "referral", r, now)
+                t = self.ctx.ready_desk.record(ticket.id, "referral", r, now)
             with self.ctx.store.transaction() as db:
                 drafts.clear(db)
         except RuleViolation as exc:
@@ -231,7 +248,7 @@ class CallActions:
             return
         from ...domain.phrases import fill
 
-        phrase = fill(self.ctx.rules.phrases.templates["link_call"], {"number": spaced_number(t.number)})
+        phrase = fill(self.ctx.ready_rules.phrases.templates["link_call"], {"number": spaced_number(t.number)})
         self.post_message(self.Saved(t, phrase))
 
     # --- emergencies (R20.3) ---------------------------------------------------------------
@@ -239,12 +256,12 @@ class CallActions:
     def action_referral(self) -> None:
         from ..widgets.referral_dialog import ReferralDialog
 
-        banner = self.query_one("#banner")
+        banner = cast("EmergencyBanner", self.query_one("#banner"))
         targets = list(banner.targets) if hasattr(banner, "targets") else []
         call_id = self._referral_call()  # issue 19: a live call may be transferred with it
         dialog = ReferralDialog(targets, phone=call_id is not None)
 
-        def recorded(result) -> None:
+        def recorded(result: ReferralInput | None) -> None:
             if result is None:
                 return
             payload = {"target": result.target, "outcome": result.outcome, "reason": result.reason}
@@ -272,7 +289,7 @@ class CallActions:
     @work(thread=True, group="save")
     def _record_referral(self, ticket_id: str, payload: dict[str, Any]) -> None:
         try:
-            t = self.ctx.desk.record(ticket_id, "referral", payload, self.ctx.now())
+            t = self.ctx.ready_desk.record(ticket_id, "referral", payload, self.ctx.now())
         except RuleViolation as exc:
             self.post_message(self.Failed(f"{exc.rule}：{exc.message}"))
             return

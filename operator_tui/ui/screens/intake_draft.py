@@ -13,18 +13,24 @@ A mixin of `IntakeScreen` (which owns `ctx`, `form` and the call's fields).
 from __future__ import annotations
 
 import threading
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual import work
 from textual.timer import Timer
 
 from ...store import drafts
 
+if TYPE_CHECKING:
+    from .intake_host import IntakeHost
+else:
+    IntakeHost = object  # the mixins' typed base exists only for the type checker (intake_host.py)
+
+
 AUTOSAVE_DELAY = 0.2     # seconds after the last change
 AUTOSAVE_MAX_WAIT = 0.3  # seconds after the first unsaved change, however fast the typing goes
 
 
-class DraftAutosave:
+class DraftAutosave(IntakeHost):
     """Mixed into `IntakeScreen`: `_schedule_autosave()` after each change; `_close_draft()` on save."""
 
     _autosave: Timer | None = None     # the trailing timer, restarted by every change

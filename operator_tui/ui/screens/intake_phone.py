@@ -18,7 +18,7 @@ any event, so a call that ended while the link was down is still recorded on its
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from rich.text import Text
 from textual import work
@@ -26,6 +26,16 @@ from textual import work
 from ..widgets.call_panel import CallPanel
 
 log = logging.getLogger(__name__)
+
+if TYPE_CHECKING:
+    from ...cti import AgentState, CallRecord, HungUp
+    from ...domain.model import Ticket
+    from ..widgets.ringing_banner import RingingBanner
+    from .intake import CallerInfo
+    from .intake_host import IntakeHost
+else:
+    IntakeHost = object  # the mixins' typed base exists only for the type checker (intake_host.py)
+
 
 STATE_NAMES = {"ready": "示闲", "not_ready": "示忙", "after_call_work": "话后整理", "logged_out": "未登录"}
 # The agent states the operator may choose (Ctrl+G): code → (label, switch state, reason).
@@ -35,7 +45,7 @@ STATE_CHOICES = {"ready": ("示闲", "ready", None), "busy": ("示忙（填写�
 DIALLABLE = ("110", "119", "120", "122")
 
 
-class PhoneCalls:
+class PhoneCalls(IntakeHost):
     """Mixed into `IntakeScreen` (a Textual Screen)."""
 
     def _init_phone(self) -> None:
@@ -108,8 +118,8 @@ class PhoneCalls:
             self._record_call(ev.call_id)   # an earlier call whose end the link learnt late
         panel.refresh()
 
-    def _ringing_band(self):
-        return self.query_one("#ringing")
+    def _ringing_band(self) -> RingingBanner:
+        return cast("RingingBanner", self.query_one("#ringing"))
 
     def _ringing(self, call_id: str, caller: str, queue: str | None) -> None:
         now = self.ctx.now()
@@ -134,7 +144,7 @@ class PhoneCalls:
                 return self.app.get_key_display(binding)
         return ""
 
-    def _phone_history(self, info) -> None:
+    def _phone_history(self, info: CallerInfo) -> None:
         """The caller's history arrived: into the ringing band too, while it rings."""
         from ..widgets.ringing_banner import history_summary
 
@@ -142,21 +152,21 @@ class PhoneCalls:
         if band.ringing:
             band.show_history(history_summary(info.rows, info.credit_marks, info.note))
 
-    def _hung_up(self, ev) -> None:
+    def _hung_up(self, ev: HungUp) -> None:
         panel = self.query_one(CallPanel)
         band = self._ringing_band()
         was_ringing = band.ringing
         band.stop()
-        saved = self.saved_ticket is not None
-        panel.hung_up(self.ctx.now(), saved=saved)
+        ticket = self.saved_ticket
+        panel.hung_up(self.ctx.now(), saved=ticket is not None)
         if was_ringing:
             self.notify("来电人在振铃中挂断", severity="warning", markup=False)
         self._tell_switch("after_call_work")
-        if saved:
-            self._call_tickets[ev.call_id] = self.saved_ticket.id
+        if ticket is not None:
+            self._call_tickets[ev.call_id] = ticket.id
             self._record_call(ev.call_id)
 
-    def _phone_saved(self, ticket) -> bool:
+    def _phone_saved(self, ticket: Ticket) -> bool:
         """The ticket is saved. True if a phone call is still live (the call, not the save, ends it)."""
         call_id = self.phone_call_id
         if call_id is None:
@@ -186,7 +196,7 @@ class PhoneCalls:
         from ...domain.errors import RuleViolation
 
         try:
-            self.ctx.desk.record(ticket_id, "call_record", payload, self.ctx.now())
+            self.ctx.ready_desk.record(ticket_id, "call_record", payload, self.ctx.now())
         except RuleViolation as exc:
             self.post_message(self.Failed(f"通话记录未能记入工单：{exc.rule}：{exc.message}"))
 
@@ -245,8 +255,11 @@ class PhoneCalls:
                 return
             _label, state, reason = STATE_CHOICES[code]
             if code == "busy":
-                self.app.push_screen(TextPromptScreen("示忙", Text("示忙的理由（如 培训、会议）：")),
-                                     lambda text: text and self._set_state(state, text.strip()))
+                def busy(text: str | None) -> None:
+                    if text:
+                        self._set_state(state, text.strip())
+
+                self.app.push_screen(TextPromptScreen("示忙", Text("示忙的理由（如 培训、会议）：")), busy)
                 return
             if code == "ready":  # the operator ends after-call work early
                 panel = self.query_one(CallPanel)
@@ -267,7 +280,7 @@ class PhoneCalls:
         if self.link is not None and self.link.is_up:
             self._run_command(None, "set_state", _agent_state(state), None)
 
-    def _command(self, what: str, name: str, *args) -> None:
+    def _command(self, what: str, name: str, *args: Any) -> None:
         if self.link is None:
             return
         if not self.link.is_up:
@@ -276,7 +289,7 @@ class PhoneCalls:
         self._run_command(what, name, *args)
 
     @work(group="cti-command")
-    async def _run_command(self, what: str | None, name: str, *args) -> bool:
+    async def _run_command(self, what: str | None, name: str, *args: Any) -> bool:
         from ...cti import CtiError
 
         try:
@@ -315,13 +328,13 @@ class PhoneCalls:
         return "done"
 
 
-def _agent_state(state: str):
+def _agent_state(state: str) -> AgentState:
     from ...cti import AgentState
 
     return AgentState(state)
 
 
-def call_record_payload(record) -> dict[str, Any]:
+def call_record_payload(record: CallRecord) -> dict[str, Any]:
     """A CTI CallRecord as a `call_record` event's payload: without the caller's number (it is the
     appellant's, where the masking knows it, R26.1) and without transfers to anything but a number."""
     import re

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual import work
@@ -25,7 +25,13 @@ from ..widgets.call_panel import CallPanel
 from ..widgets.sync_status import SyncStatusBar
 
 
-class DeferredStart:
+if TYPE_CHECKING:
+    from .intake_host import IntakeHost
+else:
+    IntakeHost = object  # the mixins' typed base exists only for the type checker (intake_host.py)
+
+
+class DeferredStart(IntakeHost):
     """Mixed into `IntakeScreen`: mounting, resuming a draft, and finishing a deferred start."""
 
     async def on_mount(self) -> None:
@@ -38,7 +44,7 @@ class DeferredStart:
             # its text, so the rules now, not after the first frame. Rare, and slower.
             if not self._finish_context():
                 return
-            await self.form.mount_tail(self.ctx.rules.taxonomy)
+            await self.form.mount_tail(self.ctx.ready_rules.taxonomy)
         self._restore(draft)
 
     def _restore(self, draft: dict[str, Any] | None) -> None:
@@ -60,9 +66,9 @@ class DeferredStart:
         else:
             self._mark_draft_baseline()
             self.form.focus_field("phone")
-        self.app.mark_ready()
+        self.seat_app.mark_ready()
         if self.loaded:
-            self.app.mark_ready("complete")
+            self.seat_app.mark_ready("complete")
             self.call_after_refresh(self._warm_up)
             self.call_after_refresh(self._start_phone)
         else:  # on the app's queue, behind the ready mark: the first frame is not held up
@@ -73,10 +79,10 @@ class DeferredStart:
         # The context loads in a thread (imports, mostly): the UI thread keeps taking keys.
         if not await asyncio.get_running_loop().run_in_executor(None, self._finish_context):
             return
-        await self.form.mount_tail(self.ctx.rules.taxonomy)
+        await self.form.mount_tail(self.ctx.ready_rules.taxonomy)
         await self.mount_all(list(self._notices()), before="#main")
         await self.query_one("#main").mount(Vertical(*self._side_panels(), id="side"))
-        await self.mount(SyncStatusBar(self.app.sync_status, tz=self.ctx.policy.tz, id="sync"), after="#main")
+        await self.mount(SyncStatusBar(self.seat_app.sync_status, tz=self.ctx.policy.tz, id="sync"), after="#main")
         self.remove_class("-starting")
         self.loaded = True
         if self.call_started_at is not None and self.call_id is None:
@@ -85,8 +91,8 @@ class DeferredStart:
             self._after_form_change(field)
         self._pending_fields.clear()
         self.refresh_bindings()
-        self.app.context_ready()
-        self.app.mark_ready("complete")
+        self.seat_app.context_ready()
+        self.seat_app.mark_ready("complete")
         self._warm_up()
         self._start_phone()  # issue 19: the CTI link, after the first frame
 

@@ -14,12 +14,16 @@ A mixin of `IntakeScreen` (which owns `ctx` and the form).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from textual import work
 
 if TYPE_CHECKING:
+    from ..widgets.picker import PickerField
+    from .intake_host import IntakeHost
     from ...domain.classify import Suggestion, Suggestions
+else:
+    IntakeHost = object  # the mixins' typed base exists only for the type checker (intake_host.py)
 
 SUGGEST_DEBOUNCE = 0.15  # seconds after the last key, as the knowledge panel
 SUGGESTED_PICKERS = ("place", "appeal_type", "matter")
@@ -45,7 +49,7 @@ def name_from_history(rows: list[Any]) -> str | None:
     return None
 
 
-class SeatSuggestions:
+class SeatSuggestions(IntakeHost):
     """Mixed into `IntakeScreen` (through `SeatTools`)."""
 
     _suggest_timer = None
@@ -75,7 +79,7 @@ class SeatSuggestions:
             self._warm_suggester()
         for field in SUGGESTED_PICKERS:
             for picker in self.form.query(f"#{field}"):
-                picker.refresh_suggestions = self._suggest_now
+                cast("PickerField", picker).refresh_suggestions = self._suggest_now
 
     @work(thread=True, group="suggest-warm")
     def _warm_suggester(self) -> None:
@@ -113,7 +117,7 @@ class SeatSuggestions:
                              ("appeal_type", found.types if found and description.strip() else ()),
                              ("matter", found.matters if found and description.strip() else ())):
             for picker in self.form.query(f"#{field}"):
-                picker.set_suggestions(proposals(items))
+                cast("PickerField", picker).set_suggestions(proposals(items))
 
     def _suggest_name(self, rows: list[Any]) -> None:
         """The caller's history arrived: offer their name in an empty 姓名 field."""

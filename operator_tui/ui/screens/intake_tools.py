@@ -4,7 +4,12 @@ this shift's calls (Ctrl+L). A mixin of `IntakeScreen` (which owns `ctx` and the
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, cast
+
 from .intake_suggest import SeatSuggestions
+
+if TYPE_CHECKING:
+    from ..widgets.knowledge_panel import KnowledgePanel
 
 
 class SeatTools(SeatSuggestions):
@@ -13,8 +18,8 @@ class SeatTools(SeatSuggestions):
     def action_phrases(self) -> None:
         from ...domain.phrases import fill, form_values
 
-        ph = self.ctx.rules.phrases.templates
-        values = {**form_values(self.form.data(), self.ctx.rules.taxonomy), "operator": self.ctx.desk.actor}
+        ph = self.ctx.ready_rules.phrases.templates
+        values = {**form_values(self.form.data(), self.ctx.ready_rules.taxonomy), "operator": self.ctx.ready_desk.actor}
         items = [("问候语", fill(ph["greeting"], values)), ("身份核实", fill(ph["verification"], values)),
                  ("复述确认", fill(ph["readback"], values))]
         if self.saved_ticket is not None:
@@ -45,16 +50,16 @@ class SeatTools(SeatSuggestions):
 
     def action_focus_kb(self) -> None:
         for w in self.query("#kb"):
-            w.focus_search()  # issue 13: Ctrl+K, then type to search by hand
+            cast("KnowledgePanel", w).focus_search()  # issue 13: Ctrl+K, then type to search by hand
 
     def action_use_kb_answer(self) -> None:
         """R20.1: the highlighted knowledge-base answer into the answer field, without leaving the form."""
         for panel in self.query("#kb"):
-            panel.action_use_answer()
+            cast("KnowledgePanel", panel).action_use_answer()
             return
         self.notify("知识库未启用", severity="warning", markup=False)
 
-    def on_knowledge_panel_answer_chosen(self, message) -> None:
+    def on_knowledge_panel_answer_chosen(self, message: KnowledgePanel.AnswerChosen) -> None:
         self.kb_article = message.article_id
         self.form.set_answer(message.standard_answer)
         self.notify("已填入知识库标准答复，可按 F5 当场答复办结", markup=False)
