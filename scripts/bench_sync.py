@@ -192,8 +192,10 @@ async def bench_load(url: str | list[str], seat_tokens: dict[str, str], duration
             t0 = time.perf_counter()
             try:
                 r = await writers[code].post("/v1/events", json={"sent_at": now.isoformat(), "events": [event]})
-                if r.status_code != 200 or r.json()["results"][0]["status"] != "applied":
+                if r.status_code != 200:
                     errors.append(f"write HTTP {r.status_code}")
+                elif (result := r.json()["results"][0])["status"] != "applied":  # say why, or nobody can tell
+                    errors.append(f"write {result['status']} {result.get('rule')}: {str(result.get('reason'))[:80]}")
             except httpx.HTTPError as exc:
                 errors.append(f"write {type(exc).__name__}")
             writes.append(time.perf_counter() - t0)
