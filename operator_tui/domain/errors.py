@@ -108,7 +108,7 @@ def kind_of(exc: BaseException) -> type[HotlineError] | None:
     exception outside the tree (which every edge treats as a bug)."""
     for cls in type(exc).__mro__:
         if cls in KINDS:
-            return cls  # type: ignore[return-value]
+            return cls
     return None
 
 

@@ -65,7 +65,7 @@ _RULE_KEYS = {"id", "targets", "what", "phrases", "patterns", "suppress", "unles
               "context", "context_window", "context_scope", "only_with"}
 
 
-class _AnySyllable(dict):
+class _AnySyllable(dict[str, str]):
     """Stands in for the syllable table when none is given: shape checks pass, nothing is matched."""
 
     def __contains__(self, key: object) -> bool:

@@ -16,12 +16,13 @@ per ticket, so the drill-down adds up to exactly the figures of the rates report
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query, status
 from pydantic import BaseModel, Field
 
+from operator_tui.config import Rules
 from operator_tui.contract import ErrorPublic
 from operator_tui.domain.model import STATUS_NAMES, Role, Status
 from operator_tui.domain.periods import Period, PeriodError, last_complete, parse_period, week_of
@@ -112,7 +113,7 @@ def _unprocessable(detail: str) -> HTTPException:
     return HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, detail)
 
 
-def _line(p: Principal, rules, by: str, key: str | None) -> str:
+def _line(p: Principal, rules: Rules, by: str, key: str | None) -> str:
     """The line asked for, checked against who asks (a unit: its own) and the taxonomy."""
     try:
         check_by(by)
@@ -132,7 +133,7 @@ def _line(p: Principal, rules, by: str, key: str | None) -> str:
     return key
 
 
-def _period(text: str | None, rules, now) -> Period:
+def _period(text: str | None, rules: Rules, now: datetime) -> Period:
     try:
         return check_period(parse_period(text) if text is not None
                             else last_complete("month", now.astimezone(rules.policy.tz).date()))
@@ -152,7 +153,7 @@ def _where(by: str) -> str:
     return f" AND {column} = ?" if column else ""
 
 
-def _place_name(rules, code: str) -> str:
+def _place_name(rules: Rules, code: str) -> str:
     tax = rules.taxonomy
     p = tax.places.get(code)
     if p is None:
@@ -189,7 +190,8 @@ def rate_tickets(p: Exporter, storage: StorageDep, rules: RulesDep, now: Now, pe
            f"rated_on, resolved, satisfied FROM tickets WHERE id IN ({ids}) ORDER BY number LIMIT ?")
     with storage.read() as tx:
         rows = list(tx._all(sql, (*args, limit + 1)))
-        total = len(rows) if len(rows) <= limit else int(tx._one(f"SELECT count(*) FROM ({ids}) AS counted", args)[0])
+        overflow = None if len(rows) <= limit else tx._one(f"SELECT count(*) FROM ({ids}) AS counted", args)
+        total = len(rows) if overflow is None else int(overflow[0])
     tax = rules.taxonomy
     out = []
     for number, matter, place, state, lead, ontime_on, ontime_met, response_on, response_met, rated_on, resolved, satisfied \
