@@ -15,6 +15,7 @@ import sys
 
 def main(argv: list[str] | None = None) -> None:
     args = sys.argv[1:] if argv is None else argv
+    from .domain.errors import HotlineError, describe  # loaded on the seat's path anyway
     from .seat_start import SeatStartError, parse_seat_args, run_seat
 
     try:
@@ -37,6 +38,11 @@ def main(argv: list[str] | None = None) -> None:
     except SeatStartError as exc:
         print(f"错误：{exc}", file=sys.stderr)
         sys.exit(2)
+    except HotlineError as exc:  # any other of the tree: one line, the CLI's exit code for its kind
+        from .cli import exit_code_of  # typer's import cost only when the seat cannot start
+
+        print(f"错误：{describe(exc)}", file=sys.stderr)
+        sys.exit(exit_code_of(exc))
     except KeyboardInterrupt:
         print("已取消", file=sys.stderr)
         sys.exit(130)

@@ -62,3 +62,21 @@ def test_a_broken_invariant_is_our_bug_not_the_users_mistake(failing):
 
 def test_every_kind_has_an_exit_code():
     assert set(EXIT_CODES) == set(KINDS)
+
+
+def test_the_seats_short_path_answers_the_tree_like_the_cli(monkeypatch, capsys, tmp_path):
+    """`hotline seat` skips typer; an error of the tree it meets still ends in one line and the
+    CLI's exit code for its kind (here: another seat holds the database, so 1: try again later)."""
+    from operator_tui import launch
+
+    monkeypatch.setenv("HOTLINE_DB", str(tmp_path / "seat.db"))
+    monkeypatch.setenv("HOTLINE_CONFIG_DIR", str(tmp_path / "config"))
+
+    def busy(*args, **kwargs):
+        raise LockBusy("另一个坐席正在使用该数据库")
+
+    monkeypatch.setattr("operator_tui.seat_start.run_seat", busy)
+    with pytest.raises(SystemExit) as done:
+        launch.main(["seat"])
+    assert done.value.code == 1
+    assert capsys.readouterr().err == "错误：另一个坐席正在使用该数据库\n"
