@@ -203,7 +203,7 @@ class CentreLookup:
         with self.store.connect() as db:
             mine = tickets.by_number(db, number)
             pending = mine is not None and tickets.unsynced(db, mine.id)
-        if pending or (mine is not None and self.client is None):
+        if mine is not None and (pending or self.client is None):  # pending implies mine
             return mine
         try:
             d = self.detail(number, purpose)

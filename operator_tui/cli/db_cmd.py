@@ -29,7 +29,7 @@ def init(
     seat_code: str = typer.Option(None, "--seat-code", help="This seat's 3-digit code, unique across seats (part of every ticket number)."),
     encrypt: bool = typer.Option(False, "--encrypt", help="Create it encrypted (SQLCipher) with a new random key, kept in "
                                  "--key-file (a new 0600 file) or else the OS keyring; a key already set is used."),
-    key_file: Path = typer.Option(None, "--key-file", envvar=ENV["key_file"],
+    key_file: Path | None = typer.Option(None, "--key-file", envvar=ENV["key_file"],
                                   help="The database key's file (mode 0600); implies --encrypt."),
 ) -> None:
     """Create (or migrate) the seat database, file mode 0600."""

@@ -49,7 +49,7 @@ def register(db_app: typer.Typer) -> None:
     @db_app.command("encrypt")
     def encrypt(
         ctx: typer.Context,
-        key_file: Path = typer.Option(None, "--key-file", envvar=ENV["key_file"],
+        key_file: Path | None = typer.Option(None, "--key-file", envvar=ENV["key_file"],
                                       help="Use the key in this 0600 file, or, if it does not exist, "
                                            "create it with a new random key. Without it: HOTLINE_DB_KEY, else a new "
                                            "key kept in the OS keyring."),
@@ -79,8 +79,8 @@ def register(db_app: typer.Typer) -> None:
     @db_app.command("rekey")
     def rekey(
         ctx: typer.Context,
-        key_file: Path = typer.Option(None, "--key-file", envvar=ENV["key_file"], help=KEY_FILE_HELP),
-        new_key_file: Path = typer.Option(None, "--new-key-file",
+        key_file: Path | None = typer.Option(None, "--key-file", envvar=ENV["key_file"], help=KEY_FILE_HELP),
+        new_key_file: Path | None = typer.Option(None, "--new-key-file",
                                           help="Keep the new key in this new 0600 file. Default: where the "
                                                "old key was (its key file, or the OS keyring)."),
     ) -> None:
@@ -98,15 +98,18 @@ def register(db_app: typer.Typer) -> None:
             old = keys.resolve(s.db_path, key_file)
         except keys.KeyProblem as exc:
             raise CliError(f"--db：无法打开数据库 {s.db_path}（{exc}）") from None
+        if old is None:  # resolve raises rather than return None for an encrypted file
+            raise CliError(f"--db：数据库 {s.db_path} 已加密，需要密钥")
         fresh = keys.new_key()
         if new_key_file is not None:
             if new_key_file.exists():
                 raise CliError(f"--new-key-file：{new_key_file} 已存在，不会覆盖")
             new = keys.Key(fresh, f"密钥文件 {new_key_file}", "file", new_key_file)
             keep = lambda: keys.write_key_file(new_key_file, fresh)  # noqa: E731
-        elif old.kind == "file":
-            new = keys.Key(fresh, old.source, "file", old.file)
-            keep = lambda: keys.replace_key_file(old.file, fresh)  # noqa: E731
+        elif old.kind == "file" and old.file is not None:
+            old_file = old.file
+            new = keys.Key(fresh, old.source, "file", old_file)
+            keep = lambda: keys.replace_key_file(old_file, fresh)  # noqa: E731
         elif old.kind == "keyring":
             new = keys.Key(fresh, "系统钥匙串", "keyring")
             keep = lambda: keys.keyring_put(s.db_path, fresh)  # noqa: E731

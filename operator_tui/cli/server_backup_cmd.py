@@ -28,11 +28,11 @@ def _sqlite_db(ctx: typer.Context, db: str | None) -> Path:
 
     from . import CliError
 
-    root = ctx
-    while db is None and ctx.parent is not None:  # `hotline server --db X backup …` too
-        ctx = ctx.parent
-        db = ctx.params.get("db")
-    path = _target(db, root)  # else config.toml's server_db
+    parent = ctx.parent
+    while db is None and parent is not None:  # `hotline server --db X backup …` too
+        db = parent.params.get("db")
+        parent = parent.parent
+    path = _target(db, ctx)  # else config.toml's server_db
     if is_postgres(path):
         raise CliError(_PG)
     if not isinstance(path, Path):  # _target gives a Path for anything but a postgresql:// URL

@@ -22,7 +22,7 @@ def register(app: typer.Typer) -> None:
 def sync(
     ctx: typer.Context,
     server: str = typer.Option(None, "--server", envvar=ENV["server"], help="Server URL, e.g. http://127.0.0.1:8890"),
-    token: str = typer.Option(None, "--token", envvar=ENV["token"], help="This seat's token (from `hotline server init`)."),
+    token: str | None = typer.Option(None, "--token", envvar=ENV["token"], help="This seat's token (from `hotline server init`)."),
     token_file: str = typer.Option(None, "--token-file", envvar=ENV["token_file"],
                                    help="A file (mode 0600) holding the token, instead of --token."),
     ca_file: str = typer.Option(None, "--ca-file", envvar=ENV["ca_file"],
@@ -33,7 +33,7 @@ def sync(
 ) -> None:
     """Push the outbox and pull changes once; rejected events go to the conflicts list."""
     from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
     from ..settings import CredentialError, check_ca_file, resolve_token
     from ..sync.client import HotlineClient, http_client
@@ -68,7 +68,7 @@ def sync(
                               on_identity=lambda who: None)
         with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                       console=console, disable=quiet, transient=False) as bar:
-            tasks: dict[str, int] = {}
+            tasks: dict[str, TaskID] = {}
 
             def progress(phase: str, done: int, total: int | None) -> None:
                 if phase not in tasks:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import uuid
+from typing import Any
 
 from .ami_wire import action, read_banner, read_message
 from .boundary import CtiAuthError, CtiCommandError, CtiLinkDown, check_number
@@ -128,7 +129,8 @@ class AsteriskLink(LinkBase):
         return result
 
     def _fail_pending(self, exc: Exception) -> None:
-        futures = [*self._pending.values(), *self._originates.values(), *(f for _, f in self._lists.values())]
+        futures: list[asyncio.Future[Any]] = [*self._pending.values(), *self._originates.values(),
+                                              *(f for _, f in self._lists.values())]
         for fut in futures:
             if not fut.done():
                 fut.set_exception(exc)

@@ -18,6 +18,7 @@ import json
 import uuid
 from collections import deque
 from datetime import datetime, timezone
+from typing import Any
 
 from .boundary import CtiAuthError, CtiCommandError, CtiLinkDown, check_number
 from .config import CtiConfig
@@ -106,7 +107,8 @@ class FreeSwitchLink(LinkBase):
         return body
 
     def _fail_pending(self, exc: Exception) -> None:
-        for fut in [*self._replies, *self._jobs.values()]:
+        futures: list[asyncio.Future[Any]] = [*self._replies, *self._jobs.values()]
+        for fut in futures:
             if not fut.done():
                 fut.set_exception(exc)
         self._replies.clear()

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta, timezone
 from typing import AsyncIterator, Callable
 
 from .boundary import CtiCommandError, CtiLinkDown, check_number
-from .events import (AgentState, AgentStateChanged, Answered, CtiEvent, Direction, Held, HungUp, LinkDown, LinkUp,
+from .events import (AgentState, AgentStateChanged, Answered, CallEvent, CtiEvent, Direction, Held, HungUp, LinkDown, LinkUp,
                      Ringing, ThreeWayStarted, Transferred, TransferMode, Unheld)
 from .record import CallBook, CallRecord
 
@@ -100,7 +100,7 @@ class FakeLink:
     def push(self, ev: CtiEvent) -> None:
         if isinstance(ev, (LinkUp, LinkDown)):
             self._up = isinstance(ev, LinkUp)
-        if not hasattr(ev, "call_id") or self.book.apply(ev):
+        if not isinstance(ev, CallEvent) or self.book.apply(ev):
             self._queue.put_nowait(ev)
 
     def ring(self, caller: str = "13912345678", queue: str | None = "8890", call_id: str | None = None) -> str:

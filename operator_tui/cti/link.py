@@ -237,8 +237,7 @@ class LinkBase:
         task = asyncio.create_task(coro)
         self._background.add(task)
         task.add_done_callback(self._background.discard)
-        task.add_done_callback(lambda t: t.cancelled() or t.exception() is None
-                               or log.warning("CTI follow-up failed: %s", t.exception()))
+        task.add_done_callback(_log_failure)
 
     def _write(self, data: bytes) -> None:
         if not self._connected or self._writer is None:
@@ -271,3 +270,8 @@ def _reason(exc: BaseException) -> str:
     if isinstance(exc, OSError) and exc.strerror:
         return exc.strerror
     return str(exc) or type(exc).__name__
+
+
+def _log_failure(task: asyncio.Task[Any]) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        log.warning("CTI follow-up failed: %s", task.exception())

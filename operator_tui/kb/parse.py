@@ -138,7 +138,8 @@ def build_article(values: dict[str, Any], lines: dict[str, int], first_line: int
             days[key] = _date(value)
         except ValueError:
             err(key, f"{key} 不是日期（应为 YYYY-MM-DD）：{value!r}")
-    if days.get("valid_from") and days.get("valid_until") and days["valid_until"] < days["valid_from"]:
+    valid_from, valid_until = days.get("valid_from"), days.get("valid_until")
+    if valid_from and valid_until and valid_until < valid_from:
         err("valid_until", "valid_until 早于 valid_from")
 
     sample = values.get("sample", False)

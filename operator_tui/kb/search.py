@@ -24,7 +24,7 @@ from operator_tui.kb.index import connect, get_article
 from operator_tui.kb.model import Article, Hit
 from operator_tui.kb.parse import clean_text
 from operator_tui.kb.tokens import bigrams
-from operator_tui.store.db import is_connection, sql_errors
+from operator_tui.store.db import sql_errors
 
 MATTER_BOOST = 1.5     # a matter the operator chose is strong evidence, but text still decides
 MAX_TERMS = 48         # a whole typed description must not turn into a hundred-term query
@@ -146,7 +146,7 @@ def search_conn(conn: sqlite3.Connection, text: str, matter: str | None = None, 
 def search(db: Path | str | sqlite3.Connection, text: str, matter: str | None = None,
            limit: int = 10, today: date | None = None) -> list[Hit]:
     """`search_conn` on an open connection, or on a fresh one for a database path."""
-    if is_connection(db):
+    if not isinstance(db, (Path, str)):  # sqlite3's connection, or SQLCipher's (is_connection)
         return search_conn(db, text, matter, limit, today)
     conn = connect(db)
     try:

@@ -174,7 +174,9 @@ class HotlineClient:
 
         r = self.request("POST", "/v1/events", ok=(200, 409), body_factory=body,
                          headers={"Content-Type": "application/json"})
-        return _parse(IdConflictPublic if r.status_code == 409 else PushPublic, r)
+        if r.status_code == 409:
+            return _parse(IdConflictPublic, r)
+        return _parse(PushPublic, r)
 
     def changes(self, since: str, limit: int) -> ChangesPublic:
         return _parse(ChangesPublic, self.request("GET", "/v1/changes", params={"since": since, "limit": limit}))

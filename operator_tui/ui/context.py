@@ -47,7 +47,11 @@ class SeatContext:
     @property
     def policy(self) -> Policy:
         """Time zone, limits, call timer colours: known from the first frame on."""
-        return self.rules.policy if self.rules is not None else self.start_policy
+        if self.rules is not None:
+            return self.rules.policy
+        if self.start_policy is None:
+            raise BrokenInvariant("a seat context needs its rules or, while starting, its policy")
+        return self.start_policy
 
     # The deferred half, for code that runs only once start-up is complete (the seat's actions, its
     # workers): typed without the None that only the first frame sees (issue 18).

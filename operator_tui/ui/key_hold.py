@@ -78,7 +78,7 @@ class KeyHoldMixin:
     async def _replay(self) -> None:
         if self._holds or self._held is None:
             return
-        keys = self._relayed + self._held
+        keys = (self._relayed or []) + self._held
         self._held = self._relayed = None
         if self._hold_timer is not None:
             self._hold_timer.stop()

@@ -13,6 +13,7 @@ pypinyin is on the path to the seat's first frame.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from typing import Callable
 
 from rich.text import Text
@@ -74,8 +75,7 @@ def commands(app, screen: Screen) -> list[SeatCommand]:
             seen.add(binding.action)
             key = app.get_key_display(binding) if binding.key else ""
             help_text = HELP.get(binding.id or "", binding.description)
-            found.append(SeatCommand(binding.description, key, help_text,
-                                     lambda r=runner, a=binding.action: r.run_action(a)))
+            found.append(SeatCommand(binding.description, key, help_text, partial(runner.run_action, binding.action)))
     return found
 
 

@@ -148,7 +148,7 @@ class RatingScreen(Dialog[Payload | None]):
 
     def on_input_changed(self, event: Input.Changed) -> None:
         key = (event.input.id or "").removeprefix("rate-")
-        for label in self.query(f"#stars-{key}"):
+        for label in self.query(f"#stars-{key}").results(Label):
             label.update(stars(event.value))
 
     def action_confirm(self) -> None:

@@ -79,7 +79,7 @@ class ConflictsScreen(Screen):
     def compose(self) -> ComposeResult:
         with Vertical(id="conflicts"):
             yield Label(Text("同步冲突：服务器退回的记录（F8 标记已处理）", style="bold"))
-            table = DataTable(id="conflicts-table", cursor_type="row")
+            table: DataTable[Text] = DataTable(id="conflicts-table", cursor_type="row")
             table.add_columns("记录时间", "受理编号", "操作", "依据条款", "服务器说明", "服务器状态")
             yield table
             yield Static(Text(""), id="conflicts-detail")

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen, ScreenResultType
 from textual.widgets import Label, OptionList, Static, TextArea
@@ -102,9 +104,9 @@ class TextPromptScreen(Dialog[str | None]):
 class ChoiceScreen(Dialog[str | None]):
     """Pick one of a few options with the arrow keys or their number."""
 
-    BINDINGS = [Binding("escape", "cancel", "取消", id="dialog.cancel")] + [
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "取消", id="dialog.cancel"), *(
         Binding(str(n), f"pick({n})", show=False, id=f"dialog.pick{n}") for n in range(1, 10)
-    ]
+    )]
 
     def __init__(self, title: str, options: list[tuple[str, str]]) -> None:
         super().__init__()
@@ -136,9 +138,9 @@ class PhrasesScreen(Dialog[str | None]):
     """R19.2 standard phrases, filled in from the form. A number or Enter on a phrase inserts it
     into the answer (issue 14: they could be read but not inserted); Esc or F3 closes."""
 
-    BINDINGS = [Binding("escape,f3", "close", "关闭", id="phrases.close")] + [
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,f3", "close", "关闭", id="phrases.close"), *(
         Binding(str(n), f"insert({n})", show=False, id=f"phrases.insert{n}") for n in range(1, 10)
-    ]
+    )]
 
     def __init__(self, phrases: list[tuple[str, str]]) -> None:
         super().__init__()

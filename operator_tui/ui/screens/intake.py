@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, cast
 
 from rich.text import Text
 from textual import on, work
@@ -39,13 +39,13 @@ from .intake_start import DeferredStart
 from .intake_tools import SeatTools
 
 if TYPE_CHECKING:  # loaded after the first frame
+    from ...domain.model import Ticket
+    from ...lookup import HistoryRow
     from ..app import SeatApp
     from ..widgets.caller_history import CallerHistory
     from ..widgets.emergency_banner import EmergencyBanner
     from ..widgets.knowledge_panel import KnowledgePanel
     from ..widgets.picker import PickerField
-    from ...domain.model import Ticket
-    from ...lookup import HistoryRow
 
 HISTORY_LIMIT = 50    # tickets in the screen pop; F10 asks the centre again beyond it
 # The closing phrase's "{due}" for a ticket closed during the call (issue 14: it said "办结后将给您

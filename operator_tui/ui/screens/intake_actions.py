@@ -17,7 +17,6 @@ from ...store import drafts
 from ..safe import caller_text, joined
 from .disposition import Disposition, describe
 
-
 if TYPE_CHECKING:
     from ...domain.triage import ReferralInput
     from ...lookup import HistoryRow

@@ -49,8 +49,8 @@ class IntakeNeeds(Protocol):
     def seat_app(self) -> SeatApp: ...  # `app`, typed as the seat's (its sync status, start-up hooks)
 
     # The screen's messages, made by the mixins (`self.post_message(self.Saved(...))`).
-    def Saved(self, ticket: Ticket, phrase: str) -> Message: ...  # noqa: N802 (a message class)
-    def Failed(self, message: str) -> Message: ...  # noqa: N802 (a message class)
+    def Saved(self, ticket: Ticket, phrase: str) -> Message: ...  # a message class
+    def Failed(self, message: str) -> Message: ...  # a message class
 
     def start_call(self, phone: str = "", *, call_id: str | None = None, ringing: bool = False) -> None: ...
     def _after_form_change(self, field: str) -> None: ...

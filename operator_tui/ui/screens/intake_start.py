@@ -24,7 +24,6 @@ from ...store import drafts
 from ..widgets.call_panel import CallPanel
 from ..widgets.sync_status import SyncStatusBar
 
-
 if TYPE_CHECKING:
     from .intake_host import IntakeHost
 else:

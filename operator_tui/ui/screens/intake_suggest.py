@@ -19,9 +19,9 @@ from typing import TYPE_CHECKING, Any, cast
 from textual import work
 
 if TYPE_CHECKING:
+    from ...domain.classify import Suggestion, Suggestions
     from ..widgets.picker import PickerField
     from .intake_host import IntakeHost
-    from ...domain.classify import Suggestion, Suggestions
 else:
     IntakeHost = object  # the mixins' typed base exists only for the type checker (intake_host.py)
 

@@ -138,7 +138,10 @@ class RateTicketsScreen(Screen):
 
         number = self.shown[table.cursor_row].number
         # The ticket as F4 opens one from another seat: read from the centre (an audited read).
-        self.app.push_screen(TicketDetailScreen(self.ctx, None, number=number), lambda _=None: table.focus())
+        def back(_: object = None) -> None:
+            table.focus()
+
+        self.app.push_screen(TicketDetailScreen(self.ctx, None, number=number), back)
 
     def action_back(self) -> None:
         self.dismiss()

@@ -14,11 +14,12 @@ says 离线：三率需连接服务器 instead of showing stale or partial figur
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import ClassVar
 
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
@@ -70,14 +71,14 @@ class RatesTable(DataTable):
 
 class RatesScreen(Screen):
     CSS_PATH = "rates.tcss"
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "返回", id="rates.back"),
         Binding("enter", "drill", "工单明细", id="rates.drill"),
         Binding("left_square_bracket", "step(-1)", "上一期", id="rates.previous"),
         Binding("right_square_bracket", "step(1)", "下一期", id="rates.next"),
         Binding("p", "type_period", "输入时段", id="rates.period"),
         Binding("r", "next_rate", "切换指标", id="rates.rate"),
-    ] + [Binding(str(i), f"group('{by}')", name, id=f"rates.by_{by}") for i, (by, name) in enumerate(GROUPS, 1)] + [
+        *(Binding(str(i), f"group('{by}')", name, id=f"rates.by_{by}") for i, (by, name) in enumerate(GROUPS, 1)),
         Binding("g", "refresh", "刷新", id="rates.refresh"),
     ]
 
@@ -167,9 +168,9 @@ class RatesScreen(Screen):
             self._show_head()
             return
         self._show_problem(None)
-        self.report = message.report
-        if self.rate not in self.report.rates:
-            self.rate = self.report.rates[0]
+        self.report = report = message.report
+        if report is not None and self.rate not in report.rates:  # a report comes without a problem
+            self.rate = report.rates[0]
         self._show_table()
         self._show_head()
 
@@ -348,8 +349,11 @@ class RatesScreen(Screen):
         from .rate_tickets import RateTicketsScreen
 
         line = next(ln for ln in self.rows if ln.key == key)
+        def back(_: object = None) -> None:
+            self.query_one("#rates-table").focus()
+
         self.app.push_screen(RateTicketsScreen(self.ctx, self.reader, self.period, self.by, line.key, line.name, self.rate),
-                             lambda _=None: self.query_one("#rates-table").focus())
+                             back)
 
     def action_back(self) -> None:
         if self.focused is self.query_one("#rates-period", Input):

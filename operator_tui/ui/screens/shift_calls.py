@@ -7,6 +7,7 @@ after a crash still lists the calls taken before it."""
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import on, work
@@ -18,6 +19,9 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Label
 
 from ..context import SeatContext
+
+if TYPE_CHECKING:
+    from ...domain.model import Ticket
 from ..safe import caller_text
 from ..widgets.key_bar import KeyBar
 
@@ -39,13 +43,13 @@ class ShiftCallsScreen(Screen):
     def __init__(self, ctx: SeatContext) -> None:
         super().__init__()
         self.ctx = ctx
-        self.tickets: dict[str, object] = {}
+        self.tickets: dict[str, Ticket] = {}
 
     def compose(self) -> ComposeResult:
         with Vertical(id="shift"):
             yield Label(Text(f"本班来电（近 {SHIFT_HOURS} 小时本席受理的办理单，新的在前；回车查看，Esc 返回）", style="bold"))
             yield Label(Text("读取中…", style="dim"), id="shift-status")
-            table = DataTable(id="shift-table", cursor_type="row")
+            table: DataTable[Text] = DataTable(id="shift-table", cursor_type="row")
             table.add_columns("时间", "受理编号", "诉求人", "电话", "事项", "状态")
             yield table
         yield KeyBar()
@@ -66,7 +70,7 @@ class ShiftCallsScreen(Screen):
 
     @on(Loaded)
     def _loaded(self, message: Loaded) -> None:
-        tax, tz = self.ctx.rules.taxonomy, self.ctx.rules.policy.tz
+        tax, tz = self.ctx.ready_rules.taxonomy, self.ctx.ready_rules.policy.tz
         table = self.query_one(DataTable)
         table.clear()
         self.tickets = {t.id: t for t in message.rows}
@@ -82,7 +86,7 @@ class ShiftCallsScreen(Screen):
     def _open(self, event: DataTable.RowSelected) -> None:
         from .find import TicketDetailScreen
 
-        ticket = self.tickets.get(event.row_key.value)
+        ticket = self.tickets.get(event.row_key.value or "")
         if ticket is not None:
             self.app.push_screen(TicketDetailScreen(self.ctx, ticket))
 

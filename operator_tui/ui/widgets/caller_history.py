@@ -34,7 +34,7 @@ class CallerHistory(Widget):
 
     def compose(self) -> ComposeResult:
         yield Label(Text("来电历史", style="bold"), id="history-title")
-        table = DataTable(id="history-table", cursor_type="row", zebra_stripes=True)
+        table: DataTable[Text] = DataTable(id="history-table", cursor_type="row", zebra_stripes=True)
         # 来源 early: the side panel is narrow, and where a row came from matters more than its deadline.
         table.add_columns("受理编号", "来源", "日期", "事项", "状态", "时限")
         yield table

@@ -52,7 +52,7 @@ class KeyBar(Widget):
         off_style = self.get_component_rich_style("key-bar--disabled", partial=True)
         bindings = self.screen.active_bindings
         palette = self.app.COMMAND_PALETTE_BINDING if self.app.ENABLE_COMMAND_PALETTE else None
-        entries: list[tuple[tuple[int, int], str, str, bool]] = []
+        entries: list[tuple[tuple[int, ...], str, str, bool]] = []
         seen: set[str] = set()
         for key, (node, binding, enabled, _tooltip) in bindings.items():
             if key == palette:

@@ -326,7 +326,7 @@ class PickerField(Widget, can_focus=True):
         app = self.app
         # Tab and Enter act here, at once: as bindings they would run only once the key has bubbled
         # up to the app, after the keys typed behind them had been sent here (and opened a picker).
-        if event.key in ("tab", "shift+tab") and hasattr(app, "hold_keys"):
+        if event.key in ("tab", "shift+tab") and hasattr(app, "hold_keys") and hasattr(app, "release_keys"):
             event.stop()
             event.prevent_default()
             self._handed_on = True

@@ -7,7 +7,7 @@ itself, or after the first frame when started with `head_only` (see `IntakeScree
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from rich.text import Text
 from textual import on
@@ -16,13 +16,18 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
 from textual.widgets import Input, Label
 
+from ...domain.errors import BrokenInvariant
 from ..key_hold import HandsOnKeys
-from .bounded_input import BoundedInput
 from ..safe import caller_text, clean_text
+from .bounded_input import BoundedInput
 
 if TYPE_CHECKING:
+    from textual.widgets import TextArea
+
     from ...domain.taxonomy import Taxonomy
     from ...domain.validation import FieldError
+    from .form_tail import FormTail
+    from .picker import PickerField
 
 TEXT_INPUTS = ("name", "phone", "address")
 NAME_PLACEHOLDER = "可记“张先生”“匿名”"
@@ -105,9 +110,11 @@ class TicketForm(VerticalScroll):
         if tail is not None:
             yield tail
 
-    def _tail_widgets(self):
+    def _tail_widgets(self) -> tuple[PickerField, FormTail]:
         from .form_tail import tail_widgets
 
+        if self.taxonomy is None:  # the tail is mounted only once the rules are loaded
+            raise BrokenInvariant("the form's tail needs the taxonomy")
         return tail_widgets(self.taxonomy)
 
     def on_mount(self) -> None:
@@ -219,14 +226,14 @@ class TicketForm(VerticalScroll):
         if not self._has_tail:
             self._tail_values.update(lead_unit=lead, co_units=tuple(co))
             return
-        self.query_one("#lead_unit").set_value(lead, notify=False)
-        self.query_one("#co_units").set_values(co, notify=False)
+        cast("PickerField", self.query_one("#lead_unit")).set_value(lead, notify=False)
+        cast("PickerField", self.query_one("#co_units")).set_values(co, notify=False)
 
     def set_answer(self, text: str) -> None:
         if not self._has_tail:
             self._tail_values["answer"] = clean_text(text)
         else:
-            self.query_one("#answer").load_text(clean_text(text))
+            cast("TextArea", self.query_one("#answer")).load_text(clean_text(text))
         self.post_message(self.Changed("answer"))
 
     def show_errors(self, errors: list[FieldError]) -> None:
