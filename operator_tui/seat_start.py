@@ -30,8 +30,9 @@ ROLES = ("operator", "supervisor", "admin")
 # option → (SeatOptions field, takes a value, environment variable); the root options come first.
 # A field that is also a setting (settings_table) is resolved with the settings: option >
 # environment > config.toml > default.
-ROOT_OPTIONS = {"--db": ("db", True, ENV["db"]), "--operator": ("operator", True, ENV["operator"])}
-SEAT_OPTIONS = {
+ROOT_OPTIONS: dict[str, tuple[str, bool, str | None]] = {
+    "--db": ("db", True, ENV["db"]), "--operator": ("operator", True, ENV["operator"])}
+SEAT_OPTIONS: dict[str, tuple[str, bool, str | None]] = {
     "--caller": ("caller", True, None),
     "--offline": ("offline", False, None),
     "--server": ("server", True, ENV["server"]),
@@ -121,7 +122,7 @@ def build_context(settings: Settings, caller: str | None = None, offline: bool =
         # Deferred: the policy now (the call timer needs it); the rest of the rules, which the
         # form's lists and the disposition checks need, right after the first frame.
         rules = None if defer else default_rules()
-        policy = load_policy() if defer else rules.policy
+        policy = load_policy() if rules is None else rules.policy
     except ConfigError as exc:
         raise SeatStartError(str(exc)) from None
     # Issue 14: a mistyped --db made a new, empty seat; only `hotline db init` creates a database.
@@ -182,7 +183,7 @@ def build_context(settings: Settings, caller: str | None = None, offline: bool =
                 if ctx.desk is not None:
                     ctx.desk.actor = who.actor
 
-            http = http_client(settings.server_url, timeout=10, ca_file=ca_file)
+            http = http_client(settings.server_url or "", timeout=10, ca_file=ca_file)  # set: `syncing`
             ctx.sync = SyncService(store, HotlineClient(http, token), rules, on_identity=identified)
         if cti:  # the link object only: the intake screen starts it once it is on screen
             from .cti import CtiConfigError, connect_link, parse_cti_url
@@ -234,7 +235,7 @@ def run_seat(settings: Settings, opts: SeatOptions, defer: bool = False) -> None
 
         from .demo import seed
 
-        seed(context.store, context.rules, datetime.now(timezone.utc))
+        seed(context.store, context.ready_rules, datetime.now(timezone.utc))
     from .ui.app import KeymapError, make_app
 
     try:

@@ -19,6 +19,7 @@ import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from collections.abc import Mapping
+from typing import Any
 
 from .domain.errors import BadInput, Misconfigured
 from .settings_table import BY_NAME, ENV, FILE_KEYS
@@ -120,7 +121,8 @@ class Settings:
         is the same value `resolve` found, so the order CLI > environment > file holds."""
         if "server" in options:
             options["server_url"] = options.pop("server")
-        return replace(self, **{k: v for k, v in options.items() if v is not None and v != ""})
+        given: dict[str, Any] = {k: v for k, v in options.items() if v is not None and v != ""}
+        return replace(self, **given)
 
     @property
     def keymap_path(self) -> Path:

@@ -19,7 +19,7 @@ import json
 import logging
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Iterator, List
+from typing import Any, Iterator, List
 
 import platformdirs
 import typer
@@ -75,13 +75,13 @@ def run(
     port: int = typer.Option(8890, "--port", min=0, max=65535, help="Port to listen on."),
     sweep_every: float = typer.Option(60.0, "--sweep-every", min=0, help="Seconds between deadline/supervision sweeps (0: off)."),
     log_level: str = typer.Option("info", "--log-level", help="uvicorn log level: critical|error|warning|info|debug."),
-    tls_cert: Path = typer.Option(None, "--tls-cert", envvar=ENV["tls_cert"],
+    tls_cert: Path | None = typer.Option(None, "--tls-cert", envvar=ENV["tls_cert"],
                                   help="Serve HTTPS with this certificate (PEM, with its chain); needs --tls-key."),
-    tls_key: Path = typer.Option(None, "--tls-key", envvar=ENV["tls_key"], help="The certificate's private key (PEM)."),
+    tls_key: Path | None = typer.Option(None, "--tls-key", envvar=ENV["tls_key"], help="The certificate's private key (PEM)."),
     backup_every: float = typer.Option(0, "--backup-every", min=0, help="Take a backup every SECONDS (SQLite; 0: off)."),
     backup_keep: int = typer.Option(7, "--keep", help="Scheduled backups: keep the newest N."),
     backup_dir: Path = typer.Option(None, "--backup-dir", help="Scheduled backups: the folder they go in."),
-    reports_dir: Path = typer.Option(None, "--reports-dir", envvar=ENV["reports_dir"],
+    reports_dir: Path | None = typer.Option(None, "--reports-dir", envvar=ENV["reports_dir"],
                                      help="Write the daily, weekly and monthly reports (.xlsx + HTML) into this folder "
                                           "on the [reports] schedule of the policy file (R31.1)."),
 ) -> None:
@@ -162,7 +162,7 @@ def _reason(exc: Exception) -> str:
     return text[:300]
 
 
-def _tls_files(cert: Path | None, key: Path | None) -> dict[str, str]:
+def _tls_files(cert: Path | None, key: Path | None) -> dict[str, Any]:
     """uvicorn's TLS arguments, checked here so that a wrong path is one line, not a traceback."""
     import ssl
 
@@ -240,11 +240,11 @@ def _server_db(ctx: typer.Context, db: str | None) -> Path | str:
     """`--db` of the command, else of an enclosing group (`hotline server --db X token list`)."""
     from . import CliError
 
-    root = ctx
-    while db is None and ctx.parent is not None:
-        ctx = ctx.parent
-        db = ctx.params.get("db")
-    path = _target(db, root)
+    parent = ctx.parent
+    while db is None and parent is not None:
+        db = parent.params.get("db")
+        parent = parent.parent
+    path = _target(db, ctx)
     if isinstance(path, Path) and not path.exists():
         raise CliError(f"--db: no server database at {path}; create it with `hotline server init --db {path}`")
     return path

@@ -11,7 +11,7 @@ import os
 import time
 import tomllib
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterable
+from typing import TYPE_CHECKING, Iterable, cast
 
 from textual import work
 from textual.app import App, SystemCommand
@@ -29,6 +29,7 @@ from .widgets.sync_status import SyncStatusBar
 
 if TYPE_CHECKING:
     from ..sync.status import SyncStatus
+    from .screens.intake import IntakeScreen
 
 
 class KeymapError(Misconfigured, ValueError):
@@ -49,7 +50,9 @@ def load_keymap(path: Path) -> dict[str, str]:
     return keys
 
 
-class SeatApp(KeyHoldMixin, App):
+# KeyHoldMixin.push_screen passes App.push_screen's arguments through untyped: restating Textual's
+# overloads there would copy them, so the override is accepted here.
+class SeatApp(KeyHoldMixin, App):  # type: ignore[misc]
     TITLE = "8890 坐席"
     CSS_PATH = "screens/intake.tcss"  # the other screens and the dialogs bring their own CSS
     ENABLE_COMMAND_PALETTE = True
@@ -68,7 +71,8 @@ class SeatApp(KeyHoldMixin, App):
     def __init__(self, ctx: SeatContext, keymap: dict[str, str] | None = None) -> None:
         # The first screen is the role's own mode from the start (not Textual's empty default
         # screen, switched away from on mount): one screen composed, laid out and painted, not two.
-        self.DEFAULT_MODE = "overview" if ctx.role in (Role.SUPERVISOR, Role.ADMIN) else "intake"
+        # Textual declares DEFAULT_MODE a class variable but reads it from the instance.
+        self.DEFAULT_MODE = "overview" if ctx.role in (Role.SUPERVISOR, Role.ADMIN) else "intake"  # type: ignore[misc]
         super().__init__()
         self.ctx = ctx
         self._keymap = keymap or {}
@@ -153,7 +157,7 @@ class SeatApp(KeyHoldMixin, App):
     def action_conflicts(self) -> None:
         from .screens.conflicts import ConflictsScreen
 
-        self.push_screen(ConflictsScreen(self.ctx.store, tz=self.ctx.rules.policy.tz, now=self.ctx.now))
+        self.push_screen(ConflictsScreen(self.ctx.store, tz=self.ctx.ready_rules.policy.tz, now=self.ctx.now))
 
     def mark_ready(self, stage: str = "ready") -> None:
         """A start-up stage was reached: "ready" (the first frame, ready for typing) or "complete"
@@ -204,9 +208,10 @@ class SeatApp(KeyHoldMixin, App):
 
     async def action_quit(self) -> None:
         """Ctrl+Q: a call with unsaved words asks first (its draft is written either way)."""
-        intake = next((s for s in self.screen_stack if hasattr(s, "unsaved_call")), None)
-        if intake is None:
-            intake = next((s for s in self._get_mode_screens() if hasattr(s, "unsaved_call")), None)
+        found = next((s for s in self.screen_stack if hasattr(s, "unsaved_call")), None)
+        if found is None:
+            found = next((s for s in self._get_mode_screens() if hasattr(s, "unsaved_call")), None)
+        intake = cast("IntakeScreen | None", found)
         if intake is None or not intake.unsaved_call():
             if intake is not None and intake.loaded:
                 intake.drop_draft()

@@ -21,7 +21,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Input, Label, Static
 
 from ...domain.deadlines import CLOCK_NAMES
-from ...domain.errors import HotlineError
+from ...domain.errors import BrokenInvariant, HotlineError
 from ...domain.model import Event, Ticket
 from ...domain.workflow import TRANSITIONS
 from ...store import tickets
@@ -73,7 +73,7 @@ class FindScreen(Screen):
                 yield BoundedInput(placeholder="登记自 2026-11-01", id="find-from", max_length=10, label="登记自")
                 yield BoundedInput(placeholder="登记至 2026-11-30", id="find-to", max_length=10, label="登记至")
             yield Label("", id="find-status")
-            table = DataTable(id="find-results", cursor_type="row")
+            table: DataTable[Text] = DataTable(id="find-results", cursor_type="row")
             table.add_columns("受理编号", "登记时间", "诉求人", "事项", "状态", "承办单位", "时限", "来源")
             yield table
         yield KeyBar()
@@ -95,7 +95,7 @@ class FindScreen(Screen):
             number, phone = parsed.number, parsed.phone
         if not (number or phone or values["find-name"] or values["find-address"]):
             return None, asked, "请填写受理编号、电话、姓名或住址中的至少一项（日期只用来缩小范围）"
-        tz = self.ctx.rules.policy.tz
+        tz = self.ctx.ready_rules.policy.tz
         bounds: list[datetime | None] = []
         for field, extra in (("find-from", 0), ("find-to", 1)):  # the end date is included
             if not values[field]:
@@ -135,7 +135,7 @@ class FindScreen(Screen):
     @on(Found)
     def _found(self, message: Found) -> None:
         self.found = message.found.rows
-        tax, tz, now = self.ctx.rules.taxonomy, self.ctx.rules.policy.tz, self.ctx.now()
+        tax, tz, now = self.ctx.ready_rules.taxonomy, self.ctx.ready_rules.policy.tz, self.ctx.now()
         table = self.query_one(DataTable)
         table.clear()
         status = self.query_one("#find-status", Label)
@@ -222,6 +222,8 @@ class TicketDetailScreen(Screen):
     @work(thread=True)
     def _load(self) -> None:
         if self.remote_number is None:
+            if self.ticket is None:  # the screen is given a ticket or the number of one
+                raise BrokenInvariant("ticket detail: neither a ticket nor its number")
             with self.ctx.store.connect() as db:
                 history = tickets.events(db, self.ticket.id)
             self.post_message(self.Loaded(history))
@@ -237,8 +239,10 @@ class TicketDetailScreen(Screen):
         self.post_message(self.Loaded([e.to_domain() for e in d.events], d.ticket.ticket))
 
     def _summary(self) -> Text:
-        t, tax, tz = self.ticket, self.ctx.rules.taxonomy, self.ctx.rules.policy.tz
-        clock = self.ctx.desk.clock(t, self.ctx.now())
+        t, tax, tz = self.ticket, self.ctx.ready_rules.taxonomy, self.ctx.ready_rules.policy.tz
+        if t is None:  # shown only once the ticket is here (compose, _loaded)
+            raise BrokenInvariant("ticket detail: a summary without its ticket")
+        clock = self.ctx.ready_desk.clock(t, self.ctx.now())
         lines = joined(("受理编号 ", "bold"), (t.number, "bold reverse"), "   ", (t.status_name, "bold green"), "\n")
         lines.append_text(joined("诉求人 ", t.appellant.name, "   电话 ", t.appellant.phone, "   住址 ", t.appellant.address, "\n"))
         lines.append_text(joined("事项 ", tax.matters[t.matter].name, "   地点 ", tax.places[t.place].name,
@@ -274,7 +278,7 @@ class TicketDetailScreen(Screen):
 
     @on(Loaded)
     def _loaded(self, message: Loaded) -> None:
-        tz = self.ctx.rules.policy.tz
+        tz = self.ctx.ready_rules.policy.tz
         if message.problem:
             self.query_one("#detail-summary", Static).update(Text(message.problem, style="bold red"))
             return
@@ -309,9 +313,12 @@ class TicketDetailScreen(Screen):
 
         def reason(choice: str | None) -> None:
             if choice:
+                def said(text: str | None) -> None:
+                    if text:
+                        self._record("demand_explanation", {"reason": choice, "text": text})
+
                 self.app.push_screen(TextPromptScreen("要求说明（R10.2）", Text("来电人要求说明的内容："), "",
-                                                      "请填写来电人要求说明的内容"),
-                                     lambda text: self._record("demand_explanation", {"reason": choice, "text": text}) if text else None)
+                                                      "请填写来电人要求说明的内容"), said)
 
         self.app.push_screen(ChoiceScreen("要求承办单位说明的原因", [("overdue", "逾期未获知办理结果"), ("dispute", "对办理结果有异议")]), reason)
 
@@ -321,8 +328,11 @@ class TicketDetailScreen(Screen):
         if not self._ready():
             return
 
-        self.app.push_screen(TextPromptScreen("补充说明", Text("来电人补充的内容（追加到办理单，原记录不变）：")),
-                             lambda text: self._record("add_note", {"text": text}) if text else None)
+        def said(text: str | None) -> None:
+            if text:
+                self._record("add_note", {"text": text})
+
+        self.app.push_screen(TextPromptScreen("补充说明", Text("来电人补充的内容（追加到办理单，原记录不变）：")), said)
 
     @work(thread=True, group="record")
     def _record(self, kind: str, payload: dict) -> None:
@@ -332,9 +342,11 @@ class TicketDetailScreen(Screen):
         try:
             if self.remote_number is not None:  # another seat's ticket: stored here first (issue 11)
                 lookup = CentreLookup.of(self.ctx.store, self.ctx.sync, self.ctx.offline)
-                self.ticket = lookup.ensure_local(self.remote_number, self.ctx.rules, now, purpose="办理单补记")
+                self.ticket = lookup.ensure_local(self.remote_number, self.ctx.ready_rules, now, purpose="办理单补记")
                 self.remote_number = None
-            self.ticket = self.ctx.desk.record(self.ticket.id, kind, payload, now)
+            if self.ticket is None:  # _ready() checked it before the dialog
+                raise BrokenInvariant("ticket detail: nothing to record on")
+            self.ticket = self.ctx.ready_desk.record(self.ticket.id, kind, payload, now)
         except HotlineError as exc:  # a rule's refusal, no such ticket, the server away: said, not raised
             said = notice(exc)
             self.app.call_from_thread(self.notify, said.message, severity=said.severity, timeout=said.timeout,

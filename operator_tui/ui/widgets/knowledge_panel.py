@@ -211,7 +211,7 @@ class KnowledgePanel(Widget):
 
     # --- searching ---------------------------------------------------------------------------
 
-    def query(self, text: Any = None, matter: Any = _DOM_QUERY) -> Any:  # type: ignore[override]
+    def query(self, text: Any = None, matter: Any = _DOM_QUERY) -> Any:
         """`query(text, matter)`: search for `text`, boosting `matter` (may be None), once typing
         pauses. Always pass both: a one-argument call is Textual's own DOM query (`query("*")`),
         which the framework calls on any widget, so it must keep working here."""
