@@ -15,6 +15,7 @@ from dataclasses import replace
 from typing import Any
 
 from operator_tui.config import Rules
+from operator_tui.domain.errors import BadInput
 from operator_tui.domain.model import Ticket
 from operator_tui.domain.periods import Period
 from operator_tui.domain.rates import GROUPINGS, Counts, RateLine, RateReport, RateRules, build_report, figure
@@ -28,7 +29,7 @@ GROUP_COLUMNS: dict[str, str | None] = {"unit": "lead_unit", "district": "distri
                                         "operator": "operator", "all": None}
 
 
-class RatesError(ValueError):
+class RatesError(BadInput, ValueError):
     """A request the rates cannot answer; the message (Chinese) says what to write instead."""
 
 
