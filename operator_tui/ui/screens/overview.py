@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import Screen
@@ -33,6 +33,9 @@ from .actions import ACTIONS, BY_KIND, gather
 from ..widgets.sync_status import SyncStatusBar
 from .find import TicketDetailScreen
 from ..widgets.key_bar import KeyBar
+
+if TYPE_CHECKING:
+    from ..app import SeatApp
 
 REFRESH_SECONDS = 3.0
 
@@ -57,13 +60,13 @@ def _late(d: timedelta | None) -> str:
 
 class OverviewScreen(Screen):
     CSS_PATH = "overview.tcss"  # read when the overview is first shown, not at the seat's start
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "open", "详情", id="sup.open"),
         Binding("g", "refresh", "刷新", id="sup.refresh"),
         Binding("l", "rates", "三率考核", id="sup.rates"),  # 率 (lǜ); r is 不予受理
         Binding("0", "stage(0)", "全部", show=False, id="sup.stage_all"),
-    ] + [Binding(str(i), f"stage({i})", show=False, id=f"sup.stage{i}") for i in range(1, len(overview.STAGES) + 1)] + [
-        Binding(a.key, f"act('{a.kind}')", a.label, show=False, id=f"sup.{a.kind}") for a in ACTIONS
+        *(Binding(str(i), f"stage({i})", show=False, id=f"sup.stage{i}") for i in range(1, len(overview.STAGES) + 1)),
+        *(Binding(a.key, f"act('{a.kind}')", a.label, show=False, id=f"sup.{a.kind}") for a in ACTIONS),
     ]
 
     class Computed(Message):
@@ -88,36 +91,36 @@ class OverviewScreen(Screen):
         self.stage_filter: int = 0
         self.result: overview.Overview | None = None
         self.selected: Ticket | None = None
-        self.desk = Desk(ctx.store, ctx.rules, ctx.desk.actor, ctx.role)
+        self.desk = Desk(ctx.store, ctx.ready_rules, ctx.ready_desk.actor, ctx.role)
 
     def compose(self) -> ComposeResult:
         yield Static("", id="ov-head")
         with Horizontal(id="ov-top"):
-            stages = DataTable(id="ov-stages", cursor_type="row", zebra_stripes=True)
+            stages: DataTable[Text] = DataTable(id="ov-stages", cursor_type="row", zebra_stripes=True)
             stages.add_columns("键", "阶段", "数量", "今日到期", "超期", "最长超期", "计时")
             yield stages
-            units = DataTable(id="ov-units", cursor_type="row", zebra_stripes=True)
+            units: DataTable[Text] = DataTable(id="ov-units", cursor_type="row", zebra_stripes=True)
             units.add_columns("承办单位", "在办", "超期", "按时率(30天)")
             yield units
         with Horizontal(id="ov-bottom"):
             with Vertical(id="ov-left"):
                 yield Label("", id="ov-queue-title")
-                queue = DataTable(id="ov-queue", cursor_type="row", zebra_stripes=True)
+                queue: DataTable[Text] = DataTable(id="ov-queue", cursor_type="row", zebra_stripes=True)
                 queue.add_columns("受理编号", "状态", "事项", "主办单位", "时限", "标记")
                 yield queue
             with Vertical(id="ov-side"):
                 yield Label(Text("风险预警（R31.1：突增、社会稳定/公共安全/廉政线索）", style="bold"), id="ov-risks-title")
                 yield Static("", id="ov-risks")
                 yield Label(Text("热点（24小时内同事项同地点）", style="bold"))
-                hot = DataTable(id="ov-hot", cursor_type="none")
+                hot: DataTable[Text] = DataTable(id="ov-hot", cursor_type="none")
                 hot.add_columns("事项", "地点", "未办结")
                 yield hot
                 yield Label(Text("今日坐席登记量", style="bold"))
-                seats = DataTable(id="ov-seats", cursor_type="none")
+                seats: DataTable[Text] = DataTable(id="ov-seats", cursor_type="none")
                 seats.add_columns("坐席", "登记")
                 yield seats
         yield Static("", id="ov-actions")
-        yield SyncStatusBar(self.app.sync_status, tz=self.ctx.rules.policy.tz, id="sync")
+        yield SyncStatusBar(self._seat_app.sync_status, tz=self.ctx.ready_rules.policy.tz, id="sync")
         yield KeyBar()
 
     def on_mount(self) -> None:
@@ -128,8 +131,12 @@ class OverviewScreen(Screen):
     # --- data ------------------------------------------------------------------------------
 
     @property
+    def _seat_app(self) -> SeatApp:
+        return cast("SeatApp", self.app)
+
+    @property
     def read_only(self) -> bool:
-        status = self.app.sync_status
+        status = self._seat_app.sync_status
         return bool(self.ctx.settings.server_url) and not (status is not None and status.online)
 
     def action_refresh(self) -> None:
@@ -140,8 +147,8 @@ class OverviewScreen(Screen):
         now = self.ctx.now()
         with self.ctx.store.connect() as db:
             # With a stage filter the queue is read per status below, not the overall one twice.
-            result = overview.compute(db, now, self.ctx.rules.policy.tz, queue_limit=0 if stage else 200,
-                                      clocks=self.ctx.rules.clocks, taxonomy=self.ctx.rules.taxonomy,
+            result = overview.compute(db, now, self.ctx.ready_rules.policy.tz, queue_limit=0 if stage else 200,
+                                      clocks=self.ctx.ready_rules.clocks, taxonomy=self.ctx.ready_rules.taxonomy,
                                       risk_policy=_risk_policy())
             if stage:
                 statuses = overview.STAGES[stage - 1][2]
@@ -152,7 +159,7 @@ class OverviewScreen(Screen):
     @on(Computed)
     def _show(self, message: Computed) -> None:
         o = self.result = message.result
-        tax, tz = self.ctx.rules.taxonomy, self.ctx.rules.policy.tz
+        tax, tz = self.ctx.ready_rules.taxonomy, self.ctx.ready_rules.policy.tz
         if self.ctx.settings.server_url is None:
             mode = Text(" 本地模式 ", style="bold black on cyan")
         elif self.read_only:
@@ -198,7 +205,7 @@ class OverviewScreen(Screen):
     def _show_risks(self, o: overview.Overview) -> None:
         from ...domain.risks import KINDS, headline
 
-        tax = self.ctx.rules.taxonomy
+        tax = self.ctx.ready_rules.taxonomy
         tables = {"matter": tax.matters, "place": tax.places, "unit": tax.units}
 
         def name_of(dimension: str, code: str) -> str:
@@ -218,7 +225,7 @@ class OverviewScreen(Screen):
         self.query_one("#ov-risks", Static).update(text)
 
     def _show_queue(self, o: overview.Overview) -> None:
-        tax, tz, now = self.ctx.rules.taxonomy, self.ctx.rules.policy.tz, self.ctx.now()
+        tax, tz, now = self.ctx.ready_rules.taxonomy, self.ctx.ready_rules.policy.tz, self.ctx.now()
         name = "全部未办结" if not self.stage_filter else overview.STAGES[self.stage_filter - 1][1]
         self.query_one("#ov-queue-title", Label).update(
             Text(f"工作队列：{name}（{len(o.queue)}）  数字键 1–{len(overview.STAGES)} 按阶段筛选，0 全部", style="bold"))
@@ -242,7 +249,7 @@ class OverviewScreen(Screen):
                            + (" 暂定" if item.due_provisional else ""), style="bold red" if late else "")
             table.add_row(caller_text(item.number), Text(STATUS_NAMES[item.status]),
                           caller_text(tax.matters[item.matter].name if item.matter in tax.matters else item.matter),
-                          caller_text(tax.units[item.lead_unit].name if item.lead_unit in tax.units else "-"), due, flags, key=item.id)
+                          caller_text(tax.units[item.lead_unit].name if item.lead_unit and item.lead_unit in tax.units else "-"), due, flags, key=item.id)
         if keep is not None and o.queue:
             table.move_cursor(row=min(keep, len(o.queue) - 1))
 
@@ -267,7 +274,7 @@ class OverviewScreen(Screen):
         if t is None:
             box.update("")
             return
-        allowed = {tr.kind for tr in self.ctx.rules.workflow.allowed(t, self.ctx.role)}
+        allowed = {tr.kind for tr in self.ctx.ready_rules.workflow.allowed(t, self.ctx.role)}
         allowed.discard("recusal_request" if t.paused else "recusal_decision")  # R27.1: one open request at a time
         text = Text(f"{t.number} {t.status_name}  可用操作：", style="bold")
         shown = [a for a in ACTIONS if a.kind in allowed]
@@ -316,7 +323,7 @@ class OverviewScreen(Screen):
             if payload is not None:
                 self._record(t.id, kind, payload)
 
-        gather(self.app, action, t, self.ctx.rules.taxonomy, self.ctx.now(), done)
+        gather(self.app, action, t, self.ctx.ready_rules.taxonomy, self.ctx.now(), done)
 
     @work(thread=True, group="record")
     def _record(self, ticket_id: str, kind: str, payload: dict[str, Any]) -> None:
@@ -332,4 +339,4 @@ class OverviewScreen(Screen):
     def _done(self, message: Done) -> None:
         self.notify(message.text, severity="error" if message.error else "information", markup=False)
         self.action_refresh()
-        self.app.refresh_sync_status()
+        self._seat_app.refresh_sync_status()
