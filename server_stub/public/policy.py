@@ -12,13 +12,14 @@ from pathlib import Path
 from typing import Literal
 
 from operator_tui.data import read_text
+from operator_tui.domain.errors import Misconfigured
 from operator_tui.domain.periods import PeriodError, parse_period
 from operator_tui.settings import environment
 
 KINDS = ("month", "week", "year")
 
 
-class PublicPolicyError(ValueError):
+class PublicPolicyError(Misconfigured, ValueError):
     pass
 
 
