@@ -151,11 +151,12 @@ def build_article(values: dict[str, Any], lines: dict[str, int], first_line: int
     elif not isinstance(sample, bool) and sample is not None:
         err("sample", f"sample 应为 true 或 false：{sample!r}")
 
-    if errors:
+    review_by = days.get("review_by")
+    if errors or valid_from is None or review_by is None:  # both required: None only with an error
         return None, errors
     return Article(id=text["id"], title=text["title"], body=text["body"], matters=tuple(matters),
-                   owner_unit=text["owner_unit"], valid_from=days["valid_from"],  # type: ignore[arg-type]
-                   valid_until=days["valid_until"], review_by=days["review_by"],  # type: ignore[arg-type]
+                   owner_unit=text["owner_unit"], valid_from=valid_from,
+                   valid_until=valid_until, review_by=review_by,
                    standard_answer=text["standard_answer"], source=text["source"],
                    sample=bool(sample)), []
 

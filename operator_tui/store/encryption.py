@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
-from ..domain.errors import Refused
+from ..domain.errors import BrokenInvariant, Refused
 from . import keys
 from .db import SIDE_FILES, StoreError, open_sqlite, sql_errors
 from .seat_lock import LockBusy, exclusive
@@ -52,7 +52,10 @@ def key_for_new(db_path: Path, key_file: Path | None) -> tuple[keys.Key, Callabl
     in_env = environment("key_file")
     named = key_file or (Path(in_env) if in_env else None)
     if environment("db_key") or (named is not None and named.exists()):
-        return keys.explicit_key(key_file), None  # type: ignore[return-value]
+        configured = keys.explicit_key(key_file)  # the same sources as the test above: a Key
+        if configured is None:
+            raise BrokenInvariant("a configured database key could not be read back")
+        return configured, None
     fresh = keys.new_key()
     if named is not None:
         return (keys.Key(fresh, f"密钥文件 {named}", "file", named),

@@ -22,7 +22,7 @@ from .doc_rates import RankLine, RateLine, ranking, unit_rates
 
 Kind = Literal["daily", "weekly", "monthly", "topic"]
 KIND_NAMES = {"daily": "日报", "weekly": "周报", "monthly": "月报", "topic": "专题分析"}
-PERIOD_KINDS = {"daily": "day", "weekly": "week", "monthly": "month"}
+PERIOD_KINDS: dict[str, Literal["day", "week", "month"]] = {"daily": "day", "weekly": "week", "monthly": "month"}
 CENTRE = "鞍山市群众工作服务中心"
 HOT_SPOTS = 20       # the sheet an office reads, not a dump
 OVERDUE_ROWS = 500

@@ -93,7 +93,7 @@ def due(policy: ReportsPolicy, now: datetime) -> list[tuple[str, Period]]:
     local = now.astimezone(CST)
     if local.time() < policy.at:
         return []
-    return [(k, last_complete(documents.PERIOD_KINDS[k], local.date())) for k in policy.kinds]  # type: ignore[arg-type]
+    return [(k, last_complete(documents.PERIOD_KINDS[k], local.date())) for k in policy.kinds]
 
 
 STALE_CLAIM = timedelta(hours=1)  # a claim this old without a "made" mark: its process died mid-way
