@@ -17,7 +17,15 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from operator_tui.domain.errors import (
-    BadInput, BrokenInvariant, HotlineError, Misconfigured, NotFound, Refused, RuleViolation, Unavailable, kind_of,
+    BadInput,
+    BrokenInvariant,
+    HotlineError,
+    Misconfigured,
+    NotFound,
+    Refused,
+    RuleViolation,
+    Unavailable,
+    kind_of,
 )
 
 log = logging.getLogger("hotline.server")
