@@ -3,8 +3,8 @@ sync service, the phone link, the server) default to this, and tests pass a time
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 
 def utc_now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)

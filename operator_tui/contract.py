@@ -17,7 +17,8 @@ from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
 from pydantic_core import PydanticCustomError
 
 from .domain.model import Event, Role, Ticket
-from .payloads import PayloadInvalid, check as check_payload
+from .payloads import PayloadInvalid
+from .payloads import check as check_payload
 
 API_PREFIX = "/v1"
 MAX_BATCH = 1000          # events in one push
@@ -65,7 +66,7 @@ class EventIn(Wire):
     payload: dict[str, Any] = Field(default_factory=dict)
 
     @model_validator(mode="after")
-    def _payload_fits_kind(self) -> "EventIn":
+    def _payload_fits_kind(self) -> EventIn:
         """Strict payloads per kind (operator_tui/payloads.py): an unknown key, a wrong type or an
         oversized value is refused here, before anything is stored or served."""
         try:

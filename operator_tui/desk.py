@@ -5,9 +5,10 @@ The CLI and the Textual screens both go through `Desk`, so a ticket typed in eit
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Iterable
+from typing import Any
 
 from ulid import ULID
 

@@ -33,7 +33,7 @@ class Identity:
     seat: str | None = None
 
     @classmethod
-    def from_principal(cls, p) -> "Identity":
+    def from_principal(cls, p) -> Identity:
         """From the server's `PrincipalPublic` (GET /v1/me)."""
         return cls(actor=p.staff_no or p.name, name=p.name, role=p.role, staff_no=p.staff_no, seat=p.seat)
 

@@ -12,9 +12,10 @@ No UI here; the screen calls this from thread workers. Wire answers become the d
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING, Any, Mapping
+from typing import TYPE_CHECKING, Any
 
 from .domain.errors import Unavailable
 from .domain.periods import Period, parse_period

@@ -13,9 +13,10 @@ typer command).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-from pathlib import Path
 from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from datetime import UTC
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .domain.errors import BadInput
@@ -108,7 +109,7 @@ def _is_phone(text: str) -> bool:
 
 def build_context(settings: Settings, caller: str | None = None, offline: bool = False, role: str = "operator",
                   token: str | None = None, defer: bool = False, ca_file: str | None = None,
-                  cti: str | None = None, key_file: str | None = None) -> "SeatContext":
+                  cti: str | None = None, key_file: str | None = None) -> SeatContext:
     """Everything the seat needs. What a person can get wrong is checked here, before the first
     frame: the policy file, the database, a site's triage rules, a missing token. With `defer`, the
     rest of the rules files are read after the first frame; one that cannot be read closes the seat
@@ -231,11 +232,11 @@ def run_seat(settings: Settings, opts: SeatOptions, defer: bool = False) -> None
                             defer=defer and opts.role == "operator" and not opts.demo, ca_file=opts.ca_file,
                             cti=opts.cti, key_file=opts.key_file)
     if opts.demo:
-        from datetime import datetime, timezone
+        from datetime import datetime
 
         from .demo import seed
 
-        seed(context.store, context.ready_rules, datetime.now(timezone.utc))
+        seed(context.store, context.ready_rules, datetime.now(UTC))
     from .ui.app import KeymapError, make_app
 
     try:

@@ -93,12 +93,12 @@ def seat_latency(chars: int = 120) -> dict:
 
         from operator_tui.config import load_rules
         from operator_tui.desk import Desk
+        from operator_tui.domain.model import Role
         from operator_tui.settings import Settings
         from operator_tui.store.db import Store
+        from operator_tui.triage_rules import load_triage_rules
         from operator_tui.ui.app import make_app
         from operator_tui.ui.context import SeatContext
-        from operator_tui.domain.model import Role
-        from operator_tui.triage_rules import load_triage_rules
 
         now = datetime(2026, 11, 26, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
         with tempfile.TemporaryDirectory() as tmp:

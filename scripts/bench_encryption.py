@@ -24,7 +24,7 @@ import statistics
 import sys
 import tempfile
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -46,7 +46,7 @@ def rounds_of(store: Store, rules, phones: list[str], samples: int, rng: random.
         phone = rng.choice(phones) if rng.random() < 0.5 else f"1{rng.choice('3456789')}{rng.randrange(10**9):09d}"
         f = form(rng, phone)
         t0 = time.perf_counter()
-        desk.register(f, datetime.now(timezone.utc))
+        desk.register(f, datetime.now(UTC))
         saves.append(time.perf_counter() - t0)
         t0 = time.perf_counter()
         with store.connect() as db:

@@ -23,10 +23,10 @@ import sys
 import tempfile
 import time
 import tomllib
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
-from typing import Callable, Iterator
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -96,7 +96,7 @@ def evaluate(search: Search, conn: sqlite3.Connection, queries: list[dict]) -> d
     return {"recall@5": at5 / n, "recall@1": at1 / n, "mrr": rr / n}
 
 
-def latencies(run: Callable[[str, "str | None"], object], queries: list[dict],
+def latencies(run: Callable[[str, str | None], object], queries: list[dict],
               rounds: int = 5) -> dict[str, float]:
     times = []
     for _ in range(rounds):
@@ -240,7 +240,7 @@ def main() -> None:
                                  ("FTS5 trigram tokenizer", trigram),
                                  ("jieba words (dictionary at query time)", jieba_words)]:
                 q = evaluate(engine, conn, queries)
-                lat = latencies(lambda t, m: engine(bconn, t, m), queries, rounds=2)
+                lat = latencies(lambda t, m, engine=engine: engine(bconn, t, m), queries, rounds=2)
                 print(f"compare: {name:42s} recall@5 {q['recall@5']:.3f} recall@1 "
                       f"{q['recall@1']:.3f}  p95 on {args.articles}: {lat['p95']:.2f} ms")
 

@@ -16,7 +16,7 @@ import statistics
 import sys
 import tempfile
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -41,7 +41,7 @@ def build(path: Path, total: int, open_count: int, now: datetime) -> None:
     units = list(rules.taxonomy.units)
     rng = random.Random(7)
     store = Store.open(path)
-    iso = lambda dt: dt.astimezone(timezone.utc).isoformat()  # noqa: E731
+    iso = lambda dt: dt.astimezone(UTC).isoformat()  # noqa: E731
     with store.connect() as db:
         conn = db.conn
         conn.execute("PRAGMA synchronous=OFF")

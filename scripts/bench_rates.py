@@ -36,7 +36,7 @@ import sys
 import tempfile
 import time
 from dataclasses import astuple
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -101,7 +101,7 @@ def clones(total: int, rng: random.Random):
         place = rng.choice(streets)
         unit = rng.choice(matter.units) if matter.units else rng.choice(units)
         intake = rng.random() < 0.08
-        def on(d: int) -> str:
+        def on(d: int, day: date = day) -> str:
             return (day + timedelta(days=d)).isoformat()
         responded = not intake and rng.random() < 0.85
         rated = responded and rng.random() < 0.60
@@ -111,7 +111,7 @@ def clones(total: int, rng: random.Random):
             status="archived" if rated else ("answered" if intake else "in_progress"), appeal_type=t.appeal_type,
             confidential=False, matter=matter.code, place=place.code, lead_unit=None if intake else unit,
             units=() if intake else (unit,), closed=rated or intake, clock=None, due_at=None, overdue=False,
-            registered_at=at.astimezone(timezone.utc).isoformat(), updated_at=at.astimezone(timezone.utc).isoformat(),
+            registered_at=at.astimezone(UTC).isoformat(), updated_at=at.astimezone(UTC).isoformat(),
             seq=i + 1, version=t.version, data=t.data, name=t.name, address=t.address, vulnerable=(), credit_marks=0,
             district=place.parent, operator=rng.choice(OPERATORS),
             ontime_on=on(reply) if responded else None, ontime_met=responded and rng.random() < 0.88,

@@ -34,7 +34,7 @@ import sys
 import tempfile
 import time
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -118,7 +118,7 @@ def local_seat(tmp: Path) -> tuple[Path, list[str]]:
 
     db = tmp / "seat.db"
     store = Store.open(db)
-    seed(store, default_rules(), datetime.now(timezone.utc))
+    seed(store, default_rules(), datetime.now(UTC))
     with store.connect() as conn:
         phones = sorted({t.appellant.phone for t in tickets.search(conn, limit=500)})
     return db, phones

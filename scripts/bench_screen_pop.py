@@ -39,10 +39,10 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Iterator
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -65,7 +65,7 @@ SETTLE = 0.4  # seconds between timed calls
 def build(path: Path, total: int, rng: random.Random) -> list[str]:
     """The server database with `total` tickets; returns the bulk callers' phones."""
     rules = default_rules()
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     with tempfile.TemporaryDirectory() as tmp:
         seat = Store.open(Path(tmp) / "demo.db")
         seed(seat, rules, now)
@@ -142,9 +142,8 @@ async def measure_pops(url: str, token: str, seat_db: Path, phones: list[str], s
     the frame after the history table holds the caller's rows (the real seat, headless)."""
     from operator_tui.seat_start import build_context
     from operator_tui.settings import Settings
-    from operator_tui.ui.app import make_app
-
     from operator_tui.store import sync_state
+    from operator_tui.ui.app import make_app
 
     with Store.open(seat_db).transaction() as db:  # `hotline db init`; a seat that has synced before
         sync_state.set_cursor(db, cursor)
@@ -210,7 +209,7 @@ def seat_tokens(db: Path | str, seats: int) -> dict[str, str]:
     from server_stub import auth
 
     enrolled = {r[0] for r in query(db, "SELECT code FROM seats")}
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     tokens: dict[str, str] = {}
     storage = Storage.open(db)
     with storage.write() as tx:

@@ -36,9 +36,10 @@ import statistics
 import sys
 import tempfile
 import time
-from datetime import datetime, timedelta, timezone
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 from zoneinfo import ZoneInfo
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -148,7 +149,7 @@ def caller_phones(n: int, rng: random.Random) -> list[str]:
     return phones
 
 
-def write_clones(conn: sqlite3.Connection, templates: "Templates", phones: list[str], now: datetime,
+def write_clones(conn: sqlite3.Connection, templates: Templates, phones: list[str], now: datetime,
                  rng: random.Random, *, done: int, total: int) -> None:
     """One clone of a random template per phone, registered over the year before `now` by the bulk
     seats, written in transactions of CHUNK tickets. Shared with
@@ -183,7 +184,7 @@ def build(path: Path, total: int, rng: random.Random) -> dict[str, Any]:
     started = time.perf_counter()
     rules = load_rules()
     store = Store.open(path)
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     demo = seed(store, rules, now)
     conn = sqlite3.connect(path, isolation_level=None)
     try:
@@ -199,7 +200,7 @@ def build(path: Path, total: int, rng: random.Random) -> dict[str, Any]:
         bulk = max(total - demo, 0)
         phones = caller_phones(bulk, rng)
         write_clones(conn, templates, phones, now, rng, done=demo, total=total)
-        for name, sql in indexes:
+        for _name, sql in indexes:
             conn.execute(sql)
         conn.execute("PRAGMA journal_mode=WAL")
         counts = conn.execute("SELECT (SELECT count(*) FROM tickets), (SELECT count(*) FROM events)").fetchone()
@@ -238,7 +239,7 @@ def measure(path: Path, built: dict[str, Any], samples: int, rng: random.Random)
         phone = rng.choice(phones) if rng.random() < 0.5 else f"1{rng.choice('3456789')}{rng.randrange(10**9):09d}"
         f = form(rng, phone)
         t0 = time.perf_counter()
-        desk.register(f, datetime.now(timezone.utc))
+        desk.register(f, datetime.now(UTC))
         return time.perf_counter() - t0
 
     def one_lookup() -> float:

@@ -37,7 +37,7 @@ import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -56,8 +56,8 @@ from operator_tui.sync.client import HotlineClient  # noqa: E402
 from operator_tui.sync.service import SyncService  # noqa: E402
 from server_stub import bootstrap, ingest  # noqa: E402
 from server_stub.auth import Principal  # noqa: E402
-from server_stub.storage import Storage  # noqa: E402
 from server_stub.pg_cluster import Cluster  # noqa: E402
+from server_stub.storage import Storage  # noqa: E402
 
 FORM = {"appellant": {"name": "王女士", "phone": "13912345678", "address": "铁东区站前街道1号楼", "kind": "person"},
         "appeal_type": "complaint", "matter": "heating_temperature", "place": "tiedong.站前街道",
@@ -89,7 +89,7 @@ def start_server(db: Path | str, port: int) -> subprocess.Popen:
 def record_offline(store: Store, events: int) -> None:
     rules = default_rules()
     desk = Desk(store, rules, "bench-operator")
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     with store.transaction() as db:
         meta.put(db, "seat_code", "001")
     for _ in range(events // 4):
@@ -118,7 +118,7 @@ def bench_push(tmp: Path, url: str, token: str, events: int) -> tuple[float, lis
 def bench_ingest(ingest_db: Path | str, raw_db: Path | str, bodies: list[bytes], target: int) -> float:
     events = [EventIn.model_validate_json(b) for b in bodies]
     rules = default_rules()
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     storage = Storage.open(ingest_db)
     seat = Principal(id="bench", name="bench", role=events[0].role, seat="001")
     t0 = time.perf_counter()
@@ -185,7 +185,7 @@ async def bench_load(url: str | list[str], seat_tokens: dict[str, str], duration
 
         async def write(code: str) -> None:
             numbers[code] += 1
-            now = datetime.now(timezone.utc)
+            now = datetime.now(UTC)
             event = {"id": str(ULID()), "ticket_id": str(ULID()), "kind": "register", "actor": "bench", "role": "operator",
                      "seat": code, "at": now.isoformat(),
                      "payload": {**FORM, "number": f"{now:%y%m%d}{code}{numbers[code]:04d}"}}
@@ -254,13 +254,13 @@ def run_engine(engine: str, tmp: Path, args: argparse.Namespace) -> Figures:
     processes = args.processes if engine == "postgresql" else 1
     most = max(args.seats)
     codes = [f"{i:03d}" for i in range(2, min(most, 998) + 2)]
-    issued = bootstrap.init(server_db, datetime.now(timezone.utc), seats=["001", *codes])
+    issued = bootstrap.init(server_db, datetime.now(UTC), seats=["001", *codes])
     tokens = {p.seat: t for p, t in issued if p.seat}
     # Past 998 seats the 3-digit codes run out: the rest are people's tokens at enrolled seats
     # (what a centre with more operators than desks would have), pulling as a seat does.
     for extra in range(most - len(codes)):
         code = codes[extra % len(codes)]
-        _, token = bootstrap.issue(server_db, datetime.now(timezone.utc), role=Role.OPERATOR, name=f"op{extra}",
+        _, token = bootstrap.issue(server_db, datetime.now(UTC), role=Role.OPERATOR, name=f"op{extra}",
                                    seat=code, staff_no=str(10000 + extra))
         tokens[f"p{extra}"] = token
     ports = [free_port() for _ in range(processes)]

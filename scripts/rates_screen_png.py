@@ -23,7 +23,7 @@ import subprocess
 import sys
 import tempfile
 from dataclasses import astuple
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -66,8 +66,8 @@ def rows(total: int, rng: random.Random, rules):
             id=f"01K{i:023d}", number=f"{day:%y%m%d}{100 + i % 20}{i:06d}", phone=f"139{i:08d}", seat=str(100 + i % 20),
             status="archived" if rated else "responded" if responded else "in_progress", appeal_type=t.appeal_type,
             confidential=False, matter=matter.code, place=place.code, lead_unit=unit, units=(unit,), closed=rated,
-            clock=None, due_at=None, overdue=False, registered_at=at.astimezone(timezone.utc).isoformat(),
-            updated_at=at.astimezone(timezone.utc).isoformat(), seq=i + 1, version=t.version, data=t.data, name="",
+            clock=None, due_at=None, overdue=False, registered_at=at.astimezone(UTC).isoformat(),
+            updated_at=at.astimezone(UTC).isoformat(), seq=i + 1, version=t.version, data=t.data, name="",
             address="", vulnerable=(), credit_marks=0, district=place.parent, operator=rng.choice(OPERATORS),
             ontime_on=on(reply) if responded else None, ontime_met=responded and rng.random() < q_on,
             response_on=on(rng.randint(0, 1)), response_met=rng.random() < q_sign,

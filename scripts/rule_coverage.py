@@ -68,7 +68,7 @@ def tests_by_rule(tests_dir: Path) -> dict[str, list[str]]:
                         and any(isinstance(t, ast.Name) and t.id == "pytestmark" for t in n.targets)
                         for r in _marks(n.value)]
 
-        def visit(body, inherited: list[str], prefix: str) -> None:
+        def visit(body, inherited: list[str], prefix: str, rel: str = rel) -> None:
             for n in body:
                 if isinstance(n, ast.ClassDef) and n.name.startswith("Test"):
                     visit(n.body, inherited + [r for d in n.decorator_list for r in _marks(d)], f"{prefix}{n.name}::")

@@ -22,7 +22,7 @@ import random
 import sys
 import time
 from collections import Counter
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -133,7 +133,7 @@ def main(argv: list[str] | None = None) -> int:
                         continue
                     kind, payload = step
                     try:
-                        answer = client.act(number, kind, payload, event_id=str(ULID.from_datetime(datetime.now(timezone.utc))))
+                        answer = client.act(number, kind, payload, event_id=str(ULID.from_datetime(datetime.now(UTC))))
                     except ProtocolError as exc:
                         refused[f"{kind} ({exc.rule or exc.status})"] += 1
                         held[unit].pop(number, None)  # its next change in the feed brings it back

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import AsyncIterator, Callable, Coroutine
 from contextlib import asynccontextmanager
-from datetime import timezone
+from datetime import UTC
 from email.utils import format_datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, AsyncIterator, Callable, Coroutine
+from typing import TYPE_CHECKING, Any
 
 from fastapi import FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
@@ -54,7 +55,7 @@ class DateHeader:
         async def stamped(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = [h for h in message.get("headers", []) if h[0].lower() != b"date"]
-                headers.append((b"date", format_datetime(self.settings.clock().astimezone(timezone.utc), usegmt=True).encode()))
+                headers.append((b"date", format_datetime(self.settings.clock().astimezone(UTC), usegmt=True).encode()))
                 message = {**message, "headers": headers}
             await send(message)
 
@@ -121,7 +122,7 @@ def _periodic_sweep(app: FastAPI) -> Callable[[], Coroutine[Any, Any, None]]:
     return loop
 
 
-def _periodic_backup(app: FastAPI, schedule: "Schedule") -> Callable[[], Coroutine[Any, Any, None]]:
+def _periodic_backup(app: FastAPI, schedule: Schedule) -> Callable[[], Coroutine[Any, Any, None]]:
     settings: ServerSettings = app.state.settings
 
     async def loop() -> None:
@@ -136,7 +137,7 @@ def _periodic_backup(app: FastAPI, schedule: "Schedule") -> Callable[[], Corouti
     return loop
 
 
-def _periodic_reports(app: FastAPI, job: "ReportJob") -> Callable[[], Coroutine[Any, Any, None]]:
+def _periodic_reports(app: FastAPI, job: ReportJob) -> Callable[[], Coroutine[Any, Any, None]]:
     """R31.1: the previous complete day's, week's and month's reports, once each (reports/schedule.py)."""
     settings: ServerSettings = app.state.settings
 
@@ -153,8 +154,8 @@ def _periodic_reports(app: FastAPI, job: "ReportJob") -> Callable[[], Coroutine[
     return loop
 
 
-def create_app(settings: ServerSettings, rules: Rules | None = None, backup: "Schedule | None" = None,
-               reports: "ReportJob | None" = None) -> FastAPI:
+def create_app(settings: ServerSettings, rules: Rules | None = None, backup: Schedule | None = None,
+               reports: ReportJob | None = None) -> FastAPI:
     """`backup`: take a backup every so often (SQLite only; see server_stub/backup.py). `reports`:
     write the periodic reports into a folder on schedule (server_stub/reports/schedule.py)."""
     storage = Storage.open(settings.db_path, pool_size=settings.pool_size)

@@ -27,7 +27,7 @@ import shutil
 import sqlite3
 import time
 from dataclasses import asdict, dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from operator_tui.domain.errors import BadInput
@@ -58,7 +58,7 @@ class Manifest:
         _private_file(folder / MANIFEST, text.encode())
 
     @classmethod
-    def read(cls, folder: Path) -> "Manifest":
+    def read(cls, folder: Path) -> Manifest:
         path = folder / MANIFEST
         if not path.is_file():
             raise BackupError(f"{folder}：不是备份目录（缺少 {MANIFEST}）")
@@ -123,7 +123,7 @@ def take(db: Path, into: Path, now: datetime) -> Path:
     if not db.is_file():
         raise BackupError(f"--db：没有服务端数据库 {db}")
     into.mkdir(parents=True, exist_ok=True, mode=0o700)
-    stamp = now.astimezone(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
+    stamp = now.astimezone(UTC).strftime("%Y%m%dT%H%M%S%fZ")
     final = into / f"{PREFIX}{stamp}"
     if final.exists():
         raise BackupError(f"{final} 已存在：同一时刻的备份已做过")
@@ -136,7 +136,7 @@ def take(db: Path, into: Path, now: datetime) -> Path:
             _copy(audit_path(db), work / AUDIT)
             files.append(AUDIT)
         count, head, epoch = _facts(work / MAIN)
-        Manifest(FORMAT, now.astimezone(timezone.utc).isoformat(), "sqlite", count, head, epoch,
+        Manifest(FORMAT, now.astimezone(UTC).isoformat(), "sqlite", count, head, epoch,
                  {name: {"sha256": sha256(work / name), "bytes": (work / name).stat().st_size} for name in files},
                  ).write(work)
         os.replace(work, final)  # a backup appears whole or not at all

@@ -4,9 +4,10 @@ API with). Used by `hotline server init` / `hotline server token`, the tests and
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from operator_tui.domain.model import Role
 

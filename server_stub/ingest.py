@@ -34,9 +34,10 @@ import hashlib
 import json
 import logging
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
-from typing import Any, Callable, Literal
+from datetime import UTC, datetime, timedelta
+from typing import Any, Literal
 
 from pydantic import ValidationError
 
@@ -243,7 +244,7 @@ def ingest(storage: Storage, rules: Rules, p: Principal, items: list[tuple[Event
            extra: Callable[[Tx, list[EventResult]], None] | None = None) -> list[EventResult]:
     """Apply `items` (event, digest) in order in one transaction; see the module docstring.
     `extra` writes what belongs with the events in the same transaction (the sweep's marks)."""
-    now = now.astimezone(timezone.utc)
+    now = now.astimezone(UTC)
     with storage.write() as tx:
         stored = tx.receipts(list(dict.fromkeys(e.id for e, _ in items)))
         seen: dict[str, str] = {}

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from ulid import ULID
 
@@ -102,7 +102,7 @@ def sweep(storage: Storage, rules: Rules, policy: SweepPolicy, now: datetime) ->
     on one database: one runs at a time (`Storage.exclusive`, an advisory lock on PostgreSQL), and
     each plans under that lock from the marks the previous one committed, so whatever runs twice
     raises each supervision once."""
-    now = now.astimezone(timezone.utc)
+    now = now.astimezone(UTC)
     with storage.exclusive("sweep"):
         with storage.read() as tx:
             overdue, raise_ = plan(tx, rules, policy, now)

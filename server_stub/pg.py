@@ -27,9 +27,10 @@ from __future__ import annotations
 import hashlib
 import re
 import threading
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from functools import lru_cache
-from typing import Any, Iterable, Iterator
+from typing import Any
 
 import psycopg
 from psycopg_pool import ConnectionPool
@@ -38,6 +39,7 @@ from operator_tui.migrate import migrate as run_migrations
 
 from .schema_pg import MIGRATIONS
 from .storage import AUDIT_COLUMNS, Storage, Tx, describe
+
 
 def lock_key(name: str) -> int:
     """A stable 63-bit advisory-lock key for `name` (hotline's keys never meet another program's)."""
@@ -157,7 +159,7 @@ class PgAudit:
 
     _INSERT = pg_sql(f"INSERT INTO audit ({', '.join(AUDIT_COLUMNS[1:])}) VALUES ({', '.join('?' * (len(AUDIT_COLUMNS) - 1))})")
 
-    def __init__(self, storage: "PgStorage"):
+    def __init__(self, storage: PgStorage):
         self.storage = storage
 
     def append(self, rows: list[dict[str, Any]]) -> None:
@@ -207,7 +209,7 @@ class PgStorage(Storage):
         return pool
 
     @classmethod
-    def open(cls, url: str, *, pool_size: int = 16) -> "PgStorage":  # type: ignore[override]
+    def open(cls, url: str, *, pool_size: int = 16) -> PgStorage:  # type: ignore[override]
         """Migrate the database (the runner's lock makes concurrent starts safe), open the pool and
         give a new database its random epoch (cursors from any other database are unknown here)."""
         migrate(url)

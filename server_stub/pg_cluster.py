@@ -87,7 +87,7 @@ class Cluster:
         return r
 
     @classmethod
-    def create(cls, root: Path | None = None, *, durable: bool = False, settings: tuple[str, ...] = ()) -> "Cluster":
+    def create(cls, root: Path | None = None, *, durable: bool = False, settings: tuple[str, ...] = ()) -> Cluster:
         """initdb a new cluster in `root` (a new temporary directory by default) and start it."""
         root = Path(root or tempfile.mkdtemp(prefix="hotline-pg-"))
         root.mkdir(parents=True, exist_ok=True)
@@ -145,7 +145,7 @@ class Cluster:
     def drop_database(self, name: str) -> None:
         self.sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
-    def standby(self, root: Path | None = None, *, name: str = "standby") -> "Cluster":
+    def standby(self, root: Path | None = None, *, name: str = "standby") -> Cluster:
         """A streaming replica of this cluster made with pg_basebackup (-R writes its primary_conninfo),
         started; `application_name` is `name`, for synchronous_standby_names."""
         root = Path(root or tempfile.mkdtemp(prefix="hotline-pg-standby-"))

@@ -12,7 +12,6 @@ import sqlite3
 
 from operator_tui.migrate import migrate_sqlite
 
-
 _001_INITIAL = """
         CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
         -- Bearer tokens: only the sha256 of each is kept (R33.1).

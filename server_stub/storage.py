@@ -24,16 +24,17 @@ from __future__ import annotations
 
 import json
 from abc import ABC, abstractmethod
+from collections.abc import Iterable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Protocol
+from typing import Any, Protocol
 
 
 def utc(dt: datetime) -> str:
     """Times that are compared in SQL are stored in UTC, so that they sort as text."""
-    return dt.astimezone(timezone.utc).isoformat()
+    return dt.astimezone(UTC).isoformat()
 
 
 @dataclass(frozen=True)
@@ -486,7 +487,7 @@ class Storage(ABC):
     blocking: bool = False
 
     @staticmethod
-    def open(target: "str | Path", **options: Any) -> "Storage":
+    def open(target: str | Path, **options: Any) -> Storage:
         """A `postgresql://` (or `postgres://`) URL opens PostgreSQL; anything else is a SQLite file."""
         if is_postgres(target):
             from .pg import PgStorage
@@ -515,7 +516,7 @@ class Storage(ABC):
         runs once however many server processes there are). One process: a lock in the process."""
         yield
 
-    def close(self) -> None:
+    def close(self) -> None:  # noqa: B027 - an optional hook: engines with a pool override it
         """Release connections (the SQLite engine keeps none worth closing)."""
 
     def dump(self) -> str:
@@ -525,18 +526,18 @@ class Storage(ABC):
             rows = [f"{t}: {r!r}" for t in TABLES for r in tx.table_rows(t, limit=1_000_000_000)]
         return "\n".join(rows + [f"audit: {r!r}" for r in self.audit.rows(None, 1_000_000_000)])
 
-    def __enter__(self) -> "Storage":
+    def __enter__(self) -> Storage:
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.close()
 
 
-def is_postgres(target: "str | Path") -> bool:
+def is_postgres(target: str | Path) -> bool:
     return isinstance(target, str) and target.startswith(("postgresql://", "postgres://"))
 
 
-def describe(target: "str | Path") -> str:
+def describe(target: str | Path) -> str:
     """`target` for a message or a log: a URL without its password."""
     if not is_postgres(target):
         return str(target)

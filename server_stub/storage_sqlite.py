@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any
 
 from .audit import MIGRATIONS as AUDIT_MIGRATIONS
 from .audit import AuditLog
@@ -66,7 +67,7 @@ class SqliteStorage(SqliteFile, Storage):
         self._exclusive: dict[str, threading.Lock] = {}
 
     @classmethod
-    def open(cls, path: Path) -> "SqliteStorage":  # type: ignore[override]
+    def open(cls, path: Path) -> SqliteStorage:  # type: ignore[override]
         """Create (mode 0600) and migrate the database; a new database gets a random epoch, which
         makes cursors from any other database unknown here (so does a restored older copy)."""
         storage = cls(path)

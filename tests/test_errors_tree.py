@@ -17,8 +17,17 @@ import operator_tui
 import server_stub
 from operator_tui.domain import errors
 from operator_tui.domain.errors import (
-    KINDS, BadInput, BrokenInvariant, HotlineError, Misconfigured, NotFound, Refused, RuleViolation, Unavailable,
-    describe, kind_of,
+    KINDS,
+    BadInput,
+    BrokenInvariant,
+    HotlineError,
+    Misconfigured,
+    NotFound,
+    Refused,
+    RuleViolation,
+    Unavailable,
+    describe,
+    kind_of,
 )
 
 ROOT = Path(__file__).resolve().parents[1]

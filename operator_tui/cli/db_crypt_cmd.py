@@ -17,11 +17,10 @@ KEY_FILE_HELP = "The database key's file (mode 0600). Default: HOTLINE_DB_KEY, t
 def key_for_init(db_path: Path, encrypt: bool, key_file: Path | None):
     """The key `hotline db init` creates a database with (kept before the file is made), or None to
     let the usual sources decide (a plain new database, or an existing encrypted one)."""
+    from ..settings import environment
     from ..store import keys
     from ..store.encryption import key_for_new
     from . import CliError
-
-    from ..settings import environment
 
     if not (encrypt or key_file or environment("db_key")):
         return None

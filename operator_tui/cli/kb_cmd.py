@@ -23,10 +23,10 @@ from __future__ import annotations
 import json
 import sqlite3
 import sys
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
-from typing import Iterator, Optional
 
 import typer
 
@@ -42,7 +42,7 @@ from .base import settings
 SEARCH_JSON_KEYS = ("id", "title", "score", "standard_answer")
 
 
-def _parse_day(value: Optional[str]) -> date:
+def _parse_day(value: str | None) -> date:
     if value is None:
         return date.today()  # the CLI is the edge of the program: the only place that reads it
     try:
@@ -135,7 +135,7 @@ def register(app: typer.Typer) -> None:
     def export(
         ctx: typer.Context,
         fmt: str = typer.Option("md", "--format", help="md（每条一个文件）或 csv"),
-        out: Optional[Path] = typer.Option(None, "--out", help="md：目录；csv：文件（默认输出到屏幕）"),
+        out: Path | None = typer.Option(None, "--out", help="md：目录；csv：文件（默认输出到屏幕）"),
     ) -> None:
         """导出全部条目（可修改后再导入）。"""
         if fmt not in ("md", "csv"):
@@ -165,7 +165,7 @@ def register(app: typer.Typer) -> None:
     def search(
         ctx: typer.Context,
         text: str = typer.Argument(..., help="检索词，如“暖气不热”、“社保卡”、“gn”"),
-        matter: Optional[str] = typer.Option(None, "--matter", help="事项代码，加权该事项的条目"),
+        matter: str | None = typer.Option(None, "--matter", help="事项代码，加权该事项的条目"),
         limit: int = typer.Option(10, "--limit", min=1, max=100),
         as_json: bool = typer.Option(False, "--json", help="输出 JSON 列表（按排名）"),
         include_expired: bool = typer.Option(False, "--all", help="包括已过期和尚未生效的条目"),
@@ -190,8 +190,8 @@ def register(app: typer.Typer) -> None:
     @kb.command("stale")
     def stale(
         ctx: typer.Context,
-        today: Optional[str] = typer.Option(None, "--today", help="按哪一天检查（YYYY-MM-DD，默认今天）"),
-        owner: Optional[str] = typer.Option(None, "--owner", help="只看某个单位（单位代码）的条目"),
+        today: str | None = typer.Option(None, "--today", help="按哪一天检查（YYYY-MM-DD，默认今天）"),
+        owner: str | None = typer.Option(None, "--owner", help="只看某个单位（单位代码）的条目"),
         within: int = typer.Option(0, "--within", min=0, help="同时列出 N 天内到复核日期的条目"),
         as_json: bool = typer.Option(False, "--json"),
     ) -> None:

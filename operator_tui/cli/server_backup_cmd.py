@@ -10,7 +10,7 @@ Any failure is one line on stderr and exit code 2.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import typer
@@ -78,7 +78,7 @@ def backup(
 
     path = _sqlite_db(ctx, db)
     try:
-        made = b.take(path, to, datetime.now(timezone.utc))
+        made = b.take(path, to, datetime.now(UTC))
         if keep:
             b.prune(to, keep)
     except b.BackupError as exc:

@@ -17,9 +17,10 @@ import contextlib
 import gc
 import json
 import logging
-from datetime import datetime, timezone
+from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Iterator, List
+from typing import Any
 
 import platformdirs
 import typer
@@ -198,19 +199,18 @@ def _print_tokens(issued, as_json: bool) -> None:
 def init(
     ctx: typer.Context,
     db: str = DB_OPTION,
-    seat: List[str] = typer.Option([], "--seat", help="Enrol a seat by its 3-digit code (repeatable)."),
-    unit: List[str] = typer.Option([], "--unit", help="A token for a handling unit, by unit code (repeatable)."),
-    supervisor: List[str] = typer.Option([], "--supervisor", help="A token for a supervisor, by name (repeatable)."),
+    seat: list[str] = typer.Option([], "--seat", help="Enrol a seat by its 3-digit code (repeatable)."),
+    unit: list[str] = typer.Option([], "--unit", help="A token for a handling unit, by unit code (repeatable)."),
+    supervisor: list[str] = typer.Option([], "--supervisor", help="A token for a supervisor, by name (repeatable)."),
     as_json: bool = typer.Option(False, "--json", help="Print the tokens as JSON."),
 ) -> None:
     """Create the server database with an admin token (and seat, unit, supervisor tokens)."""
     from server_stub import bootstrap
     from server_stub.auth import EnrolError
+    from server_stub.storage import describe
 
     from . import CliError
     from .common import rules
-
-    from server_stub.storage import describe
 
     path = _target(db, ctx)
     if isinstance(path, Path):  # issue 14: a missing folder or a read-only one is one line, before anything
@@ -221,7 +221,7 @@ def init(
         require_new_database(path, "--db")
     try:
         with _database(path):
-            issued = bootstrap.init(path, datetime.now(timezone.utc), seats=seat, units=unit, supervisors=supervisor,
+            issued = bootstrap.init(path, datetime.now(UTC), seats=seat, units=unit, supervisors=supervisor,
                                     known_units=rules().taxonomy.units)
     except EnrolError as exc:
         raise CliError(str(exc)) from None
@@ -267,7 +267,7 @@ def _add(ctx: typer.Context, db, role, name, seat, new_seat, unit, staff_no, as_
     default_name = f"坐席{code}" if code and not staff_no else (unit or role)
     try:
         with _database(path):
-            issued = bootstrap.issue(path, datetime.now(timezone.utc), role=Role(role), name=name or default_name,
+            issued = bootstrap.issue(path, datetime.now(UTC), role=Role(role), name=name or default_name,
                                      unit=unit, seat=code, staff_no=staff_no, new_seat=bool(new_seat),
                                      known_units=rules().taxonomy.units)
     except EnrolError as exc:
@@ -372,7 +372,7 @@ def token_revoke(
     path = _server_db(ctx, db)
     try:
         with _database(path):
-            row = bootstrap.revoke(path, principal_id.strip(), datetime.now(timezone.utc))
+            row = bootstrap.revoke(path, principal_id.strip(), datetime.now(UTC))
     except (LookupError, EnrolError) as exc:
         raise CliError(f"ID: {exc}") from None
     who = f"seat {row['seat']}" if row["seat"] and not row["staff_no"] else row["name"]
@@ -391,7 +391,8 @@ def migrate(
 
     Restartable: run the same command again after an interruption and it resumes."""
     from server_stub.storage import describe, is_postgres
-    from server_stub.transfer import TransferError, migrate as move
+    from server_stub.transfer import TransferError
+    from server_stub.transfer import migrate as move
 
     from . import CliError
 

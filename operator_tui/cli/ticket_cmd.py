@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, List, Optional
+from typing import Any
 
 import typer
 
@@ -122,7 +122,7 @@ def add(
     phone: str = typer.Option(None, "--phone", help="联系电话 (mobile or landline)"),
     address: str = typer.Option(None, "--address", help="现住所 current address"),
     kind: str = typer.Option("person", "--kind", help="诉求人类别: person | legal_person | organisation"),
-    vulnerable: List[str] = typer.Option([], "--vulnerable", help="援助对象 (repeatable): minor elderly disabled woman migrant_worker"),
+    vulnerable: list[str] = typer.Option([], "--vulnerable", help="援助对象 (repeatable): minor elderly disabled woman migrant_worker"),
     appeal_type: str = typer.Option(None, "--type", help="诉求类型 code or name, e.g. complaint / 投诉"),
     scope: str = typer.Option(None, "--scope", help="受理范围 1–10 (default: the matter's)"),
     matter: str = typer.Option(None, "--matter", help="事项 code or name, e.g. heating_temperature"),
@@ -131,7 +131,7 @@ def add(
     channel: str = typer.Option("hotline_8890", "--channel", help="来源渠道 code or name"),
     answer: str = typer.Option(None, "--answer", help="Answer on the spot and close (R20.1)"),
     dispatch: str = typer.Option(None, "--dispatch", help="Accept and dispatch to this lead unit (R20.2)"),
-    co_units: List[str] = typer.Option([], "--co-unit", help="Co-handling unit (repeatable, with --dispatch)"),
+    co_units: list[str] = typer.Option([], "--co-unit", help="Co-handling unit (repeatable, with --dispatch)"),
     json_file: Path = typer.Option(None, "--json-file", help="Read the fields from a JSON object instead"),
     as_json: bool = typer.Option(False, "--json", help="Print the saved ticket as JSON"),
 ) -> None:
@@ -241,8 +241,8 @@ def show(ctx: typer.Context, number: str = typer.Argument(..., help="受理编�
 @ticket_app.command("list")
 def list_(
     ctx: typer.Context,
-    phone: Optional[str] = typer.Option(None, "--phone", help="Caller's phone number (every seat's tickets when a server is configured)"),
-    status: Optional[str] = typer.Option(None, "--status", help=f"One of: {', '.join(s.value for s in Status)}"),
+    phone: str | None = typer.Option(None, "--phone", help="Caller's phone number (every seat's tickets when a server is configured)"),
+    status: str | None = typer.Option(None, "--status", help=f"One of: {', '.join(s.value for s in Status)}"),
     open_only: bool = typer.Option(False, "--open", help="Only tickets not yet closed"),
     limit: int = typer.Option(50, "--limit", min=1, max=10000),
     as_json: bool = typer.Option(False, "--json"),

@@ -11,8 +11,23 @@ from typing import TYPE_CHECKING, Any
 
 from .boundary import CtiAuthError, CtiCommandError, CtiConfigError, CtiError, CtiLink, CtiLinkDown
 from .config import CtiConfig, parse_cti_url
-from .events import (AgentState, AgentStateChanged, Answered, CtiEvent, Direction, Held, HungUp, LinkDown, LinkUp,
-                     RecordingStarted, Ringing, ThreeWayStarted, Transferred, TransferMode, Unheld)
+from .events import (
+    AgentState,
+    AgentStateChanged,
+    Answered,
+    CtiEvent,
+    Direction,
+    Held,
+    HungUp,
+    LinkDown,
+    LinkUp,
+    RecordingStarted,
+    Ringing,
+    ThreeWayStarted,
+    TransferMode,
+    Transferred,
+    Unheld,
+)
 from .record import CallRecord
 
 if TYPE_CHECKING:

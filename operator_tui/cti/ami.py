@@ -22,8 +22,19 @@ from typing import Any
 from .ami_wire import action, read_banner, read_message
 from .boundary import CtiAuthError, CtiCommandError, CtiLinkDown, check_number
 from .config import CtiConfig
-from .events import (AgentState, Answered, Direction, Held, HungUp, RecordingStarted, Ringing, ThreeWayStarted,
-                     Transferred, TransferMode, Unheld)
+from .events import (
+    AgentState,
+    Answered,
+    Direction,
+    Held,
+    HungUp,
+    RecordingStarted,
+    Ringing,
+    ThreeWayStarted,
+    TransferMode,
+    Transferred,
+    Unheld,
+)
 from .link import LinkBase, LiveCall
 
 ACW_REASON = "after-call-work"   # the QueuePause reason that means 话后整理 to this link

@@ -14,7 +14,8 @@ Errors (each one's place in the project's one tree is drawn in operator_tui/doma
 
 from __future__ import annotations
 
-from typing import AsyncIterator, Protocol, runtime_checkable
+from collections.abc import AsyncIterator
+from typing import Protocol, runtime_checkable
 
 from ..domain.errors import Misconfigured, Refused, Unavailable
 from .events import AgentState, CtiEvent, TransferMode

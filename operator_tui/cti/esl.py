@@ -17,14 +17,25 @@ import asyncio
 import json
 import uuid
 from collections import deque
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from .boundary import CtiAuthError, CtiCommandError, CtiLinkDown, check_number
 from .config import CtiConfig
 from .esl_wire import EslMessage, command, parse_event, read_message
-from .events import (AgentState, Answered, Direction, Held, HungUp, RecordingStarted, Ringing, ThreeWayStarted,
-                     Transferred, TransferMode, Unheld)
+from .events import (
+    AgentState,
+    Answered,
+    Direction,
+    Held,
+    HungUp,
+    RecordingStarted,
+    Ringing,
+    ThreeWayStarted,
+    TransferMode,
+    Transferred,
+    Unheld,
+)
 from .link import LinkBase, LiveCall
 
 EVENTS = ("CHANNEL_CREATE CHANNEL_ANSWER CHANNEL_HOLD CHANNEL_UNHOLD CHANNEL_BRIDGE CHANNEL_HANGUP_COMPLETE "
@@ -165,7 +176,7 @@ class FreeSwitchLink(LinkBase):
 
     def _at(self, ev: dict[str, str]) -> datetime:
         try:
-            return datetime.fromtimestamp(int(ev["Event-Date-Timestamp"]) / 1e6, timezone.utc)
+            return datetime.fromtimestamp(int(ev["Event-Date-Timestamp"]) / 1e6, UTC)
         except (KeyError, ValueError):
             return self.clock()
 

@@ -73,4 +73,4 @@ def command(line: str, **headers: str) -> bytes:
     if "\n" in line or any("\n" in v for v in headers.values()):
         raise ValueError("ESL command lines must not contain newlines")
     extra = "".join(f"{k.replace('_', '-')}: {v}\n" for k, v in headers.items())
-    return f"{line}\n{extra}\n".encode("utf-8")
+    return f"{line}\n{extra}\n".encode()

@@ -10,12 +10,27 @@ message)` makes the next such command raise `CtiCommandError` instead.
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime, timedelta, timezone
-from typing import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable
+from datetime import UTC, datetime, timedelta
 
 from .boundary import CtiCommandError, CtiLinkDown, check_number
-from .events import (AgentState, AgentStateChanged, Answered, CallEvent, CtiEvent, Direction, Held, HungUp, LinkDown, LinkUp,
-                     Ringing, ThreeWayStarted, Transferred, TransferMode, Unheld)
+from .events import (
+    AgentState,
+    AgentStateChanged,
+    Answered,
+    CallEvent,
+    CtiEvent,
+    Direction,
+    Held,
+    HungUp,
+    LinkDown,
+    LinkUp,
+    Ringing,
+    ThreeWayStarted,
+    TransferMode,
+    Transferred,
+    Unheld,
+)
 from .record import CallBook, CallRecord
 
 
@@ -29,7 +44,7 @@ class FakeLink:
         self._refusals: dict[str, str] = {}
         self._queue: asyncio.Queue[CtiEvent | None] = asyncio.Queue()
         self._next = 0
-        self._t = datetime(2026, 11, 2, 1, 0, tzinfo=timezone.utc)
+        self._t = datetime(2026, 11, 2, 1, 0, tzinfo=UTC)
         self.clock = clock or self._tick
 
     def _tick(self) -> datetime:

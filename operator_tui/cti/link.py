@@ -16,16 +16,29 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, AsyncIterator, Callable
+from typing import Any
 
 from ..clock import utc_now
 from ..domain.errors import BrokenInvariant
 from .boundary import CtiAuthError, CtiError, CtiLinkDown
 from .config import CtiConfig
-from .events import (AgentState, AgentStateChanged, Answered, CallEvent, CtiEvent, Direction, Held, HungUp,
-                     LinkDown, LinkUp, Ringing, Unheld)
+from .events import (
+    AgentState,
+    AgentStateChanged,
+    Answered,
+    CallEvent,
+    CtiEvent,
+    Direction,
+    Held,
+    HungUp,
+    LinkDown,
+    LinkUp,
+    Ringing,
+    Unheld,
+)
 from .record import CallBook, CallRecord
 
 log = logging.getLogger(__name__)
@@ -145,7 +158,7 @@ class LinkBase:
                 except CtiAuthError as exc:
                     self._emit(LinkDown(self.clock(), str(exc), retrying=False))
                     return
-                except (CtiError, OSError, asyncio.TimeoutError) as exc:
+                except (TimeoutError, CtiError, OSError) as exc:
                     if not reported:
                         self._emit(LinkDown(self.clock(), _reason(exc)))
                         reported = True
@@ -165,14 +178,14 @@ class LinkBase:
         host, port = self.config.host, self.config.port
         try:
             reader, writer = await asyncio.wait_for(asyncio.open_connection(host, port), self.connect_timeout)
-        except (OSError, asyncio.TimeoutError) as exc:
+        except (TimeoutError, OSError) as exc:
             raise CtiLinkDown(f"无法连接电话系统 {self.config.url}：{_reason(exc)}") from None
         self._reader, self._writer = reader, writer
         self._ended = asyncio.get_running_loop().create_future()
         self._last_rx = asyncio.get_running_loop().time()
         try:
             await asyncio.wait_for(self._login(reader, writer), self.connect_timeout)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             self._drop("login timed out")
             raise CtiLinkDown(f"电话系统 {self.config.url} 在 {self.connect_timeout:g} 秒内没有完成登录") from None
         except (CtiError, OSError, asyncio.IncompleteReadError) as exc:
@@ -184,7 +197,7 @@ class LinkBase:
         self._tasks = [asyncio.create_task(self._read_loop(reader)), asyncio.create_task(self._watchdog())]
         try:
             await asyncio.wait_for(self._after_login(), self.connect_timeout)
-        except (CtiError, OSError, asyncio.TimeoutError) as exc:
+        except (TimeoutError, CtiError, OSError) as exc:
             self._drop(_reason(exc))
             raise CtiLinkDown(f"电话系统 {self.config.url} 订阅或同步失败：{_reason(exc)}") from None
         resynced, self._up, self._ever_up = self._ever_up, True, True
@@ -228,7 +241,7 @@ class LinkBase:
                 continue
             try:
                 await asyncio.wait_for(self._ping(), self.ping_timeout)
-            except (CtiError, OSError, asyncio.TimeoutError):
+            except (TimeoutError, CtiError, OSError):
                 self._drop(f"no answer to a ping within {self.ping_timeout:g} s")
                 return
 

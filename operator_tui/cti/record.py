@@ -11,8 +11,19 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
-from .events import (Answered, CallEvent, Direction, Held, HungUp, RecordingStarted, Ringing, ThreeWayStarted,
-                     Transferred, TransferMode, Unheld)
+from .events import (
+    Answered,
+    CallEvent,
+    Direction,
+    Held,
+    HungUp,
+    RecordingStarted,
+    Ringing,
+    ThreeWayStarted,
+    TransferMode,
+    Transferred,
+    Unheld,
+)
 
 
 @dataclass(frozen=True)

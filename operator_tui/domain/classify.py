@@ -20,7 +20,6 @@ millisecond on a 200-character description, so it can run on every keystroke.
 from __future__ import annotations
 
 import json
-import math
 import re
 import tomllib
 from dataclasses import dataclass

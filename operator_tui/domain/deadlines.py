@@ -9,9 +9,10 @@ extension (R22.2) replaces it.
 from __future__ import annotations
 
 import calendar
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING, Sequence
+from typing import TYPE_CHECKING
 
 from .errors import BrokenInvariant
 from .policy import Limit, Policy

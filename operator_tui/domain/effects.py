@@ -4,17 +4,38 @@ and the conditions that depend on it, naming the rule when they refuse."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
 
 from .deadlines import limit_clock, running_clock
 from .errors import RuleViolation
 from .model import (
-    Appellant, Callback, CallHold, CallLog, CallTransfer, CreditMark, Event, ExplanationDemand, Extension, Note,
-    Pause, Rating, Referral, Role, Supervision, Ticket,
+    Appellant,
+    Callback,
+    CallHold,
+    CallLog,
+    CallTransfer,
+    CreditMark,
+    Event,
+    ExplanationDemand,
+    Extension,
+    Note,
+    Pause,
+    Rating,
+    Referral,
+    Role,
+    Supervision,
+    Ticket,
 )
 from .parties import (
-    SECRECY, check_office_route, external_refs, level_fields, recusal_party, respondents, secrecy, submitted_at,
+    check_office_route,
+    external_refs,
+    level_fields,
+    recusal_party,
+    respondents,
+    secrecy,
+    submitted_at,
 )
 from .text import clean_text
 from .triage import OUTCOMES as _REFERRAL_OUTCOMES

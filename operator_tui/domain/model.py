@@ -15,8 +15,11 @@ from pydantic import BaseModel, ConfigDict, Field
 # Re-exported: the states are their own module so that code which only names a status (the seat's
 # first frame, the deadline rules) does not pay for pydantic.
 # Re-exported: callers name these through the model (the `as` form says so to mypy).
-from .states import CLOSED_STATUSES as CLOSED_STATUSES, OPEN_STATUSES as OPEN_STATUSES  # noqa: F401
-from .states import STATUS_NAMES as STATUS_NAMES, Role as Role, Status as Status  # noqa: F401
+from .states import CLOSED_STATUSES as CLOSED_STATUSES  # noqa: F401
+from .states import OPEN_STATUSES as OPEN_STATUSES
+from .states import STATUS_NAMES as STATUS_NAMES  # noqa: F401
+from .states import Role as Role
+from .states import Status as Status
 
 
 class Frozen(BaseModel):

@@ -9,9 +9,9 @@ the taxonomy and the calendar.
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import time
-from typing import Mapping
 from zoneinfo import ZoneInfo
 
 from .errors import Misconfigured

@@ -14,9 +14,10 @@ The definitions themselves (thresholds, the response limit, what is excluded) ar
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, tzinfo
-from typing import TYPE_CHECKING, Any, Iterable, Iterator, Mapping
+from typing import TYPE_CHECKING, Any
 
 from .deadlines import Clocks, limit_clock, pauses_of
 from .periods import Period

@@ -26,9 +26,10 @@ import hashlib
 import re
 import statistics
 import tomllib
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta, tzinfo
-from typing import Any, Callable, Iterable, Mapping, Protocol, Sequence
+from typing import Any, Protocol
 
 from .errors import Misconfigured
 from .triage import TriageRulesError, _Bounds, _Cues, _parse_cues

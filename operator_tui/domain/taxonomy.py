@@ -8,8 +8,9 @@ file and the entry, and so that the domain never opens a file. Loading happens o
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping
+from typing import Any
 
 from .errors import Misconfigured
 from .policy import LIMIT_UNITS, Limit

@@ -22,9 +22,10 @@ from __future__ import annotations
 
 import math
 import re
-from operator import add
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Mapping, Sequence
+from operator import add
+from typing import Any
 
 __all__ = ["THRESHOLD", "Opinion", "SecondOpinion", "ngrams"]
 

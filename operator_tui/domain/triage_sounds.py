@@ -23,8 +23,9 @@ Pure: the syllable table (``data/pinyin_syllables.json``, made with pypinyin by
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 __all__ = ["SoundWord", "Sounds", "Variant"]
 

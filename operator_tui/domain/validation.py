@@ -6,8 +6,9 @@ Used by the CLI, the seat's form (inline) and the workflow's `register`, so the 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Mapping
+from typing import TYPE_CHECKING, Any
 
 from .text import clean_text
 

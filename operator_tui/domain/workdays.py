@@ -17,10 +17,10 @@ we ask `is_workday` day by day instead.
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache
-from typing import Collection, Mapping
 
 import chinese_calendar
 

@@ -10,16 +10,17 @@ The seat applies events optimistically, the server authoritatively: both run thi
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Iterable
+from typing import Any
 
 from . import permissions
 from .deadlines import Clocks, add_months, limit_clock
 from .effects import EFFECTS, need
 from .errors import BrokenInvariant, RuleViolation
-from .parties import check_named_staff
 from .model import CLOSED_STATUSES, OPEN_STATUSES, Event, Role, Status, Ticket
+from .parties import check_named_staff
 from .taxonomy import Taxonomy
 
 S = Status

@@ -17,10 +17,10 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections import Counter
+from collections.abc import Iterable
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable
 
 from operator_tui.kb.model import Article
 from operator_tui.kb.parse import Codes, load_codes

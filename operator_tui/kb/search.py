@@ -14,11 +14,11 @@ from __future__ import annotations
 import json
 import sqlite3
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
-from typing import Callable
 
 from operator_tui.kb.index import connect, get_article
 from operator_tui.kb.model import Article, Hit

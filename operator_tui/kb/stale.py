@@ -6,9 +6,9 @@ article has expired, or (optionally) its review falls due soon.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Iterable
 
 from operator_tui.kb.model import Article
 

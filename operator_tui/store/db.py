@@ -14,9 +14,10 @@ from __future__ import annotations
 import os
 import sqlite3
 import sys
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterator, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from ..domain.errors import Misconfigured
 from ..migrate import prepare_sqlite
@@ -106,7 +107,7 @@ class Store:
 
     @classmethod
     def open(cls, path: Path, *, key: keys.Key | None = None, key_file: Path | None = None,
-             hold: bool = False) -> "Store":
+             hold: bool = False) -> Store:
         """Create (0600) and migrate the database at `path`. The key is `key`, or found from
         `key_file` and the usual sources (`keys.resolve`). `hold`: the running seat, which holds the
         shared lock that `hotline db encrypt/rekey` waits for (seat_lock)."""

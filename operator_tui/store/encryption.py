@@ -17,9 +17,10 @@ A running seat holds the seat lock (seat_lock); a conversion refuses while it do
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
 from ..domain.errors import BrokenInvariant, Refused
 from . import keys

@@ -25,10 +25,10 @@ import os
 import re
 import secrets
 import stat
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
-from typing import Mapping
 
 from ..domain.errors import Misconfigured
 from ..settings_table import ENV
@@ -42,7 +42,7 @@ _HEX_KEY = re.compile(r"[0-9a-fA-F]{64}")
 
 # Keys this process has resolved, by database path: the knowledge base opens the seat's file by
 # path (operator_tui/kb), after the Store found the key, possibly from a --key-file option.
-_known: dict[str, "Key"] = {}
+_known: dict[str, Key] = {}
 
 
 class KeyProblem(Misconfigured, RuntimeError):

@@ -8,7 +8,6 @@ sequence — e.g. 261126 012 0042 — allocated inside the save's transaction wi
 from __future__ import annotations
 
 from datetime import date
-
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:

@@ -10,7 +10,6 @@ import sqlite3
 
 from ..migrate import migrate_sqlite
 
-
 _001_INITIAL = """
         CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
         -- Projection of each ticket: the fold of its events, plus columns to query by.

@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -45,7 +45,7 @@ def export(db: sqlite_utils.Database, path: Path, now: datetime) -> int:
     """Write the outbox to the new file `path` (0600); returns how many events."""
     bodies = [bytes(r[0]).decode("utf-8") for r in db.conn.execute("SELECT body FROM outbox ORDER BY seq")]
     doc = {"format": FORMAT, "version": VERSION, "seat": meta.get(db, "seat_code"),
-           "exported_at": now.astimezone(timezone.utc).isoformat(),
+           "exported_at": now.astimezone(UTC).isoformat(),
            "number_seq": dict(db.conn.execute("SELECT day, last FROM number_seq").fetchall()),
            "events": bodies}
     data = json.dumps(doc, ensure_ascii=False, indent=1).encode("utf-8")
@@ -101,7 +101,7 @@ def import_file(db: sqlite_utils.Database, path: Path, now: datetime) -> Importe
             continue
         db.conn.execute(
             "INSERT INTO events (id, ticket_id, kind, actor, role, seat, at, payload) VALUES (?,?,?,?,?,?,?,?)",
-            (e.id, e.ticket_id, e.kind, e.actor, e.role.value, e.seat, e.at.astimezone(timezone.utc).isoformat(),
+            (e.id, e.ticket_id, e.kind, e.actor, e.role.value, e.seat, e.at.astimezone(UTC).isoformat(),
              json.dumps(e.payload, ensure_ascii=False, default=str)))
         db.conn.execute("INSERT OR IGNORE INTO outbox (op_id, ticket_id, body, created_at) VALUES (?,?,?,?)",
                         (e.id, e.ticket_id, raw, now.isoformat()))

@@ -4,17 +4,17 @@ city's year of tickets (see scripts/bench_overview.py)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone, tzinfo
-
-from typing import TYPE_CHECKING, Any, Iterator, Sequence
+from datetime import UTC, datetime, timedelta, tzinfo
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    import sqlite3
+
     import sqlite_utils
 
     from ..domain.deadlines import Clocks
-    import sqlite3
-
     from ..domain.risks import CueTicket, RiskPolicy, RiskWarning
     from ..domain.taxonomy import Taxonomy
 
@@ -94,7 +94,7 @@ class Overview:
 
 
 def _utc(dt: datetime) -> str:
-    return dt.astimezone(timezone.utc).isoformat()
+    return dt.astimezone(UTC).isoformat()
 
 
 # INDEXED BY below: SQLite's planner prefers the narrower (closed, due_at) index for `closed = 0`,

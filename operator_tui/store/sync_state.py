@@ -8,11 +8,10 @@ transaction: a crash between pages resumes at the last whole page.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
-from typing import Any, Iterable
-
-from typing import TYPE_CHECKING
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -75,7 +74,7 @@ def link_state(db: sqlite_utils.Database) -> LinkState:
 
 def _utc(at: datetime) -> str:
     """As `tickets.save` writes times: UTC, so the columns compare as text."""
-    return at.astimezone(timezone.utc).isoformat()
+    return at.astimezone(UTC).isoformat()
 
 
 def add_server_events(db: sqlite_utils.Database, events: Iterable[tuple[Event, datetime]]) -> None:

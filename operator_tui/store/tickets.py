@@ -7,11 +7,10 @@ transaction (see `Store.transaction`), so the three never disagree.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
-from typing import Any, Iterable, Sequence
-
-from typing import TYPE_CHECKING
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -41,7 +40,7 @@ class TicketRow:
 
 def _iso(dt: datetime | None) -> str | None:
     """UTC ISO text: the query columns compare as strings, so they share one offset."""
-    return dt.astimezone(timezone.utc).isoformat() if dt else None
+    return dt.astimezone(UTC).isoformat() if dt else None
 
 
 def save(db: sqlite_utils.Database, ticket: Ticket, events: Iterable[Event], clock: Clock | None,
@@ -212,10 +211,10 @@ def lookup(db: sqlite_utils.Database, *, number: str | None = None, phone: str |
             args.append(_like(fragment))
     if registered_from is not None:
         where.append("registered_at >= ?")
-        args.append(registered_from.astimezone(timezone.utc).isoformat())
+        args.append(registered_from.astimezone(UTC).isoformat())
     if registered_to is not None:
         where.append("registered_at < ?")
-        args.append(registered_to.astimezone(timezone.utc).isoformat())
+        args.append(registered_to.astimezone(UTC).isoformat())
     if open_only:
         where.append("closed = 0")
     if unsynced_only:

@@ -8,8 +8,8 @@ httpx's own `retries=` only retries connection setup; this covers every retryabl
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 
 @dataclass(frozen=True)

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from email.utils import parsedate_to_datetime
-from typing import Any, Callable, TypeVar
+from typing import Any, TypeVar
 
 import httpx
 from pydantic import BaseModel, TypeAdapter
@@ -20,7 +21,13 @@ from ulid import ULID
 
 from ..clock import utc_now
 from ..contract import (
-    ActionPublic, ChangesPublic, IdConflictPublic, KbChangesPublic, PrincipalPublic, PushPublic, TicketDetail,
+    ActionPublic,
+    ChangesPublic,
+    IdConflictPublic,
+    KbChangesPublic,
+    PrincipalPublic,
+    PushPublic,
+    TicketDetail,
     TicketPublic,
 )
 from ..lookup_wire import LookupPublic

@@ -9,9 +9,9 @@ replayed on top so the operator keeps seeing what they just recorded.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Callable
 
 from ..clock import utc_now
 from ..config import Rules

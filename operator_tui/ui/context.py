@@ -10,9 +10,10 @@ load (issue 3: start-up time).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
 
 from ..clock import utc_now
 from ..domain.errors import BrokenInvariant

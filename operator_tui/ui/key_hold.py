@@ -94,7 +94,7 @@ class KeyHoldMixin:
                 target.call_later(handled.set)
                 try:
                     await asyncio.wait_for(handled.wait(), REPLAY_WAIT)
-                except asyncio.TimeoutError:
+                except TimeoutError:
                     pass
             if self._held is not None:  # that key opened a screen: the rest wait for it too
                 self._held[:0] = keys

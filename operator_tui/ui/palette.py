@@ -12,9 +12,9 @@ pypinyin is on the path to the seat's first frame.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
-from typing import Callable
 
 from rich.text import Text
 from textual.binding import Binding

@@ -8,7 +8,14 @@ from typing import Annotated
 from fastapi import APIRouter, HTTPException, Path, Query, status
 
 from operator_tui.contract import (
-    AuditPublic, ErrorPublic, PrincipalCreate, PrincipalListed, PrincipalPublic, SeatCreate, SweepPublic, TokenIssued,
+    AuditPublic,
+    ErrorPublic,
+    PrincipalCreate,
+    PrincipalListed,
+    PrincipalPublic,
+    SeatCreate,
+    SweepPublic,
+    TokenIssued,
 )
 from operator_tui.domain.model import Role
 

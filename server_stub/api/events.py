@@ -8,7 +8,14 @@ from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
 
 from operator_tui.contract import (
-    DEFAULT_PAGE, MAX_PAGE, Change, ChangesPublic, ErrorPublic, IdConflictPublic, PushIn, PushPublic,
+    DEFAULT_PAGE,
+    MAX_PAGE,
+    Change,
+    ChangesPublic,
+    ErrorPublic,
+    IdConflictPublic,
+    PushIn,
+    PushPublic,
 )
 from operator_tui.domain.model import Role
 

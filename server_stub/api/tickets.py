@@ -13,7 +13,14 @@ from fastapi.responses import JSONResponse, Response
 from ulid import ULID
 
 from operator_tui.contract import (
-    ActionIn, ActionPublic, ErrorPublic, EventIn, IdConflictPublic, TicketDetail, TicketPublic, TicketSearchIn,
+    ActionIn,
+    ActionPublic,
+    ErrorPublic,
+    EventIn,
+    IdConflictPublic,
+    TicketDetail,
+    TicketPublic,
+    TicketSearchIn,
 )
 from operator_tui.domain import permissions
 from operator_tui.domain.errors import BrokenInvariant

@@ -19,8 +19,9 @@ The form, in GeoReport v2 terms:
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime, timedelta
-from typing import Any, Mapping
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from ulid import ULID

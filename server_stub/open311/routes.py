@@ -7,8 +7,9 @@ the spec's body (`[{"code": 400, "description": "..."}]`, or `<errors>` in XML),
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
-from typing import Any, Callable
+from typing import Any
 from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, Request

@@ -252,7 +252,7 @@ def topic(storage: Storage, rules: Rules, matter: str, place: str | None, period
     places: dict[str, int] = {}
     units: dict[str, list[int]] = {}
     cutoff = utc(min(hi, now))  # overdue as the periodic list counts it: open past its limit at the end
-    for number, pl, lead, readers, closed, due_at, registered in rows:
+    for _number, pl, lead, readers, closed, due_at, registered in rows:
         overdue = bool(due_at and due_at < cutoff)
         at = datetime.fromisoformat(registered).astimezone(CST)
         wk = week_of(at.date()).start.strftime("%m-%d")

@@ -5,7 +5,8 @@ printed, and must read the same everywhere). Everything from data is escaped.
 
 from __future__ import annotations
 
-from collections.abc import Sequence, Set as AbstractSet
+from collections.abc import Sequence
+from collections.abc import Set as AbstractSet
 from html import escape
 
 from operator_tui.domain.errors import BrokenInvariant

@@ -19,9 +19,10 @@ for as long as the cue window reaches back, even when its counts no longer make 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
-from typing import Any, Iterable
+from typing import Any
 
 from operator_tui.domain.errors import Refused
 from operator_tui.domain.risks import CueTicket, RiskPolicy, RiskWarning, assess, windows

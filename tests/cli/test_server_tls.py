@@ -10,7 +10,7 @@ import ssl
 import subprocess
 import sys
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
@@ -45,7 +45,7 @@ def tls_server(tmp_path_factory):
     other = trustme.CA()  # a CA that did not sign the server's certificate
     other.cert_pem.write_to_path(str(tmp / "other-ca.pem"))
     db = tmp / "server.db"
-    issued = bootstrap.init(db, datetime.now(timezone.utc), seats=["012"], known_units=default_rules().taxonomy.units)
+    issued = bootstrap.init(db, datetime.now(UTC), seats=["012"], known_units=default_rules().taxonomy.units)
     token = next(t for p, t in issued if p.seat == "012")
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("HOTLINE_")} | {"PYTHONPATH": str(ROOT)}

@@ -9,7 +9,7 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from ami_peer import AmiPeer
@@ -19,7 +19,7 @@ from operator_tui.cti import connect_link
 from operator_tui.cti.config import parse_cti_url
 
 FAST = dict(ping_interval=0.3, ping_timeout=1.0, connect_timeout=2.0, backoff_initial=0.05, backoff_max=0.2)
-CLOCK = lambda: datetime(2026, 11, 2, 1, 0, tzinfo=timezone.utc)  # noqa: E731
+CLOCK = lambda: datetime(2026, 11, 2, 1, 0, tzinfo=UTC)  # noqa: E731
 
 
 async def take(link, n: int) -> list:

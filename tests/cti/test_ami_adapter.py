@@ -12,9 +12,24 @@ import asyncio
 
 import pytest
 
-from operator_tui.cti import (AgentState, AgentStateChanged, Answered, CtiAuthError, CtiCommandError, Direction, Held,
-                              HungUp, LinkDown, LinkUp, RecordingStarted, Ringing, ThreeWayStarted, Transferred,
-                              TransferMode, Unheld)
+from operator_tui.cti import (
+    AgentState,
+    AgentStateChanged,
+    Answered,
+    CtiAuthError,
+    CtiCommandError,
+    Direction,
+    Held,
+    HungUp,
+    LinkDown,
+    LinkUp,
+    RecordingStarted,
+    Ringing,
+    ThreeWayStarted,
+    TransferMode,
+    Transferred,
+    Unheld,
+)
 
 CALLER_CHAN, CALLER_UID = "PJSIP/trunk-00000001", "1790000000.1"
 AGENT_CHAN, AGENT_UID = "PJSIP/1001-00000002", "1790000000.2"

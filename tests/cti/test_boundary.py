@@ -3,13 +3,27 @@
 from __future__ import annotations
 
 import os
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from operator_tui.cti import (AgentState, Answered, CtiCommandError, CtiConfigError, CtiLink, CtiLinkDown, Held,
-                              HungUp, LinkDown, LinkUp, RecordingStarted, Ringing, Transferred, TransferMode, Unheld,
-                              connect_link, parse_cti_url)
+from operator_tui.cti import (
+    AgentState,
+    Answered,
+    CtiCommandError,
+    CtiConfigError,
+    CtiLink,
+    CtiLinkDown,
+    Held,
+    HungUp,
+    RecordingStarted,
+    Ringing,
+    TransferMode,
+    Transferred,
+    Unheld,
+    connect_link,
+    parse_cti_url,
+)
 from operator_tui.cti.fake import FakeLink
 from operator_tui.cti.record import CallBook
 
@@ -68,7 +82,7 @@ def test_both_adapters_and_the_fake_are_cti_links():
 
 @pytest.mark.rule("R11.1")
 def test_call_record_keeps_times_cause_and_recording_for_the_ticket():
-    t = [datetime(2026, 11, 2, 1, 0, tzinfo=timezone.utc) + timedelta(seconds=s) for s in range(10)]
+    t = [datetime(2026, 11, 2, 1, 0, tzinfo=UTC) + timedelta(seconds=s) for s in range(10)]
     book = CallBook(agent="1001@default")
     events = [Ringing(t[0], "c1", caller="13912345678", queue="8890"), Ringing(t[1], "c1"), Answered(t[2], "c1"),
               Answered(t[3], "c1"), RecordingStarted(t[3], "c1", reference="/rec/c1.wav"), Held(t[4], "c1"),
@@ -86,7 +100,7 @@ def test_call_record_keeps_times_cause_and_recording_for_the_ticket():
 
 
 def test_a_hang_up_on_hold_closes_the_hold():
-    t0 = datetime(2026, 11, 2, 1, 0, tzinfo=timezone.utc)
+    t0 = datetime(2026, 11, 2, 1, 0, tzinfo=UTC)
     book = CallBook()
     for ev in (Ringing(t0, "c"), Answered(t0, "c"), Held(t0, "c"), HungUp(t0 + timedelta(seconds=5), "c")):
         book.apply(ev)

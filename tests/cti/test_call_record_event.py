@@ -3,7 +3,7 @@ what the seat sends is accepted by the strict wire schema and folded onto the ti
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from pydantic import ValidationError
@@ -13,7 +13,7 @@ from operator_tui.cti.record import CallBook
 from operator_tui.domain.errors import RuleViolation
 from operator_tui.payloads import SCHEMAS
 
-T0 = datetime(2026, 11, 2, 1, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 11, 2, 1, 0, tzinfo=UTC)
 
 
 def a_call_record() -> dict:

@@ -57,7 +57,7 @@ def test_check_fails_in_one_line(cli, peer_in_thread, monkeypatch, case):
     esl = peer_in_thread(EslPeer())
     monkeypatch.setenv("HOTLINE_CTI_PASSWORD", "wrong" if case == "bad password" else "ClueCon")
     port = esl.port if case == "bad password" else 1
-    url = "freeswitch://127.0.0.1:%d?agent=1001@default" % port if case != "bad url" else "freeswitch://127.0.0.1"
+    url = f"freeswitch://127.0.0.1:{port}?agent=1001@default" if case != "bad url" else "freeswitch://127.0.0.1"
     result = cli("cti", "check", url, "--timeout", "2")
     assert result.code == 2 and result.out == ""
     assert len(result.err_lines) == 1

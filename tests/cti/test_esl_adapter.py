@@ -11,9 +11,25 @@ import asyncio
 
 import pytest
 
-from operator_tui.cti import (AgentState, AgentStateChanged, Answered, CtiAuthError, CtiCommandError, CtiLinkDown,
-                              Direction, Held, HungUp, LinkDown, LinkUp, RecordingStarted, Ringing, ThreeWayStarted,
-                              Transferred, TransferMode, Unheld)
+from operator_tui.cti import (
+    AgentState,
+    AgentStateChanged,
+    Answered,
+    CtiAuthError,
+    CtiCommandError,
+    CtiLinkDown,
+    Direction,
+    Held,
+    HungUp,
+    LinkDown,
+    LinkUp,
+    RecordingStarted,
+    Ringing,
+    ThreeWayStarted,
+    TransferMode,
+    Transferred,
+    Unheld,
+)
 
 AGENT_LEG = "a1b2c3d4-0000-4000-8000-000000000001"
 MEMBER_LEG = "a1b2c3d4-0000-4000-8000-0000000000ff"

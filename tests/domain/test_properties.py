@@ -14,9 +14,9 @@ from collections import deque
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
-import pytest
 from ulid import ULID
 
 from operator_tui.domain.deadlines import running_clock

@@ -3,7 +3,7 @@ ticket's previous event; a unit's act at receipt (R18.2, R22.2)."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from hypothesis import given
@@ -14,7 +14,7 @@ from operator_tui.domain.policy import PolicyError, parse_policy
 from operator_tui.domain.states import Role
 from operator_tui.domain.timing import TimeBounds, applied_time, timed_at_receipt
 
-T0 = datetime(2026, 11, 2, 1, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 11, 2, 1, 0, tzinfo=UTC)
 minutes = st.integers(-7 * 24 * 60, 7 * 24 * 60).map(lambda m: timedelta(minutes=m))
 bounds = st.builds(TimeBounds, st.integers(0, 30).map(lambda m: timedelta(minutes=m)),
                    st.integers(0, 30).map(lambda m: timedelta(minutes=m)))

@@ -11,7 +11,13 @@ import pytest
 
 from operator_tui.domain.text import clean_text
 from operator_tui.domain.triage import (
-    TARGETS, Match, ReferralInput, TriageResult, TriageRulesError, parse_rules, triage,
+    TARGETS,
+    Match,
+    ReferralInput,
+    TriageResult,
+    TriageRulesError,
+    parse_rules,
+    triage,
 )
 from operator_tui.triage_rules import load_triage_rules, load_triage_rules_or_packaged
 

@@ -17,7 +17,6 @@ from operator_tui.domain.deadlines import limit_clock, recusal_clock, running_cl
 from operator_tui.domain.errors import RuleViolation
 from operator_tui.domain.model import Role, Status
 
-
 S = Status
 END = (23, 59, 59)
 LEAD_UNIT = "heat_group"        # the lead unit `ticket_in` dispatches to

@@ -26,7 +26,7 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -150,7 +150,7 @@ class ServerProcess:
 def backend(tmp_path, server_db, rules):
     db = server_db
     tokens = {}
-    for p, token in bootstrap.init(db, datetime.now(timezone.utc), seats=["012"], known_units=rules.taxonomy.units):
+    for p, token in bootstrap.init(db, datetime.now(UTC), seats=["012"], known_units=rules.taxonomy.units):
         tokens["seat" if p.seat else p.role.value] = token
     server = ServerProcess(db, free_port(), tmp_path / "server.log", tokens)
     server.start()
@@ -187,7 +187,7 @@ def second_server(backend, tmp_path):
 def centre(tmp_path, server_db, rules):
     db = server_db
     tokens = {p.seat or p.role.value: t for p, t in bootstrap.init(
-        db, datetime.now(timezone.utc), seats=["001", "002", "003"], known_units=rules.taxonomy.units)}
+        db, datetime.now(UTC), seats=["001", "002", "003"], known_units=rules.taxonomy.units)}
     server = ServerProcess(db, free_port(), tmp_path / "server.log", tokens)
     server.start()
     yield server
@@ -218,7 +218,7 @@ class Seat:
     def record(self, n_tickets: int, at: datetime | None = None) -> int:
         """`n_tickets` tickets, 4 events each, saved as `Desk` saves them (event, projection and
         outbox row together), 500 tickets per transaction to keep the test quick."""
-        at = at or datetime.now(timezone.utc)
+        at = at or datetime.now(UTC)
         wf, made = self.rules.workflow, 0
         for start in range(0, n_tickets, 500):
             with self.store.transaction() as db:

@@ -3,7 +3,7 @@ skew, and the server keeps its own (corrected) times for the deadlines."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -14,7 +14,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.rule("R16.1")]
 
 @pytest.mark.parametrize("skew", [timedelta(days=1), timedelta(days=-1)], ids=["a-day-fast", "a-day-slow"])
 def test_a_seat_clock_a_day_off(backend, seat, delivered, skew):
-    seat.record(50, at=datetime.now(timezone.utc) + skew)
+    seat.record(50, at=datetime.now(UTC) + skew)
     runner = seat.runner(backend.url, backend.tokens["seat"], offset=skew)
     out, _ = runner.communicate(timeout=300)
     assert runner.returncode == 0, out

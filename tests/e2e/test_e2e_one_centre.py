@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import importlib.util
 import socket
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
@@ -77,7 +77,7 @@ async def test_three_seats_one_caller_one_centre(centre, sync_db, tmp_path, rule
     # Seat A records the call and syncs.
     a = SeatDb(tmp_path, "001", rules)
     first = Desk(a.store, rules, "op-a").register(form(phone=PHONE, description="家里暖气不热，室温只有15度。"),
-                                                  datetime.now(timezone.utc),
+                                                  datetime.now(UTC),
                                                   [("accept", {}), ("dispatch", {"lead_unit": "heat_group"})])
     recorded |= a.recorded()
     done = sync_db(a.store.path, centre.url, centre.tokens["001"])
@@ -107,7 +107,7 @@ async def test_three_seats_one_caller_one_centre(centre, sync_db, tmp_path, rule
     # Seat C is offline: its sync fails, keeps everything, and goes through later.
     c = SeatDb(tmp_path, "003", rules)
     Desk(c.store, rules, "op-c").register(form(phone=PHONE, matter="water_outage", description="小区停水了。"),
-                                          datetime.now(timezone.utc))
+                                          datetime.now(UTC))
     recorded |= c.recorded()
     failed = sync_db(c.store.path, closed_port(), centre.tokens["003"])
     assert failed.returncode == 2 and "离线" in failed.stderr
@@ -128,7 +128,7 @@ async def test_three_seats_one_caller_one_centre(centre, sync_db, tmp_path, rule
 
 @pytest.mark.rule("R18.1")
 def test_seat_002_cannot_take_seat_001s_numbers(centre, form):
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     number = f"{now.astimezone().strftime('%y%m%d')}0010001"
     event = {"id": str(ULID()), "ticket_id": str(ULID()), "kind": "register", "actor": "x", "role": "operator",
              "seat": "002", "at": now.isoformat(), "payload": {**form(), "number": number}}

@@ -5,7 +5,7 @@ seat keeps syncing, and every event the seat was told was acknowledged is on the
 from __future__ import annotations
 
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import psycopg
 import pytest
@@ -54,7 +54,7 @@ def test_primary_lost_standby_promoted_every_acknowledged_event_kept(clusters, t
     clusters.append(primary)
     url = primary.create_database("hotline")
     tokens = {"seat" if p.seat else p.role.value: t for p, t in bootstrap.init(
-        url, datetime.now(timezone.utc), seats=["012"], known_units=rules.taxonomy.units)}
+        url, datetime.now(UTC), seats=["012"], known_units=rules.taxonomy.units)}
     standby = primary.standby(name="standby")  # temporary directories the postgres user owns
     clusters.append(standby)
     _synchronous(primary, "standby")

@@ -10,10 +10,10 @@ import typer
 from typer.testing import CliRunner
 
 from operator_tui.cli.kb_cmd import SEARCH_JSON_KEYS, register
-from operator_tui.settings import Settings
 from operator_tui.kb.export import export_markdown
 from operator_tui.kb.index import all_articles, connect, ensure_schema
 from operator_tui.kb.sample import sample_articles, sample_dir
+from operator_tui.settings import Settings
 from operator_tui.store.db import Store
 
 GOOD = """---

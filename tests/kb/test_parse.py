@@ -11,8 +11,7 @@ from pathlib import Path
 import pytest
 
 from operator_tui.kb.export import article_to_markdown, articles_to_csv
-from operator_tui.kb.parse import (CSV_FIELDS, load_codes, parse_csv, parse_file, parse_markdown,
-                                   parse_path)
+from operator_tui.kb.parse import CSV_FIELDS, load_codes, parse_csv, parse_file, parse_markdown, parse_path
 from operator_tui.kb.sample import sample_articles
 from operator_tui.kb.stale import EXPIRED, REVIEW_DUE_SOON, REVIEW_OVERDUE, find_stale, stale_reasons
 

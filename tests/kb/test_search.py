@@ -13,8 +13,7 @@ import pytest
 
 import operator_tui.kb.search as search_module
 from operator_tui.kb import index
-from operator_tui.kb.index import (all_articles, connect, delete_article, ensure_schema, get_article,
-                                   upsert_articles)
+from operator_tui.kb.index import all_articles, connect, delete_article, ensure_schema, get_article, upsert_articles
 from operator_tui.kb.model import Hit
 from operator_tui.kb.sample import load_sample_kb, sample_articles
 from operator_tui.kb.search import make_searcher, search

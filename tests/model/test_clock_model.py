@@ -11,10 +11,11 @@ stored deadline row must agree too once it is refreshed with the new calendar.
 from __future__ import annotations
 
 import os
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 import pytest
-from hypothesis import HealthCheck, given, note, settings, strategies as st
+from hypothesis import HealthCheck, given, note, settings
+from hypothesis import strategies as st
 from ulid import ULID
 
 from operator_tui.domain.deadlines import Clocks, running_clock

@@ -16,7 +16,7 @@ import sys
 import time
 import warnings
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from itertools import count
 from pathlib import Path
 from typing import Any
@@ -111,7 +111,7 @@ def _free_port() -> int:
 
 @pytest.fixture
 def live(server_db, rules, tmp_path):
-    key, seat = _tokens(server_db, rules, datetime.now(timezone.utc))
+    key, seat = _tokens(server_db, rules, datetime.now(UTC))
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("HOTLINE_")}
     env["PYTHONPATH"] = str(ROOT)

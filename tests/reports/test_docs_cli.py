@@ -4,9 +4,8 @@ server database, and one Chinese line with exit code 2 for every mistake a perso
 from __future__ import annotations
 
 import pytest
-from openpyxl import load_workbook
-
 from docs_seed import HEAT, HOUSING, SECRET, api, seeded  # noqa: F401  (fixtures)
+from openpyxl import load_workbook
 
 
 @pytest.mark.rule("R31.1")

@@ -5,9 +5,9 @@ engines, and checked for the figures they must hold and the personal data they m
 from __future__ import annotations
 
 import pytest
+from docs_seed import HEAT, HOUSING, NOVEMBER, NOW, SECRET, api, seeded  # noqa: F401  (fixtures)
 from openpyxl import load_workbook
 
-from docs_seed import HEAT, HOUSING, NOVEMBER, NOW, SECRET, api, seeded  # noqa: F401  (fixtures)
 from server_stub.reports import documents, html
 from server_stub.reports.schedule import ReportsPolicy, write_files
 

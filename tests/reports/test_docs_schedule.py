@@ -7,8 +7,8 @@ import threading
 from datetime import datetime
 
 import pytest
-
 from docs_seed import NOW, api, seeded  # noqa: F401  (fixtures)
+
 from operator_tui.domain.periods import CST
 from server_stub.reports import schedule
 from server_stub.reports.schedule import ReportJob, ReportsPolicy, ReportsPolicyError, parse_reports_policy

@@ -34,17 +34,17 @@ class Story:
         who, seat = ("seat2", "013") if seat2 else ("seat", "012")
         self.id, self.number = api.ticket(lead=lead, who=who, seat=seat, **form)
 
-    def do(self, at: str, who: str, kind: str, payload: dict | None = None) -> "Story":
+    def do(self, at: str, who: str, kind: str, payload: dict | None = None) -> Story:
         self.api.at(at)
         r = self.api.act(who, self.number, kind, payload or {})
         assert r.status_code == 200, (kind, r.text)
         return self
 
-    def handled(self, dispatched_to: str, received: str, responded: str) -> "Story":
+    def handled(self, dispatched_to: str, received: str, responded: str) -> Story:
         who = "unit" if dispatched_to == A else "unit2"
         return self.do(received, who, "receive").do(responded, who, "respond", RESULT)
 
-    def rated(self, reviewed: str, called: str, result: int, overall: int) -> "Story":
+    def rated(self, reviewed: str, called: str, result: int, overall: int) -> Story:
         return self.do(reviewed, "supervisor", "review_pass").do(called, "supervisor", "callback", stars(result, overall))
 
 

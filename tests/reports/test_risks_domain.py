@@ -9,8 +9,16 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from operator_tui.domain.risks import (CueTicket, RiskPolicyError, cue_warnings, fold_counts, parse_risk_policy,
-                                       surge_warnings, warning_id, windows)
+from operator_tui.domain.risks import (
+    CueTicket,
+    RiskPolicyError,
+    cue_warnings,
+    fold_counts,
+    parse_risk_policy,
+    surge_warnings,
+    warning_id,
+    windows,
+)
 from operator_tui.risk_rules import load_risk_policy
 
 TZ = ZoneInfo("Asia/Shanghai")

@@ -4,7 +4,7 @@ tests/domain/test_workflow.py, R22.2 telling the appellant and R25.1 (2) repeate
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest

@@ -4,13 +4,12 @@ order."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from operator_tui.domain.deadlines import Clocks, running_clock
-from operator_tui.domain.model import Role
 from operator_tui.domain.workdays import WorkCalendar, parse_holidays
 from operator_tui.store import overview, tickets
 

@@ -13,7 +13,6 @@ import pytest
 from server_stub import backup as b
 from server_stub.storage import Storage
 
-
 # Backups here are of SQLite's files; PostgreSQL has pg_dump (README).
 pytestmark = pytest.mark.sqlite_only
 

@@ -46,8 +46,8 @@ def test_the_same_push_to_two_processes_at_once_is_applied_once(api, second):
         ticket_id, number, events = api.register()
         events += [api.event("accept", ticket_id), api.event("dispatch", ticket_id, {"lead_unit": "city_housing"})]
         body = {"events": events}
-        a, b = _together(lambda: api.client.post("/v1/events", json=body, headers=api.headers("seat")),
-                         lambda: second.post("/v1/events", json=body, headers=api.headers("seat")))
+        a, b = _together(lambda body=body: api.client.post("/v1/events", json=body, headers=api.headers("seat")),
+                         lambda body=body: second.post("/v1/events", json=body, headers=api.headers("seat")))
         assert a.status_code == b.status_code == 200, (a.text, b.text)
         ra, rb = a.json()["results"], b.json()["results"]
         assert [r["status"] for r in ra] == [r["status"] for r in rb] == ["applied"] * 3

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -72,7 +72,7 @@ def test_a_key_order_or_time_zone_spelling_is_not_a_different_payload(api):
     api.push("seat", events)
     e = events[0]
     respelled = {**e, "payload": dict(reversed(list(e["payload"].items()))),
-                 "at": api.clock.now().astimezone(timezone.utc).isoformat()}
+                 "at": api.clock.now().astimezone(UTC).isoformat()}
     r = api.push("seat", [respelled])
     assert r.status_code == 200 and r.json()["results"][0]["replayed"]
 

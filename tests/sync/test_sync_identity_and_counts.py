@@ -39,7 +39,6 @@ def test_a_sync_that_goes_offline_half_way_reports_what_it_pushed(hub):
 def test_the_cli_prints_the_true_count_of_a_run_that_ended_offline(hub, cli, monkeypatch, tmp_path):
     """`hotline sync` against the same store: "已推送 6 条", not "已推送 0 条", and exit 2 (offline)."""
     import operator_tui.sync.client as client
-
     from operator_tui.sync.backoff import Backoff
 
     hub.record(4)

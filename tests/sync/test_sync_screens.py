@@ -3,7 +3,7 @@ screen (rule and reason from the server, caller text shown literally)."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from textual.app import App, ComposeResult
@@ -14,7 +14,7 @@ from operator_tui.ui.screens.conflicts import ConflictsScreen
 from operator_tui.ui.widgets.sync_status import SyncStatusBar, render_status
 
 pytestmark = pytest.mark.rule("R16.1")
-AT = datetime(2026, 11, 26, 2, 3, 4, tzinfo=timezone.utc)  # 10:03:04 in Anshan
+AT = datetime(2026, 11, 26, 2, 3, 4, tzinfo=UTC)  # 10:03:04 in Anshan
 
 
 def test_the_status_line_says_online_offline_depth_last_sync_and_skew():
@@ -52,7 +52,7 @@ async def test_the_status_bar_follows_the_status_it_is_given():
 
 
 async def test_the_conflicts_screen_lists_refusals_literally_and_marks_them_done(store):
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     with store.transaction() as db:
         db.conn.execute("INSERT INTO outbox (op_id, ticket_id, body, created_at) VALUES (?,?,?,?)",
                         ("01KC000000000000000000000E", "01KC000000000000000000000T", b'{"kind": "accept"}', now.isoformat()))

@@ -13,9 +13,9 @@ import time
 
 import pytest
 from rich.cells import cell_len
+from tmux_seat import read_draft
 
 from operator_tui.ui.safe import clean_text
-from tmux_seat import read_draft
 
 pytestmark = pytest.mark.slow
 

@@ -11,7 +11,6 @@ import sqlite3
 import time
 
 import pytest
-
 from tmux_seat import read_draft
 
 pytestmark = pytest.mark.slow  # each starts one or two seat processes (a few seconds)

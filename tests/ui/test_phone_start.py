@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from test_phone_calls import settle  # noqa: E402  (tests/ui is on the path, as conftest is)
 
 from operator_tui import launch
 from operator_tui.config import ConfigError
@@ -17,8 +18,6 @@ from operator_tui.seat_start import SeatStartError, build_context, parse_seat_ar
 from operator_tui.settings import Settings
 from operator_tui.store.db import Store
 from operator_tui.ui.app import make_app
-
-from test_phone_calls import settle  # noqa: E402  (tests/ui is on the path, as conftest is)
 
 ROOT = Path(__file__).resolve().parents[2]
 URL = "freeswitch://127.0.0.1:8021?agent=1001@default"

@@ -3,9 +3,10 @@ under the shared rules (the workflow refuses what the regulation does not allow)
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Callable
+from typing import Any
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -19,8 +20,8 @@ from ...domain.taxonomy import Taxonomy
 from ...domain.workflow import TRANSITIONS, Transition
 from ..key_hold import HandsOnKeys
 from ..safe import caller_text
-from ..widgets.picker import PickerField
 from ..widgets.form_tail import choices
+from ..widgets.picker import PickerField
 from .dialogs import ChoiceScreen, ConfirmScreen, Dialog, TextPromptScreen
 
 Payload = dict[str, Any]

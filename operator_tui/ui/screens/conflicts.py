@@ -8,9 +8,9 @@ in worker threads with their own database connections; every text cell is litera
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone, tzinfo
-from typing import Callable
+from datetime import UTC, datetime, tzinfo
 from zoneinfo import ZoneInfo
 
 from rich.text import Text
@@ -71,7 +71,7 @@ class ConflictsScreen(Screen):
             self.rows = rows
 
     def __init__(self, store: Store, *, tz: tzinfo = ZoneInfo("Asia/Shanghai"),
-                 now: Callable[[], datetime] = lambda: datetime.now(timezone.utc)) -> None:
+                 now: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
         super().__init__()
         self.store, self.tz, self.now = store, tz, now
         self.rows: list[ConflictView] = []

@@ -83,8 +83,19 @@ class PhoneCalls(IntakeHost):
             await link.close()
 
     def _on_phone_event(self, ev: Any) -> None:
-        from ...cti import (AgentStateChanged, Answered, Direction, Held, HungUp, LinkDown, LinkUp, Ringing,
-                            ThreeWayStarted, Transferred, Unheld)
+        from ...cti import (
+            AgentStateChanged,
+            Answered,
+            Direction,
+            Held,
+            HungUp,
+            LinkDown,
+            LinkUp,
+            Ringing,
+            ThreeWayStarted,
+            Transferred,
+            Unheld,
+        )
 
         panel = self.query_one(CallPanel)
         now = self.ctx.now()
@@ -139,7 +150,7 @@ class PhoneCalls(IntakeHost):
             self.start_call(caller, call_id=call_id, ringing=True)
 
     def _key_for(self, action: str) -> str:
-        for key, (_node, binding, _enabled, _tip) in self.active_bindings.items():
+        for _key, (_node, binding, _enabled, _tip) in self.active_bindings.items():
             if binding.action == action:
                 return self.app.get_key_display(binding)
         return ""

@@ -29,10 +29,10 @@ from ...store import overview, tickets
 from ..context import SeatContext
 from ..notices import notice
 from ..safe import caller_text
-from .actions import ACTIONS, BY_KIND, gather
-from ..widgets.sync_status import SyncStatusBar
-from .find import TicketDetailScreen
 from ..widgets.key_bar import KeyBar
+from ..widgets.sync_status import SyncStatusBar
+from .actions import ACTIONS, BY_KIND, gather
+from .find import TicketDetailScreen
 
 if TYPE_CHECKING:
     from ..app import SeatApp

@@ -9,8 +9,8 @@ With the phone system (issue 19) it also shows the ring timer against the 15 s a
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
-from typing import Callable
 
 from rich.text import Text
 from textual.message import Message

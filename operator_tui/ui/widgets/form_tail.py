@@ -18,6 +18,7 @@ from ...domain.taxonomy import Taxonomy
 from ..key_hold import HandsOnKeys
 from .picker import Choice, PickerField
 
+
 class FormTextArea(HandsOnKeys, TextArea):
     """The description and the answer: Tab moves on at once, keys typed after it follow it (issue 14)."""
 

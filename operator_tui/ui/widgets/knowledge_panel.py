@@ -18,7 +18,8 @@ through the Markdown widget with links inert, never as Rich markup.
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from rich.text import Text
 from textual import on, work
@@ -173,7 +174,7 @@ class KnowledgePanel(Widget):
         yield Static(Text("输入诉求内容后自动检索"), id="kb-status")
         yield OptionList(id="kb-results", markup=False)
 
-    def focus(self, scroll_visible: bool = True) -> "KnowledgePanel":
+    def focus(self, scroll_visible: bool = True) -> KnowledgePanel:
         """Focus the results list (Enter opens, ctrl+a takes the answer)."""
         self.query_one(OptionList).focus(scroll_visible)
         return self

@@ -7,9 +7,9 @@ path (pypinyin takes ~150 ms to import).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Callable
 
 from rich.text import Text
 from textual import on
@@ -214,18 +214,18 @@ class PickerField(Widget, can_focus=True):
     values: reactive[tuple[str, ...]] = reactive(())
 
     class Changed(Message):
-        def __init__(self, field: "PickerField") -> None:
+        def __init__(self, field: PickerField) -> None:
             super().__init__()
             self.field = field
 
         @property
-        def control(self) -> "PickerField":
+        def control(self) -> PickerField:
             return self.field
 
     class Picked(Message):
         """The operator chose an item in the picker (not a programmatic change)."""
 
-        def __init__(self, field: "PickerField") -> None:
+        def __init__(self, field: PickerField) -> None:
             super().__init__()
             self.field = field
 

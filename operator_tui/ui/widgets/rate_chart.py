@@ -9,7 +9,7 @@ written beside it so nobody reads a length. Both charts are `rich.text.Text`: li
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 from rich.cells import cell_len
 from rich.text import Text

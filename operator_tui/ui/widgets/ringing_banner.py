@@ -7,8 +7,8 @@ down the 15 s answer target (GB/T 33358) and says which key answers."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
-from typing import Callable
 
 from rich.text import Text
 from textual.widget import Widget
