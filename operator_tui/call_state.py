@@ -23,9 +23,9 @@ from datetime import datetime, timedelta
 
 
 class AgentState(enum.Enum):
-    READY = "ready"          # 示闲: free for the next call
-    TALKING = "talking"      # 通话中
-    WRAP_UP = "wrap_up"      # 话后整理: the call is over, the operator finishes its record
+    READY = "ready"  # 示闲: free for the next call
+    TALKING = "talking"  # 通话中
+    WRAP_UP = "wrap_up"  # 话后整理: the call is over, the operator finishes its record
 
     @property
     def label(self) -> str:
@@ -35,8 +35,8 @@ class AgentState(enum.Enum):
 @dataclass(frozen=True)
 class CallState:
     state: AgentState = AgentState.READY
-    started_at: datetime | None = None     # the current (or last) call's start
-    ended_at: datetime | None = None       # when its ticket was saved
+    started_at: datetime | None = None  # the current (or last) call's start
+    ended_at: datetime | None = None  # when its ticket was saved
     wrap_up_until: datetime | None = None
 
     def start(self, at: datetime) -> CallState:
@@ -54,7 +54,9 @@ class CallState:
             return self
         if wrap_up_seconds <= 0:
             return replace(self, state=AgentState.READY, ended_at=at, wrap_up_until=None)
-        return replace(self, state=AgentState.WRAP_UP, ended_at=at, wrap_up_until=at + timedelta(seconds=wrap_up_seconds))
+        return replace(
+            self, state=AgentState.WRAP_UP, ended_at=at, wrap_up_until=at + timedelta(seconds=wrap_up_seconds)
+        )
 
     def hang_up(self, at: datetime) -> CallState:
         """The phone call ended before its ticket was saved: the talk time stops; after-call work
@@ -96,7 +98,7 @@ class PhoneTimers:
     ring_at: datetime | None = None
     answer_at: datetime | None = None
     held_since: datetime | None = None
-    held_before: float = 0.0               # seconds on hold before the current hold
+    held_before: float = 0.0  # seconds on hold before the current hold
     hung_up_at: datetime | None = None
 
     def ring(self, at: datetime) -> PhoneTimers:

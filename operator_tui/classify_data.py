@@ -16,6 +16,10 @@ MODEL_FILE = "classify_model.json"
 
 @functools.lru_cache(maxsize=1)
 def packaged_suggester() -> Suggester:
-    model = (data.data_dir() / MODEL_FILE)
-    return build_suggester(data.read_text("matters.toml"), data.read_text("places.toml"),
-                           data.read_text("classify.toml"), model.read_text(encoding="utf-8") if model.exists() else "{}")
+    model = data.data_dir() / MODEL_FILE
+    return build_suggester(
+        data.read_text("matters.toml"),
+        data.read_text("places.toml"),
+        data.read_text("classify.toml"),
+        model.read_text(encoding="utf-8") if model.exists() else "{}",
+    )

@@ -26,8 +26,15 @@ if TYPE_CHECKING:
     from .domain.workdays import WorkCalendar
     from .domain.workflow import Workflow
 
-TAXONOMY_FILES = ("appeal_types.toml", "appellant.toml", "scopes.toml", "channels.toml",
-                  "units.toml", "matters.toml", "places.toml")
+TAXONOMY_FILES = (
+    "appeal_types.toml",
+    "appellant.toml",
+    "scopes.toml",
+    "channels.toml",
+    "units.toml",
+    "matters.toml",
+    "places.toml",
+)
 
 
 class ConfigError(Misconfigured, ValueError):

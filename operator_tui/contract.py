@@ -21,8 +21,8 @@ from .payloads import PayloadInvalid
 from .payloads import check as check_payload
 
 API_PREFIX = "/v1"
-MAX_BATCH = 1000          # events in one push
-MAX_PAGE = 1000           # tickets or articles in one page of a change feed
+MAX_BATCH = 1000  # events in one push
+MAX_PAGE = 1000  # tickets or articles in one page of a change feed
 DEFAULT_PAGE = 200
 MAX_BODY_BYTES = 5 * 1024 * 1024
 
@@ -53,6 +53,7 @@ class Wire(BaseModel):
 
 # --- events -----------------------------------------------------------------------------------
 
+
 class EventIn(Wire):
     """One event as the seat recorded it (R18.2). Its ULID is the idempotency key of the push."""
 
@@ -72,12 +73,22 @@ class EventIn(Wire):
         try:
             check_payload(self.kind, self.payload)
         except PayloadInvalid as exc:
-            raise PydanticCustomError(PAYLOAD_INVALID, "event {id}: {problem}", {"id": self.id, "problem": str(exc)}) from None
+            raise PydanticCustomError(
+                PAYLOAD_INVALID, "event {id}: {problem}", {"id": self.id, "problem": str(exc)}
+            ) from None
         return self
 
     def to_domain(self, at: datetime | None = None) -> Event:
-        return Event(id=self.id, ticket_id=self.ticket_id, kind=self.kind, actor=self.actor, role=self.role,
-                     seat=self.seat, at=at or self.at, payload=self.payload)
+        return Event(
+            id=self.id,
+            ticket_id=self.ticket_id,
+            kind=self.kind,
+            actor=self.actor,
+            role=self.role,
+            seat=self.seat,
+            at=at or self.at,
+            payload=self.payload,
+        )
 
 
 class PushIn(Wire):
@@ -93,9 +104,9 @@ class EventResult(Wire):
 
     id: str
     status: Literal["applied", "rejected"]
-    rule: str | None = None       # the rule that refused it (REQUIREMENTS.md), when rejected
+    rule: str | None = None  # the rule that refused it (REQUIREMENTS.md), when rejected
     reason: str | None = None
-    seq: int | None = None        # server sequence number, when applied
+    seq: int | None = None  # server sequence number, when applied
     received_at: datetime
     ticket_status: str | None = None  # the ticket's state on the server after this answer
     replayed: bool = False
@@ -125,18 +136,27 @@ class EventPublic(Wire):
     actor: str
     role: Role
     seat: str
-    at: datetime                  # the recorder's clock, as recorded
-    applied_at: datetime          # the time the server applied it at (corrected for seat skew)
-    received_at: datetime         # the server's clock on receipt
+    at: datetime  # the recorder's clock, as recorded
+    applied_at: datetime  # the time the server applied it at (corrected for seat skew)
+    received_at: datetime  # the server's clock on receipt
     seq: int
     payload: dict[str, Any]
 
     def to_domain(self) -> Event:
-        return Event(id=self.id, ticket_id=self.ticket_id, kind=self.kind, actor=self.actor, role=self.role,
-                     seat=self.seat, at=self.at, payload=self.payload)
+        return Event(
+            id=self.id,
+            ticket_id=self.ticket_id,
+            kind=self.kind,
+            actor=self.actor,
+            role=self.role,
+            seat=self.seat,
+            at=self.at,
+            payload=self.payload,
+        )
 
 
 # --- tickets ----------------------------------------------------------------------------------
+
 
 class ClockPublic(Wire):
     name: str
@@ -151,7 +171,7 @@ class TicketPublic(Wire):
     """A ticket as one caller of the API may see it; `masked` says personal data was withheld."""
 
     ticket: Ticket
-    status_name: str              # R10.1: the status in plain words
+    status_name: str  # R10.1: the status in plain words
     masked: bool = False
     clock: ClockPublic | None = None
 
@@ -197,6 +217,7 @@ class ActionPublic(Wire):
 
 # --- people and seats -------------------------------------------------------------------------
 
+
 class SeatCreate(Wire):
     code: SeatCode
     name: Short
@@ -208,7 +229,7 @@ StaffNo = Annotated[str, StringConstraints(pattern=r"^[0-9]{1,10}$")]
 class PrincipalCreate(Wire):
     name: Short
     role: HumanRole
-    unit: Code | None = None      # required for role unit
+    unit: Code | None = None  # required for role unit
     seat: SeatCode | None = None
     staff_no: StaffNo | None = None  # 工号 of a person
 
@@ -251,12 +272,13 @@ class AuditPublic(Wire):
 
 # --- knowledge base ---------------------------------------------------------------------------
 
+
 class KbArticleIn(Wire):
     title: Annotated[str, StringConstraints(min_length=1, max_length=200)]
     body: Annotated[str, StringConstraints(max_length=100_000)] = ""
-    owner_unit: Code | None = None   # default: the writer's unit
+    owner_unit: Code | None = None  # default: the writer's unit
     tags: list[Annotated[str, StringConstraints(max_length=40)]] = Field(default_factory=list, max_length=50)
-    review_at: date | None = None    # R34.1: review date
+    review_at: date | None = None  # R34.1: review date
     valid_until: date | None = None  # R34.1: validity
     version: int | None = Field(default=None, ge=0)  # the version edited; a stale one gets 409
 
@@ -282,6 +304,7 @@ class KbChangesPublic(Wire):
 
 
 # --- operations -------------------------------------------------------------------------------
+
 
 class SweepPublic(Wire):
     """What one deadline/supervision sweep did (R25.1 (1), (2), (4))."""

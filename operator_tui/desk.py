@@ -43,18 +43,28 @@ class Desk:
     rules: Rules
     actor: str
     role: Role = Role.OPERATOR
-    outbox: bool = True   # False only for demo history, which is never sent to a server
+    outbox: bool = True  # False only for demo history, which is never sent to a server
 
-    def event(self, kind: str, ticket_id: str, payload: dict[str, Any], at: datetime, seat: str,
-              role: Role | None = None) -> Event:
-        return Event(id=new_id(at), ticket_id=ticket_id, kind=kind, actor=self.actor,
-                     role=role or self.role, seat=seat, at=at, payload=payload)
+    def event(
+        self, kind: str, ticket_id: str, payload: dict[str, Any], at: datetime, seat: str, role: Role | None = None
+    ) -> Event:
+        return Event(
+            id=new_id(at),
+            ticket_id=ticket_id,
+            kind=kind,
+            actor=self.actor,
+            role=role or self.role,
+            seat=seat,
+            at=at,
+            payload=payload,
+        )
 
     def clock(self, ticket: Ticket, now: datetime) -> Clock | None:
         return running_clock(ticket, now, self.rules.clocks, self.rules.taxonomy)
 
-    def register(self, form: dict[str, Any], now: datetime,
-                 follow_ups: Iterable[tuple[str, dict[str, Any]]] = ()) -> Ticket:
+    def register(
+        self, form: dict[str, Any], now: datetime, follow_ups: Iterable[tuple[str, dict[str, Any]]] = ()
+    ) -> Ticket:
         """Validate the form, allocate the number and save the ticket with any dispositions
         (e.g. accept + dispatch, or answer_on_spot) in one transaction."""
         cleaned, errors = validate_intake(form, self.rules.taxonomy)
@@ -76,8 +86,9 @@ class Desk:
             drafts.clear(db)
         return ticket
 
-    def record(self, ticket_id: str, kind: str, payload: dict[str, Any], now: datetime,
-               role: Role | None = None) -> Ticket:
+    def record(
+        self, ticket_id: str, kind: str, payload: dict[str, Any], now: datetime, role: Role | None = None
+    ) -> Ticket:
         """Apply one action to a saved ticket (a referral, a disposition, a 催办 …)."""
         with self.store.transaction() as db:
             ticket = tickets.get(db, ticket_id)

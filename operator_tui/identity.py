@@ -21,12 +21,12 @@ if TYPE_CHECKING:
     from .settings import Settings
     from .store.db import Store
 
-UNVERIFIED = "待核实"   # shown (工号待核实) until the server has said whose token this is
+UNVERIFIED = "待核实"  # shown (工号待核实) until the server has said whose token this is
 
 
 @dataclass(frozen=True)
 class Identity:
-    actor: str               # what events record: the staff number, else the token's name
+    actor: str  # what events record: the staff number, else the token's name
     name: str
     role: str
     staff_no: str | None = None

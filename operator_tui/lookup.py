@@ -29,9 +29,9 @@ if TYPE_CHECKING:
     from .store.db import Store
     from .sync.client import HotlineClient
 
-CENTRE = "中心"               # the server's copy: recorded at any seat
-UNSYNCED = "本机未同步"        # this seat's, with events the server has not received yet
-LOCAL = "本机"                 # this seat's copy, shown while offline
+CENTRE = "中心"  # the server's copy: recorded at any seat
+UNSYNCED = "本机未同步"  # this seat's, with events the server has not received yet
+LOCAL = "本机"  # this seat's copy, shown while offline
 OFFLINE_NOTE = "离线：仅本机记录"
 
 
@@ -40,24 +40,34 @@ class Criteria:
     """What to look for: the fields of `lookup_wire.LookupIn`, combined. Times are aware."""
 
     number: str | None = None
-    phone: str | None = None          # normalised (digits only)
+    phone: str | None = None  # normalised (digits only)
     name: str | None = None
     address: str | None = None
     registered_from: datetime | None = None
     registered_to: datetime | None = None
     open_only: bool = False
     limit: int = 20
-    detail: bool = False              # rows carry the whole ticket (the CLI's --json)
+    detail: bool = False  # rows carry the whole ticket (the CLI's --json)
 
     def wire(self, purpose: str) -> dict[str, Any]:
         """The request body, validated here first so a mistake is the operator's message, not a 422."""
         from .lookup_wire import LookupIn
 
-        body = {"number": self.number, "phone": self.phone, "name": self.name, "address": self.address,
-                "registered_from": self.registered_from, "registered_to": self.registered_to,
-                "open_only": self.open_only, "purpose": purpose, "limit": self.limit, "detail": self.detail}
+        body = {
+            "number": self.number,
+            "phone": self.phone,
+            "name": self.name,
+            "address": self.address,
+            "registered_from": self.registered_from,
+            "registered_to": self.registered_to,
+            "open_only": self.open_only,
+            "purpose": purpose,
+            "limit": self.limit,
+            "detail": self.detail,
+        }
         return LookupIn.model_validate({k: v for k, v in body.items() if v is not None}).model_dump(
-            mode="json", exclude_none=True, exclude_defaults=False)
+            mode="json", exclude_none=True, exclude_defaults=False
+        )
 
 
 @dataclass(frozen=True)
@@ -80,7 +90,7 @@ class HistoryRow:
     credit_marks: int
     source: str
     masked: bool = False
-    ticket: Ticket | None = None      # local rows always; the server's with `Criteria.detail`
+    ticket: Ticket | None = None  # local rows always; the server's with `Criteria.detail`
 
     @property
     def closed(self) -> bool:
@@ -100,8 +110,8 @@ class HistoryRow:
 class Lookup:
     rows: list[HistoryRow] = field(default_factory=list)
     online: bool = False
-    note: str | None = None   # shown beside the rows: why the view may be partial
-    more: bool = False        # the limit was reached
+    note: str | None = None  # shown beside the rows: why the view may be partial
+    more: bool = False  # the limit was reached
     credit_total: int | None = None  # the centre's count over all the caller's tickets, when it gave one
 
     @property
@@ -118,18 +128,46 @@ class Lookup:
 
 
 def _from_summary(s: TicketSummary) -> HistoryRow:
-    return HistoryRow(id=s.id, number=s.number, seat=s.seat, status=s.status, appeal_type=s.appeal_type,
-                      matter=s.matter, place=s.place, registered_at=s.registered_at, due_at=s.due_at,
-                      units=tuple(s.units), name=s.name, address=s.address, vulnerable=tuple(s.vulnerable),
-                      credit_marks=s.credit_marks, source=CENTRE, masked=s.masked,
-                      ticket=s.ticket.ticket if s.ticket else None)
+    return HistoryRow(
+        id=s.id,
+        number=s.number,
+        seat=s.seat,
+        status=s.status,
+        appeal_type=s.appeal_type,
+        matter=s.matter,
+        place=s.place,
+        registered_at=s.registered_at,
+        due_at=s.due_at,
+        units=tuple(s.units),
+        name=s.name,
+        address=s.address,
+        vulnerable=tuple(s.vulnerable),
+        credit_marks=s.credit_marks,
+        source=CENTRE,
+        masked=s.masked,
+        ticket=s.ticket.ticket if s.ticket else None,
+    )
 
 
 def _from_ticket(t: Ticket, due_at: datetime | None, source: str) -> HistoryRow:
-    return HistoryRow(id=t.id, number=t.number, seat=t.seat, status=t.status, appeal_type=t.appeal_type,
-                      matter=t.matter, place=t.place, registered_at=t.registered_at, due_at=due_at, units=t.units,
-                      name=t.appellant.name, address=t.appellant.address, vulnerable=t.appellant.vulnerable,
-                      credit_marks=len(t.credit_marks), source=source, ticket=t)
+    return HistoryRow(
+        id=t.id,
+        number=t.number,
+        seat=t.seat,
+        status=t.status,
+        appeal_type=t.appeal_type,
+        matter=t.matter,
+        place=t.place,
+        registered_at=t.registered_at,
+        due_at=due_at,
+        units=t.units,
+        name=t.appellant.name,
+        address=t.appellant.address,
+        vulnerable=t.appellant.vulnerable,
+        credit_marks=len(t.credit_marks),
+        source=source,
+        ticket=t,
+    )
 
 
 class CentreLookup:
@@ -174,13 +212,13 @@ class CentreLookup:
                 credit += len(t.credit_marks) - (rows[t.id].credit_marks if t.id in rows else 0)
             rows[t.id] = _from_ticket(t, due, UNSYNCED)
         merged = sorted(rows.values(), key=lambda r: (r.registered_at, r.id), reverse=True)
-        return Lookup(merged[:c.limit], online=True, more=answer.more or len(merged) > c.limit, credit_total=credit)
+        return Lookup(merged[: c.limit], online=True, more=answer.more or len(merged) > c.limit, credit_total=credit)
 
     def _local(self, c: Criteria, note: str) -> Lookup:
         with self.store.connect() as db:
             found = tickets.lookup(db, **_local_args(c), limit=c.limit + 1)
             rows = [_from_ticket(t, due, UNSYNCED if tickets.unsynced(db, t.id) else LOCAL) for t, due in found]
-        return Lookup(rows[:c.limit], online=False, note=note, more=len(rows) > c.limit)
+        return Lookup(rows[: c.limit], online=False, note=note, more=len(rows) > c.limit)
 
     # --- a ticket from another seat ------------------------------------------------------------
     def detail(self, number: str, purpose: str = "查看办理单") -> TicketDetail:
@@ -228,8 +266,15 @@ class CentreLookup:
 
 
 def _local_args(c: Criteria) -> dict[str, Any]:
-    return {"number": c.number, "phone": c.phone, "name": c.name, "address": c.address,
-            "registered_from": c.registered_from, "registered_to": c.registered_to, "open_only": c.open_only}
+    return {
+        "number": c.number,
+        "phone": c.phone,
+        "name": c.name,
+        "address": c.address,
+        "registered_from": c.registered_from,
+        "registered_to": c.registered_to,
+        "open_only": c.open_only,
+    }
 
 
 def _why(exc: Exception) -> str:

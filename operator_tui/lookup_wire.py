@@ -45,20 +45,22 @@ class LookupIn(Wire):
 
     number: Number | None = None
     phone: Annotated[str, StringConstraints(min_length=3, max_length=30)] | None = None
-    name: Fragment | None = None          # a fragment of the appellant's name
-    address: Fragment | None = None       # a fragment of the appellant's address
+    name: Fragment | None = None  # a fragment of the appellant's name
+    address: Fragment | None = None  # a fragment of the appellant's address
     registered_from: When | None = None
     registered_to: When | None = None
-    open_only: bool = False               # only tickets not yet closed (催办 candidates)
-    detail: bool = False                  # each row also carries the whole (masked) ticket
-    purpose: Short = "来电查询"            # recorded in the read audit (R33.1)
+    open_only: bool = False  # only tickets not yet closed (催办 candidates)
+    detail: bool = False  # each row also carries the whole (masked) ticket
+    purpose: Short = "来电查询"  # recorded in the read audit (R33.1)
     limit: int = Field(default=20, ge=1, le=LOOKUP_MAX)
 
     @model_validator(mode="after")
     def _criteria(self) -> LookupIn:
         if not any((self.number, self.phone, self.name, self.address)):
-            raise ValueError("give at least one of 'number', 'phone', 'name', 'address'; "
-                             "'registered_from'/'registered_to' only narrow them")
+            raise ValueError(
+                "give at least one of 'number', 'phone', 'name', 'address'; "
+                "'registered_from'/'registered_to' only narrow them"
+            )
         if self.registered_from and self.registered_to and self.registered_from >= self.registered_to:
             raise ValueError("'registered_from' must be before 'registered_to'")
         return self
@@ -84,10 +86,10 @@ class TicketSummary(Wire):
     due_at: datetime | None = None
     name: str = ""
     address: str = ""
-    vulnerable: list[str] = Field(default_factory=list)   # R9.1
-    credit_marks: int = 0                                 # R23.4, never for a unit
+    vulnerable: list[str] = Field(default_factory=list)  # R9.1
+    credit_marks: int = 0  # R23.4, never for a unit
     masked: bool = False
-    ticket: TicketPublic | None = None                    # with `detail`
+    ticket: TicketPublic | None = None  # with `detail`
 
 
 class LookupPublic(Wire):

@@ -122,8 +122,9 @@ def migrate_sqlite(conn: sqlite3.Connection, migrations: Sequence[str]) -> int:
     return migrate(conn, migrations, SQLITE)
 
 
-def prepare_sqlite(path: Path, migrations: Sequence[str], *, timeout: float = 30,
-                   connect: Callable[[Path, float], Any] | None = None) -> int:
+def prepare_sqlite(
+    path: Path, migrations: Sequence[str], *, timeout: float = 30, connect: Callable[[Path, float], Any] | None = None
+) -> int:
     """The one way a SQLite file of the project is opened for the first time, seat and server alike:
     created with mode 0600 before SQLite touches it (it holds callers' personal data, R33.1), put in
     WAL mode, migrated. Returns the schema version reached. `connect(path, timeout)` opens it

@@ -16,8 +16,9 @@ from pathlib import Path
 SQLITE_MAGIC = b"SQLite format 3\x00"
 
 
-def database_problem(path: Path, option: str = "--db", *, write: bool = False,
-                     create_with: str = "hotline db init") -> str | None:
+def database_problem(
+    path: Path, option: str = "--db", *, write: bool = False, create_with: str = "hotline db init"
+) -> str | None:
     """`path` as an existing SQLite database (writable too, with `write`)."""
     if not path.exists():
         return f"{option}：找不到数据库 {path}；请检查路径，或先用 `{create_with}` 创建"

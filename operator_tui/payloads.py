@@ -25,15 +25,15 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, Validation
 from .domain.errors import BadInput
 from .domain.validation import MAX_DESCRIPTION, MAX_SHORT
 
-MAX_TEXT = MAX_DESCRIPTION   # free text: an answer, a result, a reason, a note
-MAX_LIST = 20                # units of a dispatch, vulnerable-group flags
+MAX_TEXT = MAX_DESCRIPTION  # free text: an answer, a result, a reason, a note
+MAX_LIST = 20  # units of a dispatch, vulnerable-group flags
 
 Text = Annotated[str, StringConstraints(max_length=MAX_TEXT)]
 ShortText = Annotated[str, StringConstraints(max_length=MAX_SHORT)]
-Code = Annotated[str, StringConstraints(max_length=100)]          # a taxonomy code; checked by the rules
+Code = Annotated[str, StringConstraints(max_length=100)]  # a taxonomy code; checked by the rules
 UnitCode = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.\-]{1,64}$")]
-Stamp = Annotated[str, StringConstraints(max_length=40)]          # an ISO date-time; parsed by the rules
-Ident = Annotated[str, StringConstraints(max_length=64)]          # a ULID or a call id
+Stamp = Annotated[str, StringConstraints(max_length=40)]  # an ISO date-time; parsed by the rules
+Ident = Annotated[str, StringConstraints(max_length=64)]  # a ULID or a call id
 
 
 class Schema(BaseModel):
@@ -49,6 +49,7 @@ class UnitSchema(Schema):
 
 
 # --- intake -----------------------------------------------------------------------------------
+
 
 class Appellant(Schema):
     name: ShortText
@@ -98,6 +99,7 @@ class Register(Schema):
 
 # --- dispositions and workflow ----------------------------------------------------------------
 
+
 class Empty(UnitSchema):
     pass
 
@@ -130,7 +132,7 @@ class RequestExtension(UnitSchema):
 
 class ApproveExtension(UnitSchema):
     due: Stamp | None = None
-    told_appellant: bool | None = None   # R22.2: the appellant was told with the decision
+    told_appellant: bool | None = None  # R22.2: the appellant was told with the decision
 
 
 class DenyExtension(UnitSchema):
@@ -144,7 +146,7 @@ class TellExtension(UnitSchema):
 
 class RecusalRequest(UnitSchema):
     reason: Text
-    related_to: ShortText | None = None   # R26.2: the recorded party the person is related to
+    related_to: ShortText | None = None  # R26.2: the recorded party the person is related to
     staff: Annotated[str, StringConstraints(max_length=64)] | None = None
 
 
@@ -208,8 +210,8 @@ class Referral(UnitSchema):
     target: Code
     outcome: Code
     reason: Text = ""
-    transfer_mode: Code | None = None     # issue 19: blind | three_way, the phone transfer made with it
-    transfer_result: Code | None = None   # done | failed | offline
+    transfer_mode: Code | None = None  # issue 19: blind | three_way, the phone transfer made with it
+    transfer_result: Code | None = None  # done | failed | offline
     call_id: Ident | None = None
 
 
@@ -229,18 +231,20 @@ class CallRecordIn(Schema):
     direction: Code = "inbound"
     ring_at: Stamp | None = None
     answer_at: Stamp | None = None
-    holds: list[Annotated[list[Stamp | None], Field(min_length=2, max_length=2)]] = Field(default_factory=list,
-                                                                                         max_length=50)
+    holds: list[Annotated[list[Stamp | None], Field(min_length=2, max_length=2)]] = Field(
+        default_factory=list, max_length=50
+    )
     transfers: list[CallTransferIn] = Field(default_factory=list, max_length=MAX_LIST)
     hangup_at: Stamp | None = None
     hangup_cause: Code | None = None
-    recordings: list[Annotated[str, StringConstraints(max_length=512)]] = Field(default_factory=list,
-                                                                               max_length=MAX_LIST)
+    recordings: list[Annotated[str, StringConstraints(max_length=512)]] = Field(
+        default_factory=list, max_length=MAX_LIST
+    )
 
 
 class LinkCall(UnitSchema):
     call_id: Ident
-    text: Text = ""   # the caller's words on a 催办, when the seat puts them on the link itself
+    text: Text = ""  # the caller's words on a 催办, when the seat puts them on the link itself
 
 
 class DemandExplanation(UnitSchema):

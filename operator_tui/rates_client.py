@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from .sync.client import HotlineClient
 
 OFFLINE = "离线：三率需连接服务器"
-TIMEOUT = 10.0   # a year by operator is a heavy query; the worker waits, the keyboard does not
+TIMEOUT = 10.0  # a year by operator is a heavy query; the worker waits, the keyboard does not
 
 
 class RatesUnavailable(Unavailable):
@@ -41,7 +41,7 @@ class TicketFacts:
     place: str
     status: str
     lead_unit: str
-    facts: Mapping[str, tuple[date, bool]]   # rate → (the day it counts on, met)
+    facts: Mapping[str, tuple[date, bool]]  # rate → (the day it counts on, met)
 
 
 @dataclass(frozen=True)
@@ -52,13 +52,13 @@ class LineTickets:
     rates: tuple[str, ...]
     tickets: tuple[TicketFacts, ...]
     more: bool
-    total: int = 0              # how many the line counted (or missed) in all; `tickets` may be cut
-    missed: str | None = None   # the rate whose misses alone are listed
+    total: int = 0  # how many the line counted (or missed) in all; `tickets` may be cut
+    missed: str | None = None  # the rate whose misses alone are listed
 
 
 @dataclass(frozen=True)
 class TrendPoint:
-    week: str          # 2026-W44
+    week: str  # 2026-W44
     start: date
     figures: Mapping[str, RateFigure]
 
@@ -76,8 +76,13 @@ class RatesReader:
     def rates(self, period: Period, by: str) -> RateReport:
         body = self._get("/v1/reports/rates", period=period.key, by=by)
         try:
-            return RateReport(parse_period(body["period"]), body["by"], tuple(body["rates"]),
-                              tuple(_line(ln) for ln in body["lines"]), _line(body["total"]))
+            return RateReport(
+                parse_period(body["period"]),
+                body["by"],
+                tuple(body["rates"]),
+                tuple(_line(ln) for ln in body["lines"]),
+                _line(body["total"]),
+            )
         except (KeyError, TypeError, ValueError) as exc:
             raise RatesUnavailable(f"服务器的回答无法读取：{type(exc).__name__}") from None
 
@@ -86,21 +91,41 @@ class RatesReader:
         params = {"period": period.key, "by": by, "key": key} | ({"missed": missed} if missed else {})
         body = self._get("/v1/reports/rates/tickets", **params)
         try:
-            rows = tuple(TicketFacts(t["number"], t["matter_name"], t["place_name"], t["status_name"],
-                                     t.get("lead_unit_name") or "-",
-                                     {r: (date.fromisoformat(f["day"]), bool(f["met"])) for r, f in t["rates"].items()})
-                         for t in body["tickets"])
-            return LineTickets(body["period"], body["label"], body["key"], tuple(body["rates"]), rows, bool(body["more"]),
-                               int(body["total"]), body.get("missed"))
+            rows = tuple(
+                TicketFacts(
+                    t["number"],
+                    t["matter_name"],
+                    t["place_name"],
+                    t["status_name"],
+                    t.get("lead_unit_name") or "-",
+                    {r: (date.fromisoformat(f["day"]), bool(f["met"])) for r, f in t["rates"].items()},
+                )
+                for t in body["tickets"]
+            )
+            return LineTickets(
+                body["period"],
+                body["label"],
+                body["key"],
+                tuple(body["rates"]),
+                rows,
+                bool(body["more"]),
+                int(body["total"]),
+                body.get("missed"),
+            )
         except (KeyError, TypeError, ValueError) as exc:
             raise RatesUnavailable(f"服务器的回答无法读取：{type(exc).__name__}") from None
 
     def trend(self, period: Period, by: str, key: str, weeks: int = 12) -> tuple[TrendPoint, ...]:
         body = self._get("/v1/reports/rates/trend", period=period.key, by=by, key=key, weeks=weeks)
         try:
-            return tuple(TrendPoint(w["week"], date.fromisoformat(w["start"]),
-                                    {r: RateFigure(f["numerator"], f["denominator"], f["value"]) for r, f in w["rates"].items()})
-                         for w in body["weeks"])
+            return tuple(
+                TrendPoint(
+                    w["week"],
+                    date.fromisoformat(w["start"]),
+                    {r: RateFigure(f["numerator"], f["denominator"], f["value"]) for r, f in w["rates"].items()},
+                )
+                for w in body["weeks"]
+            )
         except (KeyError, TypeError, ValueError) as exc:
             raise RatesUnavailable(f"服务器的回答无法读取：{type(exc).__name__}") from None
 
@@ -138,6 +163,8 @@ def _detail(message: str) -> str:
 
 
 def _line(body: Mapping[str, Any]) -> RateLine:
-    figures = {r: RateFigure(f["numerator"], f["denominator"], f["value"], f.get("rank"), f.get("change"), f.get("previous"))
-               for r, f in body["rates"].items()}
+    figures = {
+        r: RateFigure(f["numerator"], f["denominator"], f["value"], f.get("rank"), f.get("change"), f.get("previous"))
+        for r, f in body["rates"].items()
+    }
     return RateLine(body["key"], body["name"], figures)

@@ -32,7 +32,9 @@ ROLES = ("operator", "supervisor", "admin")
 # A field that is also a setting (settings_table) is resolved with the settings: option >
 # environment > config.toml > default.
 ROOT_OPTIONS: dict[str, tuple[str, bool, str | None]] = {
-    "--db": ("db", True, ENV["db"]), "--operator": ("operator", True, ENV["operator"])}
+    "--db": ("db", True, ENV["db"]),
+    "--operator": ("operator", True, ENV["operator"]),
+}
 SEAT_OPTIONS: dict[str, tuple[str, bool, str | None]] = {
     "--caller": ("caller", True, None),
     "--offline": ("offline", False, None),
@@ -60,18 +62,28 @@ class SeatOptions:
     demo: bool = False
     token: str | None = None
     role: str = "operator"
-    token_file: str | None = None   # a 0600 file holding the token (kept off the command line)
-    ca_file: str | None = None      # the centre's CA for an https server (default: the system's CAs)
-    cti: str | None = None          # the phone system: freeswitch://host:8021?agent=… or asterisk://host:5038?…
-    key_file: str | None = None     # an encrypted database's key file (0600); issue 16
+    token_file: str | None = None  # a 0600 file holding the token (kept off the command line)
+    ca_file: str | None = None  # the centre's CA for an https server (default: the system's CAs)
+    cti: str | None = None  # the phone system: freeswitch://host:8021?agent=… or asterisk://host:5038?…
+    key_file: str | None = None  # an encrypted database's key file (0600); issue 16
 
 
-def seat_options(settings: Settings, caller: str | None = None, offline: bool = False,
-                 demo: bool = False) -> SeatOptions:
+def seat_options(
+    settings: Settings, caller: str | None = None, offline: bool = False, demo: bool = False
+) -> SeatOptions:
     """The seat's options: this run's own (`caller`, `offline`, `demo`) and the resolved settings."""
-    return SeatOptions(caller=caller, offline=offline, server=settings.server_url, demo=demo, token=settings.token,
-                       role=settings.role, token_file=settings.token_file, ca_file=settings.ca_file,
-                       cti=settings.cti, key_file=settings.key_file)
+    return SeatOptions(
+        caller=caller,
+        offline=offline,
+        server=settings.server_url,
+        demo=demo,
+        token=settings.token,
+        role=settings.role,
+        token_file=settings.token_file,
+        ca_file=settings.ca_file,
+        cti=settings.cti,
+        key_file=settings.key_file,
+    )
 
 
 def check_options(opts: SeatOptions) -> None:
@@ -97,8 +109,10 @@ def check_cti(url: str) -> None:
     (the seat's start-up figure); the rest of it and the credentials right after the first frame,
     where a mistake closes the seat with its one-line reason and exit code 2."""
     if not url.strip().lower().startswith(("freeswitch://", "asterisk://")):
-        raise SeatStartError(f"--cti：地址 {url!r} 应以 freeswitch:// 或 asterisk:// 开头，"
-                             "如 freeswitch://10.0.0.5:8021?agent=1001@default")
+        raise SeatStartError(
+            f"--cti：地址 {url!r} 应以 freeswitch:// 或 asterisk:// 开头，"
+            "如 freeswitch://10.0.0.5:8021?agent=1001@default"
+        )
 
 
 def _is_phone(text: str) -> bool:
@@ -107,9 +121,17 @@ def _is_phone(text: str) -> bool:
     return normalise_phone(text) is not None
 
 
-def build_context(settings: Settings, caller: str | None = None, offline: bool = False, role: str = "operator",
-                  token: str | None = None, defer: bool = False, ca_file: str | None = None,
-                  cti: str | None = None, key_file: str | None = None) -> SeatContext:
+def build_context(
+    settings: Settings,
+    caller: str | None = None,
+    offline: bool = False,
+    role: str = "operator",
+    token: str | None = None,
+    defer: bool = False,
+    ca_file: str | None = None,
+    cti: str | None = None,
+    key_file: str | None = None,
+) -> SeatContext:
     """Everything the seat needs. What a person can get wrong is checked here, before the first
     frame: the policy file, the database, a site's triage rules, a missing token. With `defer`, the
     rest of the rules files are read after the first frame; one that cannot be read closes the seat
@@ -150,8 +172,10 @@ def build_context(settings: Settings, caller: str | None = None, offline: bool =
             raise SeatStartError(f"紧急分诊规则：{exc}；没有紧急分诊，坐席不能启动") from None
     syncing = bool(settings.server_url) and not offline
     if syncing and not token:
-        raise SeatStartError("--token：连接服务器的坐席需要令牌（--token-file 或 HOTLINE_TOKEN_FILE，"
-                             "或 HOTLINE_TOKEN；由 `hotline server token` 生成）")
+        raise SeatStartError(
+            "--token：连接服务器的坐席需要令牌（--token-file 或 HOTLINE_TOKEN_FILE，"
+            "或 HOTLINE_TOKEN；由 `hotline server token` 生成）"
+        )
 
     def rest(ctx: SeatContext) -> None:
         from datetime import datetime
@@ -194,9 +218,17 @@ def build_context(settings: Settings, caller: str | None = None, offline: bool =
             except CtiConfigError as exc:  # closes the seat with the reason, as a bad rules file does
                 raise ConfigError(str(exc)) from None
 
-    ctx = SeatContext(settings=settings, rules=rules, store=store, triage_rules=triage_rules,
-                      triage_loader=None if triage_rules else _packaged_triage_rules, caller=caller, offline=offline,
-                      role=Role(role), start_policy=policy)
+    ctx = SeatContext(
+        settings=settings,
+        rules=rules,
+        store=store,
+        triage_rules=triage_rules,
+        triage_loader=None if triage_rules else _packaged_triage_rules,
+        caller=caller,
+        offline=offline,
+        role=Role(role),
+        start_policy=policy,
+    )
     if defer:
         ctx.pending = rest
     else:
@@ -228,9 +260,17 @@ def run_seat(settings: Settings, opts: SeatOptions, defer: bool = False) -> None
     except CredentialError as exc:
         raise SeatStartError(str(exc)) from None
     # A supervisor opens on the queue overview, which needs the whole context at once.
-    context = build_context(settings, opts.caller, opts.offline, opts.role, token,
-                            defer=defer and opts.role == "operator" and not opts.demo, ca_file=opts.ca_file,
-                            cti=opts.cti, key_file=opts.key_file)
+    context = build_context(
+        settings,
+        opts.caller,
+        opts.offline,
+        opts.role,
+        token,
+        defer=defer and opts.role == "operator" and not opts.demo,
+        ca_file=opts.ca_file,
+        cti=opts.cti,
+        key_file=opts.key_file,
+    )
     if opts.demo:
         from datetime import datetime
 

@@ -56,20 +56,30 @@ class Settings:
     triage_rules: Path | None = None
     policy: Path | None = None
     holidays: Path | None = None
-    server_db: str | None = None   # a file path or a postgresql:// URL, as `--db` of `hotline server`
+    server_db: str | None = None  # a file path or a postgresql:// URL, as `--db` of `hotline server`
     tls_cert: Path | None = None
     tls_key: Path | None = None
     reports_dir: Path | None = None
 
     @classmethod
-    def resolve(cls, db: Path | None = None, operator: str | None = None, server: str | None = None, *,
-                cli: Mapping[str, object] | None = None, env: Mapping[str, str] | None = None) -> Settings:
+    def resolve(
+        cls,
+        db: Path | None = None,
+        operator: str | None = None,
+        server: str | None = None,
+        *,
+        cli: Mapping[str, object] | None = None,
+        env: Mapping[str, str] | None = None,
+    ) -> Settings:
         """The settings from the command line (`db`, `operator`, `server`, or any setting by name in
         `cli`), then the environment, then the config file, then the defaults. Raises SettingsError
         for a config file that cannot be used."""
         env = os.environ if env is None else env
-        given = {k: v for k, v in {"db": db, "operator": operator, "server": server, **(cli or {})}.items()
-                 if v is not None and v != ""}
+        given = {
+            k: v
+            for k, v in {"db": db, "operator": operator, "server": server, **(cli or {})}.items()
+            if v is not None and v != ""
+        }
         unknown = set(given) - set(BY_NAME)
         if unknown:  # a programming error, not a user's: the caller named a setting that is not declared
             raise KeyError(f"not in settings_table.SETTINGS: {sorted(unknown)}")
@@ -165,8 +175,9 @@ def read_config_file(path: Path) -> dict[str, str]:
     except UnicodeDecodeError:
         raise SettingsError(f"配置文件 {path}：不是 UTF-8 文本") from None
     except tomllib.TOMLDecodeError as exc:
-        raise SettingsError(f"配置文件 {path}：{_where(raw, str(exc))}TOML 格式错误（{exc}）；"
-                            "值要加引号，如 server = \"https://…\"") from None
+        raise SettingsError(
+            f'配置文件 {path}：{_where(raw, str(exc))}TOML 格式错误（{exc}）；值要加引号，如 server = "https://…"'
+        ) from None
     values: dict[str, str] = {}
     for key, value in data.items():
         if key not in FILE_KEYS:
@@ -174,13 +185,13 @@ def read_config_file(path: Path) -> dict[str, str]:
             hint = f"（{key} 只能由环境变量 {ENV[key]} 给出）" if key in BY_NAME else ""
             raise SettingsError(f"配置文件 {path}：未知的键 {key!r}{hint}；可用的键：{known}")
         if not isinstance(value, str) or not value.strip():
-            raise SettingsError(f"配置文件 {path}：键 {key!r} 应为非空字符串，如 {key} = \"…\"")
+            raise SettingsError(f'配置文件 {path}：键 {key!r} 应为非空字符串，如 {key} = "…"')
         values[key] = value.strip()
     return values
 
 
 def _where(raw: bytes, message: str) -> str:
-    """"键 'role'：" for the line a TOML error points at (tomllib says only the line and column)."""
+    """ "键 'role'：" for the line a TOML error points at (tomllib says only the line and column)."""
     import re
 
     found = re.search(r"at line (\d+)", message)
@@ -209,8 +220,9 @@ def read_token_file(path: str | Path) -> str:
     try:
         mode = path.stat().st_mode
         if mode & 0o077:
-            raise CredentialError(f"--token-file: {path} can be read by group or others (mode {mode & 0o777:o}); "
-                                  f"run `chmod 600 {path}`")
+            raise CredentialError(
+                f"--token-file: {path} can be read by group or others (mode {mode & 0o777:o}); run `chmod 600 {path}`"
+            )
         text = path.read_text(encoding="utf-8").strip()
     except OSError as exc:
         raise CredentialError(f"--token-file: cannot read {path}: {exc.strerror or exc}") from None
@@ -224,8 +236,9 @@ def read_token_file(path: str | Path) -> str:
 def resolve_token(token: str | None, token_file: str | Path | None) -> str | None:
     """The token from `--token`/HOTLINE_TOKEN or from `--token-file`/HOTLINE_TOKEN_FILE; both is a mistake."""
     if token and token_file:
-        raise CredentialError("--token and --token-file are both set (check HOTLINE_TOKEN and HOTLINE_TOKEN_FILE): "
-                              "give the token one way")
+        raise CredentialError(
+            "--token and --token-file are both set (check HOTLINE_TOKEN and HOTLINE_TOKEN_FILE): give the token one way"
+        )
     return read_token_file(token_file) if token_file else (token or None)
 
 

@@ -34,7 +34,9 @@ def load_triage_rules(path: Path | None = None) -> TriageRules:
     try:
         text = Path(path).read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise TriageRulesError(f"{path}: no such rules file; check the path, or leave it out to use the packaged rules") from None
+        raise TriageRulesError(
+            f"{path}: no such rules file; check the path, or leave it out to use the packaged rules"
+        ) from None
     except IsADirectoryError:
         raise TriageRulesError(f"{path}: is a directory; give the path of a .toml rules file") from None
     except UnicodeDecodeError as exc:

@@ -27,7 +27,10 @@ sys.path.insert(0, str(ROOT))
 from operator_tui.classify_data import packaged_suggester  # noqa: E402
 from operator_tui.data import read_text  # noqa: E402
 
-SETS = {"hold-out (frozen)": ROOT / "tests/data/classify_holdout.jsonl", "tuning": ROOT / "tests/data/classify_tuning.jsonl"}
+SETS = {
+    "hold-out (frozen)": ROOT / "tests/data/classify_holdout.jsonl",
+    "tuning": ROOT / "tests/data/classify_tuning.jsonl",
+}
 HEATING_CALL = "家里暖气还是不热，卧室只有十五度，老人冻感冒了，前天已经打过电话"
 
 
@@ -64,9 +67,11 @@ def accuracy(cases: list[dict]) -> dict:
 def latency() -> dict:
     """Every prefix of a ~200-character description, as it grows keystroke by keystroke."""
     s = packaged_suggester()
-    text = (HEATING_CALL + "，物业说是热力的事，热力说是物业的事，来回踢皮球，屋里温度计才十五度，"
-            "孩子也咳嗽了，楼道里还有一股煤气味儿，你们赶紧给协调一下，让热力公司上门测温，"
-            "不达标就退费，我们一冬天交了两千多的取暖费呢，凭啥不给热") * 2
+    text = (
+        HEATING_CALL + "，物业说是热力的事，热力说是物业的事，来回踢皮球，屋里温度计才十五度，"
+        "孩子也咳嗽了，楼道里还有一股煤气味儿，你们赶紧给协调一下，让热力公司上门测温，"
+        "不达标就退费，我们一冬天交了两千多的取暖费呢，凭啥不给热"
+    ) * 2
     text = text[:200]
     times = []
     for _ in range(5):
@@ -75,8 +80,12 @@ def latency() -> dict:
             s.suggest(text[:i], "铁东区站前街道54号楼5单元101")
             times.append((time.perf_counter() - t0) * 1000)
     times.sort()
-    return {"chars": len(text), "p50_ms": round(statistics.median(times), 3),
-            "p95_ms": round(times[int(0.95 * len(times))], 3), "max_ms": round(times[-1], 3)}
+    return {
+        "chars": len(text),
+        "p50_ms": round(statistics.median(times), 3),
+        "p95_ms": round(times[int(0.95 * len(times))], 3),
+        "max_ms": round(times[-1], 3),
+    }
 
 
 def seat_latency(chars: int = 120) -> dict:
@@ -105,9 +114,17 @@ def seat_latency(chars: int = 120) -> dict:
             rules = load_rules()
             settings = Settings.resolve(db=Path(tmp) / "seat.db", operator="bench")
             store = Store.open(settings.db_path)
-            ctx = SeatContext(settings=settings, rules=rules, store=store, desk=Desk(store, rules, settings.operator),
-                              triage_rules=load_triage_rules(), kb_search=None, caller=None, role=Role("operator"),
-                              now=lambda: now)
+            ctx = SeatContext(
+                settings=settings,
+                rules=rules,
+                store=store,
+                desk=Desk(store, rules, settings.operator),
+                triage_rules=load_triage_rules(),
+                kb_search=None,
+                caller=None,
+                role=Role("operator"),
+                now=lambda: now,
+            )
             app = make_app(ctx)
             times: list[float] = []
             text = (HEATING_CALL * 4)[:chars]
@@ -128,8 +145,12 @@ def seat_latency(chars: int = 120) -> dict:
             return times
 
     times = sorted(asyncio.run(run()))
-    return {"keys": len(times), "p50_ms": round(statistics.median(times), 3),
-            "p95_ms": round(times[int(0.95 * len(times))], 3), "max_ms": round(times[-1], 3)}
+    return {
+        "keys": len(times),
+        "p50_ms": round(statistics.median(times), 3),
+        "p95_ms": round(times[int(0.95 * len(times))], 3),
+        "max_ms": round(times[-1], 3),
+    }
 
 
 def _shortest_query(choices, code: str) -> tuple[str, int]:
@@ -163,17 +184,23 @@ def keystrokes(cases: list[dict]) -> dict:
     got = s.suggest(HEATING_CALL)
     heat_m = _shortest_query(matters, "heating_temperature")[0]
     heat_t = _shortest_query(types, "complaint")[0]
-    heating = {"matter_query": heat_m, "type_query": heat_t,
-               "today": today(matters, "heating_temperature") + today(types, "complaint"),
-               "today_as_readme": (len(heat_m) + 2) + (len(heat_t) + 2),
-               "assisted": assisted(got.matters, matters, "heating_temperature") + assisted(got.types, types, "complaint")}
+    heating = {
+        "matter_query": heat_m,
+        "type_query": heat_t,
+        "today": today(matters, "heating_temperature") + today(types, "complaint"),
+        "today_as_readme": (len(heat_m) + 2) + (len(heat_t) + 2),
+        "assisted": assisted(got.matters, matters, "heating_temperature") + assisted(got.types, types, "complaint"),
+    }
     before = after = 0
     for c in cases:
         g = s.suggest(c["text"], c["address"])
         before += today(matters, c["matter"]) + today(types, c["type"])
         after += assisted(g.matters, matters, c["matter"]) + assisted(g.types, types, c["type"])
-    return {"heating_call": heating, "holdout_mean_today": round(before / len(cases), 2),
-            "holdout_mean_assisted": round(after / len(cases), 2)}
+    return {
+        "heating_call": heating,
+        "holdout_mean_today": round(before / len(cases), 2),
+        "holdout_mean_assisted": round(after / len(cases), 2),
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -193,26 +220,36 @@ def main(argv: list[str] | None = None) -> int:
     for name in SETS:
         r = report[name]
         print(f"{name}: {r['cases']} cases ({r['with_place']} with a place)")
-        print(f"  matter top-1 {r['matter@1']:.3f}  top-3 {r['matter@3']:.3f}   "
-              f"type top-1 {r['type@1']:.3f}  top-3 {r['type@3']:.3f}   "
-              f"place top-1 {r['place@1']:.3f} (district right {r['district@1']:.3f})")
+        print(
+            f"  matter top-1 {r['matter@1']:.3f}  top-3 {r['matter@3']:.3f}   "
+            f"type top-1 {r['type@1']:.3f}  top-3 {r['type@3']:.3f}   "
+            f"place top-1 {r['place@1']:.3f} (district right {r['district@1']:.3f})"
+        )
         if args.misses and name == "tuning":
             for miss in r["matter_misses"]:
                 print("   miss", miss)
     lat = report["latency"]
-    print(f"latency per keystroke ({lat['chars']}-character description, every prefix ×5): "
-          f"p50 {lat['p50_ms']} ms, p95 {lat['p95_ms']} ms, max {lat['max_ms']} ms")
+    print(
+        f"latency per keystroke ({lat['chars']}-character description, every prefix ×5): "
+        f"p50 {lat['p50_ms']} ms, p95 {lat['p95_ms']} ms, max {lat['max_ms']} ms"
+    )
     if args.seat:
         sl = report["seat_latency"]
-        print(f"in the seat, per keystroke of the description ({sl['keys']} keys; form read, suggester, three "
-              f"pickers updated): p50 {sl['p50_ms']} ms, p95 {sl['p95_ms']} ms, max {sl['max_ms']} ms (target p95 ≤ 10 ms)")
+        print(
+            f"in the seat, per keystroke of the description ({sl['keys']} keys; form read, suggester, three "
+            f"pickers updated): p50 {sl['p50_ms']} ms, p95 {sl['p95_ms']} ms, max {sl['max_ms']} ms (target p95 ≤ 10 ms)"
+        )
     k = report["keystrokes"]
     h = k["heating_call"]
-    print(f"keystrokes, standard heating call (事项 + 诉求类型): today {h['today']} "
-          f"(typing '{h['matter_query']}' and '{h['type_query']}' opens each picker, Enter picks; "
-          f"{h['today_as_readme']} with Enter to open first), with suggestions {h['assisted']}")
-    print(f"keystrokes per hold-out call (事项 + 诉求类型): today {k['holdout_mean_today']}, "
-          f"with suggestions {k['holdout_mean_assisted']}")
+    print(
+        f"keystrokes, standard heating call (事项 + 诉求类型): today {h['today']} "
+        f"(typing '{h['matter_query']}' and '{h['type_query']}' opens each picker, Enter picks; "
+        f"{h['today_as_readme']} with Enter to open first), with suggestions {h['assisted']}"
+    )
+    print(
+        f"keystrokes per hold-out call (事项 + 诉求类型): today {k['holdout_mean_today']}, "
+        f"with suggestions {k['holdout_mean_assisted']}"
+    )
     return 0
 
 

@@ -39,7 +39,9 @@ from operator_tui.store.db import Store  # noqa: E402
 from operator_tui.store.encryption import convert  # noqa: E402
 
 
-def rounds_of(store: Store, rules, phones: list[str], samples: int, rng: random.Random) -> tuple[list[float], list[float]]:
+def rounds_of(
+    store: Store, rules, phones: list[str], samples: int, rng: random.Random
+) -> tuple[list[float], list[float]]:
     desk = Desk(store, rules, "bench-operator")
     saves, lookups = [], []
     for _ in range(samples):
@@ -75,8 +77,10 @@ def main(argv: list[str] | None = None) -> int:
         started = time.perf_counter()
         key = keys.Key(keys.new_key(), "bench")
         done = convert(enc_path, None, key)
-        print(f"databases: {built['tickets']:,} tickets, {built['events']:,} events each; "
-              f"encrypted copy made in {time.perf_counter() - started:.0f} s ({done.tables} tables verified)")
+        print(
+            f"databases: {built['tickets']:,} tickets, {built['events']:,} events each; "
+            f"encrypted copy made in {time.perf_counter() - started:.0f} s ({done.tables} tables verified)"
+        )
         sides = {"plain": Store.open(plain_path), "encrypted": Store.open(enc_path, key=key)}
         for store in sides.values():  # warm-up: page cache, first connections
             rounds_of(store, built["rules"], built["phones"], 20, rng)
@@ -87,15 +91,19 @@ def main(argv: list[str] | None = None) -> int:
                 saves, lookups = rounds_of(store, built["rules"], built["phones"], args.samples, rng)
                 p95[side]["save"].append(ms(saves)[1])
                 p95[side]["lookup"].append(ms(lookups)[1])
-            print(f"round {r + 1}: save p95 plain {p95['plain']['save'][-1]:.2f} ms, "
-                  f"encrypted {p95['encrypted']['save'][-1]:.2f} ms; lookup p95 plain "
-                  f"{p95['plain']['lookup'][-1]:.2f} ms, encrypted {p95['encrypted']['lookup'][-1]:.2f} ms")
+            print(
+                f"round {r + 1}: save p95 plain {p95['plain']['save'][-1]:.2f} ms, "
+                f"encrypted {p95['encrypted']['save'][-1]:.2f} ms; lookup p95 plain "
+                f"{p95['plain']['lookup'][-1]:.2f} ms, encrypted {p95['encrypted']['lookup'][-1]:.2f} ms"
+            )
         load_after = os.getloadavg()[0]
         for what in ("save", "lookup"):
             plain = statistics.median(p95["plain"][what])
             enc = statistics.median(p95["encrypted"][what])
-            print(f"{what:6} p95, median of {args.rounds} rounds × {args.samples}: plain {plain:.2f} ms, "
-                  f"encrypted {enc:.2f} ms, ratio {enc / plain:.2f}")
+            print(
+                f"{what:6} p95, median of {args.rounds} rounds × {args.samples}: plain {plain:.2f} ms, "
+                f"encrypted {enc:.2f} ms, ratio {enc / plain:.2f}"
+            )
         print(f"1-minute load average: {load_before:.2f} before, {load_after:.2f} after, on {os.cpu_count()} CPUs")
         return 0
     finally:

@@ -40,10 +40,32 @@ from operator_tui.kb.search import search_conn  # noqa: E402
 from operator_tui.kb.tokens import bigrams  # noqa: E402
 
 TODAY = date(2026, 11, 26)
-PLACES = ["铁东区", "铁西区", "立山区", "千山区", "海城市", "台安县", "岫岩满族自治县", "高新区",
-          "经济开发区", "千山风景区"]
-STREETS = ["胜利街道", "站前街道", "园林街道", "对炉街道", "曙光街道", "宁远街道", "东鞍山街道",
-           "千山镇", "腾鳌镇", "南台镇", "新开河镇", "旧堡街道"]
+PLACES = [
+    "铁东区",
+    "铁西区",
+    "立山区",
+    "千山区",
+    "海城市",
+    "台安县",
+    "岫岩满族自治县",
+    "高新区",
+    "经济开发区",
+    "千山风景区",
+]
+STREETS = [
+    "胜利街道",
+    "站前街道",
+    "园林街道",
+    "对炉街道",
+    "曙光街道",
+    "宁远街道",
+    "东鞍山街道",
+    "千山镇",
+    "腾鳌镇",
+    "南台镇",
+    "新开河镇",
+    "旧堡街道",
+]
 
 Search = Callable[[sqlite3.Connection, str, "str | None"], list[str]]
 
@@ -58,8 +80,10 @@ def frozen_holdout() -> list[dict]:
 
 def tuning_sets() -> dict[str, list[dict]]:
     """The caller-worded tuning questions of issue 13's second round (may be tuned on)."""
-    return {name: tomllib.loads((ROOT / "tests/data" / name).read_text("utf-8"))["query"]
-            for name in ("kb_tuning2.toml", "kb_tuning3.toml")}
+    return {
+        name: tomllib.loads((ROOT / "tests/data" / name).read_text("utf-8"))["query"]
+        for name in ("kb_tuning2.toml", "kb_tuning3.toml")
+    }
 
 
 def _accepted(q: dict) -> list[str]:
@@ -96,8 +120,7 @@ def evaluate(search: Search, conn: sqlite3.Connection, queries: list[dict]) -> d
     return {"recall@5": at5 / n, "recall@1": at1 / n, "mrr": rr / n}
 
 
-def latencies(run: Callable[[str, str | None], object], queries: list[dict],
-              rounds: int = 5) -> dict[str, float]:
+def latencies(run: Callable[[str, str | None], object], queries: list[dict], rounds: int = 5) -> dict[str, float]:
     times = []
     for _ in range(rounds):
         for q in queries:
@@ -105,8 +128,12 @@ def latencies(run: Callable[[str, str | None], object], queries: list[dict],
             run(q["text"], q.get("matter"))
             times.append((time.perf_counter() - start) * 1000)
     times.sort()
-    return {"p50": statistics.median(times), "p95": times[int(len(times) * 0.95) - 1],
-            "max": times[-1], "n": len(times)}
+    return {
+        "p50": statistics.median(times),
+        "p95": times[int(len(times) * 0.95) - 1],
+        "max": times[-1],
+        "n": len(times),
+    }
 
 
 def ours(conn: sqlite3.Connection, text: str, matter: str | None) -> list[str]:
@@ -124,9 +151,12 @@ def build(db: Path, articles: Iterator[Article] | list[Article]) -> float:
 
 # --- engines considered and rejected (for --compare only) -------------------------------------
 
+
 def _fts(conn: sqlite3.Connection, table: str, match: str) -> list[str]:
-    sql = (f"SELECT a.id FROM (SELECT rowid FROM {table} WHERE {table} MATCH ? ORDER BY rank "
-           f"LIMIT 5) f JOIN kb_articles a ON a.rowid = f.rowid")
+    sql = (
+        f"SELECT a.id FROM (SELECT rowid FROM {table} WHERE {table} MATCH ? ORDER BY rank "
+        f"LIMIT 5) f JOIN kb_articles a ON a.rowid = f.rowid"
+    )
     try:
         return [r[0] for r in conn.execute(sql, (match,))]
     except sqlite3.OperationalError:
@@ -145,9 +175,10 @@ def alt_tables(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE VIRTUAL TABLE alt_jieba USING fts5(title, answer, body)")
     rows = conn.execute("SELECT rowid, title, standard_answer, body FROM kb_articles").fetchall()
     conn.executemany("INSERT INTO alt_tri(rowid, title, answer, body) VALUES (?,?,?,?)", rows)
-    conn.executemany("INSERT INTO alt_jieba(rowid, title, answer, body) VALUES (?,?,?,?)",
-                     [(r, *(" ".join(jieba.cut_for_search(t)) for t in texts))
-                      for r, *texts in rows])
+    conn.executemany(
+        "INSERT INTO alt_jieba(rowid, title, answer, body) VALUES (?,?,?,?)",
+        [(r, *(" ".join(jieba.cut_for_search(t)) for t in texts)) for r, *texts in rows],
+    )
     for table in ("alt_tri", "alt_jieba"):
         conn.execute(f"INSERT INTO {table}({table}, rank) VALUES ('rank', 'bm25(8.0, 3.0, 1.0)')")
     conn.commit()
@@ -166,7 +197,7 @@ def bigram_plain(conn: sqlite3.Connection, text: str, matter: str | None) -> lis
 
 
 def trigram(conn: sqlite3.Connection, text: str, matter: str | None) -> list[str]:
-    grams = [text[i:i + 3] for i in range(len(text) - 2) if " " not in text[i:i + 3]]
+    grams = [text[i : i + 3] for i in range(len(text) - 2) if " " not in text[i : i + 3]]
     return _fts(conn, "alt_tri", _or(grams)) if grams else []
 
 
@@ -191,20 +222,29 @@ def main() -> None:
         conn = connect(small)
         print(f"sample KB: {len(samples)} articles indexed in {seconds:.2f} s")
         holdout = [q for q in queries if q.get("set") == "holdout"]
-        for name, subset in [("all", queries), ("tuning", [q for q in queries if q not in holdout]),
-                             ("held out", holdout)]:
+        for name, subset in [
+            ("all", queries),
+            ("tuning", [q for q in queries if q not in holdout]),
+            ("held out", holdout),
+        ]:
             quality = evaluate(ours, conn, subset)
-            print(f"labelled queries, {name}: {len(subset)}; recall@5 {quality['recall@5']:.3f}, "
-                  f"recall@1 {quality['recall@1']:.3f}, MRR {quality['mrr']:.3f}")
+            print(
+                f"labelled queries, {name}: {len(subset)}; recall@5 {quality['recall@5']:.3f}, "
+                f"recall@1 {quality['recall@1']:.3f}, MRR {quality['mrr']:.3f}"
+            )
         for name, subset in tuning_sets().items():
             quality = evaluate(ours, conn, subset)
-            print(f"tuning questions ({name}): {len(subset)}; recall@5 {quality['recall@5']:.3f}, "
-                  f"recall@1 {quality['recall@1']:.3f}, MRR {quality['mrr']:.3f}")
+            print(
+                f"tuning questions ({name}): {len(subset)}; recall@5 {quality['recall@5']:.3f}, "
+                f"recall@1 {quality['recall@1']:.3f}, MRR {quality['mrr']:.3f}"
+            )
         frozen = frozen_holdout()
         quality = evaluate(ours, conn, frozen)
-        print(f"frozen hold-out (tests/data/kb_holdout.toml): {len(frozen)}; recall@5 "
-              f"{quality['recall@5']:.3f}, recall@1 {quality['recall@1']:.3f}, MRR {quality['mrr']:.3f} "
-              "(target recall@5 >= 0.95)")
+        print(
+            f"frozen hold-out (tests/data/kb_holdout.toml): {len(frozen)}; recall@5 "
+            f"{quality['recall@5']:.3f}, recall@1 {quality['recall@1']:.3f}, MRR {quality['mrr']:.3f} "
+            "(target recall@5 >= 0.95)"
+        )
         if args.misses:
             for q in frozen:
                 found = ours(conn, q["text"], q.get("matter"))
@@ -215,12 +255,16 @@ def main() -> None:
 
         big = Path(tmp) / "big.db"
         seconds = build(big, generate(samples, args.articles))
-        print(f"build: {args.articles} generated articles indexed in {seconds:.1f} s "
-              f"(target <= 60 s); db {big.stat().st_size / 1e6:.0f} MB")
+        print(
+            f"build: {args.articles} generated articles indexed in {seconds:.1f} s "
+            f"(target <= 60 s); db {big.stat().st_size / 1e6:.0f} MB"
+        )
         bconn = connect(big)
         warm = latencies(lambda t, m: search_conn(bconn, t, m, 8), queries)
-        print("latency, warm connection:     p50 {p50:.2f} ms, p95 {p95:.2f} ms, max {max:.2f} ms "
-              "over {n} queries (target p95 <= 20 ms)".format(**warm))
+        print(
+            "latency, warm connection:     p50 {p50:.2f} ms, p95 {p95:.2f} ms, max {max:.2f} ms "
+            "over {n} queries (target p95 <= 20 ms)".format(**warm)
+        )
 
         def fresh(text: str, matter: str | None) -> None:
             c = connect(big)
@@ -228,21 +272,24 @@ def main() -> None:
             c.close()
 
         cold = latencies(fresh, queries)
-        print("latency, connection per query: p50 {p50:.2f} ms, p95 {p95:.2f} ms, "
-              "max {max:.2f} ms".format(**cold))
+        print("latency, connection per query: p50 {p50:.2f} ms, p95 {p95:.2f} ms, max {max:.2f} ms".format(**cold))
 
         if args.compare:
             alt_tables(conn)
             alt_tables(bconn)
-            for name, engine in [("bigram FTS5 + colloquial map (chosen)", ours),
-                                 ("the same without the postings budget", unbudgeted),
-                                 ("bigram FTS5, no map", bigram_plain),
-                                 ("FTS5 trigram tokenizer", trigram),
-                                 ("jieba words (dictionary at query time)", jieba_words)]:
+            for name, engine in [
+                ("bigram FTS5 + colloquial map (chosen)", ours),
+                ("the same without the postings budget", unbudgeted),
+                ("bigram FTS5, no map", bigram_plain),
+                ("FTS5 trigram tokenizer", trigram),
+                ("jieba words (dictionary at query time)", jieba_words),
+            ]:
                 q = evaluate(engine, conn, queries)
                 lat = latencies(lambda t, m, engine=engine: engine(bconn, t, m), queries, rounds=2)
-                print(f"compare: {name:42s} recall@5 {q['recall@5']:.3f} recall@1 "
-                      f"{q['recall@1']:.3f}  p95 on {args.articles}: {lat['p95']:.2f} ms")
+                print(
+                    f"compare: {name:42s} recall@5 {q['recall@5']:.3f} recall@1 "
+                    f"{q['recall@1']:.3f}  p95 on {args.articles}: {lat['p95']:.2f} ms"
+                )
 
 
 if __name__ == "__main__":

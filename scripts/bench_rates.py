@@ -62,25 +62,56 @@ def template_row() -> TicketRow:
     from operator_tui.domain.model import Event, Role
 
     at = datetime(YEAR, 3, 2, 9, 0, tzinfo=rules.policy.tz)
-    form = {"appellant": {"name": "王先生", "phone": "13912345678", "address": "铁东区站前街道1号楼2单元301",
-                          "kind": "person", "vulnerable": []},
-            "appeal_type": "complaint", "matter": "heating_temperature", "place": "tiedong.站前街道",
-            "description": "家里暖气不热，室温只有15度，已经持续三天，老人孩子受冻，请尽快处理。", "channel": "hotline_8890",
-            "number": "2503020010001"}
-    steps = [("register", Role.OPERATOR, form), ("accept", Role.SUPERVISOR, {}),
-             ("dispatch", Role.SUPERVISOR, {"lead_unit": "heat_group", "co_units": []}),
-             ("receive", Role.UNIT, {"unit": "heat_group"}),
-             ("respond", Role.UNIT, {"unit": "heat_group", "result": "已派人维修，室温恢复到20度，并电话告知诉求人。",
-                                     "told_appellant": True}),
-             ("review_pass", Role.SUPERVISOR, {}),
-             ("callback", Role.SUPERVISOR, {"ratings": {"timeliness": 5, "result": 4, "attitude": 5, "overall": 5},
-                                            "words": "处理得挺快，满意。"}),
-             ("archive", Role.SUPERVISOR, {})]
+    form = {
+        "appellant": {
+            "name": "王先生",
+            "phone": "13912345678",
+            "address": "铁东区站前街道1号楼2单元301",
+            "kind": "person",
+            "vulnerable": [],
+        },
+        "appeal_type": "complaint",
+        "matter": "heating_temperature",
+        "place": "tiedong.站前街道",
+        "description": "家里暖气不热，室温只有15度，已经持续三天，老人孩子受冻，请尽快处理。",
+        "channel": "hotline_8890",
+        "number": "2503020010001",
+    }
+    steps = [
+        ("register", Role.OPERATOR, form),
+        ("accept", Role.SUPERVISOR, {}),
+        ("dispatch", Role.SUPERVISOR, {"lead_unit": "heat_group", "co_units": []}),
+        ("receive", Role.UNIT, {"unit": "heat_group"}),
+        (
+            "respond",
+            Role.UNIT,
+            {"unit": "heat_group", "result": "已派人维修，室温恢复到20度，并电话告知诉求人。", "told_appellant": True},
+        ),
+        ("review_pass", Role.SUPERVISOR, {}),
+        (
+            "callback",
+            Role.SUPERVISOR,
+            {"ratings": {"timeliness": 5, "result": 4, "attitude": 5, "overall": 5}, "words": "处理得挺快，满意。"},
+        ),
+        ("archive", Role.SUPERVISOR, {}),
+    ]
     ticket = None
     for n, (kind, role, payload) in enumerate(steps):
         when = at + timedelta(hours=n)
-        ticket = wf.apply(ticket, Event(id=f"01JTEMPLATE{n:015d}", ticket_id="01JTEMPLATETICKET000000000", kind=kind,
-                                        actor="1001", role=role, seat="100", at=when, payload=payload), when)
+        ticket = wf.apply(
+            ticket,
+            Event(
+                id=f"01JTEMPLATE{n:015d}",
+                ticket_id="01JTEMPLATETICKET000000000",
+                kind=kind,
+                actor="1001",
+                role=role,
+                seat="100",
+                at=when,
+                payload=payload,
+            ),
+            when,
+        )
     return row_for(ticket, 1, None, rules)
 
 
@@ -101,23 +132,48 @@ def clones(total: int, rng: random.Random):
         place = rng.choice(streets)
         unit = rng.choice(matter.units) if matter.units else rng.choice(units)
         intake = rng.random() < 0.08
+
         def on(d: int, day: date = day) -> str:
             return (day + timedelta(days=d)).isoformat()
+
         responded = not intake and rng.random() < 0.85
         rated = responded and rng.random() < 0.60
         reply = rng.randint(1, 10)
         row = TicketRow(
-            id=f"01J{i:023d}", number=f"{day:%y%m%d}{100 + i % 20}{i:07d}", phone=f"139{i:08d}", seat=str(100 + i % 20),
-            status="archived" if rated else ("answered" if intake else "in_progress"), appeal_type=t.appeal_type,
-            confidential=False, matter=matter.code, place=place.code, lead_unit=None if intake else unit,
-            units=() if intake else (unit,), closed=rated or intake, clock=None, due_at=None, overdue=False,
-            registered_at=at.astimezone(UTC).isoformat(), updated_at=at.astimezone(UTC).isoformat(),
-            seq=i + 1, version=t.version, data=t.data, name=t.name, address=t.address, vulnerable=(), credit_marks=0,
-            district=place.parent, operator=rng.choice(OPERATORS),
-            ontime_on=on(reply) if responded else None, ontime_met=responded and rng.random() < 0.88,
-            response_on=None if intake else on(rng.randint(0, 2)), response_met=not intake and rng.random() < 0.90,
-            rated_on=on(reply + rng.randint(1, 3)) if rated else None, resolved=rated and rng.random() < 0.80,
-            satisfied=rated and rng.random() < 0.85)
+            id=f"01J{i:023d}",
+            number=f"{day:%y%m%d}{100 + i % 20}{i:07d}",
+            phone=f"139{i:08d}",
+            seat=str(100 + i % 20),
+            status="archived" if rated else ("answered" if intake else "in_progress"),
+            appeal_type=t.appeal_type,
+            confidential=False,
+            matter=matter.code,
+            place=place.code,
+            lead_unit=None if intake else unit,
+            units=() if intake else (unit,),
+            closed=rated or intake,
+            clock=None,
+            due_at=None,
+            overdue=False,
+            registered_at=at.astimezone(UTC).isoformat(),
+            updated_at=at.astimezone(UTC).isoformat(),
+            seq=i + 1,
+            version=t.version,
+            data=t.data,
+            name=t.name,
+            address=t.address,
+            vulnerable=(),
+            credit_marks=0,
+            district=place.parent,
+            operator=rng.choice(OPERATORS),
+            ontime_on=on(reply) if responded else None,
+            ontime_met=responded and rng.random() < 0.88,
+            response_on=None if intake else on(rng.randint(0, 2)),
+            response_met=not intake and rng.random() < 0.90,
+            rated_on=on(reply + rng.randint(1, 3)) if rated else None,
+            resolved=rated and rng.random() < 0.80,
+            satisfied=rated and rng.random() < 0.85,
+        )
         values = list(astuple(row))
         values[10] = "|" + "|".join(row.units) + "|"
         values[22] = ""
@@ -126,7 +182,7 @@ def clones(total: int, rng: random.Random):
 
 def build(target: str | Path, total: int, rng: random.Random) -> None:
     cols = [c.strip() for c in _TICKET_COLS.split(",")]
-    storage = Storage.open(target)   # creates and migrates
+    storage = Storage.open(target)  # creates and migrates
     storage.close()
     started = time.perf_counter()
     if is_postgres(target):
@@ -141,15 +197,16 @@ def build(target: str | Path, total: int, rng: random.Random) -> None:
             cur.execute("UPDATE meta SET value = %s WHERE key = 'seq'", (str(total),))
             conn.commit()
             conn.autocommit = True
-            conn.execute("VACUUM ANALYZE tickets")   # the visibility map index-only scans need
+            conn.execute("VACUUM ANALYZE tickets")  # the visibility map index-only scans need
     else:
         import sqlite3
 
         conn = sqlite3.connect(target, isolation_level=None)
         conn.execute("PRAGMA synchronous=OFF")
         conn.execute("PRAGMA cache_size=-1000000")
-        indexes = conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
-                               "AND tbl_name = 'tickets'").fetchall()
+        indexes = conn.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND tbl_name = 'tickets'"
+        ).fetchall()
         for name, _ in indexes:
             conn.execute(f'DROP INDEX "{name}"')
         sql = f"INSERT INTO tickets ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})"
@@ -179,7 +236,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--seed", type=int, default=15)
     ap.add_argument("--check", action="store_true", help="exit 1 when the median misses the target")
-    ap.add_argument("--pg", action="store_true", help="a throwaway PostgreSQL cluster (durable settings), removed after")
+    ap.add_argument(
+        "--pg", action="store_true", help="a throwaway PostgreSQL cluster (durable settings), removed after"
+    )
     args = ap.parse_args(argv)
     rng = random.Random(args.seed)
     tmp = cluster = None
@@ -205,7 +264,7 @@ def main(argv: list[str] | None = None) -> int:
         storage = Storage.open(target)
         held = count(storage)
         year = parse_period(str(YEAR))
-        compute_rates(storage, rules, year, "unit")   # warm-up: the first read pages the indexes in
+        compute_rates(storage, rules, year, "unit")  # warm-up: the first read pages the indexes in
         times = []
         for _ in range(args.runs):
             t = time.perf_counter()
@@ -224,11 +283,16 @@ def main(argv: list[str] | None = None) -> int:
         engine = "PostgreSQL" if is_postgres(target) else "SQLite"
         median = statistics.median(times)
         total = report.total
-        print(f"rates, all units over {YEAR} ({held:,} tickets, {engine}, {len(report.lines)} units): "
-              f"median {median:.3f} s, max {max(times):.3f} s over {args.runs} runs (target ≤ {TARGET_S:.0f} s)")
+        print(
+            f"rates, all units over {YEAR} ({held:,} tickets, {engine}, {len(report.lines)} units): "
+            f"median {median:.3f} s, max {max(times):.3f} s over {args.runs} runs (target ≤ {TARGET_S:.0f} s)"
+        )
         print("  city: " + ", ".join(f"{r} {f.numerator:,}/{f.denominator:,}" for r, f in total.figures.items()))
-        print("  other groupings, one run each: " + ", ".join(f"{k} {v:.3f} s" for k, v in others.items())
-              + f"; one month by unit {month_s:.3f} s")
+        print(
+            "  other groupings, one run each: "
+            + ", ".join(f"{k} {v:.3f} s" for k, v in others.items())
+            + f"; one month by unit {month_s:.3f} s"
+        )
         print(f"  load average: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
         return 1 if args.check and median > TARGET_S else 0
     finally:

@@ -52,23 +52,47 @@ def ring(peer: EslPeer, leg: str, phone: str) -> None:
     """mod_callcenter offers a member to agent 1001@default (the documented sequence, as in
     tests/cti/test_esl_adapter.py)."""
     member = str(uuid.uuid4())
-    peer.send("CUSTOM", **{"Event-Subclass": "callcenter::info", "CC-Action": "agent-offering",
-                           "CC-Agent": "1001@default", "CC-Queue": "8890@default", "CC-Member-Session-UUID": member,
-                           "CC-Member-CID-Number": phone})
-    peer.send("CHANNEL_CREATE", **{"Unique-ID": leg, "Call-Direction": "outbound",
-                                   "Channel-Name": "sofia/internal/1001@10.0.0.21:5060",
-                                   "Channel-Presence-ID": "1001@10.0.0.5", "Caller-Caller-ID-Number": phone,
-                                   "variable_cc_queue": "8890@default", "variable_cc_agent": "1001@default",
-                                   "variable_cc_member_session_uuid": member})
+    peer.send(
+        "CUSTOM",
+        **{
+            "Event-Subclass": "callcenter::info",
+            "CC-Action": "agent-offering",
+            "CC-Agent": "1001@default",
+            "CC-Queue": "8890@default",
+            "CC-Member-Session-UUID": member,
+            "CC-Member-CID-Number": phone,
+        },
+    )
+    peer.send(
+        "CHANNEL_CREATE",
+        **{
+            "Unique-ID": leg,
+            "Call-Direction": "outbound",
+            "Channel-Name": "sofia/internal/1001@10.0.0.21:5060",
+            "Channel-Presence-ID": "1001@10.0.0.5",
+            "Caller-Caller-ID-Number": phone,
+            "variable_cc_queue": "8890@default",
+            "variable_cc_agent": "1001@default",
+            "variable_cc_member_session_uuid": member,
+        },
+    )
 
 
 def hang_up(peer: EslPeer, leg: str) -> None:
-    peer.send("CHANNEL_HANGUP_COMPLETE", **{"Unique-ID": leg, "Hangup-Cause": "ORIGINATOR_CANCEL",
-                                            "variable_hangup_cause_q850": "487"})
+    peer.send(
+        "CHANNEL_HANGUP_COMPLETE",
+        **{"Unique-ID": leg, "Hangup-Cause": "ORIGINATOR_CANCEL", "variable_hangup_cause_q850": "487"},
+    )
 
 
-async def measure(seat_db: Path, phones: list[str], samples: int, server: str | None = None,
-                  token: str | None = None, cursor: str | None = None) -> list[float]:
+async def measure(
+    seat_db: Path,
+    phones: list[str],
+    samples: int,
+    server: str | None = None,
+    token: str | None = None,
+    cursor: str | None = None,
+) -> list[float]:
     from operator_tui.seat_start import build_context
     from operator_tui.settings import Settings
     from operator_tui.store import sync_state
@@ -81,8 +105,11 @@ async def measure(seat_db: Path, phones: list[str], samples: int, server: str | 
     if cursor:
         with Store.open(seat_db).transaction() as db:  # a seat that has synced before
             sync_state.set_cursor(db, cursor)
-    ctx = build_context(Settings.resolve(db=seat_db, server=server), token=token,
-                        cti=f"freeswitch://127.0.0.1:{port}?agent=1001@default")
+    ctx = build_context(
+        Settings.resolve(db=seat_db, server=server),
+        token=token,
+        cti=f"freeswitch://127.0.0.1:{port}?agent=1001@default",
+    )
     app = make_app(ctx)
     timings: list[float] = []
     async with app.run_test(size=(160, 48)) as pilot:
@@ -148,9 +175,11 @@ def main(argv: list[str] | None = None) -> int:
     p50 = statistics.median(timings) * 1000
     p95 = statistics.quantiles(timings, n=100, method="inclusive")[94] * 1000
     ok = p95 <= TARGET_P95_MS
-    print(f"ringing pop ({len(timings)} calls, ringing event on the ESL socket → history on screen) from {where}: "
-          f"p50 {p50:.1f} ms, p95 {p95:.1f} ms  [target p95 ≤ {TARGET_P95_MS:g} ms: {'met' if ok else 'MISSED'}]  "
-          f"(1-minute load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs)")
+    print(
+        f"ringing pop ({len(timings)} calls, ringing event on the ESL socket → history on screen) from {where}: "
+        f"p50 {p50:.1f} ms, p95 {p95:.1f} ms  [target p95 ≤ {TARGET_P95_MS:g} ms: {'met' if ok else 'MISSED'}]  "
+        f"(1-minute load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs)"
+    )
     return 1 if args.check and not ok else 0
 
 
@@ -162,9 +191,18 @@ def with_server(args, tmp: Path) -> tuple[list[float], str]:
     db, phones = pop.server_database(args.db or tmp / "server.db", args.tickets, rng)
     tokens = pop.seat_tokens(db, args.seats)
     with pop.under_load(db, tokens, args.duration, tmp) as url:
-        timings = asyncio.run(measure(tmp / "seat.db", rng.sample(phones, len(phones)), args.samples,
-                                      server=url, token=tokens["001"], cursor=pop.head_cursor(db)))
+        timings = asyncio.run(
+            measure(
+                tmp / "seat.db",
+                rng.sample(phones, len(phones)),
+                args.samples,
+                server=url,
+                token=tokens["001"],
+                cursor=pop.head_cursor(db),
+            )
+        )
     return timings, f"a `hotline server` holding {pop.ticket_count(db):,} tickets under {args.seats} seats' load"
+
 
 if __name__ == "__main__":
     sys.exit(main())

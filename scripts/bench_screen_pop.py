@@ -78,10 +78,23 @@ def build(path: Path, total: int, rng: random.Random) -> list[str]:
         for ticket, evs in demo:
             first, seq = seq, seq + len(evs)
             rows.append(row_for(ticket, seq - 1, clock_of(ticket, rules, now), rules))
-            events += [{"seq": first + n, "id": e.id, "ticket_id": e.ticket_id, "kind": e.kind, "actor": e.actor,
-                        "role": e.role.value, "seat": e.seat, "at": e.at.isoformat(), "applied_at": utc(e.at),
-                        "received_at": utc(e.at), "payload": json.dumps(e.payload, ensure_ascii=False, default=str),
-                        "pushed_by": "bench"} for n, e in enumerate(evs)]
+            events += [
+                {
+                    "seq": first + n,
+                    "id": e.id,
+                    "ticket_id": e.ticket_id,
+                    "kind": e.kind,
+                    "actor": e.actor,
+                    "role": e.role.value,
+                    "seat": e.seat,
+                    "at": e.at.isoformat(),
+                    "applied_at": utc(e.at),
+                    "received_at": utc(e.at),
+                    "payload": json.dumps(e.payload, ensure_ascii=False, default=str),
+                    "pushed_by": "bench",
+                }
+                for n, e in enumerate(evs)
+            ]
         tx.put_tickets(rows)
         tx.add_events(events)
     conn = sqlite3.connect(path, isolation_level=None)
@@ -128,16 +141,34 @@ def start_load(url: str, tokens: dict[str, str], duration: float, db: Path | str
     the server's head (a seat's very first pull reads its whole history once; that is not the steady
     load a pop competes with), and their writers continue today's numbers."""
     today = datetime.now(default_rules().policy.tz).strftime("%y%m%d")
-    numbers = {seat: int(last[-4:]) for seat, last in query(
-        db, "SELECT substr(number, 7, 3), max(number) FROM tickets WHERE number LIKE ? GROUP BY 1", (today + "%",))}
+    numbers = {
+        seat: int(last[-4:])
+        for seat, last in query(
+            db, "SELECT substr(number, 7, 3), max(number) FROM tickets WHERE number LIKE ? GROUP BY 1", (today + "%",)
+        )
+    }
     with open(log, "wb") as out:
-        return subprocess.Popen([sys.executable, "-c", LOAD, str(ROOT / "scripts"), url, json.dumps(tokens),
-                                 str(duration), head_cursor(db), json.dumps(numbers)],
-                                cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
+        return subprocess.Popen(
+            [
+                sys.executable,
+                "-c",
+                LOAD,
+                str(ROOT / "scripts"),
+                url,
+                json.dumps(tokens),
+                str(duration),
+                head_cursor(db),
+                json.dumps(numbers),
+            ],
+            cwd=ROOT,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
 
 
-async def measure_pops(url: str, token: str, seat_db: Path, phones: list[str], samples: int,
-                       cursor: str) -> list[float]:
+async def measure_pops(
+    url: str, token: str, seat_db: Path, phones: list[str], samples: int, cursor: str
+) -> list[float]:
     """Each sample: a new call with a number known only to the server, timed from `start_call` to
     the frame after the history table holds the caller's rows (the real seat, headless)."""
     from operator_tui.seat_start import build_context
@@ -252,10 +283,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--duration", type=float, default=60.0, help="seconds of load; pops are timed inside it")
     ap.add_argument("--samples", type=int, default=120, help="timed calls (each takes about 0.5 s)")
     ap.add_argument("--db", type=Path, default=None, help="server database to build once and reuse")
-    ap.add_argument("--pg", metavar="URL", default=None,
-                    help="run the server on this PostgreSQL database instead, filled beforehand with "
-                         "`hotline server migrate --from DB --to URL` from a --db built by this script "
-                         "(its callers' phones are read from DB.phones.json)")
+    ap.add_argument(
+        "--pg",
+        metavar="URL",
+        default=None,
+        help="run the server on this PostgreSQL database instead, filled beforehand with "
+        "`hotline server migrate --from DB --to URL` from a --db built by this script "
+        "(its callers' phones are read from DB.phones.json)",
+    )
     ap.add_argument("--seed", type=int, default=8890)
     ap.add_argument("--check", action="store_true")
     args = ap.parse_args(argv)
@@ -267,14 +302,19 @@ def main(argv: list[str] | None = None) -> int:
     tokens = seat_tokens(db, args.seats)
     with under_load(db, tokens, args.duration, tmp) as url:
         load_avg = os.getloadavg()[0]
-        timings = asyncio.run(measure_pops(url, tokens["001"], tmp / "seat.db", rng.sample(phones, len(phones)),
-                                           args.samples, head_cursor(db)))
+        timings = asyncio.run(
+            measure_pops(
+                url, tokens["001"], tmp / "seat.db", rng.sample(phones, len(phones)), args.samples, head_cursor(db)
+            )
+        )
     p50 = statistics.median(timings) * 1000
     p95 = statistics.quantiles(timings, n=100, method="inclusive")[94] * 1000
     ok = p95 <= TARGET_P95_MS
-    print(f"screen pop ({len(timings)} calls, number known → history on screen) over {ticket_count(db):,} tickets under "
-          f"{args.seats} seats' load: p50 {p50:.1f} ms, p95 {p95:.1f} ms  [target p95 ≤ {TARGET_P95_MS:g} ms: "
-          f"{'met' if ok else 'MISSED'}]  (1-minute load average {load_avg:.2f} on {os.cpu_count()} CPUs)")
+    print(
+        f"screen pop ({len(timings)} calls, number known → history on screen) over {ticket_count(db):,} tickets under "
+        f"{args.seats} seats' load: p50 {p50:.1f} ms, p95 {p95:.1f} ms  [target p95 ≤ {TARGET_P95_MS:g} ms: "
+        f"{'met' if ok else 'MISSED'}]  (1-minute load average {load_avg:.2f} on {os.cpu_count()} CPUs)"
+    )
     print(f"engine: {'PostgreSQL' if args.pg else 'SQLite'}")
     if not args.db:
         shutil.rmtree(tmp, ignore_errors=True)

@@ -82,7 +82,12 @@ def cold_start(runs: int) -> None:
     py = sys.executable
     hotline = str(Path(py).with_name("hotline"))
     with tempfile.TemporaryDirectory() as tmp:
-        env = {**os.environ, "HOTLINE_DB": str(Path(tmp) / "seat.db"), "HOTLINE_CONFIG_DIR": str(Path(tmp) / "cfg"), "TERM": "xterm-256color"}
+        env = {
+            **os.environ,
+            "HOTLINE_DB": str(Path(tmp) / "seat.db"),
+            "HOTLINE_CONFIG_DIR": str(Path(tmp) / "cfg"),
+            "TERM": "xterm-256color",
+        }
         subprocess.run([hotline, "db", "init", "--demo"], env=env, check=True, capture_output=True)
         timed_start([hotline, "seat"], env)  # warm the OS file cache and .pyc files once
         timed_start([py, "-c", BARE_APP], env)
@@ -94,12 +99,18 @@ def cold_start(runs: int) -> None:
             complete.append(done)
             with_caller.append(timed_start([hotline, "seat", "--caller", "13912345678"], env)[0])
     s, b, c = statistics.median(seat), statistics.median(bare), statistics.median(with_caller)
-    print(f"cold start to first ready frame (median of {runs}): hotline seat {s * 1000:.0f} ms, "
-          f"bare Textual app {b * 1000:.0f} ms, ratio {s / b:.2f}x (targets ≤ 1.5x and ≤ 1000 ms)")
-    print(f"  the seat complete (whole screen, rules, desk, knowledge base loaded): median "
-          f"{statistics.median(complete) * 1000:.0f} ms")
-    print(f"  hotline seat --caller 13912345678 (the phone system gives the number): {c * 1000:.0f} ms, "
-          f"ratio {c / b:.2f}x")
+    print(
+        f"cold start to first ready frame (median of {runs}): hotline seat {s * 1000:.0f} ms, "
+        f"bare Textual app {b * 1000:.0f} ms, ratio {s / b:.2f}x (targets ≤ 1.5x and ≤ 1000 ms)"
+    )
+    print(
+        f"  the seat complete (whole screen, rules, desk, knowledge base loaded): median "
+        f"{statistics.median(complete) * 1000:.0f} ms"
+    )
+    print(
+        f"  hotline seat --caller 13912345678 (the phone system gives the number): {c * 1000:.0f} ms, "
+        f"ratio {c / b:.2f}x"
+    )
 
 
 async def keystrokes(n: int) -> None:
@@ -112,8 +123,10 @@ async def keystrokes(n: int) -> None:
 
     # No full-width punctuation: Pilot cannot type "，" (no key for it), and a key that changes
     # nothing would be timed until the next unrelated frame.
-    text = ("我家住在铁东区站前街道 楼里暖气一直不热 室温只有十四度 老人孩子都感冒了 "
-            "找物业物业说是热力公司的问题 打了好几次电话也没人来修 希望尽快派人来看看 ") * 4
+    text = (
+        "我家住在铁东区站前街道 楼里暖气一直不热 室温只有十四度 老人孩子都感冒了 "
+        "找物业物业说是热力公司的问题 打了好几次电话也没人来修 希望尽快派人来看看 "
+    ) * 4
     with tempfile.TemporaryDirectory() as tmp:
         os.environ["HOTLINE_CONFIG_DIR"] = str(Path(tmp) / "cfg")
         settings = Settings.resolve(db=Path(tmp) / "seat.db", operator="bench")
@@ -131,11 +144,15 @@ async def keystrokes(n: int) -> None:
     bare.sort()
     times.sort()
     p95 = times[int(0.95 * len(times)) - 1]
-    print(f"keystroke to screen in the description field, {len(times)} keys with KB panel and triage active: "
-          f"p50 {statistics.median(times):.1f} ms, p95 {p95:.1f} ms, max {times[-1]:.1f} ms (target p95 ≤ 50 ms)"
-          f" [kb hits shown at the end: {kb_rows}]")
-    print(f"  same measure, bare app with one TextArea: p50 {statistics.median(bare):.1f} ms, "
-          f"p95 {bare[int(0.95 * len(bare)) - 1]:.1f} ms")
+    print(
+        f"keystroke to screen in the description field, {len(times)} keys with KB panel and triage active: "
+        f"p50 {statistics.median(times):.1f} ms, p95 {p95:.1f} ms, max {times[-1]:.1f} ms (target p95 ≤ 50 ms)"
+        f" [kb hits shown at the end: {kb_rows}]"
+    )
+    print(
+        f"  same measure, bare app with one TextArea: p50 {statistics.median(bare):.1f} ms, "
+        f"p95 {bare[int(0.95 * len(bare)) - 1]:.1f} ms"
+    )
 
 
 async def _time_keys(app, text: str, warm: float, probe=None) -> tuple[list[float], object]:

@@ -54,7 +54,7 @@ from operator_tui.store.db import Store  # noqa: E402
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 CHUNK = 50_000
-BULK_SEATS = 20          # bulk tickets come from seats 100–119, so their numbers never meet the bench seat's
+BULK_SEATS = 20  # bulk tickets come from seats 100–119, so their numbers never meet the bench seat's
 TARGET_SAVE_MS = 5.0
 TARGET_LOOKUP_MS = 10.0
 
@@ -111,8 +111,9 @@ class Templates:
             fixed = {"id": "id", "number": "number", "phone": "phone", "data": "data", "seat": "seat"}
             ticket = recipe(self.ticket_cols, row, base, {k: v for k, v in fixed.items() if k in self.ticket_cols})
             events = []
-            for erow in conn.execute(f"SELECT {', '.join(self.event_cols)} FROM events WHERE ticket_id = ? ORDER BY seq",
-                                     (t["id"],)):
+            for erow in conn.execute(
+                f"SELECT {', '.join(self.event_cols)} FROM events WHERE ticket_id = ? ORDER BY seq", (t["id"],)
+            ):
                 e = dict(zip(self.event_cols, erow))
                 efixed = {"id": "event_id", "ticket_id": "id", "seat": "seat"}
                 if e["kind"] == "register":
@@ -123,8 +124,12 @@ class Templates:
     def clone(self, k: int, c: dict) -> tuple[tuple, list[tuple]]:
         item = self.items[k % len(self.items)]
         t = item["t"]
-        c["data"] = t["data"].replace(t["id"], c["id"]).replace(t["number"], c["number"]).replace(
-            f'"phone":"{t["phone"]}"', f'"phone":"{c["phone"]}"')
+        c["data"] = (
+            t["data"]
+            .replace(t["id"], c["id"])
+            .replace(t["number"], c["number"])
+            .replace(f'"phone":"{t["phone"]}"', f'"phone":"{c["phone"]}"')
+        )
         row = tuple(step(c) for step in item["ticket"])
         events = []
         for n, (steps, payload) in enumerate(item["events"]):
@@ -149,8 +154,16 @@ def caller_phones(n: int, rng: random.Random) -> list[str]:
     return phones
 
 
-def write_clones(conn: sqlite3.Connection, templates: Templates, phones: list[str], now: datetime,
-                 rng: random.Random, *, done: int, total: int) -> None:
+def write_clones(
+    conn: sqlite3.Connection,
+    templates: Templates,
+    phones: list[str],
+    now: datetime,
+    rng: random.Random,
+    *,
+    done: int,
+    total: int,
+) -> None:
     """One clone of a random template per phone, registered over the year before `now` by the bulk
     seats, written in transactions of CHUNK tickets. Shared with
     bench_screen_pop.py, which builds a server database the same way."""
@@ -158,7 +171,9 @@ def write_clones(conn: sqlite3.Connection, templates: Templates, phones: list[st
     start, step = now - timedelta(days=366), timedelta(days=365).total_seconds() / max(bulk, 1)
     seq: dict[tuple[str, str], int] = {}
     t_sql = f"INSERT INTO tickets ({', '.join(templates.ticket_cols)}) VALUES ({', '.join('?' * len(templates.ticket_cols))})"
-    e_sql = f"INSERT INTO events ({', '.join(templates.event_cols)}) VALUES ({', '.join('?' * len(templates.event_cols))})"
+    e_sql = (
+        f"INSERT INTO events ({', '.join(templates.event_cols)}) VALUES ({', '.join('?' * len(templates.event_cols))})"
+    )
     for lo in range(0, bulk, CHUNK):
         t_rows, e_rows = [], []
         for i in range(lo, min(lo + CHUNK, bulk)):
@@ -167,8 +182,13 @@ def write_clones(conn: sqlite3.Connection, templates: Templates, phones: list[st
             day = (at + timedelta(hours=8)).strftime("%y%m%d")  # Asia/Shanghai has no DST
             n = seq[(day, seat)] = seq.get((day, seat), 0) + 1
             ms = int(at.timestamp() * 1000)
-            c = {"at": at, "id": ulid(ms, (i + 1) << 10), "number": f"{day}{seat}{n:04d}",
-                 "phone": phones[i], "seat": seat}
+            c = {
+                "at": at,
+                "id": ulid(ms, (i + 1) << 10),
+                "number": f"{day}{seat}{n:04d}",
+                "phone": phones[i],
+                "seat": seat,
+            }
             row, events = templates.clone(rng.randrange(len(templates.items)), c)
             t_rows.append(row)
             e_rows.extend(events)
@@ -176,7 +196,9 @@ def write_clones(conn: sqlite3.Connection, templates: Templates, phones: list[st
         conn.executemany(t_sql, t_rows)
         conn.executemany(e_sql, e_rows)
         conn.execute("COMMIT")
-        print(f"\r  building: {min(lo + CHUNK, bulk) + done:,} / {total:,} tickets", end="", file=sys.stderr, flush=True)
+        print(
+            f"\r  building: {min(lo + CHUNK, bulk) + done:,} / {total:,} tickets", end="", file=sys.stderr, flush=True
+        )
     print(file=sys.stderr)
 
 
@@ -193,8 +215,10 @@ def build(path: Path, total: int, rng: random.Random) -> dict[str, Any]:
         conn.execute("PRAGMA synchronous=OFF")
         conn.execute("PRAGMA cache_size=-1000000")
         conn.execute("PRAGMA temp_store=MEMORY")
-        indexes = conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
-                               "AND tbl_name IN ('tickets', 'events')").fetchall()
+        indexes = conn.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
+            "AND tbl_name IN ('tickets', 'events')"
+        ).fetchall()
         for name, _ in indexes:
             conn.execute(f'DROP INDEX "{name}"')
         bulk = max(total - demo, 0)
@@ -215,15 +239,30 @@ def build(path: Path, total: int, rng: random.Random) -> dict[str, Any]:
     finally:
         os.close(fd)
     os.sync()
-    return {"tickets": counts[0], "events": counts[1], "seconds": time.perf_counter() - started,
-            "phones": sorted(set(phones)) or ["13912345678"], "rules": rules}
+    return {
+        "tickets": counts[0],
+        "events": counts[1],
+        "seconds": time.perf_counter() - started,
+        "phones": sorted(set(phones)) or ["13912345678"],
+        "rules": rules,
+    }
 
 
 def form(rng: random.Random, phone: str) -> dict[str, Any]:
-    return {"appellant": {"name": rng.choice("王李张刘陈杨") + rng.choice(["先生", "女士"]), "phone": phone,
-                          "address": f"铁东区站前街道{rng.randrange(1, 60)}号楼", "kind": "person", "vulnerable": []},
-            "appeal_type": "complaint", "matter": rng.choice(["heating_temperature", "water_outage", "garbage"]),
-            "place": "tiedong.站前街道", "description": "暖气不热，室温只有15度，请尽快处理。", "channel": "hotline_8890"}
+    return {
+        "appellant": {
+            "name": rng.choice("王李张刘陈杨") + rng.choice(["先生", "女士"]),
+            "phone": phone,
+            "address": f"铁东区站前街道{rng.randrange(1, 60)}号楼",
+            "kind": "person",
+            "vulnerable": [],
+        },
+        "appeal_type": "complaint",
+        "matter": rng.choice(["heating_temperature", "water_outage", "garbage"]),
+        "place": "tiedong.站前街道",
+        "description": "暖气不热，室温只有15度，请尽快处理。",
+        "channel": "hotline_8890",
+    }
 
 
 def ms(samples: list[float]) -> tuple[float, float]:
@@ -282,20 +321,28 @@ def main(argv: list[str] | None = None) -> int:
     try:
         built = build(path, args.tickets, rng)
         size = sum(p.stat().st_size for p in workdir.iterdir()) / 1e9
-        print(f"seat database: {built['tickets']:,} tickets, {built['events']:,} events, "
-              f"{len(built['phones']):,} callers, {size:.2f} GB, built in {built['seconds']:.0f} s")
+        print(
+            f"seat database: {built['tickets']:,} tickets, {built['events']:,} events, "
+            f"{len(built['phones']):,} callers, {size:.2f} GB, built in {built['seconds']:.0f} s"
+        )
         load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
         result = measure(path, built, args.samples, rng)
         ok_save = result["save"][1] <= TARGET_SAVE_MS
         ok_lookup = result["lookup"][1] <= TARGET_LOOKUP_MS
-        print(f"save   (Desk.register, one transaction, synchronous=FULL), {args.samples} samples: "
-              f"median {result['save'][0]:.2f} ms, p95 {result['save'][1]:.2f} ms  "
-              f"[target p95 ≤ {TARGET_SAVE_MS:g} ms: {'met' if ok_save else 'MISSED'}]")
-        print(f"lookup (tickets.caller_history by phone, own connection), {args.samples} samples: "
-              f"median {result['lookup'][0]:.2f} ms, p95 {result['lookup'][1]:.2f} ms  "
-              f"[target p95 ≤ {TARGET_LOOKUP_MS:g} ms: {'met' if ok_lookup else 'MISSED'}]")
-        print(f"         (query alone on an open connection: median {result['query'][0]:.3f} ms, "
-              f"p95 {result['query'][1]:.3f} ms)")
+        print(
+            f"save   (Desk.register, one transaction, synchronous=FULL), {args.samples} samples: "
+            f"median {result['save'][0]:.2f} ms, p95 {result['save'][1]:.2f} ms  "
+            f"[target p95 ≤ {TARGET_SAVE_MS:g} ms: {'met' if ok_save else 'MISSED'}]"
+        )
+        print(
+            f"lookup (tickets.caller_history by phone, own connection), {args.samples} samples: "
+            f"median {result['lookup'][0]:.2f} ms, p95 {result['lookup'][1]:.2f} ms  "
+            f"[target p95 ≤ {TARGET_LOOKUP_MS:g} ms: {'met' if ok_lookup else 'MISSED'}]"
+        )
+        print(
+            f"         (query alone on an open connection: median {result['query'][0]:.3f} ms, "
+            f"p95 {result['query'][1]:.3f} ms)"
+        )
         print(f"         (1-minute load average when the timing began: {load:.2f} on {os.cpu_count()} CPUs)")
         if args.keep:
             print(f"kept: {path}")

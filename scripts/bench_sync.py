@@ -59,9 +59,14 @@ from server_stub.auth import Principal  # noqa: E402
 from server_stub.pg_cluster import Cluster  # noqa: E402
 from server_stub.storage import Storage  # noqa: E402
 
-FORM = {"appellant": {"name": "王女士", "phone": "13912345678", "address": "铁东区站前街道1号楼", "kind": "person"},
-        "appeal_type": "complaint", "matter": "heating_temperature", "place": "tiedong.站前街道",
-        "description": "家里暖气不热，卧室室温只有15度。", "channel": "hotline_8890"}
+FORM = {
+    "appellant": {"name": "王女士", "phone": "13912345678", "address": "铁东区站前街道1号楼", "kind": "person"},
+    "appeal_type": "complaint",
+    "matter": "heating_temperature",
+    "place": "tiedong.站前街道",
+    "description": "家里暖气不热，卧室室温只有15度。",
+    "channel": "hotline_8890",
+}
 
 
 def free_port() -> int:
@@ -72,9 +77,25 @@ def free_port() -> int:
 
 def start_server(db: Path | str, port: int) -> subprocess.Popen:
     code = "import sys; from operator_tui.cli import main; main(sys.argv[1:])"
-    proc = subprocess.Popen([sys.executable, "-c", code, "server", "--db", str(db), "--port", str(port),
-                             "--sweep-every", "0", "--log-level", "warning"], cwd=ROOT,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            code,
+            "server",
+            "--db",
+            str(db),
+            "--port",
+            str(port),
+            "--sweep-every",
+            "0",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:
@@ -110,8 +131,10 @@ def bench_push(tmp: Path, url: str, token: str, events: int) -> tuple[float, lis
         seconds = time.perf_counter() - t0
     with store.connect() as db:
         left = outbox.depth(db)
-    print(f"push    {depth:,} offline events pushed and acknowledged in {seconds:.2f} s "
-          f"({acked / seconds:,.0f} events/s; refused {refused}, outbox left {left})   target ≤ 10 s")
+    print(
+        f"push    {depth:,} offline events pushed and acknowledged in {seconds:.2f} s "
+        f"({acked / seconds:,.0f} events/s; refused {refused}, outbox left {left})   target ≤ 10 s"
+    )
     return seconds, bodies
 
 
@@ -123,7 +146,7 @@ def bench_ingest(ingest_db: Path | str, raw_db: Path | str, bodies: list[bytes],
     seat = Principal(id="bench", name="bench", role=events[0].role, seat="001")
     t0 = time.perf_counter()
     for i in range(0, len(events), 500):
-        ingest.push(storage, rules, seat, events[i:i + 500], now, now)
+        ingest.push(storage, rules, seat, events[i : i + 500], now, now)
     rate = len(events) / (time.perf_counter() - t0)
 
     raw = Storage.open(raw_db)
@@ -132,17 +155,27 @@ def bench_ingest(ingest_db: Path | str, raw_db: Path | str, bodies: list[bytes],
     t0 = time.perf_counter()
     for i in range(0, len(rows), 500):
         with raw.write() as tx:
-            tx.insert_rows("events", rows[i:i + 500])
+            tx.insert_rows("events", rows[i : i + 500])
     raw_rate = len(rows) / (time.perf_counter() - t0)
     storage.close()
     raw.close()
-    print(f"ingest  server ingest {rate:,.0f} events/s; raw insert of the same rows {raw_rate:,.0f} rows/s; "
-          f"ratio {rate / raw_rate:.2f}   target ≥ {target:,} events/s")
+    print(
+        f"ingest  server ingest {rate:,.0f} events/s; raw insert of the same rows {raw_rate:,.0f} rows/s; "
+        f"ratio {rate / raw_rate:.2f}   target ≥ {target:,} events/s"
+    )
     return rate
 
 
-async def bench_load(url: str | list[str], seat_tokens: dict[str, str], duration: float, writes_per_s: float,
-                     pull_every: float, *, cursor: str = "", numbers: dict[str, int] | None = None) -> tuple[float, int]:
+async def bench_load(
+    url: str | list[str],
+    seat_tokens: dict[str, str],
+    duration: float,
+    writes_per_s: float,
+    pull_every: float,
+    *,
+    cursor: str = "",
+    numbers: dict[str, int] | None = None,
+) -> tuple[float, int]:
     """`url`: one server, or several (processes on one database) that the seats are spread over;
     `cursor`: where every seat's feed starts ("" = a new seat); `numbers`: each writer's last
     ticket number of today, for a database that already holds some (bench_screen_pop.py)."""
@@ -156,8 +189,9 @@ async def bench_load(url: str | list[str], seat_tokens: dict[str, str], duration
     tls = ssl.create_default_context()
 
     def client(token: str, i: int) -> httpx.AsyncClient:
-        return httpx.AsyncClient(base_url=urls[i % len(urls)], timeout=10, verify=tls,
-                                 headers={"Authorization": f"Bearer {token}"})
+        return httpx.AsyncClient(
+            base_url=urls[i % len(urls)], timeout=10, verify=tls, headers={"Authorization": f"Bearer {token}"}
+        )
 
     clients = {code: client(token, i) for i, (code, token) in enumerate(seat_tokens.items())}
     writers = {code: client(token, i) for i, (code, token) in enumerate(list(seat_tokens.items())[:20])}
@@ -186,9 +220,16 @@ async def bench_load(url: str | list[str], seat_tokens: dict[str, str], duration
         async def write(code: str) -> None:
             numbers[code] += 1
             now = datetime.now(UTC)
-            event = {"id": str(ULID()), "ticket_id": str(ULID()), "kind": "register", "actor": "bench", "role": "operator",
-                     "seat": code, "at": now.isoformat(),
-                     "payload": {**FORM, "number": f"{now:%y%m%d}{code}{numbers[code]:04d}"}}
+            event = {
+                "id": str(ULID()),
+                "ticket_id": str(ULID()),
+                "kind": "register",
+                "actor": "bench",
+                "role": "operator",
+                "seat": code,
+                "at": now.isoformat(),
+                "payload": {**FORM, "number": f"{now:%y%m%d}{code}{numbers[code]:04d}"},
+            }
             t0 = time.perf_counter()
             try:
                 r = await writers[code].post("/v1/events", json={"sent_at": now.isoformat(), "events": [event]})
@@ -224,10 +265,12 @@ async def bench_load(url: str | list[str], seat_tokens: dict[str, str], duration
 
     every = sorted(pulls + writes)
     p99 = pct(every, 99)
-    print(f"load    {len(seat_tokens)} seats on {len(urls)} process(es) pulling every {pull_every:g} s + {writes_per_s:g} writes/s for {duration:g} s: "
-          f"{len(pulls):,} pulls p50 {pct(pulls, 50):.1f} ms p99 {pct(pulls, 99):.1f} ms; "
-          f"{len(writes):,} writes p50 {pct(writes, 50):.1f} ms p99 {pct(writes, 99):.1f} ms; "
-          f"all p99 {p99:.1f} ms; errors {len(errors)}   target p99 ≤ 100 ms, zero errors")
+    print(
+        f"load    {len(seat_tokens)} seats on {len(urls)} process(es) pulling every {pull_every:g} s + {writes_per_s:g} writes/s for {duration:g} s: "
+        f"{len(pulls):,} pulls p50 {pct(pulls, 50):.1f} ms p99 {pct(pulls, 99):.1f} ms; "
+        f"{len(writes):,} writes p50 {pct(writes, 50):.1f} ms p99 {pct(writes, 99):.1f} ms; "
+        f"all p99 {p99:.1f} ms; errors {len(errors)}   target p99 ≤ 100 ms, zero errors"
+    )
     if errors:
         print("        first errors:", ", ".join(errors[:5]))
     return p99, len(errors)
@@ -260,8 +303,9 @@ def run_engine(engine: str, tmp: Path, args: argparse.Namespace) -> Figures:
     # (what a centre with more operators than desks would have), pulling as a seat does.
     for extra in range(most - len(codes)):
         code = codes[extra % len(codes)]
-        _, token = bootstrap.issue(server_db, datetime.now(UTC), role=Role.OPERATOR, name=f"op{extra}",
-                                   seat=code, staff_no=str(10000 + extra))
+        _, token = bootstrap.issue(
+            server_db, datetime.now(UTC), role=Role.OPERATOR, name=f"op{extra}", seat=code, staff_no=str(10000 + extra)
+        )
         tokens[f"p{extra}"] = token
     ports = [free_port() for _ in range(processes)]
     servers = [start_server(server_db, port) for port in ports]
@@ -275,7 +319,7 @@ def run_engine(engine: str, tmp: Path, args: argparse.Namespace) -> Figures:
         for k, n in enumerate(args.seats):
             # Each run's 20 writers are seats the earlier runs did not write from: their ticket
             # numbers (today, from 0001) are then new, as bench_load numbers them.
-            rotated = load_tokens[20 * k:] + load_tokens[:20 * k]
+            rotated = load_tokens[20 * k :] + load_tokens[: 20 * k]
             figures.load[n] = asyncio.run(bench_load(urls, dict(rotated[:n]), args.duration, args.writes, 2.0))
     finally:
         for server in servers:
@@ -332,9 +376,15 @@ def main(argv: list[str] | None = None) -> int:
     missed = []
     for f in results:
         ingest_target = 5000 if f.engine == "postgresql" else 2000
-        missed += [f"{f.engine} {name}" for name, ok in (
-            ("push", f.push_s <= 10), ("ingest", f.ingest >= ingest_target),
-            *((f"load {n}", p99 <= 100 and errors == 0) for n, (p99, errors) in f.load.items())) if not ok]
+        missed += [
+            f"{f.engine} {name}"
+            for name, ok in (
+                ("push", f.push_s <= 10),
+                ("ingest", f.ingest >= ingest_target),
+                *((f"load {n}", p99 <= 100 and errors == 0) for n, (p99, errors) in f.load.items()),
+            )
+            if not ok
+        ]
     print("all targets met" if not missed else f"missed: {', '.join(missed)}")
     return 1 if args.check and missed else 0
 

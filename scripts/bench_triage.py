@@ -66,8 +66,10 @@ def main(argv: list[str] | None = None) -> int:
     ms = [s / 1e6 for s in samples]
     p50, p95 = ms[len(ms) // 2], ms[min(len(ms) - 1, int(len(ms) * 0.95))]
     emergencies = sum(triage(t, rules).emergency for t in texts)
-    print(f"triage of {LENGTH}-character texts: {len(texts)} texts ({emergencies} raising the banner), "
-          f"{args.iterations} iterations, {len(rules.rules)} rules, {'thread CPU time' if args.cpu else 'wall clock'}")
+    print(
+        f"triage of {LENGTH}-character texts: {len(texts)} texts ({emergencies} raising the banner), "
+        f"{args.iterations} iterations, {len(rules.rules)} rules, {'thread CPU time' if args.cpu else 'wall clock'}"
+    )
     print(f"p50 {p50:.3f} ms  p95 {p95:.3f} ms  max {ms[-1]:.3f} ms  mean {statistics.fmean(ms):.3f} ms")
     ok = p95 <= 2.0
     print("target p95 <= 2 ms:", "met" if ok else "NOT met")

@@ -27,8 +27,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from tmux_seat import TmuxSeat, ensure_tmux, make_db, read_draft  # noqa: E402
 
-TEXT = ("家里暖气一直不热卧室只有十五度老人孩子都感冒了找物业物业说是热力公司的问题打了好几次电话也没人来修"
-        "希望尽快派人来看看")
+TEXT = (
+    "家里暖气一直不热卧室只有十五度老人孩子都感冒了找物业物业说是热力公司的问题打了好几次电话也没人来修"
+    "希望尽快派人来看看"
+)
 
 
 def trial(template: Path, work: Path, rng: random.Random, rate: float) -> tuple[int, int, float]:
@@ -91,8 +93,10 @@ def main() -> None:
             typed, kept, at = trial(template, work, rng, args.rate)
             lost.append(typed - kept)
             print(f"kill {i + 1:2d} at {at:5.2f} s: typed {typed:2d}, kept {kept:2d}, lost {typed - kept}")
-    print(f"{args.kills} kills while typing at {args.rate:g} chars/s: lost max {max(lost)}, "
-          f"mean {statistics.mean(lost):.1f}, median {statistics.median(lost):g} characters (target: max ≤ 5)")
+    print(
+        f"{args.kills} kills while typing at {args.rate:g} chars/s: lost max {max(lost)}, "
+        f"mean {statistics.mean(lost):.1f}, median {statistics.median(lost):g} characters (target: max ≤ 5)"
+    )
     sys.exit(0 if max(lost) <= 5 else 1)
 
 

@@ -4,7 +4,8 @@
 # "typed enough to catch real errors" for the rest). Exits non-zero on the first finding.
 set -euo pipefail
 source "$(dirname "$0")/_venv.sh" dev
-echo "ruff check ." >&2
+echo "ruff check . && ruff format --check ." >&2
 .venv/bin/ruff check .
+.venv/bin/ruff format --check . >/dev/null || { .venv/bin/ruff format --check .; echo "run: .venv/bin/ruff format ." >&2; exit 1; }
 echo "mypy (operator_tui, server_stub)" >&2
 .venv/bin/mypy

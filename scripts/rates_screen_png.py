@@ -42,8 +42,10 @@ def rows(total: int, rng: random.Random, rules):
     now = datetime(*NOW_LOCAL, tzinfo=rules.policy.tz)
     streets = [p for p in tax.places.values() if p.parent]
     matters = [m for m in tax.matters.values() if m.units]
-    quality = {u: (rng.uniform(0.55, 0.95), rng.uniform(0.7, 0.98), rng.uniform(0.55, 0.92), rng.uniform(0.65, 0.95))
-               for u in tax.units}
+    quality = {
+        u: (rng.uniform(0.55, 0.95), rng.uniform(0.7, 0.98), rng.uniform(0.55, 0.92), rng.uniform(0.65, 0.95))
+        for u in tax.units
+    }
     phase = {u: rng.uniform(0, 6.3) for u in tax.units}
     span = (now.date() - FIRST).days
     for i in range(total):
@@ -63,16 +65,40 @@ def rows(total: int, rng: random.Random, rules):
         responded = rng.random() < 0.85 and on(reply) is not None
         rated = responded and rng.random() < 0.6 and on(reply + 2) is not None
         row = TicketRow(
-            id=f"01K{i:023d}", number=f"{day:%y%m%d}{100 + i % 20}{i:06d}", phone=f"139{i:08d}", seat=str(100 + i % 20),
-            status="archived" if rated else "responded" if responded else "in_progress", appeal_type=t.appeal_type,
-            confidential=False, matter=matter.code, place=place.code, lead_unit=unit, units=(unit,), closed=rated,
-            clock=None, due_at=None, overdue=False, registered_at=at.astimezone(UTC).isoformat(),
-            updated_at=at.astimezone(UTC).isoformat(), seq=i + 1, version=t.version, data=t.data, name="",
-            address="", vulnerable=(), credit_marks=0, district=place.parent, operator=rng.choice(OPERATORS),
-            ontime_on=on(reply) if responded else None, ontime_met=responded and rng.random() < q_on,
-            response_on=on(rng.randint(0, 1)), response_met=rng.random() < q_sign,
-            rated_on=on(reply + 2) if rated else None, resolved=rated and rng.random() < q_res,
-            satisfied=rated and rng.random() < q_sat)
+            id=f"01K{i:023d}",
+            number=f"{day:%y%m%d}{100 + i % 20}{i:06d}",
+            phone=f"139{i:08d}",
+            seat=str(100 + i % 20),
+            status="archived" if rated else "responded" if responded else "in_progress",
+            appeal_type=t.appeal_type,
+            confidential=False,
+            matter=matter.code,
+            place=place.code,
+            lead_unit=unit,
+            units=(unit,),
+            closed=rated,
+            clock=None,
+            due_at=None,
+            overdue=False,
+            registered_at=at.astimezone(UTC).isoformat(),
+            updated_at=at.astimezone(UTC).isoformat(),
+            seq=i + 1,
+            version=t.version,
+            data=t.data,
+            name="",
+            address="",
+            vulnerable=(),
+            credit_marks=0,
+            district=place.parent,
+            operator=rng.choice(OPERATORS),
+            ontime_on=on(reply) if responded else None,
+            ontime_met=responded and rng.random() < q_on,
+            response_on=on(rng.randint(0, 1)),
+            response_met=rng.random() < q_sign,
+            rated_on=on(reply + 2) if rated else None,
+            resolved=rated and rng.random() < q_res,
+            satisfied=rated and rng.random() < q_sat,
+        )
         values = list(astuple(row))
         values[10] = "|" + "|".join(row.units) + "|"
         values[22] = ""
@@ -84,12 +110,14 @@ def build(db: Path, total: int, rules) -> None:
 
     from server_stub.storage import _TICKET_COLS, Storage
 
-    Storage.open(db).close()     # the server's schema and migrations
+    Storage.open(db).close()  # the server's schema and migrations
     cols = [c.strip() for c in _TICKET_COLS.split(",")]
     conn = sqlite3.connect(db, isolation_level=None)
     conn.execute("BEGIN")
-    conn.executemany(f"INSERT INTO tickets ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
-                     rows(total, random.Random(15), rules))
+    conn.executemany(
+        f"INSERT INTO tickets ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
+        rows(total, random.Random(15), rules),
+    )
     conn.execute("UPDATE meta SET value = ? WHERE key = 'seq'", (str(total),))
     conn.execute("COMMIT")
     conn.close()
@@ -120,8 +148,15 @@ async def capture(db: Path, svg: Path, size: tuple[int, int]) -> None:
         settings = Settings.resolve(db=db.parent / "seat.db", operator="值班长")
         store = Store.open(settings.db_path)
         sync = SyncService(store, HotlineClient(http, token, clock=lambda: now), rules, clock=lambda: now)
-        ctx = SeatContext(settings=settings, rules=rules, store=store, desk=Desk(store, rules, settings.operator),
-                          role=Role.SUPERVISOR, now=lambda: now, sync=sync)
+        ctx = SeatContext(
+            settings=settings,
+            rules=rules,
+            store=store,
+            desk=Desk(store, rules, settings.operator),
+            role=Role.SUPERVISOR,
+            now=lambda: now,
+            sync=sync,
+        )
         seat = make_app(ctx)
         async with seat.run_test(size=size) as pilot:
             for _ in range(3):
@@ -131,7 +166,7 @@ async def capture(db: Path, svg: Path, size: tuple[int, int]) -> None:
             for _ in range(6):
                 await pilot.pause(0.2)
                 await seat.workers.wait_for_complete()
-            await pilot.press(*["down"] * 9)     # the trend follows the highlighted line
+            await pilot.press(*["down"] * 9)  # the trend follows the highlighted line
             for _ in range(4):
                 await pilot.pause(0.2)
                 await seat.workers.wait_for_complete()

@@ -32,8 +32,12 @@ DEFINED = re.compile(r"\*\*(R\d+\.\d+)\*\*")
 
 
 def requirements_path(given: str | None) -> Path | None:
-    for candidate in (given, os.environ.get("HOTLINE_REQUIREMENTS"),
-                      ROOT.parent / "shared" / "spec" / "REQUIREMENTS.md", ROOT / "docs" / "REQUIREMENTS.md"):
+    for candidate in (
+        given,
+        os.environ.get("HOTLINE_REQUIREMENTS"),
+        ROOT.parent / "shared" / "spec" / "REQUIREMENTS.md",
+        ROOT / "docs" / "REQUIREMENTS.md",
+    ):
         if candidate and Path(candidate).is_file():
             return Path(candidate)
     return None
@@ -45,16 +49,25 @@ def rules_in_requirements(path: Path) -> list[str]:
 
 
 def rules_in_list() -> list[str]:
-    return [line.strip() for line in ID_LIST.read_text(encoding="utf-8").splitlines()
-            if line.strip() and not line.startswith("#")]
+    return [
+        line.strip()
+        for line in ID_LIST.read_text(encoding="utf-8").splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
 
 
 def _marks(node: ast.AST) -> list[str]:
     """Rule IDs in `pytest.mark.rule("R..")` calls anywhere in an expression."""
     out = []
     for n in ast.walk(node):
-        if (isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and n.func.attr == "rule"
-                and n.args and isinstance(n.args[0], ast.Constant) and isinstance(n.args[0].value, str)):
+        if (
+            isinstance(n, ast.Call)
+            and isinstance(n.func, ast.Attribute)
+            and n.func.attr == "rule"
+            and n.args
+            and isinstance(n.args[0], ast.Constant)
+            and isinstance(n.args[0].value, str)
+        ):
             out.append(n.args[0].value)
     return out
 
@@ -64,9 +77,12 @@ def tests_by_rule(tests_dir: Path) -> dict[str, list[str]]:
     for path in sorted(tests_dir.rglob("test_*.py")):
         tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
         rel = path.relative_to(ROOT).as_posix()
-        module_marks = [r for n in tree.body if isinstance(n, ast.Assign)
-                        and any(isinstance(t, ast.Name) and t.id == "pytestmark" for t in n.targets)
-                        for r in _marks(n.value)]
+        module_marks = [
+            r
+            for n in tree.body
+            if isinstance(n, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "pytestmark" for t in n.targets)
+            for r in _marks(n.value)
+        ]
 
         def visit(body, inherited: list[str], prefix: str, rel: str = rel) -> None:
             for n in body:
@@ -100,8 +116,10 @@ def main(argv: list[str] | None = None) -> int:
         if defined is None:
             print("error: REQUIREMENTS.md not found (give --requirements)", file=sys.stderr)
             return 2
-        ID_LIST.write_text("# Rule IDs of REQUIREMENTS.md (scripts/rule_coverage.py --update-list)\n"
-                           + "\n".join(defined) + "\n", encoding="utf-8")
+        ID_LIST.write_text(
+            "# Rule IDs of REQUIREMENTS.md (scripts/rule_coverage.py --update-list)\n" + "\n".join(defined) + "\n",
+            encoding="utf-8",
+        )
         listed = defined
     rules = defined if defined is not None else listed
     by_rule = tests_by_rule(ROOT / "tests")
@@ -115,11 +133,15 @@ def main(argv: list[str] | None = None) -> int:
         width = max(len(r) for r in rules)
         for r in rules:
             names = by_rule.get(r, [])
-            print(f"{r:<{width}}  {len(names):>4}  {names[0] if names else '— NO TEST —'}"
-                  + (f"  (+{len(names) - 1})" if len(names) > 1 else ""))
+            print(
+                f"{r:<{width}}  {len(names):>4}  {names[0] if names else '— NO TEST —'}"
+                + (f"  (+{len(names) - 1})" if len(names) > 1 else "")
+            )
         source = str(req) if req else f"{ID_LIST.relative_to(ROOT)} (REQUIREMENTS.md not found)"
-        print(f"\n{len(rules) - len(missing)} of {len(rules)} rules named by at least one test "
-              f"({sum(len(by_rule.get(r, [])) for r in rules)} rule-test pairs); rules from {source}")
+        print(
+            f"\n{len(rules) - len(missing)} of {len(rules)} rules named by at least one test "
+            f"({sum(len(by_rule.get(r, [])) for r in rules)} rule-test pairs); rules from {source}"
+        )
         if missing:
             print("no test: " + ", ".join(missing))
         if unknown:

@@ -58,8 +58,9 @@ def unit_tokens(http: httpx.Client, admin_token: str | None, units: list[str], g
         admin = HotlineClient(http, admin_token)
         for unit in units:
             if unit not in tokens:
-                r = admin.request("POST", "/v1/principals", ok=(201,),
-                                  json={"name": f"模拟单位 {unit}", "role": "unit", "unit": unit})
+                r = admin.request(
+                    "POST", "/v1/principals", ok=(201,), json={"name": f"模拟单位 {unit}", "role": "unit", "unit": unit}
+                )
                 tokens[unit] = r.json()["token"]
     if not tokens:
         raise SystemExit("give --admin-token (to make unit tokens) or --unit-token CODE=TOKEN")
@@ -79,8 +80,12 @@ def choose(t: TicketPublic, unit: str, rng: random.Random) -> tuple[str, dict] |
     if status == "in_progress":
         if ticket.extension is None and t.clock is not None and not t.clock.overdue and rng.random() < 0.15:
             new_due = t.clock.due_at + timedelta(days=10)
-            return "request_extension", {"reason": "需协调多个部门现场核查", "progress": "已现场查看并登记",
-                                         "measures": "约谈责任方限期整改", "new_due": new_due.isoformat()}
+            return "request_extension", {
+                "reason": "需协调多个部门现场核查",
+                "progress": "已现场查看并登记",
+                "measures": "约谈责任方限期整改",
+                "new_due": new_due.isoformat(),
+            }
         return "respond", {"result": "已派人现场处理，问题已解决，并已电话告知诉求人。", "told_appellant": True}
     if status == "extension_requested" and rng.random() < 0.3:
         return "respond", {"result": "延期期间已处理完毕，已告知诉求人。", "told_appellant": True}
@@ -109,8 +114,10 @@ def main(argv: list[str] | None = None) -> int:
     refused: Counter[str] = Counter()
     deadline = time.monotonic() + args.max_seconds
     with httpx.Client(base_url=url, timeout=10) as http:
-        clients = {u: HotlineClient(http, tok, backoff=Backoff(attempts=3, cap=2.0))
-                   for u, tok in unit_tokens(http, args.admin_token, units, args.unit_token).items()}
+        clients = {
+            u: HotlineClient(http, tok, backoff=Backoff(attempts=3, cap=2.0))
+            for u, tok in unit_tokens(http, args.admin_token, units, args.unit_token).items()
+        }
         cursors = {u: "" for u in clients}
         held: dict[str, dict[str, TicketPublic]] = {u: {} for u in clients}
         while time.monotonic() < deadline and sum(done.values()) < args.max_actions:

@@ -47,8 +47,9 @@ def ensure_tmux() -> bool:
 def make_db(path: Path, demo: bool = True) -> Path:
     """A seat database made the way an operator makes one (`hotline db init`)."""
     env = {**os.environ, "HOTLINE_DB": str(path)}
-    subprocess.run([str(HOTLINE), "db", "init", *(["--demo"] if demo else [])], env=env, check=True,
-                   capture_output=True)
+    subprocess.run(
+        [str(HOTLINE), "db", "init", *(["--demo"] if demo else [])], env=env, check=True, capture_output=True
+    )
     return path
 
 
@@ -63,8 +64,9 @@ def read_draft(db: Path) -> dict | None:
 
 
 class TmuxSeat:
-    def __init__(self, db: Path, size: tuple[int, int] = (120, 36), args: tuple[str, ...] = (),
-                 env: dict[str, str] | None = None) -> None:
+    def __init__(
+        self, db: Path, size: tuple[int, int] = (120, 36), args: tuple[str, ...] = (), env: dict[str, str] | None = None
+    ) -> None:
         self.db = Path(db)
         self.extra_env = dict(env or {})  # e.g. HOTLINE_CTI_PASSWORD, HOTLINE_POLICY
         self.size = size
@@ -79,22 +81,45 @@ class TmuxSeat:
     # --- life --------------------------------------------------------------------------------
 
     def start(self) -> TmuxSeat:
-        env = {"HOTLINE_DB": str(self.db), "HOTLINE_CONFIG_DIR": str(self.db.parent / "config"),
-               "HOTLINE_READY_FILE": str(self.ready_file), "TERM": "xterm-256color", "LANG": "C.UTF-8",
-               "LC_ALL": "C.UTF-8", "HOTLINE_OPERATOR": "tty-test", **self.extra_env}
+        env = {
+            "HOTLINE_DB": str(self.db),
+            "HOTLINE_CONFIG_DIR": str(self.db.parent / "config"),
+            "HOTLINE_READY_FILE": str(self.ready_file),
+            "TERM": "xterm-256color",
+            "LANG": "C.UTF-8",
+            "LC_ALL": "C.UTF-8",
+            "HOTLINE_OPERATOR": "tty-test",
+            **self.extra_env,
+        }
         for stale in (self.ready_file, Path(f"{self.ready_file}.complete")):
             stale.unlink(missing_ok=True)
         # COLUMNS/LINES are dropped: the seat must read its size from the terminal. A test process
         # that loaded GNU readline has them set to 80×24 in its C environment (readline exports the
         # size it found at start-up), which tmux hands on, and Textual would believe them over the
         # pane: the "120×36" tests ran at 80×24 until this.
-        command = " ".join(["env", "-u", "COLUMNS", "-u", "LINES", *(f"{k}={v}" for k, v in env.items()),
-                            str(HOTLINE), "seat", *self.args])
+        command = " ".join(
+            [
+                "env",
+                "-u",
+                "COLUMNS",
+                "-u",
+                "LINES",
+                *(f"{k}={v}" for k, v in env.items()),
+                str(HOTLINE),
+                "seat",
+                *self.args,
+            ]
+        )
         w, h = self.size
-        subprocess.run([*self.tmux, "-u", "new-session", "-d", "-s", self.session, "-x", str(w), "-y", str(h), command],
-                       check=True)
-        out = subprocess.run([*self.tmux, "display-message", "-p", "-t", self.session, "#{pane_pid}"],
-                             check=True, capture_output=True, text=True).stdout
+        subprocess.run(
+            [*self.tmux, "-u", "new-session", "-d", "-s", self.session, "-x", str(w), "-y", str(h), command], check=True
+        )
+        out = subprocess.run(
+            [*self.tmux, "display-message", "-p", "-t", self.session, "#{pane_pid}"],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
         self.pid = int(out.strip())
         return self
 
@@ -134,8 +159,23 @@ class TmuxSeat:
 
     def keys(self, *keys: str) -> None:
         """One `send-keys` call: tmux key names (Enter, Tab, F6) as keys, anything else as text."""
-        names = {"Enter", "Tab", "BTab", "Escape", "BSpace", "DC", "Home", "End", "Up", "Down", "Left", "Right", "Space",
-                 *(f"F{n}" for n in range(1, 13)), *(f"C-{c}" for c in "abcdefghijklmnopqrstuvwxyz")}
+        names = {
+            "Enter",
+            "Tab",
+            "BTab",
+            "Escape",
+            "BSpace",
+            "DC",
+            "Home",
+            "End",
+            "Up",
+            "Down",
+            "Left",
+            "Right",
+            "Space",
+            *(f"F{n}" for n in range(1, 13)),
+            *(f"C-{c}" for c in "abcdefghijklmnopqrstuvwxyz"),
+        }
         # send-keys -l makes every argument literal, so text and key names go in separate calls
         # joined by tmux's command separator: still one command list, read by tmux at once.
         cmd: list[str] = list(self.tmux)
@@ -150,15 +190,18 @@ class TmuxSeat:
         gap = 1.0 / per_second
         next_at = time.monotonic()
         for i, ch in enumerate(text):
-            subprocess.run([*self.tmux, "send-keys", "-t", self.session, "-l", ch], check=True, stderr=subprocess.DEVNULL)
+            subprocess.run(
+                [*self.tmux, "send-keys", "-t", self.session, "-l", ch], check=True, stderr=subprocess.DEVNULL
+            )
             if on_key is not None:
                 on_key(i + 1)
             next_at += gap
             time.sleep(max(0.0, next_at - time.monotonic()))
 
     def screen(self) -> str:
-        return subprocess.run([*self.tmux, "capture-pane", "-p", "-t", self.session], capture_output=True,
-                              text=True).stdout
+        return subprocess.run(
+            [*self.tmux, "capture-pane", "-p", "-t", self.session], capture_output=True, text=True
+        ).stdout
 
     def wait_for(self, text: str, timeout: float = 10.0) -> str:
         deadline = time.monotonic() + timeout

@@ -26,8 +26,8 @@ from operator_tui.domain.classify import bigrams  # noqa: E402
 
 DATA = ROOT / "operator_tui" / "data"
 TUNING = ROOT / "tests" / "data" / "classify_tuning.jsonl"
-ALPHA = 0.5      # additive smoothing
-KEEP = 1.0       # keep a bigram for a label when log p(b|label)/p(b) exceeds this
+ALPHA = 0.5  # additive smoothing
+KEEP = 1.0  # keep a bigram for a label when log p(b|label)/p(b) exceeds this
 
 
 def _docs() -> tuple[dict[str, list[str]], dict[str, list[str]]]:
@@ -69,12 +69,17 @@ def _llr(docs: dict[str, list[str]]) -> dict[str, dict[str, float]]:
 
 def main() -> int:
     by_matter, by_type = _docs()
-    model = {"about": "seat-assist bigram model; written by scripts/train_classify.py, do not edit",
-             "matter": _llr(by_matter), "type": _llr(by_type)}
+    model = {
+        "about": "seat-assist bigram model; written by scripts/train_classify.py, do not edit",
+        "matter": _llr(by_matter),
+        "type": _llr(by_type),
+    }
     out = DATA / "classify_model.json"
     out.write_text(json.dumps(model, ensure_ascii=False, separators=(",", ":")) + "\n", encoding="utf-8")
-    print(f"{out.relative_to(ROOT)}: {len(model['matter'])} matter bigrams, {len(model['type'])} type bigrams, "
-          f"{out.stat().st_size // 1024} KiB")
+    print(
+        f"{out.relative_to(ROOT)}: {len(model['matter'])} matter bigrams, {len(model['type'])} type bigrams, "
+        f"{out.stat().st_size // 1024} KiB"
+    )
     return 0
 
 

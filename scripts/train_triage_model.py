@@ -29,11 +29,13 @@ sys.path.insert(0, str(ROOT))
 from operator_tui.domain.triage import TARGETS  # noqa: E402
 from operator_tui.domain.triage_model import THRESHOLD, ngrams  # noqa: E402
 
-SOURCES = [ROOT / "tests" / "domain" / "triage_calls.jsonl",
-           *sorted((ROOT / "tests" / "data").glob("triage_tuning*.jsonl"))]
+SOURCES = [
+    ROOT / "tests" / "domain" / "triage_calls.jsonl",
+    *sorted((ROOT / "tests" / "data").glob("triage_tuning*.jsonl")),
+]
 OUT = ROOT / "operator_tui" / "data" / "triage_model.json"
 EPOCHS, RATE, L2, SEED = 15, 0.3, 1e-4, 8890
-KEEP = 0.3      # drop an n-gram whose weights are all smaller than this
+KEEP = 0.3  # drop an n-gram whose weights are all smaller than this
 DIGITS = 2
 
 
@@ -71,9 +73,15 @@ def main() -> int:
         row = [round(per_target[t][0].get(gram, 0.0), DIGITS) for t in TARGETS]
         if max(abs(w) for w in row) >= KEEP:
             table[gram] = row
-    model = {"version": 1, "targets": list(TARGETS), "threshold": THRESHOLD,
-             "bias": [round(per_target[t][1], DIGITS) for t in TARGETS], "weights": table,
-             "trained_on": [str(p.relative_to(ROOT)) for p in SOURCES], "calls": len(data)}
+    model = {
+        "version": 1,
+        "targets": list(TARGETS),
+        "threshold": THRESHOLD,
+        "bias": [round(per_target[t][1], DIGITS) for t in TARGETS],
+        "weights": table,
+        "trained_on": [str(p.relative_to(ROOT)) for p in SOURCES],
+        "calls": len(data),
+    }
     OUT.write_text(json.dumps(model, ensure_ascii=False, separators=(",", ":")) + "\n", encoding="utf-8")
     print(f"{OUT.relative_to(ROOT)}: {len(table)} n-grams from {len(data)} calls, {OUT.stat().st_size / 1024:.0f} KiB")
     return 0

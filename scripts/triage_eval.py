@@ -65,8 +65,11 @@ def evaluate(calls: list[dict], rules: TriageRules) -> dict:
         "recall": sum(got.values()) / total if total else 1.0,
         "per_target": {t: (got[t], needed[t]) for t in TARGETS if needed[t]},
         "false_alarm_rate": len(false_alarms) / ordinary if ordinary else 0.0,
-        "emergencies": len(calls) - ordinary, "ordinary": ordinary,
-        "misses": misses, "false_alarms": false_alarms, "extras": extras,
+        "emergencies": len(calls) - ordinary,
+        "ordinary": ordinary,
+        "misses": misses,
+        "false_alarms": false_alarms,
+        "extras": extras,
         "kinds": Counter(call.get("kind", "?") for call in calls),
     }
 
@@ -93,8 +96,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--calls", type=Path, default=DEFAULT_CALLS)
     ap.add_argument("--rules", type=Path, default=None)
     ap.add_argument("--extras", action="store_true", help="also list extra targets on emergency calls")
-    ap.add_argument("--summary", action="store_true",
-                    help="figures and per-kind counts only, no call texts (for the frozen hold-out)")
+    ap.add_argument(
+        "--summary",
+        action="store_true",
+        help="figures and per-kind counts only, no call texts (for the frozen hold-out)",
+    )
     args = ap.parse_args(argv)
     report = evaluate(load_calls(args.calls), load_triage_rules(args.rules))
     print(f"calls: {report['emergencies']} emergencies, {report['ordinary']} ordinary ({args.calls.name})")

@@ -86,8 +86,16 @@ class QuietErrors:
             log.error("unexpected %s answering %s %s", type(exc).__name__, scope.get("method"), scope.get("path"))
             if not started:
                 body = b'{"detail":"internal error: nothing was lost; try again later"}'
-                await send({"type": "http.response.start", "status": 500,
-                            "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
+                await send(
+                    {
+                        "type": "http.response.start",
+                        "status": 500,
+                        "headers": [
+                            (b"content-type", b"application/json"),
+                            (b"content-length", str(len(body)).encode()),
+                        ],
+                    }
+                )
                 await send({"type": "http.response.body", "body": body})
 
 
@@ -104,8 +112,9 @@ def _summary(exc: RequestValidationError) -> JSONResponse:
         errors.append({"loc": [str(x) for x in e.get("loc", ())], "msg": msg})
     first = errors[0] if errors else {"loc": [], "msg": "invalid request"}
     more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
-    return JSONResponse(status_code=422, content={"detail": f"{'.'.join(first['loc'])}: {first['msg']}{more}",
-                                                  "errors": errors[:50]})
+    return JSONResponse(
+        status_code=422, content={"detail": f"{'.'.join(first['loc'])}: {first['msg']}{more}", "errors": errors[:50]}
+    )
 
 
 def _periodic_sweep(app: FastAPI) -> Callable[[], Coroutine[Any, Any, None]]:
@@ -154,8 +163,12 @@ def _periodic_reports(app: FastAPI, job: ReportJob) -> Callable[[], Coroutine[An
     return loop
 
 
-def create_app(settings: ServerSettings, rules: Rules | None = None, backup: Schedule | None = None,
-               reports: ReportJob | None = None) -> FastAPI:
+def create_app(
+    settings: ServerSettings,
+    rules: Rules | None = None,
+    backup: Schedule | None = None,
+    reports: ReportJob | None = None,
+) -> FastAPI:
     """`backup`: take a backup every so often (SQLite only; see server_stub/backup.py). `reports`:
     write the periodic reports into a folder on schedule (server_stub/reports/schedule.py)."""
     storage = Storage.open(settings.db_path, pool_size=settings.pool_size)
@@ -173,9 +186,15 @@ def create_app(settings: ServerSettings, rules: Rules | None = None, backup: Sch
                     t.cancel()
             app.state.storage.close()  # PostgreSQL: the pool's connections (reopened if started again)
 
-    app = FastAPI(title="8890 群众诉求热线 backend", version="1", lifespan=lifespan, docs_url="/docs", redoc_url=None,
-                  description="Seats push events and pull changes; units and supervisors act on tickets. "
-                              "Bearer tokens per seat and per user.")
+    app = FastAPI(
+        title="8890 群众诉求热线 backend",
+        version="1",
+        lifespan=lifespan,
+        docs_url="/docs",
+        redoc_url=None,
+        description="Seats push events and pull changes; units and supervisors act on tickets. "
+        "Bearer tokens per seat and per user.",
+    )
     app.state.settings = settings
     app.state.storage = storage
     app.state.rules = rules or default_rules()

@@ -14,13 +14,15 @@ from typing import Any
 from .sqlite import SqliteFile
 from .storage import AUDIT_COLUMNS
 
-MIGRATIONS = ["""
+MIGRATIONS = [
+    """
     CREATE TABLE audit (
         id INTEGER PRIMARY KEY, at TEXT NOT NULL, principal_id TEXT NOT NULL, role TEXT NOT NULL,
         ticket_id TEXT NOT NULL, number TEXT NOT NULL, purpose TEXT NOT NULL, endpoint TEXT NOT NULL
     );
     CREATE INDEX audit_ticket ON audit (ticket_id, id);
-"""]
+"""
+]
 COLUMNS = AUDIT_COLUMNS
 _INSERT = f"INSERT INTO audit ({', '.join(COLUMNS[1:])}) VALUES ({', '.join('?' * (len(COLUMNS) - 1))})"
 

@@ -32,7 +32,7 @@ class Principal:
     role: Role
     unit: str | None = None
     seat: str | None = None
-    staff_no: str | None = None   # 工号 of a person's token
+    staff_no: str | None = None  # 工号 of a person's token
 
     @property
     def actor(self) -> str:
@@ -66,9 +66,18 @@ class TokenNotFound(NotFound, LookupError):
     """No token has that id."""
 
 
-def issue(tx: Tx, *, name: str, role: Role, now: datetime, unit: str | None = None, seat: str | None = None,
-          known_units: frozenset[str] | None = None, staff_no: str | None = None,
-          enrolling: bool = False) -> tuple[Principal, str]:
+def issue(
+    tx: Tx,
+    *,
+    name: str,
+    role: Role,
+    now: datetime,
+    unit: str | None = None,
+    seat: str | None = None,
+    known_units: frozenset[str] | None = None,
+    staff_no: str | None = None,
+    enrolling: bool = False,
+) -> tuple[Principal, str]:
     """Create a principal and its token. The token is returned once and never stored.
 
     An operator's token may belong to a seat: the seat's own token (made by `enrol_seat`) or a
@@ -97,10 +106,23 @@ def issue(tx: Tx, *, name: str, role: Role, now: datetime, unit: str | None = No
         raise EnrolError(f"seat {seat} is not enrolled; enrol it first (`hotline server token add --new-seat {seat}`)")
     if staff_no is not None and not (staff_no.isascii() and staff_no.isdigit() and 1 <= len(staff_no) <= 10):
         raise EnrolError(f"staff number '{staff_no}' must be 1–10 digits (工号)")
-    principal = Principal(id=str(ULID.from_datetime(now)), name=name, role=role, unit=unit, seat=seat, staff_no=staff_no)
+    principal = Principal(
+        id=str(ULID.from_datetime(now)), name=name, role=role, unit=unit, seat=seat, staff_no=staff_no
+    )
     token = new_token(role)
-    tx.add_principal({"id": principal.id, "token_hash": hash_token(token), "name": name, "role": role.value,
-                      "unit": unit, "seat": seat, "created_at": utc(now), "revoked_at": None, "staff_no": staff_no})
+    tx.add_principal(
+        {
+            "id": principal.id,
+            "token_hash": hash_token(token),
+            "name": name,
+            "role": role.value,
+            "unit": unit,
+            "seat": seat,
+            "created_at": utc(now),
+            "revoked_at": None,
+            "staff_no": staff_no,
+        }
+    )
     if role is Role.PARTNER and seat is not None:  # checked above: a partner always has one
         tx.add_seat(seat, name, principal.id, now)
     return principal, token
@@ -138,5 +160,11 @@ def lookup(tx: Tx, token: str) -> Principal | None:
     row = tx.principal_by_hash(hash_token(token))
     if row is None:
         return None
-    return Principal(id=row["id"], name=row["name"], role=Role(row["role"]), unit=row["unit"], seat=row["seat"],
-                     staff_no=row["staff_no"])
+    return Principal(
+        id=row["id"],
+        name=row["name"],
+        role=Role(row["role"]),
+        unit=row["unit"],
+        seat=row["seat"],
+        staff_no=row["staff_no"],
+    )

@@ -136,9 +136,15 @@ def take(db: Path, into: Path, now: datetime) -> Path:
             _copy(audit_path(db), work / AUDIT)
             files.append(AUDIT)
         count, head, epoch = _facts(work / MAIN)
-        Manifest(FORMAT, now.astimezone(UTC).isoformat(), "sqlite", count, head, epoch,
-                 {name: {"sha256": sha256(work / name), "bytes": (work / name).stat().st_size} for name in files},
-                 ).write(work)
+        Manifest(
+            FORMAT,
+            now.astimezone(UTC).isoformat(),
+            "sqlite",
+            count,
+            head,
+            epoch,
+            {name: {"sha256": sha256(work / name), "bytes": (work / name).stat().st_size} for name in files},
+        ).write(work)
         os.replace(work, final)  # a backup appears whole or not at all
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)
@@ -178,8 +184,9 @@ def verify(backup: Path) -> Manifest:
             raise BackupError(f"{path}：完整性检查失败：{result[0]}")
     count, head, _ = _facts(folder / MAIN)
     if count != manifest.event_count or head != manifest.seq_head:
-        raise BackupError(f"{folder}：事件数 {count}（序号 {head}）与清单的 {manifest.event_count}"
-                          f"（序号 {manifest.seq_head}）不符")
+        raise BackupError(
+            f"{folder}：事件数 {count}（序号 {head}）与清单的 {manifest.event_count}（序号 {manifest.seq_head}）不符"
+        )
     return manifest
 
 
@@ -202,8 +209,11 @@ def restore(backup: Path, target: Path) -> tuple[Manifest, str]:
         _copy(folder / MAIN, work)
         conn = sqlite3.connect(work)
         try:
-            conn.execute("INSERT INTO meta (key, value) VALUES ('epoch', ?) "
-                         "ON CONFLICT(key) DO UPDATE SET value = excluded.value", (epoch,))
+            conn.execute(
+                "INSERT INTO meta (key, value) VALUES ('epoch', ?) "
+                "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                (epoch,),
+            )
             conn.commit()
         finally:
             conn.close()
@@ -234,7 +244,7 @@ def prune(into: Path, keep: int) -> list[Path]:
         if time.time() - leftover.stat().st_mtime > 3600:
             shutil.rmtree(leftover, ignore_errors=True)
     done = backups(into)
-    for old in done[:max(0, len(done) - keep)]:
+    for old in done[: max(0, len(done) - keep)]:
         shutil.rmtree(old, ignore_errors=True)
         removed.append(old)
     return removed

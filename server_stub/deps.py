@@ -59,8 +59,9 @@ def _unauthorized(detail: str) -> HTTPException:
     return HTTPException(status.HTTP_401_UNAUTHORIZED, detail, headers={"WWW-Authenticate": "Bearer"})
 
 
-async def current_principal(storage: StorageDep,
-                            creds: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]) -> Principal:
+async def current_principal(
+    storage: StorageDep, creds: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
+) -> Principal:
     # async on purpose: the lookup is one indexed read (~40 µs), cheaper than a hop to the
     # threadpool, and every request makes it.
     if creds is None or not creds.credentials:

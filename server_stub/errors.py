@@ -31,11 +31,11 @@ from operator_tui.domain.errors import (
 log = logging.getLogger("hotline.server")
 
 STATUS: dict[type[HotlineError], int] = {
-    BadInput: 422,        # FastAPI's answer to a body it cannot use, and this API's since wave 1
+    BadInput: 422,  # FastAPI's answer to a body it cannot use, and this API's since wave 1
     NotFound: 404,
     Refused: 409,
     Unavailable: 503,
-    Misconfigured: 503,   # the server's data or policy file: not the client's fault; it may retry later
+    Misconfigured: 503,  # the server's data or policy file: not the client's fault; it may retry later
     BrokenInvariant: 500,
 }
 RULE_STATUS = 422  # a rule refusal answers as the action API always has: 422 naming the rule
@@ -60,15 +60,24 @@ def answer(request: Request, exc: HotlineError) -> JSONResponse:
         where = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
         place = f"{where.filename.rsplit('/', 1)[-1]}:{where.lineno}" if where else "?"
         if isinstance(exc, Misconfigured):  # the admin's to fix; its message names a file, never a caller
-            log.error("misconfigured (%s at %s) answering %s %s: %s", type(exc).__name__, place, request.method,
-                      request.url.path, exc)
+            log.error(
+                "misconfigured (%s at %s) answering %s %s: %s",
+                type(exc).__name__,
+                place,
+                request.method,
+                request.url.path,
+                exc,
+            )
         elif isinstance(exc, Unavailable):
-            log.warning("unavailable (%s at %s) answering %s %s", type(exc).__name__, place, request.method,
-                        request.url.path)
+            log.warning(
+                "unavailable (%s at %s) answering %s %s", type(exc).__name__, place, request.method, request.url.path
+            )
         else:
             log.error("bug: %s at %s answering %s %s", type(exc).__name__, place, request.method, request.url.path)
             return JSONResponse(status_code=500, content={"detail": INTERNAL})
-    body: dict[str, str] = {"detail": exc.message if isinstance(exc, RuleViolation) else (str(exc) or type(exc).__name__)}
+    body: dict[str, str] = {
+        "detail": exc.message if isinstance(exc, RuleViolation) else (str(exc) or type(exc).__name__)
+    }
     if isinstance(exc, RuleViolation):
         body["rule"] = exc.rule
     return JSONResponse(status_code=status, content=body)

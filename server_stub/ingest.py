@@ -74,7 +74,9 @@ def digest(e: EventIn, *, with_time: bool = True) -> str:
     Actions built by the server leave the time out: a retried action is stamped anew."""
     data = e.model_dump(mode="json")
     data["at"] = utc(e.at) if with_time else None
-    return hashlib.sha256(json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()).hexdigest()
+    return hashlib.sha256(
+        json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+    ).hexdigest()
 
 
 def skew_offset(sent_at: datetime | None, now: datetime) -> timedelta:
@@ -106,13 +108,21 @@ def _own_series(p: Principal, number: object) -> None:
     """R18.1: a seat allocates numbers in its own series only, so two seats never hand out the same
     number and a caller's number always names the ticket they were told about."""
     if p.seat is None:
-        raise RuleViolation("R33.1", "only a seat's token registers tickets: this token has no enrolled seat "
-                                     "(hotline server init --seat / POST /v1/seats)")
+        raise RuleViolation(
+            "R33.1",
+            "only a seat's token registers tickets: this token has no enrolled seat "
+            "(hotline server init --seat / POST /v1/seats)",
+        )
     if not (isinstance(number, str) and len(number) == NUMBER_LENGTH and number.isascii() and number.isdigit()):
-        raise RuleViolation("R18.1", f"the ticket number must be {NUMBER_LENGTH} digits: YYMMDD, the seat, a 4-digit sequence")
+        raise RuleViolation(
+            "R18.1", f"the ticket number must be {NUMBER_LENGTH} digits: YYMMDD, the seat, a 4-digit sequence"
+        )
     if number[6:9] != p.seat:
-        raise RuleViolation("R18.1", f"ticket number {number} is in seat {number[6:9]}'s series; "
-                                     f"seat {p.seat} registers numbers YYMMDD{p.seat}NNNN only")
+        raise RuleViolation(
+            "R18.1",
+            f"ticket number {number} is in seat {number[6:9]}'s series; "
+            f"seat {p.seat} registers numbers YYMMDD{p.seat}NNNN only",
+        )
 
 
 def _unreadable(exc: Exception) -> str:
@@ -126,8 +136,18 @@ def _unreadable(exc: Exception) -> str:
 
 def _replay(r: Receipt) -> EventResult:
     # A stored receipt's status is one the batch wrote ("applied" or "rejected"); the model checks it.
-    return EventResult.model_validate(dict(id=r.event_id, status=r.status, rule=r.rule, reason=r.reason, seq=r.seq,
-                       received_at=datetime.fromisoformat(r.received_at), ticket_status=r.ticket_status, replayed=True))
+    return EventResult.model_validate(
+        dict(
+            id=r.event_id,
+            status=r.status,
+            rule=r.rule,
+            reason=r.reason,
+            seq=r.seq,
+            received_at=datetime.fromisoformat(r.received_at),
+            ticket_status=r.ticket_status,
+            replayed=True,
+        )
+    )
 
 
 @dataclass
@@ -179,8 +199,9 @@ class _Batch:
             before = self.current(e.ticket_id)
             # A register has no previous event (a second one for the ticket is the workflow's to refuse).
             previous = before.updated_at if before is not None and e.kind != "register" else None
-            applied_at = applied_time(e.at + offset, self.now, previous, at_receipt=timed_at_receipt(e.role),
-                                      bounds=self.bounds)
+            applied_at = applied_time(
+                e.at + offset, self.now, previous, at_receipt=timed_at_receipt(e.role), bounds=self.bounds
+            )
             new = self.rules.workflow.apply(before, e.to_domain(at=applied_at), self.now)
             if e.kind == "register":
                 self._check_number(new)
@@ -200,12 +221,22 @@ class _Batch:
         self.tickets[new.id], self.clocks[new.id], self.seqs[new.id] = new, clock, seq
         if e.kind == "register":
             self.numbers[new.number] = new.id
-        self.event_rows.append({
-            "seq": seq, "id": e.id, "ticket_id": e.ticket_id, "kind": e.kind, "actor": e.actor,
-            "role": e.role.value, "seat": e.seat, "at": e.at.isoformat(), "applied_at": utc(applied_at),
-            "received_at": utc(self.now), "payload": json.dumps(e.payload, ensure_ascii=False, default=str),
-            "pushed_by": self.principal.id,
-        })
+        self.event_rows.append(
+            {
+                "seq": seq,
+                "id": e.id,
+                "ticket_id": e.ticket_id,
+                "kind": e.kind,
+                "actor": e.actor,
+                "role": e.role.value,
+                "seat": e.seat,
+                "at": e.at.isoformat(),
+                "applied_at": utc(applied_at),
+                "received_at": utc(self.now),
+                "payload": json.dumps(e.payload, ensure_ascii=False, default=str),
+                "pushed_by": self.principal.id,
+            }
+        )
         return self._answer(e, dig, "applied", None, None, seq)
 
     @staticmethod
@@ -213,16 +244,30 @@ class _Batch:
         """One line naming the event and where it failed, never its content (R33.1); the request
         then answers 500 (server_stub/errors.py) and the seat retries once the bug is fixed."""
         where = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
-        log.error("server fault applying event %s (%s): %s at %s:%s", e.id, e.kind, type(exc).__name__,
-                  where.filename.rsplit("/", 1)[-1] if where else "?", where.lineno if where else "?")
+        log.error(
+            "server fault applying event %s (%s): %s at %s:%s",
+            e.id,
+            e.kind,
+            type(exc).__name__,
+            where.filename.rsplit("/", 1)[-1] if where else "?",
+            where.lineno if where else "?",
+        )
 
-    def _answer(self, e: EventIn, dig: str, status: Literal["applied", "rejected"], rule: str | None, reason: str | None,
-                seq: int | None = None) -> EventResult:
+    def _answer(
+        self,
+        e: EventIn,
+        dig: str,
+        status: Literal["applied", "rejected"],
+        rule: str | None,
+        reason: str | None,
+        seq: int | None = None,
+    ) -> EventResult:
         ticket = self.current(e.ticket_id)
         state = ticket.status.value if ticket else None
         self.receipts.append(Receipt(e.id, dig, status, rule, reason, seq, utc(self.now), state))
-        return EventResult(id=e.id, status=status, rule=rule, reason=reason, seq=seq, received_at=self.now,
-                           ticket_status=state)
+        return EventResult(
+            id=e.id, status=status, rule=rule, reason=reason, seq=seq, received_at=self.now, ticket_status=state
+        )
 
     def _applied(self, ticket_id: str) -> Ticket:
         ticket = self.tickets[ticket_id]
@@ -239,9 +284,15 @@ class _Batch:
         self.tx.add_receipts(self.receipts)
 
 
-def ingest(storage: Storage, rules: Rules, p: Principal, items: list[tuple[EventIn, str]],
-           offset: timedelta, now: datetime,
-           extra: Callable[[Tx, list[EventResult]], None] | None = None) -> list[EventResult]:
+def ingest(
+    storage: Storage,
+    rules: Rules,
+    p: Principal,
+    items: list[tuple[EventIn, str]],
+    offset: timedelta,
+    now: datetime,
+    extra: Callable[[Tx, list[EventResult]], None] | None = None,
+) -> list[EventResult]:
     """Apply `items` (event, digest) in order in one transaction; see the module docstring.
     `extra` writes what belongs with the events in the same transaction (the sweep's marks)."""
     now = now.astimezone(UTC)
@@ -252,8 +303,13 @@ def ingest(storage: Storage, rules: Rules, p: Principal, items: list[tuple[Event
         for e, d in items:
             first = stored[e.id].digest if e.id in stored else seen.setdefault(e.id, d)
             if first != d and all(r.id != e.id for r in reused):
-                reused.append(IdReuse(id=e.id, reason="this event id is already used by an event with different content; "
-                                      "an event is never changed once recorded — record a new event instead"))
+                reused.append(
+                    IdReuse(
+                        id=e.id,
+                        reason="this event id is already used by an event with different content; "
+                        "an event is never changed once recorded — record a new event instead",
+                    )
+                )
         if reused:
             raise IdReused(reused)
         batch = _Batch(tx, rules, p, now, tx.last_seq() + 1, TimeBounds.of(rules.policy))
@@ -274,8 +330,9 @@ def ingest(storage: Storage, rules: Rules, p: Principal, items: list[tuple[Event
     return results
 
 
-def push(storage: Storage, rules: Rules, p: Principal, events: list[EventIn], sent_at: datetime | None,
-         now: datetime) -> list[EventResult]:
+def push(
+    storage: Storage, rules: Rules, p: Principal, events: list[EventIn], sent_at: datetime | None, now: datetime
+) -> list[EventResult]:
     """A seat's batch (POST /v1/events)."""
     return ingest(storage, rules, p, [(e, digest(e)) for e in events], skew_offset(sent_at, now), now)
 

@@ -30,15 +30,24 @@ from .storage import Storage, Tx, utc
 log = logging.getLogger("hotline.server.jobs")
 
 SYSTEM = Principal(id="system", name="system:sweep", role=Role.SYSTEM)
-UNRESOLVED = frozenset({Status.ACCEPTED, Status.RETURNED, Status.DISPATCHED, Status.IN_PROGRESS,
-                        Status.EXTENSION_REQUESTED})
+UNRESOLVED = frozenset(
+    {Status.ACCEPTED, Status.RETURNED, Status.DISPATCHED, Status.IN_PROGRESS, Status.EXTENSION_REQUESTED}
+)
 HANDLING = frozenset({Status.DISPATCHED, Status.IN_PROGRESS, Status.EXTENSION_REQUESTED})
 SUPERVISABLE = frozenset(set(Status) - {Status.REGISTERED}) - {s for s in Status if s.closed}
 
 
 def _supervise(ticket: Ticket, ground: int, note: str, now: datetime) -> EventIn:
-    return EventIn(id=str(ULID.from_datetime(now)), ticket_id=ticket.id, kind="supervise", actor=SYSTEM.name,
-                   role=Role.SYSTEM, seat="server", at=now, payload={"ground": ground, "note": note})
+    return EventIn(
+        id=str(ULID.from_datetime(now)),
+        ticket_id=ticket.id,
+        kind="supervise",
+        actor=SYSTEM.name,
+        role=Role.SYSTEM,
+        seat="server",
+        at=now,
+        payload={"ground": ground, "note": note},
+    )
 
 
 def _dissatisfied_units(tickets: list[Ticket], since: datetime, at_least: int) -> set[str]:
@@ -114,8 +123,9 @@ def sweep(storage: Storage, rules: Rules, policy: SweepPolicy, now: datetime) ->
                 if r.status == "applied":
                     tx.mark(by_id[r.id][0].ticket_id, by_id[r.id][1], now)
 
-        results = ingest(storage, rules, SYSTEM, [(e, digest(e)) for e, _ in raise_], timedelta(0), now,
-                         extra=mark_applied)
+        results = ingest(
+            storage, rules, SYSTEM, [(e, digest(e)) for e, _ in raise_], timedelta(0), now, extra=mark_applied
+        )
     supervised: Counter[str] = Counter()
     for r in results:
         if r.status == "applied":

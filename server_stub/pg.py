@@ -157,7 +157,9 @@ def migrate(url: str) -> int:
 class PgAudit:
     """The read audit as a table of the server's database."""
 
-    _INSERT = pg_sql(f"INSERT INTO audit ({', '.join(AUDIT_COLUMNS[1:])}) VALUES ({', '.join('?' * (len(AUDIT_COLUMNS) - 1))})")
+    _INSERT = pg_sql(
+        f"INSERT INTO audit ({', '.join(AUDIT_COLUMNS[1:])}) VALUES ({', '.join('?' * (len(AUDIT_COLUMNS) - 1))})"
+    )
 
     def __init__(self, storage: PgStorage):
         self.storage = storage
@@ -178,7 +180,10 @@ class PgAudit:
         if ticket_id:
             sql, args = sql + " WHERE ticket_id = %s", (ticket_id,)
         with self.storage.pool.connection() as conn:
-            return [dict(zip(AUDIT_COLUMNS, r)) for r in conn.execute(sql + " ORDER BY id DESC LIMIT %s", _clean((*args, limit)))]
+            return [
+                dict(zip(AUDIT_COLUMNS, r))
+                for r in conn.execute(sql + " ORDER BY id DESC LIMIT %s", _clean((*args, limit)))
+            ]
 
 
 class PgStorage(Storage):
@@ -202,8 +207,15 @@ class PgStorage(Storage):
             with self._pool_lock:
                 if self._pool is None or self._pool.closed:
                     # autocommit: transactions are begun explicitly (reads and writes want different ones).
-                    self._pool = ConnectionPool(self.url, min_size=1, max_size=self.pool_size,
-                                                kwargs={"autocommit": True}, name="hotline", open=False, timeout=30)
+                    self._pool = ConnectionPool(
+                        self.url,
+                        min_size=1,
+                        max_size=self.pool_size,
+                        kwargs={"autocommit": True},
+                        name="hotline",
+                        open=False,
+                        timeout=30,
+                    )
                     self._pool.open(wait=True)
                 pool = self._pool
         return pool

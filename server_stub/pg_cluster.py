@@ -39,13 +39,18 @@ def bin_dir() -> Path:
     """PostgreSQL's server binaries: $HOTLINE_PG_BIN, else Debian's /usr/lib/postgresql/15/bin."""
     # HOTLINE_PG_BIN is a test hook (settings_table scope test), read here rather than passed down
     candidates = [os.environ.get(ENV["pg_bin"], ""), f"/usr/lib/postgresql/{PG_VERSION}/bin"]
-    candidates += sorted((str(p) for p in Path("/usr/lib/postgresql").glob("*/bin")), reverse=True) \
-        if Path("/usr/lib/postgresql").is_dir() else []
+    candidates += (
+        sorted((str(p) for p in Path("/usr/lib/postgresql").glob("*/bin")), reverse=True)
+        if Path("/usr/lib/postgresql").is_dir()
+        else []
+    )
     for c in candidates:
         if c and (Path(c) / "initdb").is_file():
             return Path(c)
-    raise ClusterError("PostgreSQL server binaries not found (initdb): install them with "
-                       "`apt-get install -y postgresql` or set HOTLINE_PG_BIN")
+    raise ClusterError(
+        "PostgreSQL server binaries not found (initdb): install them with "
+        "`apt-get install -y postgresql` or set HOTLINE_PG_BIN"
+    )
 
 
 def free_port() -> int:
@@ -94,11 +99,27 @@ class Cluster:
         os.chmod(root, 0o755)
         _chown(root)
         cluster = cls(root, free_port())
-        cluster._run(str(cluster.bin / "initdb"), "-D", str(cluster.data), "-U", "postgres", "--auth=trust",
-                     "--encoding=UTF8", "--locale=C.UTF-8", "--no-sync")
-        conf = ["listen_addresses = '127.0.0.1'", f"unix_socket_directories = '{root}'", "max_connections = 300",
-                "wal_level = replica", "max_wal_senders = 5", "shared_buffers = 128MB",
-                *([] if durable else FAST), *settings]
+        cluster._run(
+            str(cluster.bin / "initdb"),
+            "-D",
+            str(cluster.data),
+            "-U",
+            "postgres",
+            "--auth=trust",
+            "--encoding=UTF8",
+            "--locale=C.UTF-8",
+            "--no-sync",
+        )
+        conf = [
+            "listen_addresses = '127.0.0.1'",
+            f"unix_socket_directories = '{root}'",
+            "max_connections = 300",
+            "wal_level = replica",
+            "max_wal_senders = 5",
+            "shared_buffers = 128MB",
+            *([] if durable else FAST),
+            *settings,
+        ]
         with open(cluster.data / "postgresql.conf", "a") as f:
             f.write("\n".join(conf) + "\n")
         with open(cluster.data / "pg_hba.conf", "a") as f:  # replication for the standby drill
@@ -107,8 +128,19 @@ class Cluster:
         return cluster
 
     def start(self) -> None:
-        self._run(str(self.bin / "pg_ctl"), "-D", str(self.data), "-l", str(self.log), "-w", "-t", "60",
-                  "-o", f"-p {self.port}", "start")
+        self._run(
+            str(self.bin / "pg_ctl"),
+            "-D",
+            str(self.data),
+            "-l",
+            str(self.log),
+            "-w",
+            "-t",
+            "60",
+            "-o",
+            f"-p {self.port}",
+            "start",
+        )
 
     def stop(self, mode: str = "fast") -> None:
         self._run(str(self.bin / "pg_ctl"), "-D", str(self.data), "-m", mode, "-w", "stop", check=False)
@@ -153,9 +185,23 @@ class Cluster:
         os.chmod(root, 0o755)
         _chown(root)
         replica = Cluster(root, free_port(), self.bin)
-        self._run(str(self.bin / "pg_basebackup"), "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres",
-                  "-D", str(replica.data), "-R", "-X", "stream", "--checkpoint=fast",
-                  "-d", f"application_name={name}")
+        self._run(
+            str(self.bin / "pg_basebackup"),
+            "-h",
+            "127.0.0.1",
+            "-p",
+            str(self.port),
+            "-U",
+            "postgres",
+            "-D",
+            str(replica.data),
+            "-R",
+            "-X",
+            "stream",
+            "--checkpoint=fast",
+            "-d",
+            f"application_name={name}",
+        )
         with open(replica.data / "postgresql.conf", "a") as f:
             f.write(f"unix_socket_directories = '{root}'\n")
         replica.start()

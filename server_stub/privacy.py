@@ -34,8 +34,19 @@ WITHHELD = "（依规保密）"
 _PERSONAL_KEYS = ("name", "phone", "address")
 
 
-_TEXT_KEYS = ("description", "text", "answer", "result", "reason", "note", "evidence", "words", "reply",
-              "progress", "measures")
+_TEXT_KEYS = (
+    "description",
+    "text",
+    "answer",
+    "result",
+    "reason",
+    "note",
+    "evidence",
+    "words",
+    "reply",
+    "progress",
+    "measures",
+)
 
 
 def can_see(p: Principal, row: TicketRow) -> bool:
@@ -64,17 +75,27 @@ def withhold_content(p: Principal, row: TicketRow, ticket: Ticket | None = None)
     if p.role is Role.UNIT and p.unit in t.respondent_units and p.unit != t.lead_unit:
         return True  # R26.2
     if t.secrecy:  # R33.2
-        entitled = (p.role in (Role.SUPERVISOR, Role.ADMIN) or (p.role is Role.UNIT and p.unit == t.lead_unit)
-                    or (p.role is Role.OPERATOR and p.seat is not None and p.seat == t.seat))
+        entitled = (
+            p.role in (Role.SUPERVISOR, Role.ADMIN)
+            or (p.role is Role.UNIT and p.unit == t.lead_unit)
+            or (p.role is Role.OPERATOR and p.seat is not None and p.seat == t.seat)
+        )
         return not entitled
     return False
 
 
 def withhold_ticket(ticket: Ticket) -> Ticket:
     notes = tuple(n.model_copy(update={"text": WITHHELD}) for n in ticket.notes)
-    return mask_ticket(ticket).model_copy(update={
-        "description": WITHHELD, "answer": WITHHELD if ticket.answer else "", "result": WITHHELD if ticket.result else "",
-        "notes": notes, "respondents": (), "credit_marks": ()})
+    return mask_ticket(ticket).model_copy(
+        update={
+            "description": WITHHELD,
+            "answer": WITHHELD if ticket.answer else "",
+            "result": WITHHELD if ticket.result else "",
+            "notes": notes,
+            "respondents": (),
+            "credit_marks": (),
+        }
+    )
 
 
 def mask_ticket(ticket: Ticket) -> Ticket:
@@ -101,8 +122,9 @@ def ticket_public(p: Principal, row: TicketRow, rules: Rules, now: datetime) -> 
         ticket, masked = withhold_ticket(ticket), True
     if p.role is Role.UNIT:
         ticket = ticket.model_copy(update={"credit_marks": ()})
-    return TicketPublic(ticket=ticket, status_name=ticket.status_name, masked=masked,
-                        clock=clock_public(clock_of(ticket, rules, now)))
+    return TicketPublic(
+        ticket=ticket, status_name=ticket.status_name, masked=masked, clock=clock_public(clock_of(ticket, rules, now))
+    )
 
 
 def events_public(p: Principal, row: TicketRow, events: list[tuple[Any, ...]]) -> list[EventPublic]:
@@ -120,16 +142,40 @@ def events_public(p: Principal, row: TicketRow, events: list[tuple[Any, ...]]) -
         if withheld:
             data = {k: (WITHHELD if k in _TEXT_KEYS else v) for k, v in data.items()}
             data.pop("respondents", None)
-        out.append(EventPublic(id=eid, ticket_id=tid, kind=kind, actor=actor, role=role, seat=seat, at=at,
-                               applied_at=applied_at, received_at=received_at, seq=seq, payload=data))
+        out.append(
+            EventPublic(
+                id=eid,
+                ticket_id=tid,
+                kind=kind,
+                actor=actor,
+                role=role,
+                seat=seat,
+                at=at,
+                applied_at=applied_at,
+                received_at=received_at,
+                seq=seq,
+                payload=data,
+            )
+        )
     return out
 
 
-def record_reads(storage: Storage, p: Principal, rows: list[TicketRow], *, purpose: str, endpoint: str,
-                 now: datetime) -> None:
+def record_reads(
+    storage: Storage, p: Principal, rows: list[TicketRow], *, purpose: str, endpoint: str, now: datetime
+) -> None:
     """R33.1: one audit row per ticket whose personal data this response carries unmasked,
     committed (to the audit log, see audit.py) before the answer is sent."""
-    audit = [{"at": utc(now), "principal_id": p.id, "role": p.role.value, "ticket_id": r.id, "number": r.number,
-              "purpose": purpose[:200], "endpoint": endpoint} for r in rows
-             if not must_mask(p, r) and not withhold_content(p, r)]
+    audit = [
+        {
+            "at": utc(now),
+            "principal_id": p.id,
+            "role": p.role.value,
+            "ticket_id": r.id,
+            "number": r.number,
+            "purpose": purpose[:200],
+            "endpoint": endpoint,
+        }
+        for r in rows
+        if not must_mask(p, r) and not withhold_content(p, r)
+    ]
     storage.audit.append(audit)

@@ -35,19 +35,40 @@ def row_for(ticket: Ticket, seq: int, clock: Clock | None, rules: Rules, rates: 
     # policy file's [rates] (HOTLINE_POLICY or the packaged one).
     f = rate_facts(ticket, rates or load_rate_rules(), rules.clocks, rules.taxonomy)
     return TicketRow(
-        id=ticket.id, number=ticket.number, phone=ticket.appellant.phone, seat=ticket.seat,
-        status=ticket.status.value, appeal_type=ticket.appeal_type,
-        confidential=confidential(ticket.appeal_type, rules, ticket), matter=ticket.matter, place=ticket.place,
+        id=ticket.id,
+        number=ticket.number,
+        phone=ticket.appellant.phone,
+        seat=ticket.seat,
+        status=ticket.status.value,
+        appeal_type=ticket.appeal_type,
+        confidential=confidential(ticket.appeal_type, rules, ticket),
+        matter=ticket.matter,
+        place=ticket.place,
         # R20.4: the 信访 department supervising a ticket reads it too (privacy.can_see)
-        lead_unit=ticket.lead_unit, units=ticket.readers, closed=ticket.closed,
-        clock=clock.name if clock else None, due_at=utc(clock.due.at) if clock else None,
-        overdue=bool(clock and clock.overdue), registered_at=utc(ticket.registered_at),
-        updated_at=utc(ticket.updated_at), seq=seq, version=ticket.version, data=ticket.model_dump_json(),
-        name=ticket.appellant.name, address=ticket.appellant.address, vulnerable=ticket.appellant.vulnerable,
+        lead_unit=ticket.lead_unit,
+        units=ticket.readers,
+        closed=ticket.closed,
+        clock=clock.name if clock else None,
+        due_at=utc(clock.due.at) if clock else None,
+        overdue=bool(clock and clock.overdue),
+        registered_at=utc(ticket.registered_at),
+        updated_at=utc(ticket.updated_at),
+        seq=seq,
+        version=ticket.version,
+        data=ticket.model_dump_json(),
+        name=ticket.appellant.name,
+        address=ticket.appellant.address,
+        vulnerable=ticket.appellant.vulnerable,
         credit_marks=len(ticket.credit_marks),
-        district=f.district, operator=f.operator, ontime_on=_iso(f.ontime_on), ontime_met=f.ontime_met,
-        response_on=_iso(f.response_on), response_met=f.response_met, rated_on=_iso(f.rated_on),
-        resolved=f.resolved, satisfied=f.satisfied,
+        district=f.district,
+        operator=f.operator,
+        ontime_on=_iso(f.ontime_on),
+        ontime_met=f.ontime_met,
+        response_on=_iso(f.response_on),
+        response_met=f.response_met,
+        rated_on=_iso(f.rated_on),
+        resolved=f.resolved,
+        satisfied=f.satisfied,
     )
 
 
@@ -62,5 +83,11 @@ def ticket_of(row: TicketRow) -> Ticket:
 def clock_public(clock: Clock | None) -> ClockPublic | None:
     if clock is None:
         return None
-    return ClockPublic(name=clock.name, rule=clock.rule, due_at=clock.due.at, provisional=clock.due.provisional,
-                       overdue=clock.overdue, paused=clock.paused)
+    return ClockPublic(
+        name=clock.name,
+        rule=clock.rule,
+        due_at=clock.due.at,
+        provisional=clock.due.provisional,
+        overdue=clock.overdue,
+        paused=clock.paused,
+    )

@@ -91,10 +91,12 @@ class TicketRow:
     satisfied: bool = False
 
 
-_TICKET_COLS = ("id, number, phone, seat, status, appeal_type, confidential, matter, place, lead_unit, units, "
-                "closed, clock, due_at, overdue, registered_at, updated_at, seq, version, data, "
-                "name, address, vulnerable, credit_marks, "
-                "district, operator, ontime_on, ontime_met, response_on, response_met, rated_on, resolved, satisfied")
+_TICKET_COLS = (
+    "id, number, phone, seat, status, appeal_type, confidential, matter, place, lead_unit, units, "
+    "closed, clock, due_at, overdue, registered_at, updated_at, seq, version, data, "
+    "name, address, vulnerable, credit_marks, "
+    "district, operator, ontime_on, ontime_met, response_on, response_met, rated_on, resolved, satisfied"
+)
 _TICKET_COL_COUNT = _TICKET_COLS.count(",") + 1
 _EVENT_COLS = "seq, id, ticket_id, kind, actor, role, seat, at, applied_at, received_at, payload"
 
@@ -105,11 +107,41 @@ def _like_escape(text: str) -> str:
 
 
 def _ticket_row(r: tuple[Any, ...]) -> TicketRow:
-    return TicketRow(r[0], r[1], r[2], r[3], r[4], r[5], bool(r[6]), r[7], r[8], r[9],
-                     tuple(u for u in r[10].split("|") if u), bool(r[11]), r[12], r[13], bool(r[14]),
-                     r[15], r[16], r[17], r[18], r[19], r[20], r[21],
-                     tuple(v for v in r[22].split("|") if v), r[23],
-                     r[24] or "", r[25] or "", r[26], bool(r[27]), r[28], bool(r[29]), r[30], bool(r[31]), bool(r[32]))
+    return TicketRow(
+        r[0],
+        r[1],
+        r[2],
+        r[3],
+        r[4],
+        r[5],
+        bool(r[6]),
+        r[7],
+        r[8],
+        r[9],
+        tuple(u for u in r[10].split("|") if u),
+        bool(r[11]),
+        r[12],
+        r[13],
+        bool(r[14]),
+        r[15],
+        r[16],
+        r[17],
+        r[18],
+        r[19],
+        r[20],
+        r[21],
+        tuple(v for v in r[22].split("|") if v),
+        r[23],
+        r[24] or "",
+        r[25] or "",
+        r[26],
+        bool(r[27]),
+        r[28],
+        bool(r[29]),
+        r[30],
+        bool(r[31]),
+        bool(r[32]),
+    )
 
 
 class Tx(ABC):
@@ -146,8 +178,10 @@ class Tx(ABC):
         return row[0] if row else None
 
     def put_meta(self, key: str, value: str) -> None:
-        self._exec("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                   (key, value))
+        self._exec(
+            "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            (key, value),
+        )
 
     def last_seq(self) -> int:
         return int(self.meta("seq") or 0)
@@ -167,8 +201,10 @@ class Tx(ABC):
 
     # --- principals -------------------------------------------------------------------------
     def principal_by_hash(self, token_hash: str) -> dict[str, Any] | None:
-        row = self._one("SELECT id, name, role, unit, seat, staff_no FROM principals "
-                        "WHERE token_hash = ? AND revoked_at IS NULL", (token_hash,))
+        row = self._one(
+            "SELECT id, name, role, unit, seat, staff_no FROM principals WHERE token_hash = ? AND revoked_at IS NULL",
+            (token_hash,),
+        )
         return dict(zip(("id", "name", "role", "unit", "seat", "staff_no"), row)) if row else None
 
     def principal_count(self, role: str | None = None) -> int:
@@ -183,8 +219,10 @@ class Tx(ABC):
 
     def add_principal(self, row: dict[str, Any]) -> None:
         cols = (*self._PRINCIPAL_COLS, "token_hash")
-        self._exec(f"INSERT INTO principals ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
-                   tuple(row.get(c) for c in cols))
+        self._exec(
+            f"INSERT INTO principals ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
+            tuple(row.get(c) for c in cols),
+        )
 
     def principals(self, include_revoked: bool = True) -> list[dict[str, Any]]:
         """Every principal, oldest first, without its token hash (nobody needs to see one)."""
@@ -205,34 +243,42 @@ class Tx(ABC):
         return dict(zip(("code", "name", "principal_id"), row)) if row else None
 
     def add_seat(self, code: str, name: str, principal_id: str, at: datetime) -> None:
-        self._exec("INSERT INTO seats (code, name, principal_id, enrolled_at) VALUES (?, ?, ?, ?)",
-                   (code, name, principal_id, utc(at)))
+        self._exec(
+            "INSERT INTO seats (code, name, principal_id, enrolled_at) VALUES (?, ?, ?, ?)",
+            (code, name, principal_id, utc(at)),
+        )
 
     # --- receipts and events ----------------------------------------------------------------
     def receipts(self, ids: list[str]) -> dict[str, Receipt]:
         out: dict[str, Receipt] = {}
         for i in range(0, len(ids), 500):
-            chunk = ids[i:i + 500]
-            sql = ("SELECT event_id, digest, status, rule, reason, seq, received_at, ticket_status FROM receipts "
-                   f"WHERE event_id IN ({','.join('?' * len(chunk))})")
+            chunk = ids[i : i + 500]
+            sql = (
+                "SELECT event_id, digest, status, rule, reason, seq, received_at, ticket_status FROM receipts "
+                f"WHERE event_id IN ({','.join('?' * len(chunk))})"
+            )
             out.update({r[0]: Receipt(*r) for r in self._all(sql, chunk)})
         return out
 
     def add_receipts(self, rows: Iterable[Receipt]) -> None:
-        self._many("INSERT INTO receipts (event_id, digest, status, rule, reason, seq, received_at, ticket_status) "
-                   "VALUES (?,?,?,?,?,?,?,?)",
-                   [(r.event_id, r.digest, r.status, r.rule, r.reason, r.seq, r.received_at, r.ticket_status) for r in rows])
+        self._many(
+            "INSERT INTO receipts (event_id, digest, status, rule, reason, seq, received_at, ticket_status) "
+            "VALUES (?,?,?,?,?,?,?,?)",
+            [(r.event_id, r.digest, r.status, r.rule, r.reason, r.seq, r.received_at, r.ticket_status) for r in rows],
+        )
 
     def add_events(self, rows: list[dict[str, Any]]) -> None:
         cols = _EVENT_COLS.split(", ") + ["pushed_by"]
-        self._many(f"INSERT INTO events ({', '.join(cols)}) VALUES ({','.join('?' * len(cols))})",
-                   [tuple(r[c] for c in cols) for r in rows])
+        self._many(
+            f"INSERT INTO events ({', '.join(cols)}) VALUES ({','.join('?' * len(cols))})",
+            [tuple(r[c] for c in cols) for r in rows],
+        )
 
     def events_of(self, ticket_ids: list[str]) -> dict[str, list[tuple[Any, ...]]]:
         """Each ticket's events in sequence order, as tuples in `_EVENT_COLS` order."""
         out: dict[str, list[tuple[Any, ...]]] = {t: [] for t in ticket_ids}
         for i in range(0, len(ticket_ids), 500):
-            chunk = ticket_ids[i:i + 500]
+            chunk = ticket_ids[i : i + 500]
             sql = f"SELECT {_EVENT_COLS} FROM events WHERE ticket_id IN ({','.join('?' * len(chunk))}) ORDER BY seq"
             for r in self._all(sql, chunk):
                 out[r[2]].append(tuple(r))
@@ -252,7 +298,7 @@ class Tx(ABC):
         tickets at once: on PostgreSQL each query is a round trip)."""
         out: dict[str, TicketRow] = {}
         for i in range(0, len(ticket_ids), 500):
-            chunk = ticket_ids[i:i + 500]
+            chunk = ticket_ids[i : i + 500]
             for r in self._all(f"SELECT {_TICKET_COLS} FROM tickets WHERE id IN ({','.join('?' * len(chunk))})", chunk):
                 out[r[0]] = _ticket_row(r)
         return out
@@ -261,9 +307,15 @@ class Tx(ABC):
         """Ticket number → the id of the ticket holding it, for those of `numbers` that are taken."""
         out: dict[str, str] = {}
         for i in range(0, len(numbers), 500):
-            chunk = numbers[i:i + 500]
-            out.update({n: t for n, t in self._all(f"SELECT number, id FROM tickets WHERE number IN ({','.join('?' * len(chunk))})",
-                                                   chunk)})
+            chunk = numbers[i : i + 500]
+            out.update(
+                {
+                    n: t
+                    for n, t in self._all(
+                        f"SELECT number, id FROM tickets WHERE number IN ({','.join('?' * len(chunk))})", chunk
+                    )
+                }
+            )
         return out
 
     def ticket_by_number(self, number: str) -> TicketRow | None:
@@ -271,8 +323,9 @@ class Tx(ABC):
         return _ticket_row(r) if r else None
 
     def tickets_by_phone(self, phone: str, limit: int) -> list[TicketRow]:
-        rows = self._all(f"SELECT {_TICKET_COLS} FROM tickets WHERE phone = ? ORDER BY registered_at DESC LIMIT ?",
-                         (phone, limit))
+        rows = self._all(
+            f"SELECT {_TICKET_COLS} FROM tickets WHERE phone = ? ORDER BY registered_at DESC LIMIT ?", (phone, limit)
+        )
         return [_ticket_row(r) for r in rows]
 
     def put_tickets(self, rows: Iterable[TicketRow]) -> None:
@@ -284,18 +337,55 @@ class Tx(ABC):
         self._many(
             f"INSERT INTO tickets ({_TICKET_COLS}) VALUES ({','.join('?' * _TICKET_COL_COUNT)}) "
             f"ON CONFLICT(id) DO UPDATE SET {updates}",
-            [(t.id, t.number, t.phone, t.seat, t.status, t.appeal_type, int(t.confidential), t.matter, t.place,
-              t.lead_unit, "|" + "|".join(t.units) + "|", int(t.closed), t.clock, t.due_at, int(t.overdue),
-              t.registered_at, t.updated_at, t.seq, t.version, t.data, t.name, t.address,
-              "|" + "|".join(t.vulnerable) + "|" if t.vulnerable else "", t.credit_marks,
-              t.district, t.operator, t.ontime_on, int(t.ontime_met), t.response_on, int(t.response_met), t.rated_on,
-              int(t.resolved), int(t.satisfied)) for t in rows])
+            [
+                (
+                    t.id,
+                    t.number,
+                    t.phone,
+                    t.seat,
+                    t.status,
+                    t.appeal_type,
+                    int(t.confidential),
+                    t.matter,
+                    t.place,
+                    t.lead_unit,
+                    "|" + "|".join(t.units) + "|",
+                    int(t.closed),
+                    t.clock,
+                    t.due_at,
+                    int(t.overdue),
+                    t.registered_at,
+                    t.updated_at,
+                    t.seq,
+                    t.version,
+                    t.data,
+                    t.name,
+                    t.address,
+                    "|" + "|".join(t.vulnerable) + "|" if t.vulnerable else "",
+                    t.credit_marks,
+                    t.district,
+                    t.operator,
+                    t.ontime_on,
+                    int(t.ontime_met),
+                    t.response_on,
+                    int(t.response_met),
+                    t.rated_on,
+                    int(t.resolved),
+                    int(t.satisfied),
+                )
+                for t in rows
+            ],
+        )
 
     def subscribe(self, key: str, ticket_ids: Iterable[str]) -> None:
-        self._many("INSERT INTO subscriptions (key, ticket_id) VALUES (?, ?) ON CONFLICT DO NOTHING",
-                   [(key, t) for t in ticket_ids])
+        self._many(
+            "INSERT INTO subscriptions (key, ticket_id) VALUES (?, ?) ON CONFLICT DO NOTHING",
+            [(key, t) for t in ticket_ids],
+        )
 
-    def changes(self, after: int, limit: int, *, subscriber: str | None = None, unit: str | None = None) -> list[TicketRow]:
+    def changes(
+        self, after: int, limit: int, *, subscriber: str | None = None, unit: str | None = None
+    ) -> list[TicketRow]:
         """Tickets changed after sequence `after`, oldest change first, limited to a scope:
         a subscriber's tickets (a seat), a unit's held tickets, or (neither) all."""
         where = ["seq > ?"]
@@ -318,21 +408,33 @@ class Tx(ABC):
         return [_ticket_row(r) for r in self._all(sql, args)]
 
     def all_tickets(self, unit: str | None = None, limit: int = 10_000) -> list[TicketRow]:
-        sql = f"SELECT {_TICKET_COLS} FROM tickets" + (f" WHERE {self._holds('units')}" if unit else "") + " ORDER BY seq LIMIT ?"
+        sql = (
+            f"SELECT {_TICKET_COLS} FROM tickets"
+            + (f" WHERE {self._holds('units')}" if unit else "")
+            + " ORDER BY seq LIMIT ?"
+        )
         return [_ticket_row(r) for r in self._all(sql, ((f"|{unit}|",) if unit else ()) + (limit,))]
 
     def tickets_updated_since(self, since: str) -> list[TicketRow]:
-        return [_ticket_row(r) for r in self._all(f"SELECT {_TICKET_COLS} FROM tickets WHERE updated_at >= ?", (since,))]
+        return [
+            _ticket_row(r) for r in self._all(f"SELECT {_TICKET_COLS} FROM tickets WHERE updated_at >= ?", (since,))
+        ]
 
     def clusters(self, since: str, at_least: int) -> list[tuple[str, str, int]]:
         """R25.1 (2): (matter, place, count) of open tickets registered since `since`."""
-        return [(m, p, int(n)) for m, p, n in self._all(
-            "SELECT matter, place, count(*) FROM tickets WHERE closed = 0 AND registered_at >= ? "
-            "GROUP BY matter, place HAVING count(*) >= ?", (since, at_least))]
+        return [
+            (m, p, int(n))
+            for m, p, n in self._all(
+                "SELECT matter, place, count(*) FROM tickets WHERE closed = 0 AND registered_at >= ? "
+                "GROUP BY matter, place HAVING count(*) >= ?",
+                (since, at_least),
+            )
+        ]
 
     def cluster_tickets(self, matter: str, place: str) -> list[TicketRow]:
-        rows = self._all(f"SELECT {_TICKET_COLS} FROM tickets WHERE matter = ? AND place = ? AND closed = 0",
-                         (matter, place))
+        rows = self._all(
+            f"SELECT {_TICKET_COLS} FROM tickets WHERE matter = ? AND place = ? AND closed = 0", (matter, place)
+        )
         return [_ticket_row(r) for r in rows]
 
     def set_overdue(self, ticket_ids: list[str]) -> None:
@@ -343,10 +445,20 @@ class Tx(ABC):
         row = self._one("SELECT coalesce(sum(credit_marks), 0) FROM tickets WHERE phone = ?", (phone,))
         return int(row[0]) if row else 0
 
-    def lookup(self, *, number: str | None = None, phone: str | None = None, name: str | None = None,
-               address: str | None = None, registered_from: str | None = None, registered_to: str | None = None,
-               open_only: bool = False, unit: str | None = None, public_only: bool = False,
-               limit: int = 20) -> list[TicketRow]:
+    def lookup(
+        self,
+        *,
+        number: str | None = None,
+        phone: str | None = None,
+        name: str | None = None,
+        address: str | None = None,
+        registered_from: str | None = None,
+        registered_to: str | None = None,
+        open_only: bool = False,
+        unit: str | None = None,
+        public_only: bool = False,
+        limit: int = 20,
+    ) -> list[TicketRow]:
         """Issue 11, the centre-wide lookup: the criteria given, combined; newest first.
 
         `unit` keeps a unit's own tickets; `public_only` leaves out the confidential ones (R26.1: a
@@ -386,8 +498,10 @@ class Tx(ABC):
             args.append(f"|{unit}|")
         if public_only:
             where.append("confidential = 0")
-        sql = (f"SELECT {_TICKET_COLS} FROM tickets WHERE {' AND '.join(where) or '1 = 1'} "
-               "ORDER BY registered_at DESC, id DESC LIMIT ?")
+        sql = (
+            f"SELECT {_TICKET_COLS} FROM tickets WHERE {' AND '.join(where) or '1 = 1'} "
+            "ORDER BY registered_at DESC, id DESC LIMIT ?"
+        )
         return [_ticket_row(r) for r in self._all(sql, (*args, limit))]
 
     # --- sweeps -----------------------------------------------------------------------------
@@ -395,12 +509,25 @@ class Tx(ABC):
         return self._one("SELECT 1 FROM sweep_marks WHERE ticket_id = ? AND key = ?", (ticket_id, key)) is not None
 
     def mark(self, ticket_id: str, key: str, at: datetime) -> None:
-        self._exec("INSERT INTO sweep_marks (ticket_id, key, at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
-                   (ticket_id, key, utc(at)))
+        self._exec(
+            "INSERT INTO sweep_marks (ticket_id, key, at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+            (ticket_id, key, utc(at)),
+        )
 
     # --- knowledge base (R34.1) -------------------------------------------------------------
-    _KB_COLS = ("id", "owner_unit", "title", "body", "tags", "review_at", "valid_until", "version", "seq",
-                "updated_at", "updated_by")
+    _KB_COLS = (
+        "id",
+        "owner_unit",
+        "title",
+        "body",
+        "tags",
+        "review_at",
+        "valid_until",
+        "version",
+        "seq",
+        "updated_at",
+        "updated_by",
+    )
 
     def _kb(self, r: tuple[Any, ...]) -> dict[str, Any]:
         d = dict(zip(self._KB_COLS, r))
@@ -414,12 +541,16 @@ class Tx(ABC):
     def put_kb_article(self, row: dict[str, Any]) -> None:
         values = {**row, "tags": json.dumps(row["tags"], ensure_ascii=False)}
         updates = ", ".join(f"{c} = excluded.{c}" for c in self._KB_COLS if c != "id")
-        self._exec(f"INSERT INTO kb_articles ({', '.join(self._KB_COLS)}) VALUES ({', '.join('?' * len(self._KB_COLS))}) "
-                   f"ON CONFLICT(id) DO UPDATE SET {updates}", tuple(values[c] for c in self._KB_COLS))
+        self._exec(
+            f"INSERT INTO kb_articles ({', '.join(self._KB_COLS)}) VALUES ({', '.join('?' * len(self._KB_COLS))}) "
+            f"ON CONFLICT(id) DO UPDATE SET {updates}",
+            tuple(values[c] for c in self._KB_COLS),
+        )
 
     def kb_changes(self, after: int, limit: int) -> list[dict[str, Any]]:
-        rows = self._all(f"SELECT {', '.join(self._KB_COLS)} FROM kb_articles WHERE seq > ? ORDER BY seq LIMIT ?",
-                         (after, limit))
+        rows = self._all(
+            f"SELECT {', '.join(self._KB_COLS)} FROM kb_articles WHERE seq > ? ORDER BY seq LIMIT ?", (after, limit)
+        )
         return [self._kb(r) for r in rows]
 
     # --- whole tables (hotline server migrate, its checks) ----------------------------------
@@ -441,27 +572,69 @@ class Tx(ABC):
     def insert_rows(self, table: str, rows: list[tuple[Any, ...]]) -> None:
         """Rows in `TABLES[table]` column order; a row already there (same key) is left as it is."""
         cols, _ = TABLES[table]
-        self._many(f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))}) ON CONFLICT DO NOTHING",
-                   rows)
+        self._many(
+            f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))}) ON CONFLICT DO NOTHING",
+            rows,
+        )
 
 
 # Every table of the server's database, with its columns and key, in the order a copy writes them.
 TABLES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "meta": (("key", "value"), ("key",)),
-    "principals": (("id", "token_hash", "name", "role", "unit", "seat", "created_at", "revoked_at", "staff_no"), ("id",)),
+    "principals": (
+        ("id", "token_hash", "name", "role", "unit", "seat", "created_at", "revoked_at", "staff_no"),
+        ("id",),
+    ),
     "seats": (("code", "name", "principal_id", "enrolled_at"), ("code",)),
     "events": ((*_EVENT_COLS.split(", "), "pushed_by"), ("seq",)),
-    "receipts": (("event_id", "digest", "status", "rule", "reason", "seq", "received_at", "ticket_status"), ("event_id",)),
+    "receipts": (
+        ("event_id", "digest", "status", "rule", "reason", "seq", "received_at", "ticket_status"),
+        ("event_id",),
+    ),
     "tickets": (tuple(c.strip() for c in _TICKET_COLS.split(",")), ("id",)),
     "subscriptions": (("key", "ticket_id"), ("key", "ticket_id")),
-    "kb_articles": (("id", "owner_unit", "title", "body", "tags", "review_at", "valid_until", "version", "seq",
-                     "updated_at", "updated_by"), ("id",)),
+    "kb_articles": (
+        (
+            "id",
+            "owner_unit",
+            "title",
+            "body",
+            "tags",
+            "review_at",
+            "valid_until",
+            "version",
+            "seq",
+            "updated_at",
+            "updated_by",
+        ),
+        ("id",),
+    ),
     "sweep_marks": (("ticket_id", "key", "at"), ("ticket_id", "key")),
     # issue 15, R37.1: the public page's typical cases (schema _006; server_stub/public/cases.py)
-    "public_cases": (("id", "ticket_id", "matter", "place", "registered_at", "title", "redacted", "text", "status",
-                      "proposed_by", "proposed_at", "decided_by", "decided_at", "reason", "edited"), ("id",)),
-    "risk_decisions": (("warning_id", "decision", "reason", "actor", "role", "principal_id", "decided_at", "window_day",
-                        "warning"), ("warning_id",)),
+    "public_cases": (
+        (
+            "id",
+            "ticket_id",
+            "matter",
+            "place",
+            "registered_at",
+            "title",
+            "redacted",
+            "text",
+            "status",
+            "proposed_by",
+            "proposed_at",
+            "decided_by",
+            "decided_at",
+            "reason",
+            "edited",
+        ),
+        ("id",),
+    ),
+    "risk_decisions": (
+        ("warning_id", "decision", "reason", "actor", "role", "principal_id", "decided_at", "window_day", "warning"),
+        ("warning_id",),
+    ),
 }
 
 

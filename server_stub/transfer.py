@@ -65,7 +65,10 @@ def _digest(rows: Iterator[tuple[Any, ...]]) -> tuple[int, str]:
     return count, f"{total:064x}"[:16]
 
 
-def _pages(fetch: Callable[[tuple[Any, ...] | None], list[tuple[Any, ...]]], key_of: Callable[[tuple[Any, ...]], tuple[Any, ...]]) -> Iterator[tuple[Any, ...]]:
+def _pages(
+    fetch: Callable[[tuple[Any, ...] | None], list[tuple[Any, ...]]],
+    key_of: Callable[[tuple[Any, ...]], tuple[Any, ...]],
+) -> Iterator[tuple[Any, ...]]:
     after: tuple[Any, ...] | None = None
     while True:
         rows = fetch(after)
@@ -85,16 +88,26 @@ def _source_audit(source: Any, after: tuple[Any, ...] | None, limit: int) -> lis
     from .audit import COLUMNS
 
     with source.audit.reading() as conn:
-        return [tuple(r) for r in conn.execute(f"SELECT {', '.join(COLUMNS)} FROM audit WHERE id > ? ORDER BY id LIMIT ?",
-                                               (after[0] if after else 0, limit))]
+        return [
+            tuple(r)
+            for r in conn.execute(
+                f"SELECT {', '.join(COLUMNS)} FROM audit WHERE id > ? ORDER BY id LIMIT ?",
+                (after[0] if after else 0, limit),
+            )
+        ]
 
 
 def _target_audit(target: Any, after: tuple[Any, ...] | None, limit: int) -> list[tuple[Any, ...]]:
     from .storage import AUDIT_COLUMNS
 
     with target.read() as tx:
-        return [tuple(r) for r in tx.conn.execute(f"SELECT {', '.join(AUDIT_COLUMNS)} FROM audit WHERE id > %s ORDER BY id LIMIT %s",
-                                                  (after[0] if after else 0, limit)).fetchall()]
+        return [
+            tuple(r)
+            for r in tx.conn.execute(
+                f"SELECT {', '.join(AUDIT_COLUMNS)} FROM audit WHERE id > %s ORDER BY id LIMIT %s",
+                (after[0] if after else 0, limit),
+            ).fetchall()
+        ]
 
 
 def _copy_table(source: Any, target: Any, table: str, say: Callable[[str], None]) -> int:
@@ -116,8 +129,11 @@ def _copy_table(source: Any, target: Any, table: str, say: Callable[[str], None]
             if table == AUDIT:
                 from .storage import AUDIT_COLUMNS
 
-                tx._many(f"INSERT INTO audit ({', '.join(AUDIT_COLUMNS)}) VALUES ({', '.join('?' * len(AUDIT_COLUMNS))}) "
-                         "ON CONFLICT DO NOTHING", rows)
+                tx._many(
+                    f"INSERT INTO audit ({', '.join(AUDIT_COLUMNS)}) VALUES ({', '.join('?' * len(AUDIT_COLUMNS))}) "
+                    "ON CONFLICT DO NOTHING",
+                    rows,
+                )
             elif table == "meta":
                 for k, v in rows:  # the source's epoch and sequence: the seats' cursors stay valid
                     tx.put_meta(k, v)
@@ -128,11 +144,15 @@ def _copy_table(source: Any, target: Any, table: str, say: Callable[[str], None]
         say(f"  {table}: {copied} rows")
     if table == AUDIT:
         with target.write() as tx:  # later audit rows continue after the copied ids
-            tx.conn.execute("SELECT setval(pg_get_serial_sequence('audit', 'id'), GREATEST((SELECT max(id) FROM audit), 1))")
+            tx.conn.execute(
+                "SELECT setval(pg_get_serial_sequence('audit', 'id'), GREATEST((SELECT max(id) FROM audit), 1))"
+            )
     return copied
 
 
-def _rows(storage: Any, table: str, audit_fetch: Callable[[Any, tuple[Any, ...] | None, int], list[tuple[Any, ...]]]) -> Iterator[tuple[Any, ...]]:
+def _rows(
+    storage: Any, table: str, audit_fetch: Callable[[Any, tuple[Any, ...] | None, int], list[tuple[Any, ...]]]
+) -> Iterator[tuple[Any, ...]]:
     if table == AUDIT:
         return _pages(lambda after: audit_fetch(storage, after, BATCH), lambda r: (r[0],))
 
@@ -174,10 +194,15 @@ def migrate(source_path: Path, target_url: str, say: Callable[[str], None] = lam
             _copy_table(source, target, table, say)
         checks = verify(source, target)
         if not all(c.ok for c in checks):
-            bad = "，".join(f"{c.table}（{c.source_rows} → {c.target_rows} 行，校验 {c.source_sum} ≠ {c.target_sum}）"
-                           for c in checks if not c.ok)
-            raise TransferError(f"核对不一致 / verification failed: {bad}；源服务器是否仍在运行？停止它后再运行同一命令；"
-                                "若目标库另有改动，请换一个空库")
+            bad = "，".join(
+                f"{c.table}（{c.source_rows} → {c.target_rows} 行，校验 {c.source_sum} ≠ {c.target_sum}）"
+                for c in checks
+                if not c.ok
+            )
+            raise TransferError(
+                f"核对不一致 / verification failed: {bad}；源服务器是否仍在运行？停止它后再运行同一命令；"
+                "若目标库另有改动，请换一个空库"
+            )
         with target.write() as tx:
             tx._exec("DELETE FROM meta WHERE key LIKE ?", (_MARK + "%",))
     return checks

@@ -57,8 +57,13 @@ T0 = datetime(2026, 11, 2, 9, 0, tzinfo=SHANGHAI)  # a Monday; the week has no h
 LEAD_UNIT = "heat_group"
 
 FORM: dict[str, Any] = {
-    "appellant": {"name": "王先生", "phone": "13912345678", "address": "铁东区站前街道1号楼2单元301",
-                  "kind": "person", "vulnerable": []},
+    "appellant": {
+        "name": "王先生",
+        "phone": "13912345678",
+        "address": "铁东区站前街道1号楼2单元301",
+        "kind": "person",
+        "vulnerable": [],
+    },
     "appeal_type": "complaint",
     "matter": "heating_temperature",
     "place": "tiedong.站前街道",
@@ -124,11 +129,26 @@ def form() -> Callable[..., dict[str, Any]]:
 
 @pytest.fixture
 def event() -> Callable[..., Event]:
-    def make(kind: str, ticket_id: str, payload: dict[str, Any] | None = None, role: Role = Role.OPERATOR,
-             at: datetime | None = None, actor: str | None = None, seat: str = "001") -> Event:
+    def make(
+        kind: str,
+        ticket_id: str,
+        payload: dict[str, Any] | None = None,
+        role: Role = Role.OPERATOR,
+        at: datetime | None = None,
+        actor: str | None = None,
+        seat: str = "001",
+    ) -> Event:
         at = at or T0
-        return Event(id=str(ULID.from_datetime(at)), ticket_id=ticket_id, kind=kind,
-                     actor=actor or f"{role.value}-1", role=role, seat=seat, at=at, payload=payload or {})
+        return Event(
+            id=str(ULID.from_datetime(at)),
+            ticket_id=ticket_id,
+            kind=kind,
+            actor=actor or f"{role.value}-1",
+            role=role,
+            seat=seat,
+            at=at,
+            payload=payload or {},
+        )
 
     return make
 
@@ -149,8 +169,14 @@ def registered(rules: Rules, event) -> Callable[..., Ticket]:
 
 @pytest.fixture
 def act(rules: Rules, event) -> Callable[..., Ticket]:
-    def apply(ticket: Ticket, kind: str, payload: dict[str, Any] | None = None, role: Role | None = None,
-              at: datetime | None = None, actor: str | None = None) -> Ticket:
+    def apply(
+        ticket: Ticket,
+        kind: str,
+        payload: dict[str, Any] | None = None,
+        role: Role | None = None,
+        at: datetime | None = None,
+        actor: str | None = None,
+    ) -> Ticket:
         role = role or default_role(kind)
         payload = dict(payload or {})
         if role is Role.UNIT and "unit" not in payload and ticket.lead_unit:
@@ -166,18 +192,28 @@ PATHS: dict[Status, tuple[Status, str, dict[str, Any]]] = {
     Status.ACCEPTED: (Status.REGISTERED, "accept", {}),
     Status.ANSWERED: (Status.REGISTERED, "answer_on_spot", {"answer": "按政策解释，诉求人表示理解。"}),
     Status.REFUSED: (Status.REGISTERED, "refuse", {"reason": "不属于受理范围"}),
-    Status.ADVISED: (Status.REGISTERED, "advise_channel", {"channel": "litigation", "text": "已告知可向人民法院起诉。"}),
+    Status.ADVISED: (
+        Status.REGISTERED,
+        "advise_channel",
+        {"channel": "litigation", "text": "已告知可向人民法院起诉。"},
+    ),
     Status.DISPATCHED: (Status.ACCEPTED, "dispatch", {"lead_unit": LEAD_UNIT, "co_units": []}),
     Status.IN_PROGRESS: (Status.DISPATCHED, "receive", {}),
     Status.RETURNED: (Status.DISPATCHED, "return_to_centre", {"reason": "不属于本单位职责"}),
     Status.EXTENSION_REQUESTED: (Status.IN_PROGRESS, "request_extension", None),  # payload from the clock
     Status.RESPONDED: (Status.IN_PROGRESS, "respond", {"result": "已派人维修，室温恢复。", "told_appellant": True}),
     Status.AWAITING_CALLBACK: (Status.RESPONDED, "review_pass", {}),
-    Status.RATED: (Status.AWAITING_CALLBACK, "callback", {
-        "ratings": {"timeliness": 5, "result": 4, "attitude": 5, "overall": 5}, "words": "满意"}),
+    Status.RATED: (
+        Status.AWAITING_CALLBACK,
+        "callback",
+        {"ratings": {"timeliness": 5, "result": 4, "attitude": 5, "overall": 5}, "words": "满意"},
+    ),
     Status.RATING_DISPUTED: (Status.RATED, "dispute_rating", {"reason": "诉求人所述与事实不符"}),
-    Status.RERATED: (Status.RATING_DISPUTED, "rerate", {
-        "ratings": {"timeliness": 5, "result": 5, "attitude": 5, "overall": 5}}),
+    Status.RERATED: (
+        Status.RATING_DISPUTED,
+        "rerate",
+        {"ratings": {"timeliness": 5, "result": 5, "attitude": 5, "overall": 5}},
+    ),
     Status.ARCHIVED: (Status.RATED, "archive", {}),
 }
 
@@ -187,8 +223,12 @@ def _extension_payload(rules: Rules, ticket: Ticket, at: datetime, days: int = 1
 
     clock = running_clock(ticket, at, rules.clocks, rules.taxonomy)
     assert clock is not None
-    return {"reason": "需协调多个部门", "progress": "已现场查看", "measures": "联系施工单位整改",
-            "new_due": (clock.due.at + timedelta(days=days)).isoformat()}
+    return {
+        "reason": "需协调多个部门",
+        "progress": "已现场查看",
+        "measures": "联系施工单位整改",
+        "new_due": (clock.due.at + timedelta(days=days)).isoformat(),
+    }
 
 
 @pytest.fixture
@@ -284,8 +324,12 @@ ENGINES = ("sqlite", "postgresql")
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    parser.addoption("--engine", choices=(*ENGINES, "both"), default="both",
-                     help="the server storage engine(s) the server tests run on (default: both)")
+    parser.addoption(
+        "--engine",
+        choices=(*ENGINES, "both"),
+        default="both",
+        help="the server storage engine(s) the server tests run on (default: both)",
+    )
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:

@@ -86,21 +86,30 @@ def test_every_class_has_one_kind(exception_classes):
 
 def test_the_drawing_lists_every_class_under_the_kind_it_has(exception_classes):
     drawn = dict(_drawing())
-    in_tree = {c.__name__: c for c in exception_classes.values() if issubclass(c, HotlineError) and c is not HotlineError}
+    in_tree = {
+        c.__name__: c for c in exception_classes.values() if issubclass(c, HotlineError) and c is not HotlineError
+    }
     missing = sorted(set(in_tree) - set(drawn))
     assert not missing, f"not drawn in operator_tui/domain/errors.py: {missing}"
     gone = sorted(set(drawn) - set(in_tree))
     assert not gone, f"drawn but no such class: {gone}"
-    wrong = sorted(f"{n}: drawn under {drawn[n]}, is {kind.__name__}" for n, c in in_tree.items()
-                   if (kind := kind_of(c.__new__(c))) is not None and c not in KINDS and drawn[n] != kind.__name__)
+    wrong = sorted(
+        f"{n}: drawn under {drawn[n]}, is {kind.__name__}"
+        for n, c in in_tree.items()
+        if (kind := kind_of(c.__new__(c))) is not None and c not in KINDS and drawn[n] != kind.__name__
+    )
     assert not wrong, wrong
     assert len([n for n, _ in _drawing()]) == len(drawn), "a class is drawn twice"
 
 
 def test_the_tree_is_drawn_once():
     """Other modules list their errors; only domain/errors.py draws the tree."""
-    drawings = sorted(str(p.relative_to(ROOT)) for folder in ("operator_tui", "server_stub")
-                      for p in (ROOT / folder).rglob("*.py") if "├──" in p.read_text(encoding="utf-8"))
+    drawings = sorted(
+        str(p.relative_to(ROOT))
+        for folder in ("operator_tui", "server_stub")
+        for p in (ROOT / folder).rglob("*.py")
+        if "├──" in p.read_text(encoding="utf-8")
+    )
     assert drawings == ["operator_tui/domain/errors.py"]
 
 

@@ -32,11 +32,18 @@ print(json.dumps({"imported": names, "modules": sorted(sys.modules)}))
 def test_domain_imports_no_ui_network_or_database_libraries():
     out = subprocess.run([sys.executable, "-c", PROBE], capture_output=True, text=True, cwd=ROOT, check=True)
     report = json.loads(out.stdout)
-    assert {"operator_tui.domain.workflow", "operator_tui.domain.deadlines", "operator_tui.domain.taxonomy",
-            "operator_tui.domain.workdays", "operator_tui.domain.model"} <= set(report["imported"])
+    assert {
+        "operator_tui.domain.workflow",
+        "operator_tui.domain.deadlines",
+        "operator_tui.domain.taxonomy",
+        "operator_tui.domain.workdays",
+        "operator_tui.domain.model",
+    } <= set(report["imported"])
     leaked = sorted(m for m in report["modules"] if m.split(".")[0] in FORBIDDEN)
     assert not leaked, f"operator_tui.domain pulls in {leaked}"
-    own = sorted(m for m in report["modules"] if m.startswith("operator_tui.") and not m.startswith("operator_tui.domain"))
+    own = sorted(
+        m for m in report["modules"] if m.startswith("operator_tui.") and not m.startswith("operator_tui.domain")
+    )
     assert not own, f"operator_tui.domain imports other parts of the app: {own}"
 
 
@@ -61,11 +68,15 @@ def test_import_linter_contracts_hold(tmp_path):
             dropped += sorted(set(contract.get(key, [])) - set(keep))
             contract[key] = keep
     config["root_packages"] = [p for p in config.get("root_packages", []) if not _missing_module(p)]
-    assert any(c["source_modules"] == ["operator_tui.domain"] for c in config["contracts"]), "the domain contract is gone"
+    assert any(c["source_modules"] == ["operator_tui.domain"] for c in config["contracts"]), (
+        "the domain contract is gone"
+    )
     path = tmp_path / "importlinter.toml"
     path.write_text(_to_toml(config), encoding="utf-8")
     run = subprocess.run([exe, str(path), "--no-cache", "--no-logo"], capture_output=True, text=True, cwd=ROOT)
-    assert run.returncode == 0, f"lint-imports failed (not yet existing, skipped: {dropped}):\n{run.stdout}\n{run.stderr}"
+    assert run.returncode == 0, (
+        f"lint-imports failed (not yet existing, skipped: {dropped}):\n{run.stdout}\n{run.stderr}"
+    )
     assert "Contracts: " in run.stdout and " 0 broken" in run.stdout, run.stdout
 
 
@@ -112,10 +123,27 @@ print(json.dumps(seen[0]))
 """
 # What the seat loads after its first frame (issue 3: start-up time). Each is tens of milliseconds
 # of import; one imported again at module level would put it back on the operator's wait.
-AFTER_FIRST_FRAME = ("typer", "click", "pydantic", "pydantic_core", "sqlite_utils", "httpx", "ulid", "pypinyin",
-                     "jieba", "yaml", "chinese_calendar", "operator_tui.desk", "operator_tui.domain.model",
-                     "operator_tui.domain.taxonomy", "operator_tui.domain.triage", "operator_tui.kb",
-                     "operator_tui.ui.widgets.form_tail", "operator_tui.ui.widgets.caller_history", "textual.widgets._data_table")
+AFTER_FIRST_FRAME = (
+    "typer",
+    "click",
+    "pydantic",
+    "pydantic_core",
+    "sqlite_utils",
+    "httpx",
+    "ulid",
+    "pypinyin",
+    "jieba",
+    "yaml",
+    "chinese_calendar",
+    "operator_tui.desk",
+    "operator_tui.domain.model",
+    "operator_tui.domain.taxonomy",
+    "operator_tui.domain.triage",
+    "operator_tui.kb",
+    "operator_tui.ui.widgets.form_tail",
+    "operator_tui.ui.widgets.caller_history",
+    "textual.widgets._data_table",
+)
 
 
 @pytest.mark.parametrize("caller", ["", "13912345678"])
@@ -125,8 +153,13 @@ def test_the_seat_first_frame_leaves_the_heavy_modules_for_later(tmp_path, calle
     from operator_tui.store.db import Store
 
     Store.open(tmp_path / "seat.db")  # issue 14: the seat opens an existing database only (db init makes it)
-    out = subprocess.run([sys.executable, "-c", FIRST_FRAME_PROBE, str(tmp_path / "seat.db"), caller],
-                         capture_output=True, text=True, cwd=ROOT, check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", FIRST_FRAME_PROBE, str(tmp_path / "seat.db"), caller],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=True,
+    )
     modules = set(json.loads(out.stdout))
     early = sorted(m for m in modules if any(m == name or m.startswith(name + ".") for name in AFTER_FIRST_FRAME))
     assert not early, f"imported before the seat's first frame: {early}"

@@ -23,15 +23,16 @@ def _write_config(tmp_path: Path, text: str) -> Path:
 
 
 def test_each_level_wins_over_the_ones_below_it(tmp_path):
-    _write_config(tmp_path, 'server = "http://file:1"\nrole = "supervisor"\ndb = "/file/seat.db"\n'
-                            'keymap = "/file/keys.toml"\n')
+    _write_config(
+        tmp_path, 'server = "http://file:1"\nrole = "supervisor"\ndb = "/file/seat.db"\nkeymap = "/file/keys.toml"\n'
+    )
     env = _env(tmp_path, HOTLINE_SERVER="http://env:2", HOTLINE_DB="/env/seat.db")
     s = Settings.resolve(db=Path("/cli/seat.db"), env=env)
-    assert s.db_path == Path("/cli/seat.db")          # option over environment over file
-    assert s.server_url == "http://env:2"              # environment over file
-    assert s.role == "supervisor"                      # file over default
+    assert s.db_path == Path("/cli/seat.db")  # option over environment over file
+    assert s.server_url == "http://env:2"  # environment over file
+    assert s.role == "supervisor"  # file over default
     assert s.keymap_path == Path("/file/keys.toml")
-    assert s.triage_rules is None and s.tls_cert is None   # default: nothing given anywhere
+    assert s.triage_rules is None and s.tls_cert is None  # default: nothing given anywhere
     assert Settings.resolve(env=_env(tmp_path)).db_path == Path("/file/seat.db")
 
 
@@ -63,13 +64,16 @@ def test_secrets_stay_out_of_repr(tmp_path):
     assert s.token == "hl_secret_1" and "hl_secret_1" not in repr(s) and "abab" not in repr(s)
 
 
-@pytest.mark.parametrize("text, named", [
-    ('server = "http://a"\nserver_url = "x"\n', "'server_url'"),     # unknown key
-    ('token = "hl_x"\n', "HOTLINE_TOKEN"),                            # a secret is not read from the file
-    ('policy = "/p.toml"\n', "HOTLINE_POLICY"),                       # environment only, for now
-    ('role = 3\n', "'role'"),                                         # wrong type
-    ('db = ""\n', "'db'"),                                            # empty
-])
+@pytest.mark.parametrize(
+    "text, named",
+    [
+        ('server = "http://a"\nserver_url = "x"\n', "'server_url'"),  # unknown key
+        ('token = "hl_x"\n', "HOTLINE_TOKEN"),  # a secret is not read from the file
+        ('policy = "/p.toml"\n', "HOTLINE_POLICY"),  # environment only, for now
+        ("role = 3\n", "'role'"),  # wrong type
+        ('db = ""\n', "'db'"),  # empty
+    ],
+)
 def test_a_bad_key_is_one_chinese_line_naming_it(tmp_path, text, named):
     path = _write_config(tmp_path, text)
     with pytest.raises(SettingsError) as caught:
@@ -104,7 +108,7 @@ def test_environment_reads_a_setting_by_its_one_spelling():
 def test_a_bad_config_file_stops_both_ways_in_with_one_line(tmp_path, argv, monkeypatch, capsys):
     from operator_tui import launch
 
-    _write_config(tmp_path, 'role = operator\n')
+    _write_config(tmp_path, "role = operator\n")
     monkeypatch.setenv(ENV["config_dir"], str(tmp_path / "cfg"))
     monkeypatch.setenv(ENV["db"], str(tmp_path / "seat.db"))
     with pytest.raises(SystemExit) as done:

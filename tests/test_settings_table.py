@@ -26,12 +26,18 @@ def _readme_table() -> str:
 def test_the_readme_table_is_the_generated_one():
     assert _readme_table() == markdown(), (
         "README.md's settings table differs from the code: run `python -m operator_tui.settings --markdown` "
-        "and paste its output between the settings-table markers")
+        "and paste its output between the settings-table markers"
+    )
 
 
 def test_the_generator_runs_as_documented():
-    out = subprocess.run([sys.executable, "-m", "operator_tui.settings", "--markdown"], capture_output=True,
-                         text=True, cwd=ROOT, check=True)
+    out = subprocess.run(
+        [sys.executable, "-m", "operator_tui.settings", "--markdown"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=True,
+    )
     assert out.stdout == markdown()
     bad = subprocess.run([sys.executable, "-m", "operator_tui.settings"], capture_output=True, text=True, cwd=ROOT)
     assert bad.returncode == 2 and bad.stderr.count("\n") == 1
@@ -68,8 +74,11 @@ def test_each_setting_is_declared_once_with_a_known_scope():
 def test_no_module_spells_a_settings_variable_as_a_typer_literal():
     """One spelling: typer options name their variable through ENV, never as a string of their own."""
     literal = re.compile(r"envvar\s*=\s*[\"']HOTLINE_")
-    offenders = [str(p.relative_to(ROOT)) for p in sorted((ROOT / "operator_tui").rglob("*.py"))
-                 if literal.search(p.read_text(encoding="utf-8"))]
+    offenders = [
+        str(p.relative_to(ROOT))
+        for p in sorted((ROOT / "operator_tui").rglob("*.py"))
+        if literal.search(p.read_text(encoding="utf-8"))
+    ]
     assert not offenders, f"envvar='HOTLINE_…' literals (use envvar=ENV[name]): {offenders}"
 
 
@@ -86,8 +95,13 @@ READS_ENVIRONMENT = {
 
 def test_only_the_settings_read_the_environment():
     reader = re.compile(r"os\.environ|os\.getenv|getenv\(")
-    found = {str(p.relative_to(ROOT)) for folder in ("operator_tui", "server_stub")
-             for p in (ROOT / folder).rglob("*.py")
-             if any(reader.search(line.split("#")[0]) for line in p.read_text(encoding="utf-8").splitlines())}
-    assert found - set(READS_ENVIRONMENT) == set(), "read the setting from the Settings object (or settings.environment)"
+    found = {
+        str(p.relative_to(ROOT))
+        for folder in ("operator_tui", "server_stub")
+        for p in (ROOT / folder).rglob("*.py")
+        if any(reader.search(line.split("#")[0]) for line in p.read_text(encoding="utf-8").splitlines())
+    }
+    assert found - set(READS_ENVIRONMENT) == set(), (
+        "read the setting from the Settings object (or settings.environment)"
+    )
     assert "operator_tui/settings.py" in found  # the grep does see a reader

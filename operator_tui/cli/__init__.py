@@ -36,8 +36,11 @@ __all__ = ["CliError", "main", "settings"]
 
 # What each kind of error exits with: 2 for what the person can fix in what they typed or set up.
 EXIT_CODES: dict[type[HotlineError], int] = {
-    BadInput: 2, NotFound: 2, Refused: 2, Misconfigured: 2,
-    Unavailable: 1,       # nothing wrong with the command: the server, the switch or the lock may be back later
+    BadInput: 2,
+    NotFound: 2,
+    Refused: 2,
+    Misconfigured: 2,
+    Unavailable: 1,  # nothing wrong with the command: the server, the switch or the lock may be back later
     BrokenInvariant: 70,  # EX_SOFTWARE: a bug in this program
 }
 
@@ -67,10 +70,13 @@ def _show_version(value: bool) -> None:
 @_app.callback()
 def root(
     ctx: typer.Context,
-    db: Path = typer.Option(None, "--db", envvar=ENV["db"], help="Seat database file (default: the platform data dir)."),
+    db: Path = typer.Option(
+        None, "--db", envvar=ENV["db"], help="Seat database file (default: the platform data dir)."
+    ),
     operator: str = typer.Option(None, "--operator", envvar=ENV["operator"], help="Operator id recorded on events."),
-    version: bool = typer.Option(False, "--version", callback=_show_version, is_eager=True,
-                                 help="Print the version and exit."),
+    version: bool = typer.Option(
+        False, "--version", callback=_show_version, is_eager=True, help="Print the version and exit."
+    ),
 ) -> None:
     # Resolved once here (option > environment > config.toml > default); sub-commands read it with
     # `settings(ctx)` and put their own options on top with `Settings.given`.
@@ -81,9 +87,18 @@ def root(
 
 
 # command name → module; each module has register(app)
-COMMANDS = {"db": "db_cmd", "deadline": "deadline_cmd", "ticket": "ticket_cmd", "triage": "triage_cmd",
-            "kb": "kb_cmd", "seat": "seat_cmd", "server": "server_cmd", "sync": "sync_cmd", "cti": "cti_cmd",
-            "report": "report_cmd"}
+COMMANDS = {
+    "db": "db_cmd",
+    "deadline": "deadline_cmd",
+    "ticket": "ticket_cmd",
+    "triage": "triage_cmd",
+    "kb": "kb_cmd",
+    "seat": "seat_cmd",
+    "server": "server_cmd",
+    "sync": "sync_cmd",
+    "cti": "cti_cmd",
+    "report": "report_cmd",
+}
 _registered: set[str] = set()
 
 

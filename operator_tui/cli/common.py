@@ -23,8 +23,9 @@ def rules() -> Rules:
         raise CliError(str(exc)) from None
 
 
-def open_store(s: Settings, must_exist: bool = True, write: bool = False, *, key=None,
-               key_file: Path | None = None) -> Store:
+def open_store(
+    s: Settings, must_exist: bool = True, write: bool = False, *, key=None, key_file: Path | None = None
+) -> Store:
     """The seat database. Only `hotline db init` passes `must_exist=False` (issue 14: a mistyped
     --db made a new, empty database); `write` also refuses a read-only file or folder. An encrypted
     one opens with `key`, or the key from `key_file` or the usual sources (store/keys.py)."""
@@ -50,8 +51,9 @@ def require(problem: str | None) -> None:
         raise CliError(problem)
 
 
-def require_database(path: Path, option: str = "--db", *, write: bool = False,
-                     create_with: str = "hotline db init") -> None:
+def require_database(
+    path: Path, option: str = "--db", *, write: bool = False, create_with: str = "hotline db init"
+) -> None:
     """An existing SQLite database at `path` (also writable with `write`); the server commands use
     this with `create_with="hotline server init"`."""
     require(database_problem(path, option, write=write, create_with=create_with))

@@ -19,16 +19,20 @@ STATE_NAMES = {"ready": "示闲", "not_ready": "示忙", "after_call_work": "话
 
 
 def register(app: typer.Typer) -> None:
-    cti = typer.Typer(help="电话系统（CTI）连接 / the phone system link (FreeSWITCH ESL, Asterisk AMI).",
-                      no_args_is_help=True)
+    cti = typer.Typer(
+        help="电话系统（CTI）连接 / the phone system link (FreeSWITCH ESL, Asterisk AMI).", no_args_is_help=True
+    )
     cti.command("check")(check)
     app.add_typer(cti, name="cti")
 
 
 def check(
     ctx: typer.Context,
-    url: str = typer.Argument(..., metavar="URL",
-                              help="freeswitch://host:8021?agent=1001@default or asterisk://host:5038?interface=PJSIP/1001"),
+    url: str = typer.Argument(
+        ...,
+        metavar="URL",
+        help="freeswitch://host:8021?agent=1001@default or asterisk://host:5038?interface=PJSIP/1001",
+    ),
     timeout: float = typer.Option(5.0, "--timeout", min=0.5, max=60, help="Seconds to wait for the switch."),
 ) -> None:
     """Log in to the switch, read the agent's state and calls, and disconnect (credentials from

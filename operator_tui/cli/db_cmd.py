@@ -26,11 +26,18 @@ def register(app: typer.Typer) -> None:
 def init(
     ctx: typer.Context,
     demo: bool = typer.Option(False, "--demo", help="Seed demo tickets and the sample knowledge base (once)."),
-    seat_code: str = typer.Option(None, "--seat-code", help="This seat's 3-digit code, unique across seats (part of every ticket number)."),
-    encrypt: bool = typer.Option(False, "--encrypt", help="Create it encrypted (SQLCipher) with a new random key, kept in "
-                                 "--key-file (a new 0600 file) or else the OS keyring; a key already set is used."),
-    key_file: Path | None = typer.Option(None, "--key-file", envvar=ENV["key_file"],
-                                  help="The database key's file (mode 0600); implies --encrypt."),
+    seat_code: str = typer.Option(
+        None, "--seat-code", help="This seat's 3-digit code, unique across seats (part of every ticket number)."
+    ),
+    encrypt: bool = typer.Option(
+        False,
+        "--encrypt",
+        help="Create it encrypted (SQLCipher) with a new random key, kept in "
+        "--key-file (a new 0600 file) or else the OS keyring; a key already set is used.",
+    ),
+    key_file: Path | None = typer.Option(
+        None, "--key-file", envvar=ENV["key_file"], help="The database key's file (mode 0600); implies --encrypt."
+    ),
 ) -> None:
     """Create (or migrate) the seat database, file mode 0600."""
     from . import CliError, settings
@@ -109,4 +116,6 @@ def import_outbox(
             done = import_file(db, file, now())
     except OutboxFileError as exc:
         raise CliError(str(exc)) from None
-    typer.echo(f"已导入坐席 {done.seat} 的待同步事件 {done.added} 个（已有 {done.known} 个未重复导入）；请运行 hotline sync")
+    typer.echo(
+        f"已导入坐席 {done.seat} 的待同步事件 {done.added} 个（已有 {done.known} 个未重复导入）；请运行 hotline sync"
+    )

@@ -11,7 +11,9 @@ import typer
 from ..settings_table import ENV
 from .common import require_database
 
-KEY_FILE_HELP = "The database key's file (mode 0600). Default: HOTLINE_DB_KEY, then HOTLINE_DB_KEY_FILE, then the OS keyring."
+KEY_FILE_HELP = (
+    "The database key's file (mode 0600). Default: HOTLINE_DB_KEY, then HOTLINE_DB_KEY_FILE, then the OS keyring."
+)
 
 
 def key_for_init(db_path: Path, encrypt: bool, key_file: Path | None):
@@ -40,21 +42,29 @@ def key_for_init(db_path: Path, encrypt: bool, key_file: Path | None):
 
 def _summary(done) -> str:
     rows = done.rows
-    return (f"表 {done.tables} 张，办理单 {rows.get('tickets', 0)} 张，事件 {rows.get('events', 0)} 个，"
-            f"待同步 {rows.get('outbox', 0)} 个，行数逐表核对一致")
+    return (
+        f"表 {done.tables} 张，办理单 {rows.get('tickets', 0)} 张，事件 {rows.get('events', 0)} 个，"
+        f"待同步 {rows.get('outbox', 0)} 个，行数逐表核对一致"
+    )
 
 
 def register(db_app: typer.Typer) -> None:
     @db_app.command("encrypt")
     def encrypt(
         ctx: typer.Context,
-        key_file: Path | None = typer.Option(None, "--key-file", envvar=ENV["key_file"],
-                                      help="Use the key in this 0600 file, or, if it does not exist, "
-                                           "create it with a new random key. Without it: HOTLINE_DB_KEY, else a new "
-                                           "key kept in the OS keyring."),
-        keep_plain_backup: bool = typer.Option(False, "--keep-plain-backup",
-                                               help="Keep the plain database as DB.plain-backup (default: "
-                                                    "overwritten with zeros and removed)."),
+        key_file: Path | None = typer.Option(
+            None,
+            "--key-file",
+            envvar=ENV["key_file"],
+            help="Use the key in this 0600 file, or, if it does not exist, "
+            "create it with a new random key. Without it: HOTLINE_DB_KEY, else a new "
+            "key kept in the OS keyring.",
+        ),
+        keep_plain_backup: bool = typer.Option(
+            False,
+            "--keep-plain-backup",
+            help="Keep the plain database as DB.plain-backup (default: overwritten with zeros and removed).",
+        ),
     ) -> None:
         """Encrypt a plain seat database: a verified encrypted copy replaces it. Close the seat first."""
         from ..store import keys
@@ -79,9 +89,12 @@ def register(db_app: typer.Typer) -> None:
     def rekey(
         ctx: typer.Context,
         key_file: Path | None = typer.Option(None, "--key-file", envvar=ENV["key_file"], help=KEY_FILE_HELP),
-        new_key_file: Path | None = typer.Option(None, "--new-key-file",
-                                          help="Keep the new key in this new 0600 file. Default: where the "
-                                               "old key was (its key file, or the OS keyring)."),
+        new_key_file: Path | None = typer.Option(
+            None,
+            "--new-key-file",
+            help="Keep the new key in this new 0600 file. Default: where the "
+            "old key was (its key file, or the OS keyring).",
+        ),
     ) -> None:
         """Give an encrypted seat database a new random key (e.g. after a key may have leaked)."""
         from ..store import keys
@@ -113,8 +126,10 @@ def register(db_app: typer.Typer) -> None:
             new = keys.Key(fresh, "系统钥匙串", "keyring")
             keep = lambda: keys.keyring_put(s.db_path, fresh)  # noqa: E731
         else:
-            raise CliError("--new-key-file：旧密钥来自环境变量 HOTLINE_DB_KEY，新密钥需要保存的位置；"
-                           "请用 --new-key-file 指定新的密钥文件，完成后改用它")
+            raise CliError(
+                "--new-key-file：旧密钥来自环境变量 HOTLINE_DB_KEY，新密钥需要保存的位置；"
+                "请用 --new-key-file 指定新的密钥文件，完成后改用它"
+            )
         try:
             done = convert(s.db_path, old, new, keep)
         except ConversionError as exc:

@@ -19,7 +19,9 @@ FIRST_YEAR, LAST_YEAR = 2000, 2100
 def register(app: typer.Typer) -> None:
     @app.command("deadline")
     def deadline(
-        start: str = typer.Option(..., "--start", help="Start as ISO date-time, e.g. 2026-09-30T10:00:00+08:00 (no offset: Asia/Shanghai)."),
+        start: str = typer.Option(
+            ..., "--start", help="Start as ISO date-time, e.g. 2026-09-30T10:00:00+08:00 (no offset: Asia/Shanghai)."
+        ),
         workdays: int = typer.Option(..., "--workdays", min=0, max=400, help="Number of official working days."),
         as_json: bool = typer.Option(False, "--json", help="Print JSON: due_date, due_at, provisional."),
         holidays: Path = typer.Option(None, "--holidays", envvar=ENV["holidays"], help="Extra holiday file (TOML)."),

@@ -100,8 +100,9 @@ def register(app: typer.Typer) -> None:
     kb = typer.Typer(help="知识库维护：导入、导出、检索、过期检查（R34.1）", no_args_is_help=True)
 
     @kb.command("import")
-    def import_(ctx: typer.Context,
-                path: Path = typer.Argument(..., help="一个 .md/.csv 文件，或只含这些文件的目录")) -> None:
+    def import_(
+        ctx: typer.Context, path: Path = typer.Argument(..., help="一个 .md/.csv 文件，或只含这些文件的目录")
+    ) -> None:
         """导入知识库条目：先逐条校验全部文件，全部无误才在一个事务中写入；有任何错误则一条也不写入。"""
         if not path.exists():
             raise _fail(f"PATH：找不到 {path}；请检查路径")
@@ -174,11 +175,11 @@ def register(app: typer.Typer) -> None:
         if matter is not None and matter not in load_codes().matters:
             raise _fail(f"--matter：未知事项代码 {matter!r}（见 operator_tui/data/matters.toml）")
         with _kb(settings(ctx).db_path) as conn:
-            hits = search_conn(conn, text, matter, limit,
-                               today=None if include_expired else date.today())
+            hits = search_conn(conn, text, matter, limit, today=None if include_expired else date.today())
         if as_json:
-            payload = [{"id": h.id, "title": h.title, "score": h.score,
-                        "standard_answer": h.standard_answer} for h in hits]
+            payload = [
+                {"id": h.id, "title": h.title, "score": h.score, "standard_answer": h.standard_answer} for h in hits
+            ]
             typer.echo(json.dumps(payload, ensure_ascii=False, indent=2))
             return
         if not hits:
@@ -203,19 +204,26 @@ def register(app: typer.Typer) -> None:
             ensure_schema(conn)
             found = find_stale(all_articles(conn), day, owner, within)
         if as_json:
-            payload = [{"id": s.article.id, "title": s.article.title,
-                        "owner_unit": s.article.owner_unit,
-                        "review_by": s.article.review_by.isoformat(),
-                        "valid_until": s.article.valid_until.isoformat()
-                        if s.article.valid_until else None,
-                        "reasons": list(s.reasons)} for s in found]
+            payload = [
+                {
+                    "id": s.article.id,
+                    "title": s.article.title,
+                    "owner_unit": s.article.owner_unit,
+                    "review_by": s.article.review_by.isoformat(),
+                    "valid_until": s.article.valid_until.isoformat() if s.article.valid_until else None,
+                    "reasons": list(s.reasons),
+                }
+                for s in found
+            ]
             typer.echo(json.dumps(payload, ensure_ascii=False, indent=2))
             return
         typer.echo(f"{day.isoformat()}：{len(found)} 条需要复核。")
         for s in found:
             why = "、".join(REASON_TEXT[r] for r in s.reasons)
             until = s.article.valid_until.isoformat() if s.article.valid_until else "长期"
-            typer.echo(f"  {s.article.id}  {clean_text(s.article.title)}  "
-                       f"单位 {s.article.owner_unit}  复核 {s.article.review_by}  有效至 {until}  {why}")
+            typer.echo(
+                f"  {s.article.id}  {clean_text(s.article.title)}  "
+                f"单位 {s.article.owner_unit}  复核 {s.article.review_by}  有效至 {until}  {why}"
+            )
 
     app.add_typer(kb, name="kb")

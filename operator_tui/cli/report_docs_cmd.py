@@ -12,20 +12,30 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import cast
 
 import typer
 
 from .server_cmd import DB_OPTION
 
-_OUT = typer.Option(..., "--out", help="报告输出文件夹（不存在则新建，上级文件夹须已存在）/ the folder the files go in.")
-_KINDS = {"daily": "日报（默认：昨天）", "weekly": "周报（默认：上一个完整的周）", "monthly": "月报（默认：上一个完整的月）"}
+_OUT = typer.Option(
+    ..., "--out", help="报告输出文件夹（不存在则新建，上级文件夹须已存在）/ the folder the files go in."
+)
+_KINDS = {
+    "daily": "日报（默认：昨天）",
+    "weekly": "周报（默认：上一个完整的周）",
+    "monthly": "月报（默认：上一个完整的月）",
+}
 
 
 def register(report_app: typer.Typer) -> None:
     for kind, what in _KINDS.items():
         report_app.command(kind, help=f"{what}：三率、排名、热点、风险、超期，.xlsx 与可打印 HTML (R31.1, R35.1).")(
-            _periodic_command(kind))
-    report_app.command("topic", help="专题分析：某事项（可限定地点）的共性、突出、源头问题，注明主送单位 (R31.2).")(topic)
+            _periodic_command(kind)
+        )
+    report_app.command("topic", help="专题分析：某事项（可限定地点）的共性、突出、源头问题，注明主送单位 (R31.2).")(
+        topic
+    )
 
 
 def _out_dir(out: Path) -> Path:
@@ -109,8 +119,19 @@ def _periodic_command(kind: str):
             raise CliError(f"--for：未知的承办单位代码 {unit!r}；请用 units.toml 中的代码，如 heat_group")
         folder = _out_dir(out)
         weeks = load_reports_policy().trend_weeks
-        doc = _build(ctx, db, lambda storage: documents.periodic(
-            storage, the_rules, kind, the_period, now(), unit=unit, trend_weeks=weeks))  # type: ignore[arg-type]
+        doc = _build(
+            ctx,
+            db,
+            lambda storage: documents.periodic(
+                storage,
+                the_rules,
+                cast("documents.Kind", kind),  # the command's own name: daily, weekly or monthly
+                the_period,
+                now(),
+                unit=unit,
+                trend_weeks=weeks,
+            ),
+        )
         _write(doc, folder)
 
     command.__name__ = kind
@@ -121,7 +142,9 @@ def _periodic_command(kind: str):
 def topic(
     ctx: typer.Context,
     matter: str = typer.Option(..., "--matter", help="事项代码（matters.toml），如 heating_temperature。"),
-    place: str = typer.Option(None, "--place", help="地点代码（places.toml），如 tiedong 或 tiedong.站前街道；含其下属地点。"),
+    place: str = typer.Option(
+        None, "--place", help="地点代码（places.toml），如 tiedong 或 tiedong.站前街道；含其下属地点。"
+    ),
     period: str = typer.Option(None, "--period", help="时段：2026-11、2026-W47、2026 或 2026-10-01..2026-11-30。"),
     out: Path = _OUT,
     db: str = DB_OPTION,
@@ -142,8 +165,9 @@ def topic(
     the_period = _period(period, None)
     folder = _out_dir(out)
     copy_to = load_reports_policy().topic_copy_to
-    doc = _build(ctx, db, lambda storage: documents.topic(storage, the_rules, matter, place, the_period, now(),
-                                                          copy_to=copy_to))
+    doc = _build(
+        ctx, db, lambda storage: documents.topic(storage, the_rules, matter, place, the_period, now(), copy_to=copy_to)
+    )
     _write(doc, folder)
 
 

@@ -21,8 +21,11 @@ import typer
 from ..clock import utc_now
 from .server_cmd import DB_OPTION, _database, _server_db
 
-case_app = typer.Typer(help="典型案例：提名、查看、批准、驳回 (R37.1) / typical cases for the public page.",
-                       no_args_is_help=True, rich_markup_mode=None)
+case_app = typer.Typer(
+    help="典型案例：提名、查看、批准、驳回 (R37.1) / typical cases for the public page.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
 T = TypeVar("T")
 _BY = typer.Option(..., "--by", help="Who does it (name or staff number), recorded on the case.")
 
@@ -54,8 +57,13 @@ def _show(case: Any, as_json: bool) -> None:
 
 
 @case_app.command("propose")
-def propose(ctx: typer.Context, number: str = typer.Argument(..., metavar="NUMBER", help="The ticket's number."),
-            by: str = _BY, db: str = DB_OPTION, as_json: bool = typer.Option(False, "--json")) -> None:
+def propose(
+    ctx: typer.Context,
+    number: str = typer.Argument(..., metavar="NUMBER", help="The ticket's number."),
+    by: str = _BY,
+    db: str = DB_OPTION,
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
     """Propose a ticket as a typical case; prints the redacted text a reviewer will see."""
     from .common import rules
 
@@ -64,9 +72,12 @@ def propose(ctx: typer.Context, number: str = typer.Argument(..., metavar="NUMBE
 
 
 @case_app.command("list")
-def list_cases(ctx: typer.Context, db: str = DB_OPTION,
-               status: str = typer.Option(None, "--status", help="proposed | approved | rejected"),
-               as_json: bool = typer.Option(False, "--json")) -> None:
+def list_cases(
+    ctx: typer.Context,
+    db: str = DB_OPTION,
+    status: str = typer.Option(None, "--status", help="proposed | approved | rejected"),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
     """The cases, newest first, with their redacted text."""
     from . import CliError
 
@@ -84,18 +95,28 @@ def list_cases(ctx: typer.Context, db: str = DB_OPTION,
 
 
 @case_app.command("approve")
-def approve(ctx: typer.Context, case_id: str = typer.Argument(..., metavar="ID"), by: str = _BY,
-            text: str = typer.Option(None, "--text", help="Publish this edit of the redacted text instead."),
-            db: str = DB_OPTION, as_json: bool = typer.Option(False, "--json")) -> None:
+def approve(
+    ctx: typer.Context,
+    case_id: str = typer.Argument(..., metavar="ID"),
+    by: str = _BY,
+    text: str = typer.Option(None, "--text", help="Publish this edit of the redacted text instead."),
+    db: str = DB_OPTION,
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
     """Publish a case (as redacted, or your edit of it)."""
     case = _flow(ctx, db, lambda c, tx: c.approve(tx, case_id.strip(), by, utc_now(), text))
     _show(case, as_json)
 
 
 @case_app.command("reject")
-def reject(ctx: typer.Context, case_id: str = typer.Argument(..., metavar="ID"), by: str = _BY,
-           reason: str = typer.Option(..., "--reason", help="Why it is not published."),
-           db: str = DB_OPTION, as_json: bool = typer.Option(False, "--json")) -> None:
+def reject(
+    ctx: typer.Context,
+    case_id: str = typer.Argument(..., metavar="ID"),
+    by: str = _BY,
+    reason: str = typer.Option(..., "--reason", help="Why it is not published."),
+    db: str = DB_OPTION,
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
     """Reject a case, with a reason."""
     case = _flow(ctx, db, lambda c, tx: c.reject(tx, case_id.strip(), by, utc_now(), reason))
     _show(case, as_json)

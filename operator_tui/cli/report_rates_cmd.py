@@ -46,10 +46,17 @@ def _rate_rules():
 def rates(
     ctx: typer.Context,
     db: str = DB_OPTION,
-    period: str = typer.Option(None, "--period", help="时段：2026-10（月）、2026-W44（周）、2026-11-29（日）、2026（年）、"
-                                                      "2026-10-01..2026-10-31；默认上一个完整的月。"),
-    by: str = typer.Option("unit", "--by", help="分组：unit（承办单位）、district（区县）、matter（诉求事项）、"
-                                                "operator（话务员）、all（全市）。"),
+    period: str = typer.Option(
+        None,
+        "--period",
+        help="时段：2026-10（月）、2026-W44（周）、2026-11-29（日）、2026（年）、"
+        "2026-10-01..2026-10-31；默认上一个完整的月。",
+    ),
+    by: str = typer.Option(
+        "unit",
+        "--by",
+        help="分组：unit（承办单位）、district（区县）、matter（诉求事项）、operator（话务员）、all（全市）。",
+    ),
     as_json: bool = typer.Option(False, "--json", help="输出 JSON（与 GET /v1/reports/rates 相同）。"),
 ) -> None:
     """三率（按时办结率、解决率、满意率）及响应率：排名与环比 (R35.1)."""
@@ -61,8 +68,11 @@ def rates(
     from .common import now, rules
 
     try:
-        chosen = check_period(parse_period(period) if period is not None
-                              else last_complete("month", now().astimezone(rules().policy.tz).date()))
+        chosen = check_period(
+            parse_period(period)
+            if period is not None
+            else last_complete("month", now().astimezone(rules().policy.tz).date())
+        )
         check_by(by)
     except (PeriodError, RatesError) as exc:
         raise CliError(str(exc)) from None
@@ -92,11 +102,15 @@ def _print_table(report) -> None:
     from .server_cmd import _width
 
     first = report.rates[0]
-    typer.echo(f"{report.period.label} 三率考核（按{GROUPINGS[report.by]}；排名按{RATE_NAMES[first]}；"
-               f"环比为较{report.period.previous().label}增减的百分点）")
+    typer.echo(
+        f"{report.period.label} 三率考核（按{GROUPINGS[report.by]}；排名按{RATE_NAMES[first]}；"
+        f"环比为较{report.period.previous().label}增减的百分点）"
+    )
     head = ("排名", GROUPINGS[report.by], *(RATE_NAMES[r] for r in report.rates))
-    rows = [head] + [(str(ln.figures[first].rank or "—"), ln.name, *(_cell(ln.figures[r]) for r in report.rates))
-                     for ln in report.lines]
+    rows = [head] + [
+        (str(ln.figures[first].rank or "—"), ln.name, *(_cell(ln.figures[r]) for r in report.rates))
+        for ln in report.lines
+    ]
     if report.by != "all":
         rows.append(("", "合计", *(_cell(report.total.figures[r]) for r in report.rates)))
     if len(rows) == 1 or (len(rows) == 2 and report.by != "all" and not report.lines):

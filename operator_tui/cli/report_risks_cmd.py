@@ -17,8 +17,11 @@ import typer
 
 from .server_cmd import DB_OPTION
 
-risks_app = typer.Typer(help="风险预警：突增与社会稳定、公共安全、廉政类线索，及其确认或排除 (R31.1).",
-                        invoke_without_command=True, rich_markup_mode=None)
+risks_app = typer.Typer(
+    help="风险预警：突增与社会稳定、公共安全、廉政类线索，及其确认或排除 (R31.1).",
+    invoke_without_command=True,
+    rich_markup_mode=None,
+)
 
 
 def register(report_app: typer.Typer) -> None:
@@ -96,7 +99,9 @@ def risks(
         listed = [x.to_json_dict() for x in listing(storage, _policy(), when, tz)]
     open_count = sum(1 for w in listed if w["current"] and w["decision"] is None)
     if as_json:
-        typer.echo(json.dumps({"at": when.isoformat(), "open": open_count, "warnings": listed}, ensure_ascii=False, indent=2))
+        typer.echo(
+            json.dumps({"at": when.isoformat(), "open": open_count, "warnings": listed}, ensure_ascii=False, indent=2)
+        )
         return
     from operator_tui.domain.risks import KINDS, headline
 
@@ -146,9 +151,18 @@ def decide(
     path, storage = _storage(ctx, db)
     with storage, _database(path):
         try:
-            out = record(storage, _policy(), rules().policy.tz, warning_id=warning_id.strip(),
-                         decision="acknowledge" if acknowledge else "dismiss", reason=reason, actor=by.strip(),
-                         role="admin", principal_id="cli", now=when)
+            out = record(
+                storage,
+                _policy(),
+                rules().policy.tz,
+                warning_id=warning_id.strip(),
+                decision="acknowledge" if acknowledge else "dismiss",
+                reason=reason,
+                actor=by.strip(),
+                role="admin",
+                principal_id="cli",
+                now=when,
+            )
         except DecisionError as exc:
             raise CliError(str(exc)) from None
     echo_text(f"{out['id']}：{out['decision']['decision_name']}（{by.strip()}），理由：{out['decision']['reason']}")

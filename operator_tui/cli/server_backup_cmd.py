@@ -19,8 +19,10 @@ from ..domain.errors import BrokenInvariant
 from ..settings_table import ENV
 from .server_cmd import _target, server_app
 
-_PG = ("服务端使用 PostgreSQL：请用 `pg_dump -Fc` 备份、`pg_restore` 恢复（见 README“备份与恢复”）；"
-       "hotline server backup 只处理 SQLite 数据库")
+_PG = (
+    "服务端使用 PostgreSQL：请用 `pg_dump -Fc` 备份、`pg_restore` 恢复（见 README“备份与恢复”）；"
+    "hotline server backup 只处理 SQLite 数据库"
+)
 
 
 def _sqlite_db(ctx: typer.Context, db: str | None) -> Path:
@@ -90,7 +92,9 @@ def backup(
 
 
 @server_app.command("verify")
-def verify(backup_dir: Path = typer.Argument(..., metavar="BACKUP", help="A backup folder (or its manifest.json).")) -> None:
+def verify(
+    backup_dir: Path = typer.Argument(..., metavar="BACKUP", help="A backup folder (or its manifest.json)."),
+) -> None:
     """Check a backup: sha256 of each file, SQLite integrity check, event count against the manifest."""
     from server_stub import backup as b
 
@@ -120,5 +124,7 @@ def restore(
         raise CliError(str(exc)) from None
     except OSError as exc:
         raise CliError(f"--to：无法写入 {to}：{exc.strerror or exc}") from None
-    typer.echo(f"已恢复 / restored: {to}  事件 {m.event_count}（备份于 {m.created_at}），新纪元 {epoch}；"
-               f"用 `hotline server --db {to}` 启动，坐席会自动重新同步")
+    typer.echo(
+        f"已恢复 / restored: {to}  事件 {m.event_count}（备份于 {m.created_at}），新纪元 {epoch}；"
+        f"用 `hotline server --db {to}` 启动，坐席会自动重新同步"
+    )

@@ -28,8 +28,9 @@ import typer
 from ..domain.errors import Misconfigured
 from ..settings_table import ENV
 
-server_app = typer.Typer(help="The backend: FastAPI on uvicorn over SQLite or PostgreSQL (R29.1).",
-                         invoke_without_command=True)
+server_app = typer.Typer(
+    help="The backend: FastAPI on uvicorn over SQLite or PostgreSQL (R29.1).", invoke_without_command=True
+)
 
 
 def register(app: typer.Typer) -> None:
@@ -40,9 +41,12 @@ def _default_db() -> Path:
     return platformdirs.user_data_path("hotline") / "server.db"
 
 
-DB_OPTION = typer.Option(None, "--db", envvar=ENV["server_db"],
-                         help="Server database: a SQLite file (default: the platform data dir) or a "
-                              "postgresql://user@host:port/dbname URL.")
+DB_OPTION = typer.Option(
+    None,
+    "--db",
+    envvar=ENV["server_db"],
+    help="Server database: a SQLite file (default: the platform data dir) or a postgresql://user@host:port/dbname URL.",
+)
 
 
 def _target(db: str | None, ctx: typer.Context | None = None) -> Path | str:
@@ -74,17 +78,31 @@ def run(
     db: str = DB_OPTION,
     host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on."),
     port: int = typer.Option(8890, "--port", min=0, max=65535, help="Port to listen on."),
-    sweep_every: float = typer.Option(60.0, "--sweep-every", min=0, help="Seconds between deadline/supervision sweeps (0: off)."),
+    sweep_every: float = typer.Option(
+        60.0, "--sweep-every", min=0, help="Seconds between deadline/supervision sweeps (0: off)."
+    ),
     log_level: str = typer.Option("info", "--log-level", help="uvicorn log level: critical|error|warning|info|debug."),
-    tls_cert: Path | None = typer.Option(None, "--tls-cert", envvar=ENV["tls_cert"],
-                                  help="Serve HTTPS with this certificate (PEM, with its chain); needs --tls-key."),
-    tls_key: Path | None = typer.Option(None, "--tls-key", envvar=ENV["tls_key"], help="The certificate's private key (PEM)."),
-    backup_every: float = typer.Option(0, "--backup-every", min=0, help="Take a backup every SECONDS (SQLite; 0: off)."),
+    tls_cert: Path | None = typer.Option(
+        None,
+        "--tls-cert",
+        envvar=ENV["tls_cert"],
+        help="Serve HTTPS with this certificate (PEM, with its chain); needs --tls-key.",
+    ),
+    tls_key: Path | None = typer.Option(
+        None, "--tls-key", envvar=ENV["tls_key"], help="The certificate's private key (PEM)."
+    ),
+    backup_every: float = typer.Option(
+        0, "--backup-every", min=0, help="Take a backup every SECONDS (SQLite; 0: off)."
+    ),
     backup_keep: int = typer.Option(7, "--keep", help="Scheduled backups: keep the newest N."),
     backup_dir: Path = typer.Option(None, "--backup-dir", help="Scheduled backups: the folder they go in."),
-    reports_dir: Path | None = typer.Option(None, "--reports-dir", envvar=ENV["reports_dir"],
-                                     help="Write the daily, weekly and monthly reports (.xlsx + HTML) into this folder "
-                                          "on the [reports] schedule of the policy file (R31.1)."),
+    reports_dir: Path | None = typer.Option(
+        None,
+        "--reports-dir",
+        envvar=ENV["reports_dir"],
+        help="Write the daily, weekly and monthly reports (.xlsx + HTML) into this folder "
+        "on the [reports] schedule of the policy file (R31.1).",
+    ),
 ) -> None:
     """Run the backend until interrupted (HTTPS with --tls-cert and --tls-key)."""
     if ctx.invoked_subcommand is not None:
@@ -114,8 +132,9 @@ def run(
 
     reports = report_job(reports_dir)
     try:
-        app = create_app(ServerSettings(db_path=path, sweep_every_seconds=sweep_every), rules(), backup=saves,
-                         reports=reports)
+        app = create_app(
+            ServerSettings(db_path=path, sweep_every_seconds=sweep_every), rules(), backup=saves, reports=reports
+        )
     except Exception as exc:
         # The database cannot be opened or migrated: a driver's error, the file system's, or the tree's
         # word that the setup is wrong (a schema newer than this program). Anything else is a bug
@@ -128,8 +147,10 @@ def run(
     # collection then walks only request garbage, which keeps pauses out of the latency tail.
     gc.collect()
     gc.freeze()
-    typer.echo(f"hotline server: {describe(path)} on {'https' if tls else 'http'}://{host}:{port} (OpenAPI at /openapi.json)",
-               err=True)
+    typer.echo(
+        f"hotline server: {describe(path)} on {'https' if tls else 'http'}://{host}:{port} (OpenAPI at /openapi.json)",
+        err=True,
+    )
     # date_header=False: the app stamps `Date` from its own clock (seats derive their offset from it).
     uvicorn.run(app, host=host, port=port, log_level=log_level, date_header=False, server_header=False, **tls)
 
@@ -185,13 +206,36 @@ def _tls_files(cert: Path | None, key: Path | None) -> dict[str, Any]:
 
 def _print_tokens(issued, as_json: bool) -> None:
     if as_json:
-        typer.echo(json.dumps([{"id": p.id, "role": p.role.value, "name": p.name, "staff_no": p.staff_no, "seat": p.seat,
-                                "unit": p.unit, "token": t} for p, t in issued], ensure_ascii=False, indent=2))
+        typer.echo(
+            json.dumps(
+                [
+                    {
+                        "id": p.id,
+                        "role": p.role.value,
+                        "name": p.name,
+                        "staff_no": p.staff_no,
+                        "seat": p.seat,
+                        "unit": p.unit,
+                        "token": t,
+                    }
+                    for p, t in issued
+                ],
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
         return
     typer.echo("令牌只显示这一次，请立即妥善保存 / tokens are shown only once; store them now:")
     for p, token in issued:
-        who = (f"{p.name} 工号{p.staff_no} seat {p.seat}" if p.staff_no and p.seat else f"seat {p.seat}" if p.seat
-               else f"unit {p.unit}" if p.unit else p.name + (f" 工号{p.staff_no}" if p.staff_no else ""))
+        who = (
+            f"{p.name} 工号{p.staff_no} seat {p.seat}"
+            if p.staff_no and p.seat
+            else f"seat {p.seat}"
+            if p.seat
+            else f"unit {p.unit}"
+            if p.unit
+            else p.name + (f" 工号{p.staff_no}" if p.staff_no else "")
+        )
         typer.echo(f"  {p.role.value:<10} {who:<24} {token}")
 
 
@@ -221,8 +265,14 @@ def init(
         require_new_database(path, "--db")
     try:
         with _database(path):
-            issued = bootstrap.init(path, datetime.now(UTC), seats=seat, units=unit, supervisors=supervisor,
-                                    known_units=rules().taxonomy.units)
+            issued = bootstrap.init(
+                path,
+                datetime.now(UTC),
+                seats=seat,
+                units=unit,
+                supervisors=supervisor,
+                known_units=rules().taxonomy.units,
+            )
     except EnrolError as exc:
         raise CliError(str(exc)) from None
     typer.echo(f"server database ready: {describe(path)}", err=True)
@@ -231,8 +281,9 @@ def init(
 
 # --- tokens -----------------------------------------------------------------------------------
 
-token_app = typer.Typer(help="Tokens: add, list, revoke (the server keeps only their sha256).",
-                        invoke_without_command=True)
+token_app = typer.Typer(
+    help="Tokens: add, list, revoke (the server keeps only their sha256).", invoke_without_command=True
+)
 server_app.add_typer(token_app, name="token")
 
 
@@ -262,20 +313,32 @@ def _add(ctx: typer.Context, db, role, name, seat, new_seat, unit, staff_no, as_
     if role not in {r.value for r in HUMAN_ROLES}:
         raise CliError(f"--role: '{role}' must be one of {', '.join(r.value for r in HUMAN_ROLES)}")
     if new_seat and seat:
-        raise CliError("--new-seat and --seat: give one (--new-seat NNN enrols a seat; --seat NNN names an enrolled one)")
+        raise CliError(
+            "--new-seat and --seat: give one (--new-seat NNN enrols a seat; --seat NNN names an enrolled one)"
+        )
     code = new_seat or seat
     default_name = f"坐席{code}" if code and not staff_no else (unit or role)
     try:
         with _database(path):
-            issued = bootstrap.issue(path, datetime.now(UTC), role=Role(role), name=name or default_name,
-                                     unit=unit, seat=code, staff_no=staff_no, new_seat=bool(new_seat),
-                                     known_units=rules().taxonomy.units)
+            issued = bootstrap.issue(
+                path,
+                datetime.now(UTC),
+                role=Role(role),
+                name=name or default_name,
+                unit=unit,
+                seat=code,
+                staff_no=staff_no,
+                new_seat=bool(new_seat),
+                known_units=rules().taxonomy.units,
+            )
     except EnrolError as exc:
         raise CliError(str(exc)) from None
     _print_tokens([issued], as_json)
 
 
-_ROLE = typer.Option("operator", "--role", help="operator | supervisor | unit | admin | partner (Open311, with --seat NNN)")
+_ROLE = typer.Option(
+    "operator", "--role", help="operator | supervisor | unit | admin | partner (Open311, with --seat NNN)"
+)
 _NAME = typer.Option(None, "--name", help="Who holds it, e.g. 张三 (default: the seat or unit code).")
 _SEAT = typer.Option(None, "--seat", help="An enrolled 3-digit seat the operator works at (a person's token).")
 _NEW_SEAT = typer.Option(None, "--new-seat", help="Enrol this new 3-digit seat code and make the seat's token.")
@@ -343,8 +406,19 @@ def token_list(
         typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
     head = ("id", "role", "name", "staff no", "seat", "unit", "created", "revoked")
-    table = [head] + [(r["id"], r["role"], r["name"], r["staff_no"] or "", r["seat"] or "", r["unit"] or "",
-                       _local(r["created_at"]), _local(r["revoked_at"]) or "-") for r in rows]
+    table = [head] + [
+        (
+            r["id"],
+            r["role"],
+            r["name"],
+            r["staff_no"] or "",
+            r["seat"] or "",
+            r["unit"] or "",
+            _local(r["created_at"]),
+            _local(r["revoked_at"]) or "-",
+        )
+        for r in rows
+    ]
     widths = [max(_width(row[i]) for row in table) for i in range(len(head))]
     for row in table:
         typer.echo("  ".join(cell + " " * (w - _width(cell)) for cell, w in zip(row, widths)).rstrip())
@@ -380,6 +454,7 @@ def token_revoke(
 
 
 # --- moving to PostgreSQL (issue 17) ------------------------------------------------------------
+
 
 @server_app.command("migrate")
 def migrate(

@@ -22,11 +22,18 @@ def register(app: typer.Typer) -> None:
 def sync(
     ctx: typer.Context,
     server: str = typer.Option(None, "--server", envvar=ENV["server"], help="Server URL, e.g. http://127.0.0.1:8890"),
-    token: str | None = typer.Option(None, "--token", envvar=ENV["token"], help="This seat's token (from `hotline server init`)."),
-    token_file: str = typer.Option(None, "--token-file", envvar=ENV["token_file"],
-                                   help="A file (mode 0600) holding the token, instead of --token."),
-    ca_file: str = typer.Option(None, "--ca-file", envvar=ENV["ca_file"],
-                                help="The centre's CA certificate (PEM) for an https server (default: system CAs)."),
+    token: str | None = typer.Option(
+        None, "--token", envvar=ENV["token"], help="This seat's token (from `hotline server init`)."
+    ),
+    token_file: str = typer.Option(
+        None, "--token-file", envvar=ENV["token_file"], help="A file (mode 0600) holding the token, instead of --token."
+    ),
+    ca_file: str = typer.Option(
+        None,
+        "--ca-file",
+        envvar=ENV["ca_file"],
+        help="The centre's CA certificate (PEM) for an https server (default: system CAs).",
+    ),
     batch: int = typer.Option(500, "--batch", min=1, max=1000, help="Events per push request."),
     timeout: float = typer.Option(30.0, "--timeout", min=0.1, help="Seconds to wait for each answer."),
     quiet: bool = typer.Option(False, "--quiet", help="No progress bar; one summary line."),
@@ -54,8 +61,10 @@ def sync(
     except CredentialError as exc:
         raise CliError(str(exc)) from None
     if not token:
-        raise CliError("--token: no token; pass --token-file (a 0600 file) or --token, or set HOTLINE_TOKEN_FILE "
-                       "or HOTLINE_TOKEN (see `hotline server token add`)")
+        raise CliError(
+            "--token: no token; pass --token-file (a 0600 file) or --token, or set HOTLINE_TOKEN_FILE "
+            "or HOTLINE_TOKEN (see `hotline server token add`)"
+        )
     store = open_store(s)
     console = Console(stderr=True)
     try:
@@ -64,10 +73,18 @@ def sync(
         raise CliError(f"--ca-file: cannot read a CA certificate from {s.ca_file}: {exc}") from None
     with http:
         # on_identity: remember whose token this is, so that the seat started offline knows it.
-        service = SyncService(store, HotlineClient(http, token), rules(), batch_size=batch,
-                              on_identity=lambda who: None)
-        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                      console=console, disable=quiet, transient=False) as bar:
+        service = SyncService(
+            store, HotlineClient(http, token), rules(), batch_size=batch, on_identity=lambda who: None
+        )
+        with Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=console,
+            disable=quiet,
+            transient=False,
+        ) as bar:
             tasks: dict[str, TaskID] = {}
 
             def progress(phase: str, done: int, total: int | None) -> None:
@@ -77,9 +94,11 @@ def sync(
 
             report = service.sync_once(progress)
         status = service.status()
-    typer.echo(f"已推送 {report.pushed} 条，退回 {report.rejected} 条，拉取 {report.pulled} 张办理单；"
-               f"待同步 {status.outbox_depth} 条，待处理冲突 {status.conflicts} 条"
-               + ("（已全量重新同步）" if report.resynced else ""))
+    typer.echo(
+        f"已推送 {report.pushed} 条，退回 {report.rejected} 条，拉取 {report.pulled} 张办理单；"
+        f"待同步 {status.outbox_depth} 条，待处理冲突 {status.conflicts} 条"
+        + ("（已全量重新同步）" if report.resynced else "")
+    )
     if status.skewed and status.clock_offset is not None:
         typer.echo(f"警告：本机时钟与服务器相差 {status.clock_offset.total_seconds():+.0f} 秒，请校准时钟", err=True)
     if report.error:

@@ -43,8 +43,13 @@ def _load_json_file(path: Path) -> dict[str, Any]:
 def _resolve_codes(form: dict[str, Any]) -> dict[str, Any]:
     """Let people type names (铁东区, 供暖温度不达标, 投诉) where codes are expected."""
     tax = rules().taxonomy
-    for key, table in (("appeal_type", "appeal_types"), ("matter", "matters"), ("place", "places"),
-                       ("channel", "channels"), ("scope", "scopes")):
+    for key, table in (
+        ("appeal_type", "appeal_types"),
+        ("matter", "matters"),
+        ("place", "places"),
+        ("channel", "channels"),
+        ("scope", "scopes"),
+    ):
         if form.get(key) not in (None, ""):
             code = tax.resolve(table, form[key])
             if code is not None:
@@ -61,10 +66,18 @@ def _resolve_codes(form: dict[str, Any]) -> dict[str, Any]:
 def ticket_dict(t: Ticket, clock) -> dict[str, Any]:
     d = json.loads(t.model_dump_json())
     d["status_name"] = t.status_name
-    d["clock"] = None if clock is None else {
-        "name": clock.name, "rule": clock.rule, "due_at": clock.due.at.isoformat(),
-        "provisional": clock.due.provisional, "overdue": clock.overdue, "paused": clock.paused,
-    }
+    d["clock"] = (
+        None
+        if clock is None
+        else {
+            "name": clock.name,
+            "rule": clock.rule,
+            "due_at": clock.due.at.isoformat(),
+            "provisional": clock.due.provisional,
+            "overdue": clock.overdue,
+            "paused": clock.paused,
+        }
+    )
     return d
 
 
@@ -101,8 +114,10 @@ def _centre(s, store, local: bool):
     except CredentialError as exc:
         raise CliError(str(exc)) from None
     if not token:
-        raise CliError("HOTLINE_TOKEN：已配置服务器（HOTLINE_SERVER）但没有令牌；请设置 HOTLINE_TOKEN 或 "
-                       "HOTLINE_TOKEN_FILE（由 `hotline server init` 给出），或加 --local 只查本席记录")
+        raise CliError(
+            "HOTLINE_TOKEN：已配置服务器（HOTLINE_SERVER）但没有令牌；请设置 HOTLINE_TOKEN 或 "
+            "HOTLINE_TOKEN_FILE（由 `hotline server init` 给出），或加 --local 只查本席记录"
+        )
     from ..lookup import CentreLookup
     from ..sync.client import HotlineClient
 
@@ -122,7 +137,9 @@ def add(
     phone: str = typer.Option(None, "--phone", help="联系电话 (mobile or landline)"),
     address: str = typer.Option(None, "--address", help="现住所 current address"),
     kind: str = typer.Option("person", "--kind", help="诉求人类别: person | legal_person | organisation"),
-    vulnerable: list[str] = typer.Option([], "--vulnerable", help="援助对象 (repeatable): minor elderly disabled woman migrant_worker"),
+    vulnerable: list[str] = typer.Option(
+        [], "--vulnerable", help="援助对象 (repeatable): minor elderly disabled woman migrant_worker"
+    ),
     appeal_type: str = typer.Option(None, "--type", help="诉求类型 code or name, e.g. complaint / 投诉"),
     scope: str = typer.Option(None, "--scope", help="受理范围 1–10 (default: the matter's)"),
     matter: str = typer.Option(None, "--matter", help="事项 code or name, e.g. heating_temperature"),
@@ -141,9 +158,15 @@ def add(
     if json_file is not None:
         form = _load_json_file(json_file)
     else:
-        form = {"appellant": {"name": name, "phone": phone, "address": address, "kind": kind, "vulnerable": vulnerable},
-                "appeal_type": appeal_type, "scope": scope, "matter": matter, "place": place,
-                "description": description, "channel": channel}
+        form = {
+            "appellant": {"name": name, "phone": phone, "address": address, "kind": kind, "vulnerable": vulnerable},
+            "appeal_type": appeal_type,
+            "scope": scope,
+            "matter": matter,
+            "place": place,
+            "description": description,
+            "channel": channel,
+        }
     form = _resolve_codes(form)
     follow: list[tuple[str, dict[str, Any]]] = []
     if answer and dispatch:
@@ -154,7 +177,9 @@ def add(
         units = rules().taxonomy.units
         unknown = [u for u in (dispatch, *co_units) if u not in units]
         if unknown:  # before the workflow, whose refusal would name the rule, not the option
-            raise CliError(f"--dispatch/--co-unit：未知单位代码 {', '.join(unknown)}（见 operator_tui/data/units.toml）")
+            raise CliError(
+                f"--dispatch/--co-unit：未知单位代码 {', '.join(unknown)}（见 operator_tui/data/units.toml）"
+            )
         follow += [("accept", {}), ("dispatch", {"lead_unit": dispatch, "co_units": list(co_units)})]
     s = settings(ctx)
     # Validate before the store is opened: bad input must not even create the database file.
@@ -165,7 +190,10 @@ def add(
         desk = Desk(open_store(s, write=True), rules(), s.operator)
         t = desk.register(form, now(), follow)
     except IntakeInvalid as exc:
-        raise CliError(f"{exc.errors[0].field}：{exc.errors[0].message}" + (f"（另有 {len(exc.errors) - 1} 处）" if len(exc.errors) > 1 else "")) from None
+        raise CliError(
+            f"{exc.errors[0].field}：{exc.errors[0].message}"
+            + (f"（另有 {len(exc.errors) - 1} 处）" if len(exc.errors) > 1 else "")
+        ) from None
     except RuleViolation as exc:
         raise CliError(f"{exc.rule}：{exc.message}") from None
     if as_json:
@@ -175,9 +203,12 @@ def add(
 
 
 @ticket_app.command("show")
-def show(ctx: typer.Context, number: str = typer.Argument(..., help="受理编号"),
-         as_json: bool = typer.Option(False, "--json"),
-         local: bool = typer.Option(False, "--local", help=LOCAL_HELP)) -> None:
+def show(
+    ctx: typer.Context,
+    number: str = typer.Argument(..., help="受理编号"),
+    as_json: bool = typer.Option(False, "--json"),
+    local: bool = typer.Option(False, "--local", help=LOCAL_HELP),
+) -> None:
     """Show one ticket: status in plain words, units, deadlines, history (R10.1); from any seat when a
     server is configured."""
     from . import CliError, settings
@@ -221,12 +252,24 @@ def show(ctx: typer.Context, number: str = typer.Argument(..., help="受理编�
     unit_names = "、".join(tax.units[u].name for u in t.units if u in tax.units) or "（未转办）"
     echo_text("受理编号 ", t.number, "  ", t.status_name, "  优先" if t.priority else "")  # R9.1
     echo_text("诉求人 ", t.appellant.name, "  电话 ", t.appellant.phone, "  住址 ", t.appellant.address)
-    echo_text("事项 ", tax.matters[t.matter].name, "  地点 ", tax.places[t.place].name, "  类型 ", tax.appeal_types[t.appeal_type].name)
+    echo_text(
+        "事项 ",
+        tax.matters[t.matter].name,
+        "  地点 ",
+        tax.places[t.place].name,
+        "  类型 ",
+        tax.appeal_types[t.appeal_type].name,
+    )
     echo_text("内容 ", t.description)
     echo_text("承办单位 ", unit_names)
     if clock:
-        echo_text(CLOCK_NAMES[clock.name], " ", clock.due.at.strftime("%Y-%m-%d %H:%M"),
-                  "（已超期）" if clock.overdue else "", "（暂定）" if clock.due.provisional else "")
+        echo_text(
+            CLOCK_NAMES[clock.name],
+            " ",
+            clock.due.at.strftime("%Y-%m-%d %H:%M"),
+            "（已超期）" if clock.overdue else "",
+            "（暂定）" if clock.due.provisional else "",
+        )
     for label, value in (("答复", t.answer), ("不予受理理由", t.refusal_reason), ("办理结果", t.result)):
         if value:
             echo_text(label, " ", value)
@@ -241,7 +284,9 @@ def show(ctx: typer.Context, number: str = typer.Argument(..., help="受理编�
 @ticket_app.command("list")
 def list_(
     ctx: typer.Context,
-    phone: str | None = typer.Option(None, "--phone", help="Caller's phone number (every seat's tickets when a server is configured)"),
+    phone: str | None = typer.Option(
+        None, "--phone", help="Caller's phone number (every seat's tickets when a server is configured)"
+    ),
     status: str | None = typer.Option(None, "--status", help=f"One of: {', '.join(s.value for s in Status)}"),
     open_only: bool = typer.Option(False, "--open", help="Only tickets not yet closed"),
     limit: int = typer.Option(50, "--limit", min=1, max=10000),
@@ -269,8 +314,10 @@ def list_(
             from ..lookup import Criteria
             from ..lookup_wire import LOOKUP_MAX
 
-            answer = centre.find(Criteria(phone=phone, open_only=open_only, limit=min(limit, LOOKUP_MAX), detail=True),
-                                 purpose="命令行查询")
+            answer = centre.find(
+                Criteria(phone=phone, open_only=open_only, limit=min(limit, LOOKUP_MAX), detail=True),
+                purpose="命令行查询",
+            )
             _partial(answer.note)
             rows = [r for r in answer.rows if r.ticket is not None and (status is None or r.status.value == status)]
             found = [r.ticket for r in rows]
@@ -291,8 +338,18 @@ def list_(
         clock = desk.clock(t, t_now)
         due = clock.due.at.strftime("%m-%d %H:%M") + ("!" if clock.overdue else "") if clock else "-"
         due += "（暂定）" if clock and clock.due.provisional else ""
-        echo_text(t.number, "  ", t.registered_at.astimezone(rules().policy.tz).strftime("%Y-%m-%d %H:%M"), "  ",
-                  tax.matters[t.matter].name, "  ", t.status_name, "  ", due, "  优先" if t.priority else "",  # R9.1
-                  f"  [{sources[t.id]}]" if t.id in sources else "")
+        echo_text(
+            t.number,
+            "  ",
+            t.registered_at.astimezone(rules().policy.tz).strftime("%Y-%m-%d %H:%M"),
+            "  ",
+            tax.matters[t.matter].name,
+            "  ",
+            t.status_name,
+            "  ",
+            due,
+            "  优先" if t.priority else "",  # R9.1
+            f"  [{sources[t.id]}]" if t.id in sources else "",
+        )
     if not found:
         typer.echo("（没有符合条件的办理单）")

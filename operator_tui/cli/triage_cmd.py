@@ -32,10 +32,17 @@ def register(app: typer.Typer) -> None:
     @app.command("triage")
     def triage_command(
         ctx: typer.Context,
-        text: str = typer.Argument(..., metavar="TEXT", help="来电内容（call text）; '-' reads it from standard input."),
+        text: str = typer.Argument(
+            ..., metavar="TEXT", help="来电内容（call text）; '-' reads it from standard input."
+        ),
         as_json: bool = typer.Option(False, "--json", help="Print JSON: referrals, emergency, matches, rule_ids."),
-        rules_file: Path = typer.Option(None, "--rules", metavar="FILE", envvar=ENV["triage_rules"],
-                                        help="Triage rules file (TOML) instead of the packaged rules."),
+        rules_file: Path = typer.Option(
+            None,
+            "--rules",
+            metavar="FILE",
+            envvar=ENV["triage_rules"],
+            help="Triage rules file (TOML) instead of the packaged rules.",
+        ),
     ) -> None:
         """Flag emergencies in a call text: 110 报警, 119 火警, 120 急救, 122 交通事故, 应急部门."""
         from . import settings

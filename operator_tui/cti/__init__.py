@@ -34,10 +34,33 @@ if TYPE_CHECKING:
     # Both adapters' base: the link, with what `hotline cti check` reads of it.
     from .link import LinkBase
 
-__all__ = ["AgentState", "AgentStateChanged", "Answered", "CallRecord", "CtiAuthError", "CtiCommandError",
-           "CtiConfig", "CtiConfigError", "CtiError", "CtiEvent", "CtiLink", "CtiLinkDown", "Direction", "Held",
-           "HungUp", "LinkDown", "LinkUp", "RecordingStarted", "Ringing", "ThreeWayStarted", "Transferred",
-           "TransferMode", "Unheld", "connect_link", "parse_cti_url"]
+__all__ = [
+    "AgentState",
+    "AgentStateChanged",
+    "Answered",
+    "CallRecord",
+    "CtiAuthError",
+    "CtiCommandError",
+    "CtiConfig",
+    "CtiConfigError",
+    "CtiError",
+    "CtiEvent",
+    "CtiLink",
+    "CtiLinkDown",
+    "Direction",
+    "Held",
+    "HungUp",
+    "LinkDown",
+    "LinkUp",
+    "RecordingStarted",
+    "Ringing",
+    "ThreeWayStarted",
+    "Transferred",
+    "TransferMode",
+    "Unheld",
+    "connect_link",
+    "parse_cti_url",
+]
 
 
 def connect_link(config: CtiConfig, **options: Any) -> LinkBase:

@@ -37,7 +37,7 @@ from .events import (
 )
 from .link import LinkBase, LiveCall
 
-ACW_REASON = "after-call-work"   # the QueuePause reason that means 话后整理 to this link
+ACW_REASON = "after-call-work"  # the QueuePause reason that means 话后整理 to this link
 _ids = itertools.count(1)
 
 
@@ -62,11 +62,11 @@ class AsteriskLink(LinkBase):
         self._pending: dict[str, asyncio.Future[dict]] = {}
         self._lists: dict[str, tuple[list[dict], asyncio.Future[list[dict]]]] = {}
         self._originates: dict[str, asyncio.Future[dict]] = {}
-        self._channel: dict[str, str] = {}      # call id -> the seat's channel name
-        self._peer: dict[str, str] = {}         # call id -> the other party's channel name
-        self._partner: dict[str, str] = {}      # the other party's Uniqueid -> call id
-        self._originated: dict[str, str] = {}   # ChannelId we gave -> number dialled
-        self._attended: dict[str, str] = {}     # call id -> target of an Atxfer under way
+        self._channel: dict[str, str] = {}  # call id -> the seat's channel name
+        self._peer: dict[str, str] = {}  # call id -> the other party's channel name
+        self._partner: dict[str, str] = {}  # the other party's Uniqueid -> call id
+        self._originated: dict[str, str] = {}  # ChannelId we gave -> number dialled
+        self._attended: dict[str, str] = {}  # call id -> target of an Atxfer under way
         self._reason: str | None = None
 
     # -- wire -----------------------------------------------------------------------------------
@@ -87,8 +87,10 @@ class AsteriskLink(LinkBase):
             if msg.get("ActionID") == aid:
                 break
         if msg.get("Response") != "Success":
-            raise CtiAuthError(f"Asterisk {self.config.url} 拒绝了 AMI 登录（{msg.get('Message', '')}）："
-                               "请核对 manager.conf 的用户名、secret 与 HOTLINE_CTI_USER/HOTLINE_CTI_PASSWORD")
+            raise CtiAuthError(
+                f"Asterisk {self.config.url} 拒绝了 AMI 登录（{msg.get('Message', '')}）："
+                "请核对 manager.conf 的用户名、secret 与 HOTLINE_CTI_USER/HOTLINE_CTI_PASSWORD"
+            )
 
     async def _action(self, name: str, **fields) -> dict:
         aid = f"hotline-{next(_ids)}"
@@ -140,8 +142,11 @@ class AsteriskLink(LinkBase):
         return result
 
     def _fail_pending(self, exc: Exception) -> None:
-        futures: list[asyncio.Future[Any]] = [*self._pending.values(), *self._originates.values(),
-                                              *(f for _, f in self._lists.values())]
+        futures: list[asyncio.Future[Any]] = [
+            *self._pending.values(),
+            *self._originates.values(),
+            *(f for _, f in self._lists.values()),
+        ]
         for fut in futures:
             if not fut.done():
                 fut.set_exception(exc)
@@ -151,12 +156,17 @@ class AsteriskLink(LinkBase):
 
     async def _after_login(self) -> None:
         channels = await self._list("CoreShowChannels")
-        members = await self._list("QueueStatus", Member=self.interface, **({"Queue": self.queue} if self.queue else {}))
+        members = await self._list(
+            "QueueStatus", Member=self.interface, **({"Queue": self.queue} if self.queue else {})
+        )
         live = self._live_calls(channels)
         state = None
         for m in members:
-            if m.get("Event") == "QueueMember" and self.interface in (m.get("Location"), m.get("StateInterface"),
-                                                                      m.get("Interface")):
+            if m.get("Event") == "QueueMember" and self.interface in (
+                m.get("Location"),
+                m.get("StateInterface"),
+                m.get("Interface"),
+            ):
                 state = agent_state_of(m.get("Paused", "0"), m.get("PausedReason", ""))
                 if state is AgentState.NOT_READY:
                     self._reason = m.get("PausedReason") or self._reason
@@ -177,8 +187,16 @@ class AsteriskLink(LinkBase):
                 if other is not c:
                     self._peer[uid], self._partner[other.get("Uniqueid", "")] = other["Channel"], uid
             number = self._originated.get(uid) or c.get("ConnectedLineNum", "")
-            live.append(LiveCall(uid, number, None, c.get("ChannelStateDesc") == "Up", None,
-                                 Direction.OUTBOUND if uid in self._originated else Direction.INBOUND))
+            live.append(
+                LiveCall(
+                    uid,
+                    number,
+                    None,
+                    c.get("ChannelStateDesc") == "Up",
+                    None,
+                    Direction.OUTBOUND if uid in self._originated else Direction.INBOUND,
+                )
+            )
         return live
 
     def _is_ours(self, channel: str) -> bool:
@@ -187,7 +205,7 @@ class AsteriskLink(LinkBase):
     # -- events ---------------------------------------------------------------------------------
     def _on_message(self, msg: dict) -> None:
         aid = msg.get("ActionID", "")
-        if "Response" in msg and "Event" not in msg:   # OriginateResponse has a Response field too
+        if "Response" in msg and "Event" not in msg:  # OriginateResponse has a Response field too
             fut = self._pending.get(aid)
             if fut and not fut.done():
                 fut.set_result(msg)
@@ -228,17 +246,26 @@ class AsteriskLink(LinkBase):
             self._answered(at, ev["DestUniqueid"])
         elif name in ("Hold", "Unhold") and (call := self._call_of(ev.get("Uniqueid", ""))):
             self._emit((Held if name == "Hold" else Unheld)(at, call))
-        elif name == "BlindTransfer" and ev.get("Result") == "Success" \
-                and ev.get("TransfererUniqueid") in self.book.records:
-            self._emit(Transferred(at, ev["TransfererUniqueid"], target=ev.get("Extension", ""), mode=TransferMode.BLIND))
-        elif name == "AttendedTransfer" and ev.get("Result") == "Success" \
-                and (call := ev.get("OrigTransfererUniqueid", "")) in self.book.records:
+        elif (
+            name == "BlindTransfer"
+            and ev.get("Result") == "Success"
+            and ev.get("TransfererUniqueid") in self.book.records
+        ):
+            self._emit(
+                Transferred(at, ev["TransfererUniqueid"], target=ev.get("Extension", ""), mode=TransferMode.BLIND)
+            )
+        elif (
+            name == "AttendedTransfer"
+            and ev.get("Result") == "Success"
+            and (call := ev.get("OrigTransfererUniqueid", "")) in self.book.records
+        ):
             target = self._attended.pop(call, None) or ev.get("SecondTransfererConnectedLineNum", "")
             self._emit(Transferred(at, call, target=target, mode=TransferMode.ATTENDED))
         elif name == "Hangup" and ev.get("Uniqueid") in self.book.records:
             call, code = ev["Uniqueid"], ev.get("Cause", "")
-            self._emit(HungUp(at, call, cause=ev.get("Cause-txt", "") or "UNKNOWN",
-                              q850=int(code) if code.isdigit() else None))
+            self._emit(
+                HungUp(at, call, cause=ev.get("Cause-txt", "") or "UNKNOWN", q850=int(code) if code.isdigit() else None)
+            )
             self._forget(call)
         elif name == "QueueMemberPause" and ev.get("Interface") == self.interface:
             reason = ev.get("PausedReason", ev.get("Reason", ""))
@@ -288,8 +315,17 @@ class AsteriskLink(LinkBase):
         peer = self._peer.get(call_id)
         if not peer:
             raise CtiCommandError("通话尚未接通，不能保持")
-        await self._action("Redirect", Channel=peer, Context=self.hold_context, Exten="s", Priority="1",
-                           ExtraChannel=channel, ExtraContext=self.wait_context, ExtraExten="s", ExtraPriority="1")
+        await self._action(
+            "Redirect",
+            Channel=peer,
+            Context=self.hold_context,
+            Exten="s",
+            Priority="1",
+            ExtraChannel=channel,
+            ExtraContext=self.wait_context,
+            ExtraExten="s",
+            ExtraPriority="1",
+        )
         self._emit(Held(self.clock(), call_id))
 
     async def unhold(self, call_id: str) -> None:
@@ -318,8 +354,12 @@ class AsteriskLink(LinkBase):
         channel = self._live(call_id)
         check_number(number)
         # ChanSpy with B barges into both sides of the seat's call: the number hears and is heard by both.
-        await self._originate(Channel=f"Local/{number}@{self.context}", Application="ChanSpy",
-                              Data=f"{channel},qBE", CallerID=self.caller_id)
+        await self._originate(
+            Channel=f"Local/{number}@{self.context}",
+            Application="ChanSpy",
+            Data=f"{channel},qBE",
+            CallerID=self.caller_id,
+        )
         self._emit(ThreeWayStarted(self.clock(), call_id, target=number))
 
     async def set_state(self, state: AgentState, reason: str | None = None) -> None:
@@ -335,8 +375,9 @@ class AsteriskLink(LinkBase):
             self._reason = reason
         paused = "false" if state is AgentState.READY else "true"
         why = ACW_REASON if state is AgentState.AFTER_CALL_WORK else (reason or "")
-        await self._action("QueuePause", Interface=self.interface, Paused=paused,
-                           Reason=why if paused == "true" else None, **queue)
+        await self._action(
+            "QueuePause", Interface=self.interface, Paused=paused, Reason=why if paused == "true" else None, **queue
+        )
 
     async def dial(self, number: str) -> str:
         if not self._connected:
@@ -345,11 +386,16 @@ class AsteriskLink(LinkBase):
         call = str(uuid.uuid4())
         self._originated[call] = number
         try:
-            await self._originate(Channel=self.interface, Context=self.context, Exten=number, Priority="1",
-                                  CallerID=self.caller_id, ChannelId=call)
+            await self._originate(
+                Channel=self.interface,
+                Context=self.context,
+                Exten=number,
+                Priority="1",
+                CallerID=self.caller_id,
+                ChannelId=call,
+            )
         except Exception:
             if call not in self.book.records:
                 self._originated.pop(call, None)
             raise
         return call
-

@@ -20,26 +20,30 @@ from .boundary import CtiConfigError
 DEFAULT_PORTS = {"freeswitch": 8021, "asterisk": 5038}
 # Query keys each switch understands, with what they mean (for the error that lists them).
 KEYS = {
-    "freeswitch": {"agent": "mod_callcenter 坐席名，如 1001@default",
-                   "extension": "坐席分机号，如 1001（默认取 agent 的 @ 之前部分）",
-                   "endpoint": "坐席话机拨号串，如 user/1001（默认 user/<extension>）",
-                   "context": "转接和外呼用的拨号计划 context（默认 default）",
-                   "caller_id": "外呼和三方通话显示的主叫号码（默认 8890）",
-                   "format": "事件格式 json 或 plain（默认 json）"},
-    "asterisk": {"interface": "队列成员接口，如 PJSIP/1001",
-                 "context": "转接和外呼用的拨号计划 context（默认 from-internal）",
-                 "queue": "示忙/示闲只作用于这个队列（默认全部队列）",
-                 "caller_id": "外呼和三方通话显示的主叫号码（默认 8890）",
-                 "hold_context": "保持时来电方进入的 context（默认 hotline-hold）",
-                 "wait_context": "保持时坐席进入的 context（默认 hotline-wait）",
-                 "record_dir": "MixMonitor 录音目录（默认 /var/spool/asterisk/monitor，空则不录）"},
+    "freeswitch": {
+        "agent": "mod_callcenter 坐席名，如 1001@default",
+        "extension": "坐席分机号，如 1001（默认取 agent 的 @ 之前部分）",
+        "endpoint": "坐席话机拨号串，如 user/1001（默认 user/<extension>）",
+        "context": "转接和外呼用的拨号计划 context（默认 default）",
+        "caller_id": "外呼和三方通话显示的主叫号码（默认 8890）",
+        "format": "事件格式 json 或 plain（默认 json）",
+    },
+    "asterisk": {
+        "interface": "队列成员接口，如 PJSIP/1001",
+        "context": "转接和外呼用的拨号计划 context（默认 from-internal）",
+        "queue": "示忙/示闲只作用于这个队列（默认全部队列）",
+        "caller_id": "外呼和三方通话显示的主叫号码（默认 8890）",
+        "hold_context": "保持时来电方进入的 context（默认 hotline-hold）",
+        "wait_context": "保持时坐席进入的 context（默认 hotline-wait）",
+        "record_dir": "MixMonitor 录音目录（默认 /var/spool/asterisk/monitor，空则不录）",
+    },
 }
 REQUIRED = {"freeswitch": "agent", "asterisk": "interface"}
 
 
 @dataclass(frozen=True)
 class CtiConfig:
-    kind: str                 # "freeswitch" or "asterisk"
+    kind: str  # "freeswitch" or "asterisk"
     host: str
     port: int
     user: str | None
@@ -61,11 +65,15 @@ def parse_cti_url(url: str, env: Mapping[str, str] | None = None) -> CtiConfig:
     parts = urlsplit(url.strip())
     kind = parts.scheme.lower()
     if kind not in DEFAULT_PORTS:
-        raise CtiConfigError(f"--cti：地址 {url!r} 应以 freeswitch:// 或 asterisk:// 开头，"
-                             "如 freeswitch://10.0.0.5:8021?agent=1001@default")
+        raise CtiConfigError(
+            f"--cti：地址 {url!r} 应以 freeswitch:// 或 asterisk:// 开头，"
+            "如 freeswitch://10.0.0.5:8021?agent=1001@default"
+        )
     if parts.username or parts.password:
-        raise CtiConfigError("--cti：地址里不要写用户名或密码；请用 HOTLINE_CTI_USER/HOTLINE_CTI_PASSWORD "
-                             "或 HOTLINE_CTI_SECRET_FILE（权限 600 的文件）")
+        raise CtiConfigError(
+            "--cti：地址里不要写用户名或密码；请用 HOTLINE_CTI_USER/HOTLINE_CTI_PASSWORD "
+            "或 HOTLINE_CTI_SECRET_FILE（权限 600 的文件）"
+        )
     if not parts.hostname:
         raise CtiConfigError(f"--cti：地址 {url!r} 缺少主机名，如 {kind}://10.0.0.5:{DEFAULT_PORTS[kind]}")
     try:
@@ -103,7 +111,9 @@ def _credentials(env: Mapping[str, str]) -> tuple[str | None, str]:
         return values.get("user") or env.get("HOTLINE_CTI_USER"), values["password"]
     password = env.get("HOTLINE_CTI_PASSWORD")
     if not password:
-        raise CtiConfigError("缺少电话系统密码：设置 HOTLINE_CTI_PASSWORD，或 HOTLINE_CTI_SECRET_FILE 指向权限 600 的文件")
+        raise CtiConfigError(
+            "缺少电话系统密码：设置 HOTLINE_CTI_PASSWORD，或 HOTLINE_CTI_SECRET_FILE 指向权限 600 的文件"
+        )
     return env.get("HOTLINE_CTI_USER") or None, password
 
 
@@ -113,8 +123,9 @@ def read_secret_file(path: Path) -> dict[str, str]:
     try:
         mode = path.stat().st_mode
         if mode & 0o077:
-            raise CtiConfigError(f"HOTLINE_CTI_SECRET_FILE：{path} 组或其他用户可读（权限 {mode & 0o777:o}）；"
-                                 f"请执行 chmod 600 {path}")
+            raise CtiConfigError(
+                f"HOTLINE_CTI_SECRET_FILE：{path} 组或其他用户可读（权限 {mode & 0o777:o}）；请执行 chmod 600 {path}"
+            )
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise CtiConfigError(f"HOTLINE_CTI_SECRET_FILE：无法读取 {path}（{exc.strerror or exc}）") from None

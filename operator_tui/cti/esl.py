@@ -38,8 +38,10 @@ from .events import (
 )
 from .link import LinkBase, LiveCall
 
-EVENTS = ("CHANNEL_CREATE CHANNEL_ANSWER CHANNEL_HOLD CHANNEL_UNHOLD CHANNEL_BRIDGE CHANNEL_HANGUP_COMPLETE "
-          "RECORD_START HEARTBEAT BACKGROUND_JOB CUSTOM callcenter::info")
+EVENTS = (
+    "CHANNEL_CREATE CHANNEL_ANSWER CHANNEL_HOLD CHANNEL_UNHOLD CHANNEL_BRIDGE CHANNEL_HANGUP_COMPLETE "
+    "RECORD_START HEARTBEAT BACKGROUND_JOB CUSTOM callcenter::info"
+)
 ANSWERED_STATES = {"ACTIVE", "HELD", "UNHELD"}
 
 
@@ -68,9 +70,9 @@ class FreeSwitchLink(LinkBase):
         self.command_timeout = 10.0
         self._replies: deque[asyncio.Future[EslMessage]] = deque()
         self._jobs: dict[str, asyncio.Future[str]] = {}
-        self._originated: dict[str, str] = {}      # uuid we asked for -> number dialled
-        self._partner: dict[str, str] = {}         # the other leg's uuid -> the seat's call id
-        self._attended: dict[str, str] = {}        # call id -> target of an attended transfer under way
+        self._originated: dict[str, str] = {}  # uuid we asked for -> number dialled
+        self._partner: dict[str, str] = {}  # the other leg's uuid -> the seat's call id
+        self._attended: dict[str, str] = {}  # call id -> target of an attended transfer under way
         self._cc_status: str | None = None
         self._cc_state: str | None = None
         self._break_reason: str | None = None
@@ -87,8 +89,10 @@ class FreeSwitchLink(LinkBase):
         reply = await read_message(reader)
         text = reply.headers.get("Reply-Text", "") if reply else ""
         if not text.startswith("+OK"):
-            raise CtiAuthError(f"FreeSWITCH {self.config.url} 拒绝了 ESL 密码（{text or '连接被关闭'}）："
-                               "请核对 event_socket.conf.xml 的 password 与 HOTLINE_CTI_PASSWORD")
+            raise CtiAuthError(
+                f"FreeSWITCH {self.config.url} 拒绝了 ESL 密码（{text or '连接被关闭'}）："
+                "请核对 event_socket.conf.xml 的 password 与 HOTLINE_CTI_PASSWORD"
+            )
 
     async def _request(self, line: str) -> EslMessage:
         """A plain command or `api`: its reply is the next command/reply or api/response."""
@@ -148,16 +152,26 @@ class FreeSwitchLink(LinkBase):
         for row in rows:
             uid = row.get("uuid", "")
             name, presence = row.get("name", ""), row.get("presence_id", "")
-            ours = (uid in self.book.live() or uid in self._originated or presence.split("@")[0] == self.extension
-                    or f"/{self.extension}@" in name)
+            ours = (
+                uid in self.book.live()
+                or uid in self._originated
+                or presence.split("@")[0] == self.extension
+                or f"/{self.extension}@" in name
+            )
             if not ours or row.get("direction") == "inbound" and uid not in self.book.live():
                 continue  # the seat's leg is the one the switch placed to its phone
             callstate = row.get("callstate", "")
             outbound = uid in self._originated
-            live.append(LiveCall(uid, self._originated.get(uid) or row.get("cid_num", ""), None,
-                                 callstate in ANSWERED_STATES,
-                                 {"HELD": True, "ACTIVE": False, "UNHELD": False}.get(callstate),
-                                 Direction.OUTBOUND if outbound else Direction.INBOUND))
+            live.append(
+                LiveCall(
+                    uid,
+                    self._originated.get(uid) or row.get("cid_num", ""),
+                    None,
+                    callstate in ANSWERED_STATES,
+                    {"HELD": True, "ACTIVE": False, "UNHELD": False}.get(callstate),
+                    Direction.OUTBOUND if outbound else Direction.INBOUND,
+                )
+            )
         return live
 
     # -- events ---------------------------------------------------------------------------------
@@ -229,7 +243,8 @@ class FreeSwitchLink(LinkBase):
         if uid in self._originated:
             self._emit(Ringing(at, uid, caller=self._originated[uid], direction=Direction.OUTBOUND))
         elif ev.get("variable_cc_agent") == self.agent or (
-                ev.get("Call-Direction") == "outbound" and presence.split("@")[0] == self.extension):
+            ev.get("Call-Direction") == "outbound" and presence.split("@")[0] == self.extension
+        ):
             caller = ev.get("Caller-Caller-ID-Number") or ev.get("Caller-Orig-Caller-ID-Number") or ""
             self._emit(Ringing(at, uid, caller=caller, queue=ev.get("variable_cc_queue") or None))
             if ev.get("variable_cc_member_session_uuid"):
@@ -320,8 +335,10 @@ class FreeSwitchLink(LinkBase):
         call = str(uuid.uuid4())
         self._originated[call] = number
         # The seat's phone rings first; when the operator picks up, the dialplan dials the number.
-        line = (f"originate {{origination_uuid={call},origination_caller_id_number={self.caller_id}}}"
-                f"{self.endpoint} {number} XML {self.context}")
+        line = (
+            f"originate {{origination_uuid={call},origination_caller_id_number={self.caller_id}}}"
+            f"{self.endpoint} {number} XML {self.context}"
+        )
         try:
             await self._bgapi(line, timeout=60.0)
         except Exception:
@@ -329,4 +346,3 @@ class FreeSwitchLink(LinkBase):
                 self._originated.pop(call, None)
             raise
         return call
-

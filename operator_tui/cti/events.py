@@ -16,19 +16,19 @@ from enum import Enum
 class AgentState(str, Enum):
     """The agent's state on the switch (示闲 / 示忙 / 话后整理 / 未登录)."""
 
-    READY = "ready"                      # 示闲: the queue may offer calls
-    NOT_READY = "not_ready"              # 示忙 / 小休, with a reason
+    READY = "ready"  # 示闲: the queue may offer calls
+    NOT_READY = "not_ready"  # 示忙 / 小休, with a reason
     AFTER_CALL_WORK = "after_call_work"  # 话后整理: no calls until the ticket is done
     LOGGED_OUT = "logged_out"
 
 
 class TransferMode(str, Enum):
-    BLIND = "blind"        # the caller goes straight to the number
+    BLIND = "blind"  # the caller goes straight to the number
     ATTENDED = "attended"  # the operator speaks to the number first, then hangs up to join them
 
 
 class Direction(str, Enum):
-    INBOUND = "inbound"    # a caller reached the seat (queue or direct)
+    INBOUND = "inbound"  # a caller reached the seat (queue or direct)
     OUTBOUND = "outbound"  # the seat dialled out (a callback, R23)
 
 
@@ -45,8 +45,8 @@ class CallEvent(CtiEvent):
 
 @dataclass(frozen=True)
 class Ringing(CallEvent):
-    caller: str = ""           # the caller's number (or the number dialled, outbound)
-    queue: str | None = None   # the queue that offered the call, if any
+    caller: str = ""  # the caller's number (or the number dialled, outbound)
+    queue: str | None = None  # the queue that offered the call, if any
     direction: Direction = Direction.INBOUND
 
 
@@ -80,13 +80,13 @@ class ThreeWayStarted(CallEvent):
 
 @dataclass(frozen=True)
 class HungUp(CallEvent):
-    cause: str = "UNKNOWN"   # the switch's cause name (NORMAL_CLEARING, ORIGINATOR_CANCEL, …)
+    cause: str = "UNKNOWN"  # the switch's cause name (NORMAL_CLEARING, ORIGINATOR_CANCEL, …)
     q850: int | None = None  # the ITU-T Q.850 cause code where the switch gives one
 
 
 @dataclass(frozen=True)
 class RecordingStarted(CallEvent):
-    reference: str = ""      # the switch's file path: what a supervisor looks the recording up by (R11.1)
+    reference: str = ""  # the switch's file path: what a supervisor looks the recording up by (R11.1)
 
 
 @dataclass(frozen=True)

@@ -35,8 +35,9 @@ from .record import CallBook, CallRecord
 
 
 class FakeLink:
-    def __init__(self, *, agent: str = "1001", up: bool = True, echo: bool = True,
-                 clock: Callable[[], datetime] | None = None) -> None:
+    def __init__(
+        self, *, agent: str = "1001", up: bool = True, echo: bool = True, clock: Callable[[], datetime] | None = None
+    ) -> None:
         self.book = CallBook(agent=agent)
         self.commands: list[tuple] = []
         self.echo = echo
@@ -91,8 +92,9 @@ class FakeLink:
         check_number(number)
         self._command("transfer", call_id, number, mode.value)
         self._echo(Transferred(self.clock(), call_id, target=number, mode=mode))
-        self._echo(HungUp(self.clock(), call_id, cause="BLIND_TRANSFER" if mode is TransferMode.BLIND
-                          else "ATTENDED_TRANSFER"))
+        self._echo(
+            HungUp(self.clock(), call_id, cause="BLIND_TRANSFER" if mode is TransferMode.BLIND else "ATTENDED_TRANSFER")
+        )
 
     async def three_way(self, call_id: str, number: str) -> None:
         check_number(number)

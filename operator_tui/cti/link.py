@@ -54,16 +54,25 @@ class LiveCall:
     caller: str = ""
     queue: str | None = None
     answered: bool = False
-    held: bool | None = None   # None: this switch's listing does not say
+    held: bool | None = None  # None: this switch's listing does not say
     direction: Direction = Direction.INBOUND
 
 
 class LinkBase:
     """The connection life cycle; subclasses speak the wire protocol."""
 
-    def __init__(self, config: CtiConfig, *, agent: str | None = None, clock: Clock | None = None,
-                 ping_interval: float = 5.0, ping_timeout: float = 3.0, connect_timeout: float = 5.0,
-                 backoff_initial: float = 0.5, backoff_max: float = 30.0) -> None:
+    def __init__(
+        self,
+        config: CtiConfig,
+        *,
+        agent: str | None = None,
+        clock: Clock | None = None,
+        ping_interval: float = 5.0,
+        ping_timeout: float = 3.0,
+        connect_timeout: float = 5.0,
+        backoff_initial: float = 0.5,
+        backoff_max: float = 30.0,
+    ) -> None:
         self.config = config
         self.clock = clock or utc_now
         self.ping_interval, self.ping_timeout, self.connect_timeout = ping_interval, ping_timeout, connect_timeout
@@ -74,8 +83,8 @@ class LinkBase:
         self._writer: asyncio.StreamWriter | None = None
         self._tasks: list[asyncio.Task] = []
         self._ended: asyncio.Future[str] | None = None
-        self._connected = False   # the wire is usable (commands may go out)
-        self._up = False          # logged in and resynchronised (what the UI is told)
+        self._connected = False  # the wire is usable (commands may go out)
+        self._up = False  # logged in and resynchronised (what the UI is told)
         self._ever_up = False
         self._closing = False
         self._supervisor: asyncio.Task | None = None
@@ -144,8 +153,9 @@ class LinkBase:
         self._drop("closed")
         for task in [*self._tasks, *self._background, *(t for t in [self._supervisor] if t)]:
             task.cancel()
-        await asyncio.gather(*self._tasks, *self._background, *(t for t in [self._supervisor] if t),
-                             return_exceptions=True)
+        await asyncio.gather(
+            *self._tasks, *self._background, *(t for t in [self._supervisor] if t), return_exceptions=True
+        )
         self._queue.put_nowait(None)
 
     async def _supervise(self) -> None:

@@ -30,7 +30,7 @@ from .events import (
 class TransferRecord:
     at: datetime
     target: str
-    mode: TransferMode | str   # a TransferMode, or "three_way"
+    mode: TransferMode | str  # a TransferMode, or "three_way"
 
 
 @dataclass(frozen=True)
@@ -42,7 +42,7 @@ class CallRecord:
     direction: Direction = Direction.INBOUND
     ring_at: datetime | None = None
     answer_at: datetime | None = None
-    holds: tuple[tuple[datetime, datetime | None], ...] = ()   # (held at, resumed at or None)
+    holds: tuple[tuple[datetime, datetime | None], ...] = ()  # (held at, resumed at or None)
     transfers: tuple[TransferRecord, ...] = ()
     hangup_at: datetime | None = None
     hangup_cause: str | None = None
@@ -63,13 +63,22 @@ class CallRecord:
     def to_json(self) -> dict:
         """The plain-JSON form a ticket's event payload carries (ISO times)."""
         iso = lambda t: t.isoformat() if t else None  # noqa: E731
-        return {"call_id": self.call_id, "caller": self.caller, "queue": self.queue, "agent": self.agent,
-                "direction": self.direction.value, "ring_at": iso(self.ring_at), "answer_at": iso(self.answer_at),
-                "holds": [[iso(a), iso(b)] for a, b in self.holds],
-                "transfers": [{"at": iso(t.at), "target": t.target,
-                               "mode": getattr(t.mode, "value", t.mode)} for t in self.transfers],
-                "hangup_at": iso(self.hangup_at), "hangup_cause": self.hangup_cause,
-                "recordings": list(self.recordings)}
+        return {
+            "call_id": self.call_id,
+            "caller": self.caller,
+            "queue": self.queue,
+            "agent": self.agent,
+            "direction": self.direction.value,
+            "ring_at": iso(self.ring_at),
+            "answer_at": iso(self.answer_at),
+            "holds": [[iso(a), iso(b)] for a, b in self.holds],
+            "transfers": [
+                {"at": iso(t.at), "target": t.target, "mode": getattr(t.mode, "value", t.mode)} for t in self.transfers
+            ],
+            "hangup_at": iso(self.hangup_at),
+            "hangup_cause": self.hangup_cause,
+            "recordings": list(self.recordings),
+        }
 
 
 @dataclass
@@ -87,8 +96,9 @@ class CallBook:
         if isinstance(ev, Ringing):
             if rec is not None:
                 return False
-            self.records[ev.call_id] = CallRecord(ev.call_id, ev.caller, ev.queue, self.agent, ev.direction,
-                                                  ring_at=ev.at)
+            self.records[ev.call_id] = CallRecord(
+                ev.call_id, ev.caller, ev.queue, self.agent, ev.direction, ring_at=ev.at
+            )
             return True
         if rec is None or rec.ended:
             return False  # an event for a call this seat never saw ring, or one already over

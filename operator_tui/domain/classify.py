@@ -27,6 +27,7 @@ from typing import Any
 
 __all__ = ["Suggestion", "Suggestions", "Suggester", "build_suggester", "bigrams"]
 
+
 # Cue weights grow with length: a four-character cue is more specific than a two-character one.
 def _cue_weight(cue: str) -> float:
     return min(len(cue), 4) / 2
@@ -44,7 +45,7 @@ _NOT_HAN = re.compile(r"[^\u4e00-\u9fff]+")
 @dataclass(frozen=True)
 class Suggestion:
     code: str
-    score: float          # share of the evidence, 0..1, for ordering and display
+    score: float  # share of the evidence, 0..1, for ordering and display
     words: tuple[str, ...]  # what led to it, as found in the caller's words
 
 
@@ -59,7 +60,7 @@ def bigrams(text: str) -> set[str]:
     """The distinct Chinese character bigrams of a text (punctuation, digits and Latin split runs)."""
     out: set[str] = set()
     for run in _NOT_HAN.split(text):
-        out.update(run[i:i + 2] for i in range(len(run) - 1))
+        out.update(run[i : i + 2] for i in range(len(run) - 1))
     return out
 
 
@@ -73,8 +74,13 @@ def _ranked(evidence: dict[str, float], words: dict[str, list[str]], limit: int)
 class Suggester:
     """Built once from the data files' text (see :func:`build_suggester`); :meth:`suggest` is pure."""
 
-    def __init__(self, matter_cues: dict[str, list[tuple[str, float]]], type_cues: dict[str, list[tuple[str, float]]],
-                 nb: dict[str, dict[str, dict[str, float]]], places: list[tuple[str, str, float]]) -> None:
+    def __init__(
+        self,
+        matter_cues: dict[str, list[tuple[str, float]]],
+        type_cues: dict[str, list[tuple[str, float]]],
+        nb: dict[str, dict[str, dict[str, float]]],
+        places: list[tuple[str, str, float]],
+    ) -> None:
         self._matter_cues = matter_cues
         self._type_cues = type_cues
         self._nb = nb  # "matter" | "type" → bigram → {code: log-likelihood ratio}
@@ -84,13 +90,22 @@ class Suggester:
         grams = bigrams(description)
         return Suggestions(
             self._score(description, grams, self._matter_cues, self._nb.get("matter", {}), NB_MATTER_WEIGHT, {}, limit),
-            self._score(description, grams, self._type_cues, self._nb.get("type", {}), NB_TYPE_WEIGHT, TYPE_PRIOR, limit),
+            self._score(
+                description, grams, self._type_cues, self._nb.get("type", {}), NB_TYPE_WEIGHT, TYPE_PRIOR, limit
+            ),
             self._place(description, address, limit),
         )
 
     @staticmethod
-    def _score(text: str, grams: set[str], cues: dict[str, list[tuple[str, float]]], nb: dict[str, dict[str, float]],
-               nb_weight: float, prior: dict[str, float], limit: int) -> tuple[Suggestion, ...]:
+    def _score(
+        text: str,
+        grams: set[str],
+        cues: dict[str, list[tuple[str, float]]],
+        nb: dict[str, dict[str, float]],
+        nb_weight: float,
+        prior: dict[str, float],
+        limit: int,
+    ) -> tuple[Suggestion, ...]:
         evidence: dict[str, float] = dict(prior)
         words: dict[str, list[str]] = {}
         for code, pairs in cues.items():
@@ -147,8 +162,10 @@ def build_suggester(matters_toml: str, places_toml: str, classify_toml: str, mod
         words.update(p for p in re.split(r"[：/（）、\s]+", m["name"]) if len(p) >= 2)
         cues[m["code"]] = sorted(((w, _cue_weight(w)) for w in words), key=lambda p: (-len(p[0]), p[0]))
     config = tomllib.loads(classify_toml)
-    type_cues = {code: sorted(((w, float(v)) for w, v in body.get("cues", {}).items()), key=lambda p: (-len(p[0]), p[0]))
-                 for code, body in config.get("type", {}).items()}
+    type_cues = {
+        code: sorted(((w, float(v)) for w, v in body.get("cues", {}).items()), key=lambda p: (-len(p[0]), p[0]))
+        for code, body in config.get("type", {}).items()
+    }
     places = _place_names(tomllib.loads(places_toml).get("place", []), config.get("places", {}).get("aliases", {}))
     try:
         model = json.loads(model_json)

@@ -23,6 +23,7 @@ from .workdays import WorkCalendar
 if TYPE_CHECKING:  # the seat reads its policy before its first frame, without pydantic
     from .model import Ticket
 
+
 @dataclass(frozen=True)
 class Due:
     at: datetime
@@ -39,7 +40,7 @@ def add_months(d: date, months: int) -> date:
     return date(year, month, min(d.day, calendar.monthrange(year, month)[1]))
 
 
-Span = tuple[datetime, "datetime | None"]   # a recusal pause: request, decision (None: still open)
+Span = tuple[datetime, "datetime | None"]  # a recusal pause: request, decision (None: still open)
 
 
 @dataclass(frozen=True)
@@ -126,7 +127,7 @@ class Clocks:
 class Clock:
     """The clock running on a ticket at one moment: which limit, from when, due when."""
 
-    name: str                 # acceptance | dispatch | resolution | extension | recusal_decision
+    name: str  # acceptance | dispatch | resolution | extension | recusal_decision
     rule: str
     started_at: datetime
     due: Due
@@ -166,7 +167,12 @@ def limit_clock(ticket: Ticket, now: datetime, clocks: Clocks, taxonomy: Taxonom
     start: datetime | None
     if s is Status.REGISTERED:
         # R20.7: a written appeal's acceptance limit runs from when it was submitted.
-        name, rule, start, limit = "acceptance", "R20.2", ticket.submitted_at or ticket.registered_at, policy.limits["acceptance"]
+        name, rule, start, limit = (
+            "acceptance",
+            "R20.2",
+            ticket.submitted_at or ticket.registered_at,
+            policy.limits["acceptance"],
+        )
     elif s is Status.ACCEPTED:
         name, rule, start, limit = "dispatch", "R20.2", ticket.accepted_at, policy.limits["dispatch"]
     elif s is Status.RETURNED:
@@ -176,8 +182,12 @@ def limit_clock(ticket: Ticket, now: datetime, clocks: Clocks, taxonomy: Taxonom
         # An extension approved before a rework (R23.1) gave way to the rework's fresh limit; one
         # approved during the rework replaces that limit like any other (R22.2). A new dispatch
         # forgets the previous unit's extension (effects.dispatch).
-        if (ext is not None and ext.approved and ext.approved_due is not None
-                and (ticket.rework_at is None or ext.requested_at >= ticket.rework_at)):
+        if (
+            ext is not None
+            and ext.approved
+            and ext.approved_due is not None
+            and (ticket.rework_at is None or ext.requested_at >= ticket.rework_at)
+        ):
             due = clocks.moved_by_pauses(ext.approved_due, ext.requested_at, pauses, now)
             return _clock("extension", "R22.2", ext.requested_at, due, ticket.paused, now)
         if ticket.rework_at is not None:

@@ -46,12 +46,15 @@ if TYPE_CHECKING:
 
 # The referral targets and outcomes are triage's (one definition, issue 18).
 REFERRAL_OUTCOMES = tuple(_REFERRAL_OUTCOMES)
-TRANSFER_MODES = ("blind", "three_way")            # issue 19: the phone transfer made with a referral
+TRANSFER_MODES = ("blind", "three_way")  # issue 19: the phone transfer made with a referral
 TRANSFER_RESULTS = ("done", "failed", "offline")
 CALL_TRANSFER_MODES = ("blind", "attended", "three_way")
 ADVICE_CHANNELS = {  # R20.5 and R20.6
-    "review": "R20.5", "litigation": "R20.5", "arbitration": "R20.5",
-    "discipline_12388": "R20.6", "out_of_scope": "R20.5",
+    "review": "R20.5",
+    "litigation": "R20.5",
+    "arbitration": "R20.5",
+    "discipline_12388": "R20.6",
+    "out_of_scope": "R20.5",
 }
 CREDIT_KINDS = ("false_report", "harassment", "abuse", "threat", "line_occupation")
 MAX_LEVEL = 3
@@ -97,7 +100,9 @@ def _with_petition_unit(ticket: Ticket, fields: dict[str, Any], wf: Workflow) ->
         return {**fields, "supervising_unit": None}
     units = (fields["lead_unit"], *fields["co_units"])
     if not any(wf.taxonomy.units[u].government for u in units):
-        raise RuleViolation("R20.4", "a 信访 matter goes to the city or a district government: name one among the units")
+        raise RuleViolation(
+            "R20.4", "a 信访 matter goes to the city or a district government: name one among the units"
+        )
     fields["co_units"] = tuple(u for u in fields["co_units"] if u != petition)
     if fields["lead_unit"] == petition:
         raise RuleViolation("R20.4", "the 信访 department supervises a 信访 ticket; it does not lead it")
@@ -126,11 +131,21 @@ def register(ticket: Ticket | None, e: Event, wf: Workflow) -> Ticket:
         raise RuleViolation("R18.1", "the ticket number must be a string of digits 0–9")
     appellant = Appellant(**cleaned["appellant"])
     return Ticket(
-        id=e.ticket_id, number=str(number), appellant=appellant,
-        appeal_type=cleaned["appeal_type"], scope=cleaned["scope"], matter=cleaned["matter"],
-        place=cleaned["place"], description=cleaned["description"], channel=cleaned["channel"],
-        seat=e.seat, operator=e.actor, registered_at=e.at, updated_at=e.at,
-        call_id=cleaned.get("call_id"), priority=1 if appellant.vulnerable else 0,  # R9.1
+        id=e.ticket_id,
+        number=str(number),
+        appellant=appellant,
+        appeal_type=cleaned["appeal_type"],
+        scope=cleaned["scope"],
+        matter=cleaned["matter"],
+        place=cleaned["place"],
+        description=cleaned["description"],
+        channel=cleaned["channel"],
+        seat=e.seat,
+        operator=e.actor,
+        registered_at=e.at,
+        updated_at=e.at,
+        call_id=cleaned.get("call_id"),
+        priority=1 if appellant.vulnerable else 0,  # R9.1
         submitted_at=submitted_at(e, cleaned["channel"], wf),
         external_refs=external_refs(e.payload.get("external_refs"), wf),
         respondents=respondents(e.payload.get("respondents"), wf),
@@ -162,8 +177,9 @@ def dispatch(t: Ticket, e: Event, wf: Workflow) -> Ticket:
     fields = _with_petition_unit(t, _units(e, wf, "R20.2"), wf)
     # A new dispatch is a new unit's own limit (R22.1): the previous unit's extension and rework
     # go with it (R22.2: the unit that asked for the extension is the one it was granted to).
-    return t.model_copy(update={**fields, "dispatched_at": e.at, "received_at": None, "rework_at": None,
-                                "extension": None})
+    return t.model_copy(
+        update={**fields, "dispatched_at": e.at, "received_at": None, "rework_at": None, "extension": None}
+    )
 
 
 def receive(t: Ticket, e: Event, wf: Workflow) -> Ticket:
@@ -173,8 +189,13 @@ def receive(t: Ticket, e: Event, wf: Workflow) -> Ticket:
 def return_to_centre(t: Ticket, e: Event, wf: Workflow) -> Ticket:
     reason = need(e, "reason", "R28.1")
     unit = e.payload.get("unit") or t.lead_unit
-    return t.model_copy(update={"returned_at": e.at, "return_reasons": (*t.return_reasons, reason),
-                                "returned_by": tuple(dict.fromkeys((*t.returned_by, unit))) if unit else t.returned_by})
+    return t.model_copy(
+        update={
+            "returned_at": e.at,
+            "return_reasons": (*t.return_reasons, reason),
+            "returned_by": tuple(dict.fromkeys((*t.returned_by, unit))) if unit else t.returned_by,
+        }
+    )
 
 
 def request_extension(t: Ticket, e: Event, wf: Workflow) -> Ticket:
@@ -189,9 +210,15 @@ def request_extension(t: Ticket, e: Event, wf: Workflow) -> Ticket:
         raise RuleViolation("R22.2", "the new limit must be later than the current one")
     if new_due > cap:
         raise RuleViolation("R22.2", f"an extension may reach at most {cap.date().isoformat()} (2 months)")
-    ext = Extension(event_id=e.id, requested_at=e.at, unit=need(e, "unit", "R22.2"),
-                    reason=need(e, "reason", "R22.2"), progress=need(e, "progress", "R22.2"),
-                    measures=need(e, "measures", "R22.2"), requested_due=new_due)
+    ext = Extension(
+        event_id=e.id,
+        requested_at=e.at,
+        unit=need(e, "unit", "R22.2"),
+        reason=need(e, "reason", "R22.2"),
+        progress=need(e, "progress", "R22.2"),
+        measures=need(e, "measures", "R22.2"),
+        requested_due=new_due,
+    )
     return t.model_copy(update={"extension": ext})
 
 
@@ -213,15 +240,21 @@ def approve_extension(t: Ticket, e: Event, wf: Workflow) -> Ticket:
     if due > wf.extension_cap(unextended, ext.requested_at):
         raise RuleViolation("R22.2", "an extension may not exceed 2 months")
     told = e.at if e.payload.get("told_appellant") is True else None
-    return t.model_copy(update={"extension": ext.model_copy(update={"approved": True, "approved_due": due, "decided_at": e.at,
-                                                                    "told_at": told})})
+    return t.model_copy(
+        update={
+            "extension": ext.model_copy(
+                update={"approved": True, "approved_due": due, "decided_at": e.at, "told_at": told}
+            )
+        }
+    )
 
 
 def deny_extension(t: Ticket, e: Event, wf: Workflow) -> Ticket:
     need(e, "reason", "R22.2")
     told = e.at if e.payload.get("told_appellant") is True else None
-    return t.model_copy(update={"extension": _requested(t).model_copy(update={"approved": False, "decided_at": e.at,
-                                                                              "told_at": told})})
+    return t.model_copy(
+        update={"extension": _requested(t).model_copy(update={"approved": False, "decided_at": e.at, "told_at": told})}
+    )
 
 
 def tell_extension(t: Ticket, e: Event, wf: Workflow) -> Ticket:
@@ -258,7 +291,9 @@ def callback(t: Ticket, e: Event, wf: Workflow) -> Ticket:
 
 def callback_failed(t: Ticket, e: Event, wf: Workflow) -> Ticket:
     retry = when(e, "retry_at", "R23.2") if e.payload.get("retry_at") else None
-    cb = Callback(event_id=e.id, at=e.at, reached=False, note=clean_text(str(e.payload.get("note", ""))), retry_at=retry)
+    cb = Callback(
+        event_id=e.id, at=e.at, reached=False, note=clean_text(str(e.payload.get("note", ""))), retry_at=retry
+    )
     return t.model_copy(update={"callbacks": (*t.callbacks, cb)})
 
 
@@ -299,8 +334,14 @@ def supervise(t: Ticket, e: Event, wf: Workflow) -> Ticket:
         raise RuleViolation("R25.1", "grounds (3) and (5) are raised by a person, not by a sweep")
     # R25.1 逐级: each new supervision goes one level up, to at most the office.
     level = min(t.supervision_level + 1, MAX_LEVEL)
-    s = Supervision(event_id=e.id, at=e.at, ground=ground, level=level,
-                    note=clean_text(str(e.payload.get("note", ""))), actor=e.actor)
+    s = Supervision(
+        event_id=e.id,
+        at=e.at,
+        ground=ground,
+        level=level,
+        note=clean_text(str(e.payload.get("note", ""))),
+        actor=e.actor,
+    )
     return t.model_copy(update={"supervisions": (*t.supervisions, s)})
 
 
@@ -309,8 +350,14 @@ def recusal_request(t: Ticket, e: Event, wf: Workflow) -> Ticket:
         raise RuleViolation("R27.1", "a recusal request is already awaiting its decision")
     reason = need(e, "reason", "R27.1")
     related = recusal_party(t, e)  # R26.2: grounds checked against the recorded parties
-    pause = Pause(event_id=e.id, started_at=e.at, reason=reason, related_to=related,
-                  staff=clean_text(str(e.payload.get("staff") or "")).strip(), unit=e.payload.get("unit") or None)
+    pause = Pause(
+        event_id=e.id,
+        started_at=e.at,
+        reason=reason,
+        related_to=related,
+        staff=clean_text(str(e.payload.get("staff") or "")).strip(),
+        unit=e.payload.get("unit") or None,
+    )
     return t.model_copy(update={"pauses": (*t.pauses, pause)})
 
 
@@ -321,7 +368,9 @@ def recusal_decision(t: Ticket, e: Event, wf: Workflow) -> Ticket:
     if not isinstance(granted, bool):
         raise RuleViolation("R27.1", "'granted' must be true or false")
     need(e, "reply", "R27.1")  # R27.1: the answer is given in writing
-    pauses = tuple(p.model_copy(update={"ended_at": e.at, "granted": granted}) if p.ended_at is None else p for p in t.pauses)
+    pauses = tuple(
+        p.model_copy(update={"ended_at": e.at, "granted": granted}) if p.ended_at is None else p for p in t.pauses
+    )
     return t.model_copy(update={"pauses": pauses})
 
 
@@ -342,8 +391,17 @@ def referral(t: Ticket, e: Event, wf: Workflow) -> Ticket:
         raise RuleViolation("R20.3", "'transfer_mode' and 'transfer_result' go together")
     if result is not None and result not in TRANSFER_RESULTS:
         raise RuleViolation("R20.3", f"'transfer_result' must be one of {', '.join(TRANSFER_RESULTS)}")
-    r = Referral(event_id=e.id, target=target, outcome=outcome, reason=reason, at=e.at, actor=e.actor,
-                 transfer_mode=mode, transfer_result=result, call_id=e.payload.get("call_id"))
+    r = Referral(
+        event_id=e.id,
+        target=target,
+        outcome=outcome,
+        reason=reason,
+        at=e.at,
+        actor=e.actor,
+        transfer_mode=mode,
+        transfer_result=result,
+        call_id=e.payload.get("call_id"),
+    )
     priority = t.priority if outcome == "false_alarm" else max(t.priority, 2)
     return t.model_copy(update={"referrals": (*t.referrals, r), "priority": priority})
 
@@ -369,8 +427,10 @@ def answer_explanation(t: Ticket, e: Event, wf: Workflow) -> Ticket:
     answer = need(e, "answer", "R10.2")
     if not any(d.event_id == demand_id and not d.answer for d in t.explanation_demands):
         raise RuleViolation("R10.2", f"no open explanation demand {demand_id}")
-    demands = tuple(d.model_copy(update={"answer": answer, "answered_at": e.at}) if d.event_id == demand_id else d
-                    for d in t.explanation_demands)
+    demands = tuple(
+        d.model_copy(update={"answer": answer, "answered_at": e.at}) if d.event_id == demand_id else d
+        for d in t.explanation_demands
+    )
     return t.model_copy(update={"explanation_demands": demands})
 
 
@@ -430,25 +490,41 @@ def call_record(t: Ticket, e: Event, wf: Workflow) -> Ticket:
         return at
 
     try:
-        holds = tuple(CallHold(held_at=given(a, "holds"), resumed_at=stamp(b, "holds")) for a, b in p.get("holds") or ())
-        transfers = tuple(CallTransfer(at=given(x["at"], "transfers"), target=str(x["target"]), mode=x["mode"])
-                          for x in p.get("transfers") or ())
+        holds = tuple(
+            CallHold(held_at=given(a, "holds"), resumed_at=stamp(b, "holds")) for a, b in p.get("holds") or ()
+        )
+        transfers = tuple(
+            CallTransfer(at=given(x["at"], "transfers"), target=str(x["target"]), mode=x["mode"])
+            for x in p.get("transfers") or ()
+        )
     except (KeyError, TypeError, ValueError):
-        raise RuleViolation("R11.1", "'holds' are [held at, resumed at] pairs and 'transfers' "
-                                     "{at, target, mode} objects") from None
+        raise RuleViolation(
+            "R11.1", "'holds' are [held at, resumed at] pairs and 'transfers' {at, target, mode} objects"
+        ) from None
     if any(x.mode not in CALL_TRANSFER_MODES for x in transfers):
         raise RuleViolation("R11.1", f"a transfer's 'mode' must be one of {', '.join(CALL_TRANSFER_MODES)}")
-    log = CallLog(event_id=e.id, call_id=call_id, queue=p.get("queue"), agent=p.get("agent"),
-                  direction=p.get("direction") or "inbound", ring_at=stamp(p.get("ring_at"), "ring_at"),
-                  answer_at=stamp(p.get("answer_at"), "answer_at"), holds=holds, transfers=transfers,
-                  hangup_at=stamp(p.get("hangup_at"), "hangup_at"), hangup_cause=p.get("hangup_cause"),
-                  recordings=tuple(str(r) for r in p.get("recordings") or ()))
+    log = CallLog(
+        event_id=e.id,
+        call_id=call_id,
+        queue=p.get("queue"),
+        agent=p.get("agent"),
+        direction=p.get("direction") or "inbound",
+        ring_at=stamp(p.get("ring_at"), "ring_at"),
+        answer_at=stamp(p.get("answer_at"), "answer_at"),
+        holds=holds,
+        transfers=transfers,
+        hangup_at=stamp(p.get("hangup_at"), "hangup_at"),
+        hangup_cause=p.get("hangup_cause"),
+        recordings=tuple(str(r) for r in p.get("recordings") or ()),
+    )
     calls = tuple(c for c in t.calls if c.call_id != call_id)
     return t.model_copy(update={"calls": (*calls, log)})
 
 
 def add_note(t: Ticket, e: Event, wf: Workflow) -> Ticket:
-    return t.model_copy(update={"notes": (*t.notes, Note(event_id=e.id, at=e.at, actor=e.actor, text=need(e, "text", "R18.2")))})
+    return t.model_copy(
+        update={"notes": (*t.notes, Note(event_id=e.id, at=e.at, actor=e.actor, text=need(e, "text", "R18.2")))}
+    )
 
 
 EFFECTS: dict[str, Callable[..., Ticket]] = {

@@ -54,14 +54,14 @@ class Referral(Frozen):
     """R20.3: an emergency referral, kept on the ticket as its own event."""
 
     event_id: str
-    target: str          # "110" | "119" | "120" | "122" | "应急"
-    outcome: str         # transferred | told_to_dial | false_alarm
+    target: str  # "110" | "119" | "120" | "122" | "应急"
+    outcome: str  # transferred | told_to_dial | false_alarm
     reason: str = ""
     at: datetime
     actor: str
     # Issue 19: the phone transfer made with it (blind, or three-way first) and how it went.
-    transfer_mode: str | None = None     # blind | three_way
-    transfer_result: str | None = None   # done | failed | offline
+    transfer_mode: str | None = None  # blind | three_way
+    transfer_result: str | None = None  # done | failed | offline
     call_id: str | None = None
 
 
@@ -73,7 +73,7 @@ class CallHold(Frozen):
 class CallTransfer(Frozen):
     at: datetime
     target: str
-    mode: str                            # blind | attended | three_way
+    mode: str  # blind | attended | three_way
 
 
 class CallLog(Frozen):
@@ -103,8 +103,8 @@ class Pause(Frozen):
     ended_at: datetime | None = None
     reason: str = ""
     granted: bool | None = None
-    related_to: str = ""     # R26.2: the recorded party the person recusing is related to
-    staff: str = ""          # who recuses (a unit's or the centre's staff member)
+    related_to: str = ""  # R26.2: the recorded party the person recusing is related to
+    staff: str = ""  # who recuses (a unit's or the centre's staff member)
     unit: str | None = None  # set when a unit's staff recuses
 
 
@@ -121,7 +121,7 @@ class Extension(Frozen):
     approved: bool | None = None
     approved_due: datetime | None = None
     decided_at: datetime | None = None
-    told_at: datetime | None = None      # R22.2: when the appellant was told of the decision
+    told_at: datetime | None = None  # R22.2: when the appellant was told of the decision
 
 
 class Rating(Frozen):
@@ -158,7 +158,7 @@ class ExplanationDemand(Frozen):
 
     event_id: str
     at: datetime
-    reason: str          # overdue | dispute
+    reason: str  # overdue | dispute
     text: str = ""
     answer: str = ""
     answered_at: datetime | None = None
@@ -178,7 +178,7 @@ class Respondent(Frozen):
     a handling unit (`unit` is its code), the centre itself or one of its staff (R11.1: `staff` is
     the person's account), or someone else (an enterprise, a person: `name`)."""
 
-    kind: str            # unit | centre | staff | other
+    kind: str  # unit | centre | staff | other
     unit: str | None = None
     staff: str | None = None
     name: str = ""
@@ -187,7 +187,7 @@ class Respondent(Frozen):
 class ExternalRef(Frozen):
     """R5.1, R28.2: a reference number the ticket carries from another platform or channel."""
 
-    source: str          # provincial_8890 | minxin | linkage_110 | industry_hotline | utility_hotline | …
+    source: str  # provincial_8890 | minxin | linkage_110 | industry_hotline | utility_hotline | …
     number: str
 
 
@@ -215,15 +215,15 @@ class Ticket(Frozen):
     operator: str
     registered_at: datetime
     updated_at: datetime
-    version: int = 1                     # events applied so far
+    version: int = 1  # events applied so far
     call_id: str | None = None
-    priority: int = 0                    # R9.1: raised for vulnerable groups and emergencies
+    priority: int = 0  # R9.1: raised for vulnerable groups and emergencies
     submitted_at: datetime | None = None  # R20.7: when a written appeal was submitted
-    level: str = "city"                  # R5.1: city | district | street — who holds it now
-    workstation: str | None = None       # R5.1: the district workstation (a place code) at district/street level
-    external_refs: tuple[ExternalRef, ...] = ()   # R5.1, R28.2
-    respondents: tuple[Respondent, ...] = ()       # R26.2
-    secrecy: tuple[str, ...] = ()        # R33.2: commercial | state — secrets the ticket holds
+    level: str = "city"  # R5.1: city | district | street — who holds it now
+    workstation: str | None = None  # R5.1: the district workstation (a place code) at district/street level
+    external_refs: tuple[ExternalRef, ...] = ()  # R5.1, R28.2
+    respondents: tuple[Respondent, ...] = ()  # R26.2
+    secrecy: tuple[str, ...] = ()  # R33.2: commercial | state — secrets the ticket holds
     supervising_unit: str | None = None  # R20.4: the 信访 department supervising a 信访 ticket
     accepted_at: datetime | None = None
     dispatched_at: datetime | None = None
@@ -234,21 +234,21 @@ class Ticket(Frozen):
     closed_at: datetime | None = None
     lead_unit: str | None = None
     co_units: tuple[str, ...] = ()
-    answer: str = ""                     # R20.1 on-the-spot answer, R20.5/6 what the caller was told
+    answer: str = ""  # R20.1 on-the-spot answer, R20.5/6 what the caller was told
     kb_article: str | None = None
-    advice_channel: str | None = None    # R20.5/R20.6: review | litigation | arbitration | 12388 | out_of_scope
+    advice_channel: str | None = None  # R20.5/R20.6: review | litigation | arbitration | 12388 | out_of_scope
     refusal_reason: str = ""
-    result: str = ""                     # R21.1 the unit's result
+    result: str = ""  # R21.1 the unit's result
     return_reasons: tuple[str, ...] = ()  # R28.1
-    returned_by: tuple[str, ...] = ()    # R28.1: units that returned it as not theirs
+    returned_by: tuple[str, ...] = ()  # R28.1: units that returned it as not theirs
     rework_count: int = 0
     extension: Extension | None = None
     pauses: tuple[Pause, ...] = ()
     supervisions: tuple[Supervision, ...] = ()
-    coordination_level: int = 0          # R24.1: 0 units, 1 superior body, 2 office, 3 city
+    coordination_level: int = 0  # R24.1: 0 units, 1 superior body, 2 office, 3 city
     referrals: tuple[Referral, ...] = ()
-    linked_calls: tuple[str, ...] = ()   # R13.1 催办: later calls on the same matter
-    calls: tuple[CallLog, ...] = ()      # R11.1: the phone system's record of its calls (issue 19)
+    linked_calls: tuple[str, ...] = ()  # R13.1 催办: later calls on the same matter
+    calls: tuple[CallLog, ...] = ()  # R11.1: the phone system's record of its calls (issue 19)
     callbacks: tuple[Callback, ...] = ()
     rating: Rating | None = None
     rating_history: tuple[Rating, ...] = ()
@@ -267,7 +267,9 @@ class Ticket(Frozen):
     def readers(self) -> tuple[str, ...]:
         """Every unit that may read the ticket: those holding it and the 信访 department
         supervising it (R20.4)."""
-        return self.units + ((self.supervising_unit,) if self.supervising_unit and self.supervising_unit not in self.units else ())
+        return self.units + (
+            (self.supervising_unit,) if self.supervising_unit and self.supervising_unit not in self.units else ()
+        )
 
     @property
     def respondent_units(self) -> tuple[str, ...]:

@@ -25,7 +25,12 @@ from .text import clean_text
 if TYPE_CHECKING:
     from .workflow import Workflow
 
-RESPONDENT_KINDS = {"unit": "承办单位", "centre": "群众工作服务中心", "staff": "中心工作人员", "other": "其他单位或个人"}
+RESPONDENT_KINDS = {
+    "unit": "承办单位",
+    "centre": "群众工作服务中心",
+    "staff": "中心工作人员",
+    "other": "其他单位或个人",
+}
 LEVELS = {"city": "市平台", "district": "区县工作站", "street": "街道（乡镇）"}
 SECRECY = {"commercial": "商业秘密", "state": "国家秘密"}
 _REF = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_\-/]{0,63}$")
@@ -43,13 +48,17 @@ def submitted_at(e: Event, channel: str, wf: Workflow) -> datetime | None:
         return None
     ch = wf.taxonomy.channels.get(channel)
     if not getattr(ch, "written", False):
-        raise RuleViolation("R20.7", f"'submitted_at' is for appeals that arrive in writing; {channel} is not a written channel")
+        raise RuleViolation(
+            "R20.7", f"'submitted_at' is for appeals that arrive in writing; {channel} is not a written channel"
+        )
     try:
         at = datetime.fromisoformat(raw) if isinstance(raw, str) else None
     except ValueError:
         at = None
     if at is None or at.tzinfo is None:
-        raise RuleViolation("R20.7", "'submitted_at' must be an ISO date-time with a time zone (e.g. 2026-11-02T08:30:00+08:00)")
+        raise RuleViolation(
+            "R20.7", "'submitted_at' must be an ISO date-time with a time zone (e.g. 2026-11-02T08:30:00+08:00)"
+        )
     if at > e.at + timedelta(seconds=wf.clocks.policy.future_tolerance_seconds):
         raise RuleViolation("R20.7", "'submitted_at' cannot be later than the registration")
     return at
@@ -116,7 +125,9 @@ def level_fields(level: Any, workstation: Any, wf: Workflow) -> dict[str, Any]:
         return {"level": "city", "workstation": None}
     place = wf.taxonomy.places.get(workstation) if isinstance(workstation, str) else None
     if place is None or place.parent is not None:
-        raise RuleViolation("R5.1", "a district or street level needs 'workstation': the district's place code (e.g. tiedong)")
+        raise RuleViolation(
+            "R5.1", "a district or street level needs 'workstation': the district's place code (e.g. tiedong)"
+        )
     return {"level": level, "workstation": workstation}
 
 
@@ -134,10 +145,14 @@ def recusal_party(ticket: Ticket, e: Event) -> str:
     related = e.payload.get("related_to")
     if related in (None, ""):
         if e.payload.get("unit"):
-            raise RuleViolation("R26.2", "a unit's recusal names the party its staff member is related to ('related_to')")
+            raise RuleViolation(
+                "R26.2", "a unit's recusal names the party its staff member is related to ('related_to')"
+            )
         return ""
     if related not in party_names(ticket):
-        raise RuleViolation("R26.2", f"'{str(related)[:40]}' is not a party recorded on the ticket (the appellant or a respondent)")
+        raise RuleViolation(
+            "R26.2", f"'{str(related)[:40]}' is not a party recorded on the ticket (the appellant or a respondent)"
+        )
     return str(related)
 
 

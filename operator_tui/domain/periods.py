@@ -40,8 +40,8 @@ class PeriodError(BadInput, ValueError):
 @dataclass(frozen=True)
 class Period:
     kind: Kind
-    start: date   # first day, inclusive
-    end: date     # last day, inclusive
+    start: date  # first day, inclusive
+    end: date  # last day, inclusive
 
     @property
     def days(self) -> int:
@@ -77,8 +77,7 @@ class Period:
 
     def bounds(self) -> tuple[datetime, datetime]:
         """[first day 00:00, the day after the last 00:00) in Asia/Shanghai, as aware datetimes."""
-        return (datetime.combine(self.start, time(), CST),
-                datetime.combine(self.end + timedelta(days=1), time(), CST))
+        return (datetime.combine(self.start, time(), CST), datetime.combine(self.end + timedelta(days=1), time(), CST))
 
     def contains(self, moment: datetime) -> bool:
         lo, hi = self.bounds()
@@ -149,8 +148,10 @@ def parse_period(text: str) -> Period:
         raise
     except ValueError:
         raise PeriodError(f"时段 {s!r}：日期不存在，请检查年月日或周数") from None
-    raise PeriodError(f"时段 {s!r} 无法识别；请写 2026-10（月）、2026-W44（周）、2026-11-29（日）、"
-                      "2026（年）或 2026-10-01..2026-10-31（区间）")
+    raise PeriodError(
+        f"时段 {s!r} 无法识别；请写 2026-10（月）、2026-W44（周）、2026-11-29（日）、"
+        "2026（年）或 2026-10-01..2026-10-31（区间）"
+    )
 
 
 def _pad(s: str) -> str:

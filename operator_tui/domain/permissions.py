@@ -32,9 +32,9 @@ class Party(StrEnum):
     ADMIN = "admin"
     LEAD_UNIT = "lead_unit"
     CO_UNIT = "co_unit"
-    SUPERVISING_UNIT = "supervising_unit"   # R20.4: the 信访 department on a 信访 ticket
+    SUPERVISING_UNIT = "supervising_unit"  # R20.4: the 信访 department on a 信访 ticket
     SYSTEM = "system"
-    PARTNER = "partner"   # R32.1: another platform, through Open311; it registers and does nothing else
+    PARTNER = "partner"  # R32.1: another platform, through Open311; it registers and does nothing else
 
 
 P = Party
@@ -44,48 +44,53 @@ LEAD = frozenset({P.LEAD_UNIT})
 UNITS = frozenset({P.LEAD_UNIT, P.CO_UNIT})
 
 MAY: dict[str, frozenset[Party]] = {
-    "register": CENTRE | {P.PARTNER},    # R32.1: a partner platform's request (Open311 POST) only
+    "register": CENTRE | {P.PARTNER},  # R32.1: a partner platform's request (Open311 POST) only
     "answer_on_spot": CENTRE,
     "accept": CENTRE,
     "refuse": CENTRE,
     "advise_channel": CENTRE,
     "dispatch": CENTRE,
     "receive": LEAD,
-    "return_to_centre": LEAD,            # R28.1: a co-unit's "not ours" is a note, not a return for all
+    "return_to_centre": LEAD,  # R28.1: a co-unit's "not ours" is a note, not a return for all
     "request_extension": LEAD,
     "approve_extension": SUPERVISORS,
     "deny_extension": SUPERVISORS,
-    "respond": LEAD,                     # R24.2: the lead unit gives the result
+    "respond": LEAD,  # R24.2: the lead unit gives the result
     "review_pass": SUPERVISORS,
     "review_return": SUPERVISORS,
     "callback": CENTRE,
     "callback_failed": CENTRE,
-    "dispute_rating": LEAD,              # the rating is of the lead's result
+    "dispute_rating": LEAD,  # the rating is of the lead's result
     "rerate": SUPERVISORS,
     "confirm_rating": frozenset({P.ADMIN}),
     "archive": SUPERVISORS | {P.SYSTEM},
     "set_units": SUPERVISORS,
     "escalate": SUPERVISORS,
     "supervise": SUPERVISORS | {P.SYSTEM},
-    "recusal_request": CENTRE | UNITS,    # R26.2: unit staff may recuse too
+    "recusal_request": CENTRE | UNITS,  # R26.2: unit staff may recuse too
     "recusal_decision": SUPERVISORS,
     "referral": CENTRE,
     "link_call": CENTRE,
-    "call_record": CENTRE,               # R11.1: the seat that took the call records it
+    "call_record": CENTRE,  # R11.1: the seat that took the call records it
     "demand_explanation": CENTRE,
-    "answer_explanation": LEAD,          # R10.2: the unit answering for the ticket is its lead
+    "answer_explanation": LEAD,  # R10.2: the unit answering for the ticket is its lead
     "credit_mark": SUPERVISORS,
-    "add_note": CENTRE | UNITS | {P.SUPERVISING_UNIT},   # R20.4: the 信访 department's supervision notes
-    "tell_extension": CENTRE,            # R22.2: the appellant is told
-    "set_level": SUPERVISORS,            # R5.1
-    "add_reference": CENTRE,             # R5.1, R28.2
-    "set_respondents": CENTRE,           # R26.2
-    "mark_secret": SUPERVISORS,          # R33.2
+    "add_note": CENTRE | UNITS | {P.SUPERVISING_UNIT},  # R20.4: the 信访 department's supervision notes
+    "tell_extension": CENTRE,  # R22.2: the appellant is told
+    "set_level": SUPERVISORS,  # R5.1
+    "add_reference": CENTRE,  # R5.1, R28.2
+    "set_respondents": CENTRE,  # R26.2
+    "mark_secret": SUPERVISORS,  # R33.2
 }
 
 _ROLE_OF: dict[Party, Role] = {
-    P.OPERATOR: Role.OPERATOR, P.SUPERVISOR: Role.SUPERVISOR, P.ADMIN: Role.ADMIN,
-    P.LEAD_UNIT: Role.UNIT, P.CO_UNIT: Role.UNIT, P.SUPERVISING_UNIT: Role.UNIT, P.SYSTEM: Role.SYSTEM,
+    P.OPERATOR: Role.OPERATOR,
+    P.SUPERVISOR: Role.SUPERVISOR,
+    P.ADMIN: Role.ADMIN,
+    P.LEAD_UNIT: Role.UNIT,
+    P.CO_UNIT: Role.UNIT,
+    P.SUPERVISING_UNIT: Role.UNIT,
+    P.SYSTEM: Role.SYSTEM,
     P.PARTNER: Role.PARTNER,
 }
 _PARTY_OF_ROLE: dict[Role, Party] = {r: p for p, r in _ROLE_OF.items() if r is not Role.UNIT}
@@ -138,4 +143,6 @@ def check_party(kind: str, role: Role, unit: str | None, ticket: Ticket, title: 
     if who is None:
         raise RuleViolation("R26.1", f"unit '{unit}' does not hold ticket {ticket.number}")
     if who not in MAY[kind]:
-        raise RuleViolation("R24.2", f"only the lead unit (主办) may {title}（{kind}）; '{unit}' is a co-handling unit (协办)")
+        raise RuleViolation(
+            "R24.2", f"only the lead unit (主办) may {title}（{kind}）; '{unit}' is a co-handling unit (协办)"
+        )

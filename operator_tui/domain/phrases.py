@@ -19,10 +19,14 @@ class Phrases:
 
 def parse_phrases(text: str, source: str) -> Phrases:
     doc = tomllib.loads(text)
-    missing = [k for k in ("greeting", "verification", "readback", "closing", "closing_no_number", "link_call") if k not in doc]
+    missing = [
+        k for k in ("greeting", "verification", "readback", "closing", "closing_no_number", "link_call") if k not in doc
+    ]
     if missing:
         raise ValueError(f"{source}: missing phrase(s): {', '.join(missing)}")
-    return Phrases({k: v for k, v in doc.items() if isinstance(v, str)}, doc.get("advice", {}), doc.get("advice_names", {}))
+    return Phrases(
+        {k: v for k, v in doc.items() if isinstance(v, str)}, doc.get("advice", {}), doc.get("advice_names", {})
+    )
 
 
 class _Blank(dict[str, str]):
@@ -44,7 +48,9 @@ def form_values(form: Mapping[str, Any], taxonomy: Taxonomy) -> dict[str, Any]:
         "appeal_type": taxonomy.appeal_types.get(form.get("appeal_type") or ""),
     }
     return {
-        "name": who.get("name"), "phone": who.get("phone"), "address": who.get("address"),
+        "name": who.get("name"),
+        "phone": who.get("phone"),
+        "address": who.get("address"),
         "description": (form.get("description") or "").strip(),
         **{k: (v.name if v else None) for k, v in names.items()},
     }

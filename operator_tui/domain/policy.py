@@ -21,7 +21,7 @@ LIMIT_UNITS = ("workdays", "days", "hours", "months")
 
 @dataclass(frozen=True)
 class Limit:
-    unit: str                   # workdays | days | hours | months
+    unit: str  # workdays | days | hours | months
     value: int
     source: str = ""
 
@@ -85,7 +85,9 @@ def parse_policy(text: str, source: str) -> Policy:
     call = doc.get("call", {})
     sync = doc.get("sync", {})
     return Policy(
-        limits, tz, end,
+        limits,
+        tz,
+        end,
         call_warn_seconds=_seconds(call, "call", "warn_seconds", 300, source),
         call_long_seconds=_seconds(call, "call", "long_seconds", 600, source),
         wrap_up_seconds=_seconds(call, "call", "wrap_up_seconds", 30, source, zero_ok=True),

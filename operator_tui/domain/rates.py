@@ -30,18 +30,31 @@ if TYPE_CHECKING:
 
 # The order rates are shown in, and their names on screen and in reports.
 RATES: tuple[str, ...] = ("on_time", "resolution", "satisfaction", "response")
-RATE_NAMES: dict[str, str] = {"on_time": "按时办结率", "resolution": "解决率", "satisfaction": "满意率",
-                              "response": "响应率"}
+RATE_NAMES: dict[str, str] = {
+    "on_time": "按时办结率",
+    "resolution": "解决率",
+    "satisfaction": "满意率",
+    "response": "响应率",
+}
 # What each line is grouped by, and what the office calls it.
-GROUPINGS: dict[str, str] = {"unit": "承办单位", "district": "区县", "matter": "诉求事项", "operator": "话务员",
-                             "all": "全市"}
+GROUPINGS: dict[str, str] = {
+    "unit": "承办单位",
+    "district": "区县",
+    "matter": "诉求事项",
+    "operator": "话务员",
+    "all": "全市",
+}
 
 # Tickets closed at intake (R20.1, R20.2, R20.5/R20.6): the centre's own, never a unit's.
-INTAKE_CLOSURES: dict[Status, str] = {Status.ANSWERED: "answered_on_spot", Status.REFUSED: "refused",
-                                      Status.ADVISED: "advised"}
+INTAKE_CLOSURES: dict[Status, str] = {
+    Status.ANSWERED: "answered_on_spot",
+    Status.REFUSED: "refused",
+    Status.ADVISED: "advised",
+}
 # A unit has given its result (R21.1) and it stands: the on-time rate counts the ticket.
-RESPONDED = frozenset({Status.RESPONDED, Status.AWAITING_CALLBACK, Status.RATED, Status.RATING_DISPUTED,
-                       Status.RERATED, Status.ARCHIVED})
+RESPONDED = frozenset(
+    {Status.RESPONDED, Status.AWAITING_CALLBACK, Status.RATED, Status.RATING_DISPUTED, Status.RERATED, Status.ARCHIVED}
+)
 
 
 @dataclass(frozen=True)
@@ -85,10 +98,16 @@ def parse_rate_rules(text: str, source: str) -> RateRules:
         row = section["response_limit"]
         if row is False:
             limit = None  # the response rate is not defined at this site
-        elif (not isinstance(row, dict) or row.get("unit") not in LIMIT_UNITS
-              or not isinstance(row.get("value"), int) or isinstance(row.get("value"), bool) or row["value"] <= 0):
-            raise PolicyError(f"{source}: rates.response_limit: must be {{ unit = \"workdays\"|\"hours\"|…, value = N }} "
-                              "or false")
+        elif (
+            not isinstance(row, dict)
+            or row.get("unit") not in LIMIT_UNITS
+            or not isinstance(row.get("value"), int)
+            or isinstance(row.get("value"), bool)
+            or row["value"] <= 0
+        ):
+            raise PolicyError(
+                f'{source}: rates.response_limit: must be {{ unit = "workdays"|"hours"|…, value = N }} or false'
+            )
         else:
             limit = Limit(row["unit"], row["value"])
     excluded = set(d.exclude)
@@ -98,12 +117,20 @@ def parse_rate_rules(text: str, source: str) -> RateRules:
             if not isinstance(section[key], bool):
                 raise PolicyError(f"{source}: rates.{key}: must be true or false")
             (excluded.add if section[key] else excluded.discard)(name)
-    unknown = set(section) - {"resolved_min_result", "satisfied_min_overall", "response_limit",
-                              *(f"exclude_{n}" for n in EXCLUSIONS)}
+    unknown = set(section) - {
+        "resolved_min_result",
+        "satisfied_min_overall",
+        "response_limit",
+        *(f"exclude_{n}" for n in EXCLUSIONS),
+    }
     if unknown:
         raise PolicyError(f"{source}: rates: unknown key(s) {', '.join(sorted(unknown))}")
-    return RateRules(stars("resolved_min_result", d.resolved_min_result),
-                     stars("satisfied_min_overall", d.satisfied_min_overall), limit, frozenset(excluded))
+    return RateRules(
+        stars("resolved_min_result", d.resolved_min_result),
+        stars("satisfied_min_overall", d.satisfied_min_overall),
+        limit,
+        frozenset(excluded),
+    )
 
 
 @dataclass(frozen=True)
@@ -111,7 +138,7 @@ class RateFacts:
     """What one ticket contributes to the rates. A rate's `*_on` is the local day the ticket counts
     on (None: not counted); its flag says whether it met the rate."""
 
-    unit: str | None          # the lead unit (R24.2): the unit that answers for the ticket
+    unit: str | None  # the lead unit (R24.2): the unit that answers for the ticket
     district: str
     matter: str
     operator: str
@@ -177,6 +204,7 @@ def _day(at: datetime, tz: tzinfo) -> date:
 
 # --- the report shapes ---------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class RateFigure:
     """One rate on one line: met / counted, the value (None when nothing was counted), the line's
@@ -197,8 +225,8 @@ class RateFigure:
 
 @dataclass(frozen=True)
 class RateLine:
-    key: str                  # unit code, district code, matter code, operator id, or "all"
-    name: str                 # what the screen shows (Chinese)
+    key: str  # unit code, district code, matter code, operator id, or "all"
+    name: str  # what the screen shows (Chinese)
     figures: Mapping[str, RateFigure] = field(default_factory=dict)
 
     def _get(self, rate: str) -> RateFigure | None:
@@ -222,7 +250,7 @@ class RateReport:
     by: str
     rates: tuple[str, ...]
     lines: tuple[RateLine, ...]
-    total: RateLine           # the whole scope of the report in one line (not ranked)
+    total: RateLine  # the whole scope of the report in one line (not ranked)
 
     def __iter__(self) -> Iterator[RateLine]:
         return iter(self.lines)
@@ -234,15 +262,16 @@ class RateReport:
         return next((ln for ln in self.lines if ln.key == key), None)
 
 
-Counts = Mapping[str, Mapping[str, tuple[int, int]]]   # line key -> rate -> (numerator, denominator)
+Counts = Mapping[str, Mapping[str, tuple[int, int]]]  # line key -> rate -> (numerator, denominator)
 
 
 def figure(numerator: int, denominator: int) -> RateFigure:
     return RateFigure(numerator, denominator, numerator / denominator if denominator else None)
 
 
-def build_report(period: Period, by: str, rates: Iterable[str], current: Counts, previous: Counts,
-                 names: Mapping[str, str]) -> RateReport:
+def build_report(
+    period: Period, by: str, rates: Iterable[str], current: Counts, previous: Counts, names: Mapping[str, str]
+) -> RateReport:
     """Counts → a report: values, ranks among the lines, change against the previous period.
     Lines are ordered by the first rate's rank, then by key, so the order is stable."""
     rates = tuple(rates)
@@ -258,7 +287,9 @@ def build_report(period: Period, by: str, rates: Iterable[str], current: Counts,
             figs[r] = RateFigure(f.numerator, f.denominator, f.value, ranks[r].get(k), change, pv)
         lines.append(RateLine(k, names.get(k, k), figs))
     first = rates[0] if rates else None
-    lines.sort(key=lambda ln: (ln.figures[first].rank is None, ln.figures[first].rank or 0, ln.key) if first else ln.key)
+    lines.sort(
+        key=lambda ln: (ln.figures[first].rank is None, ln.figures[first].rank or 0, ln.key) if first else ln.key
+    )
     return RateReport(period, by, rates, tuple(lines), _total(rates, current, previous))
 
 

@@ -26,26 +26,100 @@ from dataclasses import dataclass
 
 # What replaces each kind (on the page a reader sees that something was there).
 NAME, SURNAME, PHONE, ID_NUMBER, PLATE, ADDRESS, NUMBER, COMPOUND = (
-    "某某", "某", "[电话]", "[身份证号]", "[车牌号]", "[门牌号]", "[号码]", "某小区")
+    "某某",
+    "某",
+    "[电话]",
+    "[身份证号]",
+    "[车牌号]",
+    "[门牌号]",
+    "[号码]",
+    "某小区",
+)
 
-_DIGITS = {**{chr(0xFF10 + i): str(i) for i in range(10)},
-           **dict(zip("〇零一二三四五六七八九", "00123456789")), "幺": "1", "两": "2"}
+_DIGITS = {
+    **{chr(0xFF10 + i): str(i) for i in range(10)},
+    **dict(zip("〇零一二三四五六七八九", "00123456789")),
+    "幺": "1",
+    "两": "2",
+}
 _LETTERS = {chr(0xFF21 + i): chr(0x41 + i) for i in range(26)} | {chr(0xFF41 + i): chr(0x41 + i) for i in range(26)}
 _SEP = r"[\s\-‐–—·.．・_/、,，]*"
 # Common single-character surnames (a name after a cue or before an honorific starts with one).
 # 区, 小 and other characters that often start ordinary words are left out on purpose.
-SURNAMES = ("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程"
-            "苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方邹熊孟秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝"
-            "龚邵万钱严覃武戴莫孔向汤常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦"
-            "俞左柳甘祝包宁尚符舒阮柯纪梅童凌毕单季裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲"
-            "房滕屈饶解牟艾尤阳时穆农司卓古吉缪简车项连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全"
-            "佟应臧闵苟邬边卞姬师和仇栾隋商刁沙荣巫寇桑郎甄丛仲虞敖巩明佘池查麻苑迟邝")
-_COMPOUND_SURNAMES = ("欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉迟", "公孙", "慕容", "长孙", "宇文",
-                      "司徒", "夏侯", "令狐", "呼延", "端木", "南宫", "独孤")
-_HONORIFICS = ("先生", "女士", "小姐", "师傅", "大爷", "大妈", "大娘", "阿姨", "大姐", "大哥", "老师", "经理",
-               "主任", "老太", "奶奶", "爷爷", "叔叔", "同志", "老板")
-_CUES = ("我叫", "名叫", "叫做", "姓名", "联系人", "户主", "业主", "本人", "家属", "邻居", "儿子", "女儿", "丈夫",
-         "妻子", "老伴", "父亲", "母亲", "我是", "署名", "签名", "车主", "房东", "租户")
+SURNAMES = (
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程"
+    "苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方邹熊孟秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝"
+    "龚邵万钱严覃武戴莫孔向汤常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦"
+    "俞左柳甘祝包宁尚符舒阮柯纪梅童凌毕单季裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲"
+    "房滕屈饶解牟艾尤阳时穆农司卓古吉缪简车项连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全"
+    "佟应臧闵苟邬边卞姬师和仇栾隋商刁沙荣巫寇桑郎甄丛仲虞敖巩明佘池查麻苑迟邝"
+)
+_COMPOUND_SURNAMES = (
+    "欧阳",
+    "司马",
+    "上官",
+    "诸葛",
+    "东方",
+    "皇甫",
+    "尉迟",
+    "公孙",
+    "慕容",
+    "长孙",
+    "宇文",
+    "司徒",
+    "夏侯",
+    "令狐",
+    "呼延",
+    "端木",
+    "南宫",
+    "独孤",
+)
+_HONORIFICS = (
+    "先生",
+    "女士",
+    "小姐",
+    "师傅",
+    "大爷",
+    "大妈",
+    "大娘",
+    "阿姨",
+    "大姐",
+    "大哥",
+    "老师",
+    "经理",
+    "主任",
+    "老太",
+    "奶奶",
+    "爷爷",
+    "叔叔",
+    "同志",
+    "老板",
+)
+_CUES = (
+    "我叫",
+    "名叫",
+    "叫做",
+    "姓名",
+    "联系人",
+    "户主",
+    "业主",
+    "本人",
+    "家属",
+    "邻居",
+    "儿子",
+    "女儿",
+    "丈夫",
+    "妻子",
+    "老伴",
+    "父亲",
+    "母亲",
+    "我是",
+    "署名",
+    "签名",
+    "车主",
+    "房东",
+    "租户",
+)
 _HAN = r"[\u4e00-\u9fff]"
 _SURNAME = "(?:" + "|".join(_COMPOUND_SURNAMES) + f"|[{SURNAMES}])"
 _PLATE_PROVINCES = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼"
@@ -109,7 +183,7 @@ def _known_patterns(known: Known) -> list[tuple[re.Pattern[str], str]]:
     if len(name) >= 2:
         out.append((re.compile(_spaced(name)), NAME))
         surname = next((s for s in _COMPOUND_SURNAMES if name.startswith(s)), name[0])
-        given = name[len(surname):]
+        given = name[len(surname) :]
         if len(given) >= 2:  # a one-character given name is too common a character to remove
             out.append((re.compile(_spaced(given)), NAME))
         out.append((re.compile(rf"{re.escape(surname)}(?=\s*(?:{'|'.join(_HONORIFICS)}))"), SURNAME))
@@ -117,7 +191,9 @@ def _known_patterns(known: Known) -> list[tuple[re.Pattern[str], str]]:
     if len(address) >= 4:
         out.append((re.compile(_spaced(address)), ADDRESS))
         # the private part said alone: the compound and anything with a number in it
-        for part in re.findall(rf"{_NAME_CHAR}{{2,6}}?(?:{_COMPOUND_SUFFIXES})|{_NAME_CHAR}{{1,6}}(?:路|街|巷|胡同)\d+号", address):
+        for part in re.findall(
+            rf"{_NAME_CHAR}{{2,6}}?(?:{_COMPOUND_SUFFIXES})|{_NAME_CHAR}{{1,6}}(?:路|街|巷|胡同)\d+号", address
+        ):
             out.append((re.compile(_spaced(part)), ADDRESS))
     return out
 

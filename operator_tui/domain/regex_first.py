@@ -146,7 +146,7 @@ class _Reader:
             return _CONTROL_ESCAPES[c]
         width = {"x": 2, "u": 4, "U": 8}.get(c)
         if width is not None:
-            code = self.p[self.i:self.i + width]
+            code = self.p[self.i : self.i + width]
             self.i += width
             return chr(int(code, 16))
         return c
@@ -171,7 +171,7 @@ class _Reader:
                     out = None
                     continue
                 c = self.escaped_char(e)
-            if self.peek() == "-" and self.p[self.i + 1:self.i + 2] not in ("]", ""):
+            if self.peek() == "-" and self.p[self.i + 1 : self.i + 2] not in ("]", ""):
                 self.i += 1
                 hi = self.p[self.i]
                 self.i += 1

@@ -15,8 +15,9 @@ from .states import Status
 if TYPE_CHECKING:
     from .model import Ticket
 
-UNRESOLVED = frozenset({Status.ACCEPTED, Status.RETURNED, Status.DISPATCHED, Status.IN_PROGRESS,
-                        Status.EXTENSION_REQUESTED})
+UNRESOLVED = frozenset(
+    {Status.ACCEPTED, Status.RETURNED, Status.DISPATCHED, Status.IN_PROGRESS, Status.EXTENSION_REQUESTED}
+)
 
 
 def repeated_calls_mark(ticket: Ticket, policy: Policy) -> str | None:

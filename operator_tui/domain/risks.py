@@ -35,8 +35,22 @@ from .errors import Misconfigured
 from .triage import TriageRulesError, _Bounds, _Cues, _parse_cues
 
 __all__ = [
-    "DIMENSIONS", "CueClass", "RiskSource", "assess", "CueTicket", "RiskPolicy", "RiskPolicyError", "RiskWarning", "Windows",
-    "cue_warnings", "fold_counts", "headline", "parse_risk_policy", "surge_warnings", "warning_id", "windows",
+    "DIMENSIONS",
+    "CueClass",
+    "RiskSource",
+    "assess",
+    "CueTicket",
+    "RiskPolicy",
+    "RiskPolicyError",
+    "RiskWarning",
+    "Windows",
+    "cue_warnings",
+    "fold_counts",
+    "headline",
+    "parse_risk_policy",
+    "surge_warnings",
+    "warning_id",
+    "windows",
 ]
 
 # The dimensions a surge is looked for in, with their Chinese names for the screen.
@@ -51,9 +65,9 @@ class RiskPolicyError(Misconfigured, ValueError):
 
 @dataclass(frozen=True)
 class CueClass:
-    key: str                        # stability | safety | integrity (or a site's own)
-    name: str                       # 社会稳定 …, as the screen shows it
-    scan: re.Pattern[str]           # the class's words and patterns, longest first
+    key: str  # stability | safety | integrity (or a site's own)
+    name: str  # 社会稳定 …, as the screen shows it
+    scan: re.Pattern[str]  # the class's words and patterns, longest first
     ignore: re.Pattern[str] | None  # phrases that contain a word but are not the risk (集体户口)
 
 
@@ -72,23 +86,32 @@ class RiskPolicy:
 @dataclass(frozen=True)
 class RiskWarning:
     id: str
-    kind: str                               # surge | cue
-    dimension: str                          # matter | place | unit (surge); the class key (cue)
-    subject: str                            # the matter, place or unit code; the class's name (cue)
-    window: date                            # the day the warning is about
-    count: int                              # tickets in the window (surge) or with the cue (cue)
-    baseline: float | None = None           # the mean of the past weeks (surge)
-    spread: float | None = None             # their robust spread (surge)
-    evidence: tuple[str, ...] = ()          # ticket numbers, newest first
-    words: tuple[str, ...] = ()             # the cue words found (cue)
-    weeks: int = 0                          # how many past weeks the baseline covers (surge)
+    kind: str  # surge | cue
+    dimension: str  # matter | place | unit (surge); the class key (cue)
+    subject: str  # the matter, place or unit code; the class's name (cue)
+    window: date  # the day the warning is about
+    count: int  # tickets in the window (surge) or with the cue (cue)
+    baseline: float | None = None  # the mean of the past weeks (surge)
+    spread: float | None = None  # their robust spread (surge)
+    evidence: tuple[str, ...] = ()  # ticket numbers, newest first
+    words: tuple[str, ...] = ()  # the cue words found (cue)
+    weeks: int = 0  # how many past weeks the baseline covers (surge)
 
     def to_json_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "kind": self.kind, "kind_name": KINDS[self.kind], "dimension": self.dimension,
-                "subject": self.subject, "window": self.window.isoformat(), "count": self.count,
-                "baseline": None if self.baseline is None else round(self.baseline, 2),
-                "spread": None if self.spread is None else round(self.spread, 2),
-                "evidence": list(self.evidence), "words": list(self.words), "weeks": self.weeks}
+        return {
+            "id": self.id,
+            "kind": self.kind,
+            "kind_name": KINDS[self.kind],
+            "dimension": self.dimension,
+            "subject": self.subject,
+            "window": self.window.isoformat(),
+            "count": self.count,
+            "baseline": None if self.baseline is None else round(self.baseline, 2),
+            "spread": None if self.spread is None else round(self.spread, 2),
+            "evidence": list(self.evidence),
+            "words": list(self.words),
+            "weeks": self.weeks,
+        }
 
 
 @dataclass(frozen=True)
@@ -121,8 +144,9 @@ def windows(now: datetime, tz: tzinfo, policy: RiskPolicy) -> Windows:
     local = now.astimezone(tz)
     start = datetime.combine(local.date(), time(), tz)
     elapsed = local - start
-    past = tuple((start - timedelta(weeks=k), start - timedelta(weeks=k) + elapsed)
-                 for k in range(1, policy.baseline_weeks + 1))
+    past = tuple(
+        (start - timedelta(weeks=k), start - timedelta(weeks=k) + elapsed) for k in range(1, policy.baseline_weeks + 1)
+    )
     cue_since = start - timedelta(days=policy.cue_days - 1)
     return Windows(local.date(), (start, now), past, cue_since)
 
@@ -137,8 +161,12 @@ def fold_counts(rows: Iterable[tuple[str, str, str | None, int]]) -> dict[tuple[
     return out
 
 
-def surge_warnings(current: Mapping[tuple[str, str], int], history: Sequence[Mapping[tuple[str, str], int]],
-                   policy: RiskPolicy, day: date) -> list[RiskWarning]:
+def surge_warnings(
+    current: Mapping[tuple[str, str], int],
+    history: Sequence[Mapping[tuple[str, str], int]],
+    policy: RiskPolicy,
+    day: date,
+) -> list[RiskWarning]:
     """The surges in `current` (counts per (dimension, code) today so far) against `history`
     (the same counts for each past week's window; a code missing from a week counted 0)."""
     out: list[RiskWarning] = []
@@ -151,8 +179,11 @@ def surge_warnings(current: Mapping[tuple[str, str], int], history: Sequence[Map
         spread = MAD_TO_SD * statistics.median(abs(x - median) for x in past) if past else 0.0
         # R31.1: above the baseline by the policy's margin on both scales, and never 1 → 3.
         if n >= policy.ratio * mean and n > mean + policy.spread_k * spread:
-            out.append(RiskWarning(warning_id("surge", dim, code, day), "surge", dim, code, day, n, mean, spread,
-                                   weeks=len(past)))
+            out.append(
+                RiskWarning(
+                    warning_id("surge", dim, code, day), "surge", dim, code, day, n, mean, spread, weeks=len(past)
+                )
+            )
     out.sort(key=lambda w: (-(w.count - (w.baseline or 0)), w.dimension, w.subject))
     return out
 
@@ -170,8 +201,18 @@ def cue_warnings(tickets: Iterable[CueTicket], policy: RiskPolicy, tz: tzinfo) -
     out = []
     for (key, day), (hits, seen_words) in found.items():
         numbers = tuple(dict.fromkeys(n for _, n in sorted(hits, reverse=True)))
-        out.append(RiskWarning(warning_id("cue", "class", key, day), "cue", key, by_key[key].name, day,
-                               len(numbers), evidence=numbers[:policy.max_evidence], words=tuple(seen_words)))
+        out.append(
+            RiskWarning(
+                warning_id("cue", "class", key, day),
+                "cue",
+                key,
+                by_key[key].name,
+                day,
+                len(numbers),
+                evidence=numbers[: policy.max_evidence],
+                words=tuple(seen_words),
+            )
+        )
     out.sort(key=lambda w: (-w.window.toordinal(), [c.key for c in policy.classes].index(w.dimension)))
     return out
 
@@ -213,8 +254,10 @@ def assess(source: RiskSource, policy: RiskPolicy, now: datetime, tz: tzinfo) ->
     w = windows(now, tz, policy)
     current = fold_counts(source.counts(*w.current))
     history = [fold_counts(source.counts(lo, hi)) for lo, hi in w.baseline]
-    surges = [replace(s, evidence=tuple(source.numbers(s.dimension, s.subject, *w.current, policy.max_evidence)))
-              for s in surge_warnings(current, history, policy, w.day)]
+    surges = [
+        replace(s, evidence=tuple(source.numbers(s.dimension, s.subject, *w.current, policy.max_evidence)))
+        for s in surge_warnings(current, history, policy, w.day)
+    ]
     cues = cue_warnings(source.cue_tickets(w.cue_since or w.current[0], now), policy, tz) if policy.classes else []
     return surges + cues
 
@@ -224,8 +267,10 @@ def headline(w: Mapping[str, Any], name_of: Callable[[str, str], str]) -> str:
     matter, place or unit from the taxonomy. The CLI, the API's readers and the overview share it."""
     if w["kind"] == "surge":
         base = w.get("baseline") or 0.0
-        return (f"{DIMENSIONS[w['dimension']]}「{name_of(w['dimension'], w['subject'])}」今日登记 {w['count']} 件，"
-                f"前 {w.get('weeks') or 0} 周同一星期同一时段平均 {base:.1f} 件")
+        return (
+            f"{DIMENSIONS[w['dimension']]}「{name_of(w['dimension'], w['subject'])}」今日登记 {w['count']} 件，"
+            f"前 {w.get('weeks') or 0} 周同一星期同一时段平均 {base:.1f} 件"
+        )
     words = "、".join(w.get("words") or ())
     return f"{w['subject']}类线索：{w['window']} 共 {w['count']} 件" + (f"（{words}）" if words else "")
 
@@ -248,7 +293,9 @@ def parse_risk_policy(policy_text: str, source: str, negation: Mapping[str, Any]
         raise RiskPolicyError(f"{source}: [risks] must be a table")
     unknown = set(table) - _KEYS
     if unknown:
-        raise RiskPolicyError(f"{source}: risks: unknown key(s) {', '.join(sorted(unknown))}; allowed: {', '.join(sorted(_KEYS))}")
+        raise RiskPolicyError(
+            f"{source}: risks: unknown key(s) {', '.join(sorted(unknown))}; allowed: {', '.join(sorted(_KEYS))}"
+        )
     d = RiskPolicy()
     weeks = _number(table, "baseline_weeks", d.baseline_weeks, source, whole=True, low=1, high=52)
     classes = []
@@ -267,7 +314,8 @@ def parse_risk_policy(policy_text: str, source: str, negation: Mapping[str, Any]
         spread_k=_number(table, "spread_k", d.spread_k, source, low=0.0, high=100.0),
         cue_days=int(_number(table, "cue_days", d.cue_days, source, whole=True, low=1, high=31)),
         max_evidence=int(_number(table, "max_evidence", d.max_evidence, source, whole=True, low=1, high=1000)),
-        classes=tuple(classes), negation=neg,
+        classes=tuple(classes),
+        negation=neg,
     )
 
 
@@ -283,8 +331,9 @@ def _cue_class(key: str, body: Any, where: str) -> CueClass:
         if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
             raise RiskPolicyError(f"{where}: '{k}' must be a list of non-empty strings")
         lists[k] = value
-    alternatives = [re.escape(p) for p in sorted(set(lists["phrases"]), key=len, reverse=True)] + \
-                   [f"(?:{p})" for p in lists["patterns"]]
+    alternatives = [re.escape(p) for p in sorted(set(lists["phrases"]), key=len, reverse=True)] + [
+        f"(?:{p})" for p in lists["patterns"]
+    ]
     if not alternatives:
         raise RiskPolicyError(f"{where}: give at least one entry in 'phrases' or 'patterns'")
     try:
@@ -297,8 +346,9 @@ def _cue_class(key: str, body: Any, where: str) -> CueClass:
     return CueClass(key, name, scan, ignore)
 
 
-def _number(table: Mapping[str, Any], key: str, default: float, source: str, *, whole: bool = False,
-            low: float, high: float) -> float:
+def _number(
+    table: Mapping[str, Any], key: str, default: float, source: str, *, whole: bool = False, low: float, high: float
+) -> float:
     value = table.get(key, default)
     ok = isinstance(value, int) if whole else isinstance(value, (int, float))
     if isinstance(value, bool) or not ok or not low <= value <= high:

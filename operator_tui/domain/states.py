@@ -10,30 +10,30 @@ from enum import StrEnum
 
 
 class Role(StrEnum):
-    OPERATOR = "operator"      # 接线员 at a seat
+    OPERATOR = "operator"  # 接线员 at a seat
     SUPERVISOR = "supervisor"  # 值班长 / the centre's reviewers
-    UNIT = "unit"              # a handling unit (承办单位)
-    ADMIN = "admin"            # the office (群众工作委员会办公室) and system administrators
-    SYSTEM = "system"          # periodic sweeps (R25.1 (1), (2), (4))
-    PARTNER = "partner"        # another platform registering appeals through Open311 (R32.1)
+    UNIT = "unit"  # a handling unit (承办单位)
+    ADMIN = "admin"  # the office (群众工作委员会办公室) and system administrators
+    SYSTEM = "system"  # periodic sweeps (R25.1 (1), (2), (4))
+    PARTNER = "partner"  # another platform registering appeals through Open311 (R32.1)
 
 
 class Status(StrEnum):
-    REGISTERED = "registered"                    # 已登记，待受理 (R20.2: 3 working days)
-    ACCEPTED = "accepted"                        # 已受理，待转办 (R20.2: 2 working days)
-    DISPATCHED = "dispatched"                    # 已转办，待签收
-    IN_PROGRESS = "in_progress"                  # 办理中 (R22.1)
+    REGISTERED = "registered"  # 已登记，待受理 (R20.2: 3 working days)
+    ACCEPTED = "accepted"  # 已受理，待转办 (R20.2: 2 working days)
+    DISPATCHED = "dispatched"  # 已转办，待签收
+    IN_PROGRESS = "in_progress"  # 办理中 (R22.1)
     EXTENSION_REQUESTED = "extension_requested"  # 延期申请中 (R22.2)
-    RETURNED = "returned"                        # 单位退单，待改派 (R28.1)
-    RESPONDED = "responded"                      # 已反馈，待审核 (R23.1)
-    AWAITING_CALLBACK = "awaiting_callback"      # 待回访 (R23.2)
-    RATED = "rated"                              # 已回访评价
-    RATING_DISPUTED = "rating_disputed"          # 评价异议中 (R23.3)
-    RERATED = "rerated"                          # 已复评，待办公室审核 (R23.3)
-    ANSWERED = "answered"                        # 当场答复办结 (R20.1)
-    REFUSED = "refused"                          # 不予受理 (R20.2)
-    ADVISED = "advised"                          # 已告知办理途径 (R20.5, R20.6)
-    ARCHIVED = "archived"                        # 办结归档
+    RETURNED = "returned"  # 单位退单，待改派 (R28.1)
+    RESPONDED = "responded"  # 已反馈，待审核 (R23.1)
+    AWAITING_CALLBACK = "awaiting_callback"  # 待回访 (R23.2)
+    RATED = "rated"  # 已回访评价
+    RATING_DISPUTED = "rating_disputed"  # 评价异议中 (R23.3)
+    RERATED = "rerated"  # 已复评，待办公室审核 (R23.3)
+    ANSWERED = "answered"  # 当场答复办结 (R20.1)
+    REFUSED = "refused"  # 不予受理 (R20.2)
+    ADVISED = "advised"  # 已告知办理途径 (R20.5, R20.6)
+    ARCHIVED = "archived"  # 办结归档
 
     @property
     def closed(self) -> bool:

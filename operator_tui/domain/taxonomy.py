@@ -33,22 +33,22 @@ class AppealType(Item):
 
 @dataclass(frozen=True)
 class Channel(Item):
-    written: bool = False       # R20.7: arrives in writing and keeps its submission time
-    transfer: bool = False      # R28.2: transferred in from another platform or channel, with its reference
+    written: bool = False  # R20.7: arrives in writing and keeps its submission time
+    transfer: bool = False  # R28.2: transferred in from another platform or channel, with its reference
 
 
 @dataclass(frozen=True)
 class Scope:
     code: int
     name: str
-    petition: bool = False      # R20.4
+    petition: bool = False  # R20.4
 
 
 @dataclass(frozen=True)
 class Unit(Item):
     kind: str = "department"
-    place: str | None = None    # for district governments: the place they answer for (属地)
-    government: bool = False    # R20.4: a city or district government (may lead a 信访 ticket)
+    place: str | None = None  # for district governments: the place they answer for (属地)
+    government: bool = False  # R20.4: a city or district government (may lead a 信访 ticket)
 
 
 @dataclass(frozen=True)
@@ -62,7 +62,7 @@ class Matter(Item):
 @dataclass(frozen=True)
 class Place(Item):
     kind: str = "district"
-    parent: str | None = None   # streets point to their district
+    parent: str | None = None  # streets point to their district
 
 
 UNIT_KINDS = ("department", "district", "utility", "petition", "community", "office")
@@ -79,7 +79,7 @@ class Taxonomy:
     matters: Mapping[str, Matter]
     places: Mapping[str, Place]
     petition_unit: str = field(default="")
-    office_unit: str | None = None   # R11.1: the office that oversees the centre (kind "office")
+    office_unit: str | None = None  # R11.1: the office that oversees the centre (kind "office")
 
     def district_of(self, place: str) -> str | None:
         p = self.places.get(place)
@@ -171,8 +171,14 @@ def parse_taxonomy(texts: Mapping[str, str]) -> Taxonomy:
 
     src = "appellant.toml"
     d = doc(src)
-    kinds = [Item(_str(r, "code", f"{src}: kind {r!r}"), _str(r, "name", f"{src}: kind {r!r}")) for r in _entries(d, "kind", src)]
-    vulnerable = [Item(_str(r, "code", f"{src}: vulnerable {r!r}"), _str(r, "name", f"{src}: vulnerable {r!r}")) for r in _entries(d, "vulnerable", src)]
+    kinds = [
+        Item(_str(r, "code", f"{src}: kind {r!r}"), _str(r, "name", f"{src}: kind {r!r}"))
+        for r in _entries(d, "kind", src)
+    ]
+    vulnerable = [
+        Item(_str(r, "code", f"{src}: vulnerable {r!r}"), _str(r, "name", f"{src}: vulnerable {r!r}"))
+        for r in _entries(d, "vulnerable", src)
+    ]
 
     src = "scopes.toml"
     scopes: list[Scope] = []
@@ -183,9 +189,15 @@ def parse_taxonomy(texts: Mapping[str, str]) -> Taxonomy:
         scopes.append(Scope(number, _str(row, "name", f"{src}: scope {number}"), bool(row.get("petition", False))))
 
     src = "channels.toml"
-    channels = [Channel(_str(r, "code", f"{src}: channel {r!r}"), _str(r, "name", f"{src}: channel {r!r}"),
-                        bool(r.get("written", False)), bool(r.get("transfer", False)))
-                for r in _entries(doc(src), "channel", src)]
+    channels = [
+        Channel(
+            _str(r, "code", f"{src}: channel {r!r}"),
+            _str(r, "name", f"{src}: channel {r!r}"),
+            bool(r.get("written", False)),
+            bool(r.get("transfer", False)),
+        )
+        for r in _entries(doc(src), "channel", src)
+    ]
 
     src = "places.toml"
     places: list[Place] = []
@@ -206,8 +218,15 @@ def parse_taxonomy(texts: Mapping[str, str]) -> Taxonomy:
         kind = _str(row, "kind", where)
         if kind not in UNIT_KINDS:
             raise TaxonomyError(f"{where}: 'kind' must be one of {', '.join(UNIT_KINDS)}, not '{kind}'")
-        units.append(Unit(code, _str(row, "name", where), kind, _opt_str(row, "place", where),
-                          kind == "district" or bool(row.get("government", False))))
+        units.append(
+            Unit(
+                code,
+                _str(row, "name", where),
+                kind,
+                _opt_str(row, "place", where),
+                kind == "district" or bool(row.get("government", False)),
+            )
+        )
 
     scope_map = _unique(scopes, "scopes.toml")
     unit_map = _unique(units, "units.toml")
@@ -231,14 +250,21 @@ def parse_taxonomy(texts: Mapping[str, str]) -> Taxonomy:
         limit = None
         if "limit" in row:
             lim = row["limit"]
-            if not isinstance(lim, dict) or lim.get("unit") not in LIMIT_UNITS or not isinstance(lim.get("value"), int) or lim["value"] <= 0:
-                raise TaxonomyError(f"{where}: 'limit' needs unit ({'/'.join(LIMIT_UNITS)}) and a positive whole 'value'")
+            if (
+                not isinstance(lim, dict)
+                or lim.get("unit") not in LIMIT_UNITS
+                or not isinstance(lim.get("value"), int)
+                or lim["value"] <= 0
+            ):
+                raise TaxonomyError(
+                    f"{where}: 'limit' needs unit ({'/'.join(LIMIT_UNITS)}) and a positive whole 'value'"
+                )
             limit = Limit(lim["unit"], lim["value"], str(lim.get("source", "")))
         matters.append(Matter(code, _str(row, "name", where), scope, tuple(mu), bool(row.get("local", False)), limit))
 
     petition_units = [u.code for u in units if u.kind == "petition"]
     if len(petition_units) != 1:
-        raise TaxonomyError("units.toml: exactly one unit must have kind = \"petition\" (the 信访 department, R20.4)")
+        raise TaxonomyError('units.toml: exactly one unit must have kind = "petition" (the 信访 department, R20.4)')
 
     return Taxonomy(
         appeal_types=_unique(types, "appeal_types.toml"),

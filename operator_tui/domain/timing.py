@@ -45,22 +45,29 @@ def timed_at_receipt(role: Role) -> bool:
     return role is Role.UNIT
 
 
-def applied_time(claimed: datetime, received: datetime, previous: datetime | None, *, at_receipt: bool,
-                 bounds: TimeBounds) -> datetime:
+def applied_time(
+    claimed: datetime, received: datetime, previous: datetime | None, *, at_receipt: bool, bounds: TimeBounds
+) -> datetime:
     """The time an event is applied at, or RuleViolation (R18.2) for a claim outside the bounds.
 
     `claimed` is the event's own time (already corrected for a seat's clock offset), `received` the
     server's clock on receipt, `previous` the applied time of the ticket's last event (None for a
     ticket not yet registered)."""
     if claimed > received + bounds.future:
-        raise RuleViolation("R18.2", f"the event is dated {_iso(claimed)}, later than the server's clock "
-                                     f"({_iso(received)}); check the seat's clock")
+        raise RuleViolation(
+            "R18.2",
+            f"the event is dated {_iso(claimed)}, later than the server's clock "
+            f"({_iso(received)}); check the seat's clock",
+        )
     at = received if at_receipt else min(claimed, received)
     if previous is None:
         return at
     if at < previous - bounds.past:
-        raise RuleViolation("R18.2", f"the event is dated {_iso(at)}, before the ticket's previous event "
-                                     f"({_iso(previous)}); a history is recorded in order")
+        raise RuleViolation(
+            "R18.2",
+            f"the event is dated {_iso(at)}, before the ticket's previous event "
+            f"({_iso(previous)}); a history is recorded in order",
+        )
     return max(at, previous)
 
 

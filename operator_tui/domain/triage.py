@@ -46,8 +46,16 @@ from .triage_model import SecondOpinion
 from .triage_sounds import Sounds
 
 __all__ = [
-    "OUTCOMES", "TARGETS", "TARGET_NAMES", "Match", "ReferralInput", "TriageResult", "TriageRules",
-    "TriageRulesError", "parse_rules", "triage",
+    "OUTCOMES",
+    "TARGETS",
+    "TARGET_NAMES",
+    "Match",
+    "ReferralInput",
+    "TriageResult",
+    "TriageRules",
+    "TriageRulesError",
+    "parse_rules",
+    "triage",
 ]
 
 TARGETS: tuple[str, ...] = ("110", "119", "120", "122", "应急")
@@ -61,9 +69,25 @@ _BREAKS = {
 }
 _RULE_ID = re.compile(r"^(110|119|120|122|应急)\.[a-z][a-z0-9_]*$")
 _CUE_KEYS = {"scope", "before", "before_window", "after", "after_window", "exceptions", "cancel"}
-_RULE_KEYS = {"id", "targets", "what", "phrases", "patterns", "suppress", "unless_before", "unless_after",
-              "unless_window", "unless_scope", "require_before", "require_window", "require_scope",
-              "context", "context_window", "context_scope", "only_with"}
+_RULE_KEYS = {
+    "id",
+    "targets",
+    "what",
+    "phrases",
+    "patterns",
+    "suppress",
+    "unless_before",
+    "unless_after",
+    "unless_window",
+    "unless_scope",
+    "require_before",
+    "require_window",
+    "require_scope",
+    "context",
+    "context_window",
+    "context_scope",
+    "only_with",
+}
 
 
 class _AnySyllable(dict[str, str]):
@@ -108,8 +132,17 @@ class TriageResult:
         return {
             "referrals": list(self.referrals),
             "emergency": self.emergency,
-            "matches": [{"target": m.target, "phrase": m.phrase, "start": m.start, "end": m.end,
-                         "rule_id": m.rule_id, "heard_as": m.heard_as} for m in self.matches],
+            "matches": [
+                {
+                    "target": m.target,
+                    "phrase": m.phrase,
+                    "start": m.start,
+                    "end": m.end,
+                    "rule_id": m.rule_id,
+                    "heard_as": m.heard_as,
+                }
+                for m in self.matches
+            ],
             "rule_ids": list(self.rule_ids),
         }
 
@@ -178,11 +211,11 @@ class _Cues:
                 # "去年着火的楼，现在又冒烟了": a present-time word after the cue undoes it.
                 return self.cancel is None or self.cancel.search(window, nearest.end()) is None
         if self.after is not None:
-            window = text[end:bounds.forward(end, self.after_window, self.scope)]
+            window = text[end : bounds.forward(end, self.after_window, self.scope)]
             for m in self.after.finditer(window):
                 if self.exceptions is not None and self.exceptions.match(text, end + m.start()):
                     continue
-                near = text[bounds.back(start, 12, self.scope):start]
+                near = text[bounds.back(start, 12, self.scope) : start]
                 return self.cancel is None or self.cancel.search(near) is None
         return False
 
@@ -236,7 +269,7 @@ def _uncaptured(pattern: str) -> str:
     while i < len(pattern):
         c = pattern[i]
         if c == "\\":
-            out.append(pattern[i:i + 2])
+            out.append(pattern[i : i + 2])
             i += 2
             continue
         if in_class:
@@ -280,8 +313,10 @@ def triage(text: str, rules: TriageRules) -> TriageResult:
         for m in heard.values():
             start, end = variant.span(m.start, m.end)
             said = text[start:end]
-            found.setdefault((m.target, start, end), Match(m.target, said, start, end, m.rule_id,
-                                                           "" if said == m.phrase else m.phrase))
+            found.setdefault(
+                (m.target, start, end),
+                Match(m.target, said, start, end, m.rule_id, "" if said == m.phrase else m.phrase),
+            )
     if rules.model is not None:
         named = {k[0] for k in found}
         bounds = None
@@ -291,15 +326,16 @@ def triage(text: str, rules: TriageRules) -> TriageResult:
             bounds = bounds or _Bounds(text)
             # The past, negation, drills, hearsay and hypotheticals silence a guess as they do a rule.
             if not any(c.fires(bounds, o.start, o.end) for c in rules.default_cues):
-                found[(o.target, o.start, o.end)] = Match(o.target, text[o.start:o.end], o.start, o.end, f"{o.target}.model")
+                found[(o.target, o.start, o.end)] = Match(
+                    o.target, text[o.start : o.end], o.start, o.end, f"{o.target}.model"
+                )
     matches = tuple(sorted(found.values(), key=lambda m: (m.start, m.end, TARGETS.index(m.target))))
     hit = {m.target for m in matches}
     referrals = tuple(t for t in TARGETS if t in hit)
     return TriageResult(referrals, bool(referrals), matches, tuple(dict.fromkeys(m.rule_id for m in matches)))
 
 
-def _scan(text: str, rules: tuple[_Rule, ...], found: dict[tuple[str, int, int], Match],
-          also: set[str] | None) -> None:
+def _scan(text: str, rules: tuple[_Rule, ...], found: dict[tuple[str, int, int], Match], also: set[str] | None) -> None:
     """Add the matches of ``rules`` in ``text`` to ``found``; combinations (``only_with``) run
     last and count beside the targets found so far or in ``also``."""
     bounds: _Bounds | None = None  # most texts have no trigger at all: find breaks only when needed
@@ -347,7 +383,9 @@ def parse_rules(toml_text: str, source: str, pinyin: Mapping[str, str] | None = 
     default = _str_list(doc, "default_suppress", f"{source}: top level")
     for name in default:
         if name not in cues:
-            raise TriageRulesError(f"{source}: top level: default_suppress names '{name}', which has no [cues.{name}] section")
+            raise TriageRulesError(
+                f"{source}: top level: default_suppress names '{name}', which has no [cues.{name}] section"
+            )
     entries = doc.get("rule")
     if not isinstance(entries, list) or not entries:
         raise TriageRulesError(f"{source}: no rules; add [[rule]] entries with id, targets and phrases")
@@ -361,7 +399,9 @@ def parse_rules(toml_text: str, source: str, pinyin: Mapping[str, str] | None = 
         rules.append(rule)
     for rule in rules:
         if rule.only_with and not any(set(other.targets) & rule.only_with for other in rules if not other.only_with):
-            raise TriageRulesError(f"{source}: rule '{rule.id}': 'only_with' names {sorted(rule.only_with)}, which no other rule calls for")
+            raise TriageRulesError(
+                f"{source}: rule '{rule.id}': 'only_with' names {sorted(rule.only_with)}, which no other rule calls for"
+            )
     rules.sort(key=lambda r: bool(r.only_with))  # combinations last: they look at what was found
     sounds = None
     if "sounds" in doc:
@@ -381,37 +421,54 @@ def _parse_rule(entry: Any, n: int, source: str, cues: dict[str, _Cues], default
     rid = entry.get("id")
     where = f"{source}: rule '{rid}'" if isinstance(rid, str) and rid else f"{source}: rule #{n}"
     if not isinstance(rid, str) or not _RULE_ID.match(rid):
-        raise TriageRulesError(f"{where}: 'id' must look like '119.fire': a target ({', '.join(TARGETS)}), a dot, a lower-case name")
+        raise TriageRulesError(
+            f"{where}: 'id' must look like '119.fire': a target ({', '.join(TARGETS)}), a dot, a lower-case name"
+        )
     _unknown_keys(entry, _RULE_KEYS, where)
     targets = _str_list(entry, "targets", where)
     if not targets or any(t not in TARGETS for t in targets) or len(set(targets)) != len(targets):
-        raise TriageRulesError(f"{where}: 'targets' must list distinct codes among {', '.join(TARGETS)} (got {targets!r})")
+        raise TriageRulesError(
+            f"{where}: 'targets' must list distinct codes among {', '.join(TARGETS)} (got {targets!r})"
+        )
     if rid.split(".")[0] not in targets:
         raise TriageRulesError(f"{where}: the id's prefix '{rid.split('.')[0]}' must be one of its targets {targets!r}")
     phrases = _str_list(entry, "phrases", where)
     patterns = _str_list(entry, "patterns", where)
     if not phrases and not patterns:
-        raise TriageRulesError(f"{where}: give at least one entry in 'phrases' (plain words) or 'patterns' (regular expressions)")
+        raise TriageRulesError(
+            f"{where}: give at least one entry in 'phrases' (plain words) or 'patterns' (regular expressions)"
+        )
     # Longest phrase first, so that "着火了" is reported rather than its prefix "着火".
     alternatives = [re.escape(p) for p in sorted(set(phrases), key=len, reverse=True)]
     for i, pat in enumerate(patterns):
         compiled = _compile([pat], f"{where}: patterns[{i}]")
         if compiled is not None and compiled.match(""):
-            raise TriageRulesError(f"{where}: patterns[{i}] '{pat}' matches empty text; make it require at least one character")
+            raise TriageRulesError(
+                f"{where}: patterns[{i}] '{pat}' matches empty text; make it require at least one character"
+            )
         if compiled is not None and compiled.groups and re.search(r"\\[1-9]|\(\?P=", pat):
-            raise TriageRulesError(f"{where}: patterns[{i}] '{pat}' refers back to a group; backreferences are not supported")
+            raise TriageRulesError(
+                f"{where}: patterns[{i}] '{pat}' refers back to a group; backreferences are not supported"
+            )
         alternatives.append(f"(?:{pat})")
     scan, group = _scanner("|".join(alternatives))
     names = _str_list(entry, "suppress", where) if "suppress" in entry else default
     chosen = []
     for name in names:
         if name not in cues:
-            raise TriageRulesError(f"{where}: 'suppress' names '{name}', which has no [cues.{name}] section (known: {', '.join(cues)})")
+            raise TriageRulesError(
+                f"{where}: 'suppress' names '{name}', which has no [cues.{name}] section (known: {', '.join(cues)})"
+            )
         chosen.append(cues[name])
     if "unless_before" in entry or "unless_after" in entry:
         window = _window(entry, "unless_window", where, 10)
-        own = {"scope": entry.get("unless_scope", "clause"), "before": entry.get("unless_before", []),
-               "after": entry.get("unless_after", []), "before_window": window, "after_window": window}
+        own = {
+            "scope": entry.get("unless_scope", "clause"),
+            "before": entry.get("unless_before", []),
+            "after": entry.get("unless_after", []),
+            "before_window": window,
+            "after_window": window,
+        }
         chosen.append(_parse_cues(own, "unless", where))
     elif "unless_window" in entry or "unless_scope" in entry:
         raise TriageRulesError(f"{where}: 'unless_window'/'unless_scope' need 'unless_before' or 'unless_after'")
@@ -419,8 +476,12 @@ def _parse_rule(entry: Any, n: int, source: str, cues: dict[str, _Cues], default
     if "require_before" in entry:
         # A rare trigger word checked for a common context word is much cheaper to find than
         # the context word followed by a long gap (see _scanner).
-        own = {"scope": entry.get("require_scope", "sentence"), "before": entry["require_before"],
-               "before_window": _window(entry, "require_window", where, 30), "after_window": 0}
+        own = {
+            "scope": entry.get("require_scope", "sentence"),
+            "before": entry["require_before"],
+            "before_window": _window(entry, "require_window", where, 30),
+            "after_window": 0,
+        }
         requires = _parse_cues(own, "require", where)
         if requires.before is None:
             raise TriageRulesError(f"{where}: 'require_before' must list at least one context word")
@@ -433,9 +494,12 @@ def _parse_rule(entry: Any, n: int, source: str, cues: dict[str, _Cues], default
             raise TriageRulesError(f"{where}: 'context' must list at least one regular expression")
         scope = entry.get("context_scope", "sentence")
         if scope not in _BREAKS:
-            raise TriageRulesError(f"{where}: 'context_scope' must be \"clause\" or \"sentence\", got {scope!r}")
-        context = _Context(tuple(_compile([n], f"{where}: context") for n in needs),  # type: ignore[misc]
-                           _window(entry, "context_window", where, 40), scope)
+            raise TriageRulesError(f'{where}: \'context_scope\' must be "clause" or "sentence", got {scope!r}')
+        context = _Context(
+            tuple(_compile([n], f"{where}: context") for n in needs),  # type: ignore[misc]
+            _window(entry, "context_window", where, 40),
+            scope,
+        )
     elif "context_window" in entry or "context_scope" in entry:
         raise TriageRulesError(f"{where}: 'context_window'/'context_scope' need 'context'")
     only_with = _str_list(entry, "only_with", where)
@@ -450,10 +514,13 @@ def _parse_cues(body: Any, name: str, where: str) -> _Cues:
     _unknown_keys(body, _CUE_KEYS, where)
     scope = body.get("scope", "clause")
     if scope not in _BREAKS:
-        raise TriageRulesError(f"{where}: 'scope' must be \"clause\" (up to a comma) or \"sentence\" (up to 。！？), got {scope!r}")
+        raise TriageRulesError(
+            f'{where}: \'scope\' must be "clause" (up to a comma) or "sentence" (up to 。！？), got {scope!r}'
+        )
     before_window, after_window = _window(body, "before_window", where, 8), _window(body, "after_window", where, 8)
     return _Cues(
-        name=name, scope=scope,
+        name=name,
+        scope=scope,
         before=_compile(_str_list(body, "before", where), f"{where}: before") if before_window else None,
         before_window=before_window,
         after=_compile(_str_list(body, "after", where), f"{where}: after") if after_window else None,
@@ -474,15 +541,17 @@ def _compile(items: list[str], where: str) -> re.Pattern[str] | None:
         try:
             re.compile(item)
         except re.error as exc:
-            raise TriageRulesError(f"{where}[{i}]: '{item}' is not a valid regular expression ({exc}); "
-                                   "escape special characters such as ( ) [ ] . * + ? with a backslash") from None
+            raise TriageRulesError(
+                f"{where}[{i}]: '{item}' is not a valid regular expression ({exc}); "
+                "escape special characters such as ( ) [ ] . * + ? with a backslash"
+            ) from None
     raise TriageRulesError(f"{where}: the patterns do not combine into one expression; check for unbalanced ( )")
 
 
 def _str_list(table: dict[str, Any], key: str, where: str) -> list[str]:
     value = table.get(key, [])
     if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
-        raise TriageRulesError(f"{where}: '{key}' must be a list of non-empty strings, like [\"着火\", \"起火\"]")
+        raise TriageRulesError(f'{where}: \'{key}\' must be a list of non-empty strings, like ["着火", "起火"]')
     return value
 
 

@@ -39,7 +39,7 @@ def ngrams(text: str) -> set[str]:
     out: set[str] = set()
     for n in (1, 2, 3):
         for i in range(len(text) - n + 1):
-            gram = text[i:i + n]
+            gram = text[i : i + n]
             if not gram.isspace():
                 out.add(gram)
     return out
@@ -56,8 +56,9 @@ class Opinion:
 class SecondOpinion:
     """Build once with :meth:`from_json`; :meth:`opinions` per text."""
 
-    def __init__(self, targets: Sequence[str], bias: Sequence[float],
-                 weights: Mapping[str, Sequence[float]], threshold: float) -> None:
+    def __init__(
+        self, targets: Sequence[str], bias: Sequence[float], weights: Mapping[str, Sequence[float]], threshold: float
+    ) -> None:
         self.targets = tuple(targets)
         self.bias = tuple(bias)
         self.weights = {g: tuple(w) for g, w in weights.items()}

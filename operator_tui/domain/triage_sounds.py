@@ -33,11 +33,31 @@ _PINYIN_RUN = re.compile(r"[A-Za-z]+(?:[ '’][A-Za-z]+)*")
 # Common syllables with no cue word, written as the character an input method offers first, so a
 # pinyin sentence still reads as a sentence to the rules ("wo jia zhao huo le" → 我家着火了).
 _FUNCTION_SYLLABLES = {
-    "wo": "我", "ni": "你", "ta": "他", "men": "们", "jia": "家", "le": "了", "de": "的", "zai": "在",
-    "you": "有", "ren": "人", "shi": "是", "kuai": "快", "lai": "来", "bu": "不", "hen": "很",
-    "ge": "个", "zhe": "这", "na": "那", "li": "里", "lou": "楼", "xia": "下", "shang": "上",
+    "wo": "我",
+    "ni": "你",
+    "ta": "他",
+    "men": "们",
+    "jia": "家",
+    "le": "了",
+    "de": "的",
+    "zai": "在",
+    "you": "有",
+    "ren": "人",
+    "shi": "是",
+    "kuai": "快",
+    "lai": "来",
+    "bu": "不",
+    "hen": "很",
+    "ge": "个",
+    "zhe": "这",
+    "na": "那",
+    "li": "里",
+    "lou": "楼",
+    "xia": "下",
+    "shang": "上",
     # 味 and 大 finish the commonest pinyin report of a smell ("ranqi wei hen da" → 燃气味很大).
-    "wei": "味", "da": "大",
+    "wei": "味",
+    "da": "大",
 }
 
 
@@ -87,18 +107,28 @@ class Sounds:
     def build(cls, entries: Any, table: Mapping[str, str], where: str, error: type[Exception]) -> Sounds:
         """Parse the ``[sounds]`` entries of the rules file; errors name ``where`` and the fix."""
         if not isinstance(entries, list):
-            raise error(f"{where}: 'words' must be a list of {{word = \"煤气\", pinyin = \"mei qi\"}} tables")
+            raise error(f'{where}: \'words\' must be a list of {{word = "煤气", pinyin = "mei qi"}} tables')
         words = []
         for n, entry in enumerate(entries, 1):
             at = f"{where}: words #{n}"
-            if not isinstance(entry, dict) or not isinstance(entry.get("word"), str) or not isinstance(entry.get("pinyin"), str):
-                raise error(f"{at}: give a table with 'word' and 'pinyin', like {{word = \"煤气\", pinyin = \"mei qi\"}}")
+            if (
+                not isinstance(entry, dict)
+                or not isinstance(entry.get("word"), str)
+                or not isinstance(entry.get("pinyin"), str)
+            ):
+                raise error(
+                    f"{at}: give a table with 'word' and 'pinyin', like {{word = \"煤气\", pinyin = \"mei qi\"}}"
+                )
             unknown = set(entry) - {"word", "pinyin", "keep", "pinyin_only"}
             if unknown:
-                raise error(f"{at}: unknown key '{sorted(unknown)[0]}'; allowed keys are keep, pinyin, pinyin_only, word")
+                raise error(
+                    f"{at}: unknown key '{sorted(unknown)[0]}'; allowed keys are keep, pinyin, pinyin_only, word"
+                )
             word, syllables = entry["word"], tuple(entry["pinyin"].lower().split())
             if len(syllables) != len(word) or not word:
-                raise error(f"{at}: '{word}' has {len(word)} characters but pinyin '{entry['pinyin']}' has {len(syllables)} syllables; give one syllable per character, separated by spaces")
+                raise error(
+                    f"{at}: '{word}' has {len(word)} characters but pinyin '{entry['pinyin']}' has {len(syllables)} syllables; give one syllable per character, separated by spaces"
+                )
             bad = [s for s in syllables if s not in table]
             if bad:
                 raise error(f"{at}: '{bad[0]}' is not a pinyin syllable (write it without tones, ü as v)")
@@ -125,7 +155,9 @@ class Sounds:
                     end = start + len(w.word)
                     if start < 0 or end > len(text) or text[start:end] == w.word:
                         continue
-                    if all(text[start + j] in cls for j, cls in enumerate(classes)) and not self._kept(w, text, start, end):
+                    if all(text[start + j] in cls for j, cls in enumerate(classes)) and not self._kept(
+                        w, text, start, end
+                    ):
                         edits.append((start, end, w.word))
         for m in _PINYIN_RUN.finditer(text):
             written = self._from_pinyin(m.group())
@@ -152,7 +184,7 @@ class Sounds:
         out, i, found = [], 0, False
         while i < len(syllables):
             for sound, w in self._pinyin:
-                if tuple(syllables[i:i + len(sound)]) == sound:
+                if tuple(syllables[i : i + len(sound)]) == sound:
                     out.append(w.word)
                     i += len(sound)
                     found = True

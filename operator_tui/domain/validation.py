@@ -90,7 +90,11 @@ def validate_intake(data: Mapping[str, Any], taxonomy: Taxonomy) -> tuple[dict[s
     if not raw_phone:
         errors.append(FieldError("phone", "请填写联系电话"))
     elif phone is None:
-        errors.append(FieldError("phone", f"电话号码“{clean_text(str(raw_phone))}”格式不对：手机为11位（1开头），座机如0412-1234567"))
+        errors.append(
+            FieldError(
+                "phone", f"电话号码“{clean_text(str(raw_phone))}”格式不对：手机为11位（1开头），座机如0412-1234567"
+            )
+        )
     address = _text(who, "address", errors, "现住所（不愿透露可记“不愿透露”）")
     kind = _choice({"kind": who.get("kind") or "person"}, "kind", taxonomy.appellant_kinds, errors, "诉求人类别")
     vulnerable = who.get("vulnerable") or []
@@ -98,7 +102,11 @@ def validate_intake(data: Mapping[str, Any], taxonomy: Taxonomy) -> tuple[dict[s
         vulnerable = [v for v in re.split(r"[,，\s]+", vulnerable) if v]
     bad = [v for v in vulnerable if v not in taxonomy.vulnerable_groups]
     if bad:
-        errors.append(FieldError("vulnerable", f"援助对象“{'、'.join(map(str, bad))}”不在列表中：{'、'.join(taxonomy.vulnerable_groups)}"))
+        errors.append(
+            FieldError(
+                "vulnerable", f"援助对象“{'、'.join(map(str, bad))}”不在列表中：{'、'.join(taxonomy.vulnerable_groups)}"
+            )
+        )
 
     appeal_type = _choice(data, "appeal_type", taxonomy.appeal_types, errors, "诉求类型")
     scope = data.get("scope")
@@ -110,11 +118,18 @@ def validate_intake(data: Mapping[str, Any], taxonomy: Taxonomy) -> tuple[dict[s
     scope = _choice({"scope": scope}, "scope", taxonomy.scopes, errors, "受理范围")
     place = _choice(data, "place", taxonomy.places, errors, "发生地点（区县/街道）")
     description = _text(data, "description", errors, "诉求内容", MAX_DESCRIPTION)
-    channel = _choice({"channel": data.get("channel") or "hotline_8890"}, "channel", taxonomy.channels, errors, "来源渠道")
+    channel = _choice(
+        {"channel": data.get("channel") or "hotline_8890"}, "channel", taxonomy.channels, errors, "来源渠道"
+    )
 
     cleaned = {
-        "appellant": {"name": name, "phone": phone or "", "address": address, "kind": kind,
-                      "vulnerable": sorted(set(vulnerable) - set(bad))},
+        "appellant": {
+            "name": name,
+            "phone": phone or "",
+            "address": address,
+            "kind": kind,
+            "vulnerable": sorted(set(vulnerable) - set(bad)),
+        },
         "appeal_type": appeal_type,
         "scope": scope,
         "matter": matter,

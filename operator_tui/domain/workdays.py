@@ -62,7 +62,9 @@ def parse_holidays(text: str, source: str) -> dict[int, YearOverrides]:
             lists[name] = frozenset(parsed)
         both = lists["holidays"] & lists["workdays"]
         if both:
-            raise HolidayFileError(f"{source}: [{year}]: {min(both).isoformat()} is listed as both a holiday and a workday")
+            raise HolidayFileError(
+                f"{source}: [{year}]: {min(both).isoformat()} is listed as both a holiday and a workday"
+            )
         extra = set(table) - {"holidays", "workdays"}
         if extra:
             raise HolidayFileError(f"{source}: [{year}]: unknown key(s) {sorted(extra)}; use 'holidays' and 'workdays'")

@@ -34,13 +34,15 @@ class Transition:
     kind: str
     rule: str
     sources: frozenset[Status] | None  # None: the event creates the ticket
-    target: Status | None              # None: the status does not change
-    roles: frozenset[Role]             # derived from permissions.MAY: the roles that may cause it somewhere
-    title: str                         # what the screens call it
+    target: Status | None  # None: the status does not change
+    roles: frozenset[Role]  # derived from permissions.MAY: the roles that may cause it somewhere
+    title: str  # what the screens call it
 
 
 def T(kind: str, rule: str, sources: Iterable[Status] | None, target: Status | None, title: str) -> Transition:
-    return Transition(kind, rule, None if sources is None else frozenset(sources), target, permissions.roles(kind), title)
+    return Transition(
+        kind, rule, None if sources is None else frozenset(sources), target, permissions.roles(kind), title
+    )
 
 
 TABLE: tuple[Transition, ...] = (
@@ -86,8 +88,10 @@ TRANSITIONS: dict[str, Transition] = {t.kind: t for t in TABLE}
 # Checked at import, whatever the interpreter flags (-O drops asserts): an event kind without its
 # effect or its permissions would otherwise fail only when a ticket first meets it.
 if not set(TRANSITIONS) == set(EFFECTS) == set(permissions.MAY):
-    raise BrokenInvariant("the workflow table, EFFECTS and permissions.MAY name different event kinds: "
-                          f"{sorted(set(TRANSITIONS) ^ set(EFFECTS) ^ set(permissions.MAY))}")
+    raise BrokenInvariant(
+        "the workflow table, EFFECTS and permissions.MAY name different event kinds: "
+        f"{sorted(set(TRANSITIONS) ^ set(EFFECTS) ^ set(permissions.MAY))}"
+    )
 
 # Event kinds a unit may cause, each only for a ticket it holds (R26.1) and as the party the
 # permissions table names (R24.2: lead-unit acts are the lead's alone).
@@ -183,4 +187,3 @@ def check_invariants(ticket: Ticket, taxonomy: Taxonomy) -> None:
     if ticket.status is S.ARCHIVED:
         if ticket.rating is None:
             raise BrokenInvariant(f"{ticket.number}: archived without a callback rating")
-

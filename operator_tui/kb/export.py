@@ -18,11 +18,18 @@ from operator_tui.kb.parse import CSV_FIELDS
 
 
 def article_to_markdown(article: Article) -> str:
-    front = {"id": article.id, "title": article.title, "matters": list(article.matters),
-             "owner_unit": article.owner_unit, "valid_from": article.valid_from,
-             "valid_until": article.valid_until, "review_by": article.review_by,
-             "source": article.source, "standard_answer": article.standard_answer,
-             "sample": article.sample}
+    front = {
+        "id": article.id,
+        "title": article.title,
+        "matters": list(article.matters),
+        "owner_unit": article.owner_unit,
+        "valid_from": article.valid_from,
+        "valid_until": article.valid_until,
+        "review_by": article.review_by,
+        "source": article.source,
+        "standard_answer": article.standard_answer,
+        "sample": article.sample,
+    }
     # width: keep each value on one line, so editors see one key per line
     head = yaml.safe_dump(front, allow_unicode=True, sort_keys=False, width=10_000)
     return f"---\n{head}---\n\n{article.body.strip()}\n"
@@ -45,12 +52,21 @@ def articles_to_csv(articles: Iterable[Article]) -> str:
     writer = csv.DictWriter(buffer, fieldnames=CSV_FIELDS, lineterminator="\n")
     writer.writeheader()
     for a in articles:
-        writer.writerow({"id": a.id, "title": a.title, "matters": ";".join(a.matters),
-                         "owner_unit": a.owner_unit, "valid_from": a.valid_from.isoformat(),
-                         "valid_until": a.valid_until.isoformat() if a.valid_until else "",
-                         "review_by": a.review_by.isoformat(), "standard_answer": a.standard_answer,
-                         "source": a.source, "sample": "true" if a.sample else "false",
-                         "body": a.body})
+        writer.writerow(
+            {
+                "id": a.id,
+                "title": a.title,
+                "matters": ";".join(a.matters),
+                "owner_unit": a.owner_unit,
+                "valid_from": a.valid_from.isoformat(),
+                "valid_until": a.valid_until.isoformat() if a.valid_until else "",
+                "review_by": a.review_by.isoformat(),
+                "standard_answer": a.standard_answer,
+                "source": a.source,
+                "sample": "true" if a.sample else "false",
+                "body": a.body,
+            }
+        )
     return buffer.getvalue()
 
 

@@ -31,7 +31,7 @@ TOKENS_VERSION = "2"
 # bm25 column weights: title, tags (matter names), answer, body (+source), py (pinyin of the
 # title and matter names), mt (matter codes: only hit when the operator chose a matter).
 RANK = "bm25(8.0, 4.0, 3.0, 1.0, 6.0, 2.0)"
-OPTIMIZE_AFTER = 1000     # articles in one import
+OPTIMIZE_AFTER = 1000  # articles in one import
 
 _TABLES = """
 CREATE TABLE IF NOT EXISTS kb_articles (
@@ -89,8 +89,7 @@ def ensure_schema(conn: sqlite3.Connection, codes: Codes | None = None) -> None:
         conn.execute("DROP TABLE IF EXISTS kb_terms")
         _run(conn, _INDEX)
         conn.execute("INSERT INTO kb_fts(kb_fts, rank) VALUES ('rank', ?)", (RANK,))
-        conn.execute("INSERT OR REPLACE INTO kb_meta VALUES ('tokens_version', ?)",
-                     (TOKENS_VERSION,))
+        conn.execute("INSERT OR REPLACE INTO kb_meta VALUES ('tokens_version', ?)", (TOKENS_VERSION,))
         delta: Counter[str] = Counter()
         rows = conn.execute(f"SELECT rowid, {_COLUMNS} FROM kb_articles").fetchall()
         for rowid, *rest in rows:
@@ -101,10 +100,14 @@ def ensure_schema(conn: sqlite3.Connection, codes: Codes | None = None) -> None:
 def _fts_row(article: Article, codes: Codes) -> tuple[str, ...]:
     names = [codes.matters.get(m, "") for m in article.matters]
     py = pinyin_tokens(article.title) + [t for n in names for t in _name_pinyin(n)]
-    return (" ".join(bigrams(article.title)), " ".join(bigrams(" ".join(names))),
-            " ".join(bigrams(article.standard_answer)),
-            " ".join(bigrams(article.body + "\n" + article.source)), " ".join(py),
-            " ".join(article.matters))
+    return (
+        " ".join(bigrams(article.title)),
+        " ".join(bigrams(" ".join(names))),
+        " ".join(bigrams(article.standard_answer)),
+        " ".join(bigrams(article.body + "\n" + article.source)),
+        " ".join(py),
+        " ".join(article.matters),
+    )
 
 
 @lru_cache(maxsize=256)
@@ -116,8 +119,7 @@ def _distinct(columns: Iterable[str]) -> set[str]:
     return {t for column in columns for t in column.split()}
 
 
-def _index_one(conn: sqlite3.Connection, rowid: int, article: Article, codes: Codes,
-               delta: Counter[str]) -> None:
+def _index_one(conn: sqlite3.Connection, rowid: int, article: Article, codes: Codes, delta: Counter[str]) -> None:
     row = _fts_row(article, codes)
     conn.execute(f"INSERT INTO kb_fts(rowid, {_FTS_COLUMNS}) VALUES (?,?,?,?,?,?,?)", (rowid, *row))
     delta.update(_distinct(row))
@@ -131,8 +133,10 @@ def _unindex_one(conn: sqlite3.Connection, rowid: int, delta: Counter[str]) -> N
 
 
 def _apply_delta(conn: sqlite3.Connection, delta: Counter[str]) -> None:
-    conn.executemany("INSERT INTO kb_terms VALUES (?, ?) ON CONFLICT(term) DO UPDATE "
-                     "SET df = df + excluded.df", [(t, n) for t, n in delta.items() if n])
+    conn.executemany(
+        "INSERT INTO kb_terms VALUES (?, ?) ON CONFLICT(term) DO UPDATE SET df = df + excluded.df",
+        [(t, n) for t, n in delta.items() if n],
+    )
     conn.execute("DELETE FROM kb_terms WHERE df <= 0")
 
 
@@ -146,8 +150,7 @@ _UPSERT = """INSERT INTO kb_articles (id, title, body, matters, owner_unit, vali
              RETURNING rowid"""
 
 
-def upsert_articles(conn: sqlite3.Connection, articles: Iterable[Article],
-                    codes: Codes | None = None) -> int:
+def upsert_articles(conn: sqlite3.Connection, articles: Iterable[Article], codes: Codes | None = None) -> int:
     """Insert or replace articles by id, in one transaction; returns how many were written."""
     codes = codes or load_codes()
     ensure_schema(conn, codes)
@@ -159,13 +162,24 @@ def upsert_articles(conn: sqlite3.Connection, articles: Iterable[Article],
             if old:  # only a replaced article has index rows to drop (FTS5 deletes are not free)
                 _unindex_one(conn, old[0], delta)
                 conn.execute("DELETE FROM kb_article_matters WHERE article_id = ?", (a.id,))
-            rowid = conn.execute(_UPSERT, (
-                a.id, a.title, a.body, json.dumps(list(a.matters)), a.owner_unit,
-                a.valid_from.isoformat(), a.valid_until.isoformat() if a.valid_until else None,
-                a.review_by.isoformat(), a.standard_answer, a.source, int(a.sample))).fetchone()[0]
+            rowid = conn.execute(
+                _UPSERT,
+                (
+                    a.id,
+                    a.title,
+                    a.body,
+                    json.dumps(list(a.matters)),
+                    a.owner_unit,
+                    a.valid_from.isoformat(),
+                    a.valid_until.isoformat() if a.valid_until else None,
+                    a.review_by.isoformat(),
+                    a.standard_answer,
+                    a.source,
+                    int(a.sample),
+                ),
+            ).fetchone()[0]
             _index_one(conn, rowid, a, codes, delta)
-            conn.executemany("INSERT INTO kb_article_matters VALUES (?, ?)",
-                             [(m, a.id) for m in a.matters])
+            conn.executemany("INSERT INTO kb_article_matters VALUES (?, ?)", [(m, a.id) for m in a.matters])
             count += 1
         _apply_delta(conn, delta)
         if count >= OPTIMIZE_AFTER:
@@ -189,16 +203,23 @@ def delete_article(conn: sqlite3.Connection, article_id: str) -> bool:
     return True
 
 
-_COLUMNS = ("id, title, body, matters, owner_unit, valid_from, valid_until, review_by, "
-            "standard_answer, source, sample")
+_COLUMNS = "id, title, body, matters, owner_unit, valid_from, valid_until, review_by, standard_answer, source, sample"
 
 
 def _article(row: tuple) -> Article:
-    return Article(id=row[0], title=row[1], body=row[2], matters=tuple(json.loads(row[3])),
-                   owner_unit=row[4], valid_from=date.fromisoformat(row[5]),
-                   valid_until=date.fromisoformat(row[6]) if row[6] else None,
-                   review_by=date.fromisoformat(row[7]), standard_answer=row[8], source=row[9],
-                   sample=bool(row[10]))
+    return Article(
+        id=row[0],
+        title=row[1],
+        body=row[2],
+        matters=tuple(json.loads(row[3])),
+        owner_unit=row[4],
+        valid_from=date.fromisoformat(row[5]),
+        valid_until=date.fromisoformat(row[6]) if row[6] else None,
+        review_by=date.fromisoformat(row[7]),
+        standard_answer=row[8],
+        source=row[9],
+        sample=bool(row[10]),
+    )
 
 
 def get_article(conn: sqlite3.Connection, article_id: str) -> Article | None:

@@ -14,15 +14,15 @@ from datetime import date
 class Article:
     id: str
     title: str
-    body: str                      # Markdown; our data, but still rendered without Rich markup
-    matters: tuple[str, ...]       # matter codes from data/matters.toml
-    owner_unit: str                # unit code from data/units.toml
+    body: str  # Markdown; our data, but still rendered without Rich markup
+    matters: tuple[str, ...]  # matter codes from data/matters.toml
+    owner_unit: str  # unit code from data/units.toml
     valid_from: date
     valid_until: date | None
     review_by: date
-    standard_answer: str           # 标准答复: read out to the caller and put on the ticket (R20.1)
-    source: str                    # law or policy, and article
-    sample: bool = False           # shipped demo content, not an official text
+    standard_answer: str  # 标准答复: read out to the caller and put on the ticket (R20.1)
+    source: str  # law or policy, and article
+    sample: bool = False  # shipped demo content, not an official text
 
     def is_valid_on(self, day: date) -> bool:
         """Whether the article is in force on `day` (valid_until is the last valid day)."""

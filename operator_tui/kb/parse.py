@@ -25,13 +25,22 @@ from operator_tui.data import read_text
 from operator_tui.domain.text import clean_text as _clean
 from operator_tui.kb.model import Article
 
-CSV_FIELDS = ("id", "title", "matters", "owner_unit", "valid_from", "valid_until", "review_by",
-              "standard_answer", "source", "sample", "body")
-REQUIRED = ("id", "title", "matters", "owner_unit", "valid_from", "review_by", "standard_answer",
-            "source")
+CSV_FIELDS = (
+    "id",
+    "title",
+    "matters",
+    "owner_unit",
+    "valid_from",
+    "valid_until",
+    "review_by",
+    "standard_answer",
+    "source",
+    "sample",
+    "body",
+)
+REQUIRED = ("id", "title", "matters", "owner_unit", "valid_from", "review_by", "standard_answer", "source")
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9_.-]{1,79}$")
 MAX_TITLE, MAX_ANSWER, MAX_SOURCE = 80, 400, 200
-
 
 
 def clean_text(text: str) -> str:
@@ -82,8 +91,9 @@ def _date(value: Any) -> date:
     return date.fromisoformat(str(value).strip())
 
 
-def build_article(values: dict[str, Any], lines: dict[str, int], first_line: int, path: str,
-                  codes: Codes) -> tuple[Article | None, list[KbError]]:
+def build_article(
+    values: dict[str, Any], lines: dict[str, int], first_line: int, path: str, codes: Codes
+) -> tuple[Article | None, list[KbError]]:
     """Validate one entry's raw values; `lines` maps each key to its line for error reports."""
     errors: list[KbError] = []
 
@@ -99,8 +109,10 @@ def build_article(values: dict[str, Any], lines: dict[str, int], first_line: int
     if errors:
         return None, errors
 
-    text = {k: clean_text(str(values.get(k) or "")).strip()
-            for k in ("id", "title", "owner_unit", "standard_answer", "source", "body")}
+    text = {
+        k: clean_text(str(values.get(k) or "")).strip()
+        for k in ("id", "title", "owner_unit", "standard_answer", "source", "body")
+    }
     if not ID_RE.match(text["id"]):
         err("id", f"id {text['id']!r} 不合规：只能用小写字母、数字、- _ .，2 到 80 个字符")
     if len(text["title"]) > MAX_TITLE:
@@ -154,11 +166,19 @@ def build_article(values: dict[str, Any], lines: dict[str, int], first_line: int
     review_by = days.get("review_by")
     if errors or valid_from is None or review_by is None:  # both required: None only with an error
         return None, errors
-    return Article(id=text["id"], title=text["title"], body=text["body"], matters=tuple(matters),
-                   owner_unit=text["owner_unit"], valid_from=valid_from,
-                   valid_until=valid_until, review_by=review_by,
-                   standard_answer=text["standard_answer"], source=text["source"],
-                   sample=bool(sample)), []
+    return Article(
+        id=text["id"],
+        title=text["title"],
+        body=text["body"],
+        matters=tuple(matters),
+        owner_unit=text["owner_unit"],
+        valid_from=valid_from,
+        valid_until=valid_until,
+        review_by=review_by,
+        standard_answer=text["standard_answer"],
+        source=text["source"],
+        sample=bool(sample),
+    ), []
 
 
 class _Loader(yaml.SafeLoader):
@@ -168,7 +188,8 @@ class _Loader(yaml.SafeLoader):
 
 _Loader.yaml_implicit_resolvers = {
     first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()}
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
 
 
 def parse_markdown(text: str, path: str, codes: Codes) -> tuple[list[Article], list[KbError]]:
@@ -186,7 +207,7 @@ def parse_markdown(text: str, path: str, codes: Codes) -> tuple[list[Article], l
         values = yaml.load(front, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-        line = 2 + (mark.line if mark else front[:getattr(exc, "position", 0)].count("\n"))
+        line = 2 + (mark.line if mark else front[: getattr(exc, "position", 0)].count("\n"))
         return [], [KbError(path, line, f"YAML 格式错误：{getattr(exc, 'problem', None) or exc}")]
     if not isinstance(node, yaml.MappingNode) or not isinstance(values, dict):
         return [], [KbError(path, 2, "YAML 头部应是 键: 值 的映射")]
@@ -197,7 +218,7 @@ def parse_markdown(text: str, path: str, codes: Codes) -> tuple[list[Article], l
         if key in key_lines:
             errors.append(KbError(path, 2 + key_node.start_mark.line, f"字段 {key!r} 重复"))
         key_lines[key] = 2 + key_node.start_mark.line
-    body = "\n".join(lines[end + 1:])
+    body = "\n".join(lines[end + 1 :])
     values = {str(k): v for k, v in values.items()}
     values["body"] = body
     key_lines["body"] = end + 2
@@ -211,8 +232,7 @@ def parse_csv(text: str, path: str, codes: Codes) -> tuple[list[Article], list[K
     reader = csv.DictReader(io.StringIO(clean_text(text.lstrip("\ufeff")), newline=""))
     header = reader.fieldnames or []
     errors = [KbError(path, 1, f"未知列 {name!r}") for name in header if name not in CSV_FIELDS]
-    errors += [KbError(path, 1, f"缺少列 {name!r}") for name in REQUIRED + ("body",)
-               if name not in header]
+    errors += [KbError(path, 1, f"缺少列 {name!r}") for name in REQUIRED + ("body",) if name not in header]
     if errors:
         return [], errors
     articles: list[Article] = []
@@ -243,7 +263,7 @@ def parse_file(path: Path, codes: Codes | None = None) -> FileResult:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        line = data[:exc.start].count(b"\n") + 1
+        line = data[: exc.start].count(b"\n") + 1
         return FileResult(path, [], [KbError(str(path), line, "文件不是 UTF-8 编码")])
     parse = parse_csv if path.suffix.lower() == ".csv" else parse_markdown
     articles, errors = parse(text, str(path), codes)
@@ -257,8 +277,11 @@ def kb_files(path: Path) -> list[Path]:
     """The .md and .csv files at `path` (a file, or a folder searched recursively), sorted."""
     if path.is_file():
         return [path]
-    return sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in (".md", ".csv")
-                  and p.name.lower() != "readme.md")
+    return sorted(
+        p
+        for p in path.rglob("*")
+        if p.is_file() and p.suffix.lower() in (".md", ".csv") and p.name.lower() != "readme.md"
+    )
 
 
 def parse_path(path: Path, codes: Codes | None = None) -> list[FileResult]:
@@ -271,8 +294,7 @@ def parse_path(path: Path, codes: Codes | None = None) -> list[FileResult]:
         result = parse_file(file, codes)
         for article in result.articles:
             if article.id in seen:
-                result.errors.append(KbError(str(file), 1,
-                                             f"id {article.id!r} 已在 {seen[article.id]} 中出现"))
+                result.errors.append(KbError(str(file), 1, f"id {article.id!r} 已在 {seen[article.id]} 中出现"))
         if result.errors:
             result.articles = []
         for article in result.articles:

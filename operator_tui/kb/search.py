@@ -26,10 +26,10 @@ from operator_tui.kb.parse import clean_text
 from operator_tui.kb.tokens import bigrams
 from operator_tui.store.db import sql_errors
 
-MATTER_BOOST = 1.5     # a matter the operator chose is strong evidence, but text still decides
-MAX_TERMS = 48         # a whole typed description must not turn into a hundred-term query
-POSTINGS_BUDGET = 6_000   # articles FTS5 may score per query: bounds latency (README.md)
-_POOL = 50             # candidates taken from FTS5 before re-ranking
+MATTER_BOOST = 1.5  # a matter the operator chose is strong evidence, but text still decides
+MAX_TERMS = 48  # a whole typed description must not turn into a hundred-term query
+POSTINGS_BUDGET = 6_000  # articles FTS5 may score per query: bounds latency (README.md)
+_POOL = 50  # candidates taken from FTS5 before re-ranking
 
 
 @lru_cache(maxsize=1)
@@ -42,8 +42,8 @@ def _synonyms() -> tuple[tuple[tuple[str, tuple[str, ...]], ...], frozenset[str]
 @dataclass(frozen=True)
 class Term:
     token: str
-    fts: str          # the FTS5 expression for it
-    prefix: bool      # matched as a prefix (a lone character, or pinyin)
+    fts: str  # the FTS5 expression for it
+    prefix: bool  # matched as a prefix (a lone character, or pinyin)
 
 
 def query_terms(text: str) -> list[Term]:
@@ -82,10 +82,11 @@ def plan(conn: sqlite3.Connection, terms: list[Term]) -> list[Term]:
         df = dict(conn.execute(f"SELECT term, df FROM kb_terms WHERE term IN ({marks})", exact))
     for t in terms:
         if t.prefix:  # an upper bound: every token under the prefix
-            df[t.fts] = conn.execute("SELECT coalesce(sum(df), 0) FROM kb_terms WHERE term >= ? "
-                                     "AND term < ?", (t.token, t.token + "\U0010ffff")).fetchone()[0]
-    weighted = sorted(((df.get(t.fts if t.prefix else t.token, 0), t) for t in terms),
-                      key=lambda pair: pair[0])
+            df[t.fts] = conn.execute(
+                "SELECT coalesce(sum(df), 0) FROM kb_terms WHERE term >= ? AND term < ?",
+                (t.token, t.token + "\U0010ffff"),
+            ).fetchone()[0]
+    weighted = sorted(((df.get(t.fts if t.prefix else t.token, 0), t) for t in terms), key=lambda pair: pair[0])
     chosen: list[Term] = []
     spent = 0
     for count, term in weighted:
@@ -99,9 +100,11 @@ def plan(conn: sqlite3.Connection, terms: list[Term]) -> list[Term]:
 
 
 def _rows(conn: sqlite3.Connection, match: str, pool: int) -> list[tuple]:
-    sql = ("SELECT a.id, a.title, a.standard_answer, a.matters, a.valid_from, a.valid_until, "
-           "f.rank FROM (SELECT rowid, rank FROM kb_fts WHERE kb_fts MATCH ? ORDER BY rank "
-           "LIMIT ?) f JOIN kb_articles a ON a.rowid = f.rowid")
+    sql = (
+        "SELECT a.id, a.title, a.standard_answer, a.matters, a.valid_from, a.valid_until, "
+        "f.rank FROM (SELECT rowid, rank FROM kb_fts WHERE kb_fts MATCH ? ORDER BY rank "
+        "LIMIT ?) f JOIN kb_articles a ON a.rowid = f.rowid"
+    )
     return conn.execute(sql, (match, pool)).fetchall()
 
 
@@ -109,11 +112,14 @@ def _matter_rows(conn: sqlite3.Connection, matter: str, pool: int) -> list[tuple
     return conn.execute(
         "SELECT a.id, a.title, a.standard_answer, a.matters, a.valid_from, a.valid_until, 0.0"
         " FROM kb_article_matters m JOIN kb_articles a ON a.id = m.article_id"
-        " WHERE m.matter = ? ORDER BY a.title LIMIT ?", (matter, pool)).fetchall()
+        " WHERE m.matter = ? ORDER BY a.title LIMIT ?",
+        (matter, pool),
+    ).fetchall()
 
 
-def search_conn(conn: sqlite3.Connection, text: str, matter: str | None = None, limit: int = 10,
-                today: date | None = None) -> list[Hit]:
+def search_conn(
+    conn: sqlite3.Connection, text: str, matter: str | None = None, limit: int = 10, today: date | None = None
+) -> list[Hit]:
     """Hits for `text` in rank order. With `matter`, its articles are boosted (and listed when
     the text is empty). With `today`, articles not in force that day are left out."""
     try:
@@ -133,8 +139,9 @@ def search_conn(conn: sqlite3.Connection, text: str, matter: str | None = None, 
         raise
     best: dict[str, Hit] = {}
     for article_id, title, answer, matters_json, valid_from, valid_until, rank in rows:
-        if today and (today < date.fromisoformat(valid_from)
-                      or (valid_until and today > date.fromisoformat(valid_until))):
+        if today and (
+            today < date.fromisoformat(valid_from) or (valid_until and today > date.fromisoformat(valid_until))
+        ):
             continue
         matters = tuple(json.loads(matters_json))
         score = -rank * (MATTER_BOOST if matter and matter in matters else 1.0)
@@ -143,8 +150,13 @@ def search_conn(conn: sqlite3.Connection, text: str, matter: str | None = None, 
     return hits[:limit]
 
 
-def search(db: Path | str | sqlite3.Connection, text: str, matter: str | None = None,
-           limit: int = 10, today: date | None = None) -> list[Hit]:
+def search(
+    db: Path | str | sqlite3.Connection,
+    text: str,
+    matter: str | None = None,
+    limit: int = 10,
+    today: date | None = None,
+) -> list[Hit]:
     """`search_conn` on an open connection, or on a fresh one for a database path."""
     if not isinstance(db, (Path, str)):  # sqlite3's connection, or SQLCipher's (is_connection)
         return search_conn(db, text, matter, limit, today)
@@ -160,13 +172,11 @@ class KbSearcher:
     `searcher.article(id)` → the whole article for the panel's reading view. Every call opens
     its own connection, because the knowledge panel calls it from a worker thread."""
 
-    def __init__(self, db_path: Path, limit: int = 8,
-                 today: Callable[[], date] | None = date.today) -> None:
+    def __init__(self, db_path: Path, limit: int = 8, today: Callable[[], date] | None = date.today) -> None:
         self.db_path, self.limit, self.today = Path(db_path), limit, today
 
     def __call__(self, text: str, matter: str | None = None) -> list[Hit]:
-        return search(self.db_path, text, matter, self.limit,
-                      self.today() if self.today else None)
+        return search(self.db_path, text, matter, self.limit, self.today() if self.today else None)
 
     def article(self, article_id: str) -> Article | None:
         conn = connect(self.db_path)
@@ -178,8 +188,7 @@ class KbSearcher:
             conn.close()
 
 
-def make_searcher(db_path: Path, limit: int = 8,
-                  today: Callable[[], date] | None = date.today) -> KbSearcher:
+def make_searcher(db_path: Path, limit: int = 8, today: Callable[[], date] | None = date.today) -> KbSearcher:
     """What the seat binds the knowledge panel to. Cheap: opens nothing, loads no dictionary.
     `today` leaves out articles not in force (pass None to keep them)."""
     return KbSearcher(db_path, limit, today)

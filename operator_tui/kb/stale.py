@@ -37,10 +37,13 @@ def stale_reasons(article: Article, today: date, within_days: int = 0) -> tuple[
     return tuple(reasons)
 
 
-def find_stale(articles: Iterable[Article], today: date, owner_unit: str | None = None,
-               within_days: int = 0) -> list[StaleArticle]:
+def find_stale(
+    articles: Iterable[Article], today: date, owner_unit: str | None = None, within_days: int = 0
+) -> list[StaleArticle]:
     """Stale articles, expired first, then by review date (the longest overdue first)."""
-    found = [StaleArticle(a, r) for a in articles
-             if (owner_unit is None or a.owner_unit == owner_unit)
-             and (r := stale_reasons(a, today, within_days))]
+    found = [
+        StaleArticle(a, r)
+        for a in articles
+        if (owner_unit is None or a.owner_unit == owner_unit) and (r := stale_reasons(a, today, within_days))
+    ]
     return sorted(found, key=lambda s: (EXPIRED not in s.reasons, s.article.review_by, s.article.id))

@@ -78,8 +78,9 @@ def open_sqlite(path: Path, key: keys.Key | None, *, timeout: float = 10, isolat
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
     except dbapi2.DatabaseError:
         conn.close()
-        raise StoreError(f"cannot open the local database {path}: 密钥不正确（{key.source}）",
-                         f"密钥不正确（{key.source}）") from None
+        raise StoreError(
+            f"cannot open the local database {path}: 密钥不正确（{key.source}）", f"密钥不正确（{key.source}）"
+        ) from None
     return conn
 
 
@@ -106,8 +107,9 @@ class Store:
         return self.key is not None
 
     @classmethod
-    def open(cls, path: Path, *, key: keys.Key | None = None, key_file: Path | None = None,
-             hold: bool = False) -> Store:
+    def open(
+        cls, path: Path, *, key: keys.Key | None = None, key_file: Path | None = None, hold: bool = False
+    ) -> Store:
         """Create (0600) and migrate the database at `path`. The key is `key`, or found from
         `key_file` and the usual sources (`keys.resolve`). `hold`: the running seat, which holds the
         shared lock that `hotline db encrypt/rekey` waits for (seat_lock)."""
@@ -121,8 +123,12 @@ class Store:
                     store._lock = shared(store.path)
                 except LockBusy as exc:
                     raise StoreError(f"cannot open the local database {path}: {exc}", str(exc)) from None
-            prepare_sqlite(store.path, MIGRATIONS, timeout=10,  # 0600, WAL, migrated: as the server's files
-                           connect=lambda p, timeout: open_sqlite(p, store.key, timeout=timeout))
+            prepare_sqlite(
+                store.path,
+                MIGRATIONS,
+                timeout=10,  # 0600, WAL, migrated: as the server's files
+                connect=lambda p, timeout: open_sqlite(p, store.key, timeout=timeout),
+            )
             for suffix in SIDE_FILES:
                 side = Path(str(store.path) + suffix)
                 if side.exists():

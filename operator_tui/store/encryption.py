@@ -39,7 +39,7 @@ class ConversionError(Refused, RuntimeError):
 class Converted:
     tables: int
     rows: dict[str, int]  # every table's row count, equal in the old and the new file
-    backup: Path | None   # the plain copy kept on request (`--keep-plain-backup`)
+    backup: Path | None  # the plain copy kept on request (`--keep-plain-backup`)
 
 
 def key_for_new(db_path: Path, key_file: Path | None) -> tuple[keys.Key, Callable[[], None] | None]:
@@ -59,14 +59,12 @@ def key_for_new(db_path: Path, key_file: Path | None) -> tuple[keys.Key, Callabl
         return configured, None
     fresh = keys.new_key()
     if named is not None:
-        return (keys.Key(fresh, f"密钥文件 {named}", "file", named),
-                lambda: keys.write_key_file(named, fresh))
+        return (keys.Key(fresh, f"密钥文件 {named}", "file", named), lambda: keys.write_key_file(named, fresh))
     return keys.Key(fresh, "系统钥匙串", "keyring"), lambda: keys.keyring_put(db_path, fresh)
 
 
 def _counts(conn: sqlite3.Connection, schema: str = "main") -> dict[str, int]:
-    names = [r[0] for r in conn.execute(
-        f"SELECT name FROM {schema}.sqlite_master WHERE type = 'table' ORDER BY name")]
+    names = [r[0] for r in conn.execute(f"SELECT name FROM {schema}.sqlite_master WHERE type = 'table' ORDER BY name")]
     return {n: conn.execute(f'SELECT count(*) FROM {schema}."{n}"').fetchone()[0] for n in names}
 
 
@@ -102,8 +100,9 @@ def _fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
-def convert(path: Path, old: keys.Key | None, new: keys.Key, keep: Callable[[], None] | None = None,
-            *, keep_plain: bool = False) -> Converted:
+def convert(
+    path: Path, old: keys.Key | None, new: keys.Key, keep: Callable[[], None] | None = None, *, keep_plain: bool = False
+) -> Converted:
     """Re-write `path` (plain with `old` None, else keyed with `old`) encrypted with `new`. `keep`
     stores the new key; it runs after the copy is verified and before the copy replaces the old
     file, so a key that cannot be kept leaves the old database as it was."""

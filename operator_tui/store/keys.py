@@ -97,8 +97,9 @@ def read_key_file(file: Path) -> Key:
     if not stat.S_ISREG(st.st_mode):
         raise KeyProblem(f"密钥文件 {file} 不是普通文件")
     if st.st_mode & 0o077:
-        raise KeyProblem(f"密钥文件 {file} 的权限为 {stat.S_IMODE(st.st_mode):04o}，其他用户可读；"
-                         f"请运行 chmod 600 {file}")
+        raise KeyProblem(
+            f"密钥文件 {file} 的权限为 {stat.S_IMODE(st.st_mode):04o}，其他用户可读；请运行 chmod 600 {file}"
+        )
     try:
         text = file.read_text(encoding="ascii", errors="replace")
     except OSError as exc:
@@ -143,8 +144,9 @@ def _keyring() -> ModuleType:
     try:
         import keyring
     except ImportError:
-        raise KeyProblem("系统钥匙串不可用：未安装 keyring 包（pip install keyring）；"
-                         "请改用 --key-file 或 HOTLINE_DB_KEY") from None
+        raise KeyProblem(
+            "系统钥匙串不可用：未安装 keyring 包（pip install keyring）；请改用 --key-file 或 HOTLINE_DB_KEY"
+        ) from None
     found: ModuleType = keyring  # the package ships no types
     return found
 
@@ -155,8 +157,9 @@ def keyring_get(db_path: Path) -> Key | None:
     try:
         text = keyring.get_password(KEYRING_SERVICE, _db_id(db_path))
     except Exception as exc:  # any backend's failure (no backend, no D-Bus, locked): said, not raised raw
-        raise KeyProblem(f"系统钥匙串不可用（{type(exc).__name__}）：没有可用的钥匙串后端；"
-                         "请改用 --key-file 或 HOTLINE_DB_KEY") from None
+        raise KeyProblem(
+            f"系统钥匙串不可用（{type(exc).__name__}）：没有可用的钥匙串后端；请改用 --key-file 或 HOTLINE_DB_KEY"
+        ) from None
     return Key(check_hex(text, "系统钥匙串"), "系统钥匙串", "keyring") if text else None
 
 
@@ -176,8 +179,9 @@ def resolve(db_path: Path, key_file: Path | None = None) -> Key | None:
     explicit = explicit_key(key_file)
     if state == "plain":
         if explicit is not None:
-            raise KeyProblem(f"数据库未加密，但配置了密钥（{explicit.source}）；"
-                             "请先运行 hotline db encrypt 加密它，或取消该密钥")
+            raise KeyProblem(
+                f"数据库未加密，但配置了密钥（{explicit.source}）；请先运行 hotline db encrypt 加密它，或取消该密钥"
+            )
         return None
     if state == "new" or explicit is not None:
         return explicit

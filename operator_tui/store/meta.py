@@ -22,7 +22,10 @@ def get(db: sqlite_utils.Database, key: str, default: str | None = None) -> str 
 
 
 def put(db: sqlite_utils.Database, key: str, value: str) -> None:
-    db.conn.execute("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value", (key, value))
+    db.conn.execute(
+        "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+        (key, value),
+    )
 
 
 def valid_seat_code(code: str) -> bool:
@@ -45,9 +48,11 @@ def adopt_seat_code(db: sqlite_utils.Database, enrolled: str) -> str | None:
     if current is None and not numbered:
         put(db, "seat_code", enrolled)
         return None
-    return (f"本机数据库按坐席 {current or '001'} 编号，而令牌属于坐席 {enrolled}：服务器只接受坐席 {enrolled} 的受理编号。"
-            f"请使用坐席 {current or '001'} 的令牌，或为坐席 {enrolled} 使用新的数据库（hotline db init --seat-code {enrolled}）；"
-            "本机记录均保留在待同步队列中")
+    return (
+        f"本机数据库按坐席 {current or '001'} 编号，而令牌属于坐席 {enrolled}：服务器只接受坐席 {enrolled} 的受理编号。"
+        f"请使用坐席 {current or '001'} 的令牌，或为坐席 {enrolled} 使用新的数据库（hotline db init --seat-code {enrolled}）；"
+        "本机记录均保留在待同步队列中"
+    )
 
 
 def allocate_number(db: sqlite_utils.Database, local_day: date) -> str:

@@ -46,8 +46,9 @@ def pending(db: sqlite_utils.Database, limit: int) -> list[OutboxRow]:
 
 
 def pending_for(db: sqlite_utils.Database, ticket_id: str) -> list[OutboxRow]:
-    rows = db.conn.execute("SELECT seq, op_id, ticket_id, body, attempts FROM outbox WHERE ticket_id = ? ORDER BY seq",
-                           (ticket_id,))
+    rows = db.conn.execute(
+        "SELECT seq, op_id, ticket_id, body, attempts FROM outbox WHERE ticket_id = ? ORDER BY seq", (ticket_id,)
+    )
     return [OutboxRow(r[0], r[1], r[2], bytes(r[3]), r[4]) for r in rows]
 
 
@@ -61,8 +62,9 @@ def acknowledge(db: sqlite_utils.Database, received: dict[str, str]) -> None:
     db.conn.executemany("DELETE FROM outbox WHERE op_id = ?", [(op,) for op in received])
 
 
-def set_aside(db: sqlite_utils.Database, row: OutboxRow, rule: str | None, reason: str, server_state: str | None,
-              now: datetime) -> None:
+def set_aside(
+    db: sqlite_utils.Database, row: OutboxRow, rule: str | None, reason: str, server_state: str | None, now: datetime
+) -> None:
     """Move one refused event from the outbox to the conflicts, with the server's reason."""
     db.conn.execute(
         "INSERT INTO conflicts (event_id, ticket_id, rule, reason, body, server_state, created_at) VALUES (?,?,?,?,?,?,?) "
@@ -90,8 +92,19 @@ def conflicts(db: sqlite_utils.Database, *, include_resolved: bool = False, limi
             kind = str(json.loads(body).get("kind", "?"))
         except (ValueError, AttributeError):
             kind = "?"
-        out.append(ConflictRow(r[0], r[1], kind, r[2], r[3], body, r[5], datetime.fromisoformat(r[6]),
-                               datetime.fromisoformat(r[7]) if r[7] else None))
+        out.append(
+            ConflictRow(
+                r[0],
+                r[1],
+                kind,
+                r[2],
+                r[3],
+                body,
+                r[5],
+                datetime.fromisoformat(r[6]),
+                datetime.fromisoformat(r[7]) if r[7] else None,
+            )
+        )
     return out
 
 

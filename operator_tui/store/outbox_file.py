@@ -36,18 +36,22 @@ class OutboxFileError(BadInput):
 
 @dataclass(frozen=True)
 class Imported:
-    added: int      # events new to this seat, now in its outbox
-    known: int      # events it already had (a second import, or already synced here)
+    added: int  # events new to this seat, now in its outbox
+    known: int  # events it already had (a second import, or already synced here)
     seat: str
 
 
 def export(db: sqlite_utils.Database, path: Path, now: datetime) -> int:
     """Write the outbox to the new file `path` (0600); returns how many events."""
     bodies = [bytes(r[0]).decode("utf-8") for r in db.conn.execute("SELECT body FROM outbox ORDER BY seq")]
-    doc = {"format": FORMAT, "version": VERSION, "seat": meta.get(db, "seat_code"),
-           "exported_at": now.astimezone(UTC).isoformat(),
-           "number_seq": dict(db.conn.execute("SELECT day, last FROM number_seq").fetchall()),
-           "events": bodies}
+    doc = {
+        "format": FORMAT,
+        "version": VERSION,
+        "seat": meta.get(db, "seat_code"),
+        "exported_at": now.astimezone(UTC).isoformat(),
+        "number_seq": dict(db.conn.execute("SELECT day, last FROM number_seq").fetchall()),
+        "events": bodies,
+    }
     data = json.dumps(doc, ensure_ascii=False, indent=1).encode("utf-8")
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -86,7 +90,8 @@ def import_file(db: sqlite_utils.Database, path: Path, now: datetime) -> Importe
         if has_numbers or has_events:
             raise OutboxFileError(
                 f"FILE：文件来自坐席 {seat}，本机数据库属于坐席 {current or '001'}；服务器只接受坐席 {seat} 的受理编号。"
-                f"请新建数据库 `hotline db init --db 新文件 --seat-code {seat}`，用坐席 {seat} 的令牌导入并同步")
+                f"请新建数据库 `hotline db init --db 新文件 --seat-code {seat}`，用坐席 {seat} 的令牌导入并同步"
+            )
         meta.put(db, "seat_code", seat)  # an empty database becomes the dying seat's replacement
     events: list[tuple[Event, bytes]] = []
     for i, body in enumerate(doc["events"]):
@@ -101,10 +106,21 @@ def import_file(db: sqlite_utils.Database, path: Path, now: datetime) -> Importe
             continue
         db.conn.execute(
             "INSERT INTO events (id, ticket_id, kind, actor, role, seat, at, payload) VALUES (?,?,?,?,?,?,?,?)",
-            (e.id, e.ticket_id, e.kind, e.actor, e.role.value, e.seat, e.at.astimezone(UTC).isoformat(),
-             json.dumps(e.payload, ensure_ascii=False, default=str)))
-        db.conn.execute("INSERT OR IGNORE INTO outbox (op_id, ticket_id, body, created_at) VALUES (?,?,?,?)",
-                        (e.id, e.ticket_id, raw, now.isoformat()))
+            (
+                e.id,
+                e.ticket_id,
+                e.kind,
+                e.actor,
+                e.role.value,
+                e.seat,
+                e.at.astimezone(UTC).isoformat(),
+                json.dumps(e.payload, ensure_ascii=False, default=str),
+            ),
+        )
+        db.conn.execute(
+            "INSERT OR IGNORE INTO outbox (op_id, ticket_id, body, created_at) VALUES (?,?,?,?)",
+            (e.id, e.ticket_id, raw, now.isoformat()),
+        )
         added += 1
     # Never reuse a number the old machine gave out (it was read to a caller).
     try:
@@ -112,6 +128,9 @@ def import_file(db: sqlite_utils.Database, path: Path, now: datetime) -> Importe
     except (TypeError, ValueError):
         raise OutboxFileError("FILE：文件中的受理编号计数无法读取，未导入任何事件") from None
     for day, last in counters:
-        db.conn.execute("INSERT INTO number_seq (day, last) VALUES (?, ?) "
-                        "ON CONFLICT(day) DO UPDATE SET last = max(last, excluded.last)", (day, last))
+        db.conn.execute(
+            "INSERT INTO number_seq (day, last) VALUES (?, ?) "
+            "ON CONFLICT(day) DO UPDATE SET last = max(last, excluded.last)",
+            (day, last),
+        )
     return Imported(added, len(events) - added, seat)

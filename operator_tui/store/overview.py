@@ -40,8 +40,8 @@ class StageHeat:
     count: int
     due_today: int
     overdue: int
-    worst_overdue: timedelta | None     # how late the latest-running ticket is
-    clocks: tuple[str, ...]             # which clocks run in this stage
+    worst_overdue: timedelta | None  # how late the latest-running ticket is
+    clocks: tuple[str, ...]  # which clocks run in this stage
 
 
 @dataclass(frozen=True)
@@ -49,7 +49,7 @@ class UnitLoad:
     unit: str
     open: int
     overdue: int
-    on_time_rate: float | None          # responded on time / responded, last 30 days
+    on_time_rate: float | None  # responded on time / responded, last 30 days
 
 
 @dataclass(frozen=True)
@@ -72,7 +72,7 @@ class QueueItem:
     referrals: int
     supervision_level: int
     open_demands: int
-    due_provisional: bool = False       # counted on the Mon–Fri fallback: shown as 暂定
+    due_provisional: bool = False  # counted on the Mon–Fri fallback: shown as 暂定
 
 
 @dataclass(frozen=True)
@@ -99,9 +99,17 @@ def _utc(dt: datetime) -> str:
 
 # INDEXED BY below: SQLite's planner prefers the narrower (closed, due_at) index for `closed = 0`,
 # which then reads every open row; the covering partial indexes answer from index pages alone.
-def compute(db: sqlite_utils.Database, now: datetime, tz: tzinfo, *, hot_spot_threshold: int = 3,
-            queue_limit: int = 200, clocks: Clocks | None = None, taxonomy: Taxonomy | None = None,
-            risk_policy: RiskPolicy | None = None) -> Overview:
+def compute(
+    db: sqlite_utils.Database,
+    now: datetime,
+    tz: tzinfo,
+    *,
+    hot_spot_threshold: int = 3,
+    queue_limit: int = 200,
+    clocks: Clocks | None = None,
+    taxonomy: Taxonomy | None = None,
+    risk_policy: RiskPolicy | None = None,
+) -> Overview:
     """With `clocks` and `taxonomy`, stale stored deadlines are refreshed first (tickets.refresh_deadlines):
     holiday data that arrived, recusal pauses that held a limit. With `risk_policy`, the risk
     warnings (R31.1) are computed by the same function the server runs, over this store."""
@@ -144,9 +152,17 @@ def compute(db: sqlite_utils.Database, now: datetime, tz: tzinfo, *, hot_spot_th
         rows = [by_status[s.value] for s in statuses if s.value in by_status]
         worst = min((r[3] for r in rows if r[3] and r[3] < now_s), default=None)
         stage_clocks = sorted({c for r in rows for c in r[4]})
-        stages.append(StageHeat(key, name, sum(r[0] for r in rows), sum(r[1] or 0 for r in rows),
-                                sum(r[2] or 0 for r in rows),
-                                now - datetime.fromisoformat(worst) if worst else None, tuple(stage_clocks)))
+        stages.append(
+            StageHeat(
+                key,
+                name,
+                sum(r[0] for r in rows),
+                sum(r[1] or 0 for r in rows),
+                sum(r[2] or 0 for r in rows),
+                now - datetime.fromisoformat(worst) if worst else None,
+                tuple(stage_clocks),
+            )
+        )
 
     def one(sql: str, *args: str) -> int:
         return int(conn.execute(sql, args).fetchone()[0] or 0)
@@ -158,26 +174,52 @@ def compute(db: sqlite_utils.Database, now: datetime, tz: tzinfo, *, hot_spot_th
     open_demands = one("SELECT count(*) FROM tickets WHERE open_demands > 0")
 
     month_ago = _utc(now - timedelta(days=30))
-    rates = {u: (n, ok) for u, n, ok in conn.execute(
-        "SELECT lead_unit, count(on_time), sum(on_time) FROM tickets WHERE responded_at >= ? GROUP BY lead_unit", (month_ago,))}
+    rates = {
+        u: (n, ok)
+        for u, n, ok in conn.execute(
+            "SELECT lead_unit, count(on_time), sum(on_time) FROM tickets WHERE responded_at >= ? GROUP BY lead_unit",
+            (month_ago,),
+        )
+    }
     units = [
         UnitLoad(u, n, late, (rates[u][1] / rates[u][0]) if u in rates and rates[u][0] else None)
         for u, (n, late) in sorted(by_unit.items(), key=lambda kv: -kv[1][0])
     ]
-    seats = tuple(conn.execute(
-        "SELECT seat, count(*) FROM tickets WHERE registered_at >= ? GROUP BY seat ORDER BY count(*) DESC", (day_start,)).fetchall())
+    seats = tuple(
+        conn.execute(
+            "SELECT seat, count(*) FROM tickets WHERE registered_at >= ? GROUP BY seat ORDER BY count(*) DESC",
+            (day_start,),
+        ).fetchall()
+    )
     # R25.1 (2), R31.1: the same matter in the same place piling up within 24 hours.
-    hot = tuple(HotSpot(m, p, n) for m, p, n in conn.execute(
-        "SELECT matter, place, count(*) FROM tickets WHERE closed = 0 AND registered_at >= ?"
-        " GROUP BY matter, place HAVING count(*) >= ? ORDER BY count(*) DESC LIMIT 20",
-        (_utc(now - timedelta(hours=24)), hot_spot_threshold)))
+    hot = tuple(
+        HotSpot(m, p, n)
+        for m, p, n in conn.execute(
+            "SELECT matter, place, count(*) FROM tickets WHERE closed = 0 AND registered_at >= ?"
+            " GROUP BY matter, place HAVING count(*) >= ? ORDER BY count(*) DESC LIMIT 20",
+            (_utc(now - timedelta(hours=24)), hot_spot_threshold),
+        )
+    )
     risks: tuple[RiskWarning, ...] = ()
     if risk_policy is not None:
         from ..domain.risks import assess
 
         risks = tuple(assess(StoreRiskSource(conn), risk_policy, now, tz))
-    return Overview(now, registered_today, closed_today, tuple(stages), referrals_today, open_overdue,
-                    under_supervision, open_demands, tuple(units), seats, hot, queue(db, now, queue_limit), risks)
+    return Overview(
+        now,
+        registered_today,
+        closed_today,
+        tuple(stages),
+        referrals_today,
+        open_overdue,
+        under_supervision,
+        open_demands,
+        tuple(units),
+        seats,
+        hot,
+        queue(db, now, queue_limit),
+        risks,
+    )
 
 
 class StoreRiskSource:
@@ -190,33 +232,58 @@ class StoreRiskSource:
     def counts(self, lo: datetime, hi: datetime) -> list[tuple[str, str, str | None, int]]:
         return self.conn.execute(
             "SELECT matter, place, lead_unit, count(*) FROM tickets WHERE registered_at >= ? AND registered_at < ?"
-            " GROUP BY matter, place, lead_unit", (_utc(lo), _utc(hi))).fetchall()
+            " GROUP BY matter, place, lead_unit",
+            (_utc(lo), _utc(hi)),
+        ).fetchall()
 
     def numbers(self, dimension: str, code: str, lo: datetime, hi: datetime, limit: int) -> list[str]:
         column = {"matter": "matter", "place": "place", "unit": "lead_unit"}[dimension]
-        return [r[0] for r in self.conn.execute(
-            f"SELECT number FROM tickets WHERE registered_at >= ? AND registered_at < ? AND {column} = ?"
-            " ORDER BY registered_at DESC, number DESC LIMIT ?", (_utc(lo), _utc(hi), code, limit))]
+        return [
+            r[0]
+            for r in self.conn.execute(
+                f"SELECT number FROM tickets WHERE registered_at >= ? AND registered_at < ? AND {column} = ?"
+                " ORDER BY registered_at DESC, number DESC LIMIT ?",
+                (_utc(lo), _utc(hi), code, limit),
+            )
+        ]
 
     def cue_tickets(self, lo: datetime, hi: datetime) -> Iterator[CueTicket]:
         from ..domain.risks import CueTicket
 
         for number, registered, description in self.conn.execute(
-                "SELECT number, registered_at, json_extract(data, '$.description') FROM tickets"
-                " WHERE registered_at >= ? AND registered_at < ?", (_utc(lo), _utc(hi))):
+            "SELECT number, registered_at, json_extract(data, '$.description') FROM tickets"
+            " WHERE registered_at >= ? AND registered_at < ?",
+            (_utc(lo), _utc(hi)),
+        ):
             yield CueTicket(number, datetime.fromisoformat(registered), description or "")
 
 
-_QUEUE_COLS = ("id, number, status, matter, lead_unit, due_at, clock, priority, referrals, supervision_level,"
-               " open_demands, due_provisional")
+_QUEUE_COLS = (
+    "id, number, status, matter, lead_unit, due_at, clock, priority, referrals, supervision_level,"
+    " open_demands, due_provisional"
+)
 
 
 def _item(r: Sequence[Any]) -> QueueItem:
-    return QueueItem(r[0], r[1], Status(r[2]), r[3], r[4], datetime.fromisoformat(r[5]) if r[5] else None,
-                     r[6], r[7], r[8], r[9], r[10], bool(r[11]))
+    return QueueItem(
+        r[0],
+        r[1],
+        Status(r[2]),
+        r[3],
+        r[4],
+        datetime.fromisoformat(r[5]) if r[5] else None,
+        r[6],
+        r[7],
+        r[8],
+        r[9],
+        r[10],
+        bool(r[11]),
+    )
 
 
-def queue(db: sqlite_utils.Database, now: datetime, limit: int = 200, status: Status | None = None) -> tuple[QueueItem, ...]:
+def queue(
+    db: sqlite_utils.Database, now: datetime, limit: int = 200, status: Status | None = None
+) -> tuple[QueueItem, ...]:
     """The work list: open tickets with emergency referrals first (R20.3), then those with open
     explanation demands (R10.2), then the raised priority of vulnerable appellants (R9.1), then by
     deadline — the most overdue first."""
@@ -227,20 +294,27 @@ def queue(db: sqlite_utils.Database, now: datetime, limit: int = 200, status: St
         args.append(status.value)
     urgent = conn.execute(
         f"SELECT {_QUEUE_COLS} FROM tickets INDEXED BY tickets_urgent WHERE {where} AND (referrals > 0 OR open_demands > 0)"
-        " ORDER BY referrals > 0 DESC, due_at LIMIT ?", (*args, limit)).fetchall()
+        " ORDER BY referrals > 0 DESC, due_at LIMIT ?",
+        (*args, limit),
+    ).fetchall()
     # R9.1: raised priority (a few per cent of the open tickets) read along the open-deadline index.
     prior = conn.execute(
         f"SELECT {_QUEUE_COLS} FROM tickets INDEXED BY tickets_open_due WHERE {where} AND priority > 0"
-        " ORDER BY due_at LIMIT ?", (*args, limit)).fetchall()
+        " ORDER BY due_at LIMIT ?",
+        (*args, limit),
+    ).fetchall()
     first = {r[0]: r for r in urgent + prior}
     seen = set(first)
     # Two index-ordered reads (dated, then undated) rather than one sort of every open ticket.
     rest = conn.execute(
         f"SELECT {_QUEUE_COLS} FROM tickets WHERE {where} AND due_at IS NOT NULL ORDER BY due_at LIMIT ?",
-        (*args, limit + len(seen))).fetchall()
+        (*args, limit + len(seen)),
+    ).fetchall()
     if len(rest) < limit + len(seen):
-        rest += conn.execute(f"SELECT {_QUEUE_COLS} FROM tickets WHERE {where} AND due_at IS NULL LIMIT ?",
-                             (*args, limit + len(seen) - len(rest))).fetchall()
+        rest += conn.execute(
+            f"SELECT {_QUEUE_COLS} FROM tickets WHERE {where} AND due_at IS NULL LIMIT ?",
+            (*args, limit + len(seen) - len(rest)),
+        ).fetchall()
     # referrals, then open demands, then priority; within each, the earliest deadline (undated last)
     ordered = sorted(first.values(), key=lambda r: (r[8] == 0, r[10] == 0, -r[7], r[5] is None, r[5] or ""))
     rows = ordered + [r for r in rest if r[0] not in seen]

@@ -66,10 +66,13 @@ def link_state(db: sqlite_utils.Database) -> LinkState:
 
     online = meta.get(db, ONLINE)
     offset = meta.get(db, OFFSET)
-    return LinkState(online=None if online is None else online == "1", last_sync_at=when(LAST_SYNC),
-                     last_attempt_at=when(LAST_ATTEMPT),
-                     clock_offset=timedelta(seconds=float(offset)) if offset else None,
-                     last_error=meta.get(db, LAST_ERROR) or None)
+    return LinkState(
+        online=None if online is None else online == "1",
+        last_sync_at=when(LAST_SYNC),
+        last_attempt_at=when(LAST_ATTEMPT),
+        clock_offset=timedelta(seconds=float(offset)) if offset else None,
+        last_error=meta.get(db, LAST_ERROR) or None,
+    )
 
 
 def _utc(at: datetime) -> str:
@@ -83,11 +86,24 @@ def add_server_events(db: sqlite_utils.Database, events: Iterable[tuple[Event, d
     rows = list(events)
     db.conn.executemany(
         "INSERT OR IGNORE INTO events (id, ticket_id, kind, actor, role, seat, at, payload, received_at) VALUES (?,?,?,?,?,?,?,?,?)",
-        [(e.id, e.ticket_id, e.kind, e.actor, e.role.value, e.seat, _utc(e.at),
-          json.dumps(e.payload, ensure_ascii=False, default=str), _utc(at)) for e, at in rows],
+        [
+            (
+                e.id,
+                e.ticket_id,
+                e.kind,
+                e.actor,
+                e.role.value,
+                e.seat,
+                _utc(e.at),
+                json.dumps(e.payload, ensure_ascii=False, default=str),
+                _utc(at),
+            )
+            for e, at in rows
+        ],
     )
-    db.conn.executemany("UPDATE events SET received_at = ? WHERE id = ? AND received_at IS NULL",
-                        [(_utc(at), e.id) for e, at in rows])
+    db.conn.executemany(
+        "UPDATE events SET received_at = ? WHERE id = ? AND received_at IS NULL", [(_utc(at), e.id) for e, at in rows]
+    )
 
 
 def put_server_ticket(db: sqlite_utils.Database, ticket: Ticket, clock: Clock | None, now: datetime) -> str | None:
@@ -104,8 +120,15 @@ def put_server_ticket(db: sqlite_utils.Database, ticket: Ticket, clock: Clock | 
     return None
 
 
-def note_conflict(db: sqlite_utils.Database, key: str, ticket_id: str, rule: str | None, reason: str,
-                  body: dict[str, Any], now: datetime) -> None:
+def note_conflict(
+    db: sqlite_utils.Database,
+    key: str,
+    ticket_id: str,
+    rule: str | None,
+    reason: str,
+    body: dict[str, Any],
+    now: datetime,
+) -> None:
     """A conflict that is not an outbox event (e.g. a pulled ticket that cannot be stored)."""
     db.conn.execute(
         "INSERT OR IGNORE INTO conflicts (event_id, ticket_id, rule, reason, body, created_at) VALUES (?,?,?,?,?,?)",

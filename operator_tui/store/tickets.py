@@ -43,15 +43,31 @@ def _iso(dt: datetime | None) -> str | None:
     return dt.astimezone(UTC).isoformat() if dt else None
 
 
-def save(db: sqlite_utils.Database, ticket: Ticket, events: Iterable[Event], clock: Clock | None,
-         now: datetime, *, outbox: bool = True) -> None:
+def save(
+    db: sqlite_utils.Database,
+    ticket: Ticket,
+    events: Iterable[Event],
+    clock: Clock | None,
+    now: datetime,
+    *,
+    outbox: bool = True,
+) -> None:
     """Write `events`, the projection `ticket` and (for local events) their outbox rows."""
     conn = db.conn
     for e in events:
         body = e.model_dump_json()
         conn.execute(
             "INSERT INTO events (id, ticket_id, kind, actor, role, seat, at, payload) VALUES (?,?,?,?,?,?,?,?)",
-            (e.id, e.ticket_id, e.kind, e.actor, e.role.value, e.seat, _iso(e.at), json.dumps(e.payload, ensure_ascii=False, default=str)),
+            (
+                e.id,
+                e.ticket_id,
+                e.kind,
+                e.actor,
+                e.role.value,
+                e.seat,
+                _iso(e.at),
+                json.dumps(e.payload, ensure_ascii=False, default=str),
+            ),
         )
         if outbox:
             conn.execute(
@@ -83,13 +99,32 @@ def save(db: sqlite_utils.Database, ticket: Ticket, events: Iterable[Event], clo
                responded_at=excluded.responded_at, on_time=excluded.on_time, open_demands=excluded.open_demands,
                supervision_level=excluded.supervision_level, coordination_level=excluded.coordination_level""",
         (
-            ticket.id, ticket.number, ticket.appellant.phone, ticket.status.value, ticket.matter, ticket.place,
-            ticket.appeal_type, ticket.lead_unit, ticket.priority, len(ticket.referrals),
-            _iso(ticket.registered_at), _iso(ticket.updated_at), int(ticket.closed),
-            clock.name if clock else None, _iso(clock.due.at) if clock else None,
-            int(bool(clock and clock.due.provisional)), ticket.version, ticket.model_dump_json(),
-            ticket.seat, _iso(ticket.closed_at), resolution_due, _iso(ticket.responded_at), on_time,
-            open_demands, ticket.supervision_level, ticket.coordination_level,
+            ticket.id,
+            ticket.number,
+            ticket.appellant.phone,
+            ticket.status.value,
+            ticket.matter,
+            ticket.place,
+            ticket.appeal_type,
+            ticket.lead_unit,
+            ticket.priority,
+            len(ticket.referrals),
+            _iso(ticket.registered_at),
+            _iso(ticket.updated_at),
+            int(ticket.closed),
+            clock.name if clock else None,
+            _iso(clock.due.at) if clock else None,
+            int(bool(clock and clock.due.provisional)),
+            ticket.version,
+            ticket.model_dump_json(),
+            ticket.seat,
+            _iso(ticket.closed_at),
+            resolution_due,
+            _iso(ticket.responded_at),
+            on_time,
+            open_demands,
+            ticket.supervision_level,
+            ticket.coordination_level,
         ),
     )
 
@@ -97,8 +132,10 @@ def save(db: sqlite_utils.Database, ticket: Ticket, events: Iterable[Event], clo
 # The rows whose stored deadline can go stale without an event: one computed on the Mon–Fri
 # fallback (provisional) until the holiday file has its year, and one held by an open recusal
 # request (R27.1), whose limits stand still while the clock does not.
-_STALE = ("SELECT data, clock, due_at, due_provisional FROM tickets WHERE closed = 0 AND "
-          "(due_provisional = 1 OR clock = 'recusal_decision' OR instr(data, '\"ended_at\":null') > 0)")
+_STALE = (
+    "SELECT data, clock, due_at, due_provisional FROM tickets WHERE closed = 0 AND "
+    "(due_provisional = 1 OR clock = 'recusal_decision' OR instr(data, '\"ended_at\":null') > 0)"
+)
 
 
 def refresh_deadlines(db: sqlite_utils.Database, clocks: Clocks, taxonomy: Taxonomy, now: datetime) -> int:
@@ -110,8 +147,11 @@ def refresh_deadlines(db: sqlite_utils.Database, clocks: Clocks, taxonomy: Taxon
     for data, clock_name, due_at, provisional in db.conn.execute(_STALE).fetchall():
         ticket = Ticket.model_validate_json(data)
         clock = running_clock(ticket, now, clocks, taxonomy)
-        new = (clock.name if clock else None, _iso(clock.due.at) if clock else None,
-               int(bool(clock and clock.due.provisional)))
+        new = (
+            clock.name if clock else None,
+            _iso(clock.due.at) if clock else None,
+            int(bool(clock and clock.due.provisional)),
+        )
         if new != (clock_name, due_at, provisional):
             resolution = new[1] if new[0] in ("resolution", "extension") else None
             changed.append((*new, resolution, ticket.id))
@@ -119,8 +159,11 @@ def refresh_deadlines(db: sqlite_utils.Database, clocks: Clocks, taxonomy: Taxon
         own = not db.conn.in_transaction
         if own:
             db.conn.execute("BEGIN IMMEDIATE")
-        db.conn.executemany("UPDATE tickets SET clock = ?, due_at = ?, due_provisional = ?,"
-                            " resolution_due = coalesce(?, resolution_due) WHERE id = ?", changed)
+        db.conn.executemany(
+            "UPDATE tickets SET clock = ?, due_at = ?, due_provisional = ?,"
+            " resolution_due = coalesce(?, resolution_due) WHERE id = ?",
+            changed,
+        )
         if own:
             db.conn.execute("COMMIT")
     return len(changed)
@@ -144,8 +187,16 @@ def events(db: sqlite_utils.Database, ticket_id: str) -> list[Event]:
         (ticket_id,),
     ).fetchall()
     return [
-        Event(id=r[0], ticket_id=r[1], kind=r[2], actor=r[3], role=r[4], seat=r[5],
-              at=datetime.fromisoformat(r[6]), payload=json.loads(r[7]))
+        Event(
+            id=r[0],
+            ticket_id=r[1],
+            kind=r[2],
+            actor=r[3],
+            role=r[4],
+            seat=r[5],
+            at=datetime.fromisoformat(r[6]),
+            payload=json.loads(r[7]),
+        )
         for r in rows
     ]
 
@@ -154,8 +205,18 @@ _ROW_COLS = "id, number, status, matter, registered_at, due_at, clock, due_provi
 
 
 def _row(r: Sequence[Any]) -> TicketRow:
-    return TicketRow(r[0], r[1], Status(r[2]), r[3], datetime.fromisoformat(r[4]),
-                     datetime.fromisoformat(r[5]) if r[5] else None, r[6], bool(r[7]), r[8], r[9])
+    return TicketRow(
+        r[0],
+        r[1],
+        Status(r[2]),
+        r[3],
+        datetime.fromisoformat(r[4]),
+        datetime.fromisoformat(r[5]) if r[5] else None,
+        r[6],
+        bool(r[7]),
+        r[8],
+        r[9],
+    )
 
 
 def caller_history(db: sqlite_utils.Database, phone: str, limit: int = 20) -> list[TicketRow]:
@@ -166,8 +227,14 @@ def caller_history(db: sqlite_utils.Database, phone: str, limit: int = 20) -> li
     return [_row(r) for r in rows]
 
 
-def search(db: sqlite_utils.Database, *, phone: str | None = None, status: str | None = None,
-           open_only: bool = False, limit: int = 200) -> list[Ticket]:
+def search(
+    db: sqlite_utils.Database,
+    *,
+    phone: str | None = None,
+    status: str | None = None,
+    open_only: bool = False,
+    limit: int = 200,
+) -> list[Ticket]:
     where, args = [], []
     if phone:
         where.append("phone = ?")
@@ -188,14 +255,24 @@ def count(db: sqlite_utils.Database) -> int:
 
 # --- the centre-wide lookup's local half (issue 11) ------------------------------------------
 
+
 def _like(fragment: str) -> str:
     return "%" + fragment.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
-def lookup(db: sqlite_utils.Database, *, number: str | None = None, phone: str | None = None,
-           name: str | None = None, address: str | None = None, registered_from: datetime | None = None,
-           registered_to: datetime | None = None, open_only: bool = False, unsynced_only: bool = False,
-           limit: int = 20) -> list[tuple[Ticket, datetime | None]]:
+def lookup(
+    db: sqlite_utils.Database,
+    *,
+    number: str | None = None,
+    phone: str | None = None,
+    name: str | None = None,
+    address: str | None = None,
+    registered_from: datetime | None = None,
+    registered_to: datetime | None = None,
+    open_only: bool = False,
+    unsynced_only: bool = False,
+    limit: int = 20,
+) -> list[tuple[Ticket, datetime | None]]:
     """The seat's own tickets by the lookup's criteria (as `POST /v1/lookup` takes them), newest
     first, each with its stored deadline. `unsynced_only`: only tickets with events still in the
     outbox, the ones the server does not know as they are here."""
@@ -221,8 +298,10 @@ def lookup(db: sqlite_utils.Database, *, number: str | None = None, phone: str |
         where.append("id IN (SELECT ticket_id FROM outbox)")
     sql = "SELECT data, due_at FROM tickets" + (" WHERE " + " AND ".join(where) if where else "")
     sql += " ORDER BY registered_at DESC LIMIT ?"
-    return [(Ticket.model_validate_json(r[0]), datetime.fromisoformat(r[1]) if r[1] else None)
-            for r in db.conn.execute(sql, (*args, limit))]
+    return [
+        (Ticket.model_validate_json(r[0]), datetime.fromisoformat(r[1]) if r[1] else None)
+        for r in db.conn.execute(sql, (*args, limit))
+    ]
 
 
 def unsynced(db: sqlite_utils.Database, ticket_id: str) -> bool:

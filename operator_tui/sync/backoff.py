@@ -14,15 +14,15 @@ from dataclasses import dataclass, field
 
 @dataclass(frozen=True)
 class Backoff:
-    base: float = 0.5            # seconds
-    cap: float = 30.0            # never wait longer than this between two tries
-    attempts: int = 6            # tries per request before giving up as Offline
+    base: float = 0.5  # seconds
+    cap: float = 30.0  # never wait longer than this between two tries
+    attempts: int = 6  # tries per request before giving up as Offline
     rng: Callable[[], float] = field(default=random.random, compare=False)
 
     def delay(self, retry: int, retry_after: float | None = None) -> float:
         """Seconds to wait before retry number `retry` (0-based). A server's Retry-After is a floor,
         still capped: a wrong header must not park a seat for an hour."""
-        ceiling = min(self.cap, self.base * (2 ** retry))
+        ceiling = min(self.cap, self.base * (2**retry))
         wait = self.rng() * ceiling
         if retry_after is not None:
             wait = max(wait, min(retry_after, self.cap))

@@ -103,15 +103,22 @@ def _untrusted(exc: BaseException) -> str | None:
 
 
 class HotlineClient:
-    def __init__(self, http: httpx.Client, token: str | None, *, backoff: Backoff | None = None,
-                 sleep: Callable[[float], None] = time.sleep, clock: Callable[[], datetime] = utc_now):
+    def __init__(
+        self,
+        http: httpx.Client,
+        token: str | None,
+        *,
+        backoff: Backoff | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], datetime] = utc_now,
+    ):
         self.http = http
         self.token = token
         self.backoff = backoff or Backoff()
         self.sleep = sleep
         self.clock = clock
         self.clock_offset: timedelta | None = None  # server clock minus seat clock, from `Date`
-        self.retries = 0                            # retries made, for status and tests
+        self.retries = 0  # retries made, for status and tests
 
     @property
     def skewed(self) -> bool:
@@ -147,8 +154,10 @@ class HotlineClient:
             except httpx.TransportError as exc:
                 reason = _untrusted(exc)
                 if reason is not None:  # retrying cannot help, and it is not an outage
-                    raise ServerNotTrusted(f"the server's certificate is not trusted ({reason}): check the server "
-                                           "address, or give the centre's CA with --ca-file / HOTLINE_CA_FILE") from None
+                    raise ServerNotTrusted(
+                        f"the server's certificate is not trusted ({reason}): check the server "
+                        "address, or give the centre's CA with --ca-file / HOTLINE_CA_FILE"
+                    ) from None
                 last = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
                 retry_after = None
             else:
@@ -179,8 +188,9 @@ class HotlineClient:
             sent_at = json.dumps(self.clock().isoformat())
             return b'{"sent_at":' + sent_at.encode() + b',"events":[' + b",".join(bodies) + b"]}"
 
-        r = self.request("POST", "/v1/events", ok=(200, 409), body_factory=body,
-                         headers={"Content-Type": "application/json"})
+        r = self.request(
+            "POST", "/v1/events", ok=(200, 409), body_factory=body, headers={"Content-Type": "application/json"}
+        )
         if r.status_code == 409:
             return _parse(IdConflictPublic, r)
         return _parse(PushPublic, r)
@@ -191,7 +201,9 @@ class HotlineClient:
     def kb_changes(self, since: str, limit: int) -> KbChangesPublic:
         return _parse(KbChangesPublic, self.request("GET", "/v1/kb/changes", params={"since": since, "limit": limit}))
 
-    def search(self, *, number: str | None = None, phone: str | None = None, purpose: str = "来电查询") -> list[TicketPublic]:
+    def search(
+        self, *, number: str | None = None, phone: str | None = None, purpose: str = "来电查询"
+    ) -> list[TicketPublic]:
         """R10.1: find a ticket on the server by number or caller's phone."""
         body = {k: v for k, v in {"number": number, "phone": phone, "purpose": purpose}.items() if v is not None}
         r = self.request("POST", "/v1/tickets/search", json=body)
@@ -232,6 +244,7 @@ class HotlineClient:
 
     def ticket_quick(self, number: str, purpose: str = "查看办理单", timeout: float | None = None) -> TicketDetail:
         """GET /v1/tickets/{number}, one try with the lookup's timeout (opening a ticket from F4/F10)."""
-        r = self._once().request("GET", f"/v1/tickets/{number}", params={"purpose": purpose},
-                                 timeout=timeout or self.LOOKUP_TIMEOUT)
+        r = self._once().request(
+            "GET", f"/v1/tickets/{number}", params={"purpose": purpose}, timeout=timeout or self.LOOKUP_TIMEOUT
+        )
         return _parse(TicketDetail, r)

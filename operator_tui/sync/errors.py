@@ -11,6 +11,7 @@ the seat answer it) is drawn in operator_tui/domain/errors.py.
   is pushed (the server would refuse every new ticket, R18.1).
 - ProtocolError: any other answer the client did not expect (status and the server's detail; Refused).
 """
+
 from __future__ import annotations
 
 from ..domain.errors import Misconfigured, Refused, Unavailable

@@ -42,7 +42,9 @@ def own_acknowledged(db: sqlite_utils.Database) -> set[str]:
     seat = meta.get(db, "seat_code")
     rows = db.conn.execute(
         "SELECT id FROM events WHERE seat = ? AND received_at IS NOT NULL "
-        "AND id NOT IN (SELECT op_id FROM outbox) AND id NOT IN (SELECT event_id FROM conflicts)", (seat,))
+        "AND id NOT IN (SELECT op_id FROM outbox) AND id NOT IN (SELECT event_id FROM conflicts)",
+        (seat,),
+    )
     return {r[0] for r in rows}
 
 
@@ -52,11 +54,20 @@ def requeue(db: sqlite_utils.Database, missing: set[str], now: datetime) -> int:
     if missing:
         held = db.conn.execute(
             "SELECT id, ticket_id, kind, actor, role, seat, at, payload FROM events WHERE received_at IS NOT NULL "
-            "ORDER BY seq").fetchall()
+            "ORDER BY seq"
+        ).fetchall()
         for r in held:
             if r[0] in missing:
-                event = Event(id=r[0], ticket_id=r[1], kind=r[2], actor=r[3], role=Role(r[4]), seat=r[5],
-                              at=datetime.fromisoformat(r[6]), payload=json.loads(r[7]))
+                event = Event(
+                    id=r[0],
+                    ticket_id=r[1],
+                    kind=r[2],
+                    actor=r[3],
+                    role=Role(r[4]),
+                    seat=r[5],
+                    at=datetime.fromisoformat(r[6]),
+                    payload=json.loads(r[7]),
+                )
                 rows.append((event.id, event.ticket_id, event.model_dump_json().encode(), now.isoformat()))
     db.conn.executemany("INSERT OR IGNORE INTO outbox (op_id, ticket_id, body, created_at) VALUES (?,?,?,?)", rows)
     # Until the push acknowledges them again they count as not held by the server.

@@ -33,13 +33,13 @@ Progress = Callable[[str, int, "int | None"], None]  # phase ("push" | "pull"), 
 
 @dataclass(frozen=True)
 class SyncReport:
-    pushed: int = 0       # events the server now holds (applied or already held)
-    rejected: int = 0     # events set aside as conflicts
-    pulled: int = 0       # ticket changes applied locally
+    pushed: int = 0  # events the server now holds (applied or already held)
+    rejected: int = 0  # events set aside as conflicts
+    pulled: int = 0  # ticket changes applied locally
     resynced: bool = False
     online: bool = True
     error: str | None = None
-    repushed: int = 0     # own events pushed again because the server was restored without them
+    repushed: int = 0  # own events pushed again because the server was restored without them
 
     @property
     def ok(self) -> bool:
@@ -70,9 +70,17 @@ class Tally:
 
 
 class SyncService:
-    def __init__(self, store: Store, client: HotlineClient, rules: Rules, *, batch_size: int = 500,
-                 page_size: int = 200, clock: Callable[[], datetime] = utc_now,
-                 on_identity: Callable[[Identity], None] | None = None):
+    def __init__(
+        self,
+        store: Store,
+        client: HotlineClient,
+        rules: Rules,
+        *,
+        batch_size: int = 500,
+        page_size: int = 200,
+        clock: Callable[[], datetime] = utc_now,
+        on_identity: Callable[[Identity], None] | None = None,
+    ):
         self.store, self.client, self.rules, self.clock = store, client, rules, clock
         self.batch_size = max(1, min(batch_size, MAX_BATCH))
         self.page_size = page_size
@@ -229,8 +237,9 @@ class SyncService:
             clock = None  # stored without a clock; the server's deadlines are the ones that count
         problem = sync_state.put_server_ticket(db, ticket, clock, now)
         if problem:
-            sync_state.note_conflict(db, f"ticket:{ticket.id}", ticket.id, "R18.1", problem,
-                                     change.ticket.model_dump(mode="json"), now)
+            sync_state.note_conflict(
+                db, f"ticket:{ticket.id}", ticket.id, "R18.1", problem, change.ticket.model_dump(mode="json"), now
+            )
 
     # --- knowledge base --------------------------------------------------------------------------
     def pull_kb(self, apply: Callable[[list[KbArticlePublic]], None]) -> int:
@@ -269,11 +278,13 @@ class SyncService:
                 self.push(progress, t)
                 self.pull(progress, t)
         except Offline as exc:
-            return self._finish(SyncReport(t.pushed, t.refused, t.pulled, t.resynced, online=False, error=str(exc),
-                                           repushed=t.requeued))
+            return self._finish(
+                SyncReport(t.pushed, t.refused, t.pulled, t.resynced, online=False, error=str(exc), repushed=t.requeued)
+            )
         except SyncError as exc:
-            return self._finish(SyncReport(t.pushed, t.refused, t.pulled, t.resynced, online=True, error=str(exc),
-                                           repushed=t.requeued))
+            return self._finish(
+                SyncReport(t.pushed, t.refused, t.pulled, t.resynced, online=True, error=str(exc), repushed=t.requeued)
+            )
         return self._finish(SyncReport(t.pushed, t.refused, t.pulled, t.resynced, repushed=t.requeued))
 
     def _finish(self, report: SyncReport) -> SyncReport:

@@ -17,9 +17,9 @@ SKEW_LIMIT = timedelta(minutes=2)
 
 @dataclass(frozen=True)
 class SyncStatus:
-    online: bool | None            # None: no sync tried yet
-    outbox_depth: int              # events recorded here that the server does not hold yet
-    conflicts: int                 # refused events waiting for the operator
+    online: bool | None  # None: no sync tried yet
+    outbox_depth: int  # events recorded here that the server does not hold yet
+    conflicts: int  # refused events waiting for the operator
     last_sync_at: datetime | None  # last sync that completed
     clock_offset: timedelta | None  # server clock minus seat clock
     last_error: str | None = None
@@ -35,6 +35,12 @@ class SyncStatus:
 def read_status(store: Store, *, syncing: bool = False) -> SyncStatus:
     with store.connect() as db:
         link = sync_state.link_state(db)
-        return SyncStatus(online=link.online, outbox_depth=outbox.depth(db), conflicts=outbox.open_conflicts(db),
-                          last_sync_at=link.last_sync_at, clock_offset=link.clock_offset,
-                          last_error=link.last_error, syncing=syncing)
+        return SyncStatus(
+            online=link.online,
+            outbox_depth=outbox.depth(db),
+            conflicts=outbox.open_conflicts(db),
+            last_sync_at=link.last_sync_at,
+            clock_offset=link.clock_offset,
+            last_error=link.last_error,
+            syncing=syncing,
+        )

@@ -47,7 +47,7 @@ def load_keymap(path: Path) -> dict[str, str]:
         raise KeymapError(f"{path}: {exc}") from None
     keys = doc.get("keys", {})
     if not isinstance(keys, dict) or not all(isinstance(k, str) and isinstance(v, str) and v for k, v in keys.items()):
-        raise KeymapError(f"{path}: [keys] must map binding ids to key names, e.g. \"seat.new_call\" = \"f2\"")
+        raise KeymapError(f'{path}: [keys] must map binding ids to key names, e.g. "seat.new_call" = "f2"')
     return keys
 
 
@@ -228,8 +228,12 @@ class SeatApp(KeyHoldMixin, App):  # type: ignore[misc]
             if ok:
                 self.exit()
 
-        self.push_screen(ConfirmScreen("退出坐席", Text("当前来电尚未保存（已存为草稿，下次启动会恢复）。确定退出吗？",
-                                                   style="yellow")), confirmed)
+        self.push_screen(
+            ConfirmScreen(
+                "退出坐席", Text("当前来电尚未保存（已存为草稿，下次启动会恢复）。确定退出吗？", style="yellow")
+            ),
+            confirmed,
+        )
 
     def _get_mode_screens(self) -> list[Screen]:
         stack = self._screen_stacks.get("intake") or []

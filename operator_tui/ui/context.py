@@ -30,20 +30,20 @@ if TYPE_CHECKING:
 @dataclass
 class SeatContext:
     settings: Settings
-    rules: Rules | None                            # None only until `finish()` when `pending` is set
+    rules: Rules | None  # None only until `finish()` when `pending` is set
     store: Store
-    desk: Desk | None = None                       # None only until `finish()` when `pending` is set
-    triage_rules: Any = None                       # operator_tui.domain.triage.TriageRules
+    desk: Desk | None = None  # None only until `finish()` when `pending` is set
+    triage_rules: Any = None  # operator_tui.domain.triage.TriageRules
     triage_loader: Callable[[], Any] | None = None  # loads them when not given (cached by the loader)
     kb_search: Callable[[str, str | None], list] | None = None
-    caller: str | None = None                      # `hotline seat --caller`
+    caller: str | None = None  # `hotline seat --caller`
     offline: bool = False
-    role: Role = Role.OPERATOR                     # supervisors start on the overview
+    role: Role = Role.OPERATOR  # supervisors start on the overview
     now: Callable[[], datetime] = field(default=utc_now)
-    sync: Any = None                               # operator_tui.sync service, when a server is set
+    sync: Any = None  # operator_tui.sync service, when a server is set
     pending: Callable[[SeatContext], None] | None = None  # the deferred half of start-up
-    start_policy: Policy | None = None             # the policy, read before the rules when deferred
-    cti: Any = None                                # operator_tui.cti.CtiLink (`--cti`), started after the first frame
+    start_policy: Policy | None = None  # the policy, read before the rules when deferred
+    cti: Any = None  # operator_tui.cti.CtiLink (`--cti`), started after the first frame
 
     @property
     def policy(self) -> Policy:

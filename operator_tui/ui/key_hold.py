@@ -32,8 +32,8 @@ class KeyHoldMixin:
     """Mixed into the seat's `App`: `push_screen`, `pop_screen` and `on_event` hold and replay keys."""
 
     _holds: int = 0
-    _held: list[events.Key] | None = None      # arrived at the app while holding
-    _relayed: list[events.Key] | None = None   # handed back by widgets: older than `_held`
+    _held: list[events.Key] | None = None  # arrived at the app while holding
+    _relayed: list[events.Key] | None = None  # handed back by widgets: older than `_held`
     _hold_timer: Any = None
 
     # --- holding ----------------------------------------------------------------------------
@@ -102,8 +102,8 @@ class KeyHoldMixin:
 
     # --- where keys arrive and screens change -----------------------------------------------
 
-    _in_flight = 0          # keys handed to a widget and not yet handled there
-    _flight_hold = False    # a hold taken because of them
+    _in_flight = 0  # keys handed to a widget and not yet handled there
+    _flight_hold = False  # a hold taken because of them
 
     async def on_event(self, event: events.Event) -> None:
         if not isinstance(event, events.Key) or event.is_forwarded:

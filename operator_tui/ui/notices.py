@@ -37,7 +37,9 @@ def notice(exc: HotlineError, doing: str | None = None) -> Notice:
     kind = kind_of(exc)
     if kind is BrokenInvariant:
         where = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
-        log.error("bug: %s at %s", type(exc).__name__, f"{where.filename.rsplit('/', 1)[-1]}:{where.lineno}" if where else "?")
+        log.error(
+            "bug: %s at %s", type(exc).__name__, f"{where.filename.rsplit('/', 1)[-1]}:{where.lineno}" if where else "?"
+        )
         return Notice(text, "error", 15)
     if kind is Misconfigured:
         return Notice(text, "error", 12)

@@ -52,8 +52,8 @@ HELP = {
 
 @dataclass(frozen=True)
 class SeatCommand:
-    name: str                  # 新来电
-    key: str                   # F2
+    name: str  # 新来电
+    key: str  # F2
     help: str
     run: Callable[[], object]
 

@@ -7,6 +7,16 @@ from fastapi import APIRouter
 from .. import open311, public
 from . import admin, events, health, kb, lookup, rate_tickets, rates, risks, tickets
 
-ROUTERS: tuple[APIRouter, ...] = (health.router, admin.router, events.router, tickets.router, kb.router,
-                                 lookup.router, open311.router, risks.router, rates.router, rate_tickets.router,
-                                 public.router)
+ROUTERS: tuple[APIRouter, ...] = (
+    health.router,
+    admin.router,
+    events.router,
+    tickets.router,
+    kb.router,
+    lookup.router,
+    open311.router,
+    risks.router,
+    rates.router,
+    rate_tickets.router,
+    public.router,
+)

@@ -29,8 +29,9 @@ router = APIRouter(prefix="/v1", tags=["admin"])
 
 def principal_public(p: Principal) -> PrincipalPublic:
     # Only the four human roles get here (deps.Anyone; auth.issue makes no other); the model checks it.
-    return PrincipalPublic.model_validate(dict(id=p.id, name=p.name, role=p.role.value, unit=p.unit, seat=p.seat,
-                                               staff_no=p.staff_no))
+    return PrincipalPublic.model_validate(
+        dict(id=p.id, name=p.name, role=p.role.value, unit=p.unit, seat=p.seat, staff_no=p.staff_no)
+    )
 
 
 @router.post("/seats", response_model=TokenIssued, status_code=201, responses={409: {"model": ErrorPublic}})
@@ -52,18 +53,27 @@ def add_principal(body: PrincipalCreate, _: Admin, storage: StorageDep, rules: R
     a new seat is enrolled by POST /v1/seats."""
     try:
         with storage.write() as tx:
-            principal, token = auth.issue(tx, name=body.name, role=Role(body.role), now=now, unit=body.unit,
-                                          seat=body.seat, staff_no=body.staff_no,
-                                          known_units=frozenset(rules.taxonomy.units))
+            principal, token = auth.issue(
+                tx,
+                name=body.name,
+                role=Role(body.role),
+                now=now,
+                unit=body.unit,
+                seat=body.seat,
+                staff_no=body.staff_no,
+                known_units=frozenset(rules.taxonomy.units),
+            )
     except auth.EnrolError as exc:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from None
     return TokenIssued(principal=principal_public(principal), token=token)
 
 
 @router.get("/principals", response_model=list[PrincipalListed])
-def list_principals(_: Admin, storage: StorageDep,
-                    include_revoked: Annotated[bool, Query(description="list revoked tokens too")] = True,
-                    ) -> list[PrincipalListed]:
+def list_principals(
+    _: Admin,
+    storage: StorageDep,
+    include_revoked: Annotated[bool, Query(description="list revoked tokens too")] = True,
+) -> list[PrincipalListed]:
     """Every token: who holds it (role, name, staff number, seat, unit), when it was made and
     whether it is revoked. Never the token or its hash."""
     with storage.read() as tx:
@@ -73,8 +83,11 @@ def list_principals(_: Admin, storage: StorageDep,
 PrincipalId = Annotated[str, Path(max_length=40, description="the id from GET /v1/principals")]
 
 
-@router.post("/principals/{principal_id}/revoke", response_model=PrincipalListed,
-             responses={404: {"model": ErrorPublic}, 409: {"model": ErrorPublic}})
+@router.post(
+    "/principals/{principal_id}/revoke",
+    response_model=PrincipalListed,
+    responses={404: {"model": ErrorPublic}, 409: {"model": ErrorPublic}},
+)
 def revoke_principal(principal_id: PrincipalId, _: Admin, storage: StorageDep, now: Now) -> PrincipalListed:
     """Revoke a token: from this moment every request with it gets 401."""
     try:
@@ -93,9 +106,12 @@ def me(p: Anyone) -> PrincipalPublic:
 
 
 @router.get("/audit", response_model=list[AuditPublic])
-def audit(_: Admin, storage: StorageDep,
-          ticket_id: Annotated[str | None, Query(max_length=40)] = None,
-          limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> list[AuditPublic]:
+def audit(
+    _: Admin,
+    storage: StorageDep,
+    ticket_id: Annotated[str | None, Query(max_length=40)] = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+) -> list[AuditPublic]:
     """R33.1: who read which ticket's personal data, when and why (newest first)."""
     return [AuditPublic(**row) for row in storage.audit.rows(ticket_id, limit)]
 

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from fastapi import HTTPException, status
 
-GONE = ("unknown cursor: this server does not know where it points (its data was replaced or restored "
-        "from a backup); pull again from the start with an empty 'since'")
+GONE = (
+    "unknown cursor: this server does not know where it points (its data was replaced or restored "
+    "from a backup); pull again from the start with an empty 'since'"
+)
 
 
 def make(epoch: str, seq: int) -> str:

@@ -29,13 +29,17 @@ router = APIRouter(prefix="/v1", tags=["sync"])
 
 
 def id_conflict(exc: ingest.IdReused) -> JSONResponse:
-    body = IdConflictPublic(detail=f"{len(exc.conflicts)} event id(s) already used with different content; nothing "
-                                   "in this request was applied", conflicts=exc.conflicts)
+    body = IdConflictPublic(
+        detail=f"{len(exc.conflicts)} event id(s) already used with different content; nothing "
+        "in this request was applied",
+        conflicts=exc.conflicts,
+    )
     return JSONResponse(status_code=409, content=body.model_dump(mode="json"))
 
 
-@router.post("/events", response_model=PushPublic,
-             responses={409: {"model": IdConflictPublic}, 413: {"model": ErrorPublic}})
+@router.post(
+    "/events", response_model=PushPublic, responses={409: {"model": IdConflictPublic}, 413: {"model": ErrorPublic}}
+)
 def push_events(body: PushIn, p: Anyone, storage: StorageDep, rules: RulesDep, now: Now) -> PushPublic | JSONResponse:
     """Apply a batch of events in order. Each event's ULID is its idempotency key: a retry gets the
     stored answer; a rejected event comes back with the rule ID and the reason."""
@@ -56,9 +60,14 @@ def feed_scope(p: Principal) -> dict[str, str]:
 
 
 @router.get("/changes", response_model=ChangesPublic, responses={410: {"model": ErrorPublic}})
-def changes(p: Anyone, storage: StorageDep, rules: RulesDep, now: Now,
-            since: Annotated[str, Query(max_length=80, description="cursor from the last page; empty: from the start")] = "",
-            limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = DEFAULT_PAGE) -> ChangesPublic:
+def changes(
+    p: Anyone,
+    storage: StorageDep,
+    rules: RulesDep,
+    now: Now,
+    since: Annotated[str, Query(max_length=80, description="cursor from the last page; empty: from the start")] = "",
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = DEFAULT_PAGE,
+) -> ChangesPublic:
     """Tickets changed since the cursor, in server sequence order, each with its events."""
     with storage.read() as tx:
         epoch, last = tx.feed_head()
@@ -66,7 +75,9 @@ def changes(p: Anyone, storage: StorageDep, rules: RulesDep, now: Now,
         rows = tx.changes(after, limit, **feed_scope(p))
         events = tx.events_of([r.id for r in rows])
     more = len(rows) == limit
-    page = [Change(seq=r.seq, ticket=ticket_public(p, r, rules, now), events=events_public(p, r, events[r.id]))
-            for r in rows]
+    page = [
+        Change(seq=r.seq, ticket=ticket_public(p, r, rules, now), events=events_public(p, r, events[r.id]))
+        for r in rows
+    ]
     record_reads(storage, p, rows, purpose="坐席同步", endpoint="GET /v1/changes", now=now)
     return ChangesPublic(changes=page, next=cursor.make(epoch, rows[-1].seq if more else last), more=more)

@@ -22,15 +22,21 @@ CENTRE_OWNER = "centre"  # articles of the centre itself (规范用语, general 
 
 
 @router.get("/changes", response_model=KbChangesPublic, responses={410: {"model": ErrorPublic}})
-def kb_changes(_: Anyone, storage: StorageDep,
-               since: Annotated[str, Query(max_length=80)] = "",
-               limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = DEFAULT_PAGE) -> KbChangesPublic:
+def kb_changes(
+    _: Anyone,
+    storage: StorageDep,
+    since: Annotated[str, Query(max_length=80)] = "",
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = DEFAULT_PAGE,
+) -> KbChangesPublic:
     with storage.read() as tx:
         epoch, last = tx.feed_head()
         rows = tx.kb_changes(cursor.parse(since, epoch, last), limit)
     more = len(rows) == limit
-    return KbChangesPublic(articles=[KbArticlePublic(**r) for r in rows],
-                           next=cursor.make(epoch, rows[-1]["seq"] if more else last), more=more)
+    return KbChangesPublic(
+        articles=[KbArticlePublic(**r) for r in rows],
+        next=cursor.make(epoch, rows[-1]["seq"] if more else last),
+        more=more,
+    )
 
 
 @router.get("/articles/{article_id}", response_model=KbArticlePublic, responses={404: {"model": ErrorPublic}})
@@ -52,10 +58,14 @@ def _owner(p: Principal, body: KbArticleIn, existing: dict[str, Any] | None, uni
     return owner
 
 
-@router.put("/articles/{article_id}", response_model=KbArticlePublic,
-            responses={403: {"model": ErrorPublic}, 409: {"model": ErrorPublic}})
-def kb_put(article_id: ArticleId, body: KbArticleIn, p: KbEditor, storage: StorageDep, rules: RulesDep,
-           now: Now) -> KbArticlePublic:
+@router.put(
+    "/articles/{article_id}",
+    response_model=KbArticlePublic,
+    responses={403: {"model": ErrorPublic}, 409: {"model": ErrorPublic}},
+)
+def kb_put(
+    article_id: ArticleId, body: KbArticleIn, p: KbEditor, storage: StorageDep, rules: RulesDep, now: Now
+) -> KbArticlePublic:
     """Create or replace an article. Send the `version` you edited to be told (409) if someone
     changed it meanwhile."""
     with storage.write() as tx:
@@ -63,11 +73,22 @@ def kb_put(article_id: ArticleId, body: KbArticleIn, p: KbEditor, storage: Stora
         owner = _owner(p, body, existing, frozenset(rules.taxonomy.units))
         current = existing["version"] if existing else 0
         if body.version is not None and body.version != current:
-            raise HTTPException(status.HTTP_409_CONFLICT,
-                                f"article {article_id} is at version {current}, not {body.version}: reload it and edit again")
-        row: dict[str, Any] = {"id": article_id, "owner_unit": owner, "title": body.title, "body": body.body, "tags": body.tags,
-               "review_at": body.review_at.isoformat() if body.review_at else None,
-               "valid_until": body.valid_until.isoformat() if body.valid_until else None,
-               "version": current + 1, "seq": tx.take_seqs(1), "updated_at": utc(now), "updated_by": p.id}
+            raise HTTPException(
+                status.HTTP_409_CONFLICT,
+                f"article {article_id} is at version {current}, not {body.version}: reload it and edit again",
+            )
+        row: dict[str, Any] = {
+            "id": article_id,
+            "owner_unit": owner,
+            "title": body.title,
+            "body": body.body,
+            "tags": body.tags,
+            "review_at": body.review_at.isoformat() if body.review_at else None,
+            "valid_until": body.valid_until.isoformat() if body.valid_until else None,
+            "version": current + 1,
+            "seq": tx.take_seqs(1),
+            "updated_at": utc(now),
+            "updated_by": p.id,
+        }
         tx.put_kb_article(row)
     return KbArticlePublic(**row)

@@ -33,14 +33,27 @@ def summary(p: Principal, row: TicketRow, rules: Rules, now: datetime, detail: b
     """One row as `p` may see it; the same masking as `privacy.ticket_public`, from the columns."""
     masked = must_mask(p, row)
     return TicketSummary(
-        id=row.id, number=row.number, seat=row.seat, status=Status(row.status),
-        status_name=STATUS_NAMES[Status(row.status)], appeal_type=row.appeal_type, matter=row.matter,
-        place=row.place, lead_unit=row.lead_unit, units=list(row.units), closed=row.closed,
-        registered_at=datetime.fromisoformat(row.registered_at), updated_at=datetime.fromisoformat(row.updated_at),
-        clock=row.clock, due_at=datetime.fromisoformat(row.due_at) if row.due_at else None,
-        name=WITHHELD if masked else row.name, address=WITHHELD if masked else row.address,
-        vulnerable=list(row.vulnerable), credit_marks=0 if p.role is Role.UNIT else row.credit_marks,  # R23.4
-        masked=masked, ticket=ticket_public(p, row, rules, now) if detail else None,
+        id=row.id,
+        number=row.number,
+        seat=row.seat,
+        status=Status(row.status),
+        status_name=STATUS_NAMES[Status(row.status)],
+        appeal_type=row.appeal_type,
+        matter=row.matter,
+        place=row.place,
+        lead_unit=row.lead_unit,
+        units=list(row.units),
+        closed=row.closed,
+        registered_at=datetime.fromisoformat(row.registered_at),
+        updated_at=datetime.fromisoformat(row.updated_at),
+        clock=row.clock,
+        due_at=datetime.fromisoformat(row.due_at) if row.due_at else None,
+        name=WITHHELD if masked else row.name,
+        address=WITHHELD if masked else row.address,
+        vulnerable=list(row.vulnerable),
+        credit_marks=0 if p.role is Role.UNIT else row.credit_marks,  # R23.4
+        masked=masked,
+        ticket=ticket_public(p, row, rules, now) if detail else None,
     )
 
 
@@ -52,8 +65,10 @@ def lookup(body: LookupIn, p: Anyone, storage: StorageDep, rules: RulesDep, now:
     if body.phone is not None:
         phone = normalise_phone(body.phone)
         if phone is None:
-            raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT,
-                                "phone: not a PRC phone number (mobile 11 digits, or a landline such as 0412-1234567)")
+            raise HTTPException(
+                status.HTTP_422_UNPROCESSABLE_CONTENT,
+                "phone: not a PRC phone number (mobile 11 digits, or a landline such as 0412-1234567)",
+            )
     is_unit = p.role is Role.UNIT
     if is_unit and not p.unit:
         rows: list[TicketRow] = []
@@ -61,17 +76,23 @@ def lookup(body: LookupIn, p: Anyone, storage: StorageDep, rules: RulesDep, now:
         # R26.1: for a unit, a search by who the appellant is must not reveal who complained about it.
         personal = bool(phone or body.name or body.address)
         with storage.read() as tx:
-            rows = tx.lookup(number=body.number, phone=phone, name=body.name, address=body.address,
-                             registered_from=utc(body.registered_from) if body.registered_from else None,
-                             registered_to=utc(body.registered_to) if body.registered_to else None,
-                             open_only=body.open_only, unit=p.unit if is_unit else None,
-                             public_only=is_unit and personal, limit=body.limit + 1)
+            rows = tx.lookup(
+                number=body.number,
+                phone=phone,
+                name=body.name,
+                address=body.address,
+                registered_from=utc(body.registered_from) if body.registered_from else None,
+                registered_to=utc(body.registered_to) if body.registered_to else None,
+                open_only=body.open_only,
+                unit=p.unit if is_unit else None,
+                public_only=is_unit and personal,
+                limit=body.limit + 1,
+            )
     more = len(rows) > body.limit
-    rows = [r for r in rows[:body.limit] if can_see(p, r)]
+    rows = [r for r in rows[: body.limit] if can_see(p, r)]
     credit = None
     if phone is not None and not is_unit:  # R23.4: the centre's business, never a unit's
         with storage.read() as tx:
             credit = tx.credit_marks_of(phone)
     record_reads(storage, p, rows, purpose=body.purpose, endpoint="POST /v1/lookup", now=now)
-    return LookupPublic(tickets=[summary(p, r, rules, now, body.detail) for r in rows], more=more,
-                        credit_marks=credit)
+    return LookupPublic(tickets=[summary(p, r, rules, now, body.detail) for r in rows], more=more, credit_marks=credit)

@@ -36,10 +36,12 @@ from ..reports.rates import GROUP_COLUMNS, RatesError, check_by, check_period
 router = APIRouter(prefix="/v1/reports/rates", tags=["reports"])
 
 # The columns of each rate: the day it counts on, and the flags it is met by.
-_RATE_COLUMNS: dict[str, tuple[str, str]] = {"on_time": ("ontime_on", "ontime_met"),
-                                             "response": ("response_on", "response_met"),
-                                             "resolution": ("rated_on", "resolved"),
-                                             "satisfaction": ("rated_on", "satisfied")}
+_RATE_COLUMNS: dict[str, tuple[str, str]] = {
+    "on_time": ("ontime_on", "ontime_met"),
+    "response": ("response_on", "response_met"),
+    "resolution": ("rated_on", "resolved"),
+    "satisfaction": ("rated_on", "satisfied"),
+}
 
 
 class RateFact(BaseModel):
@@ -93,10 +95,18 @@ class RateTrendPublic(BaseModel):
     weeks: list[TrendWeek]
 
 
-PeriodQ = Annotated[str | None, Query(max_length=40, description="as GET /v1/reports/rates; default: the last complete month")]
+PeriodQ = Annotated[
+    str | None, Query(max_length=40, description="as GET /v1/reports/rates; default: the last complete month")
+]
 ByQ = Annotated[str, Query(max_length=20, description="unit | district | matter | operator | all")]
-KeyQ = Annotated[str | None, Query(max_length=80, description="the line: a unit, district or matter code, an "
-                                   "operator's staff number, or 'all'; a unit token: its own unit")]
+KeyQ = Annotated[
+    str | None,
+    Query(
+        max_length=80,
+        description="the line: a unit, district or matter code, an "
+        "operator's staff number, or 'all'; a unit token: its own unit",
+    ),
+]
 
 
 _KEY_NAMES = {"unit": "单位", "district": "区县", "matter": "事项", "operator": "话务员工号"}
@@ -121,7 +131,9 @@ def _line(p: Principal, rules: Rules, by: str, key: str | None) -> str:
         raise _unprocessable(str(exc)) from None
     if p.role is Role.UNIT:
         if by != "unit" or not p.unit or key not in (None, p.unit):
-            raise HTTPException(status.HTTP_403_FORBIDDEN, "承办单位只能查看本单位的工单明细（by=unit，key=本单位代码）")
+            raise HTTPException(
+                status.HTTP_403_FORBIDDEN, "承办单位只能查看本单位的工单明细（by=unit，key=本单位代码）"
+            )
         return p.unit
     if by == "all":
         return "all"
@@ -135,8 +147,9 @@ def _line(p: Principal, rules: Rules, by: str, key: str | None) -> str:
 
 def _period(text: str | None, rules: Rules, now: datetime) -> Period:
     try:
-        return check_period(parse_period(text) if text is not None
-                            else last_complete("month", now.astimezone(rules.policy.tz).date()))
+        return check_period(
+            parse_period(text) if text is not None else last_complete("month", now.astimezone(rules.policy.tz).date())
+        )
     except (PeriodError, RatesError) as exc:
         raise _unprocessable(str(exc)) from None
 
@@ -162,58 +175,125 @@ def _place_name(rules: Rules, code: str) -> str:
     return f"{parent.name}{p.name}" if parent is not None else p.name
 
 
-@router.get("/tickets", response_model=RateTicketsPublic, responses={403: {"model": ErrorPublic}, 422: {"model": ErrorPublic}})
-def rate_tickets(p: Exporter, storage: StorageDep, rules: RulesDep, now: Now, period: PeriodQ = None,
-                 by: ByQ = "unit", key: KeyQ = None,
-                 missed: Annotated[str | None, Query(max_length=20, description="only the tickets that counted in "
-                                                     "this rate and missed it (on_time, resolution, …)")] = None,
-                 limit: Annotated[int, Query(ge=1, le=1000, description="at most this many tickets")] = 300,
-                 ) -> RateTicketsPublic:
+@router.get(
+    "/tickets", response_model=RateTicketsPublic, responses={403: {"model": ErrorPublic}, 422: {"model": ErrorPublic}}
+)
+def rate_tickets(
+    p: Exporter,
+    storage: StorageDep,
+    rules: RulesDep,
+    now: Now,
+    period: PeriodQ = None,
+    by: ByQ = "unit",
+    key: KeyQ = None,
+    missed: Annotated[
+        str | None,
+        Query(
+            max_length=20,
+            description="only the tickets that counted in this rate and missed it (on_time, resolution, …)",
+        ),
+    ] = None,
+    limit: Annotated[int, Query(ge=1, le=1000, description="at most this many tickets")] = 300,
+) -> RateTicketsPublic:
     """The tickets one line of the rates counted in the period (the drill-down from a line), in
     number order, with how many there are in all; `missed` keeps those that missed one rate."""
     line = _line(p, rules, by, key)
     chosen = _period(period, rules, now)
     rates = _rates_defined()
     if missed is not None and missed not in rates:
-        raise _unprocessable(f"missed {missed!r}：请写 {' / '.join(rates)}（{'、'.join(RATE_NAMES[r] for r in rates)}）")
+        raise _unprocessable(
+            f"missed {missed!r}：请写 {' / '.join(rates)}（{'、'.join(RATE_NAMES[r] for r in rates)}）"
+        )
     lo, hi = chosen.start.isoformat(), chosen.end.isoformat()
     where = _where(by)
     # One indexed range per rate (each rate has its own partial index), then the rows themselves.
-    ranges = [(_RATE_COLUMNS[missed][0], f" AND {_RATE_COLUMNS[missed][1]} = 0")] if missed else \
-        [(day_column, "") for day_column in sorted({_RATE_COLUMNS[r][0] for r in rates})]
+    ranges = (
+        [(_RATE_COLUMNS[missed][0], f" AND {_RATE_COLUMNS[missed][1]} = 0")]
+        if missed
+        else [(day_column, "") for day_column in sorted({_RATE_COLUMNS[r][0] for r in rates})]
+    )
     parts, args = [], []
     for day_column, unmet in ranges:
         parts.append(f"SELECT id FROM tickets WHERE {day_column} >= ? AND {day_column} <= ?{unmet}{where}")
         args += [lo, hi] + ([line] if where else [])
     ids = " UNION ".join(parts)
-    sql = ("SELECT number, matter, place, status, lead_unit, ontime_on, ontime_met, response_on, response_met, "
-           f"rated_on, resolved, satisfied FROM tickets WHERE id IN ({ids}) ORDER BY number LIMIT ?")
+    sql = (
+        "SELECT number, matter, place, status, lead_unit, ontime_on, ontime_met, response_on, response_met, "
+        f"rated_on, resolved, satisfied FROM tickets WHERE id IN ({ids}) ORDER BY number LIMIT ?"
+    )
     with storage.read() as tx:
         rows = list(tx._all(sql, (*args, limit + 1)))
         overflow = None if len(rows) <= limit else tx._one(f"SELECT count(*) FROM ({ids}) AS counted", args)
         total = len(rows) if overflow is None else int(overflow[0])
     tax = rules.taxonomy
     out = []
-    for number, matter, place, state, lead, ontime_on, ontime_met, response_on, response_met, rated_on, resolved, satisfied \
-            in rows[:limit]:
-        facts = {"on_time": (ontime_on, ontime_met), "response": (response_on, response_met),
-                 "resolution": (rated_on, resolved), "satisfaction": (rated_on, satisfied)}
-        counted = {r: RateFact(day=str(facts[r][0]), met=bool(facts[r][1])) for r in rates
-                   if facts[r][0] is not None and lo <= str(facts[r][0]) <= hi}
+    for (
+        number,
+        matter,
+        place,
+        state,
+        lead,
+        ontime_on,
+        ontime_met,
+        response_on,
+        response_met,
+        rated_on,
+        resolved,
+        satisfied,
+    ) in rows[:limit]:
+        facts = {
+            "on_time": (ontime_on, ontime_met),
+            "response": (response_on, response_met),
+            "resolution": (rated_on, resolved),
+            "satisfaction": (rated_on, satisfied),
+        }
+        counted = {
+            r: RateFact(day=str(facts[r][0]), met=bool(facts[r][1]))
+            for r in rates
+            if facts[r][0] is not None and lo <= str(facts[r][0]) <= hi
+        }
         m, u = tax.matters.get(matter), tax.units.get(lead) if lead else None
-        out.append(RateTicketPublic(number=number, matter=matter, matter_name=m.name if m else matter, place=place,
-                                    place_name=_place_name(rules, place), status=state,
-                                    status_name=_status_name(state),
-                                    lead_unit=lead, lead_unit_name=u.name if u else None, rates=counted))
-    return RateTicketsPublic(period=chosen.key, label=chosen.label, by=by, key=line, rates=list(rates),
-                             rate_names={r: RATE_NAMES[r] for r in rates}, missed=missed, total=total, tickets=out,
-                             more=len(rows) > limit)
+        out.append(
+            RateTicketPublic(
+                number=number,
+                matter=matter,
+                matter_name=m.name if m else matter,
+                place=place,
+                place_name=_place_name(rules, place),
+                status=state,
+                status_name=_status_name(state),
+                lead_unit=lead,
+                lead_unit_name=u.name if u else None,
+                rates=counted,
+            )
+        )
+    return RateTicketsPublic(
+        period=chosen.key,
+        label=chosen.label,
+        by=by,
+        key=line,
+        rates=list(rates),
+        rate_names={r: RATE_NAMES[r] for r in rates},
+        missed=missed,
+        total=total,
+        tickets=out,
+        more=len(rows) > limit,
+    )
 
 
-@router.get("/trend", response_model=RateTrendPublic, responses={403: {"model": ErrorPublic}, 422: {"model": ErrorPublic}})
-def rate_trend(p: Exporter, storage: StorageDep, rules: RulesDep, now: Now, period: PeriodQ = None,
-               by: ByQ = "all", key: KeyQ = None,
-               weeks: Annotated[int, Query(ge=2, le=26, description="how many ISO weeks")] = 12) -> RateTrendPublic:
+@router.get(
+    "/trend", response_model=RateTrendPublic, responses={403: {"model": ErrorPublic}, 422: {"model": ErrorPublic}}
+)
+def rate_trend(
+    p: Exporter,
+    storage: StorageDep,
+    rules: RulesDep,
+    now: Now,
+    period: PeriodQ = None,
+    by: ByQ = "all",
+    key: KeyQ = None,
+    weeks: Annotated[int, Query(ge=2, le=26, description="how many ISO weeks")] = 12,
+) -> RateTrendPublic:
     """A line's rates (or the city's, by=all) week by week: the last `weeks` ISO weeks up to the
     week holding the period's last day, or today's week while the period is still running."""
     line = _line(p, rules, by, key)
@@ -228,9 +308,11 @@ def rate_trend(p: Exporter, storage: StorageDep, rules: RulesDep, now: Now, peri
     with storage.read() as tx:
         for r in rates:
             day_column, met_column = _RATE_COLUMNS[r]
-            rows = tx._all(f"SELECT {day_column}, sum({met_column}), count(*) FROM tickets "
-                           f"WHERE {day_column} >= ? AND {day_column} <= ?{where} GROUP BY {day_column}",
-                           (lo, hi, *([line] if where else [])))
+            rows = tx._all(
+                f"SELECT {day_column}, sum({met_column}), count(*) FROM tickets "
+                f"WHERE {day_column} >= ? AND {day_column} <= ?{where} GROUP BY {day_column}",
+                (lo, hi, *([line] if where else [])),
+            )
             for day_text, met, n in rows:
                 start = week_of(date.fromisoformat(str(day_text))).start
                 pair = per_week.setdefault(start, {}).setdefault(r, [0, 0])

@@ -55,8 +55,14 @@ class RatesPublic(BaseModel):
 
 
 def _figure(f: RateFigure) -> RateFigurePublic:
-    return RateFigurePublic(numerator=f.numerator, denominator=f.denominator, value=f.value, rank=f.rank,
-                            change=f.change, previous=f.previous)
+    return RateFigurePublic(
+        numerator=f.numerator,
+        denominator=f.denominator,
+        value=f.value,
+        rank=f.rank,
+        change=f.change,
+        previous=f.previous,
+    )
 
 
 def _line(line: RateLine) -> RateLinePublic:
@@ -65,10 +71,19 @@ def _line(line: RateLine) -> RateLinePublic:
 
 def rates_public(report: RateReport) -> RatesPublic:
     p = report.period
-    return RatesPublic(period=p.key, label=p.label, start=p.start.isoformat(), end=p.end.isoformat(),
-                       previous=p.previous().key, by=report.by, by_name=GROUPINGS[report.by], rates=list(report.rates),
-                       rate_names={r: RATE_NAMES[r] for r in report.rates},
-                       lines=[_line(ln) for ln in report.lines], total=_line(report.total))
+    return RatesPublic(
+        period=p.key,
+        label=p.label,
+        start=p.start.isoformat(),
+        end=p.end.isoformat(),
+        previous=p.previous().key,
+        by=report.by,
+        by_name=GROUPINGS[report.by],
+        rates=list(report.rates),
+        rate_names={r: RATE_NAMES[r] for r in report.rates},
+        lines=[_line(ln) for ln in report.lines],
+        total=_line(report.total),
+    )
 
 
 def _unprocessable(detail: str) -> HTTPException:
@@ -76,15 +91,28 @@ def _unprocessable(detail: str) -> HTTPException:
 
 
 @router.get("", response_model=RatesPublic, responses={403: {"model": ErrorPublic}, 422: {"model": ErrorPublic}})
-def get_rates(p: Exporter, storage: StorageDep, rules: RulesDep, now: Now,
-              period: Annotated[str | None, Query(max_length=40, description="2026-10, 2026-W44, 2026-11-29, 2026 or "
-                                                  "2026-10-01..2026-10-31; default: the last complete month")] = None,
-              by: Annotated[str, Query(max_length=20, description="unit | district | matter | operator | all")] = "unit",
-              ) -> RatesPublic:
+def get_rates(
+    p: Exporter,
+    storage: StorageDep,
+    rules: RulesDep,
+    now: Now,
+    period: Annotated[
+        str | None,
+        Query(
+            max_length=40,
+            description="2026-10, 2026-W44, 2026-11-29, 2026 or "
+            "2026-10-01..2026-10-31; default: the last complete month",
+        ),
+    ] = None,
+    by: Annotated[str, Query(max_length=20, description="unit | district | matter | operator | all")] = "unit",
+) -> RatesPublic:
     """按时办结率, 解决率, 满意率 and 响应率 per line of `by`, ranked, with the change from the previous period."""
     try:
-        chosen = check_period(parse_period(period) if period is not None
-                              else last_complete("month", now.astimezone(rules.policy.tz).date()))
+        chosen = check_period(
+            parse_period(period)
+            if period is not None
+            else last_complete("month", now.astimezone(rules.policy.tz).date())
+        )
         check_by(by)
     except (PeriodError, RatesError) as exc:
         raise _unprocessable(str(exc)) from None

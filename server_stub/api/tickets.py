@@ -62,8 +62,10 @@ def search(body: TicketSearchIn, p: Anyone, storage: StorageDep, rules: RulesDep
         else:
             phone = normalise_phone(body.phone or "")
             if phone is None:
-                raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT,
-                                    "phone: not a PRC phone number (mobile 11 digits, or a landline such as 0412-1234567)")
+                raise HTTPException(
+                    status.HTTP_422_UNPROCESSABLE_CONTENT,
+                    "phone: not a PRC phone number (mobile 11 digits, or a landline such as 0412-1234567)",
+                )
             rows = tx.tickets_by_phone(phone, body.limit)
             # R26.1: for a unit, a phone search must not reveal who complained about it.
             rows = [r for r in rows if not must_mask(p, r)]
@@ -73,8 +75,14 @@ def search(body: TicketSearchIn, p: Anyone, storage: StorageDep, rules: RulesDep
 
 
 @router.get("/tickets/{number}", response_model=TicketDetail, responses={404: {"model": ErrorPublic}})
-def read(number: Number, p: Anyone, storage: StorageDep, rules: RulesDep, now: Now,
-         purpose: Annotated[str, Query(min_length=1, max_length=200)] = "查看办理单") -> TicketDetail:
+def read(
+    number: Number,
+    p: Anyone,
+    storage: StorageDep,
+    rules: RulesDep,
+    now: Now,
+    purpose: Annotated[str, Query(min_length=1, max_length=200)] = "查看办理单",
+) -> TicketDetail:
     """One ticket with its whole history (R18.2), in plain words (R10.1)."""
     with storage.read() as tx:
         row = _visible(p, tx.ticket_by_number(number))
@@ -83,10 +91,14 @@ def read(number: Number, p: Anyone, storage: StorageDep, rules: RulesDep, now: N
     return TicketDetail(ticket=ticket_public(p, row, rules, now), events=events_public(p, row, events))
 
 
-@router.post("/tickets/{number}/actions/{kind}", response_model=ActionPublic,
-             responses={404: {"model": ErrorPublic}, 409: {"model": IdConflictPublic}, 422: {"model": ErrorPublic}})
-def act(number: Number, kind: ActionKind, body: ActionIn, p: Anyone, storage: StorageDep, rules: RulesDep,
-        now: Now) -> ActionPublic | JSONResponse:
+@router.post(
+    "/tickets/{number}/actions/{kind}",
+    response_model=ActionPublic,
+    responses={404: {"model": ErrorPublic}, 409: {"model": IdConflictPublic}, 422: {"model": ErrorPublic}},
+)
+def act(
+    number: Number, kind: ActionKind, body: ActionIn, p: Anyone, storage: StorageDep, rules: RulesDep, now: Now
+) -> ActionPublic | JSONResponse:
     """A unit's action (receive 签收, return_to_centre 退单, request_extension 申请延期, respond 反馈)
     or a supervisor's (accept, refuse, dispatch, approve/deny_extension, supervise, escalate …),
     applied through the same workflow as a seat's events. A refusal names the rule.
@@ -100,8 +112,16 @@ def act(number: Number, kind: ActionKind, body: ActionIn, p: Anyone, storage: St
         raise HTTPException(status.HTTP_403_FORBIDDEN, f"{kind.value} ({transition.title}) is for: {allowed}")
     with storage.read() as tx:
         row = _visible(p, tx.ticket_by_number(number))
-    event = EventIn(id=body.id or str(ULID.from_datetime(now)), ticket_id=row.id, kind=kind.value, actor=p.actor,
-                    role=p.role, seat=ingest.seat_of(p), at=now, payload=dict(body.payload))
+    event = EventIn(
+        id=body.id or str(ULID.from_datetime(now)),
+        ticket_id=row.id,
+        kind=kind.value,
+        actor=p.actor,
+        role=p.role,
+        seat=ingest.seat_of(p),
+        at=now,
+        payload=dict(body.payload),
+    )
     try:
         result = ingest.act(storage, rules, p, event, now)
     except ingest.IdReused as exc:
@@ -113,7 +133,9 @@ def act(number: Number, kind: ActionKind, body: ActionIn, p: Anyone, storage: St
         after = tx.ticket(row.id)
     if after is None:  # tickets are never deleted, and this one was just read and acted on
         raise BrokenInvariant(f"ticket {number}: gone right after an action")
-    record_reads(storage, p, [after], purpose=f"办理：{transition.title}", endpoint="POST /v1/tickets/{number}/actions", now=now)
+    record_reads(
+        storage, p, [after], purpose=f"办理：{transition.title}", endpoint="POST /v1/tickets/{number}/actions", now=now
+    )
     return ActionPublic(result=result, ticket=ticket_public(p, after, rules, now))
 
 
@@ -122,14 +144,29 @@ def _cell(value: str) -> str:
     return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
-EXPORT_COLUMNS = ("number", "status", "appeal_type", "matter", "place", "lead_unit", "registered_at",
-                  "appellant_name", "appellant_phone", "appellant_address", "description")
+EXPORT_COLUMNS = (
+    "number",
+    "status",
+    "appeal_type",
+    "matter",
+    "place",
+    "lead_unit",
+    "registered_at",
+    "appellant_name",
+    "appellant_phone",
+    "appellant_address",
+    "description",
+)
 
 
-@router.get("/export/tickets", response_class=Response,
-            responses={200: {"content": {"text/csv": {}}, "description": "CSV, masked per caller"}})
-def export(p: Exporter, storage: StorageDep, rules: RulesDep, now: Now,
-           limit: Annotated[int, Query(ge=1, le=10_000)] = 10_000) -> Response:
+@router.get(
+    "/export/tickets",
+    response_class=Response,
+    responses={200: {"content": {"text/csv": {}}, "description": "CSV, masked per caller"}},
+)
+def export(
+    p: Exporter, storage: StorageDep, rules: RulesDep, now: Now, limit: Annotated[int, Query(ge=1, le=10_000)] = 10_000
+) -> Response:
     """Tickets as CSV for the caller's scope; masked exactly as the API masks them (R26.1)."""
     with storage.read() as tx:
         rows = tx.all_tickets(unit=p.unit if p.role is Role.UNIT else None, limit=limit)
@@ -139,8 +176,17 @@ def export(p: Exporter, storage: StorageDep, rules: RulesDep, now: Now,
     writer.writerow(EXPORT_COLUMNS)
     for r in rows:
         t = ticket_public(p, r, rules, now).ticket
-        writer.writerow([t.number, t.status.value, t.appeal_type, t.matter, t.place, t.lead_unit or "",
-                         t.registered_at.isoformat(), *map(_cell, (t.appellant.name, t.appellant.phone,
-                                                                  t.appellant.address, t.description))])
+        writer.writerow(
+            [
+                t.number,
+                t.status.value,
+                t.appeal_type,
+                t.matter,
+                t.place,
+                t.lead_unit or "",
+                t.registered_at.isoformat(),
+                *map(_cell, (t.appellant.name, t.appellant.phone, t.appellant.address, t.description)),
+            ]
+        )
     record_reads(storage, p, rows, purpose="导出", endpoint="GET /v1/export/tickets", now=now)
     return Response(out.getvalue(), media_type="text/csv; charset=utf-8")

@@ -19,8 +19,13 @@ from operator_tui.domain.errors import BadInput
 
 FORMATS = ("json", "xml")
 # What a list's items are called in XML, by the list's own element name.
-_ITEM = {"services": "service", "service_requests": "request", "attributes": "attribute", "values": "value",
-         "errors": "error"}
+_ITEM = {
+    "services": "service",
+    "service_requests": "request",
+    "attributes": "attribute",
+    "values": "value",
+    "errors": "error",
+}
 
 
 class Open311Error(BadInput):
@@ -79,5 +84,9 @@ def render(fmt: str, root: str, value: Any, status: int = 200) -> Response:
 
 
 def error(fmt: str, exc: Open311Error) -> Response:
-    return render(fmt if fmt in FORMATS else "json", "errors",
-                  [{"code": exc.code, "description": exc.description}], status=exc.code)
+    return render(
+        fmt if fmt in FORMATS else "json",
+        "errors",
+        [{"code": exc.code, "description": exc.description}],
+        status=exc.code,
+    )

@@ -52,10 +52,16 @@ def _place(form: Mapping[str, str], rules: Rules) -> str:
     if raw in by_name:
         return by_name[raw]
     if not raw:
-        raise Open311Error(400, "the place is missing: give attribute[place] (a place code from the service "
-                                "definition) or address_string (a place name such as 铁东区站前街道)")
-    raise Open311Error(400, "address_string / attribute[place] is not a known place: use a place code or name "
-                            "from GET services/{service_code}.json")
+        raise Open311Error(
+            400,
+            "the place is missing: give attribute[place] (a place code from the service "
+            "definition) or address_string (a place name such as 铁东区站前街道)",
+        )
+    raise Open311Error(
+        400,
+        "address_string / attribute[place] is not a known place: use a place code or name "
+        "from GET services/{service_code}.json",
+    )
 
 
 def payload_of(form: Mapping[str, str], rules: Rules, now: datetime) -> dict[str, Any]:
@@ -71,17 +77,31 @@ def payload_of(form: Mapping[str, str], rules: Rules, now: datetime) -> dict[str
         raise Open311Error(400, f"attribute[appeal_type] must be one of {', '.join(tax.appeal_types)}")
     channel = form.get("attribute[channel]") or DEFAULT_CHANNEL
     if channel not in tax.channels or not tax.channels[channel].written:
-        raise Open311Error(400, "attribute[channel] must be a written channel: "
-                                + ", ".join(c.code for c in tax.channels.values() if c.written))
+        raise Open311Error(
+            400,
+            "attribute[channel] must be a written channel: "
+            + ", ".join(c.code for c in tax.channels.values() if c.written),
+        )
     if not (form.get("description") or "").strip():
         raise Open311Error(400, "description is missing: say what the request is about")
     if not (form.get("phone") or "").strip():
         raise Open311Error(400, "phone is missing: the centre calls the requester back (R23)")
     name = f"{form.get('last_name', '').strip()}{form.get('first_name', '').strip()}" or "匿名"
-    return {"appellant": {"name": name, "phone": form["phone"].strip(), "address": "不愿透露", "kind": "person",
-                          "vulnerable": []},
-            "appeal_type": appeal_type, "matter": code, "place": _place(form, rules),
-            "description": form["description"].strip(), "channel": channel, "submitted_at": now.isoformat()}
+    return {
+        "appellant": {
+            "name": name,
+            "phone": form["phone"].strip(),
+            "address": "不愿透露",
+            "kind": "person",
+            "vulnerable": [],
+        },
+        "appeal_type": appeal_type,
+        "matter": code,
+        "place": _place(form, rules),
+        "description": form["description"].strip(),
+        "channel": channel,
+        "submitted_at": now.isoformat(),
+    }
 
 
 def next_number(storage: Storage, seat: str, now: datetime) -> str:
@@ -97,14 +117,25 @@ def next_number(storage: Storage, seat: str, now: datetime) -> str:
 def register(storage: Storage, rules: Rules, p: Principal, form: Mapping[str, str], now: datetime) -> TicketRow:
     """Register the request as a ticket and return its row; Open311Error 400 with the rule's reason."""
     if p.role is not Role.PARTNER or p.seat is None:
-        raise Open311Error(403, "this api_key may not submit requests: it needs a partner token "
-                                "(hotline server token add --role partner --seat NNN)")
+        raise Open311Error(
+            403,
+            "this api_key may not submit requests: it needs a partner token "
+            "(hotline server token add --role partner --seat NNN)",
+        )
     payload = payload_of(form, rules, now)
     for _ in range(NUMBER_TRIES):
         number = next_number(storage, p.seat, now)
         ticket_id = str(ULID.from_datetime(now))
-        event = EventIn(id=str(ULID.from_datetime(now)), ticket_id=ticket_id, kind="register", actor=p.actor,
-                        role=Role.PARTNER, seat=p.seat, at=now, payload={**payload, "number": number})
+        event = EventIn(
+            id=str(ULID.from_datetime(now)),
+            ticket_id=ticket_id,
+            kind="register",
+            actor=p.actor,
+            role=Role.PARTNER,
+            seat=p.seat,
+            at=now,
+            payload={**payload, "number": number},
+        )
         result = ingest.ingest(storage, rules, p, [(event, ingest.digest(event))], timedelta(0), now)[0]
         if result.status == "applied":
             with storage.read() as tx:
@@ -112,9 +143,19 @@ def register(storage: Storage, rules: Rules, p: Principal, form: Mapping[str, st
             if row is None:  # applied in the same call: the ticket exists
                 raise BrokenInvariant("Open311: an applied register left no ticket")
             # The partner's own audit (R33.1): which token brought which ticket in, never its content.
-            storage.audit.append([{"at": utc(now), "principal_id": p.id, "role": p.role.value, "ticket_id": row.id,
-                                   "number": row.number, "purpose": "Open311 合作平台登记",
-                                   "endpoint": "POST /open311/v2/requests"}])
+            storage.audit.append(
+                [
+                    {
+                        "at": utc(now),
+                        "principal_id": p.id,
+                        "role": p.role.value,
+                        "ticket_id": row.id,
+                        "number": row.number,
+                        "purpose": "Open311 合作平台登记",
+                        "endpoint": "POST /open311/v2/requests",
+                    }
+                ]
+            )
             return row
         if not (result.rule == "R18.1" and "already used" in (result.reason or "")):
             raise Open311Error(400, f"{result.rule}: {result.reason}")

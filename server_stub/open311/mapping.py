@@ -40,18 +40,27 @@ CLOSED_NOTICE = "诉求已办结"
 def services(rules: Rules) -> list[dict[str, Any]]:
     """GET services: one service per matter (事项分类), grouped by its scope category (R6.1)."""
     tax = rules.taxonomy
-    return [{"service_code": m.code, "service_name": m.name,
-             "description": f"{tax.scopes[m.scope].name}：{m.name}" if m.scope in tax.scopes else m.name,
-             "metadata": True, "type": "realtime", "keywords": ",".join(getattr(m, "keywords", ()) or ()),
-             "group": tax.scopes[m.scope].name if m.scope in tax.scopes else ""}
-            for m in tax.matters.values()]
+    return [
+        {
+            "service_code": m.code,
+            "service_name": m.name,
+            "description": f"{tax.scopes[m.scope].name}：{m.name}" if m.scope in tax.scopes else m.name,
+            "metadata": True,
+            "type": "realtime",
+            "keywords": ",".join(getattr(m, "keywords", ()) or ()),
+            "group": tax.scopes[m.scope].name if m.scope in tax.scopes else "",
+        }
+        for m in tax.matters.values()
+    ]
 
 
 def place_names(rules: Rules) -> dict[str, str]:
     """Each place's public name (a street with its district: 铁东区站前街道), by code."""
     places = rules.taxonomy.places
-    return {code: (places[p.parent].name if p.parent is not None and p.parent in places else "") + p.name
-            for code, p in places.items()}
+    return {
+        code: (places[p.parent].name if p.parent is not None and p.parent in places else "") + p.name
+        for code, p in places.items()
+    }
 
 
 def definition(rules: Rules, service_code: str) -> dict[str, Any] | None:
@@ -63,19 +72,38 @@ def definition(rules: Rules, service_code: str) -> dict[str, Any] | None:
     written = [c for c in tax.channels.values() if c.written]
     names = place_names(rules)
 
-    def attribute(order: int, code: str, required: bool, description: str, values: list[tuple[str, str]]) -> dict[str, Any]:
-        return {"variable": True, "code": code, "datatype": "singlevaluelist", "required": required,
-                "datatype_description": "", "order": order, "description": description,
-                "values": [{"key": k, "name": n} for k, n in values]}
+    def attribute(
+        order: int, code: str, required: bool, description: str, values: list[tuple[str, str]]
+    ) -> dict[str, Any]:
+        return {
+            "variable": True,
+            "code": code,
+            "datatype": "singlevaluelist",
+            "required": required,
+            "datatype_description": "",
+            "order": order,
+            "description": description,
+            "values": [{"key": k, "name": n} for k, n in values],
+        }
 
-    return {"service_code": service_code, "attributes": [
-        attribute(1, "place", False, "发生地点（区县/街道）；也可在 address_string 中写地点名称",
-                  sorted(names.items())),
-        attribute(2, "appeal_type", False, "诉求类型（默认：情况反映）",
-                  [(t.code, t.name) for t in tax.appeal_types.values()]),
-        attribute(3, "channel", False, "来源渠道（书面渠道；默认：网站/移动端）",
-                  [(c.code, c.name) for c in written]),
-    ]}
+    return {
+        "service_code": service_code,
+        "attributes": [
+            attribute(
+                1, "place", False, "发生地点（区县/街道）；也可在 address_string 中写地点名称", sorted(names.items())
+            ),
+            attribute(
+                2,
+                "appeal_type",
+                False,
+                "诉求类型（默认：情况反映）",
+                [(t.code, t.name) for t in tax.appeal_types.values()],
+            ),
+            attribute(
+                3, "channel", False, "来源渠道（书面渠道；默认：网站/移动端）", [(c.code, c.name) for c in written]
+            ),
+        ],
+    }
 
 
 def status_of(row: TicketRow) -> str:

@@ -11,8 +11,8 @@ from typing import Any
 
 from ..storage import _TICKET_COLS, Storage, TicketRow, _ticket_row, utc
 
-DEFAULT_DAYS = 90     # GeoReport v2: without a date range, the last 90 days
-MAX_RESULTS = 1000    # GeoReport v2: at most 1000 requests per answer
+DEFAULT_DAYS = 90  # GeoReport v2: without a date range, the last 90 days
+MAX_RESULTS = 1000  # GeoReport v2: at most 1000 requests per answer
 
 
 @dataclass(frozen=True)
@@ -20,7 +20,7 @@ class RequestFilter:
     start: datetime | None = None
     end: datetime | None = None
     service_codes: tuple[str, ...] = ()
-    statuses: tuple[str, ...] = ()   # 'open' / 'closed'
+    statuses: tuple[str, ...] = ()  # 'open' / 'closed'
 
     def window(self, now: datetime) -> tuple[datetime, datetime]:
         """The spec's defaults: up to now, and 90 days back from the end."""

@@ -21,7 +21,7 @@ from ..storage import Storage
 from . import intake, mapping, queries
 from .formats import Open311Error, check_format, error, render
 
-JURISDICTION = "anshan.gov.cn"   # override per deployment with app.state.open311_jurisdiction
+JURISDICTION = "anshan.gov.cn"  # override per deployment with app.state.open311_jurisdiction
 router = APIRouter(prefix="/open311/v2", tags=["open311"])
 
 
@@ -69,11 +69,14 @@ async def service_list(request: Request, fmt: str, jurisdiction_id: str | None =
     def work() -> Response:
         _jurisdiction(request, jurisdiction_id)
         return render(fmt, "services", mapping.services(rules))
+
     return await _answer(fmt, work, storage)
 
 
 @router.get("/services/{service_code}.{fmt}", summary="GET Service Definition")
-async def service_definition(request: Request, service_code: str, fmt: str, jurisdiction_id: str | None = None) -> Response:
+async def service_definition(
+    request: Request, service_code: str, fmt: str, jurisdiction_id: str | None = None
+) -> Response:
     storage, rules, _ = _state(request)
 
     def work() -> Response:
@@ -82,14 +85,21 @@ async def service_definition(request: Request, service_code: str, fmt: str, juri
         if found is None:
             raise Open311Error(404, f"service_code '{service_code[:40]}' was not found: see services.{fmt}")
         return render(fmt, "service_definition", found)
+
     return await _answer(fmt, work, storage)
 
 
 @router.get("/requests.{fmt}", summary="GET Service Requests")
-async def service_requests(request: Request, fmt: str, jurisdiction_id: str | None = None,
-                           service_request_id: str | None = None, service_code: str | None = None,
-                           start_date: str | None = None, end_date: str | None = None,
-                           status: str | None = None) -> Response:
+async def service_requests(
+    request: Request,
+    fmt: str,
+    jurisdiction_id: str | None = None,
+    service_request_id: str | None = None,
+    service_code: str | None = None,
+    start_date: str | None = None,
+    end_date: str | None = None,
+    status: str | None = None,
+) -> Response:
     storage, rules, now = _state(request)
 
     def work() -> Response:
@@ -100,16 +110,19 @@ async def service_requests(request: Request, fmt: str, jurisdiction_id: str | No
             statuses = _list(status)
             if any(s not in ("open", "closed") for s in statuses):
                 raise Open311Error(400, "status must be open, closed or both (comma delimited)")
-            f = queries.RequestFilter(_when("start_date", start_date), _when("end_date", end_date),
-                                      _list(service_code), statuses)
+            f = queries.RequestFilter(
+                _when("start_date", start_date), _when("end_date", end_date), _list(service_code), statuses
+            )
             rows = queries.search(storage, f, now)
         return render(fmt, "service_requests", [mapping.request_of(r, rules, now) for r in rows])
+
     return await _answer(fmt, work, storage)
 
 
 @router.get("/requests/{service_request_id}.{fmt}", summary="GET Service Request")
-async def service_request(request: Request, service_request_id: str, fmt: str,
-                          jurisdiction_id: str | None = None) -> Response:
+async def service_request(
+    request: Request, service_request_id: str, fmt: str, jurisdiction_id: str | None = None
+) -> Response:
     storage, rules, now = _state(request)
 
     def work() -> Response:
@@ -118,6 +131,7 @@ async def service_request(request: Request, service_request_id: str, fmt: str,
         if not rows:
             raise Open311Error(404, f"service_request_id '{service_request_id[:40]}' was not found")
         return render(fmt, "service_requests", [mapping.request_of(rows[0], rules, now)])
+
     return await _answer(fmt, work, storage)
 
 
@@ -141,8 +155,12 @@ async def create_request(request: Request, fmt: str) -> Response:
             raise Open311Error(403, "api_key is missing or not valid: ask the centre for a partner token")
         row = intake.register(storage, rules, partner, form, now)
         notice = mapping.request_of(row, rules, now).get("service_notice")
-        return render(fmt, "service_requests", [{"service_request_id": row.number, "token": row.id,
-                                                  "service_notice": notice, "account_id": None}])
+        return render(
+            fmt,
+            "service_requests",
+            [{"service_request_id": row.number, "token": row.id, "service_notice": notice, "account_id": None}],
+        )
+
     return await _answer(fmt, work, storage)
 
 
@@ -158,4 +176,5 @@ async def token_lookup(request: Request, token: str, fmt: str, jurisdiction_id: 
         if row is None:
             raise Open311Error(404, f"token '{token[:40]}' was not found")
         return render(fmt, "service_requests", [{"service_request_id": row.number, "token": token}])
+
     return await _answer(fmt, work, storage)

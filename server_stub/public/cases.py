@@ -26,8 +26,23 @@ from operator_tui.domain.redact import Known, leaks, redact
 from ..projection import ticket_of
 from ..storage import utc
 
-COLS = ("id", "ticket_id", "matter", "place", "registered_at", "title", "redacted", "text", "status",
-        "proposed_by", "proposed_at", "decided_by", "decided_at", "reason", "edited")
+COLS = (
+    "id",
+    "ticket_id",
+    "matter",
+    "place",
+    "registered_at",
+    "title",
+    "redacted",
+    "text",
+    "status",
+    "proposed_by",
+    "proposed_at",
+    "decided_by",
+    "decided_at",
+    "reason",
+    "edited",
+)
 STATES = ("proposed", "approved", "rejected")
 MAX_TEXT = 4000
 
@@ -91,10 +106,27 @@ def propose(tx: Any, rules: Rules, number: str, actor: str, now: datetime) -> Ca
     if existing is not None:
         raise CaseError(409, f"该工单已提名为典型案例（{existing[0]}，状态：{existing[8]}）")
     title, text = draft(ticket_of(row), rules)
-    case = Case(str(ULID()), row.id, row.matter, row.place, row.registered_at, title, text, text, "proposed",
-                actor, utc(now), None, None, "", False)
-    tx._exec(f"INSERT INTO public_cases ({', '.join(COLS)}) VALUES ({', '.join('?' * len(COLS))})",
-             tuple(int(v) if isinstance(v, bool) else v for v in (getattr(case, c) for c in COLS)))
+    case = Case(
+        str(ULID()),
+        row.id,
+        row.matter,
+        row.place,
+        row.registered_at,
+        title,
+        text,
+        text,
+        "proposed",
+        actor,
+        utc(now),
+        None,
+        None,
+        "",
+        False,
+    )
+    tx._exec(
+        f"INSERT INTO public_cases ({', '.join(COLS)}) VALUES ({', '.join('?' * len(COLS))})",
+        tuple(int(v) if isinstance(v, bool) else v for v in (getattr(case, c) for c in COLS)),
+    )
     _bump(tx)
     return case
 
@@ -115,8 +147,11 @@ def listed(tx: Any, status: str | None = None, limit: int = 200) -> list[Case]:
 
 def published(tx: Any, start: str, end: str, limit: int) -> list[Case]:
     """Approved cases of tickets registered in [start, end) (UTC ISO), newest first."""
-    rows = tx._all(f"SELECT {', '.join(COLS)} FROM public_cases WHERE status = 'approved' AND registered_at >= ? "
-                   "AND registered_at < ? ORDER BY registered_at DESC, id DESC LIMIT ?", (start, end, limit))
+    rows = tx._all(
+        f"SELECT {', '.join(COLS)} FROM public_cases WHERE status = 'approved' AND registered_at >= ? "
+        "AND registered_at < ? ORDER BY registered_at DESC, id DESC LIMIT ?",
+        (start, end, limit),
+    )
     return [_case(r) for r in rows]
 
 
@@ -132,8 +167,11 @@ def approve(tx: Any, case_id: str, actor: str, now: datetime, text: str | None =
         found = leaks(final, _known(ticket_of(row))) if row else ()
         if found:
             raise CaseError(422, f"text: 修改后的文字仍含诉求人个人信息（{'、'.join(found)}），请删除后再批准")
-    tx._exec("UPDATE public_cases SET status = 'approved', text = ?, decided_by = ?, decided_at = ?, edited = ? "
-             "WHERE id = ?", (final, actor, utc(now), int(final != case.redacted), case_id))
+    tx._exec(
+        "UPDATE public_cases SET status = 'approved', text = ?, decided_by = ?, decided_at = ?, edited = ? "
+        "WHERE id = ?",
+        (final, actor, utc(now), int(final != case.redacted), case_id),
+    )
     _bump(tx)
     return get(tx, case_id)
 
@@ -142,8 +180,10 @@ def reject(tx: Any, case_id: str, actor: str, now: datetime, reason: str) -> Cas
     if not reason.strip():
         raise CaseError(422, "reason: 请写明不予公开的理由")
     _undecided(tx, case_id)
-    tx._exec("UPDATE public_cases SET status = 'rejected', decided_by = ?, decided_at = ?, reason = ? WHERE id = ?",
-             (actor, utc(now), reason.strip()[:500], case_id))
+    tx._exec(
+        "UPDATE public_cases SET status = 'rejected', decided_by = ?, decided_at = ?, reason = ? WHERE id = ?",
+        (actor, utc(now), reason.strip()[:500], case_id),
+    )
     _bump(tx)
     return get(tx, case_id)
 

@@ -19,8 +19,13 @@ from .policy import PublicPolicy
 
 # The handling counts, in the order the page shows them (R17.1 受理、办理情况).
 HANDLING: tuple[tuple[str, str], ...] = (
-    ("received", "受理诉求总数"), ("accepted", "予以受理"), ("refused", "不予受理"), ("advised", "告知办理途径"),
-    ("answered", "当场答复办结"), ("dispatched", "转办承办单位"), ("closed", "已办结"),
+    ("received", "受理诉求总数"),
+    ("accepted", "予以受理"),
+    ("refused", "不予受理"),
+    ("advised", "告知办理途径"),
+    ("answered", "当场答复办结"),
+    ("dispatched", "转办承办单位"),
+    ("closed", "已办结"),
 )
 RATE_NAMES = {"on_time": "按时办结率", "resolution": "解决率", "satisfaction": "满意率", "response": "响应率"}
 
@@ -31,18 +36,18 @@ class Rate:
     name: str
     numerator: int
     denominator: int
-    value: float | None          # 0..1, None when nothing was counted
+    value: float | None  # 0..1, None when nothing was counted
     change: float | None = None  # percentage points against the period before
 
 
 @dataclass(frozen=True)
 class Figures:
     period: Period
-    channels: tuple[tuple[str, int], ...]   # (channel name, tickets), every channel the centre accepts
-    scopes: tuple[tuple[str, int], ...]     # (scope name, tickets): 受理范围 (R6.1)
-    handling: tuple[tuple[str, int], ...]   # (label, count) in HANDLING order
+    channels: tuple[tuple[str, int], ...]  # (channel name, tickets), every channel the centre accepts
+    scopes: tuple[tuple[str, int], ...]  # (scope name, tickets): 受理范围 (R6.1)
+    handling: tuple[tuple[str, int], ...]  # (label, count) in HANDLING order
     rates: tuple[Rate, ...]
-    hot: tuple[tuple[str, str, int], ...]   # (matter name, place name, tickets)
+    hot: tuple[tuple[str, str, int], ...]  # (matter name, place name, tickets)
     notes: tuple[str, ...] = field(default=())
 
 
@@ -57,8 +62,11 @@ def _json_text(storage: Storage, key: str) -> str:
 
 
 def handling_counts(tx: Any, period: Period) -> dict[str, int]:
-    rows = tx._all("SELECT status, CASE WHEN lead_unit IS NULL THEN 0 ELSE 1 END, closed, count(*) FROM tickets "
-                   "WHERE registered_at >= ? AND registered_at < ? GROUP BY 1, 2, 3", _range(period))
+    rows = tx._all(
+        "SELECT status, CASE WHEN lead_unit IS NULL THEN 0 ELSE 1 END, closed, count(*) FROM tickets "
+        "WHERE registered_at >= ? AND registered_at < ? GROUP BY 1, 2, 3",
+        _range(period),
+    )
     out = dict.fromkeys((k for k, _ in HANDLING), 0) | {"registered": 0}
     for status, dispatched, closed, n in rows:
         n = int(n)
@@ -73,15 +81,19 @@ def handling_counts(tx: Any, period: Period) -> dict[str, int]:
 
 
 def channel_scope_counts(storage: Storage, tx: Any, period: Period) -> list[tuple[str, str, int]]:
-    sql = (f"SELECT {_json_text(storage, 'channel')}, {_json_text(storage, 'scope')}, count(*) FROM tickets "
-           "WHERE registered_at >= ? AND registered_at < ? GROUP BY 1, 2")
+    sql = (
+        f"SELECT {_json_text(storage, 'channel')}, {_json_text(storage, 'scope')}, count(*) FROM tickets "
+        "WHERE registered_at >= ? AND registered_at < ? GROUP BY 1, 2"
+    )
     return [(str(c or ""), str(s or ""), int(n)) for c, s, n in tx._all(sql, _range(period))]
 
 
 def hot_issues(tx: Any, period: Period, rules: Rules, policy: PublicPolicy) -> list[tuple[str, str, int]]:
-    rows = tx._all("SELECT matter, place, count(*) FROM tickets WHERE registered_at >= ? AND registered_at < ? "
-                   "GROUP BY matter, place HAVING count(*) >= ? ORDER BY count(*) DESC, matter, place LIMIT ?",
-                   (*_range(period), policy.hot_min_tickets, policy.hot_issues))
+    rows = tx._all(
+        "SELECT matter, place, count(*) FROM tickets WHERE registered_at >= ? AND registered_at < ? "
+        "GROUP BY matter, place HAVING count(*) >= ? ORDER BY count(*) DESC, matter, place LIMIT ?",
+        (*_range(period), policy.hot_min_tickets, policy.hot_issues),
+    )
     return [(_matter_name(rules, m), place_name(rules, p), int(n)) for m, p, n in rows]
 
 
@@ -91,7 +103,7 @@ def _matter_name(rules: Rules, code: str) -> str:
 
 
 def place_name(rules: Rules, code: str) -> str:
-    """"tiedong.站前街道" → "铁东区站前街道"; an unknown code is not echoed (it is free text)."""
+    """ "tiedong.站前街道" → "铁东区站前街道"; an unknown code is not echoed (it is free text)."""
     district, _, street = code.partition(".")
     p = rules.taxonomy.places.get(district)
     return (p.name + street) if p else "其他地区"
@@ -106,17 +118,22 @@ def rates(storage: Storage, rules: Rules, period: Period) -> tuple[tuple[Rate, .
     report = compute_rates(storage, rules, period, by="all")
     total = getattr(report, "total", None) or next(iter(report), None)
     figures = getattr(total, "figures", {}) or {}
-    out = tuple(Rate(k, RATE_NAMES.get(k, k), f.numerator, f.denominator, f.value, getattr(f, "change", None))
-                for k, f in figures.items() if k in RATE_NAMES)
+    out = tuple(
+        Rate(k, RATE_NAMES.get(k, k), f.numerator, f.denominator, f.value, getattr(f, "change", None))
+        for k, f in figures.items()
+        if k in RATE_NAMES
+    )
     return out, ()
 
 
 def _on_time_only(storage: Storage, period: Period) -> tuple[Rate, ...]:
     """Until the rates engine is in: on time = dispatched tickets closed with no overdue clock."""
     with storage.read() as tx:
-        row = tx._one("SELECT count(*), coalesce(sum(CASE WHEN overdue = 0 THEN 1 ELSE 0 END), 0) FROM tickets "
-                      "WHERE registered_at >= ? AND registered_at < ? AND closed = 1 AND lead_unit IS NOT NULL",
-                      _range(period))
+        row = tx._one(
+            "SELECT count(*), coalesce(sum(CASE WHEN overdue = 0 THEN 1 ELSE 0 END), 0) FROM tickets "
+            "WHERE registered_at >= ? AND registered_at < ? AND closed = 1 AND lead_unit IS NOT NULL",
+            _range(period),
+        )
     total, met = (int(row[0]), int(row[1])) if row else (0, 0)
     return (Rate("on_time", RATE_NAMES["on_time"], met, total, met / total if total else None),)
 
@@ -135,5 +152,6 @@ def figures_for(storage: Storage, rules: Rules, period: Period, policy: PublicPo
     channels = tuple((c.name, per_channel.get(code, 0)) for code, c in tax.channels.items())
     scopes = tuple((s.name, per_scope.get(str(code), 0)) for code, s in sorted(tax.scopes.items()))
     rate_rows, notes = rates(storage, rules, period)
-    return Figures(period, channels, scopes, tuple((label, handling[k]) for k, label in HANDLING), rate_rows,
-                   tuple(hot), notes)
+    return Figures(
+        period, channels, scopes, tuple((label, handling[k]) for k, label in HANDLING), rate_rows, tuple(hot), notes
+    )

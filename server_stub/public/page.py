@@ -41,25 +41,35 @@ def _bars(chart_id: str, title: str, rows: list[tuple[str, float, str]], scale: 
     x0, full = (0, 320) if stacked else (150, 170)
     total_h = top * 2 + height * max(len(rows), 1)
     desc = "；".join(f"{label}：{shown}" for label, _, shown in rows) or "本期无数据"
-    parts = [(f'<svg viewBox="0 0 400 {total_h}" role="img" aria-labelledby="{chart_id}-t {chart_id}-d" '
-              f'xmlns="http://www.w3.org/2000/svg"><title id="{chart_id}-t">{_e(title)}</title>'
-              f'<desc id="{chart_id}-d">{_e(desc)}</desc>')]
+    parts = [
+        (
+            f'<svg viewBox="0 0 400 {total_h}" role="img" aria-labelledby="{chart_id}-t {chart_id}-d" '
+            f'xmlns="http://www.w3.org/2000/svg"><title id="{chart_id}-t">{_e(title)}</title>'
+            f'<desc id="{chart_id}-d">{_e(desc)}</desc>'
+        )
+    ]
     for i, (label, value, shown) in enumerate(rows):
         y = top + i * height
         bar_y = y + (24 if stacked else 6)
         w = 0 if scale <= 0 else max(0.0, min(1.0, value / scale)) * full
-        parts.append(f'<text x="0" y="{y + 20}" font-size="15">{_e(label)}</text>'
-                     f'<rect x="{x0}" y="{bar_y}" width="{w:.1f}" height="18" fill="#b71c1c"/>'
-                     f'<text x="{x0 + 5 + w:.1f}" y="{bar_y + 14}" font-size="15">{_e(shown)}</text>')
+        parts.append(
+            f'<text x="0" y="{y + 20}" font-size="15">{_e(label)}</text>'
+            f'<rect x="{x0}" y="{bar_y}" width="{w:.1f}" height="18" fill="#b71c1c"/>'
+            f'<text x="{x0 + 5 + w:.1f}" y="{bar_y + 14}" font-size="15">{_e(shown)}</text>'
+        )
     parts.append("</svg>")
     return "".join(parts)
 
 
 def _table(caption: str, head: Iterable[str], rows: Iterable[Iterable[object]], numeric: set[int]) -> str:
     th = "".join(f'<th scope="col"{" class=n" if i in numeric else ""}>{_e(h)}</th>' for i, h in enumerate(head))
-    body = "".join("<tr>" + "".join(f'<td{" class=n" if i in numeric else ""}>{_e(c)}</td>' for i, c in enumerate(r))
-                   + "</tr>" for r in rows)
-    return f"<table><caption class=note>{_e(caption)}</caption><thead><tr>{th}</tr></thead><tbody>{body}</tbody></table>"
+    body = "".join(
+        "<tr>" + "".join(f"<td{' class=n' if i in numeric else ''}>{_e(c)}</td>" for i, c in enumerate(r)) + "</tr>"
+        for r in rows
+    )
+    return (
+        f"<table><caption class=note>{_e(caption)}</caption><thead><tr>{th}</tr></thead><tbody>{body}</tbody></table>"
+    )
 
 
 def _change(r: Rate) -> str:
@@ -69,23 +79,36 @@ def _change(r: Rate) -> str:
 def _rates(rates: tuple[Rate, ...]) -> str:
     rows = [(r.name, r.value or 0.0, _pct(r.value)) for r in rates]
     chart = _bars("rates-chart", "三率（按时办结率、解决率、满意率）", rows, 1.0)
-    table = _table("三率明细", ("指标", "达标件数", "考核件数", "比率", "较上期"),
-                   [(r.name, r.numerator, r.denominator, _pct(r.value), _change(r)) for r in rates], {1, 2, 3, 4})
+    table = _table(
+        "三率明细",
+        ("指标", "达标件数", "考核件数", "比率", "较上期"),
+        [(r.name, r.numerator, r.denominator, _pct(r.value), _change(r)) for r in rates],
+        {1, 2, 3, 4},
+    )
     return f'<section id="rates"><h2>三率</h2>{chart}<div id="rates-table">{table}</div></section>'
 
 
-def render(fig: Figures, cases: list[Case], periods: list[tuple[str, str]], *, centre: str,
-           place_name: Callable[[str], str]) -> str:
+def render(
+    fig: Figures, cases: list[Case], periods: list[tuple[str, str]], *, centre: str, place_name: Callable[[str], str]
+) -> str:
     """The page. `periods`: (key, label) of the periods to link to; `place_name(code)` → a name."""
     handling = list(fig.handling)
     top = max((n for _, n in handling), default=0)
     handling_chart = _bars("handling-chart", "受理与办理情况", [(k, n, f"{n}件") for k, n in handling], top)
     hot_rows = [(f"{m}（{p}）", n) for m, p, n in fig.hot]
     hot_top = max((n for _, n in hot_rows), default=0)
-    hot_chart = _bars("hot-chart", "热点问题", [(k, n, f"{n}件") for k, n in hot_rows], hot_top, stacked=True) if hot_rows else ""
-    case_html = "".join(
-        f'<article class="case"><h3>{_e(c.title)}（{_e(place_name(c.place))}）</h3><p>{_e(c.text)}</p></article>'
-        for c in cases) or '<p class="note">本期暂无公开的典型案例。</p>'
+    hot_chart = (
+        _bars("hot-chart", "热点问题", [(k, n, f"{n}件") for k, n in hot_rows], hot_top, stacked=True)
+        if hot_rows
+        else ""
+    )
+    case_html = (
+        "".join(
+            f'<article class="case"><h3>{_e(c.title)}（{_e(place_name(c.place))}）</h3><p>{_e(c.text)}</p></article>'
+            for c in cases
+        )
+        or '<p class="note">本期暂无公开的典型案例。</p>'
+    )
     nav = "".join(f'<a href="/public?period={_e(k)}">{_e(label)}</a>' for k, label in periods)
     notes = "".join(f'<p class="note">{_e(n)}</p>' for n in fig.notes)
     title = f"{centre}{fig.period.label}诉求办理情况公开"

@@ -25,12 +25,14 @@ class PublicPolicyError(Misconfigured, ValueError):
 
 @dataclass(frozen=True)
 class PublicPolicy:
-    period: Literal["month", "week", "year"] = "month"  # R17.1: the page's default period: the last complete one of this kind
-    hot_issues: int = 10         # R37.1: rows of hot issues (matter × place)
-    hot_min_tickets: int = 3     # R37.1: smaller clusters are not listed (a small count can point at a person)
-    cases: int = 10              # R37.1: typical cases per page
-    earliest: str = ""           # R17.1: no period before this one is published ("" = any)
-    refresh_seconds: int = 0     # R17.1: after new events the page is rebuilt once its copy is this old
+    period: Literal["month", "week", "year"] = (
+        "month"  # R17.1: the page's default period: the last complete one of this kind
+    )
+    hot_issues: int = 10  # R37.1: rows of hot issues (matter × place)
+    hot_min_tickets: int = 3  # R37.1: smaller clusters are not listed (a small count can point at a person)
+    cases: int = 10  # R37.1: typical cases per page
+    earliest: str = ""  # R17.1: no period before this one is published ("" = any)
+    refresh_seconds: int = 0  # R17.1: after new events the page is rebuilt once its copy is this old
 
 
 def _positive(table: dict[str, object], key: str, default: int, source: str) -> int:
@@ -56,10 +58,14 @@ def parse_public(text: str, source: str = "policy.toml") -> PublicPolicy:
             parse_period(str(earliest))
         except PeriodError as exc:
             raise PublicPolicyError(f"{source}: public.earliest: {exc}") from None
-    return PublicPolicy(period=period, hot_issues=_positive(table, "hot_issues", 10, source),
-                        hot_min_tickets=_positive(table, "hot_min_tickets", 3, source),
-                        cases=_positive(table, "cases", 10, source), earliest=str(earliest),
-                        refresh_seconds=_seconds(table, "refresh_seconds", source))
+    return PublicPolicy(
+        period=period,
+        hot_issues=_positive(table, "hot_issues", 10, source),
+        hot_min_tickets=_positive(table, "hot_min_tickets", 3, source),
+        cases=_positive(table, "cases", 10, source),
+        earliest=str(earliest),
+        refresh_seconds=_seconds(table, "refresh_seconds", source),
+    )
 
 
 def _seconds(table: dict[str, object], key: str, source: str) -> int:

@@ -68,9 +68,13 @@ def _period(text: str | None, policy: PublicPolicy, now: datetime) -> Period:
     except PeriodError as exc:
         raise HTTPException(status.HTTP_400_BAD_REQUEST, f"period: {exc}") from None
     if period.start > today:
-        raise HTTPException(status.HTTP_400_BAD_REQUEST, f"period: {period.label}尚未开始，请选择已开始的期间（如 2026-10）")
+        raise HTTPException(
+            status.HTTP_400_BAD_REQUEST, f"period: {period.label}尚未开始，请选择已开始的期间（如 2026-10）"
+        )
     if policy.earliest and period.start < parse_period(policy.earliest).start:
-        raise HTTPException(status.HTTP_400_BAD_REQUEST, f"period: 公开数据从{parse_period(policy.earliest).label}起，请选择之后的期间")
+        raise HTTPException(
+            status.HTTP_400_BAD_REQUEST, f"period: 公开数据从{parse_period(policy.earliest).label}起，请选择之后的期间"
+        )
     return period
 
 
@@ -90,11 +94,19 @@ def page_html(storage: Storage, rules: Rules, policy: PublicPolicy, period: Peri
     return render(fig, shown, _links(default), centre=CENTRE, place_name=lambda c: place_name(rules, c))
 
 
-@router.get("/public", response_class=HTMLResponse, responses={400: {"model": ErrorPublic}},
-            summary="公开页：受理渠道与范围、受理办理情况、三率、热点问题、典型案例（无需令牌）")
-def public_page(request: Request, storage: StorageDep, rules: RulesDep, now: Now,
-                period: Annotated[str | None, Query(max_length=40, description="2026-10, 2026-W44, 2026 …")] = None,
-                ) -> HTMLResponse:
+@router.get(
+    "/public",
+    response_class=HTMLResponse,
+    responses={400: {"model": ErrorPublic}},
+    summary="公开页：受理渠道与范围、受理办理情况、三率、热点问题、典型案例（无需令牌）",
+)
+def public_page(
+    request: Request,
+    storage: StorageDep,
+    rules: RulesDep,
+    now: Now,
+    period: Annotated[str | None, Query(max_length=40, description="2026-10, 2026-W44, 2026 …")] = None,
+) -> HTMLResponse:
     policy = _policy(request)
     chosen = _period(period, policy, now)
     default = _period(None, policy, now)
@@ -112,7 +124,9 @@ def public_page(request: Request, storage: StorageDep, rules: RulesDep, now: Now
     return HTMLResponse(hit[2], headers={"Cache-Control": "public, max-age=60"})
 
 
-def _stale(hit: tuple[tuple[str, str], datetime, bytes], version: tuple[str, str], now: datetime, policy: PublicPolicy) -> bool:
+def _stale(
+    hit: tuple[tuple[str, str], datetime, bytes], version: tuple[str, str], now: datetime, policy: PublicPolicy
+) -> bool:
     """A case decided shows at once; new events show once the copy is `refresh_seconds` old, so
     that a centre busy with events every second does not rebuild the page on every request."""
     (seq, cases), made = hit[0], hit[1]
@@ -123,13 +137,17 @@ def _stale(hit: tuple[tuple[str, str], datetime, bytes], version: tuple[str, str
 
 # --- the review API -----------------------------------------------------------------------------
 
+
 class CaseCreate(BaseModel):
     number: str = Field(min_length=1, max_length=40, description="the ticket's number")
 
 
 class CaseApprove(BaseModel):
-    text: str | None = Field(default=None, max_length=case_flow.MAX_TEXT,
-                             description="the reviewer's edit of the redacted text (default: as redacted)")
+    text: str | None = Field(
+        default=None,
+        max_length=case_flow.MAX_TEXT,
+        description="the reviewer's edit of the redacted text (default: as redacted)",
+    )
 
 
 class CaseReject(BaseModel):
@@ -158,7 +176,7 @@ def _public(c: case_flow.Case) -> CasePublic:
 
 def _run(storage: Storage, work: Callable[[Any], T], *, write: bool) -> T:
     try:
-        with (storage.write() if write else storage.read()) as tx:
+        with storage.write() if write else storage.read() as tx:
             return work(tx)
     except case_flow.CaseError as exc:
         raise HTTPException(exc.status, str(exc)) from None
@@ -166,12 +184,27 @@ def _run(storage: Storage, work: Callable[[Any], T], *, write: bool) -> T:
 
 def _audit(storage: Storage, p: Principal, case: case_flow.Case, purpose: str, now: datetime) -> None:
     """Who acted on which ticket's case, and how: ids only, never the words (R33.1)."""
-    storage.audit.append([{"at": utc(now), "principal_id": p.id, "role": p.role.value, "ticket_id": case.ticket_id,
-                           "number": "", "purpose": purpose, "endpoint": f"/v1/public/cases/{case.id}"}])
+    storage.audit.append(
+        [
+            {
+                "at": utc(now),
+                "principal_id": p.id,
+                "role": p.role.value,
+                "ticket_id": case.ticket_id,
+                "number": "",
+                "purpose": purpose,
+                "endpoint": f"/v1/public/cases/{case.id}",
+            }
+        ]
+    )
     log.info("public case %s %s by principal %s", case.id, purpose, p.id)
 
 
-_ERRORS: dict[int | str, dict[str, Any]] = {404: {"model": ErrorPublic}, 409: {"model": ErrorPublic}, 422: {"model": ErrorPublic}}
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    404: {"model": ErrorPublic},
+    409: {"model": ErrorPublic},
+    422: {"model": ErrorPublic},
+}
 CaseId = Annotated[str, Path(max_length=40)]
 
 
@@ -184,16 +217,20 @@ def propose_case(body: CaseCreate, p: Supervisor, storage: StorageDep, rules: Ru
 
 
 @router.get("/v1/public/cases", response_model=list[CasePublic])
-def list_cases(_: Supervisor, storage: StorageDep,
-               state: Annotated[Literal["proposed", "approved", "rejected"] | None, Query(alias="status")] = None,
-               limit: Annotated[int, Query(ge=1, le=1000)] = 200) -> list[CasePublic]:
+def list_cases(
+    _: Supervisor,
+    storage: StorageDep,
+    state: Annotated[Literal["proposed", "approved", "rejected"] | None, Query(alias="status")] = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 200,
+) -> list[CasePublic]:
     """The cases, newest first, each with its redacted text (what the page would show)."""
     return [_public(c) for c in _run(storage, lambda tx: case_flow.listed(tx, state, limit), write=False)]
 
 
 @router.post("/v1/public/cases/{case_id}/approve", response_model=CasePublic, responses=_ERRORS)
-def approve_case(case_id: CaseId, p: Supervisor, storage: StorageDep, now: Now,
-                 body: CaseApprove | None = None) -> CasePublic:
+def approve_case(
+    case_id: CaseId, p: Supervisor, storage: StorageDep, now: Now, body: CaseApprove | None = None
+) -> CasePublic:
     """Publish the case: as redacted, or the reviewer's edit of it (checked again for the
     appellant's own name, phone and address)."""
     text = body.text if body else None

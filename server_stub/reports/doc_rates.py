@@ -23,10 +23,10 @@ from .rates import compute_rates
 class RateLine:
     code: str
     name: str
-    tickets: int                 # tickets counted (the largest population of the unit's rates)
-    on_time: float | None        # 按时办结率, 0..1; None when nothing counted
-    resolution: float | None     # 解决率
-    satisfaction: float | None   # 满意率
+    tickets: int  # tickets counted (the largest population of the unit's rates)
+    on_time: float | None  # 按时办结率, 0..1; None when nothing counted
+    resolution: float | None  # 解决率
+    satisfaction: float | None  # 满意率
 
     @property
     def score(self) -> float | None:
@@ -40,7 +40,7 @@ class RankLine:
     rank: int
     line: RateLine
     previous_rank: int | None
-    score_change: float | None   # this period's score minus the previous one's
+    score_change: float | None  # this period's score minus the previous one's
 
     @property
     def moved(self) -> int | None:
@@ -51,8 +51,10 @@ class RankLine:
 def unit_rates(storage: Storage, rules: Rules, period: Period) -> list[RateLine]:
     """Every unit's rates over `period` (the RATES part's `compute_rates`), largest population first."""
     report = compute_rates(storage, rules, period, "unit")
-    lines = [RateLine(ln.key, ln.name, ln.tickets, _value(ln.on_time), _value(ln.resolution),
-                      _value(ln.satisfaction)) for ln in report.lines]
+    lines = [
+        RateLine(ln.key, ln.name, ln.tickets, _value(ln.on_time), _value(ln.resolution), _value(ln.satisfaction))
+        for ln in report.lines
+    ]
     return sorted(lines, key=lambda r: (-r.tickets, r.code))
 
 
@@ -62,6 +64,7 @@ def _value(f: RateFigure | None) -> float | None:
 
 def ranking(current: list[RateLine], previous: list[RateLine]) -> list[RankLine]:
     """Units with a score, best first (ties by name), with their rank in the previous period."""
+
     def ranked(lines: list[RateLine]) -> list[RateLine]:
         return sorted((r for r in lines if r.score is not None), key=lambda r: (-(r.score or 0), r.code))
 

@@ -24,7 +24,7 @@ Kind = Literal["daily", "weekly", "monthly", "topic"]
 KIND_NAMES = {"daily": "日报", "weekly": "周报", "monthly": "月报", "topic": "专题分析"}
 PERIOD_KINDS: dict[str, Literal["day", "week", "month"]] = {"daily": "day", "weekly": "week", "monthly": "month"}
 CENTRE = "鞍山市群众工作服务中心"
-HOT_SPOTS = 20       # the sheet an office reads, not a dump
+HOT_SPOTS = 20  # the sheet an office reads, not a dump
 OVERDUE_ROWS = 500
 
 
@@ -41,8 +41,8 @@ class OverdueLine:
     number: str
     unit: str
     matter: str
-    due: datetime        # Asia/Shanghai
-    days: int            # whole days past the limit, counted up (an hour late is 1 day)
+    due: datetime  # Asia/Shanghai
+    days: int  # whole days past the limit, counted up (an hour late is 1 day)
 
 
 @dataclass(frozen=True)
@@ -62,28 +62,29 @@ class RiskLine:
 @dataclass(frozen=True)
 class Topic:
     """R31.2: a common, prominent or source problem (a matter, optionally in one place)."""
+
     matter: str
     place: str | None
-    main_to: tuple[str, ...]      # 主送: the units concerned, most tickets first
-    copy_to: tuple[str, ...]      # 抄送: the city government and the commission (policy [reports])
+    main_to: tuple[str, ...]  # 主送: the units concerned, most tickets first
+    copy_to: tuple[str, ...]  # 抄送: the city government and the commission (policy [reports])
     total: int
     previous: int
     by_week: tuple[Count, ...]
     places: tuple[Count, ...]
-    units: tuple[tuple[str, int, int, int], ...]   # (unit name, tickets, not yet archived, open past limit)
-    typical: tuple[tuple[str, str, str], ...]       # (number, matter, place): nothing else
+    units: tuple[tuple[str, int, int, int], ...]  # (unit name, tickets, not yet archived, open past limit)
+    typical: tuple[tuple[str, str, str], ...]  # (number, matter, place): nothing else
 
 
 @dataclass(frozen=True)
 class Document:
     kind: Kind
     period: Period
-    recipient: str                 # 报送对象: the centre's leadership, or one unit
-    unit: str | None               # the unit code a unit's report is limited to
+    recipient: str  # 报送对象: the centre's leadership, or one unit
+    unit: str | None  # the unit code a unit's report is limited to
     produced_at: datetime
     rates: tuple[RateLine, ...] = ()
     ranking: tuple[RankLine, ...] = ()
-    units_ranked: int = 0          # how many units the ranking has (a unit sees its place among them)
+    units_ranked: int = 0  # how many units the ranking has (a unit sees its place among them)
     hot_spots: tuple[HotSpot, ...] = ()
     risks: tuple[RiskLine, ...] = ()
     overdue: tuple[OverdueLine, ...] = ()
@@ -103,8 +104,11 @@ class Document:
     def stem(self) -> str:
         """The file name without extension: kind, period, and the unit or topic it is for."""
         if self.topic:
-            return f"8890-topic-{self.names['matter_code']}" + (f"-{self.names['place_code']}" if self.topic.place else "") \
+            return (
+                f"8890-topic-{self.names['matter_code']}"
+                + (f"-{self.names['place_code']}" if self.topic.place else "")
                 + f"-{self.period.key}"
+            )
         return f"8890-{self.kind}-{self.period.key}" + (f"-{self.unit}" if self.unit else "")
 
 
@@ -131,10 +135,14 @@ def _unit_filter(tx: Tx, unit: str | None) -> tuple[str, tuple[Any, ...]]:
     return (f" AND {tx._holds('units')}", (f"|{unit}|",)) if unit else ("", ())
 
 
-def _registered(tx: Tx, lo: datetime, hi: datetime, unit: str | None, extra: str = "", args: tuple[Any, ...] = ()) -> int:
+def _registered(
+    tx: Tx, lo: datetime, hi: datetime, unit: str | None, extra: str = "", args: tuple[Any, ...] = ()
+) -> int:
     cond, uargs = _unit_filter(tx, unit)
-    row = tx._one(f"SELECT count(*) FROM tickets WHERE registered_at >= ? AND registered_at < ?{cond}{extra}",
-                  (utc(lo), utc(hi), *uargs, *args))
+    row = tx._one(
+        f"SELECT count(*) FROM tickets WHERE registered_at >= ? AND registered_at < ?{cond}{extra}",
+        (utc(lo), utc(hi), *uargs, *args),
+    )
     return int(row[0]) if row else 0
 
 
@@ -144,9 +152,14 @@ def _hot_spots(tx: Tx, period: Period, unit: str | None, names: Names) -> list[H
 
     def counts(p: Period) -> list[tuple[str, str, int]]:
         lo, hi = p.bounds()
-        return [(m, pl, int(n)) for m, pl, n in tx._all(
-            f"SELECT matter, place, count(*) FROM tickets WHERE registered_at >= ? AND registered_at < ?{cond} "
-            "GROUP BY matter, place", (utc(lo), utc(hi), *uargs))]
+        return [
+            (m, pl, int(n))
+            for m, pl, n in tx._all(
+                f"SELECT matter, place, count(*) FROM tickets WHERE registered_at >= ? AND registered_at < ?{cond} "
+                "GROUP BY matter, place",
+                (utc(lo), utc(hi), *uargs),
+            )
+        ]
 
     before = {(m, p): n for m, p, n in counts(period.previous())}
     now = sorted(counts(period), key=lambda x: (-x[2], x[0], x[1]))[:HOT_SPOTS]
@@ -158,10 +171,16 @@ def _overdue(tx: Tx, cutoff: datetime, unit: str | None, names: Names) -> list[O
     cond, uargs = _unit_filter(tx, unit)
     out = []
     for number, lead, matter, due in tx._all(
-            f"SELECT number, lead_unit, matter, due_at FROM tickets WHERE closed = 0 AND due_at IS NOT NULL "
-            f"AND due_at < ?{cond} ORDER BY due_at, number LIMIT ?", (utc(cutoff), *uargs, OVERDUE_ROWS)):
+        f"SELECT number, lead_unit, matter, due_at FROM tickets WHERE closed = 0 AND due_at IS NOT NULL "
+        f"AND due_at < ?{cond} ORDER BY due_at, number LIMIT ?",
+        (utc(cutoff), *uargs, OVERDUE_ROWS),
+    ):
         at = datetime.fromisoformat(due).astimezone(CST)
-        out.append(OverdueLine(number, names.unit(lead), names.matter(matter), at, max(1, math.ceil((cutoff - at) / timedelta(days=1)))))
+        out.append(
+            OverdueLine(
+                number, names.unit(lead), names.matter(matter), at, max(1, math.ceil((cutoff - at) / timedelta(days=1)))
+            )
+        )
     return out
 
 
@@ -187,8 +206,10 @@ def _risks(storage: Storage, period: Period, now: datetime, unit: str | None, na
 
     policy = load_risk_policy()
     _, hi = period.bounds()
-    found = {x.warning["id"]: (x.warning, x.decision["decision"] if x.decision else None)
-             for x in listing(storage, policy, min(hi - timedelta(seconds=1), now), CST)}
+    found = {
+        x.warning["id"]: (x.warning, x.decision["decision"] if x.decision else None)
+        for x in listing(storage, policy, min(hi - timedelta(seconds=1), now), CST)
+    }
     with storage.read() as tx:
         for wid, d in decisions_since(tx, period.start).items():
             if wid not in found and d["window_day"] <= period.end.isoformat():
@@ -201,14 +222,29 @@ def _risks(storage: Storage, period: Period, now: datetime, unit: str | None, na
         subject = name_of[w["dimension"]](w["subject"]) if w["kind"] == "surge" else w["subject"]
         text = headline(w, lambda dim, code: name_of.get(dim, str)(code))
         evidence = "、".join(w.get("evidence", [])[:5])
-        out.append(RiskLine(w.get("kind_name", w["kind"]), subject,
-                            text + (f"；涉及受理编号 {evidence}" if evidence else "")
-                            + (f"；{DECISIONS[decision]}" if decision else "；待处置"), int(w["count"])))
+        out.append(
+            RiskLine(
+                w.get("kind_name", w["kind"]),
+                subject,
+                text
+                + (f"；涉及受理编号 {evidence}" if evidence else "")
+                + (f"；{DECISIONS[decision]}" if decision else "；待处置"),
+                int(w["count"]),
+            )
+        )
     return tuple(sorted(out, key=lambda r: (-r.tickets, r.kind, r.subject)))
 
 
-def periodic(storage: Storage, rules: Rules, kind: Kind, period: Period, now: datetime, *,
-             unit: str | None = None, trend_weeks: int = 8) -> Document:
+def periodic(
+    storage: Storage,
+    rules: Rules,
+    kind: Kind,
+    period: Period,
+    now: datetime,
+    *,
+    unit: str | None = None,
+    trend_weeks: int = 8,
+) -> Document:
     """The daily, weekly or monthly report over `period`, for the centre or for one unit."""
     names = Names(rules)
     lines = unit_rates(storage, rules, period)
@@ -222,17 +258,34 @@ def periodic(storage: Storage, rules: Rules, kind: Kind, period: Period, now: da
     plo, phi = period.previous().bounds()
     with storage.read() as tx:
         doc = Document(
-            kind=kind, period=period, unit=unit, produced_at=now.astimezone(CST),
+            kind=kind,
+            period=period,
+            unit=unit,
+            produced_at=now.astimezone(CST),
             recipient=names.unit(unit) if unit else f"{CENTRE}及市群众工作委员会办公室",
-            rates=tuple(lines), ranking=tuple(mine), units_ranked=len(ranked),
+            rates=tuple(lines),
+            ranking=tuple(mine),
+            units_ranked=len(ranked),
             hot_spots=tuple(_hot_spots(tx, period, unit, names)),
-            overdue=tuple(_overdue(tx, min(hi, now), unit, names)), trend=tuple(_trend(tx, period, unit, trend_weeks)),
-            registered=_registered(tx, lo, hi, unit), previous_registered=_registered(tx, plo, phi, unit))
+            overdue=tuple(_overdue(tx, min(hi, now), unit, names)),
+            trend=tuple(_trend(tx, period, unit, trend_weeks)),
+            registered=_registered(tx, lo, hi, unit),
+            previous_registered=_registered(tx, plo, phi, unit),
+        )
     return replace(doc, risks=_risks(storage, period, now, unit, names))
 
 
-def topic(storage: Storage, rules: Rules, matter: str, place: str | None, period: Period, now: datetime, *,
-          copy_to: tuple[str, ...], typical: int = 5) -> Document:
+def topic(
+    storage: Storage,
+    rules: Rules,
+    matter: str,
+    place: str | None,
+    period: Period,
+    now: datetime,
+    *,
+    copy_to: tuple[str, ...],
+    typical: int = 5,
+) -> Document:
     """R31.2: a topic analysis of `matter` (in `place` and the places under it) over `period`, naming
     the units it goes back to (主送) and the bodies it is reported to (抄送)."""
     names = Names(rules)
@@ -244,9 +297,13 @@ def topic(storage: Storage, rules: Rules, matter: str, place: str | None, period
     lo, hi = period.bounds()
     plo, phi = period.previous().bounds()
     with storage.read() as tx:
-        rows = list(tx._all(f"SELECT number, place, lead_unit, units, closed, due_at, registered_at FROM tickets "
-                            f"WHERE registered_at >= ? AND registered_at < ?{where} ORDER BY registered_at DESC",
-                            (utc(lo), utc(hi), *args)))
+        rows = list(
+            tx._all(
+                f"SELECT number, place, lead_unit, units, closed, due_at, registered_at FROM tickets "
+                f"WHERE registered_at >= ? AND registered_at < ?{where} ORDER BY registered_at DESC",
+                (utc(lo), utc(hi), *args),
+            )
+        )
         previous = _registered(tx, plo, phi, None, where, args)
     weeks: dict[str, int] = {}
     places: dict[str, int] = {}
@@ -270,13 +327,27 @@ def topic(storage: Storage, rules: Rules, matter: str, place: str | None, period
         w = week_of(w.end + timedelta(days=1))
     unit_name, place_name, matter_name = names.unit, names.place, names.matter(matter)
     ordered = sorted(units.items(), key=lambda kv: (-kv[1][0], kv[0]))
-    t = Topic(matter=matter_name, place=place_name(place) if place else None,
-              main_to=tuple(unit_name(u) for u, _ in ordered), copy_to=copy_to, total=len(rows), previous=previous,
-              by_week=tuple(by_week),
-              places=tuple(Count(place_name(p), n) for p, n in sorted(places.items(), key=lambda kv: (-kv[1], kv[0]))),
-              units=tuple((unit_name(u), n[0], n[1], n[2]) for u, n in ordered),
-              typical=tuple((number, matter_name, place_name(pl)) for number, pl, *_ in rows[:typical]))
-    return Document(kind="topic", period=period, unit=None, produced_at=now.astimezone(CST),
-                    recipient="、".join(t.main_to) or "（本时段无相关诉求）", topic=t, registered=len(rows),
-                    previous_registered=previous, trend=t.by_week,
-                    names={"matter_code": matter, "place_code": place or ""})
+    t = Topic(
+        matter=matter_name,
+        place=place_name(place) if place else None,
+        main_to=tuple(unit_name(u) for u, _ in ordered),
+        copy_to=copy_to,
+        total=len(rows),
+        previous=previous,
+        by_week=tuple(by_week),
+        places=tuple(Count(place_name(p), n) for p, n in sorted(places.items(), key=lambda kv: (-kv[1], kv[0]))),
+        units=tuple((unit_name(u), n[0], n[1], n[2]) for u, n in ordered),
+        typical=tuple((number, matter_name, place_name(pl)) for number, pl, *_ in rows[:typical]),
+    )
+    return Document(
+        kind="topic",
+        period=period,
+        unit=None,
+        produced_at=now.astimezone(CST),
+        recipient="、".join(t.main_to) or "（本时段无相关诉求）",
+        topic=t,
+        registered=len(rows),
+        previous_registered=previous,
+        trend=t.by_week,
+        names={"matter_code": matter, "place_code": place or ""},
+    )

@@ -25,8 +25,13 @@ from ..projection import row_for
 from ..storage import Storage, Tx
 
 # The column each grouping reads; `None` for the one line of the whole city.
-GROUP_COLUMNS: dict[str, str | None] = {"unit": "lead_unit", "district": "district", "matter": "matter",
-                                        "operator": "operator", "all": None}
+GROUP_COLUMNS: dict[str, str | None] = {
+    "unit": "lead_unit",
+    "district": "district",
+    "matter": "matter",
+    "operator": "operator",
+    "all": None,
+}
 
 
 class RatesError(BadInput, ValueError):
@@ -35,8 +40,10 @@ class RatesError(BadInput, ValueError):
 
 def check_by(by: str) -> str:
     if by not in GROUP_COLUMNS:
-        raise RatesError(f"分组 {by!r} 无法识别；请写 {' / '.join(GROUP_COLUMNS)}"
-                         f"（{'、'.join(GROUPINGS[g] for g in GROUP_COLUMNS)}）")
+        raise RatesError(
+            f"分组 {by!r} 无法识别；请写 {' / '.join(GROUP_COLUMNS)}"
+            f"（{'、'.join(GROUPINGS[g] for g in GROUP_COLUMNS)}）"
+        )
     return by
 
 
@@ -49,8 +56,9 @@ def check_period(period: Period) -> Period:
     return period
 
 
-def compute_rates(storage: Storage, rules: Rules, period: Period, by: str = "unit", *,
-                  rate_rules: RateRules | None = None) -> RateReport:
+def compute_rates(
+    storage: Storage, rules: Rules, period: Period, by: str = "unit", *, rate_rules: RateRules | None = None
+) -> RateReport:
     """The rates of every line of `by` (unit | district | matter | operator | all) over `period`,
     ranked, with the change from `period.previous()` in percentage points. A unit's line counts the
     tickets it led (R24.2); tickets closed at intake have no unit and appear only in the other
@@ -83,9 +91,14 @@ def _counts(tx: Tx, column: str | None, period: Period, rr: RateRules) -> Counts
             return list(tx._all(f"SELECT 'all', {sums} FROM tickets WHERE {day} >= ? AND {day} <= ?", (lo, hi)))
         inner = ", ".join(f"{s} AS s{i}" for i, s in enumerate(sums.split(", ")))
         outer = ", ".join(f"sum(s{i})" for i in range(sums.count(",") + 1))
-        return list(tx._all(f"SELECT k, {outer} FROM (SELECT {day}, {column} AS k, {inner} FROM tickets "
-                            f"WHERE {day} >= ? AND {day} <= ? AND {column} IS NOT NULL GROUP BY {day}, {column}) AS d "
-                            "GROUP BY k", (lo, hi)))
+        return list(
+            tx._all(
+                f"SELECT k, {outer} FROM (SELECT {day}, {column} AS k, {inner} FROM tickets "
+                f"WHERE {day} >= ? AND {day} <= ? AND {column} IS NOT NULL GROUP BY {day}, {column}) AS d "
+                "GROUP BY k",
+                (lo, hi),
+            )
+        )
 
     def add(rate: str, rows: Any) -> None:
         for k, met, n in rows:
@@ -116,8 +129,7 @@ def _names(tx: Tx, rules: Rules, by: str, keys: set[str]) -> dict[str, str]:
     return {"all": GROUPINGS["all"]}
 
 
-def reproject_rates(storage: Storage, rules: Rules, *, rate_rules: RateRules | None = None,
-                    batch: int = 2000) -> int:
+def reproject_rates(storage: Storage, rules: Rules, *, rate_rules: RateRules | None = None, batch: int = 2000) -> int:
     """Recompute the rate columns of every ticket from its JSON (after the upgrade to schema _004,
     or when [rates] or the limits change); returns the number of tickets rewritten. Batches of
     `batch` tickets, one write each, so the server keeps serving in between."""
@@ -131,10 +143,25 @@ def reproject_rates(storage: Storage, rules: Rules, *, rate_rules: RateRules | N
         updates = []
         for ticket_id, data, seq in rows:
             r = row_for(Ticket.model_validate_json(data), seq, None, rules, rr)
-            updates.append((r.district, r.operator, r.ontime_on, int(r.ontime_met), r.response_on, int(r.response_met),
-                            r.rated_on, int(r.resolved), int(r.satisfied), ticket_id))
+            updates.append(
+                (
+                    r.district,
+                    r.operator,
+                    r.ontime_on,
+                    int(r.ontime_met),
+                    r.response_on,
+                    int(r.response_met),
+                    r.rated_on,
+                    int(r.resolved),
+                    int(r.satisfied),
+                    ticket_id,
+                )
+            )
         with storage.write() as tx:
-            tx._many("UPDATE tickets SET district = ?, operator = ?, ontime_on = ?, ontime_met = ?, response_on = ?, "
-                     "response_met = ?, rated_on = ?, resolved = ?, satisfied = ? WHERE id = ?", updates)
+            tx._many(
+                "UPDATE tickets SET district = ?, operator = ?, ontime_on = ?, ontime_met = ?, response_on = ?, "
+                "response_met = ?, rated_on = ?, resolved = ?, satisfied = ? WHERE id = ?",
+                updates,
+            )
         done += len(rows)
         after = rows[-1][0]

@@ -32,8 +32,17 @@ from ..storage import Storage, Tx, utc
 DECISIONS: dict[str, str] = {"acknowledge": "已确认", "dismiss": "已排除"}
 MAX_REASON = 500
 _COLUMN = {"matter": "matter", "place": "place", "unit": "lead_unit"}
-_DECISION_COLS = ("warning_id", "decision", "reason", "actor", "role", "principal_id", "decided_at", "window_day",
-                  "warning")
+_DECISION_COLS = (
+    "warning_id",
+    "decision",
+    "reason",
+    "actor",
+    "role",
+    "principal_id",
+    "decided_at",
+    "window_day",
+    "warning",
+)
 
 
 class DecisionError(Refused, ValueError):
@@ -51,20 +60,31 @@ class ProjectionSource:
         self.tx = tx
 
     def counts(self, lo: datetime, hi: datetime) -> Iterable[tuple[str, str, str | None, int]]:
-        return [(m, p, u, int(n)) for m, p, u, n in self.tx._all(
-            "SELECT matter, place, lead_unit, count(*) FROM tickets WHERE registered_at >= ? AND registered_at < ? "
-            "GROUP BY matter, place, lead_unit", (utc(lo), utc(hi)))]
+        return [
+            (m, p, u, int(n))
+            for m, p, u, n in self.tx._all(
+                "SELECT matter, place, lead_unit, count(*) FROM tickets WHERE registered_at >= ? AND registered_at < ? "
+                "GROUP BY matter, place, lead_unit",
+                (utc(lo), utc(hi)),
+            )
+        ]
 
     def numbers(self, dimension: str, code: str, lo: datetime, hi: datetime, limit: int) -> list[str]:
         column = _COLUMN[dimension]  # from a fixed table, never from the caller
-        return [r[0] for r in self.tx._all(
-            f"SELECT number FROM tickets WHERE registered_at >= ? AND registered_at < ? AND {column} = ? "
-            "ORDER BY registered_at DESC, number DESC LIMIT ?", (utc(lo), utc(hi), code, limit))]
+        return [
+            r[0]
+            for r in self.tx._all(
+                f"SELECT number FROM tickets WHERE registered_at >= ? AND registered_at < ? AND {column} = ? "
+                "ORDER BY registered_at DESC, number DESC LIMIT ?",
+                (utc(lo), utc(hi), code, limit),
+            )
+        ]
 
     def cue_tickets(self, lo: datetime, hi: datetime) -> Iterable[CueTicket]:
         for number, registered, data in self.tx._all(
-                "SELECT number, registered_at, data FROM tickets WHERE registered_at >= ? AND registered_at < ?",
-                (utc(lo), utc(hi))):
+            "SELECT number, registered_at, data FROM tickets WHERE registered_at >= ? AND registered_at < ?",
+            (utc(lo), utc(hi)),
+        ):
             yield CueTicket(number, datetime.fromisoformat(registered), json.loads(data).get("description") or "")
 
 
@@ -81,14 +101,22 @@ class Listed:
 
 
 def decisions_since(tx: Tx, day: date) -> dict[str, dict[str, Any]]:
-    rows = tx._all(f"SELECT {', '.join(_DECISION_COLS)} FROM risk_decisions WHERE window_day >= ? ORDER BY decided_at",
-                   (day.isoformat(),))
+    rows = tx._all(
+        f"SELECT {', '.join(_DECISION_COLS)} FROM risk_decisions WHERE window_day >= ? ORDER BY decided_at",
+        (day.isoformat(),),
+    )
     return {r[0]: dict(zip(_DECISION_COLS, r)) for r in rows}
 
 
 def _public(d: dict[str, Any]) -> dict[str, Any]:
-    return {"decision": d["decision"], "decision_name": DECISIONS[d["decision"]], "reason": d["reason"],
-            "actor": d["actor"], "role": d["role"], "decided_at": d["decided_at"]}
+    return {
+        "decision": d["decision"],
+        "decision_name": DECISIONS[d["decision"]],
+        "reason": d["reason"],
+        "actor": d["actor"],
+        "role": d["role"],
+        "decided_at": d["decided_at"],
+    }
 
 
 def current_warnings(storage: Storage, policy: RiskPolicy, now: datetime, tz: tzinfo) -> list[RiskWarning]:
@@ -112,8 +140,19 @@ def listing(storage: Storage, policy: RiskPolicy, now: datetime, tz: tzinfo) -> 
     return out
 
 
-def decide(storage: Storage, policy: RiskPolicy, tz: tzinfo, *, warning_id: str, decision: str, reason: str,
-           actor: str, role: str, principal_id: str, now: datetime) -> dict[str, Any]:
+def decide(
+    storage: Storage,
+    policy: RiskPolicy,
+    tz: tzinfo,
+    *,
+    warning_id: str,
+    decision: str,
+    reason: str,
+    actor: str,
+    role: str,
+    principal_id: str,
+    now: datetime,
+) -> dict[str, Any]:
     """Record a supervisor's decision on a current warning; returns the listed warning with it."""
     if decision not in DECISIONS:
         raise DecisionError(422, f"decision 只能是 {' 或 '.join(DECISIONS)}（确认或排除）")
@@ -127,18 +166,30 @@ def decide(storage: Storage, policy: RiskPolicy, tz: tzinfo, *, warning_id: str,
     with storage.write() as tx:
         earlier = tx._one("SELECT decision, actor, decided_at FROM risk_decisions WHERE warning_id = ?", (warning_id,))
         if earlier is not None:
-            raise DecisionError(409, f"该预警已于 {_local(earlier[2], tz)} 由 {earlier[1]} "
-                                     f"{DECISIONS.get(earlier[0], earlier[0])}，不能重复处理")
+            raise DecisionError(
+                409,
+                f"该预警已于 {_local(earlier[2], tz)} 由 {earlier[1]} "
+                f"{DECISIONS.get(earlier[0], earlier[0])}，不能重复处理",
+            )
         if warning is None:
             raise DecisionError(404, f"没有编号为 {warning_id} 的当前预警（可能已过时限或编号有误），请先查看预警列表")
-        row = {"warning_id": warning_id, "decision": decision, "reason": reason, "actor": actor, "role": role,
-               "principal_id": principal_id, "decided_at": utc(now), "window_day": warning.window.isoformat(),
-               "warning": json.dumps(warning.to_json_dict(), ensure_ascii=False)}
-        tx._exec(f"INSERT INTO risk_decisions ({', '.join(_DECISION_COLS)}) VALUES ({', '.join('?' * len(_DECISION_COLS))})",
-                 tuple(row[c] for c in _DECISION_COLS))
+        row = {
+            "warning_id": warning_id,
+            "decision": decision,
+            "reason": reason,
+            "actor": actor,
+            "role": role,
+            "principal_id": principal_id,
+            "decided_at": utc(now),
+            "window_day": warning.window.isoformat(),
+            "warning": json.dumps(warning.to_json_dict(), ensure_ascii=False),
+        }
+        tx._exec(
+            f"INSERT INTO risk_decisions ({', '.join(_DECISION_COLS)}) VALUES ({', '.join('?' * len(_DECISION_COLS))})",
+            tuple(row[c] for c in _DECISION_COLS),
+        )
     return Listed(warning.to_json_dict(), True, _public(row)).to_json_dict()
 
 
 def _local(stamp: str, tz: tzinfo) -> str:
     return datetime.fromisoformat(stamp).astimezone(tz).strftime("%Y-%m-%d %H:%M")
-

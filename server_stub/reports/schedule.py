@@ -19,6 +19,7 @@ import tomllib
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from pathlib import Path
+from typing import cast
 
 from operator_tui.config import Rules
 from operator_tui.data import read_text
@@ -38,10 +39,10 @@ class ReportsPolicyError(Misconfigured, ValueError):
 
 @dataclass(frozen=True)
 class ReportsPolicy:
-    at: time = time(0, 30)                 # R31.1: after this time of day (CST) the previous period is made
+    at: time = time(0, 30)  # R31.1: after this time of day (CST) the previous period is made
     kinds: tuple[str, ...] = ("daily", "weekly", "monthly")
     trend_weeks: int = 8
-    topic_copy_to: tuple[str, ...] = ("鞍山市人民政府", "鞍山市群众工作委员会")   # R31.2
+    topic_copy_to: tuple[str, ...] = ("鞍山市人民政府", "鞍山市群众工作委员会")  # R31.2
 
 
 def parse_reports_policy(text: str, source: str) -> ReportsPolicy:
@@ -53,7 +54,7 @@ def parse_reports_policy(text: str, source: str) -> ReportsPolicy:
     try:
         at = time.fromisoformat(doc.get("at", "00:30"))
     except (TypeError, ValueError):
-        raise ReportsPolicyError(f"{source}: reports.at: write a time of day such as \"00:30\"") from None
+        raise ReportsPolicyError(f'{source}: reports.at: write a time of day such as "00:30"') from None
     kinds = tuple(k for k in ("daily", "weekly", "monthly") if doc.get(k, True))
     for key in ("daily", "weekly", "monthly"):
         if not isinstance(doc.get(key, True), bool):
@@ -110,8 +111,9 @@ def _claim(storage: Storage, key: str, now: datetime) -> bool:
     return True
 
 
-def produce_due(storage: Storage, rules: Rules, out_dir: Path, now: datetime,
-                policy: ReportsPolicy | None = None) -> list[Path]:
+def produce_due(
+    storage: Storage, rules: Rules, out_dir: Path, now: datetime, policy: ReportsPolicy | None = None
+) -> list[Path]:
     """Make what is due and not yet made; returns the files written (none when all were made)."""
     policy = policy or ReportsPolicy()
     made: list[Path] = []
@@ -121,8 +123,14 @@ def produce_due(storage: Storage, rules: Rules, out_dir: Path, now: datetime,
             if not _claim(storage, key, now):
                 continue
             try:
-                doc = documents.periodic(storage, rules, kind, period, now,  # type: ignore[arg-type]
-                                         trend_weeks=policy.trend_weeks)
+                doc = documents.periodic(
+                    storage,
+                    rules,
+                    cast("documents.Kind", kind),  # one of PERIOD_KINDS' keys
+                    period,
+                    now,
+                    trend_weeks=policy.trend_weeks,
+                )
                 made += write_files(doc, out_dir)
             except BaseException:
                 with storage.write() as tx:  # not made: the next run tries again
@@ -137,6 +145,7 @@ def produce_due(storage: Storage, rules: Rules, out_dir: Path, now: datetime,
 @dataclass(frozen=True)
 class ReportJob:
     """What `hotline server --reports-dir DIR` runs: every `every_seconds`, `produce_due` into `out_dir`."""
+
     out_dir: Path
     policy: ReportsPolicy = ReportsPolicy()
     every_seconds: float = 60.0

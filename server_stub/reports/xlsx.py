@@ -23,8 +23,14 @@ HEADER_FILL = PatternFill("solid", fgColor="DCE6F1")
 NONE = "暂无"
 
 
-def _sheet(wb: Workbook, title: str, headers: list[str], widths: list[int], rows: list[list[Any]],
-           percent: AbstractSet[int] = frozenset()) -> Worksheet:
+def _sheet(
+    wb: Workbook,
+    title: str,
+    headers: list[str],
+    widths: list[int],
+    rows: list[list[Any]],
+    percent: AbstractSet[int] = frozenset(),
+) -> Worksheet:
     ws: Worksheet = wb.create_sheet(title)
     ws.append(headers)
     for cell in ws[1]:
@@ -54,28 +60,59 @@ def _cover(wb: Workbook, doc: Document) -> None:
     ws.merge_cells("A1:B1")
     rows: list[tuple[str, str]] = [("报告时段", doc.period.label)]
     if doc.topic:
-        rows += [("主送", "、".join(doc.topic.main_to) or "（本时段无相关单位）"), ("抄送", "、".join(doc.topic.copy_to))]
+        rows += [
+            ("主送", "、".join(doc.topic.main_to) or "（本时段无相关单位）"),
+            ("抄送", "、".join(doc.topic.copy_to)),
+        ]
     else:
         rows.append(("报送", doc.recipient))
-    rows += [("生成时间", f"{doc.produced_at:%Y-%m-%d %H:%M}（北京时间）"),
-             ("说明", "本表不含诉求人姓名、电话、住址等个人信息。")]
+    rows += [
+        ("生成时间", f"{doc.produced_at:%Y-%m-%d %H:%M}（北京时间）"),
+        ("说明", "本表不含诉求人姓名、电话、住址等个人信息。"),
+    ]
     for i, (k, v) in enumerate(rows, start=3):
         ws.cell(row=i, column=1, value=k).font = Font(bold=True)
         ws.cell(row=i, column=2, value=v).alignment = Alignment(wrap_text=True)
 
 
 def _periodic(wb: Workbook, doc: Document) -> None:
-    _sheet(wb, "三率", ["承办单位", "计入件数", "按时办结率", "解决率", "满意率"], [34, 10, 12, 10, 10],
-           [[r.name, r.tickets, r.on_time, r.resolution, r.satisfaction] for r in doc.rates], {2, 3, 4})
-    _sheet(wb, "排名", ["名次", "承办单位", "综合得分", "上期名次", "名次变化", "得分变化"], [8, 34, 10, 10, 10, 10],
-           [[k.rank, k.line.name, k.line.score, k.previous_rank, k.moved, k.score_change] for k in doc.ranking],
-           {2, 5})
-    _sheet(wb, "热点", ["事项", "地点", "本期件数", "上期件数"], [28, 30, 10, 10],
-           [[h.matter, h.place, h.count, h.previous] for h in doc.hot_spots])
-    _sheet(wb, "风险", ["类别", "对象", "说明", "涉及件数"], [14, 30, 50, 10],
-           [[r.kind, r.subject, r.detail, r.tickets] for r in doc.risks or ()])
-    ws = _sheet(wb, "超期", ["受理编号", "承办单位", "事项", "办理时限", "超期天数"], [18, 34, 28, 18, 10],
-                [[o.number, o.unit, o.matter, o.due.replace(tzinfo=None), o.days] for o in doc.overdue])
+    _sheet(
+        wb,
+        "三率",
+        ["承办单位", "计入件数", "按时办结率", "解决率", "满意率"],
+        [34, 10, 12, 10, 10],
+        [[r.name, r.tickets, r.on_time, r.resolution, r.satisfaction] for r in doc.rates],
+        {2, 3, 4},
+    )
+    _sheet(
+        wb,
+        "排名",
+        ["名次", "承办单位", "综合得分", "上期名次", "名次变化", "得分变化"],
+        [8, 34, 10, 10, 10, 10],
+        [[k.rank, k.line.name, k.line.score, k.previous_rank, k.moved, k.score_change] for k in doc.ranking],
+        {2, 5},
+    )
+    _sheet(
+        wb,
+        "热点",
+        ["事项", "地点", "本期件数", "上期件数"],
+        [28, 30, 10, 10],
+        [[h.matter, h.place, h.count, h.previous] for h in doc.hot_spots],
+    )
+    _sheet(
+        wb,
+        "风险",
+        ["类别", "对象", "说明", "涉及件数"],
+        [14, 30, 50, 10],
+        [[r.kind, r.subject, r.detail, r.tickets] for r in doc.risks or ()],
+    )
+    ws = _sheet(
+        wb,
+        "超期",
+        ["受理编号", "承办单位", "事项", "办理时限", "超期天数"],
+        [18, 34, 28, 18, 10],
+        [[o.number, o.unit, o.matter, o.due.replace(tzinfo=None), o.days] for o in doc.overdue],
+    )
     for row in ws.iter_rows(min_row=2, min_col=4, max_col=4):
         row[0].number_format = "yyyy-mm-dd hh:mm"
 

@@ -60,8 +60,13 @@ class Centre:
         return self.app.state.storage
 
     def client(self, who: str, http: httpx.Client | None = None) -> HotlineClient:
-        return HotlineClient(http or self.http, self.tokens[who], backoff=Backoff(base=0.001, cap=0.002, attempts=3),
-                             sleep=lambda _: None, clock=lambda: NOW)
+        return HotlineClient(
+            http or self.http,
+            self.tokens[who],
+            backoff=Backoff(base=0.001, cap=0.002, attempts=3),
+            sleep=lambda _: None,
+            clock=lambda: NOW,
+        )
 
     def seat(self, code: str, *, online: bool = True, http: httpx.Client | None = None) -> SeatContext:
         settings = Settings.resolve(db=self.tmp / f"seat{code}.db", operator=f"op-{code}")
@@ -69,9 +74,15 @@ class Centre:
         with store.transaction() as db:
             meta.put(db, "seat_code", code)
         sync = SyncService(store, self.client(code, http), self.rules, clock=lambda: NOW) if online else None
-        return SeatContext(settings=settings, rules=self.rules, store=store,
-                           desk=Desk(store, self.rules, settings.operator), role=Role.OPERATOR, now=lambda: NOW,
-                           sync=sync)
+        return SeatContext(
+            settings=settings,
+            rules=self.rules,
+            store=store,
+            desk=Desk(store, self.rules, settings.operator),
+            role=Role.OPERATOR,
+            now=lambda: NOW,
+            sync=sync,
+        )
 
     def record(self, ctx: SeatContext, lead: str = UNIT, **form: Any) -> Ticket:
         return ctx.desk.register(self.form(**form), NOW, [("accept", {}), ("dispatch", {"lead_unit": lead})])
@@ -93,8 +104,9 @@ def centre(tmp_path, server_db, rules, form, monkeypatch) -> Centre:
     monkeypatch.setenv("HOTLINE_CONFIG_DIR", str(tmp_path / "config"))
     db = server_db  # the in-process server on each engine in turn (tests/conftest.py)
     tokens: dict[str, str] = {}
-    for p, token in bootstrap.init(db, NOW, seats=SEATS, units=[UNIT], supervisors=["值班长"],
-                                   known_units=rules.taxonomy.units):
+    for p, token in bootstrap.init(
+        db, NOW, seats=SEATS, units=[UNIT], supervisors=["值班长"], known_units=rules.taxonomy.units
+    ):
         tokens[p.seat or p.unit or p.role.value] = token
     app = create_app(ServerSettings(db_path=db, sweep_every_seconds=0, clock=lambda: NOW), rules)
     with TestClient(app) as http:

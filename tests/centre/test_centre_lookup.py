@@ -99,8 +99,13 @@ def test_find_by_number_phone_name_address_and_dates_across_seats(centre):
     centre.record(a, phone="13904120002", name="张三", address="铁西区某路1号")
     _synced(a)
     day = t.registered_at.replace(hour=0, minute=0)
-    for c in (Criteria(number=t.number), Criteria(phone=PHONE), Criteria(name="春花"), Criteria(address="胜利路"),
-              Criteria(name="欧阳", registered_from=day, registered_to=day.replace(day=day.day + 1))):
+    for c in (
+        Criteria(number=t.number),
+        Criteria(phone=PHONE),
+        Criteria(name="春花"),
+        Criteria(address="胜利路"),
+        Criteria(name="欧阳", registered_from=day, registered_to=day.replace(day=day.day + 1)),
+    ):
         assert [r.number for r in _lookup(b).find(c).rows] == [t.number], c
     assert _lookup(b).find(Criteria(name="春花", registered_to=day)).rows == []
 
@@ -185,8 +190,9 @@ def test_a_new_seat_database_takes_its_tokens_seat_code_and_a_mismatch_pushes_no
         assert meta.seat_code(db) == "002"
     centre.record(numbered, phone="13904120077")
     # The seat (which asks who holds its token) with seat 003's token:
-    wrong = SyncService(numbered.store, centre.client("003"), centre.rules, clock=numbered.now,
-                        on_identity=lambda who: None)
+    wrong = SyncService(
+        numbered.store, centre.client("003"), centre.rules, clock=numbered.now, on_identity=lambda who: None
+    )
     report = wrong.sync_once()
     assert not report.ok and "坐席 001" in report.error and "坐席 003" in report.error
     with numbered.store.connect() as db:

@@ -81,8 +81,13 @@ async def test_f4_at_seat_002_finds_seat_001s_ticket_by_number_phone_name_and_ad
     app = make_app(b)
     async with app.run_test(size=SIZE) as pilot:
         await keys.settle(pilot)
-        for fields in ({"query": t.number}, {"query": PHONE}, {"name": "春花"}, {"address": "胜利路"},
-                       {"name": "欧阳", "from": "2026-11-26", "to": "2026-11-26"}):
+        for fields in (
+            {"query": t.number},
+            {"query": PHONE},
+            {"name": "春花"},
+            {"address": "胜利路"},
+            {"name": "欧阳", "from": "2026-11-26", "to": "2026-11-26"},
+        ):
             assert await _find(pilot, keys, app, **fields) == [t.number], fields
             await pilot.press("escape")
             await pilot.pause()

@@ -33,6 +33,7 @@ def one_chinese_line(result) -> str:
 @pytest.fixture
 def read_only(monkeypatch):
     """`read_only(folder)`: the folder (and what is in it) is read-only to the path checks."""
+
     def make(folder: Path) -> Path:
         folder.mkdir(exist_ok=True)
         os.chmod(folder, stat.S_IRUSR | stat.S_IXUSR)
@@ -59,9 +60,18 @@ def not_a_db(tmp_path) -> Path:
 
 # --- the seat database: only `db init` creates one ----------------------------------------------
 
-@pytest.mark.parametrize("args", [("ticket", "list"), ("ticket", "show", "2611260010001"),
-                                  ("kb", "search", "暖气"), ("kb", "stale"), ("kb", "export", "--format", "csv"),
-                                  ("sync", "--server", "http://127.0.0.1:9", "--token", "hl_x")])
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("ticket", "list"),
+        ("ticket", "show", "2611260010001"),
+        ("kb", "search", "暖气"),
+        ("kb", "stale"),
+        ("kb", "export", "--format", "csv"),
+        ("sync", "--server", "http://127.0.0.1:9", "--token", "hl_x"),
+    ],
+)
 def test_a_mistyped_db_is_refused_and_not_created(cli, tmp_path, args):
     typo = tmp_path / "seta.db"
     line = one_chinese_line(cli("--db", str(typo), *args))
@@ -71,14 +81,32 @@ def test_a_mistyped_db_is_refused_and_not_created(cli, tmp_path, args):
 
 def test_ticket_add_needs_an_existing_database(cli, tmp_path):
     typo = tmp_path / "seta.db"
-    result = cli("--db", str(typo), "ticket", "add", "--name", "张先生", "--phone", "13912345678", "--address", "铁东区",
-                 "--type", "投诉", "--matter", "heating_temperature", "--place", "tiedong.站前街道",
-                 "--description", "暖气不热")
+    result = cli(
+        "--db",
+        str(typo),
+        "ticket",
+        "add",
+        "--name",
+        "张先生",
+        "--phone",
+        "13912345678",
+        "--address",
+        "铁东区",
+        "--type",
+        "投诉",
+        "--matter",
+        "heating_temperature",
+        "--place",
+        "tiedong.站前街道",
+        "--description",
+        "暖气不热",
+    )
     assert "--db" in one_chinese_line(result) and not typo.exists()
 
 
-@pytest.mark.parametrize("args", [("ticket", "list"), ("kb", "search", "暖气"), ("kb", "stale"),
-                                  ("kb", "import", "KB")])
+@pytest.mark.parametrize(
+    "args", [("ticket", "list"), ("kb", "search", "暖气"), ("kb", "stale"), ("kb", "import", "KB")]
+)
 def test_a_file_that_is_not_a_database_is_refused(cli, tmp_path, not_a_db, args):
     args = tuple(str(tmp_path / "kb.md") if a == "KB" else a for a in args)
     (tmp_path / "kb.md").write_text("---\n---\n", encoding="utf-8")
@@ -110,9 +138,28 @@ def test_writing_to_a_read_only_database_is_refused(cli, tmp_path, read_only):
     db = folder / "seat.db"
     assert cli("--db", str(db), "db", "init", "--demo").code == 0
     read_only(folder)
-    line = one_chinese_line(cli("--db", str(db), "ticket", "add", "--name", "张先生", "--phone", "13912345678",
-                                "--address", "铁东区", "--type", "投诉", "--matter", "heating_temperature",
-                                "--place", "tiedong.站前街道", "--description", "暖气不热"))
+    line = one_chinese_line(
+        cli(
+            "--db",
+            str(db),
+            "ticket",
+            "add",
+            "--name",
+            "张先生",
+            "--phone",
+            "13912345678",
+            "--address",
+            "铁东区",
+            "--type",
+            "投诉",
+            "--matter",
+            "heating_temperature",
+            "--place",
+            "tiedong.站前街道",
+            "--description",
+            "暖气不热",
+        )
+    )
     assert "只读" in line
     kb = tmp_path / "one.md"
     kb.write_text("x", encoding="utf-8")
@@ -120,6 +167,7 @@ def test_writing_to_a_read_only_database_is_refused(cli, tmp_path, read_only):
 
 
 # --- knowledge base: import all-or-nothing, export where asked ---------------------------------
+
 
 def test_kb_import_of_a_missing_path(cli):
     assert cli("db", "init").code == 0
@@ -148,8 +196,9 @@ def test_kb_import_is_all_or_nothing(cli, tmp_path):
     folder = tmp_path / "kb"
     export_markdown(sample_articles()[:5], folder)
     broken = sorted(folder.glob("*.md"))[-1]
-    broken.write_text(broken.read_text(encoding="utf-8").replace("review_by:", "review_by: 2025-02-30\nx:"),
-                      encoding="utf-8")
+    broken.write_text(
+        broken.read_text(encoding="utf-8").replace("review_by:", "review_by: 2025-02-30\nx:"), encoding="utf-8"
+    )
     result = cli("kb", "import", str(folder))
     assert result.code == 2 and "全部未导入" in result.err
     assert cli("kb", "export", "--format", "csv").out.strip().count("\n") == 0  # the header only
@@ -169,6 +218,7 @@ def test_kb_export_into_a_missing_folder_makes_nothing(cli, tmp_path):
 
 # --- the other commands -------------------------------------------------------------------------
 
+
 @pytest.mark.rule("R22.1")
 @pytest.mark.parametrize("start", ["9999-12-31T10:00:00+08:00", "0001-01-01T00:00:00+08:00", "2026-13-01"])
 def test_deadline_with_an_absurd_date(cli, start):
@@ -176,8 +226,17 @@ def test_deadline_with_an_absurd_date(cli, start):
 
 
 def test_deadline_with_a_missing_holiday_file(cli, tmp_path):
-    line = one_chinese_line(cli("deadline", "--start", "2026-11-02T09:00:00+08:00", "--workdays", "5",
-                                "--holidays", str(tmp_path / "holidays.toml")))
+    line = one_chinese_line(
+        cli(
+            "deadline",
+            "--start",
+            "2026-11-02T09:00:00+08:00",
+            "--workdays",
+            "5",
+            "--holidays",
+            str(tmp_path / "holidays.toml"),
+        )
+    )
     assert "--holidays" in line
 
 
@@ -202,6 +261,7 @@ def test_the_seat_refuses_a_mistyped_db(tmp_path, monkeypatch, capsys):
 
 
 # --- the server's commands (the path checks they call live in operator_tui.cli.common) ----------
+
 
 def test_server_with_a_mistyped_db_is_refused_and_not_created(cli, tmp_path):
     typo = tmp_path / "servre.db"

@@ -12,8 +12,7 @@ HOTLINE = Path(sys.executable).with_name("hotline")
 
 
 def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run(list(args), capture_output=True, text=True, timeout=60,
-                          env={**os.environ, **(env or {})})
+    return subprocess.run(list(args), capture_output=True, text=True, timeout=60, env={**os.environ, **(env or {})})
 
 
 def test_version_is_the_installed_one_and_both_ways_in_agree():
@@ -24,14 +23,16 @@ def test_version_is_the_installed_one_and_both_ways_in_agree():
 
 
 def test_python_m_runs_the_same_commands_with_the_same_errors():
-    result = run(sys.executable, "-m", "operator_tui", "deadline", "--start", "9999-12-31T10:00:00+08:00",
-                 "--workdays", "5")
+    result = run(
+        sys.executable, "-m", "operator_tui", "deadline", "--start", "9999-12-31T10:00:00+08:00", "--workdays", "5"
+    )
     assert result.returncode == 2 and result.stderr.count("\n") == 1
 
 
 def test_shell_completion_offers_sub_commands_of_a_lazily_registered_group():
-    result = run(str(HOTLINE), env={"_HOTLINE_COMPLETE": "complete_bash", "COMP_WORDS": "hotline report r",
-                                    "COMP_CWORD": "2"})
+    result = run(
+        str(HOTLINE), env={"_HOTLINE_COMPLETE": "complete_bash", "COMP_WORDS": "hotline report r", "COMP_CWORD": "2"}
+    )
     assert result.returncode == 0
     assert {"rates", "risks"} <= set(result.stdout.split())
     shown = run(str(HOTLINE), "--show-completion", "bash", env={"SHELL": "/bin/bash"})

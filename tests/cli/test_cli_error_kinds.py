@@ -31,16 +31,20 @@ def failing(cli, monkeypatch):
     return run
 
 
-@pytest.mark.parametrize(("exc", "code"), [
-    (IntakeInvalid([]), 2),
-    (TicketNotFound("服务器上没有受理编号为 2611020010001 的办理单"), 2),
-    (RuleViolation("R18.1", "受理编号已被其他办理单使用"), 2),
-    (ProtocolError(409, "conflict"), 2),        # a Refused that is also a SyncError: refused wins
-    (PolicyError("policy.toml：limits.dispatch 需要正整数"), 2),
-    (AuthRejected("令牌无效，请用 hotline server token 重新签发"), 2),
-    (Offline("服务器暂时无法连接；待同步队列已保留"), 1),
-    (LockBusy("坐席正在使用该数据库"), 1),
-], ids=lambda v: type(v).__name__ if isinstance(v, BaseException) else str(v))
+@pytest.mark.parametrize(
+    ("exc", "code"),
+    [
+        (IntakeInvalid([]), 2),
+        (TicketNotFound("服务器上没有受理编号为 2611020010001 的办理单"), 2),
+        (RuleViolation("R18.1", "受理编号已被其他办理单使用"), 2),
+        (ProtocolError(409, "conflict"), 2),  # a Refused that is also a SyncError: refused wins
+        (PolicyError("policy.toml：limits.dispatch 需要正整数"), 2),
+        (AuthRejected("令牌无效，请用 hotline server token 重新签发"), 2),
+        (Offline("服务器暂时无法连接；待同步队列已保留"), 1),
+        (LockBusy("坐席正在使用该数据库"), 1),
+    ],
+    ids=lambda v: type(v).__name__ if isinstance(v, BaseException) else str(v),
+)
 def test_each_kind_exits_with_its_code_and_one_chinese_line(failing, exc, code):
     r = failing(exc)
     assert r.code == code, (r.code, r.err)

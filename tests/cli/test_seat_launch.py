@@ -88,15 +88,31 @@ def test_environment_variables_fill_what_the_command_line_leaves_out(monkeypatch
     assert parse_seat_args(["seat", "--role", "operator"])[1].role == "operator"  # the flag wins
 
 
-@pytest.mark.parametrize("argv", [[], ["ticket", "list"], ["seat", "--help"], ["seat", "--bogus"],
-                                  ["seat", "--caller"], ["seat", "--offline=yes"], ["--db"], ["seat", "seat"]])
+@pytest.mark.parametrize(
+    "argv",
+    [
+        [],
+        ["ticket", "list"],
+        ["seat", "--help"],
+        ["seat", "--bogus"],
+        ["seat", "--caller"],
+        ["seat", "--offline=yes"],
+        ["--db"],
+        ["seat", "seat"],
+    ],
+)
 def test_anything_else_goes_to_the_full_cli(argv):
     assert parse_seat_args(argv) is None
 
 
-@pytest.mark.parametrize(("argv", "field"), [(["seat", "--caller", "12345"], "--caller"),
-                                             (["seat", "--role", "boss"], "--role"),
-                                             (["seat", "--server", "ftp://x"], "--server")])
+@pytest.mark.parametrize(
+    ("argv", "field"),
+    [
+        (["seat", "--caller", "12345"], "--caller"),
+        (["seat", "--role", "boss"], "--role"),
+        (["seat", "--server", "ftp://x"], "--server"),
+    ],
+)
 def test_a_bad_option_is_one_line_and_exit_code_2(argv, field, capsys, tmp_path, monkeypatch):
     monkeypatch.setenv("HOTLINE_DB", str(tmp_path / "seat.db"))
     with pytest.raises(SystemExit) as done:

@@ -50,9 +50,30 @@ def tls_server(tmp_path_factory):
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("HOTLINE_")} | {"PYTHONPATH": str(ROOT)}
     log = open(tmp / "server.log", "wb")
-    proc = subprocess.Popen([sys.executable, "-c", MAIN, "server", "--db", str(db), "--port", str(port),
-                             "--sweep-every", "0", "--log-level", "warning", "--tls-cert", str(tmp / "server.pem"),
-                             "--tls-key", str(tmp / "server.key")], cwd=ROOT, env=env, stdout=log, stderr=log)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            MAIN,
+            "server",
+            "--db",
+            str(db),
+            "--port",
+            str(port),
+            "--sweep-every",
+            "0",
+            "--log-level",
+            "warning",
+            "--tls-cert",
+            str(tmp / "server.pem"),
+            "--tls-key",
+            str(tmp / "server.key"),
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=log,
+    )
     url = f"https://127.0.0.1:{port}"
     trust = ssl.create_default_context(cafile=str(tmp / "ca.pem"))
     deadline = time.monotonic() + 60  # bounds a hung start only; not a measure
@@ -85,8 +106,16 @@ def test_the_server_speaks_https_only(tls_server):
 
 def test_sync_verifies_the_server_with_the_ca_file(cli, tls_server, tmp_path):
     assert cli("db", "init", "--seat-code", "012").code == 0
-    r = cli("sync", "--server", tls_server["url"], "--token-file", str(token_file(tmp_path, tls_server["token"])),
-            "--ca-file", str(tls_server["dir"] / "ca.pem"), "--quiet")
+    r = cli(
+        "sync",
+        "--server",
+        tls_server["url"],
+        "--token-file",
+        str(token_file(tmp_path, tls_server["token"])),
+        "--ca-file",
+        str(tls_server["dir"] / "ca.pem"),
+        "--quiet",
+    )
     assert r.code == 0, r.err
     assert "已推送 0 条" in r.out
 
@@ -115,6 +144,13 @@ def test_tls_options_are_checked_before_the_server_starts(cli, tmp_path):
     r = cli("server", "--db", str(tmp_path / "s.db"), "--tls-cert", str(tmp_path / "nope.pem"))
     assert r.code == 2 and "--tls-key" in r.err
     (tmp_path / "bad.pem").write_text("not a certificate")
-    r = cli("server", "--db", str(tmp_path / "s.db"), "--tls-cert", str(tmp_path / "bad.pem"),
-            "--tls-key", str(tmp_path / "bad.pem"))
+    r = cli(
+        "server",
+        "--db",
+        str(tmp_path / "s.db"),
+        "--tls-cert",
+        str(tmp_path / "bad.pem"),
+        "--tls-key",
+        str(tmp_path / "bad.pem"),
+    )
     assert r.code == 2 and "cannot use" in r.err and len(r.err_lines) == 1

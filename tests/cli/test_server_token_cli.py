@@ -23,8 +23,22 @@ def tokens(cli, db) -> list[dict]:
 
 
 def test_a_person_token_for_an_enrolled_seat(cli, server_db):
-    r = cli("server", "token", "add", "--db", str(server_db), "--role", "operator", "--seat", "001",
-            "--name", "张三", "--staff-no", "1024", "--json")
+    r = cli(
+        "server",
+        "token",
+        "add",
+        "--db",
+        str(server_db),
+        "--role",
+        "operator",
+        "--seat",
+        "001",
+        "--name",
+        "张三",
+        "--staff-no",
+        "1024",
+        "--json",
+    )
     assert r.code == 0, r.err
     issued = r.json()[0]
     assert (issued["seat"], issued["name"], issued["staff_no"]) == ("001", "张三", "1024")
@@ -64,7 +78,9 @@ def test_revoke_then_list_shows_it_and_the_server_refuses_it(cli, server_db, rul
     from server_stub.app import create_app
     from server_stub.settings import ServerSettings
 
-    issued = cli("server", "token", "add", "--db", str(server_db), "--role", "unit", "--unit", "heat_group", "--json").json()[0]
+    issued = cli(
+        "server", "token", "add", "--db", str(server_db), "--role", "unit", "--unit", "heat_group", "--json"
+    ).json()[0]
     with TestClient(create_app(ServerSettings(db_path=server_db, sweep_every_seconds=0), rules)) as client:
         me = lambda: client.get("/v1/me", headers={"Authorization": f"Bearer {issued['token']}"}).status_code  # noqa: E731
         assert me() == 200

@@ -10,9 +10,24 @@ import typer
 from operator_tui.store import tickets
 from operator_tui.store.db import Store
 
-ADD = ["ticket", "add", "--name", "张先生", "--phone", "13912345678", "--address", "铁东区站前街道3号楼",
-       "--type", "complaint", "--matter", "heating_temperature", "--place", "tiedong.站前街道",
-       "--description", "暖气不热，室温15度"]
+ADD = [
+    "ticket",
+    "add",
+    "--name",
+    "张先生",
+    "--phone",
+    "13912345678",
+    "--address",
+    "铁东区站前街道3号楼",
+    "--type",
+    "complaint",
+    "--matter",
+    "heating_temperature",
+    "--place",
+    "tiedong.站前街道",
+    "--description",
+    "暖气不热，室温15度",
+]
 
 
 def with_option(args: list[str], option: str, value: str | None) -> list[str]:
@@ -20,7 +35,7 @@ def with_option(args: list[str], option: str, value: str | None) -> list[str]:
     out = list(args)
     i = out.index(option)
     if value is None:
-        del out[i:i + 2]
+        del out[i : i + 2]
     else:
         out[i + 1] = value
     return out
@@ -43,6 +58,7 @@ def seat(cli):
 
 # --- ticket add / list / show -------------------------------------------------------------------
 
+
 @pytest.mark.rule("R18.1")
 def test_ticket_add_prints_the_number(seat):
     result = seat(*ADD)
@@ -54,7 +70,9 @@ def test_ticket_add_prints_the_number(seat):
 
 @pytest.mark.rule("R18.1")
 def test_ticket_add_accepts_names_for_codes(seat):
-    args = with_option(with_option(with_option(ADD, "--type", "投诉"), "--place", "铁东区"), "--matter", "供暖温度不达标")
+    args = with_option(
+        with_option(with_option(ADD, "--type", "投诉"), "--place", "铁东区"), "--matter", "供暖温度不达标"
+    )
     result = seat(*args, "--vulnerable", "老年人", "--json")
     assert result.code == 0, result.err
     t = result.json()
@@ -65,9 +83,14 @@ def test_ticket_add_accepts_names_for_codes(seat):
 
 @pytest.mark.rule("R18.1")
 def test_ticket_add_from_a_json_file(seat, tmp_path):
-    form = {"appellant": {"name": "李女士", "phone": "0412-2345678", "address": "立山区友好街道", "kind": "person"},
-            "appeal_type": "help", "matter": "water_outage", "place": "lishan.友好街道",
-            "description": "小区停水一天了", "channel": "gov_12345"}
+    form = {
+        "appellant": {"name": "李女士", "phone": "0412-2345678", "address": "立山区友好街道", "kind": "person"},
+        "appeal_type": "help",
+        "matter": "water_outage",
+        "place": "lishan.友好街道",
+        "description": "小区停水一天了",
+        "channel": "gov_12345",
+    }
     path = tmp_path / "ticket.json"
     path.write_text(json.dumps(form, ensure_ascii=False), encoding="utf-8")
     result = seat("ticket", "add", "--json-file", str(path))
@@ -86,13 +109,16 @@ def test_ticket_add_with_a_disposition(seat):
 
 
 @pytest.mark.rule("R10.1")
-@pytest.mark.parametrize("stored, looked_up", [
-    ("13912345678", "13912345678"),
-    ("13912345678", "+86 139-1234-5678"),
-    ("+86 139 1234 5678", "139 1234 5678"),
-    ("0412-2345678", "2345678"),
-    ("2345678", "(0412) 234-5678"),
-])
+@pytest.mark.parametrize(
+    "stored, looked_up",
+    [
+        ("13912345678", "13912345678"),
+        ("13912345678", "+86 139-1234-5678"),
+        ("+86 139 1234 5678", "139 1234 5678"),
+        ("0412-2345678", "2345678"),
+        ("2345678", "(0412) 234-5678"),
+    ],
+)
 def test_ticket_list_finds_by_phone_in_any_format(seat, stored, looked_up):
     number = seat(*with_option(ADD, "--phone", stored)).out.strip()
     seat(*with_option(ADD, "--phone", "13800000000"))
@@ -144,6 +170,7 @@ def test_show_without_a_database_says_how_to_make_one(cli):
 
 
 # --- deadline -----------------------------------------------------------------------------------
+
 
 @pytest.mark.rule("R22.1")
 def test_deadline_json_shape_and_national_day(cli):
@@ -232,20 +259,33 @@ def test_bad_json_file(seat, tmp_path, content):
 @pytest.mark.rule("R19.1")
 def test_json_file_with_bad_fields_names_them(seat, tmp_path):
     path = tmp_path / "form.json"
-    path.write_text(json.dumps({"appellant": {"name": "王", "phone": "1", "address": "x"}, "appeal_type": "complaint",
-                                "matter": "garbage", "place": "tiexi", "description": "垃圾没人清"}), encoding="utf-8")
+    path.write_text(
+        json.dumps(
+            {
+                "appellant": {"name": "王", "phone": "1", "address": "x"},
+                "appeal_type": "complaint",
+                "matter": "garbage",
+                "place": "tiexi",
+                "description": "垃圾没人清",
+            }
+        ),
+        encoding="utf-8",
+    )
     result = seat("ticket", "add", "--json-file", str(path))
     assert result.code != 0 and len(result.err_lines) == 1 and "phone" in result.err
     assert ticket_count(seat) == 0
 
 
 @pytest.mark.rule("R22.1")
-@pytest.mark.parametrize("args, field", [
-    (["--start", "2026-09-30T10:00:00+08:00", "--workdays", "abc"], "--workdays"),
-    (["--start", "2026-09-30T10:00:00+08:00", "--workdays", "-1"], "--workdays"),
-    (["--start", "yesterday", "--workdays", "3"], "--start"),
-    (["--workdays", "3"], "--start"),
-])
+@pytest.mark.parametrize(
+    "args, field",
+    [
+        (["--start", "2026-09-30T10:00:00+08:00", "--workdays", "abc"], "--workdays"),
+        (["--start", "2026-09-30T10:00:00+08:00", "--workdays", "-1"], "--workdays"),
+        (["--start", "yesterday", "--workdays", "3"], "--start"),
+        (["--workdays", "3"], "--start"),
+    ],
+)
 def test_bad_deadline_input(cli, args, field):
     result = cli("deadline", *args)
     assert result.code != 0 and len(result.err_lines) == 1 and field in result.err
@@ -253,10 +293,13 @@ def test_bad_deadline_input(cli, args, field):
 
 
 @pytest.mark.rule("R10.1")
-@pytest.mark.parametrize("args, field", [
-    (["ticket", "list", "--phone", "12"], "--phone"),
-    (["ticket", "list", "--status", "lost"], "--status"),
-])
+@pytest.mark.parametrize(
+    "args, field",
+    [
+        (["ticket", "list", "--phone", "12"], "--phone"),
+        (["ticket", "list", "--status", "lost"], "--status"),
+    ],
+)
 def test_bad_list_filters(seat, args, field):
     result = seat(*args)
     assert result.code != 0 and len(result.err_lines) == 1 and field in result.err
@@ -280,6 +323,7 @@ def test_seat_code_is_fixed_once_set(cli):
 
 # --- db init --demo ----------------------------------------------------------------------------
 
+
 @pytest.mark.rule("R16.1")
 def test_db_init_demo_is_idempotent(cli):
     first = cli("db", "init", "--demo")
@@ -295,6 +339,7 @@ def test_db_init_demo_is_idempotent(cli):
 
 
 # --- --help everywhere --------------------------------------------------------------------------
+
 
 def command_paths() -> list[list[str]]:
     from operator_tui.cli import app

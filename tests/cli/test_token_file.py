@@ -80,7 +80,9 @@ def test_the_seat_passes_the_file_and_ca_to_its_start(tmp_path, monkeypatch):
     ca = tmp_path / "ca.pem"
     ca.write_text("-----BEGIN CERTIFICATE-----\n")
     f = write(tmp_path, "hl_operator_abc", 0o600)
-    settings, opts = seat_start.parse_seat_args(["seat", "--server", "https://h:1", "--token-file", str(f), "--ca-file", str(ca)], env={})
+    settings, opts = seat_start.parse_seat_args(
+        ["seat", "--server", "https://h:1", "--token-file", str(f), "--ca-file", str(ca)], env={}
+    )
     with pytest.raises(SystemExit):
         seat_start.run_seat(settings, opts)
     assert seen == {"token": "hl_operator_abc", "ca": str(ca)}

@@ -34,7 +34,7 @@ def test_json_prints_exactly_the_documented_shape(run):
     assert out["referrals"] == ["119", "120"] and out["emergency"] is True
     for m in out["matches"]:
         assert {"target", "phrase", "start", "end"} <= set(m)
-        assert "我家厨房着火了，我妈晕倒了"[m["start"]:m["end"]] == m["phrase"]
+        assert "我家厨房着火了，我妈晕倒了"[m["start"] : m["end"]] == m["phrase"]
     assert "着火" in res.stdout  # ensure_ascii=False: Chinese stays readable
 
 
@@ -89,8 +89,9 @@ def test_missing_rules_file_is_exit_2_naming_the_file(run, tmp_path):
 
 def test_broken_rules_file_is_exit_2_naming_file_and_entry(run, tmp_path):
     bad = tmp_path / "bad.toml"
-    bad.write_text('version = 1\n[[rule]]\nid = "119.fire"\ntargets = ["119"]\nphrases = ["着火"]\nbogus = 1\n',
-                   encoding="utf-8")
+    bad.write_text(
+        'version = 1\n[[rule]]\nid = "119.fire"\ntargets = ["119"]\nphrases = ["着火"]\nbogus = 1\n', encoding="utf-8"
+    )
     res = run("着火了", "--rules", str(bad))
     assert res.exit_code == 2
     line = res.stderr.strip()
@@ -108,7 +109,9 @@ def test_invalid_toml_names_the_line(run, tmp_path):
 
 def test_a_user_rules_file_replaces_the_packaged_rules(run, tmp_path):
     mine = tmp_path / "mine.toml"
-    mine.write_text('version = 1\n[[rule]]\nid = "应急.drill"\ntargets = ["应急"]\nphrases = ["警报"]\n', encoding="utf-8")
+    mine.write_text(
+        'version = 1\n[[rule]]\nid = "应急.drill"\ntargets = ["应急"]\nphrases = ["警报"]\n', encoding="utf-8"
+    )
     res = run("--json", "--rules", str(mine), "防空警报响了，着火了")
     assert res.exit_code == 0
     assert json.loads(res.stdout)["referrals"] == ["应急"]

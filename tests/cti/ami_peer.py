@@ -15,11 +15,19 @@ import asyncio
 class AmiPeer:
     def __init__(self, user: str = "hotline", secret: str = "s3cret") -> None:
         self.user, self.secret = user, secret
-        self.actions: list[dict[str, str]] = []     # every action, in order (ActionID removed)
-        self.channels: list[dict[str, str]] = []    # CoreShowChannel events for CoreShowChannels
-        self.members: list[dict[str, str]] = [{"Queue": "8890", "Name": "1001", "Location": "PJSIP/1001",
-                                               "StateInterface": "PJSIP/1001", "Paused": "0", "PausedReason": ""}]
-        self.errors: dict[str, str] = {}            # action name -> Message of an Error response
+        self.actions: list[dict[str, str]] = []  # every action, in order (ActionID removed)
+        self.channels: list[dict[str, str]] = []  # CoreShowChannel events for CoreShowChannels
+        self.members: list[dict[str, str]] = [
+            {
+                "Queue": "8890",
+                "Name": "1001",
+                "Location": "PJSIP/1001",
+                "StateInterface": "PJSIP/1001",
+                "Paused": "0",
+                "PausedReason": "",
+            }
+        ]
+        self.errors: dict[str, str] = {}  # action name -> Message of an Error response
         self.originate_result: dict[str, str] = {"Response": "Success", "Reason": "4"}
         self.silent = False
         self.connections = 0
@@ -99,11 +107,13 @@ class AmiPeer:
         elif name == "Originate":
             self._send({"Response": "Success", "ActionID": aid, "Message": "Originate successfully queued"})
             uid = msg.get("ChannelId", "1790000000.99")
-            if self.originate_result.get("Response") == "Success":   # the channel exists before it answers
-                self.send("Newchannel", Channel=msg.get("Channel", "") + "-0000000a", Uniqueid=uid,
-                          ChannelStateDesc="Down")
-            self.send("OriginateResponse", ActionID=aid, Channel=msg.get("Channel", ""), Uniqueid=uid,
-                      **self.originate_result)
+            if self.originate_result.get("Response") == "Success":  # the channel exists before it answers
+                self.send(
+                    "Newchannel", Channel=msg.get("Channel", "") + "-0000000a", Uniqueid=uid, ChannelStateDesc="Down"
+                )
+            self.send(
+                "OriginateResponse", ActionID=aid, Channel=msg.get("Channel", ""), Uniqueid=uid, **self.originate_result
+            )
         else:
             self._send({"Response": "Success", "ActionID": aid, "Message": f"{name} done"})
 

@@ -72,10 +72,12 @@ async def esl_link(esl):
 async def ami_link(ami):
     links = []
 
-    async def make(query: str = "interface=PJSIP/1001", user: str = "hotline", password: str = "s3cret",
-                   start: bool = True):
-        config = parse_cti_url(f"asterisk://127.0.0.1:{ami.port}?{query}",
-                               env={"HOTLINE_CTI_USER": user, "HOTLINE_CTI_PASSWORD": password})
+    async def make(
+        query: str = "interface=PJSIP/1001", user: str = "hotline", password: str = "s3cret", start: bool = True
+    ):
+        config = parse_cti_url(
+            f"asterisk://127.0.0.1:{ami.port}?{query}", env={"HOTLINE_CTI_USER": user, "HOTLINE_CTI_PASSWORD": password}
+        )
         link = connect_link(config, clock=CLOCK, **FAST)
         links.append(link)
         if start:

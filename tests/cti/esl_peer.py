@@ -16,13 +16,13 @@ from urllib.parse import quote
 class EslPeer:
     def __init__(self, password: str = "ClueCon") -> None:
         self.password = password
-        self.received: list[str] = []         # every command's first line, in order ("auth …" included)
-        self.channels: list[dict] = []        # what `show channels as json` lists
+        self.received: list[str] = []  # every command's first line, in order ("auth …" included)
+        self.channels: list[dict] = []  # what `show channels as json` lists
         self.agent_status = "Available"
         self.agent_state = "Waiting"
-        self.results: dict[str, str] = {}     # command word -> BACKGROUND_JOB body (default "+OK\n")
+        self.results: dict[str, str] = {}  # command word -> BACKGROUND_JOB body (default "+OK\n")
         self.format = "json"
-        self.silent = False                   # True: read commands but answer nothing (a frozen switch)
+        self.silent = False  # True: read commands but answer nothing (a frozen switch)
         self.connections = 0
         self.clock_us = 1_790_000_000_000_000  # Event-Date-Timestamp, microseconds; each event +1 s
         self._writer: asyncio.StreamWriter | None = None
@@ -79,8 +79,11 @@ class EslPeer:
 
     def _api(self, line: str) -> str:
         if line == "show channels as json":
-            return json.dumps({"row_count": len(self.channels), "rows": self.channels}) if self.channels \
+            return (
+                json.dumps({"row_count": len(self.channels), "rows": self.channels})
+                if self.channels
                 else json.dumps({"row_count": 0})
+            )
         if line.startswith("callcenter_config agent get status"):
             return self.agent_status + "\n"
         if line.startswith("callcenter_config agent get state"):
@@ -138,8 +141,15 @@ class EslPeer:
             self._reply(f"+OK Job-UUID: {job}", Job_UUID=job)
             result = self.results.get(rest.split(" ", 1)[0], "+OK\n")
             self.clock_us += 1
-            self._send_event({"Event-Name": "BACKGROUND_JOB", "Event-Date-Timestamp": str(self.clock_us),
-                              "Job-UUID": job, "Job-Command": rest.split(" ", 1)[0],
-                              "Content-Length": str(len(result.encode())), "_body": result})
+            self._send_event(
+                {
+                    "Event-Name": "BACKGROUND_JOB",
+                    "Event-Date-Timestamp": str(self.clock_us),
+                    "Job-UUID": job,
+                    "Job-Command": rest.split(" ", 1)[0],
+                    "Content-Length": str(len(result.encode())),
+                    "_body": result,
+                }
+            )
         else:
             self._reply("-ERR command not found")

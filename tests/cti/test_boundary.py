@@ -32,24 +32,34 @@ ENV = {"HOTLINE_CTI_PASSWORD": "ClueCon"}
 
 def test_urls_parse_with_defaults():
     fs = parse_cti_url("freeswitch://10.0.0.5?agent=1001@default", env=ENV)
-    assert (fs.kind, fs.host, fs.port, fs.password, fs.option("agent")) == ("freeswitch", "10.0.0.5", 8021, "ClueCon",
-                                                                            "1001@default")
-    ast = parse_cti_url("asterisk://pbx.local:5039?interface=PJSIP/1001&queue=8890",
-                        env={"HOTLINE_CTI_USER": "hotline", "HOTLINE_CTI_PASSWORD": "s"})
+    assert (fs.kind, fs.host, fs.port, fs.password, fs.option("agent")) == (
+        "freeswitch",
+        "10.0.0.5",
+        8021,
+        "ClueCon",
+        "1001@default",
+    )
+    ast = parse_cti_url(
+        "asterisk://pbx.local:5039?interface=PJSIP/1001&queue=8890",
+        env={"HOTLINE_CTI_USER": "hotline", "HOTLINE_CTI_PASSWORD": "s"},
+    )
     assert (ast.port, ast.user, ast.option("queue"), ast.url) == (5039, "hotline", "8890", "asterisk://pbx.local:5039")
 
 
-@pytest.mark.parametrize("url, env, fix", [
-    ("sip://10.0.0.5", ENV, "freeswitch:// 或 asterisk://"),
-    ("freeswitch://u:p@10.0.0.5?agent=1", ENV, "不要写用户名或密码"),
-    ("freeswitch://10.0.0.5:99999?agent=1", ENV, "端口"),
-    ("freeswitch://10.0.0.5", ENV, "agent="),
-    ("freeswitch://10.0.0.5?agent=1&colour=red", ENV, "colour"),
-    ("freeswitch://10.0.0.5?agent=1 2", ENV, "特殊字符"),
-    ("freeswitch://10.0.0.5?agent=1", {}, "HOTLINE_CTI_PASSWORD"),
-    ("asterisk://10.0.0.5?interface=PJSIP/1001", ENV, "HOTLINE_CTI_USER"),
-    ("asterisk://?interface=PJSIP/1001", ENV, "主机名"),
-])
+@pytest.mark.parametrize(
+    "url, env, fix",
+    [
+        ("sip://10.0.0.5", ENV, "freeswitch:// 或 asterisk://"),
+        ("freeswitch://u:p@10.0.0.5?agent=1", ENV, "不要写用户名或密码"),
+        ("freeswitch://10.0.0.5:99999?agent=1", ENV, "端口"),
+        ("freeswitch://10.0.0.5", ENV, "agent="),
+        ("freeswitch://10.0.0.5?agent=1&colour=red", ENV, "colour"),
+        ("freeswitch://10.0.0.5?agent=1 2", ENV, "特殊字符"),
+        ("freeswitch://10.0.0.5?agent=1", {}, "HOTLINE_CTI_PASSWORD"),
+        ("asterisk://10.0.0.5?interface=PJSIP/1001", ENV, "HOTLINE_CTI_USER"),
+        ("asterisk://?interface=PJSIP/1001", ENV, "主机名"),
+    ],
+)
 def test_bad_urls_say_what_to_fix_in_one_line(url, env, fix):
     with pytest.raises(CtiConfigError) as err:
         parse_cti_url(url, env=env)
@@ -84,11 +94,21 @@ def test_both_adapters_and_the_fake_are_cti_links():
 def test_call_record_keeps_times_cause_and_recording_for_the_ticket():
     t = [datetime(2026, 11, 2, 1, 0, tzinfo=UTC) + timedelta(seconds=s) for s in range(10)]
     book = CallBook(agent="1001@default")
-    events = [Ringing(t[0], "c1", caller="13912345678", queue="8890"), Ringing(t[1], "c1"), Answered(t[2], "c1"),
-              Answered(t[3], "c1"), RecordingStarted(t[3], "c1", reference="/rec/c1.wav"), Held(t[4], "c1"),
-              Held(t[5], "c1"), Unheld(t[6], "c1"), Transferred(t[7], "c1", target="110"),
-              Transferred(t[7], "c1", target="110"), HungUp(t[8], "c1", cause="BLIND_TRANSFER"),
-              Answered(t[9], "c1"), Held(t[9], "unknown")]
+    events = [
+        Ringing(t[0], "c1", caller="13912345678", queue="8890"),
+        Ringing(t[1], "c1"),
+        Answered(t[2], "c1"),
+        Answered(t[3], "c1"),
+        RecordingStarted(t[3], "c1", reference="/rec/c1.wav"),
+        Held(t[4], "c1"),
+        Held(t[5], "c1"),
+        Unheld(t[6], "c1"),
+        Transferred(t[7], "c1", target="110"),
+        Transferred(t[7], "c1", target="110"),
+        HungUp(t[8], "c1", cause="BLIND_TRANSFER"),
+        Answered(t[9], "c1"),
+        Held(t[9], "unknown"),
+    ]
     news = [book.apply(e) for e in events]
     assert news == [True, False, True, False, True, True, False, True, True, False, True, False, False]
     rec = book.records["c1"]
@@ -135,10 +155,17 @@ def test_the_cti_package_imports_no_ui():
     import subprocess
     import sys
 
-    probe = ("import json, sys, operator_tui.cti, operator_tui.cti.esl, operator_tui.cti.ami, operator_tui.cti.fake;"
-             "print(json.dumps(sorted(sys.modules)))")
-    modules = json.loads(subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
-                                        check=True).stdout)
-    leaked = [m for m in modules if m.split(".")[0] in ("textual", "rich", "httpx", "sqlite3")
-              or m.startswith(("operator_tui.ui", "operator_tui.store"))]
+    probe = (
+        "import json, sys, operator_tui.cti, operator_tui.cti.esl, operator_tui.cti.ami, operator_tui.cti.fake;"
+        "print(json.dumps(sorted(sys.modules)))"
+    )
+    modules = json.loads(
+        subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
+    )
+    leaked = [
+        m
+        for m in modules
+        if m.split(".")[0] in ("textual", "rich", "httpx", "sqlite3")
+        or m.startswith(("operator_tui.ui", "operator_tui.store"))
+    ]
     assert not leaked

@@ -19,10 +19,15 @@ T0 = datetime(2026, 11, 2, 1, 0, tzinfo=UTC)
 def a_call_record() -> dict:
     book = CallBook(agent="1001@default")
     at = lambda s: T0 + timedelta(seconds=s)  # noqa: E731
-    for ev in (Ringing(at(0), "c-1", caller="13912345678", queue="8890"), Answered(at(4), "c-1"),
-               RecordingStarted(at(5), "c-1", reference="/var/lib/freeswitch/recordings/c-1.wav"),
-               Held(at(30), "c-1"), Unheld(at(45), "c-1"), ThreeWayStarted(at(60), "c-1", target="110"),
-               HungUp(at(90), "c-1", cause="NORMAL_CLEARING", q850=16)):
+    for ev in (
+        Ringing(at(0), "c-1", caller="13912345678", queue="8890"),
+        Answered(at(4), "c-1"),
+        RecordingStarted(at(5), "c-1", reference="/var/lib/freeswitch/recordings/c-1.wav"),
+        Held(at(30), "c-1"),
+        Unheld(at(45), "c-1"),
+        ThreeWayStarted(at(60), "c-1", target="110"),
+        HungUp(at(90), "c-1", cause="NORMAL_CLEARING", q850=16),
+    ):
         book.apply(ev)
     payload = book.records["c-1"].to_json()
     payload.pop("caller")  # the number is the appellant's, where the masking knows it (R26.1)
@@ -50,7 +55,9 @@ def test_the_schema_refuses_the_callers_number_and_a_bad_target():
     with pytest.raises(ValidationError):
         schema.model_validate({**a_call_record(), "caller": "13912345678"})
     with pytest.raises(ValidationError):
-        schema.model_validate({**a_call_record(), "transfers": [{"at": T0.isoformat(), "target": "110; rm", "mode": "blind"}]})
+        schema.model_validate(
+            {**a_call_record(), "transfers": [{"at": T0.isoformat(), "target": "110; rm", "mode": "blind"}]}
+        )
 
 
 @pytest.mark.rule("R11.1")
@@ -58,14 +65,22 @@ def test_a_call_record_with_a_bad_time_names_the_rule(registered, act):
     with pytest.raises(RuleViolation, match="R11.1"):
         act(registered(), "call_record", {**a_call_record(), "hangup_at": "yesterday"})
     with pytest.raises(RuleViolation, match="R11.1"):
-        act(registered(), "call_record", {**a_call_record(), "transfers": [{"at": T0.isoformat(), "target": "110",
-                                                                           "mode": "teleport"}]})
+        act(
+            registered(),
+            "call_record",
+            {**a_call_record(), "transfers": [{"at": T0.isoformat(), "target": "110", "mode": "teleport"}]},
+        )
 
 
 @pytest.mark.rule("R20.3")
 def test_a_referral_carries_its_phone_transfer_and_outcome(registered, act):
-    payload = {"target": "110", "outcome": "transferred", "transfer_mode": "three_way", "transfer_result": "done",
-               "call_id": "c-1"}
+    payload = {
+        "target": "110",
+        "outcome": "transferred",
+        "transfer_mode": "three_way",
+        "transfer_result": "done",
+        "call_id": "c-1",
+    }
     SCHEMAS["referral"].model_validate(payload)
     (r,) = act(registered(), "referral", payload).referrals
     assert (r.transfer_mode, r.transfer_result, r.call_id) == ("three_way", "done", "c-1")

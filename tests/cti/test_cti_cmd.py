@@ -36,8 +36,9 @@ def test_check_freeswitch(cli, peer_in_thread, monkeypatch):
     monkeypatch.setenv("HOTLINE_CTI_PASSWORD", "ClueCon")
     result = cli("cti", "check", f"freeswitch://127.0.0.1:{esl.port}?agent=1001@default")
     assert result.code == 0, result.err
-    assert result.out.strip() == (f"已连接 freeswitch://127.0.0.1:{esl.port}：坐席 1001@default 状态 示忙，"
-                                  "进行中的通话 0 个")
+    assert result.out.strip() == (
+        f"已连接 freeswitch://127.0.0.1:{esl.port}：坐席 1001@default 状态 示忙，进行中的通话 0 个"
+    )
     assert "ClueCon" not in result.out + result.err
 
 

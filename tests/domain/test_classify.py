@@ -42,7 +42,8 @@ def _codes() -> tuple[set[str], set[str], set[str]]:
 @pytest.mark.rule("R18.1")
 def test_the_hold_out_is_frozen_big_and_labelled_with_real_codes():
     assert hashlib.sha256(HOLDOUT.read_bytes()).hexdigest() == HOLDOUT_SHA256, (
-        "tests/data/classify_holdout.jsonl changed: it is frozen (tests/data/README.md); report a wrong label, do not edit it")
+        "tests/data/classify_holdout.jsonl changed: it is frozen (tests/data/README.md); report a wrong label, do not edit it"
+    )
     cases = _load(HOLDOUT)
     matters, types, places = _codes()
     assert len(cases) >= 200
@@ -62,7 +63,9 @@ def suggester():
     def text(name: str) -> str:
         return (PACKAGE_DATA / name).read_text(encoding="utf-8")
 
-    return build_suggester(text("matters.toml"), text("places.toml"), text("classify.toml"), text("classify_model.json"))
+    return build_suggester(
+        text("matters.toml"), text("places.toml"), text("classify.toml"), text("classify_model.json")
+    )
 
 
 @pytest.mark.rule("R19.1")
@@ -76,12 +79,15 @@ def test_the_heating_call_proposes_heating_complaint_and_the_street_with_the_wor
 
 
 @pytest.mark.rule("R18.1")
-@pytest.mark.parametrize(("text", "address", "place"), [
-    ("八卦街那块儿啥时候来暖气", "", "tiexi.八卦街街道"),        # a street stem in the words
-    ("停电了", "岫岩", "xiuyan"),                                 # an alias in the address
-    ("去千山风景区玩被宰了", "", "qianshan_scenic"),              # longest name wins over 千山
-    ("路灯不亮", "立山区立山街道", "lishan.立山街道"),            # street named like its district
-])
+@pytest.mark.parametrize(
+    ("text", "address", "place"),
+    [
+        ("八卦街那块儿啥时候来暖气", "", "tiexi.八卦街街道"),  # a street stem in the words
+        ("停电了", "岫岩", "xiuyan"),  # an alias in the address
+        ("去千山风景区玩被宰了", "", "qianshan_scenic"),  # longest name wins over 千山
+        ("路灯不亮", "立山区立山街道", "lishan.立山街道"),  # street named like its district
+    ],
+)
 def test_places_from_the_address_and_the_words(suggester, text, address, place):
     assert suggester.suggest(text, address).places[0].code == place
 
@@ -92,11 +98,14 @@ def test_no_place_is_proposed_when_none_is_named(suggester):
 
 
 @pytest.mark.rule("R19.1")
-@pytest.mark.parametrize(("text", "type_code"), [
-    ("我要举报饭店卖过期的肉", "whistleblow"),
-    ("社保卡丢了咋办，要带啥材料", "consult"),
-    ("建议在小区门口设个公交站", "suggestion"),
-])
+@pytest.mark.parametrize(
+    ("text", "type_code"),
+    [
+        ("我要举报饭店卖过期的肉", "whistleblow"),
+        ("社保卡丢了咋办，要带啥材料", "consult"),
+        ("建议在小区门口设个公交站", "suggestion"),
+    ],
+)
 def test_the_appeal_type_follows_how_the_caller_asks(suggester, text, type_code):
     assert suggester.suggest(text).types[0].code == type_code
 

@@ -11,15 +11,18 @@ CST = ZoneInfo("Asia/Shanghai")
 
 
 @pytest.mark.rule("R35.1")
-@pytest.mark.parametrize("text,start,end,kind", [
-    ("2026-10", date(2026, 10, 1), date(2026, 10, 31), "month"),
-    ("2026-2", date(2026, 2, 1), date(2026, 2, 28), "month"),
-    ("2026-W44", date(2026, 10, 26), date(2026, 11, 1), "week"),
-    ("2026-11-29", date(2026, 11, 29), date(2026, 11, 29), "day"),
-    ("2026", date(2026, 1, 1), date(2026, 12, 31), "year"),
-    ("2026-10-05..2026-10-11", date(2026, 10, 5), date(2026, 10, 11), "range"),
-    ("2026-10-05至2026-10-11", date(2026, 10, 5), date(2026, 10, 11), "range"),
-])
+@pytest.mark.parametrize(
+    "text,start,end,kind",
+    [
+        ("2026-10", date(2026, 10, 1), date(2026, 10, 31), "month"),
+        ("2026-2", date(2026, 2, 1), date(2026, 2, 28), "month"),
+        ("2026-W44", date(2026, 10, 26), date(2026, 11, 1), "week"),
+        ("2026-11-29", date(2026, 11, 29), date(2026, 11, 29), "day"),
+        ("2026", date(2026, 1, 1), date(2026, 12, 31), "year"),
+        ("2026-10-05..2026-10-11", date(2026, 10, 5), date(2026, 10, 11), "range"),
+        ("2026-10-05至2026-10-11", date(2026, 10, 5), date(2026, 10, 11), "range"),
+    ],
+)
 def test_parse_and_key_round_trip(text, start, end, kind):
     p = parse_period(text)
     assert (p.kind, p.start, p.end) == (kind, start, end)
@@ -50,10 +53,17 @@ def test_last_complete_period_before_today():
     assert last_complete("year", today).key == "2025"
 
 
-@pytest.mark.parametrize("text,hint", [
-    ("2026-13", "日期不存在"), ("2026-W60", "日期不存在"), ("十月", "无法识别"), ("", "无法识别"),
-    ("2026-10-11..2026-10-01", "结束日期早于"), ("2020-01-01..2026-01-01", "分段"),
-])
+@pytest.mark.parametrize(
+    "text,hint",
+    [
+        ("2026-13", "日期不存在"),
+        ("2026-W60", "日期不存在"),
+        ("十月", "无法识别"),
+        ("", "无法识别"),
+        ("2026-10-11..2026-10-01", "结束日期早于"),
+        ("2020-01-01..2026-01-01", "分段"),
+    ],
+)
 def test_bad_periods_say_what_to_write(text, hint):
     with pytest.raises(PeriodError, match=hint):
         parse_period(text)

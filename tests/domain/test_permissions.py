@@ -34,8 +34,14 @@ def test_the_supervising_petition_department_only_adds_notes():
 
 @pytest.mark.rule("R24.2")
 def test_the_lead_units_acts_are_the_leads_alone():
-    assert {"receive", "return_to_centre", "request_extension", "respond", "dispute_rating",
-            "answer_explanation"} == LEAD_ONLY
+    assert {
+        "receive",
+        "return_to_centre",
+        "request_extension",
+        "respond",
+        "dispute_rating",
+        "answer_explanation",
+    } == LEAD_ONLY
     assert UNIT_SCOPED == LEAD_ONLY | {"add_note", "recusal_request"}
 
 
@@ -70,13 +76,16 @@ def _co_ticket(ticket_in, status: str):
 
 
 @pytest.mark.rule("R24.2")
-@pytest.mark.parametrize("status,kind,payload", [
-    ("dispatched", "receive", {}),
-    ("dispatched", "return_to_centre", {"reason": "不属于本单位职责"}),
-    ("in_progress", "return_to_centre", {"reason": "不属于本单位职责"}),
-    ("in_progress", "respond", {"result": "已处理", "told_appellant": True}),
-    ("rated", "dispute_rating", {"reason": "评价不实"}),
-])
+@pytest.mark.parametrize(
+    "status,kind,payload",
+    [
+        ("dispatched", "receive", {}),
+        ("dispatched", "return_to_centre", {"reason": "不属于本单位职责"}),
+        ("in_progress", "return_to_centre", {"reason": "不属于本单位职责"}),
+        ("in_progress", "respond", {"result": "已处理", "told_appellant": True}),
+        ("rated", "dispute_rating", {"reason": "评价不实"}),
+    ],
+)
 def test_the_workflow_refuses_a_co_unit_the_leads_acts(rules, ticket_in, event, status, kind, payload):
     t = _co_ticket(ticket_in, status)
     at = t.updated_at
@@ -92,7 +101,9 @@ def test_a_co_unit_may_not_ask_for_an_extension(rules, ticket_in, event, extensi
     t = _co_ticket(ticket_in, "in_progress")
     at = t.updated_at
     with pytest.raises(RuleViolation) as info:
-        rules.workflow.apply(t, event("request_extension", t.id, {**extension_request(t, at), "unit": CO}, Role.UNIT, at), at)
+        rules.workflow.apply(
+            t, event("request_extension", t.id, {**extension_request(t, at), "unit": CO}, Role.UNIT, at), at
+        )
     assert info.value.rule == "R24.2"
 
 

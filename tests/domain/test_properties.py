@@ -30,18 +30,51 @@ S = Status
 KINDS = sorted(t.kind for t in TABLE if t.sources is not None)
 ROLES = list(Role)
 UNITS = ["heat_group", "city_housing", "gov_tiedong", "city_market", "water_group", "city_petition", "ghost_unit"]
-STARTS = [datetime(2026, 9, 28, 9, tzinfo=SHANGHAI), datetime(2026, 11, 2, 9, tzinfo=SHANGHAI),
-          datetime(2026, 12, 21, 15, tzinfo=SHANGHAI)]
-HANDLED = {S.DISPATCHED, S.IN_PROGRESS, S.EXTENSION_REQUESTED, S.RESPONDED, S.AWAITING_CALLBACK,
-           S.RATED, S.RATING_DISPUTED, S.RERATED}
+STARTS = [
+    datetime(2026, 9, 28, 9, tzinfo=SHANGHAI),
+    datetime(2026, 11, 2, 9, tzinfo=SHANGHAI),
+    datetime(2026, 12, 21, 15, tzinfo=SHANGHAI),
+]
+HANDLED = {
+    S.DISPATCHED,
+    S.IN_PROGRESS,
+    S.EXTENSION_REQUESTED,
+    S.RESPONDED,
+    S.AWAITING_CALLBACK,
+    S.RATED,
+    S.RATING_DISPUTED,
+    S.RERATED,
+}
 CLOCKED = {S.REGISTERED, S.ACCEPTED, S.RETURNED, S.DISPATCHED, S.IN_PROGRESS, S.EXTENSION_REQUESTED}
 # Kinds that move a ticket along its usual path; drawn more often so examples reach callbacks,
 # rating disputes and archiving instead of mostly closing at intake.
-FORWARD = {"accept", "dispatch", "receive", "respond", "review_pass", "review_return", "callback", "archive",
-           "request_extension", "approve_extension", "deny_extension", "dispute_rating", "rerate", "confirm_rating"}
+FORWARD = {
+    "accept",
+    "dispatch",
+    "receive",
+    "respond",
+    "review_pass",
+    "review_return",
+    "callback",
+    "archive",
+    "request_extension",
+    "approve_extension",
+    "deny_extension",
+    "dispute_rating",
+    "rerate",
+    "confirm_rating",
+}
 KINDS_ON_CLOSED = {t.kind for t in TABLE if t.sources and t.sources & CLOSED_STATUSES}
-HISTORIES = ("referrals", "notes", "supervisions", "callbacks", "credit_marks", "linked_calls", "return_reasons",
-             "rating_history")
+HISTORIES = (
+    "referrals",
+    "notes",
+    "supervisions",
+    "callbacks",
+    "credit_marks",
+    "linked_calls",
+    "return_reasons",
+    "rating_history",
+)
 
 
 def reachable_statuses() -> set[Status]:
@@ -86,8 +119,14 @@ def draw_payload(data, rules, kind: str, ticket: Ticket, role: Role, at: datetim
     elif kind == "request_extension":
         clock = running_clock(ticket, at, rules.clocks, rules.taxonomy)
         base = clock.due.at if clock else at
-        p = {"reason": d(text), "progress": d(some_text), "measures": d(some_text),
-             "new_due": (base + timedelta(days=d(st.integers(-5, 70)), seconds=d(st.sampled_from([0, 1, -1])))).isoformat()}
+        p = {
+            "reason": d(text),
+            "progress": d(some_text),
+            "measures": d(some_text),
+            "new_due": (
+                base + timedelta(days=d(st.integers(-5, 70)), seconds=d(st.sampled_from([0, 1, -1])))
+            ).isoformat(),
+        }
     elif kind == "approve_extension":
         if d(st.booleans()) and ticket.extension is not None:
             p = {"due": (ticket.extension.requested_due + timedelta(days=d(st.integers(-20, 40)))).isoformat()}
@@ -104,8 +143,11 @@ def draw_payload(data, rules, kind: str, ticket: Ticket, role: Role, at: datetim
     elif kind == "recusal_decision":
         p = {"granted": d(st.sampled_from([True, False, "yes"])), "reply": d(text)}
     elif kind == "referral":
-        p = {"target": d(st.sampled_from([*REFERRAL_TARGETS, "911"])),
-             "outcome": d(st.sampled_from([*REFERRAL_OUTCOMES, "lost"])), "reason": d(text)}
+        p = {
+            "target": d(st.sampled_from([*REFERRAL_TARGETS, "911"])),
+            "outcome": d(st.sampled_from([*REFERRAL_OUTCOMES, "lost"])),
+            "reason": d(text),
+        }
     elif kind == "link_call":
         p = {"call_id": d(st.sampled_from(["call-1", "call-2", ""]))}
     elif kind == "demand_explanation":
@@ -140,17 +182,26 @@ def check_step(rules, before: Ticket, event: Event, after: Ticket) -> None:
         assert event.payload["unit"] == before.lead_unit  # R24.2
     # R18.2: one event, one version; identity and history never rewritten
     assert after.version == before.version + 1
-    assert (after.id, after.number, after.registered_at, after.seat) == (before.id, before.number, before.registered_at, before.seat)
+    assert (after.id, after.number, after.registered_at, after.seat) == (
+        before.id,
+        before.number,
+        before.registered_at,
+        before.seat,
+    )
     assert after.updated_at == max(before.updated_at, event.at)
     for field in HISTORIES:
         old, new = getattr(before, field), getattr(after, field)
-        assert new[:len(old)] == old, field
+        assert new[: len(old)] == old, field
     assert after.priority >= before.priority
     # never closed without a result, an answer or a reason
     if after.closed:
         assert after.closed_at is not None
-        kept = {S.ANSWERED: after.answer, S.ADVISED: after.answer, S.REFUSED: after.refusal_reason,
-                S.ARCHIVED: after.result}[after.status]
+        kept = {
+            S.ANSWERED: after.answer,
+            S.ADVISED: after.answer,
+            S.REFUSED: after.refusal_reason,
+            S.ARCHIVED: after.result,
+        }[after.status]
         assert kept.strip()
     # never dispatched without a lead unit, every unit known
     if after.status in HANDLED or (after.dispatched_at and after.status not in (S.ACCEPTED, S.RETURNED)):
@@ -190,15 +241,33 @@ def test_random_event_sequences_keep_the_invariants(rules, data):
     at = data.draw(st.sampled_from(STARTS), label="start")
     scope = data.draw(st.sampled_from([None, 4]), label="scope")
     matter = data.draw(st.sampled_from(["heating_temperature", "petition", "gov_information", "wage_arrears"]))
-    form = {"appellant": {"name": "李女士", "phone": "13800000000", "address": "立山区友好街道",
-                          "vulnerable": data.draw(st.sampled_from([[], ["elderly"]]))},
-            "appeal_type": "complaint", "matter": matter, "place": "lishan.友好街道",
-            "description": "反映情况", "channel": "hotline_8890", "number": "2611020010001"}
+    form = {
+        "appellant": {
+            "name": "李女士",
+            "phone": "13800000000",
+            "address": "立山区友好街道",
+            "vulnerable": data.draw(st.sampled_from([[], ["elderly"]])),
+        },
+        "appeal_type": "complaint",
+        "matter": matter,
+        "place": "lishan.友好街道",
+        "description": "反映情况",
+        "channel": "hotline_8890",
+        "number": "2611020010001",
+    }
     if scope:
         form["scope"] = scope
     tid = str(ULID.from_datetime(at))
-    register = Event(id=str(ULID.from_datetime(at)), ticket_id=tid, kind="register", actor="op", role=Role.OPERATOR,
-                     seat="001", at=at, payload=form)
+    register = Event(
+        id=str(ULID.from_datetime(at)),
+        ticket_id=tid,
+        kind="register",
+        actor="op",
+        role=Role.OPERATOR,
+        seat="001",
+        at=at,
+        payload=form,
+    )
     ticket = wf.apply(None, register, at)
     accepted = [register]
     for _ in range(data.draw(st.integers(1, 30), label="steps")):
@@ -211,8 +280,16 @@ def test_random_event_sequences_keep_the_invariants(rules, data):
         role = data.draw(st.sampled_from(roles) if data.draw(st.integers(0, 9)) < 9 else st.sampled_from(ROLES))
         at = at + timedelta(minutes=data.draw(st.integers(0, 4 * 24 * 60)))
         payload = draw_payload(data, rules, kind, ticket, role, at)
-        e = Event(id=str(ULID.from_datetime(at)), ticket_id=tid, kind=kind, actor=f"{role.value}-x", role=role,
-                  seat="001", at=at, payload=payload)
+        e = Event(
+            id=str(ULID.from_datetime(at)),
+            ticket_id=tid,
+            kind=kind,
+            actor=f"{role.value}-x",
+            role=role,
+            seat="001",
+            at=at,
+            payload=payload,
+        )
         try:
             after = wf.apply(ticket, e, at)
         except RuleViolation as exc:

@@ -76,7 +76,16 @@ def test_all_ten_scopes_exist_and_are_used(tax):
 
 @pytest.mark.rule("R2.1")
 def test_appeal_types_and_confidential_ones(tax):
-    assert {t.name for t in tax.appeal_types.values()} == {"查询", "咨询", "求助", "意见", "建议", "情况反映", "投诉", "举报"}
+    assert {t.name for t in tax.appeal_types.values()} == {
+        "查询",
+        "咨询",
+        "求助",
+        "意见",
+        "建议",
+        "情况反映",
+        "投诉",
+        "举报",
+    }
     assert {t.name for t in tax.appeal_types.values() if t.confidential} == {"投诉", "举报"}  # R26.1
 
 
@@ -166,6 +175,7 @@ def test_resolve_accepts_codes_and_names(tax):
 
 # --- broken data --------------------------------------------------------------------------------
 
+
 def broken(file: str, old: str, new: str) -> dict[str, str]:
     data = texts()
     assert old in data[file], f"fixture text not found in {file}"
@@ -217,20 +227,46 @@ def test_bad_toml_names_the_file(file):
 
 
 @pytest.mark.rule("R6.1")
-@pytest.mark.parametrize("file, old, new, parts", [
-    ("matters.toml", 'code = "taxi"\nname = "出租车"\nscope = 3', 'code = "taxi"\nname = "出租车"\nscope = 11', ["taxi", "scope"]),
-    ("matters.toml", 'code = "taxi"\nname = "出租车"', 'code = "taxi"\nname = ""', ["taxi", "name"]),
-    ("matters.toml", 'limit = { unit = "days", value = 60', 'limit = { unit = "fortnights", value = 60', ["petition", "limit"]),
-    ("matters.toml", 'limit = { unit = "workdays", value = 20', 'limit = { unit = "workdays", value = -20',
-     ["gov_information", "limit"]),
-    ("units.toml", 'code = "city_ecology"\nname = "市生态环境局"\nkind = "department"',
-     'code = "city_ecology"\nname = "市生态环境局"\nkind = "ministry"', ["city_ecology", "kind"]),
-    ("units.toml", 'place = "tiedong"', 'place = "atlantis"', ["gov_tiedong", "atlantis"]),
-    ("units.toml", 'kind = "petition"', 'kind = "department"', ["petition"]),
-    ("places.toml", 'code = "taian"\nname = "台安县"', 'code = "taian"\nname = "台安县"\nstreets = "全部"', ["taian", "streets"]),
-    ("scopes.toml", "code = 10", 'code = "ten"', ["scope", "code"]),
-    ("appeal_types.toml", 'code = "query"', 'code = ""', ["appeal_types.toml"]),
-])
+@pytest.mark.parametrize(
+    "file, old, new, parts",
+    [
+        (
+            "matters.toml",
+            'code = "taxi"\nname = "出租车"\nscope = 3',
+            'code = "taxi"\nname = "出租车"\nscope = 11',
+            ["taxi", "scope"],
+        ),
+        ("matters.toml", 'code = "taxi"\nname = "出租车"', 'code = "taxi"\nname = ""', ["taxi", "name"]),
+        (
+            "matters.toml",
+            'limit = { unit = "days", value = 60',
+            'limit = { unit = "fortnights", value = 60',
+            ["petition", "limit"],
+        ),
+        (
+            "matters.toml",
+            'limit = { unit = "workdays", value = 20',
+            'limit = { unit = "workdays", value = -20',
+            ["gov_information", "limit"],
+        ),
+        (
+            "units.toml",
+            'code = "city_ecology"\nname = "市生态环境局"\nkind = "department"',
+            'code = "city_ecology"\nname = "市生态环境局"\nkind = "ministry"',
+            ["city_ecology", "kind"],
+        ),
+        ("units.toml", 'place = "tiedong"', 'place = "atlantis"', ["gov_tiedong", "atlantis"]),
+        ("units.toml", 'kind = "petition"', 'kind = "department"', ["petition"]),
+        (
+            "places.toml",
+            'code = "taian"\nname = "台安县"',
+            'code = "taian"\nname = "台安县"\nstreets = "全部"',
+            ["taian", "streets"],
+        ),
+        ("scopes.toml", "code = 10", 'code = "ten"', ["scope", "code"]),
+        ("appeal_types.toml", 'code = "query"', 'code = ""', ["appeal_types.toml"]),
+    ],
+)
 def test_broken_entries_name_file_and_entry(file, old, new, parts):
     raises(broken(file, old, new), file, *parts)
 

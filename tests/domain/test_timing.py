@@ -16,8 +16,11 @@ from operator_tui.domain.timing import TimeBounds, applied_time, timed_at_receip
 
 T0 = datetime(2026, 11, 2, 1, 0, tzinfo=UTC)
 minutes = st.integers(-7 * 24 * 60, 7 * 24 * 60).map(lambda m: timedelta(minutes=m))
-bounds = st.builds(TimeBounds, st.integers(0, 30).map(lambda m: timedelta(minutes=m)),
-                   st.integers(0, 30).map(lambda m: timedelta(minutes=m)))
+bounds = st.builds(
+    TimeBounds,
+    st.integers(0, 30).map(lambda m: timedelta(minutes=m)),
+    st.integers(0, 30).map(lambda m: timedelta(minutes=m)),
+)
 
 
 @pytest.mark.rule("R18.2")
@@ -36,16 +39,16 @@ def test_an_applied_time_lies_between_the_previous_event_and_the_receipt(claimed
         assert too_late or too_early
         return
     claim = T0 + claimed
-    assert claim <= received + b.future                      # nothing claimed beyond the tolerance
+    assert claim <= received + b.future  # nothing claimed beyond the tolerance
     if prev is not None:
-        assert at >= prev                                    # a history is in order
+        assert at >= prev  # a history is in order
     if at_receipt:
-        assert at == max(received, prev or received)         # a unit's act: at receipt, whatever it claims
+        assert at == max(received, prev or received)  # a unit's act: at receipt, whatever it claims
         return
-    assert at <= max(received, prev or received)             # never after the receipt (nor the history)
-    assert at >= min(claim, received)                        # never earlier than what was claimed
+    assert at <= max(received, prev or received)  # never after the receipt (nor the history)
+    assert at >= min(claim, received)  # never earlier than what was claimed
     if (prev is None or prev <= claim) and claim <= received:
-        assert at == claim                                   # an honest claim is believed as it is
+        assert at == claim  # an honest claim is believed as it is
 
 
 @pytest.mark.rule("R16.1")
@@ -89,8 +92,9 @@ def test_the_tolerances_come_from_the_policy_file(rules):
     assert TimeBounds.of(parse_policy(POLICY, "p.toml")) == TimeBounds(timedelta(minutes=5), timedelta(minutes=5))
 
 
-@pytest.mark.parametrize("line", ["future_tolerance_seconds = -1", "past_tolerance_seconds = \"5\"",
-                                  "future_tolerance_seconds = true"])
+@pytest.mark.parametrize(
+    "line", ["future_tolerance_seconds = -1", 'past_tolerance_seconds = "5"', "future_tolerance_seconds = true"]
+)
 def test_a_bad_tolerance_names_the_entry(line):
     with pytest.raises(PolicyError, match=r"p.toml: sync\.\w+_tolerance_seconds"):
         parse_policy(POLICY + "[sync]\n" + line + "\n", "p.toml")

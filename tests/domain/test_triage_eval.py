@@ -91,18 +91,36 @@ def test_recall_and_false_alarm_rate(calls):
 
 # --- issue 13: the frozen hold-out and the tuning set ------------------------------------------
 
+
 def test_the_hold_out_is_frozen_big_and_covers_every_kind_the_issue_lists():
     import hashlib
 
     assert hashlib.sha256(HOLDOUT.read_bytes()).hexdigest() == HOLDOUT_SHA256, (
-        "tests/data/triage_holdout.jsonl changed: it is frozen (tests/data/README.md); report a wrong label, do not edit it")
+        "tests/data/triage_holdout.jsonl changed: it is frozen (tests/data/README.md); report a wrong label, do not edit it"
+    )
     calls = _load(HOLDOUT)
     ordinary = [c for c in calls if not c["expect"]]
     assert len(calls) >= 300 and 0.4 <= len(ordinary) / len(calls) <= 0.5
     kinds = {c["kind"] for c in calls}
-    assert {"property", "child_taken", "stalking", "child_abuse", "gas", "fire", "rescue", "poisoning",
-            "collapse", "traffic", "buried", "drill", "tapwater", "fiction", "past", "hypothetical",
-            "negation"} <= kinds
+    assert {
+        "property",
+        "child_taken",
+        "stalking",
+        "child_abuse",
+        "gas",
+        "fire",
+        "rescue",
+        "poisoning",
+        "collapse",
+        "traffic",
+        "buried",
+        "drill",
+        "tapwater",
+        "fiction",
+        "past",
+        "hypothetical",
+        "negation",
+    } <= kinds
     assert {t for c in calls for t in c["expect"]} == set(TARGETS)
     tuning_texts = {c["text"] for c in _load(TUNING)}
     assert not tuning_texts & {c["text"] for c in calls}  # tuned on the one, measured on the other

@@ -34,7 +34,7 @@ def test_ngrams_are_characters_one_to_three_long():
 def test_an_opinion_names_its_target_and_the_heaviest_words_per_sentence():
     text = "物业不管。楼道里冒烟了！"
     [opinion] = _toy().opinions(text)
-    assert opinion.target == "119" and text[opinion.start:opinion.end] == "冒烟"
+    assert opinion.target == "119" and text[opinion.start : opinion.end] == "冒烟"
     assert opinion.probability >= 0.8
 
 
@@ -51,7 +51,7 @@ def test_the_model_only_adds_targets_the_rules_missed_and_says_so(rules):
     assert "119" in found.referrals
     extra = [m for m in found.matches if m.rule_id.endswith(".model")]
     assert all(m.target not in triage(text, base).referrals for m in extra)
-    assert all(m.rule_id == f"{m.target}.model" and text[m.start:m.end] == m.phrase for m in extra)
+    assert all(m.rule_id == f"{m.target}.model" and text[m.start : m.end] == m.phrase for m in extra)
 
 
 @pytest.mark.parametrize("text", ["不是冒烟，是水蒸气", "去年冒烟那次", "演练的时候会冒烟", "新闻上说冒烟了"])
@@ -73,13 +73,16 @@ def test_the_packaged_model_was_trained_on_tuning_data_only():
     assert doc["targets"] == list(TARGETS)
 
 
-@pytest.mark.parametrize("doc, fix", [
-    ({"version": 2}, "version 1"),
-    ({"version": 1, "targets": ["911"], "bias": [0], "weights": {}, "threshold": 0.8}, "'targets'"),
-    ({"version": 1, "targets": ["110"], "bias": [0, 1], "weights": {}, "threshold": 0.8}, "'bias'"),
-    ({"version": 1, "targets": ["110"], "bias": [0], "weights": {"火": [1, 2]}, "threshold": 0.8}, "weight row"),
-    ({"version": 1, "targets": ["110"], "bias": [0], "weights": {}, "threshold": 0.2}, "'threshold'"),
-])
+@pytest.mark.parametrize(
+    "doc, fix",
+    [
+        ({"version": 2}, "version 1"),
+        ({"version": 1, "targets": ["911"], "bias": [0], "weights": {}, "threshold": 0.8}, "'targets'"),
+        ({"version": 1, "targets": ["110"], "bias": [0, 1], "weights": {}, "threshold": 0.8}, "'bias'"),
+        ({"version": 1, "targets": ["110"], "bias": [0], "weights": {"火": [1, 2]}, "threshold": 0.8}, "weight row"),
+        ({"version": 1, "targets": ["110"], "bias": [0], "weights": {}, "threshold": 0.2}, "'threshold'"),
+    ],
+)
 def test_a_broken_model_file_is_refused_with_the_fix(doc, fix):
     with pytest.raises(TriageRulesError, match=fix):
         SecondOpinion.from_json(doc, TARGETS, TriageRulesError)

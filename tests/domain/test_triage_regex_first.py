@@ -11,24 +11,27 @@ from operator_tui.domain.regex_first import first_chars
 pytestmark = pytest.mark.rule("R20.3")
 
 
-@pytest.mark.parametrize("pattern, chars, empty", [
-    ("着火|起火", "着起", False),
-    ("(?:冒|窜)[黑白]?烟", "冒窜", False),
-    ("[黑白]?烟", "黑白烟", False),
-    ("(?<!是)不是", "不", False),          # a lookbehind consumes nothing
-    ("(?=快)快来", "快", False),
-    ("^救命", "救", False),
-    ("a{0,3}b", "ab", False),
-    ("a{2}b", "a", False),
-    ("x{,3}", "x", True),
-    ("a*", "a", True),
-    ("[a-c\\]]", "abc]", False),
-    ("\\u706bx", "火", False),
-    ("\\bfoo", "f", False),
-    ("(?P<who>孩子|娃)丢了", "孩娃", False),
-    ("a+?b", "a", False),
-    ("{x", "{", False),                   # a brace that is no quantifier is a literal
-])
+@pytest.mark.parametrize(
+    "pattern, chars, empty",
+    [
+        ("着火|起火", "着起", False),
+        ("(?:冒|窜)[黑白]?烟", "冒窜", False),
+        ("[黑白]?烟", "黑白烟", False),
+        ("(?<!是)不是", "不", False),  # a lookbehind consumes nothing
+        ("(?=快)快来", "快", False),
+        ("^救命", "救", False),
+        ("a{0,3}b", "ab", False),
+        ("a{2}b", "a", False),
+        ("x{,3}", "x", True),
+        ("a*", "a", True),
+        ("[a-c\\]]", "abc]", False),
+        ("\\u706bx", "火", False),
+        ("\\bfoo", "f", False),
+        ("(?P<who>孩子|娃)丢了", "孩娃", False),
+        ("a+?b", "a", False),
+        ("{x", "{", False),  # a brace that is no quantifier is a literal
+    ],
+)
 def test_first_characters_of_patterns(pattern, chars, empty):
     assert first_chars(pattern) == (frozenset(chars), empty)
 

@@ -19,7 +19,7 @@ from operator_tui.domain.model import Role, Status
 
 S = Status
 END = (23, 59, 59)
-LEAD_UNIT = "heat_group"        # the lead unit `ticket_in` dispatches to
+LEAD_UNIT = "heat_group"  # the lead unit `ticket_in` dispatches to
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 T0 = datetime(2026, 11, 2, 9, 0, tzinfo=SHANGHAI)  # the conftest's default registration time
 
@@ -49,6 +49,7 @@ def violation(rule: str, fn, *args, **kwargs) -> RuleViolation:
 
 # --- R18.1 / R19.1 registration -----------------------------------------------------------------
 
+
 @pytest.mark.rule("R18.1")
 def test_register_holds_every_field_of_the_ticket(registered):
     t = registered(vulnerable=["elderly"], address="铁东区站前街道1号")
@@ -56,43 +57,66 @@ def test_register_holds_every_field_of_the_ticket(registered):
     assert t.appellant.name == "王先生" and t.appellant.phone == "13912345678"
     assert t.appellant.address == "铁东区站前街道1号" and t.appellant.kind == "person"
     assert (t.appeal_type, t.scope, t.matter, t.place, t.channel) == (
-        "complaint", 10, "heating_temperature", "tiedong.站前街道", "hotline_8890")
+        "complaint",
+        10,
+        "heating_temperature",
+        "tiedong.站前街道",
+        "hotline_8890",
+    )
     assert t.description.startswith("家里暖气不热")
     assert t.registered_at == T0 and t.operator == "op-1" and t.seat == "001"
 
 
 @pytest.mark.rule("R19.1")
-@pytest.mark.parametrize("raw, stored", [
-    ("13912345678", "13912345678"),
-    ("139 1234 5678", "13912345678"),
-    ("+86 139-1234-5678", "13912345678"),
-    ("+8613912345678", "13912345678"),
-    ("0086 13912345678", "13912345678"),
-    ("0412-2345678", "04122345678"),
-    ("0412-23456789", "041223456789"),
-    ("(0412)2345678", "04122345678"),
-    ("2345678", "04122345678"),        # a local Anshan number
-    ("010-12345678", "01012345678"),
-    ("400-123-4567", "4001234567"),
-])
+@pytest.mark.parametrize(
+    "raw, stored",
+    [
+        ("13912345678", "13912345678"),
+        ("139 1234 5678", "13912345678"),
+        ("+86 139-1234-5678", "13912345678"),
+        ("+8613912345678", "13912345678"),
+        ("0086 13912345678", "13912345678"),
+        ("0412-2345678", "04122345678"),
+        ("0412-23456789", "041223456789"),
+        ("(0412)2345678", "04122345678"),
+        ("2345678", "04122345678"),  # a local Anshan number
+        ("010-12345678", "01012345678"),
+        ("400-123-4567", "4001234567"),
+    ],
+)
 def test_register_accepts_prc_phone_formats(registered, raw, stored):
     assert registered(phone=raw).appellant.phone == stored
 
 
 @pytest.mark.rule("R19.1")
-@pytest.mark.parametrize("raw", ["12345", "1391234567", "139123456789", "23912345678", "+1 415 555 0100",
-                                 "电话13912345678", "0412-123", "abc"])
+@pytest.mark.parametrize(
+    "raw",
+    ["12345", "1391234567", "139123456789", "23912345678", "+1 415 555 0100", "电话13912345678", "0412-123", "abc"],
+)
 def test_register_refuses_a_bad_phone_and_names_the_field(registered, raw):
     exc = violation("R19.1", registered, phone=raw)
     assert "phone" in exc.message
 
 
 @pytest.mark.rule("R19.1")
-@pytest.mark.parametrize("field, value", [
-    ("place", None), ("place", "mars"), ("appeal_type", None), ("appeal_type", "gossip"),
-    ("description", None), ("description", "   "), ("matter", "unicorns"), ("phone", None), ("name", None),
-    ("address", None), ("channel", "pigeon"), ("kind", "alien"), ("vulnerable", ["giant"]),
-])
+@pytest.mark.parametrize(
+    "field, value",
+    [
+        ("place", None),
+        ("place", "mars"),
+        ("appeal_type", None),
+        ("appeal_type", "gossip"),
+        ("description", None),
+        ("description", "   "),
+        ("matter", "unicorns"),
+        ("phone", None),
+        ("name", None),
+        ("address", None),
+        ("channel", "pigeon"),
+        ("kind", "alien"),
+        ("vulnerable", ["giant"]),
+    ],
+)
 def test_register_refuses_missing_or_unknown_fields_naming_them(registered, field, value):
     exc = violation("R19.1", registered, **{field: value})
     assert exc.message.startswith(f"{field}:") or f"; {field}:" in exc.message
@@ -129,6 +153,7 @@ def test_register_cleans_terminal_escapes_from_caller_text(registered):
 
 # --- R9.1 vulnerable groups ---------------------------------------------------------------------
 
+
 @pytest.mark.rule("R9.1")
 def test_vulnerable_appellant_raises_priority(registered):
     assert registered().priority == 0
@@ -138,6 +163,7 @@ def test_vulnerable_appellant_raises_priority(registered):
 
 
 # --- R20.1 answer on the spot -------------------------------------------------------------------
+
 
 @pytest.mark.rule("R20.1")
 def test_answer_on_the_spot_closes_with_the_answer(registered, act):
@@ -157,6 +183,7 @@ def test_answer_on_the_spot_only_at_intake(ticket_in, act):
 
 
 # --- R20.2 acceptance, refusal, dispatch --------------------------------------------------------
+
 
 @pytest.mark.rule("R20.2")
 def test_accept_then_dispatch(ticket_in, act):
@@ -182,7 +209,9 @@ def test_dispatch_needs_a_lead_unit(ticket_in, act):
 
 @pytest.mark.rule("R20.2")
 def test_dispatch_needs_known_units(ticket_in, act):
-    exc = violation("R20.2", act, ticket_in(S.ACCEPTED), "dispatch", {"lead_unit": "heat_group", "co_units": ["no_such_unit"]})
+    exc = violation(
+        "R20.2", act, ticket_in(S.ACCEPTED), "dispatch", {"lead_unit": "heat_group", "co_units": ["no_such_unit"]}
+    )
     assert "no_such_unit" in exc.message
     violation("R20.2", act, ticket_in(S.ACCEPTED), "dispatch", {"lead_unit": "ghost_bureau"})
 
@@ -197,14 +226,15 @@ def test_acceptance_and_dispatch_clocks(registered, act, clock):
     t = registered(at=local(2026, 9, 29, 10))  # Tuesday before National Day
     c = clock(t, t.registered_at)
     assert (c.name, c.rule, c.started_at) == ("acceptance", "R20.2", t.registered_at)
-    assert c.due.at == due(2026, 10, 9)          # 30 Sep, then the National Day holiday, 8 and 9 Oct
+    assert c.due.at == due(2026, 10, 9)  # 30 Sep, then the National Day holiday, 8 and 9 Oct
     t = act(t, "accept", at=local(2026, 10, 8, 9))
     c = clock(t, t.accepted_at)
     assert (c.name, c.started_at) == ("dispatch", t.accepted_at)
-    assert c.due.at == due(2026, 10, 10)         # 9 Oct (Fri), 10 Oct (the make-up Saturday)
+    assert c.due.at == due(2026, 10, 10)  # 9 Oct (Fri), 10 Oct (the make-up Saturday)
 
 
 # --- R20.3 emergency referrals ------------------------------------------------------------------
+
 
 @pytest.mark.rule("R20.3")
 def test_referral_is_recorded_and_raises_priority(registered, act):
@@ -222,8 +252,9 @@ def test_false_alarm_needs_a_reason_and_keeps_priority(registered, act):
 
 
 @pytest.mark.rule("R20.3")
-@pytest.mark.parametrize("payload", [{"target": "911", "outcome": "transferred"},
-                                     {"target": "120", "outcome": "ignored"}, {"target": "120"}])
+@pytest.mark.parametrize(
+    "payload", [{"target": "911", "outcome": "transferred"}, {"target": "120", "outcome": "ignored"}, {"target": "120"}]
+)
 def test_referral_target_and_outcome_are_checked(registered, act, payload):
     violation("R20.3", act, registered(), "referral", payload)
 
@@ -235,6 +266,7 @@ def test_referral_possible_even_on_a_closed_ticket(ticket_in, act):
 
 
 # --- R20.4 信访 ---------------------------------------------------------------------------------
+
 
 @pytest.mark.rule("R20.4")
 def test_petition_ticket_is_supervised_by_the_petition_department(rules, ticket_in, act):
@@ -248,8 +280,11 @@ def test_petition_ticket_is_supervised_by_the_petition_department(rules, ticket_
 def test_a_complaint_about_a_petition_matter_gets_the_petition_department_whatever_its_scope(rules, ticket_in, act):
     """Defect 6 of issue 12: a 投诉 with the petition matter and scope 10 got no 信访 department,
     though the 60-day limit applied."""
-    t = act(ticket_in(S.ACCEPTED, matter="petition", scope=10, appeal_type="complaint"), "dispatch",
-            {"lead_unit": "gov_tiedong"})
+    t = act(
+        ticket_in(S.ACCEPTED, matter="petition", scope=10, appeal_type="complaint"),
+        "dispatch",
+        {"lead_unit": "gov_tiedong"},
+    )
     assert t.scope == 10 and t.supervising_unit == rules.taxonomy.petition_unit
 
 
@@ -280,6 +315,7 @@ def test_non_petition_ticket_does_not_get_the_petition_department(rules, ticket_
 
 # --- R20.5 / R20.6 advice on the proper channel -------------------------------------------------
 
+
 @pytest.mark.rule("R20.5")
 @pytest.mark.parametrize("channel", ["review", "litigation", "arbitration"])
 def test_advise_channel_records_what_was_said(registered, act, channel):
@@ -302,6 +338,7 @@ def test_real_name_report_of_officials_goes_to_12388(registered, act):
 
 
 # --- R21.1 feedback -----------------------------------------------------------------------------
+
 
 @pytest.mark.rule("R21.1")
 def test_respond_needs_the_appellant_told(ticket_in, act):
@@ -328,6 +365,7 @@ def test_respond_possible_while_an_extension_is_pending(ticket_in, act):
 
 # --- R22.1 resolution limit ---------------------------------------------------------------------
 
+
 @pytest.mark.rule("R22.1")
 def test_resolution_due_five_working_days_from_dispatch(ticket_in, clock):
     t = ticket_in(S.IN_PROGRESS)
@@ -351,19 +389,24 @@ def test_resolution_clock_runs_from_dispatch_until_the_unit_signs(ticket_in, act
 @pytest.mark.rule("R22.2")
 def test_a_late_signature_does_not_wipe_out_the_lateness(registered, act, clock, extension_request):
     """Defect 1 of issue 12: dispatched Mon 2026-11-02, unsigned on 11-12, signed then."""
-    t = act(act(registered(), "accept"), "dispatch", {"lead_unit": LEAD_UNIT, "co_units": []}, at=local(2026, 11, 2, 11))
+    t = act(
+        act(registered(), "accept"), "dispatch", {"lead_unit": LEAD_UNIT, "co_units": []}, at=local(2026, 11, 2, 11)
+    )
     assert clock(t, local(2026, 11, 12, 9)).overdue
     t = act(t, "receive", at=local(2026, 11, 12, 10))
     c = clock(t, local(2026, 11, 12, 11))
     assert c.due.at == due(2026, 11, 9) and c.overdue
-    violation("R22.2", act, t, "request_extension", extension_request(t, local(2026, 11, 13, 9)),
-              at=local(2026, 11, 13, 9))
+    violation(
+        "R22.2", act, t, "request_extension", extension_request(t, local(2026, 11, 13, 9)), at=local(2026, 11, 13, 9)
+    )
 
 
 @pytest.mark.rule("R22.2")
 def test_an_extension_does_not_outlive_its_unit(registered, act, clock):
     """Defect 2 of issue 12: unit A's extension became unit B's limit and blocked B's own request."""
-    t = act(act(registered(), "accept"), "dispatch", {"lead_unit": LEAD_UNIT, "co_units": []}, at=local(2026, 11, 2, 11))
+    t = act(
+        act(registered(), "accept"), "dispatch", {"lead_unit": LEAD_UNIT, "co_units": []}, at=local(2026, 11, 2, 11)
+    )
     t = act(t, "receive", at=local(2026, 11, 2, 12))
     ask = {"reason": "需协调", "progress": "已勘查", "measures": "约谈", "new_due": due(2026, 11, 20).isoformat()}
     t = act(t, "request_extension", ask, at=local(2026, 11, 5, 9))
@@ -374,7 +417,9 @@ def test_an_extension_does_not_outlive_its_unit(registered, act, clock):
     c = clock(t, local(2026, 11, 19, 12))
     assert (c.name, c.due.at) == ("resolution", due(2026, 11, 26)) and t.extension is None
     b_asks = {**ask, "unit": "city_housing", "new_due": due(2026, 12, 10).isoformat()}
-    assert act(t, "request_extension", b_asks, role=Role.UNIT, at=local(2026, 11, 20, 9)).status is S.EXTENSION_REQUESTED
+    assert (
+        act(t, "request_extension", b_asks, role=Role.UNIT, at=local(2026, 11, 20, 9)).status is S.EXTENSION_REQUESTED
+    )
 
 
 @pytest.mark.rule("R22.1")
@@ -402,6 +447,7 @@ def test_clock_remaining_and_overdue(ticket_in, clock):
 
 # --- R22.2 extensions ---------------------------------------------------------------------------
 
+
 @pytest.mark.rule("R22.2")
 def test_extension_request_records_reason_progress_measures_and_limit(extension_request, ticket_in, act):
     t = ticket_in(S.IN_PROGRESS)
@@ -409,7 +455,12 @@ def test_extension_request_records_reason_progress_measures_and_limit(extension_
     t = act(t, "request_extension", extension_request(t, at, days=14), at=at)
     assert t.status is S.EXTENSION_REQUESTED
     ext = t.extension
-    assert (ext.unit, ext.reason, ext.progress, ext.measures) == (LEAD_UNIT, "需协调多个部门", "已现场查看", "联系施工单位整改")
+    assert (ext.unit, ext.reason, ext.progress, ext.measures) == (
+        LEAD_UNIT,
+        "需协调多个部门",
+        "已现场查看",
+        "联系施工单位整改",
+    )
     assert ext.requested_due == due(2026, 11, 23) and ext.approved is None
 
 
@@ -469,8 +520,14 @@ def test_approval_may_set_its_own_limit_within_the_cap(ticket_in, act, clock):
 
 @pytest.mark.rule("R22.2")
 def test_approval_cannot_shorten_the_limit(ticket_in, act):
-    violation("R22.2", act, ticket_in(S.EXTENSION_REQUESTED), "approve_extension",
-              {"due": due(2026, 11, 6).isoformat()}, role=Role.SUPERVISOR)
+    violation(
+        "R22.2",
+        act,
+        ticket_in(S.EXTENSION_REQUESTED),
+        "approve_extension",
+        {"due": due(2026, 11, 6).isoformat()},
+        role=Role.SUPERVISOR,
+    )
 
 
 @pytest.mark.rule("R22.2")
@@ -498,6 +555,7 @@ def test_one_extension_only(extension_request, ticket_in, act):
 
 
 # --- R23.1 review -------------------------------------------------------------------------------
+
 
 @pytest.mark.rule("R23.1")
 def test_review_pass_leads_to_callback(ticket_in, act):
@@ -528,6 +586,7 @@ def test_extension_approved_during_rework_applies(ticket_in, act, clock):
 
 # --- R23.2 callback and rating ------------------------------------------------------------------
 
+
 @pytest.mark.rule("R23.2")
 def test_callback_records_the_four_ratings_and_the_words(ticket_in):
     t = ticket_in(S.RATED)
@@ -536,14 +595,17 @@ def test_callback_records_the_four_ratings_and_the_words(ticket_in):
 
 
 @pytest.mark.rule("R23.2")
-@pytest.mark.parametrize("ratings", [
-    {"timeliness": 0, "result": 4, "attitude": 5, "overall": 5},
-    {"timeliness": 5, "result": 6, "attitude": 5, "overall": 5},
-    {"timeliness": 5, "result": 4, "attitude": 5},
-    {"timeliness": "很好", "result": 4, "attitude": 5, "overall": 5},
-    None,
-    "5 stars",
-])
+@pytest.mark.parametrize(
+    "ratings",
+    [
+        {"timeliness": 0, "result": 4, "attitude": 5, "overall": 5},
+        {"timeliness": 5, "result": 6, "attitude": 5, "overall": 5},
+        {"timeliness": 5, "result": 4, "attitude": 5},
+        {"timeliness": "很好", "result": 4, "attitude": 5, "overall": 5},
+        None,
+        "5 stars",
+    ],
+)
 def test_callback_ratings_are_one_to_five_on_each_indicator(ticket_in, act, ratings):
     violation("R23.2", act, ticket_in(S.AWAITING_CALLBACK), "callback", {"ratings": ratings})
 
@@ -551,8 +613,11 @@ def test_callback_ratings_are_one_to_five_on_each_indicator(ticket_in, act, rati
 @pytest.mark.rule("R23.2")
 @pytest.mark.parametrize("stars", [1, 2, 3, 4, 5])
 def test_every_star_value_is_accepted(ticket_in, act, stars):
-    t = act(ticket_in(S.AWAITING_CALLBACK), "callback",
-            {"ratings": {"timeliness": stars, "result": stars, "attitude": stars, "overall": stars}})
+    t = act(
+        ticket_in(S.AWAITING_CALLBACK),
+        "callback",
+        {"ratings": {"timeliness": stars, "result": stars, "attitude": stars, "overall": stars}},
+    )
     assert t.rating.overall == stars
 
 
@@ -566,6 +631,7 @@ def test_failed_callback_keeps_the_status(ticket_in, act):
 
 
 # --- R23.3 rating disputes ----------------------------------------------------------------------
+
 
 @pytest.mark.rule("R23.3")
 def test_dispute_rerate_confirm_archive(ticket_in, act):
@@ -586,8 +652,14 @@ def test_dispute_rerate_confirm_archive(ticket_in, act):
 
 @pytest.mark.rule("R23.3")
 def test_only_the_centre_rerates(ticket_in, act):
-    violation("R23.3", act, ticket_in(S.RATING_DISPUTED), "rerate",
-              {"ratings": {"timeliness": 5, "result": 5, "attitude": 5, "overall": 5}}, role=Role.UNIT)
+    violation(
+        "R23.3",
+        act,
+        ticket_in(S.RATING_DISPUTED),
+        "rerate",
+        {"ratings": {"timeliness": 5, "result": 5, "attitude": 5, "overall": 5}},
+        role=Role.UNIT,
+    )
 
 
 @pytest.mark.rule("R23.1")
@@ -598,17 +670,21 @@ def test_archive_only_after_a_rating(ticket_in, act):
 
 # --- R23.4 credit file --------------------------------------------------------------------------
 
+
 @pytest.mark.rule("R23.4")
 def test_credit_mark_needs_evidence(ticket_in, act):
     t = ticket_in(S.ANSWERED)
     violation("R23.4", act, t, "credit_mark", {"kind": "false_report"}, role=Role.SUPERVISOR)
     violation("R23.4", act, t, "credit_mark", {"kind": "rude", "evidence": "录音"}, role=Role.SUPERVISOR)
     violation("R23.4", act, t, "credit_mark", {"kind": "harassment", "evidence": "录音"}, role=Role.OPERATOR)
-    t = act(t, "credit_mark", {"kind": "harassment", "evidence": "录音 2026-11-02 09:12，辱骂接线员"}, role=Role.SUPERVISOR)
+    t = act(
+        t, "credit_mark", {"kind": "harassment", "evidence": "录音 2026-11-02 09:12，辱骂接线员"}, role=Role.SUPERVISOR
+    )
     assert t.credit_marks[-1].kind == "harassment" and "录音" in t.credit_marks[-1].evidence
 
 
 # --- R24.1 coordination ladder, R24.2 units -----------------------------------------------------
+
 
 @pytest.mark.rule("R24.1")
 def test_coordination_ladder_stops_at_level_three(ticket_in, act):
@@ -627,7 +703,11 @@ def test_escalation_needs_an_accepted_ticket(registered, act):
 
 @pytest.mark.rule("R24.2")
 def test_set_units_names_one_lead_and_co_units(ticket_in, act):
-    t = act(ticket_in(S.IN_PROGRESS), "set_units", {"lead_unit": "city_housing", "co_units": ["heat_group", "city_housing", "heat_group"]})
+    t = act(
+        ticket_in(S.IN_PROGRESS),
+        "set_units",
+        {"lead_unit": "city_housing", "co_units": ["heat_group", "city_housing", "heat_group"]},
+    )
     assert t.lead_unit == "city_housing" and t.co_units == ("heat_group",)
     violation("R24.2", act, t, "set_units", {"lead_unit": "city_housing", "co_units": ["nowhere"]})
     violation("R24.2", act, t, "set_units", {"lead_unit": "city_housing", "co_units": "heat_group"})
@@ -636,6 +716,7 @@ def test_set_units_names_one_lead_and_co_units(ticket_in, act):
 
 
 # --- R25.1 supervision --------------------------------------------------------------------------
+
 
 @pytest.mark.rule("R25.1")
 def test_supervision_climbs_one_level_at_a_time(ticket_in, act):
@@ -671,6 +752,7 @@ def test_operators_do_not_supervise(ticket_in, act):
 
 # --- R27.1 recusal ------------------------------------------------------------------------------
 
+
 @pytest.mark.rule("R27.1")
 def test_recusal_pause_shifts_the_due_by_the_working_days_paused(rules, ticket_in, act, clock):
     t = ticket_in(S.IN_PROGRESS)  # due 2026-11-09
@@ -679,11 +761,19 @@ def test_recusal_pause_shifts_the_due_by_the_working_days_paused(rules, ticket_i
     open_clock = limit_clock(t, local(2026, 11, 5, 10), rules.clocks, rules.taxonomy)
     assert open_clock.paused and open_clock.due.at == due(2026, 11, 11)  # 4 and 5 Nov stand still
     # ... while the decision's own limit (6 Nov) ends first, so it is the clock shown (R27.1)
-    assert (clock(t, local(2026, 11, 5, 10)).name, clock(t, local(2026, 11, 5, 10)).due.at) == ("recusal_decision", due(2026, 11, 6))
+    assert (clock(t, local(2026, 11, 5, 10)).name, clock(t, local(2026, 11, 5, 10)).due.at) == (
+        "recusal_decision",
+        due(2026, 11, 6),
+    )
     decision = recusal_clock(t, local(2026, 11, 3, 10), rules.clocks)
     assert (decision.rule, decision.due.at) == ("R27.1", due(2026, 11, 6))
-    t = act(t, "recusal_decision", {"granted": True, "reply": "同意回避，已更换承办人。"}, role=Role.SUPERVISOR,
-            at=local(2026, 11, 5, 10))
+    t = act(
+        t,
+        "recusal_decision",
+        {"granted": True, "reply": "同意回避，已更换承办人。"},
+        role=Role.SUPERVISOR,
+        at=local(2026, 11, 5, 10),
+    )
     assert not t.paused and t.pauses[-1].granted is True
     c = clock(t, local(2026, 11, 10, 12))
     assert c.due.at == due(2026, 11, 11) and not c.paused and not c.overdue
@@ -700,7 +790,9 @@ def test_recusal_decision_is_written_and_decides_an_open_request(ticket_in, act)
     violation("R27.1", act, t, "recusal_decision", {"granted": True}, role=Role.SUPERVISOR)
     violation("R27.1", act, t, "recusal_decision", {"granted": "yes", "reply": "x"}, role=Role.SUPERVISOR)
     violation("R27.1", act, t, "recusal_decision", {"granted": False, "reply": "x"}, role=Role.OPERATOR)
-    t = act(t, "recusal_decision", {"granted": False, "reply": "经核实不存在利害关系，不予回避。"}, role=Role.SUPERVISOR)
+    t = act(
+        t, "recusal_decision", {"granted": False, "reply": "经核实不存在利害关系，不予回避。"}, role=Role.SUPERVISOR
+    )
     assert t.pauses[-1].granted is False and t.pauses[-1].ended_at == t.updated_at
 
 
@@ -713,6 +805,7 @@ def test_recusal_pause_also_stops_the_acceptance_clock(registered, act, clock):
 
 
 # --- R28.1 returns ------------------------------------------------------------------------------
+
 
 @pytest.mark.rule("R28.1")
 def test_return_to_centre_with_reason_then_redispatch(ticket_in, act, clock):
@@ -735,6 +828,7 @@ def test_return_possible_before_signing(ticket_in, act):
 
 # --- R13.1 repeated calls -----------------------------------------------------------------------
 
+
 @pytest.mark.rule("R13.1")
 def test_link_call_attaches_a_repeat_call(ticket_in, act):
     t = act(ticket_in(S.IN_PROGRESS), "link_call", {"call_id": "call-42"})
@@ -746,6 +840,7 @@ def test_link_call_attaches_a_repeat_call(ticket_in, act):
 
 # --- R10.2 explanation demands ------------------------------------------------------------------
 
+
 @pytest.mark.rule("R10.2")
 def test_overdue_explanation_only_when_overdue_then_the_unit_answers(ticket_in, act):
     t = ticket_in(S.IN_PROGRESS)
@@ -755,10 +850,18 @@ def test_overdue_explanation_only_when_overdue_then_the_unit_answers(ticket_in, 
     assert demand.reason == "overdue" and not demand.answer
     violation("R10.2", act, t, "answer_explanation", {"demand_id": demand.event_id}, role=Role.UNIT)
     violation("R10.2", act, t, "answer_explanation", {"demand_id": "nope", "answer": "x"}, role=Role.UNIT)
-    violation("R26.1", act, t, "answer_explanation", {"unit": "city_housing", "demand_id": demand.event_id, "answer": "x"},
-              role=Role.UNIT)
+    violation(
+        "R26.1",
+        act,
+        t,
+        "answer_explanation",
+        {"unit": "city_housing", "demand_id": demand.event_id, "answer": "x"},
+        role=Role.UNIT,
+    )
     t = act(t, "answer_explanation", {"demand_id": demand.event_id, "answer": "材料短缺，已调货"}, role=Role.UNIT)
-    assert t.explanation_demands[-1].answer == "材料短缺，已调货" and t.explanation_demands[-1].answered_at == t.updated_at
+    assert (
+        t.explanation_demands[-1].answer == "材料短缺，已调货" and t.explanation_demands[-1].answered_at == t.updated_at
+    )
     violation("R10.2", act, t, "answer_explanation", {"demand_id": demand.event_id, "answer": "again"}, role=Role.UNIT)
 
 
@@ -772,11 +875,15 @@ def test_dispute_explanation_and_bad_reasons(ticket_in, registered, act):
 
 # --- R26.1 / R18.2 roles and the event log ------------------------------------------------------
 
+
 @pytest.mark.rule("R26.1")
 def test_a_unit_cannot_act_on_a_ticket_it_does_not_hold(ticket_in, act):
     t = ticket_in(S.IN_PROGRESS)
-    for kind, payload in [("respond", {"result": "x", "told_appellant": True}), ("add_note", {"text": "x"}),
-                          ("return_to_centre", {"reason": "x"})]:
+    for kind, payload in [
+        ("respond", {"result": "x", "told_appellant": True}),
+        ("add_note", {"text": "x"}),
+        ("return_to_centre", {"reason": "x"}),
+    ]:
         violation("R26.1", act, t, kind, {**payload, "unit": "city_market"}, role=Role.UNIT)
     violation("R26.1", act, ticket_in(S.DISPATCHED), "receive", {"unit": "water_group"}, role=Role.UNIT)
 
@@ -822,9 +929,13 @@ def test_apply_never_changes_the_ticket_it_was_given(ticket_in, act):
 @pytest.mark.parametrize("status", [S.ANSWERED, S.REFUSED, S.ADVISED, S.ARCHIVED])
 def test_closed_tickets_refuse_handling_events(ticket_in, act, status):
     t = ticket_in(status)
-    for kind, payload, role in [("accept", {}, Role.OPERATOR), ("dispatch", {"lead_unit": LEAD_UNIT}, Role.OPERATOR),
-                                ("supervise", {"ground": 5}, Role.SUPERVISOR), ("escalate", {"note": "x"}, Role.SUPERVISOR),
-                                ("recusal_request", {"reason": "x"}, Role.OPERATOR)]:
+    for kind, payload, role in [
+        ("accept", {}, Role.OPERATOR),
+        ("dispatch", {"lead_unit": LEAD_UNIT}, Role.OPERATOR),
+        ("supervise", {"ground": 5}, Role.SUPERVISOR),
+        ("escalate", {"note": "x"}, Role.SUPERVISOR),
+        ("recusal_request", {"reason": "x"}, Role.OPERATOR),
+    ]:
         with pytest.raises(RuleViolation):
             act(t, kind, payload, role=role)
     assert act(t, "add_note", {"text": "来电询问进度"}).notes

@@ -117,9 +117,27 @@ class ServerProcess:
 
     def start(self) -> None:
         with open(self.log, "ab") as log:
-            self.proc = subprocess.Popen([sys.executable, "-c", MAIN, "server", "--db", str(self.db), "--port",
-                                          str(self.port), "--sweep-every", "0", "--log-level", "warning", *self.extra],
-                                         cwd=ROOT, env=env(), stdout=log, stderr=log)
+            self.proc = subprocess.Popen(
+                [
+                    sys.executable,
+                    "-c",
+                    MAIN,
+                    "server",
+                    "--db",
+                    str(self.db),
+                    "--port",
+                    str(self.port),
+                    "--sweep-every",
+                    "0",
+                    "--log-level",
+                    "warning",
+                    *self.extra,
+                ],
+                cwd=ROOT,
+                env=env(),
+                stdout=log,
+                stderr=log,
+            )
 
         def up() -> bool:
             assert self.proc.poll() is None, self.log.read_text()
@@ -186,8 +204,10 @@ def second_server(backend, tmp_path):
 @pytest.fixture
 def centre(tmp_path, server_db, rules):
     db = server_db
-    tokens = {p.seat or p.role.value: t for p, t in bootstrap.init(
-        db, datetime.now(UTC), seats=["001", "002", "003"], known_units=rules.taxonomy.units)}
+    tokens = {
+        p.seat or p.role.value: t
+        for p, t in bootstrap.init(db, datetime.now(UTC), seats=["001", "002", "003"], known_units=rules.taxonomy.units)
+    }
     server = ServerProcess(db, free_port(), tmp_path / "server.log", tokens)
     server.start()
     yield server
@@ -198,8 +218,14 @@ def centre(tmp_path, server_db, rules):
 def sync_db():
     def run(db: Path, url: str, token: str) -> subprocess.CompletedProcess:
         e = {**env(), "HOTLINE_DB": str(db), "HOTLINE_SERVER": url, "HOTLINE_TOKEN": token}
-        return subprocess.run([sys.executable, "-c", MAIN, "sync", "--quiet", "--timeout", "2"], cwd=ROOT, env=e,
-                              capture_output=True, text=True, timeout=120)
+        return subprocess.run(
+            [sys.executable, "-c", MAIN, "sync", "--quiet", "--timeout", "2"],
+            cwd=ROOT,
+            env=e,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
 
     return run
 
@@ -226,10 +252,25 @@ class Seat:
                 for _ in range(min(500, n_tickets - start)):
                     number = meta.allocate_number(db, at.astimezone(self.rules.policy.tz).date())
                     tid = str(ULID.from_datetime(at))
-                    steps = [("register", {**self.form(), "number": number}), ("accept", {}),
-                             ("dispatch", {"lead_unit": "heat_group"}), ("add_note", {"text": "来电人补充情况"})]
-                    events = [Event(id=str(ULID.from_datetime(at)), ticket_id=tid, kind=k, actor="op-e2e",
-                                    role=Role.OPERATOR, seat=seat, at=at, payload=p) for k, p in steps]
+                    steps = [
+                        ("register", {**self.form(), "number": number}),
+                        ("accept", {}),
+                        ("dispatch", {"lead_unit": "heat_group"}),
+                        ("add_note", {"text": "来电人补充情况"}),
+                    ]
+                    events = [
+                        Event(
+                            id=str(ULID.from_datetime(at)),
+                            ticket_id=tid,
+                            kind=k,
+                            actor="op-e2e",
+                            role=Role.OPERATOR,
+                            seat=seat,
+                            at=at,
+                            payload=p,
+                        )
+                        for k, p in steps
+                    ]
                     ticket = None
                     for e in events:
                         ticket = wf.apply(ticket, e, at)
@@ -243,14 +284,36 @@ class Seat:
 
     def sync_cli(self, url: str, token: str, *args: str) -> subprocess.Popen:
         e = {**env(), "HOTLINE_DB": str(self.db), "HOTLINE_SERVER": url, "HOTLINE_TOKEN": token}
-        return subprocess.Popen([sys.executable, "-c", MAIN, "sync", "--quiet", *args], cwd=ROOT, env=e,
-                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        return subprocess.Popen(
+            [sys.executable, "-c", MAIN, "sync", "--quiet", *args],
+            cwd=ROOT,
+            env=e,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
 
-    def runner(self, url: str, token: str, *, batch: int = 100, offset: timedelta = timedelta(0),
-               rounds: int = 50) -> subprocess.Popen:
-        return subprocess.Popen([sys.executable, "-c", RUNNER, str(self.db), url, token, str(batch),
-                                 str(offset.total_seconds()), str(rounds)], cwd=ROOT, env=env(),
-                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    def runner(
+        self, url: str, token: str, *, batch: int = 100, offset: timedelta = timedelta(0), rounds: int = 50
+    ) -> subprocess.Popen:
+        return subprocess.Popen(
+            [
+                sys.executable,
+                "-c",
+                RUNNER,
+                str(self.db),
+                url,
+                token,
+                str(batch),
+                str(offset.total_seconds()),
+                str(rounds),
+            ],
+            cwd=ROOT,
+            env=env(),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
 
     def sync_until_done(self, url: str, token: str, tries: int = 5) -> None:
         """`hotline sync` until it exits 0 (a run may end offline while a server restarts)."""
@@ -288,11 +351,11 @@ def assert_delivered(backend: ServerProcess, seat: Seat) -> None:
 @pytest.fixture
 def delivered():
     """``server_process`` ``server_process(db, tokens)``: start one more server on any database.
-``second_server``  another started `ServerProcess` on ``backend``'s database (two processes, one database).
-``centre``         a started `ServerProcess` with seats 001, 002 and 003 enrolled (``.tokens`` by seat code).
-``sync_db``        ``sync_db(db, url, token)``: `hotline sync --quiet` on a seat database, as a finished
-                   process (``.returncode``, ``.stderr``).
-``delivered(backend, seat)``: see `assert_delivered`."""
+    ``second_server``  another started `ServerProcess` on ``backend``'s database (two processes, one database).
+    ``centre``         a started `ServerProcess` with seats 001, 002 and 003 enrolled (``.tokens`` by seat code).
+    ``sync_db``        ``sync_db(db, url, token)``: `hotline sync --quiet` on a seat database, as a finished
+                       process (``.returncode``, ``.stderr``).
+    ``delivered(backend, seat)``: see `assert_delivered`."""
     return assert_delivered
 
 

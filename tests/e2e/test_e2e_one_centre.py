@@ -76,9 +76,11 @@ async def test_three_seats_one_caller_one_centre(centre, sync_db, tmp_path, rule
 
     # Seat A records the call and syncs.
     a = SeatDb(tmp_path, "001", rules)
-    first = Desk(a.store, rules, "op-a").register(form(phone=PHONE, description="家里暖气不热，室温只有15度。"),
-                                                  datetime.now(UTC),
-                                                  [("accept", {}), ("dispatch", {"lead_unit": "heat_group"})])
+    first = Desk(a.store, rules, "op-a").register(
+        form(phone=PHONE, description="家里暖气不热，室温只有15度。"),
+        datetime.now(UTC),
+        [("accept", {}), ("dispatch", {"lead_unit": "heat_group"})],
+    )
     recorded |= a.recorded()
     done = sync_db(a.store.path, centre.url, centre.tokens["001"])
     assert done.returncode == 0, done.stderr
@@ -106,8 +108,9 @@ async def test_three_seats_one_caller_one_centre(centre, sync_db, tmp_path, rule
 
     # Seat C is offline: its sync fails, keeps everything, and goes through later.
     c = SeatDb(tmp_path, "003", rules)
-    Desk(c.store, rules, "op-c").register(form(phone=PHONE, matter="water_outage", description="小区停水了。"),
-                                          datetime.now(UTC))
+    Desk(c.store, rules, "op-c").register(
+        form(phone=PHONE, matter="water_outage", description="小区停水了。"), datetime.now(UTC)
+    )
     recorded |= c.recorded()
     failed = sync_db(c.store.path, closed_port(), centre.tokens["003"])
     assert failed.returncode == 2 and "离线" in failed.stderr
@@ -118,22 +121,41 @@ async def test_three_seats_one_caller_one_centre(centre, sync_db, tmp_path, rule
 
     ids = [r[0] for r in centre.query("SELECT id FROM events")]
     tickets = dict(centre.query("SELECT number, seat FROM tickets"))
-    a_kinds = [(k, s) for k, s in centre.query("SELECT kind, seat FROM events WHERE ticket_id = ? ORDER BY seq", (first.id,))]
+    a_kinds = [
+        (k, s) for k, s in centre.query("SELECT kind, seat FROM events WHERE ticket_id = ? ORDER BY seq", (first.id,))
+    ]
     assert len(ids) == len(set(ids)) and set(ids) == recorded  # every event exactly once
     assert len(tickets) == 2 and tickets[first.number] == "001"
     assert sorted(tickets.values()) == ["001", "003"]
-    assert a_kinds == [("register", "001"), ("accept", "001"), ("dispatch", "001"),
-                       ("link_call", "002"), ("add_note", "002")]
+    assert a_kinds == [
+        ("register", "001"),
+        ("accept", "001"),
+        ("dispatch", "001"),
+        ("link_call", "002"),
+        ("add_note", "002"),
+    ]
 
 
 @pytest.mark.rule("R18.1")
 def test_seat_002_cannot_take_seat_001s_numbers(centre, form):
     now = datetime.now(UTC)
     number = f"{now.astimezone().strftime('%y%m%d')}0010001"
-    event = {"id": str(ULID()), "ticket_id": str(ULID()), "kind": "register", "actor": "x", "role": "operator",
-             "seat": "002", "at": now.isoformat(), "payload": {**form(), "number": number}}
-    answer = httpx.post(f"{centre.url}/v1/events", json={"events": [event]}, timeout=10,
-                        headers={"Authorization": f"Bearer {centre.tokens['002']}"})
+    event = {
+        "id": str(ULID()),
+        "ticket_id": str(ULID()),
+        "kind": "register",
+        "actor": "x",
+        "role": "operator",
+        "seat": "002",
+        "at": now.isoformat(),
+        "payload": {**form(), "number": number},
+    }
+    answer = httpx.post(
+        f"{centre.url}/v1/events",
+        json={"events": [event]},
+        timeout=10,
+        headers={"Authorization": f"Bearer {centre.tokens['002']}"},
+    )
     assert answer.status_code == 200
     result = answer.json()["results"][0]
     assert result["status"] == "rejected" and result["rule"] == "R18.1"

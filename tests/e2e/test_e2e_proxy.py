@@ -78,7 +78,9 @@ class FaultProxy:
                     writer.close()
                     return
                 if fault == "reset":  # RST instead of an orderly close
-                    writer.get_extra_info("socket").setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                    writer.get_extra_info("socket").setsockopt(
+                        socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0)
+                    )
                     writer.transport.abort()
                     return
                 if fault == "delay":
@@ -98,8 +100,9 @@ class FaultProxy:
 def test_a_hostile_network_loses_and_doubles_nothing(backend, seat, delivered):
     seat.record(100)
     with FaultProxy(backend.port) as proxy:
-        runner = seat.runner(f"http://127.0.0.1:{proxy.port}", backend.tokens["seat"], batch=25,
-                             offset=timedelta(0), rounds=30)
+        runner = seat.runner(
+            f"http://127.0.0.1:{proxy.port}", backend.tokens["seat"], batch=25, offset=timedelta(0), rounds=30
+        )
         out, _ = runner.communicate(timeout=300)
         counts = dict(proxy.counts)
     assert runner.returncode == 0, out

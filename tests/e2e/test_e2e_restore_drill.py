@@ -25,8 +25,9 @@ pytestmark = [pytest.mark.slow, pytest.mark.sqlite_only, pytest.mark.rule("R30.1
 
 def hotline(*args: str) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if not k.startswith("HOTLINE_")} | {"PYTHONPATH": str(ROOT)}
-    return subprocess.run([sys.executable, "-c", MAIN, *args], cwd=ROOT, env=env, capture_output=True, text=True,
-                          timeout=300)
+    return subprocess.run(
+        [sys.executable, "-c", MAIN, *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300
+    )
 
 
 def _seat(like, tmp_path, code: str):

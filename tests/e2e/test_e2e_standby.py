@@ -31,8 +31,9 @@ def _synchronous(primary: Cluster, standby_name: str) -> None:
         conn.execute("SELECT pg_reload_conf()")
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
-            row = conn.execute("SELECT sync_state FROM pg_stat_replication WHERE application_name = %s",
-                               (standby_name,)).fetchone()
+            row = conn.execute(
+                "SELECT sync_state FROM pg_stat_replication WHERE application_name = %s", (standby_name,)
+            ).fetchone()
             if row and row[0] == "sync":
                 return
             time.sleep(0.1)
@@ -46,15 +47,18 @@ def _acknowledged(seat) -> set[str]:
 
 
 @pytest.mark.rule("R16.1")
-def test_primary_lost_standby_promoted_every_acknowledged_event_kept(clusters, tmp_path, rules, seat, server_process,
-                                                                    delivered, until):
+def test_primary_lost_standby_promoted_every_acknowledged_event_kept(
+    clusters, tmp_path, rules, seat, server_process, delivered, until
+):
     # fsync off keeps the test quick and changes nothing here: the primary's *process* dies, not
     # the machine; what is tested is that a commit is acknowledged only once the standby holds it.
     primary = Cluster.create(settings=("synchronous_commit = on",))
     clusters.append(primary)
     url = primary.create_database("hotline")
-    tokens = {"seat" if p.seat else p.role.value: t for p, t in bootstrap.init(
-        url, datetime.now(UTC), seats=["012"], known_units=rules.taxonomy.units)}
+    tokens = {
+        "seat" if p.seat else p.role.value: t
+        for p, t in bootstrap.init(url, datetime.now(UTC), seats=["012"], known_units=rules.taxonomy.units)
+    }
     standby = primary.standby(name="standby")  # temporary directories the postgres user owns
     clusters.append(standby)
     _synchronous(primary, "standby")

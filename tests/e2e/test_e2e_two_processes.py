@@ -34,10 +34,23 @@ def test_the_same_pushes_to_two_processes_at_once_are_applied_once(pair, form):
     batches = []
     for n in range(1, 21):
         tid = str(ULID())
-        batches.append({"events": [{"id": str(ULID()), "ticket_id": tid, "kind": kind, "actor": "op", "role": "operator",
-                                    "seat": "012", "at": "2026-11-02T09:00:00+08:00", "payload": payload}
-                                   for kind, payload in (("register", {**form(), "number": f"2611020120{n:03d}"}),
-                                                         ("accept", {}))]})
+        batches.append(
+            {
+                "events": [
+                    {
+                        "id": str(ULID()),
+                        "ticket_id": tid,
+                        "kind": kind,
+                        "actor": "op",
+                        "role": "operator",
+                        "seat": "012",
+                        "at": "2026-11-02T09:00:00+08:00",
+                        "payload": payload,
+                    }
+                    for kind, payload in (("register", {**form(), "number": f"2611020120{n:03d}"}), ("accept", {}))
+                ]
+            }
+        )
     barrier = threading.Barrier(2)
     threads = [threading.Thread(target=push, args=(s.url, batches, barrier)) for s in pair]
     for t in threads:

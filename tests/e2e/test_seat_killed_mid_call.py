@@ -30,7 +30,9 @@ WORDS = "楼上每天半夜装修电钻声音特别大"
 def spawn(args: list[str], env: dict[str, str]) -> tuple[subprocess.Popen, int]:
     master, slave = pty.openpty()
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 48, 160, 0, 0))
-    proc = subprocess.Popen(args, stdin=slave, stdout=slave, stderr=slave, env=env, close_fds=True, start_new_session=True)
+    proc = subprocess.Popen(
+        args, stdin=slave, stdout=slave, stderr=slave, env=env, close_fds=True, start_new_session=True
+    )
     os.close(slave)
     return proc, master
 
@@ -58,8 +60,13 @@ def wait_ready(master: int, ready: Path, timeout: float = 30) -> None:
 def test_draft_survives_sigkill(tmp_path):
     db = tmp_path / "seat.db"
     ready = tmp_path / "ready"
-    env = {**os.environ, "HOTLINE_DB": str(db), "HOTLINE_CONFIG_DIR": str(tmp_path / "cfg"),
-           "TERM": "xterm-256color", "HOTLINE_READY_FILE": str(ready)}
+    env = {
+        **os.environ,
+        "HOTLINE_DB": str(db),
+        "HOTLINE_CONFIG_DIR": str(tmp_path / "cfg"),
+        "TERM": "xterm-256color",
+        "HOTLINE_READY_FILE": str(ready),
+    }
     subprocess.run([HOTLINE, "db", "init"], env=env, check=True, capture_output=True)
     proc, master = spawn([HOTLINE, "seat", "--caller", "13912340000"], env)
     try:

@@ -85,8 +85,9 @@ def test_a_broken_file_imports_nothing_names_file_and_line_and_exits_2(run, tmp_
     folder = tmp_path / "in"
     folder.mkdir()
     (folder / "good.md").write_text(GOOD, encoding="utf-8")
-    broken = GOOD.replace("test-noise", "test-broken").replace("owner_unit: city_public_security",
-                                                               "owner_unit: police_dept")
+    broken = GOOD.replace("test-noise", "test-broken").replace(
+        "owner_unit: city_public_security", "owner_unit: police_dept"
+    )
     broken = broken.replace("review_by: 2025-01-01", "review_by: 2025-02-30")
     (folder / "broken.md").write_text(broken, encoding="utf-8")
     result = run("kb", "import", folder)

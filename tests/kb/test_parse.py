@@ -53,15 +53,18 @@ def test_a_good_article_has_every_field():
 
 
 @pytest.mark.rule("R34.1")
-@pytest.mark.parametrize("changes, line, words", [
-    ({"matters": "[heating_temperature, no_such_matter]"}, 4, "no_such_matter"),
-    ({"owner_unit": "no_such_unit"}, 5, "no_such_unit"),
-    ({"review_by": "2027-13-40"}, 8, "review_by"),
-    ({"valid_until": "2020-01-01"}, 7, "valid_until"),
-    ({"id": "Bad Id!"}, 2, "id"),
-    ({"sample": "maybe"}, 11, "sample"),
-    ({"source": ""}, 1, "source"),
-])
+@pytest.mark.parametrize(
+    "changes, line, words",
+    [
+        ({"matters": "[heating_temperature, no_such_matter]"}, 4, "no_such_matter"),
+        ({"owner_unit": "no_such_unit"}, 5, "no_such_unit"),
+        ({"review_by": "2027-13-40"}, 8, "review_by"),
+        ({"valid_until": "2020-01-01"}, 7, "valid_until"),
+        ({"id": "Bad Id!"}, 2, "id"),
+        ({"sample": "maybe"}, 11, "sample"),
+        ({"source": ""}, 1, "source"),
+    ],
+)
 def test_every_error_names_file_and_line(changes, line, words):
     articles, errors = parse_markdown(md(**changes), "kb/a.md", CODES)
     assert articles == []
@@ -107,10 +110,19 @@ def csv_text(rows: list[dict[str, str]]) -> str:
     return out.getvalue()
 
 
-ROW = {"id": "water-x", "title": "停水通知", "matters": "water_outage", "owner_unit": "water_group",
-       "valid_from": "2024-01-01", "valid_until": "", "review_by": "2027-01-01",
-       "standard_answer": "您好，请提前储水。", "source": "《城市供水条例》", "sample": "true",
-       "body": "第一段\n\n第二段"}
+ROW = {
+    "id": "water-x",
+    "title": "停水通知",
+    "matters": "water_outage",
+    "owner_unit": "water_group",
+    "valid_from": "2024-01-01",
+    "valid_until": "",
+    "review_by": "2027-01-01",
+    "standard_answer": "您好，请提前储水。",
+    "source": "《城市供水条例》",
+    "sample": "true",
+    "body": "第一段\n\n第二段",
+}
 
 
 @pytest.mark.rule("R34.1")

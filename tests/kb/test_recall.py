@@ -50,7 +50,8 @@ def test_the_frozen_hold_out_is_unchanged_and_names_real_articles():
     import hashlib
 
     assert hashlib.sha256(FROZEN.read_bytes()).hexdigest() == FROZEN_SHA256, (
-        "tests/data/kb_holdout.toml is frozen (tests/data/README.md); report a wrong label, do not edit it")
+        "tests/data/kb_holdout.toml is frozen (tests/data/README.md); report a wrong label, do not edit it"
+    )
     queries = tomllib.loads(FROZEN.read_text("utf-8"))["query"]
     known = {a.id for a in sample_articles()}
     assert len(queries) >= 100

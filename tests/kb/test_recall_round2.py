@@ -56,12 +56,15 @@ def test_round_two_recall_at_5(db, name):
 
 
 @pytest.mark.rule("R34.1")
-@pytest.mark.parametrize("text, article", [
-    ("住十八楼水流一点劲没有", "water-low-pressure-high-rise"),
-    ("补习班黄了不给退钱", "education-training-refund"),
-    ("车堵我家门口好几天不挪", "traffic-illegal-parking"),
-    ("想去上访找谁", "petition-procedure"),
-    ("买的洗衣机坏了商家不给修", "consumer-appliance-warranty"),
-])
+@pytest.mark.parametrize(
+    "text, article",
+    [
+        ("住十八楼水流一点劲没有", "water-low-pressure-high-rise"),
+        ("补习班黄了不给退钱", "education-training-refund"),
+        ("车堵我家门口好几天不挪", "traffic-illegal-parking"),
+        ("想去上访找谁", "petition-procedure"),
+        ("买的洗衣机坏了商家不给修", "consumer-appliance-warranty"),
+    ],
+)
 def test_colloquial_wordings_find_their_article(db, text, article):
     assert article in [h.id for h in search(db, text, None, 5, date(2026, 11, 26))]

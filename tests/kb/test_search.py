@@ -33,10 +33,17 @@ def ids(db, text, matter=None, limit=5, today=TODAY) -> list[str]:
 
 
 @pytest.mark.rule("R19.3")
-@pytest.mark.parametrize("word, matter_prefix", [
-    ("供暖", "heating"), ("噪音", "noise"), ("社保", "social"), ("注销", "business_deregistration"),
-    ("公积金", "housing_fund"), ("电梯", "elevator"),
-])
+@pytest.mark.parametrize(
+    "word, matter_prefix",
+    [
+        ("供暖", "heating"),
+        ("噪音", "noise"),
+        ("社保", "social"),
+        ("注销", "business_deregistration"),
+        ("公积金", "housing_fund"),
+        ("电梯", "elevator"),
+    ],
+)
 def test_two_character_words_find_their_matter(kb_db, word, matter_prefix):
     hits = search(kb_db, word, None, 5, TODAY)
     assert len(hits) == 5
@@ -98,8 +105,9 @@ def test_hits_are_ranked_and_carry_the_standard_answer(kb_db):
     assert len(search(kb_db, "燃气", None, 3, TODAY)) == 3
 
 
-@pytest.mark.parametrize("text", ['"', 'OR', 'NEAR(供暖', '供暖 AND', '*', '^x', '-', "a'b", '{title}:x',
-                                  "[/]", "\x1b[2J供暖"])
+@pytest.mark.parametrize(
+    "text", ['"', "OR", "NEAR(供暖", "供暖 AND", "*", "^x", "-", "a'b", "{title}:x", "[/]", "\x1b[2J供暖"]
+)
 def test_query_syntax_in_the_text_is_only_text(kb_db, text):
     search(kb_db, text, None, 5, TODAY)  # must not raise
 
@@ -120,9 +128,11 @@ def test_the_common_terms_of_a_long_query_are_left_out_past_the_budget(kb_db, mo
 
 
 def test_the_searcher_reads_no_dictionary(kb_db):
-    code = ("import sys; from operator_tui.kb.search import make_searcher; "
-            f"s = make_searcher({str(kb_db)!r}); assert s('暖气不热', None); s.article('gas-leak-emergency'); "
-            "assert 'jieba' not in sys.modules and 'pypinyin' not in sys.modules and 'textual' not in sys.modules")
+    code = (
+        "import sys; from operator_tui.kb.search import make_searcher; "
+        f"s = make_searcher({str(kb_db)!r}); assert s('暖气不热', None); s.article('gas-leak-emergency'); "
+        "assert 'jieba' not in sys.modules and 'pypinyin' not in sys.modules and 'textual' not in sys.modules"
+    )
     subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).parents[2])
 
 
@@ -149,8 +159,9 @@ def test_reimporting_an_article_replaces_it_and_its_index_rows(small_db):
     article = get_article(small_db, "heating-room-temperature-standard")
     assert article is not None
     before = df(small_db, "供暖")
-    upsert_articles(small_db, [replace(article, title="冬季室温测量须知", body="测量方法。",
-                                       standard_answer="请关好门窗。")])
+    upsert_articles(
+        small_db, [replace(article, title="冬季室温测量须知", body="测量方法。", standard_answer="请关好门窗。")]
+    )
     assert get_article(small_db, article.id).title == "冬季室温测量须知"
     assert len(all_articles(small_db)) == len(SMALL)
     assert ids(small_db, "室温测量")[0] == article.id

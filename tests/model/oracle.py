@@ -76,15 +76,15 @@ class Answer:
 
 @dataclass
 class Oracle:
-    limits: dict[str, tuple[str, int]]        # name -> (unit, value), from the policy file
+    limits: dict[str, tuple[str, int]]  # name -> (unit, value), from the policy file
     days: Days
     resolution: tuple[str, int] | None = None  # the matter's own limit, if any
     status: str = "none"
-    clock_start: datetime | None = None         # start of the limit running now
+    clock_start: datetime | None = None  # start of the limit running now
     clock_limit: str = ""
-    ext_due: datetime | None = None             # approved extension of this dispatch
+    ext_due: datetime | None = None  # approved extension of this dispatch
     ext_asked: datetime | None = None
-    extended: bool = False                      # this dispatch already had one approved
+    extended: bool = False  # this dispatch already had one approved
     pauses: list[list] = field(default_factory=list)  # [started_at, ended_at | None]
     # Measurement only (issue 12 asks how many old defects the model finds): each name makes the
     # oracle repeat one old behaviour, so a run can look past the defects already found.
@@ -189,7 +189,9 @@ class Oracle:
         if self.clock_limit == "extension":
             due, prov = self.extension_due(now)
             return Answer("extension", due, prov, paused)
-        limit = self.resolution if (self.clock_limit == "resolution" and self.resolution) else self.limits[self.clock_limit]
+        limit = (
+            self.resolution if (self.clock_limit == "resolution" and self.resolution) else self.limits[self.clock_limit]
+        )
         due, prov = self.due_of(self.clock_start, limit, now)
         name = "resolution" if self.clock_limit in ("resolution", "rework") else self.clock_limit
         return Answer(name, due, prov, paused)

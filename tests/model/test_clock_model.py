@@ -58,19 +58,41 @@ unit = "{rew_u}"
 value = {rew_v}
 """
 POLICIES = {
-    "regulation": dict(acc_u="workdays", acc_v=3, dis_u="workdays", dis_v=2, res_u="workdays", res_v=5,
-                       rew_u="workdays", rew_v=5),
-    "other_city": dict(acc_u="hours", acc_v=24, dis_u="days", dis_v=2, res_u="months", res_v=1,
-                       rew_u="hours", rew_v=72),
+    "regulation": dict(
+        acc_u="workdays", acc_v=3, dis_u="workdays", dis_v=2, res_u="workdays", res_v=5, rew_u="workdays", rew_v=5
+    ),
+    "other_city": dict(
+        acc_u="hours", acc_v=24, dis_u="days", dis_v=2, res_u="months", res_v=1, rew_u="hours", rew_v=72
+    ),
 }
 UNITS = ("gov_tiedong", "gov_tiexi")
 WRITTEN = ("minxin", "mayor_mailbox", "web_app", "provincial_8890", "linkage_110")
-KINDS = ("accept", "dispatch", "receive", "return_to_centre", "request_extension", "approve_extension",
-         "deny_extension", "respond", "review_return", "recusal_request", "recusal_decision")
-ROLES = {"accept": Role.OPERATOR, "dispatch": Role.OPERATOR, "receive": Role.UNIT, "return_to_centre": Role.UNIT,
-         "request_extension": Role.UNIT, "approve_extension": Role.SUPERVISOR, "deny_extension": Role.SUPERVISOR,
-         "respond": Role.UNIT, "review_return": Role.SUPERVISOR, "recusal_request": Role.OPERATOR,
-         "recusal_decision": Role.SUPERVISOR}
+KINDS = (
+    "accept",
+    "dispatch",
+    "receive",
+    "return_to_centre",
+    "request_extension",
+    "approve_extension",
+    "deny_extension",
+    "respond",
+    "review_return",
+    "recusal_request",
+    "recusal_decision",
+)
+ROLES = {
+    "accept": Role.OPERATOR,
+    "dispatch": Role.OPERATOR,
+    "receive": Role.UNIT,
+    "return_to_centre": Role.UNIT,
+    "request_extension": Role.UNIT,
+    "approve_extension": Role.SUPERVISOR,
+    "deny_extension": Role.SUPERVISOR,
+    "respond": Role.UNIT,
+    "review_return": Role.SUPERVISOR,
+    "recusal_request": Role.OPERATOR,
+    "recusal_decision": Role.SUPERVISOR,
+}
 # Measurement only: MODEL_LEGACY=receipt_start,keep_extension,… makes the oracle repeat old defects
 # (see oracle.Oracle.legacy), to count what the model finds on old code.
 LEGACY = frozenset(filter(None, os.environ.get("MODEL_LEGACY", "").split(",")))
@@ -80,30 +102,38 @@ SPINE = ("accept", "dispatch", "receive")
 # Steps are small scripts, so random sequences reach the states where the clocks turn: a unit's
 # extension approved and then the ticket returned and re-dispatched, a recusal during an extension.
 MACROS = {
-    "accept": ("accept",), "dispatch": ("dispatch",), "sign": ("receive",),
-    "extend": ("request_extension", "approve_extension"), "extend_denied": ("request_extension", "deny_extension"),
-    "return": ("return_to_centre", "dispatch"), "return_only": ("return_to_centre",),
-    "recuse": ("recusal_request",), "decide": ("recusal_decision",),
-    "respond": ("respond",), "rework": ("respond", "review_return"),
+    "accept": ("accept",),
+    "dispatch": ("dispatch",),
+    "sign": ("receive",),
+    "extend": ("request_extension", "approve_extension"),
+    "extend_denied": ("request_extension", "deny_extension"),
+    "return": ("return_to_centre", "dispatch"),
+    "return_only": ("return_to_centre",),
+    "recuse": ("recusal_request",),
+    "decide": ("recusal_decision",),
+    "respond": ("respond",),
+    "rework": ("respond", "review_return"),
 }
 # Minutes after the previous event: often within the working day, sometimes days later.
 delay = st.integers(min_value=1, max_value=8 * 60) | st.integers(min_value=1, max_value=9 * 24 * 60)
 step = st.tuples(
     st.sampled_from(sorted(MACROS)),
     delay,
-    st.integers(min_value=0, max_value=70),             # extension: days past the current limit; unit index
+    st.integers(min_value=0, max_value=70),  # extension: days past the current limit; unit index
 )
-scenario = st.fixed_dictionaries({
-    "policy": st.sampled_from(sorted(POLICIES)),
-    "matter": st.sampled_from(["heating_temperature", "petition"]),
-    "start": st.datetimes(min_value=datetime(2026, 9, 20), max_value=datetime(2027, 2, 25)),
-    "channel": st.sampled_from(("hotline_8890",) + (WRITTEN if os.environ.get("MODEL_NO_R20_7") is None else ())),
-    "submitted_hours_before": st.integers(min_value=0, max_value=120),
-    "spine": st.lists(delay, max_size=3),
-    "steps": st.lists(step, max_size=10),
-    "holidays_later": st.booleans(),
-    "look_after_minutes": st.lists(st.integers(min_value=0, max_value=60 * 24 * 70), min_size=1, max_size=4),
-})
+scenario = st.fixed_dictionaries(
+    {
+        "policy": st.sampled_from(sorted(POLICIES)),
+        "matter": st.sampled_from(["heating_temperature", "petition"]),
+        "start": st.datetimes(min_value=datetime(2026, 9, 20), max_value=datetime(2027, 2, 25)),
+        "channel": st.sampled_from(("hotline_8890",) + (WRITTEN if os.environ.get("MODEL_NO_R20_7") is None else ())),
+        "submitted_hours_before": st.integers(min_value=0, max_value=120),
+        "spine": st.lists(delay, max_size=3),
+        "steps": st.lists(step, max_size=10),
+        "holidays_later": st.booleans(),
+        "look_after_minutes": st.lists(st.integers(min_value=0, max_value=60 * 24 * 70), min_size=1, max_size=4),
+    }
+)
 
 
 def _oracle_days(text: str) -> Days:
@@ -111,8 +141,16 @@ def _oracle_days(text: str) -> Days:
 
 
 def _event(ticket_id: str, kind: str, at: datetime, payload: dict, role: Role) -> Event:
-    return Event(id=str(ULID.from_datetime(at)), ticket_id=ticket_id, kind=kind, actor=f"{role.value}-1", role=role,
-                 seat="001", at=at, payload=payload)
+    return Event(
+        id=str(ULID.from_datetime(at)),
+        ticket_id=ticket_id,
+        kind=kind,
+        actor=f"{role.value}-1",
+        role=role,
+        seat="001",
+        at=at,
+        payload=payload,
+    )
 
 
 def _payload(kind: str, param: int, oracle: Oracle, ticket, at: datetime) -> dict:
@@ -123,8 +161,12 @@ def _payload(kind: str, param: int, oracle: Oracle, ticket, at: datetime) -> dic
     if kind == "request_extension":
         current = oracle.limit_clock(at)
         base = current.due if current else at
-        return {"reason": "需协调", "progress": "已勘查", "measures": "约谈",
-                "new_due": (base + timedelta(days=param, hours=1)).isoformat()}
+        return {
+            "reason": "需协调",
+            "progress": "已勘查",
+            "measures": "约谈",
+            "new_due": (base + timedelta(days=param, hours=1)).isoformat(),
+        }
     if kind == "respond":
         return {"result": "已解决", "told_appellant": True}
     if kind == "recusal_decision":
@@ -142,14 +184,24 @@ def run_scenario(rules, sc: dict):
     wf = Workflow(rules.taxonomy, apply_clocks)
     matter = rules.taxonomy.matters[sc["matter"]]
     res = (matter.limit.unit, matter.limit.value) if matter.limit else None
-    oracle = Oracle({k: (v.unit, v.value) for k, v in policy.limits.items()}, Days(), resolution=res,
-                    legacy=LEGACY)
+    oracle = Oracle({k: (v.unit, v.value) for k, v in policy.limits.items()}, Days(), resolution=res, legacy=LEGACY)
 
     start = sc["start"].replace(tzinfo=TZ)
-    form = {"appellant": {"name": "王先生", "phone": "13912345678", "address": "铁东区站前街道1号", "kind": "person",
-                          "vulnerable": []},
-            "appeal_type": "opinion", "matter": sc["matter"], "place": "tiedong.站前街道",
-            "description": "模型测试", "channel": sc["channel"], "number": "2609200010001"}
+    form = {
+        "appellant": {
+            "name": "王先生",
+            "phone": "13912345678",
+            "address": "铁东区站前街道1号",
+            "kind": "person",
+            "vulnerable": [],
+        },
+        "appeal_type": "opinion",
+        "matter": sc["matter"],
+        "place": "tiedong.站前街道",
+        "description": "模型测试",
+        "channel": sc["channel"],
+        "number": "2609200010001",
+    }
     if sc["channel"] in WRITTEN:
         form["submitted_at"] = (start - timedelta(hours=sc["submitted_hours_before"])).isoformat()
     tid = str(ULID.from_datetime(start))
@@ -175,8 +227,12 @@ def run_scenario(rules, sc: dict):
             accepted = True
         except RuleViolation as exc:
             accepted, why = False, exc
-        note(f"{at:%Y-%m-%d %a %H:%M} {kind} {payload.get('new_due', '')} product={'ok' if accepted else why} oracle={expected}")
-        assert accepted == expected, f"{kind} at {at}: product {'accepted' if accepted else 'refused'} it, oracle {'accepted' if expected else 'refused'}"
+        note(
+            f"{at:%Y-%m-%d %a %H:%M} {kind} {payload.get('new_due', '')} product={'ok' if accepted else why} oracle={expected}"
+        )
+        assert accepted == expected, (
+            f"{kind} at {at}: product {'accepted' if accepted else 'refused'} it, oracle {'accepted' if expected else 'refused'}"
+        )
     eval_clocks = Clocks(policy, later_cal)
     if sc["holidays_later"]:
         oracle.days = _oracle_days(HOLIDAYS_2027)
@@ -210,8 +266,9 @@ def test_product_clocks_agree_with_the_day_by_day_oracle(rules, sc):
 
 
 @pytest.mark.rule("R22.1")
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow,
-                                                                    HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture]
+)
 @given(sc=scenario)
 def test_stored_deadlines_follow_holiday_data_that_arrives_later(rules, tmp_path_factory, sc):
     """Defect 5: the seat's row written with yesterday's calendar is refreshed with today's."""
@@ -233,4 +290,8 @@ def test_stored_deadlines_follow_holiday_data_that_arrives_later(rules, tmp_path
     if expected is None:
         assert row[1] is None
     else:
-        assert (row[0], datetime.fromisoformat(row[1]), bool(row[2])) == (expected.name, expected.due, expected.provisional)
+        assert (row[0], datetime.fromisoformat(row[1]), bool(row[2])) == (
+            expected.name,
+            expected.due,
+            expected.provisional,
+        )

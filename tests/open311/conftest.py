@@ -70,8 +70,14 @@ class Open311:
     numbers: count
 
     def post(self, fmt: str = "json", **form: str) -> httpx.Response:
-        body = {"api_key": self.key, "service_code": "heating_temperature", "address_string": "铁东区站前街道",
-                "description": "小区暖气不热", "phone": "13912345678", **form}
+        body = {
+            "api_key": self.key,
+            "service_code": "heating_temperature",
+            "address_string": "铁东区站前街道",
+            "description": "小区暖气不热",
+            "phone": "13912345678",
+            **form,
+        }
         return self.client.post(f"/open311/v2/requests.{fmt}", data=body)
 
     def push_ticket(self, then: tuple[tuple[str, dict], ...] = (), **form: Any) -> str:
@@ -80,9 +86,22 @@ class Open311:
         number = f"{self.clock.now():%y%m%d}{SEAT}{next(self.numbers):04d}"
         ticket_id = str(ULID())
         steps = [("register", {**self.form(**form), "number": number}), *then]
-        events = [{"id": str(ULID()), "ticket_id": ticket_id, "kind": kind, "actor": "op", "role": "operator",
-                   "seat": SEAT, "at": self.clock.now().isoformat(), "payload": payload} for kind, payload in steps]
-        r = self.client.post("/v1/events", json={"events": events}, headers={"Authorization": f"Bearer {self.seat_token}"})
+        events = [
+            {
+                "id": str(ULID()),
+                "ticket_id": ticket_id,
+                "kind": kind,
+                "actor": "op",
+                "role": "operator",
+                "seat": SEAT,
+                "at": self.clock.now().isoformat(),
+                "payload": payload,
+            }
+            for kind, payload in steps
+        ]
+        r = self.client.post(
+            "/v1/events", json={"events": events}, headers={"Authorization": f"Bearer {self.seat_token}"}
+        )
         assert r.status_code == 200 and all(x["status"] == "applied" for x in r.json()["results"]), r.text
         return number
 
@@ -117,8 +136,26 @@ def live(server_db, rules, tmp_path):
     env["PYTHONPATH"] = str(ROOT)
     log = tmp_path / "server.log"
     with open(log, "ab") as out:
-        proc = subprocess.Popen([sys.executable, "-c", MAIN, "server", "--db", str(server_db), "--port", str(port),
-                                 "--sweep-every", "0", "--log-level", "warning"], cwd=ROOT, env=env, stdout=out, stderr=out)
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-c",
+                MAIN,
+                "server",
+                "--db",
+                str(server_db),
+                "--port",
+                str(port),
+                "--sweep-every",
+                "0",
+                "--log-level",
+                "warning",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=out,
+        )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60  # bounds a hung start only; not a measure
     while True:

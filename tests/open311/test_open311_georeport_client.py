@@ -13,12 +13,18 @@ pytestmark = [pytest.mark.slow, pytest.mark.rule("R32.1")]
 
 def _spec_example_post(url: str, key: str) -> str:
     """POST /requests.json as in the spec's example, with this city's codes."""
-    body = ("api_key=" + key + "&jurisdiction_id=anshan.gov.cn&service_code=heating_temperature"
-            "&address_string=%E9%93%81%E4%B8%9C%E5%8C%BA&email=smit222%40sfgov.edu&device_id=tt222111"
-            "&account_id=123456&first_name=john&last_name=smith&phone=13912345678"
-            "&description=%E6%9A%96%E6%B0%94%E4%B8%8D%E7%83%AD&media_url=http%3A%2F%2Fexample.org%2Fa.jpg")
-    r = httpx.post(f"{url}/open311/v2/requests.json", content=body,
-                   headers={"Content-Type": "application/x-www-form-urlencoded"}, timeout=10)
+    body = (
+        "api_key=" + key + "&jurisdiction_id=anshan.gov.cn&service_code=heating_temperature"
+        "&address_string=%E9%93%81%E4%B8%9C%E5%8C%BA&email=smit222%40sfgov.edu&device_id=tt222111"
+        "&account_id=123456&first_name=john&last_name=smith&phone=13912345678"
+        "&description=%E6%9A%96%E6%B0%94%E4%B8%8D%E7%83%AD&media_url=http%3A%2F%2Fexample.org%2Fa.jpg"
+    )
+    r = httpx.post(
+        f"{url}/open311/v2/requests.json",
+        content=body,
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+        timeout=10,
+    )
     assert r.status_code == 200, r.text
     return r.json()[0]["service_request_id"]
 
@@ -38,7 +44,7 @@ def test_an_independent_georeport_client_reads_the_server(live, fmt):
     assert one["service_request_id"] == number and one["status"] == "open" and one["address"] == "铁东区"
     assert one["description"] == "暖气不热"
     many = client.get_service_requests(service_code="heating_temperature", status="open")
-    many = many if isinstance(many, list) else [many]   # xmltodict: one element is not a list
+    many = many if isinstance(many, list) else [many]  # xmltodict: one element is not a list
     assert [r["service_request_id"] for r in many] == [number]
 
 

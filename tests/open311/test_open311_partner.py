@@ -31,7 +31,11 @@ def test_partner_tokens_from_the_cli_need_a_seat_code_of_their_own(cli, tmp_path
     assert cli("server", "init", "--db", db, "--seat", "001").code == 0
     made = cli("server", "token", "add", "--db", db, "--role", "partner", "--seat", "900", "--name", "民心网")
     assert made.code == 0 and "hl_partner_" in made.out
-    for args, words in ((("--name", "x"), "3-digit seat code"), (("--seat", "001"), "already enrolled"),
-                        (("--seat", "900"), "already enrolled"), (("--seat", "9x"), "3-digit")):
+    for args, words in (
+        (("--name", "x"), "3-digit seat code"),
+        (("--seat", "001"), "already enrolled"),
+        (("--seat", "900"), "already enrolled"),
+        (("--seat", "9x"), "3-digit"),
+    ):
         r = cli("server", "token", "add", "--db", db, "--role", "partner", *args)
         assert r.code == 2 and len(r.err_lines) == 1 and words in r.err, r.err

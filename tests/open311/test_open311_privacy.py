@@ -17,8 +17,12 @@ BASE = "/open311/v2"
 SURNAMES = "王李张刘陈杨赵黄周吴"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚"
 names = st.builds(lambda s, g: s + g, st.sampled_from(SURNAMES), st.text(GIVEN, min_size=1, max_size=2))
-phones = st.builds(lambda p, rest: f"1{p}{rest}", st.sampled_from("3589"), st.text(string.digits, min_size=9, max_size=9))
-addresses = st.builds(lambda n, b, r: f"铁东区和平路{n}号{b}单元{r}", st.integers(1, 999), st.integers(1, 9), st.integers(101, 1802))
+phones = st.builds(
+    lambda p, rest: f"1{p}{rest}", st.sampled_from("3589"), st.text(string.digits, min_size=9, max_size=9)
+)
+addresses = st.builds(
+    lambda n, b, r: f"铁东区和平路{n}号{b}单元{r}", st.integers(1, 999), st.integers(1, 9), st.integers(101, 1802)
+)
 separators = st.sampled_from(["", "-", " "])
 words = st.sampled_from(["暖气不热", "楼道灯坏了", "垃圾没人清", "噪音扰民"])
 SLOW = settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -30,14 +34,21 @@ def _spaced(phone: str, sep: str) -> str:
 
 def _public(o311, number: str) -> list[str]:
     """Every public answer that names the ticket, as text."""
-    return [o311.client.get(f"{BASE}/requests/{number}.{fmt}").text for fmt in ("json", "xml")] + \
-           [o311.client.get(f"{BASE}/requests.{fmt}", params={"service_request_id": number}).text for fmt in ("json", "xml")]
+    return [o311.client.get(f"{BASE}/requests/{number}.{fmt}").text for fmt in ("json", "xml")] + [
+        o311.client.get(f"{BASE}/requests.{fmt}", params={"service_request_id": number}).text for fmt in ("json", "xml")
+    ]
 
 
 @pytest.mark.rule("R26.1")
 @SLOW
-@given(name=names, phone=phones, address=addresses, sep=separators, what=words,
-       appeal_type=st.sampled_from(["help", "opinion", "complaint", "whistleblow"]))
+@given(
+    name=names,
+    phone=phones,
+    address=addresses,
+    sep=separators,
+    what=words,
+    appeal_type=st.sampled_from(["help", "opinion", "complaint", "whistleblow"]),
+)
 def test_no_public_answer_carries_the_callers_identity(o311, name, phone, address, sep, what, appeal_type):
     description = f"{what}，我是{name}，住{address}，电话{_spaced(phone, sep)}，邻居电话13800138000"
     number = o311.push_ticket(name=name, phone=phone, address=address, description=description, appeal_type=appeal_type)
@@ -67,7 +78,9 @@ def test_a_complaint_is_published_without_its_words(o311):
 @pytest.mark.rule("R33.2")
 def test_a_secret_ticket_shows_its_id_and_status_only(o311):
     number = o311.push_ticket(appeal_type="help", secrecy=["commercial"], description="某企业配方泄露")
-    assert o311.client.get(f"{BASE}/requests/{number}.json").json() == [{"service_request_id": number, "status": "open"}]
+    assert o311.client.get(f"{BASE}/requests/{number}.json").json() == [
+        {"service_request_id": number, "status": "open"}
+    ]
     listed = [r for r in o311.client.get(f"{BASE}/requests.json").json() if r["service_request_id"] == number]
     assert listed == [{"service_request_id": number, "status": "open"}]
     assert "配方" not in o311.client.get(f"{BASE}/requests.xml").text

@@ -60,14 +60,14 @@ def test_a_partner_request_becomes_a_written_ticket_in_the_partner_series(o311, 
     assert r.status_code == 200, r.text
     answer = r.json()[0]
     number = answer["service_request_id"]
-    assert number == f"{t0:%y%m%d}9000001"   # YYMMDD + the partner's code 900 + its sequence
+    assert number == f"{t0:%y%m%d}9000001"  # YYMMDD + the partner's code 900 + its sequence
     assert o311.post().json()[0]["service_request_id"] == f"{t0:%y%m%d}9000002"
     with o311.storage.read() as tx:
         row = tx.ticket_by_number(number)
         events = tx.events_of([row.id])[row.id]
     data = json.loads(row.data)
     assert data["channel"] == "web_app" and datetime.fromisoformat(data["submitted_at"]) == t0
-    assert row.clock == "acceptance"   # R20.2's 3 working days, running from the submission (R20.7)
+    assert row.clock == "acceptance"  # R20.2's 3 working days, running from the submission (R20.7)
     assert [(e[3], e[5], e[6]) for e in events] == [("register", Role.PARTNER.value, "900")]
     got = _requests(o311, service_request_id=number).json()[0]
     assert got["status"] == "open" and got["address"] == "铁东区站前街道"
@@ -78,20 +78,23 @@ def test_a_partner_request_becomes_a_written_ticket_in_the_partner_series(o311, 
 
 
 @pytest.mark.rule("R32.1")
-@pytest.mark.parametrize("change, code, words", [
-    ({"api_key": ""}, 403, "api_key"),
-    ({"api_key": "hl_partner_nope"}, 403, "api_key"),
-    ({"service_code": ""}, 400, "service_code"),
-    ({"service_code": "nonsense"}, 400, "service_code"),
-    ({"address_string": "火星"}, 400, "place"),
-    ({"address_string": ""}, 400, "place"),
-    ({"phone": ""}, 400, "phone"),
-    ({"phone": "12"}, 400, "R19.1"),
-    ({"description": " "}, 400, "description"),
-    ({"attribute[channel]": "hotline_8890"}, 400, "written channel"),
-    ({"attribute[appeal_type]": "x"}, 400, "appeal_type"),
-    ({"jurisdiction_id": "elsewhere"}, 404, "jurisdiction_id"),
-])
+@pytest.mark.parametrize(
+    "change, code, words",
+    [
+        ({"api_key": ""}, 403, "api_key"),
+        ({"api_key": "hl_partner_nope"}, 403, "api_key"),
+        ({"service_code": ""}, 400, "service_code"),
+        ({"service_code": "nonsense"}, 400, "service_code"),
+        ({"address_string": "火星"}, 400, "place"),
+        ({"address_string": ""}, 400, "place"),
+        ({"phone": ""}, 400, "phone"),
+        ({"phone": "12"}, 400, "R19.1"),
+        ({"description": " "}, 400, "description"),
+        ({"attribute[channel]": "hotline_8890"}, 400, "written channel"),
+        ({"attribute[appeal_type]": "x"}, 400, "appeal_type"),
+        ({"jurisdiction_id": "elsewhere"}, 404, "jurisdiction_id"),
+    ],
+)
 def test_bad_posts_get_the_spec_error_saying_what_to_fix(o311, change, code, words):
     r = o311.post(**change)
     assert r.status_code == code, r.text
@@ -119,12 +122,12 @@ def test_requests_filter_by_status_service_and_date_with_a_90_day_default(o311, 
     open_one = o311.push_ticket(then=DISPATCH)
     closed = o311.push_ticket(then=(("answer_on_spot", {"answer": "已答复"}),))
     ids = lambda **p: {r["service_request_id"] for r in _requests(o311, **p).json()}  # noqa: E731
-    assert ids() == {open_one, closed}   # the last 90 days
+    assert ids() == {open_one, closed}  # the last 90 days
     assert ids(status="open") == {open_one} and ids(status="closed") == {closed}
     assert ids(status="open,closed") == {open_one, closed}
     assert ids(start_date=(t0 - timedelta(days=1)).isoformat(), end_date=(t0 + timedelta(days=1)).isoformat()) == {old}
     assert ids(service_code="water_outage", start_date=t0.isoformat()) == {old}
-    assert ids(service_request_id=f"{old},{closed},9999") == {old, closed}   # ids override the rest
+    assert ids(service_request_id=f"{old},{closed},9999") == {old, closed}  # ids override the rest
     assert _requests(o311, status="pending").status_code == 400
     assert _requests(o311, start_date="yesterday").json()[0]["code"] == 400
 

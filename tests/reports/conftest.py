@@ -25,8 +25,9 @@ from server_stub import bootstrap
 from server_stub.app import create_app
 from server_stub.settings import ServerSettings
 
-_spec = importlib.util.spec_from_file_location("_server_conftest_for_reports",
-                                               Path(__file__).parent.parent / "server" / "conftest.py")
+_spec = importlib.util.spec_from_file_location(
+    "_server_conftest_for_reports", Path(__file__).parent.parent / "server" / "conftest.py"
+)
 _server = sys.modules.get(_spec.name)
 if _server is None:
     _server = importlib.util.module_from_spec(_spec)
@@ -46,8 +47,14 @@ class ReportsApi(_server.Api):
 
 @pytest.fixture
 def reports_api(server_db, rules, form):
-    issued = bootstrap.init(server_db, ISSUED, seats=[SEAT, SEAT2], units=[UNIT, UNIT2], supervisors=["值班长"],
-                            known_units=rules.taxonomy.units)
+    issued = bootstrap.init(
+        server_db,
+        ISSUED,
+        seats=[SEAT, SEAT2],
+        units=[UNIT, UNIT2],
+        supervisors=["值班长"],
+        known_units=rules.taxonomy.units,
+    )
     tokens: dict[str, str] = {}
     for p, token in issued:
         if p.seat:

@@ -15,8 +15,9 @@ import pytest
 from operator_tui.domain.periods import CST, parse_period
 
 # The in-process server with tokens for every role (tests/server/conftest.py), reused as it is.
-_spec = importlib.util.spec_from_file_location("_server_conftest_for_docs",
-                                               Path(__file__).parents[1] / "server" / "conftest.py")
+_spec = importlib.util.spec_from_file_location(
+    "_server_conftest_for_docs", Path(__file__).parents[1] / "server" / "conftest.py"
+)
 _server = sys.modules.setdefault(_spec.name, importlib.util.module_from_spec(_spec))
 if not hasattr(_server, "api"):
     _spec.loader.exec_module(_server)
@@ -61,9 +62,14 @@ def seeded(api) -> Seeded:
         _rated(api, number, "unit2", stars)
     # R31.1: a social-stability cue near the month's end (registered, not yet accepted: no unit)
     api.clock.at = datetime(2026, 11, 29, 15, 0, tzinfo=CST)
-    numbers["cue"] = [api.ticket(lead=None, matter="property_service", place="tiexi",
-                                 description="小区二十多名农民工聚集讨薪，情绪激动", **SECRET)[1]]
+    numbers["cue"] = [
+        api.ticket(
+            lead=None,
+            matter="property_service",
+            place="tiexi",
+            description="小区二十多名农民工聚集讨薪，情绪激动",
+            **SECRET,
+        )[1]
+    ]
     api.clock.at = NOW
     return Seeded(api, numbers)
-
-

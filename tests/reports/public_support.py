@@ -54,8 +54,16 @@ class Pub:
         return {"Authorization": f"Bearer {self.tokens[who]}"}
 
     def _event(self, kind: str, ticket_id: str, payload: dict | None = None) -> dict:
-        return {"id": str(ULID()), "ticket_id": ticket_id, "kind": kind, "actor": "op", "role": "operator",
-                "seat": SEAT, "at": self.clock.now().isoformat(), "payload": payload or {}}
+        return {
+            "id": str(ULID()),
+            "ticket_id": ticket_id,
+            "kind": kind,
+            "actor": "op",
+            "role": "operator",
+            "seat": SEAT,
+            "at": self.clock.now().isoformat(),
+            "payload": payload or {},
+        }
 
     def ticket(self, *, dispatch: bool = True, **form: Any) -> str:
         """A ticket registered at seat 012 (and accepted and dispatched to heat_group); its number."""
@@ -64,8 +72,10 @@ class Pub:
         number = f"{self.clock.now():%y%m%d}{SEAT}{next(self.numbers):04d}"
         events = [self._event("register", ticket_id, {**self.form(**form), "number": number})]
         if dispatch:
-            events += [self._event("accept", ticket_id),
-                       self._event("dispatch", ticket_id, {"lead_unit": UNIT, "co_units": []})]
+            events += [
+                self._event("accept", ticket_id),
+                self._event("dispatch", ticket_id, {"lead_unit": UNIT, "co_units": []}),
+            ]
         r = self.client.post("/v1/events", json={"events": events}, headers=self.headers("seat"))
         assert r.status_code == 200 and all(x["status"] == "applied" for x in r.json()["results"]), r.text
         return number
@@ -83,11 +93,15 @@ class Pub:
         return self.client.post(f"/v1/public/cases/{case_id}/approve", json=body, headers=self.headers(who))
 
     def reject(self, case_id: str, reason: str, who: str = "supervisor"):
-        return self.client.post(f"/v1/public/cases/{case_id}/reject", json={"reason": reason}, headers=self.headers(who))
+        return self.client.post(
+            f"/v1/public/cases/{case_id}/reject", json={"reason": reason}, headers=self.headers(who)
+        )
 
 
 def make_pub(db, rules, form, t0):
-    issued = bootstrap.init(db, t0, seats=[SEAT], units=[UNIT], supervisors=["值班长"], known_units=rules.taxonomy.units)
+    issued = bootstrap.init(
+        db, t0, seats=[SEAT], units=[UNIT], supervisors=["值班长"], known_units=rules.taxonomy.units
+    )
     tokens: dict[str, str] = {}
     for p, token in issued:
         tokens["seat" if p.seat else "unit" if p.role is Role.UNIT else p.role.value] = token

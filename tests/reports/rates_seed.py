@@ -19,7 +19,7 @@ import pytest
 
 HOUSING, HEAT = "city_housing", "heat_group"
 RESULT = {"result": "已派人处理，并告知诉求人。", "told_appellant": True}
-NAME = "王先生"          # the default form's appellant: must never appear in a drill-down
+NAME = "王先生"  # the default form's appellant: must never appear in a drill-down
 PHONE = "13912345678"
 
 
@@ -30,7 +30,7 @@ def stars(result: int, overall: int) -> dict:
 @dataclass
 class Seeded:
     api: object
-    numbers: dict[str, str]   # H0, H1, H2, G1 → ticket number
+    numbers: dict[str, str]  # H0, H1, H2, G1 → ticket number
 
 
 def _story(api, numbers, name, lead, who, dispatched, received, responded, rated=None):
@@ -52,10 +52,28 @@ def _story(api, numbers, name, lead, who, dispatched, received, responded, rated
 def seed(api) -> Seeded:
     numbers: dict[str, str] = {}
     _story(api, numbers, "H0", HOUSING, "unit", "2026-10-12 10:00", "2026-10-12 11:00", "2026-10-14 10:00")
-    _story(api, numbers, "H1", HOUSING, "unit", "2026-11-02 10:00", "2026-11-02 14:00", "2026-11-05 10:00",
-           ("2026-11-05 15:00", "2026-11-06 10:00", 5, 5))
-    _story(api, numbers, "H2", HOUSING, "unit", "2026-11-02 10:00", "2026-11-04 09:00", "2026-11-10 10:00",
-           ("2026-11-10 15:00", "2026-11-11 10:00", 3, 4))
+    _story(
+        api,
+        numbers,
+        "H1",
+        HOUSING,
+        "unit",
+        "2026-11-02 10:00",
+        "2026-11-02 14:00",
+        "2026-11-05 10:00",
+        ("2026-11-05 15:00", "2026-11-06 10:00", 5, 5),
+    )
+    _story(
+        api,
+        numbers,
+        "H2",
+        HOUSING,
+        "unit",
+        "2026-11-02 10:00",
+        "2026-11-04 09:00",
+        "2026-11-10 10:00",
+        ("2026-11-10 15:00", "2026-11-11 10:00", 3, 4),
+    )
     _story(api, numbers, "G1", HEAT, "unit2", "2026-11-02 10:00", "2026-11-02 11:00", "2026-11-12 10:00")
     api.at("2026-11-20 09:00")
     return Seeded(api, numbers)

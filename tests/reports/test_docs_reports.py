@@ -25,8 +25,8 @@ def test_the_monthly_workbook_holds_the_rates_ranking_hot_spots_and_overdue_list
 
     rates = {r[0]: r for r in wb["三率"].iter_rows(min_row=2, values_only=True)}
     heat = rates[rules.taxonomy.units[HEAT].name]
-    assert heat[1] == 4                      # four heating tickets led in November
-    assert heat[4] == pytest.approx(2 / 3)   # two of the three rated ones satisfied
+    assert heat[1] == 4  # four heating tickets led in November
+    assert heat[4] == pytest.approx(2 / 3)  # two of the three rated ones satisfied
     assert wb["三率"]["E2"].number_format == "0.0%" and wb["三率"].freeze_panes == "A2"
     assert wb["三率"]["A1"].value == "承办单位"
 
@@ -38,8 +38,9 @@ def test_the_monthly_workbook_holds_the_rates_ranking_hot_spots_and_overdue_list
     assert hot[0][0] == rules.taxonomy.matters["heating_temperature"].name
 
     overdue = list(wb["超期"].iter_rows(min_row=2, values_only=True))
-    assert sorted(r[0] for r in overdue) == sorted(seeded.numbers["housing"] + seeded.numbers["oct"]
-                                                   + seeded.numbers["heat"][3:])
+    assert sorted(r[0] for r in overdue) == sorted(
+        seeded.numbers["housing"] + seeded.numbers["oct"] + seeded.numbers["heat"][3:]
+    )
     assert all(isinstance(r[4], int) and r[4] >= 1 for r in overdue)
     risks = list(wb["风险"].iter_rows(min_row=2, values_only=True))
     assert [(r[0], r[1], r[3]) for r in risks] == [("类别线索", "社会稳定", 1)]
@@ -83,8 +84,7 @@ def test_a_units_report_holds_no_other_units_line(seeded, rules, tmp_path):
 @pytest.mark.rule("R31.2")
 def test_the_topic_analysis_names_the_units_it_goes_back_to(seeded, rules, tmp_path):
     copy_to = ReportsPolicy().topic_copy_to
-    doc = documents.topic(seeded.api.storage, rules, "heating_temperature", "tiedong", NOVEMBER, NOW,
-                          copy_to=copy_to)
+    doc = documents.topic(seeded.api.storage, rules, "heating_temperature", "tiedong", NOVEMBER, NOW, copy_to=copy_to)
     heat = rules.taxonomy.units[HEAT].name
     assert doc.topic.main_to == (heat,) and doc.topic.total == 4 and doc.topic.previous == 2
     assert sum(c.count for c in doc.topic.by_week) == 4
@@ -105,6 +105,8 @@ def test_the_topic_analysis_names_the_units_it_goes_back_to(seeded, rules, tmp_p
 
 @pytest.mark.rule("R31.2")
 def test_a_topic_in_a_place_without_tickets_says_so_rather_than_naming_nobody(seeded, rules):
-    doc = documents.topic(seeded.api.storage, rules, "heating_temperature", "lishan", NOVEMBER, NOW, copy_to=("市政府",))
+    doc = documents.topic(
+        seeded.api.storage, rules, "heating_temperature", "lishan", NOVEMBER, NOW, copy_to=("市政府",)
+    )
     assert doc.topic.total == 0 and doc.topic.main_to == ()
     assert "本时段无相关单位" in html.render(doc)

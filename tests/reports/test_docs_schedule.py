@@ -94,8 +94,11 @@ def test_the_server_makes_the_reports_on_its_own(server_db, rules, out, t0):
     from server_stub.settings import ServerSettings
 
     bootstrap.init(server_db, t0, seats=["012"], units=[], supervisors=[], known_units=rules.taxonomy.units)
-    app = create_app(ServerSettings(db_path=server_db, sweep_every_seconds=0, clock=lambda: NOW), rules,
-                     reports=ReportJob(out, ReportsPolicy(), every_seconds=3600))
+    app = create_app(
+        ServerSettings(db_path=server_db, sweep_every_seconds=0, clock=lambda: NOW),
+        rules,
+        reports=ReportJob(out, ReportsPolicy(), every_seconds=3600),
+    )
     with TestClient(app):
         for _ in range(200):  # the job's first run starts with the server
             if len(list(out.glob("*.html"))) == 3:
@@ -104,12 +107,15 @@ def test_the_server_makes_the_reports_on_its_own(server_db, rules, out, t0):
     assert _stems(out.glob("*.xlsx")) == EXPECTED
 
 
-@pytest.mark.parametrize("text, key", [
-    ('[reports]\nat = "25:00"', "reports.at"),
-    ("[reports]\nweekly = 1", "reports.weekly"),
-    ("[reports]\ntrend_weeks = 0", "reports.trend_weeks"),
-    ('[reports]\ntopic_copy_to = "市政府"', "reports.topic_copy_to"),
-])
+@pytest.mark.parametrize(
+    "text, key",
+    [
+        ('[reports]\nat = "25:00"', "reports.at"),
+        ("[reports]\nweekly = 1", "reports.weekly"),
+        ("[reports]\ntrend_weeks = 0", "reports.trend_weeks"),
+        ('[reports]\ntopic_copy_to = "市政府"', "reports.topic_copy_to"),
+    ],
+)
 def test_a_malformed_reports_policy_names_its_key(text, key):
     with pytest.raises(ReportsPolicyError, match=key):
         parse_reports_policy(text, "policy.toml")

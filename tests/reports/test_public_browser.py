@@ -37,16 +37,35 @@ def _free_port() -> int:
 def live(tmp_path, rules):
     """A started server process over a SQLite file; yields (url, seat token, supervisor token)."""
     db = tmp_path / "server.db"
-    issued = bootstrap.init(db, datetime.now(UTC), seats=[SEAT], supervisors=["值班长"],
-                            known_units=rules.taxonomy.units)
+    issued = bootstrap.init(
+        db, datetime.now(UTC), seats=[SEAT], supervisors=["值班长"], known_units=rules.taxonomy.units
+    )
     seat = next(t for p, t in issued if p.seat == SEAT)
     supervisor = next(t for p, t in issued if p.role is Role.SUPERVISOR)
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("HOTLINE_")} | {"PYTHONPATH": str(ROOT)}
     log = tmp_path / "server.log"
     with open(log, "ab") as out:
-        proc = subprocess.Popen([sys.executable, "-c", MAIN, "server", "--db", str(db), "--port", str(port),
-                                 "--sweep-every", "0", "--log-level", "warning"], cwd=ROOT, env=env, stdout=out, stderr=out)
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-c",
+                MAIN,
+                "server",
+                "--db",
+                str(db),
+                "--port",
+                str(port),
+                "--sweep-every",
+                "0",
+                "--log-level",
+                "warning",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=out,
+        )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60  # bounds a hung start only; not a measure
     while True:
@@ -72,10 +91,23 @@ def _push_ticket(url: str, token: str, form, n: int, description: str) -> str:
     now = datetime.now(UTC)
     number, ticket_id = f"{now.astimezone(CST):%y%m%d}{SEAT}{n:04d}", str(ULID())
     payload = {**form(appeal_type="help", description=description), "number": number}
-    events = [{"id": str(ULID()), "ticket_id": ticket_id, "kind": kind, "actor": "op", "role": "operator",
-               "seat": SEAT, "at": now.isoformat(), "payload": p}
-              for kind, p in (("register", payload), ("accept", {}),
-                              ("dispatch", {"lead_unit": "heat_group", "co_units": []}))]
+    events = [
+        {
+            "id": str(ULID()),
+            "ticket_id": ticket_id,
+            "kind": kind,
+            "actor": "op",
+            "role": "operator",
+            "seat": SEAT,
+            "at": now.isoformat(),
+            "payload": p,
+        }
+        for kind, p in (
+            ("register", payload),
+            ("accept", {}),
+            ("dispatch", {"lead_unit": "heat_group", "co_units": []}),
+        )
+    ]
     r = httpx.post(f"{url}/v1/events", json={"events": events}, headers={"Authorization": f"Bearer {token}"})
     assert r.status_code == 200 and all(x["status"] == "applied" for x in r.json()["results"]), r.text
     return number
@@ -96,8 +128,9 @@ def test_the_public_page_in_chromium_on_a_phone_without_javascript(live, form):
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox"])
         try:
-            context = browser.new_context(java_script_enabled=False, viewport={"width": 390, "height": 844},
-                                          is_mobile=True, device_scale_factor=2)
+            context = browser.new_context(
+                java_script_enabled=False, viewport={"width": 390, "height": 844}, is_mobile=True, device_scale_factor=2
+            )
             page = context.new_page()
             response = page.goto(f"{url}/public?period={period}")
             assert response is not None and response.status == 200

@@ -12,8 +12,9 @@ DESCRIPTION = "我叫王建国，电话13912345678，住幸福小区1号楼2单�
 
 @pytest.mark.rule("R37.1")
 def test_a_proposed_case_shows_its_redacted_text_and_stays_off_the_page_until_approved(pub):
-    number = pub.ticket(description=DESCRIPTION, name="王建国", phone="13912345678",
-                        address="铁东区站前街道幸福小区1号楼2单元301")
+    number = pub.ticket(
+        description=DESCRIPTION, name="王建国", phone="13912345678", address="铁东区站前街道幸福小区1号楼2单元301"
+    )
     r = pub.propose(number)
     assert r.status_code == 201, r.text
     case = r.json()

@@ -9,8 +9,9 @@ from public_support import pub_fixture  # noqa: F401  (the fixture `pub`)
 @pytest.mark.rule("R37.1")
 def test_propose_list_approve_from_the_command_line_reach_the_page(pub, cli, server_db):
     db = str(server_db)
-    number = pub.ticket(description="我叫王建国，电话13912345678，小区门口垃圾三天没清运。",
-                        name="王建国", phone="13912345678")
+    number = pub.ticket(
+        description="我叫王建国，电话13912345678，小区门口垃圾三天没清运。", name="王建国", phone="13912345678"
+    )
     pub.page()  # cached now: the CLI's approval must still show
     r = cli("report", "case", "propose", number, "--by", "值班长", "--db", db, "--json")
     assert r.code == 0, r.err

@@ -29,36 +29,71 @@ PLATE_LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ"
 def person(draw):
     name = draw(st.sampled_from(["欧阳", "司马"]) | st.sampled_from(list(SURNAMES)))
     name += "".join(draw(st.lists(st.sampled_from(list(GIVEN)), min_size=1, max_size=2)))
-    phone = "1" + draw(st.sampled_from("3456789")) + "".join(draw(st.lists(st.sampled_from("0123456789"), min_size=9, max_size=9)))
-    id_no = draw(st.sampled_from(["210302", "210303", "210311"])) + f"{draw(st.integers(1950, 2005))}" \
-        + f"{draw(st.integers(1, 12)):02d}{draw(st.integers(1, 28)):02d}{draw(st.integers(0, 999)):03d}" \
+    phone = (
+        "1"
+        + draw(st.sampled_from("3456789"))
+        + "".join(draw(st.lists(st.sampled_from("0123456789"), min_size=9, max_size=9)))
+    )
+    id_no = (
+        draw(st.sampled_from(["210302", "210303", "210311"]))
+        + f"{draw(st.integers(1950, 2005))}"
+        + f"{draw(st.integers(1, 12)):02d}{draw(st.integers(1, 28)):02d}{draw(st.integers(0, 999)):03d}"
         + draw(st.sampled_from("0123456789X"))
-    plate = "辽" + draw(st.sampled_from("CEH")) + draw(st.sampled_from(PLATE_LETTERS)) \
+    )
+    plate = (
+        "辽"
+        + draw(st.sampled_from("CEH"))
+        + draw(st.sampled_from(PLATE_LETTERS))
         + "".join(draw(st.lists(st.sampled_from("0123456789"), min_size=4, max_size=4)))
+    )
     compound = draw(st.sampled_from(COMPOUND)) + draw(st.sampled_from(COMPOUND_SUFFIX))
     house = f"{draw(st.integers(1, 40))}号楼{draw(st.integers(1, 8))}单元{draw(st.integers(101, 2404))}室"
     address = f"铁东区站前街道{compound}{house}"
     say = draw(st.sampled_from(["plain", "spaced", "dashed", "chinese", "honorific"]))
-    return {"name": name, "phone": phone, "id": id_no, "plate": plate, "compound": compound, "house": house,
-            "address": address, "say": say}
+    return {
+        "name": name,
+        "phone": phone,
+        "id": id_no,
+        "plate": plate,
+        "compound": compound,
+        "house": house,
+        "address": address,
+        "say": say,
+    }
 
 
 _CN = dict(zip("0123456789", "零一二三四五六七八九"))
 
 
 def description(p: dict) -> str:
-    phone = {"plain": p["phone"], "spaced": f"{p['phone'][:3]} {p['phone'][3:7]} {p['phone'][7:]}",
-             "dashed": f"{p['phone'][:3]}-{p['phone'][3:7]}-{p['phone'][7:]}",
-             "chinese": "".join(_CN[c] for c in p["phone"]), "honorific": p["phone"]}[p["say"]]
+    phone = {
+        "plain": p["phone"],
+        "spaced": f"{p['phone'][:3]} {p['phone'][3:7]} {p['phone'][7:]}",
+        "dashed": f"{p['phone'][:3]}-{p['phone'][3:7]}-{p['phone'][7:]}",
+        "chinese": "".join(_CN[c] for c in p["phone"]),
+        "honorific": p["phone"],
+    }[p["say"]]
     who = f"{p['name'][0]}先生，全名{p['name']}" if p["say"] == "honorific" else f"我叫{p['name']}"
-    return (f"{who}，电话{phone}，身份证{p['id']}，住{p['compound']}{p['house']}。"
-            f"楼下车牌{p['plate']}的车长期占用消防通道。")
+    return (
+        f"{who}，电话{phone}，身份证{p['id']}，住{p['compound']}{p['house']}。"
+        f"楼下车牌{p['plate']}的车长期占用消防通道。"
+    )
 
 
 def secrets(p: dict) -> list[str]:
     given = p["name"][2:] if p["name"][:2] in ("欧阳", "司马") else p["name"][1:]
-    out = [p["name"], p["phone"], p["phone"][-8:], p["id"], p["id"][6:14], p["plate"], p["plate"][2:],
-           p["compound"], p["house"], p["address"]]
+    out = [
+        p["name"],
+        p["phone"],
+        p["phone"][-8:],
+        p["id"],
+        p["id"][6:14],
+        p["plate"],
+        p["plate"][2:],
+        p["compound"],
+        p["house"],
+        p["address"],
+    ]
     return out + ([given] if len(given) >= 2 else [])
 
 
@@ -71,11 +106,10 @@ def published_texts(pub) -> list[str]:
         from server_stub.reports.html import render
     except ImportError:  # the unit reports are the DOCS part's; checked once they are in
         return texts
-    doc = periodic(pub.storage, pub.client.app.state.rules, "monthly", parse_period(PERIOD),
-                   pub.clock.now(), unit="heat_group")
+    doc = periodic(
+        pub.storage, pub.client.app.state.rules, "monthly", parse_period(PERIOD), pub.clock.now(), unit="heat_group"
+    )
     return texts + [render(doc)]
-
-
 
 
 @pytest.mark.rule("R37.1")

@@ -21,14 +21,17 @@ def test_defaults_when_the_section_is_absent():
 
 
 @pytest.mark.rule("R17.1")
-@pytest.mark.parametrize("text, key", [
-    ('[public]\nperiod = "day"\n', "public.period"),
-    ("[public]\nhot_issues = 0\n", "public.hot_issues"),
-    ("[public]\nrefresh_seconds = -1\n", "public.refresh_seconds"),
-    ("[public]\nhot_min_tickets = true\n", "public.hot_min_tickets"),
-    ('[public]\nearliest = "2026-13"\n', "public.earliest"),
-    ("[public\n", "not valid TOML"),
-])
+@pytest.mark.parametrize(
+    "text, key",
+    [
+        ('[public]\nperiod = "day"\n', "public.period"),
+        ("[public]\nhot_issues = 0\n", "public.hot_issues"),
+        ("[public]\nrefresh_seconds = -1\n", "public.refresh_seconds"),
+        ("[public]\nhot_min_tickets = true\n", "public.hot_min_tickets"),
+        ('[public]\nearliest = "2026-13"\n', "public.earliest"),
+        ("[public\n", "not valid TOML"),
+    ],
+)
 def test_a_bad_value_names_the_key(text, key):
     with pytest.raises(PublicPolicyError, match=key):
         parse_public(text, "site.toml")

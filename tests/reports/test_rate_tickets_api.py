@@ -22,7 +22,7 @@ def test_a_units_drill_down_lists_exactly_its_tickets_with_their_facts(seeded):
     body = r.json()
     rows = {t["number"]: t for t in body["tickets"]}
     n = seeded.numbers
-    assert set(rows) == {n["H1"], n["H2"]}                        # not October's H0, not heat_group's G1
+    assert set(rows) == {n["H1"], n["H2"]}  # not October's H0, not heat_group's G1
     assert facts(rows[n["H1"]]) == {"on_time": True, "response": True, "resolution": True, "satisfaction": True}
     assert facts(rows[n["H2"]]) == {"on_time": False, "response": False, "resolution": False, "satisfaction": True}
     assert rows[n["H2"]]["rates"]["on_time"]["day"] == "2026-11-10"
@@ -34,13 +34,17 @@ def test_a_units_drill_down_lists_exactly_its_tickets_with_their_facts(seeded):
 @pytest.mark.rule("R35.1")
 def test_the_drill_down_adds_up_to_the_rates_report(seeded):
     api = seeded.api
-    report = api.client.get("/v1/reports/rates", params={"period": "2026-11", "by": "unit"},
-                            headers=api.headers("supervisor")).json()
+    report = api.client.get(
+        "/v1/reports/rates", params={"period": "2026-11", "by": "unit"}, headers=api.headers("supervisor")
+    ).json()
     for line in report["lines"]:
         rows = get(api, "tickets", "supervisor", period="2026-11", by="unit", key=line["key"]).json()["tickets"]
         for rate, fig in line["rates"].items():
             counted = [t for t in rows if rate in t["rates"]]
-            assert (sum(t["rates"][rate]["met"] for t in counted), len(counted)) == (fig["numerator"], fig["denominator"])
+            assert (sum(t["rates"][rate]["met"] for t in counted), len(counted)) == (
+                fig["numerator"],
+                fig["denominator"],
+            )
 
 
 @pytest.mark.rule("R35.1")
@@ -69,10 +73,15 @@ def test_an_operator_and_no_token_are_refused(seeded, path):
 
 
 @pytest.mark.rule("R35.1")
-@pytest.mark.parametrize("params, words", [({"period": "2026-13", "key": HOUSING}, "时段"),
-                                           ({"period": "2026-11", "by": "street", "key": HOUSING}, "分组"),
-                                           ({"period": "2026-11"}, "key"),
-                                           ({"period": "2026-11", "key": "no_such_unit"}, "不是已知的单位")])
+@pytest.mark.parametrize(
+    "params, words",
+    [
+        ({"period": "2026-13", "key": HOUSING}, "时段"),
+        ({"period": "2026-11", "by": "street", "key": HOUSING}, "分组"),
+        ({"period": "2026-11"}, "key"),
+        ({"period": "2026-11", "key": "no_such_unit"}, "不是已知的单位"),
+    ],
+)
 def test_bad_input_is_a_422_that_says_what_to_fix(seeded, params, words):
     r = get(seeded.api, "tickets", "supervisor", **params)
     assert r.status_code == 422
@@ -86,13 +95,20 @@ def test_the_weekly_trend_counts_each_week_of_a_line(seeded):
     weeks = {w["week"]: w["rates"] for w in r.json()["weeks"]}
     # The clock is at 11-20: the trend ends with that week (W47), eight weeks from W40.
     assert list(weeks)[0] == "2026-W40" and list(weeks)[-1] == "2026-W47"
-    assert (weeks["2026-W42"]["on_time"]["numerator"], weeks["2026-W42"]["on_time"]["denominator"]) == (1, 1)   # H0, 10-14
-    assert weeks["2026-W45"]["on_time"]["denominator"] == 1 and weeks["2026-W45"]["on_time"]["value"] == 1.0  # H1, 11-05
-    assert weeks["2026-W46"]["on_time"]["value"] == 0.0                                                      # H2, 11-10
+    assert (weeks["2026-W42"]["on_time"]["numerator"], weeks["2026-W42"]["on_time"]["denominator"]) == (
+        1,
+        1,
+    )  # H0, 10-14
+    assert (
+        weeks["2026-W45"]["on_time"]["denominator"] == 1 and weeks["2026-W45"]["on_time"]["value"] == 1.0
+    )  # H1, 11-05
+    assert weeks["2026-W46"]["on_time"]["value"] == 0.0  # H2, 11-10
     assert weeks["2026-W46"]["resolution"]["value"] == 0.0 and weeks["2026-W45"]["satisfaction"]["value"] == 1.0
     assert weeks["2026-W44"]["on_time"]["value"] is None
     city = get(seeded.api, "trend", "admin", period="2026-11", weeks=8).json()
-    assert {w["week"]: w["rates"]["on_time"]["denominator"] for w in city["weeks"]}["2026-W46"] == 2  # H2 and G1 (11-12)
+    assert {w["week"]: w["rates"]["on_time"]["denominator"] for w in city["weeks"]}[
+        "2026-W46"
+    ] == 2  # H2 and G1 (11-12)
 
 
 @pytest.mark.rule("R35.1")
@@ -101,8 +117,12 @@ def test_missed_lists_only_the_misses_of_one_rate_and_total_counts_past_the_limi
     r = get(api, "tickets", "supervisor", period="2026-11", by="unit", key=HOUSING, missed="on_time")
     assert r.status_code == 200, r.text
     assert [t["number"] for t in r.json()["tickets"]] == [n["H2"]] and r.json()["total"] == 1
-    assert [t["number"] for t in get(api, "tickets", "supervisor", period="2026-11", by="unit", key=HOUSING,
-                                     missed="satisfaction").json()["tickets"]] == []
+    assert [
+        t["number"]
+        for t in get(
+            api, "tickets", "supervisor", period="2026-11", by="unit", key=HOUSING, missed="satisfaction"
+        ).json()["tickets"]
+    ] == []
     cut = get(api, "tickets", "admin", period="2026-11", by="all", limit=2).json()
     assert (len(cut["tickets"]), cut["total"], cut["more"]) == (2, 3, True)
     bad = get(api, "tickets", "supervisor", period="2026-11", by="unit", key=HOUSING, missed="speed")

@@ -12,7 +12,10 @@ RESULT = {"result": "已处理并告知诉求人。", "told_appellant": True}
 def served(reports_api, server_db):
     """Two units: city_housing on time (11-04), heat_group late (11-12), both dispatched 11-02."""
     api = reports_api
-    for lead, who, responded in (("city_housing", "unit", "2026-11-04 10:00"), ("heat_group", "unit2", "2026-11-12 10:00")):
+    for lead, who, responded in (
+        ("city_housing", "unit", "2026-11-04 10:00"),
+        ("heat_group", "unit2", "2026-11-12 10:00"),
+    ):
         api.at("2026-11-02 10:00")
         _, number = api.ticket(lead=lead)
         api.at("2026-11-02 11:00")
@@ -38,14 +41,21 @@ def test_the_table_ranks_units_with_counts_in_chinese(served, cli):
 def test_json_is_what_the_api_gives(served, cli, reports_api):
     r = cli("report", "rates", "--db", served, "--period", "2026-11", "--json")
     assert r.code == 0, r.err
-    api = reports_api.client.get("/v1/reports/rates", params={"period": "2026-11"},
-                                 headers=reports_api.headers("supervisor")).json()
+    api = reports_api.client.get(
+        "/v1/reports/rates", params={"period": "2026-11"}, headers=reports_api.headers("supervisor")
+    ).json()
     assert r.json() == api
 
 
 @pytest.mark.rule("R35.1")
-@pytest.mark.parametrize("args, words", [(("--period", "2026-13"), "时段"), (("--period", "十月"), "无法识别"),
-                                         (("--period", "2026-11", "--by", "street"), "分组")])
+@pytest.mark.parametrize(
+    "args, words",
+    [
+        (("--period", "2026-13"), "时段"),
+        (("--period", "十月"), "无法识别"),
+        (("--period", "2026-11", "--by", "street"), "分组"),
+    ],
+)
 def test_bad_input_is_one_chinese_line_and_exit_2(served, cli, args, words):
     r = cli("report", "rates", "--db", served, *args)
     assert r.code == 2
@@ -63,4 +73,7 @@ def test_reproject_restores_the_rate_columns(served, cli, reports_api):
     r = cli("report", "reproject-rates", "--db", served)
     assert r.code == 0 and "2 张工单" in r.out
     again = cli("report", "rates", "--db", served, "--period", "2026-11", "--json").json()
-    assert (again["total"]["rates"]["on_time"]["numerator"], again["total"]["rates"]["on_time"]["denominator"]) == (1, 2)
+    assert (again["total"]["rates"]["on_time"]["numerator"], again["total"]["rates"]["on_time"]["denominator"]) == (
+        1,
+        2,
+    )

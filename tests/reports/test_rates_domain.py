@@ -22,12 +22,13 @@ def facts(rules, ticket, rr=PACKAGED):
 
 
 @pytest.mark.rule("R35.1")
-@pytest.mark.parametrize("status, key", [(Status.REFUSED, "refused"), (Status.ADVISED, "advised"),
-                                         (Status.ANSWERED, "answered_on_spot")])
+@pytest.mark.parametrize(
+    "status, key", [(Status.REFUSED, "refused"), (Status.ADVISED, "advised"), (Status.ANSWERED, "answered_on_spot")]
+)
 def test_a_ticket_closed_at_intake_counts_only_when_its_exclusion_is_turned_off(rules, ticket_in, status, key):
     t = ticket_in(status)
     assert key in PACKAGED.exclude
-    assert facts(rules, t).ontime_on is None                         # excluded: counted nowhere
+    assert facts(rules, t).ontime_on is None  # excluded: counted nowhere
     kept = facts(rules, t, replace(PACKAGED, exclude=PACKAGED.exclude - {key}))
     # Not excluded: the centre's own quick closure counts as on time (within the acceptance limit,
     # R20.2), for no unit: exactly the distortion the exclusion exists to prevent.
@@ -39,15 +40,17 @@ def test_a_rating_under_dispute_counts_only_when_confirmed_or_not_excluded(rules
     disputed = ticket_in(Status.RATING_DISPUTED)
     assert facts(rules, disputed).rated_on is None
     assert facts(rules, disputed, replace(PACKAGED, exclude=frozenset())).rated_on is not None
-    confirmed = act(act(disputed, "rerate", {"ratings": {"timeliness": 5, "result": 2, "attitude": 5, "overall": 5}}),
-                    "confirm_rating")
+    confirmed = act(
+        act(disputed, "rerate", {"ratings": {"timeliness": 5, "result": 2, "attitude": 5, "overall": 5}}),
+        "confirm_rating",
+    )
     f = facts(rules, confirmed)
-    assert f.rated_on is not None and (f.resolved, f.satisfied) == (False, True)   # the final rating: 2 and 5 stars
+    assert f.rated_on is not None and (f.resolved, f.satisfied) == (False, True)  # the final rating: 2 and 5 stars
 
 
 @pytest.mark.rule("R35.1")
 def test_thresholds_and_the_response_limit_come_from_the_policy(rules, ticket_in):
-    rated = ticket_in(Status.RATED)   # the usual path rates result 4, overall 5
+    rated = ticket_in(Status.RATED)  # the usual path rates result 4, overall 5
     assert (facts(rules, rated).resolved, facts(rules, rated).satisfied) == (True, True)
     strict = replace(PACKAGED, resolved_min_result=5, response_limit=None)
     f = facts(rules, rated, strict)
@@ -56,7 +59,7 @@ def test_thresholds_and_the_response_limit_come_from_the_policy(rules, ticket_in
 
 
 def test_the_policy_section_is_checked():
-    assert PACKAGED == RateRules()   # the packaged file says what the defaults say
+    assert PACKAGED == RateRules()  # the packaged file says what the defaults say
     text = '[rates]\nresolved_min_result = 5\nexclude_refused = false\nresponse_limit = { unit = "hours", value = 4 }\n'
     rr = parse_rate_rules(text, "p.toml")
     assert (rr.resolved_min_result, "refused" in rr.exclude, rr.response_limit) == (5, False, Limit("hours", 4))

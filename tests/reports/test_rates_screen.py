@@ -29,18 +29,38 @@ SIZE = (150, 44)
 
 
 def client(api, who: str, http: httpx.Client | None = None) -> HotlineClient:
-    return HotlineClient(http or api.client, api.tokens[who], backoff=Backoff(base=0.001, cap=0.002, attempts=2),
-                         sleep=lambda _: None, clock=api.clock.now)
+    return HotlineClient(
+        http or api.client,
+        api.tokens[who],
+        backoff=Backoff(base=0.001, cap=0.002, attempts=2),
+        sleep=lambda _: None,
+        clock=api.clock.now,
+    )
 
 
-def seat(api, rules, tmp_path, monkeypatch, *, role: str = "supervisor", who: str | None = "supervisor",
-         http: httpx.Client | None = None) -> SeatContext:
+def seat(
+    api,
+    rules,
+    tmp_path,
+    monkeypatch,
+    *,
+    role: str = "supervisor",
+    who: str | None = "supervisor",
+    http: httpx.Client | None = None,
+) -> SeatContext:
     monkeypatch.setenv("HOTLINE_CONFIG_DIR", str(tmp_path / "config"))
     settings = Settings.resolve(db=tmp_path / f"seat-{role}.db", operator="值班长")
     store = Store.open(settings.db_path)
     sync = SyncService(store, client(api, who, http), rules, clock=api.clock.now) if who else None
-    return SeatContext(settings=settings, rules=rules, store=store, desk=Desk(store, rules, settings.operator),
-                       role=Role(role), now=api.clock.now, sync=sync)
+    return SeatContext(
+        settings=settings,
+        rules=rules,
+        store=store,
+        desk=Desk(store, rules, settings.operator),
+        role=Role(role),
+        now=api.clock.now,
+        sync=sync,
+    )
 
 
 async def settle(pilot) -> None:
@@ -74,9 +94,9 @@ async def test_the_overview_opens_the_rates_with_the_hand_checked_figures(seeded
         await settle(pilot)
         screen = app.screen
         assert isinstance(screen, RatesScreen)
-        assert rate_requests(seen)[-1] == {"period": "2026-11", "by": "unit"}   # this month, by unit
+        assert rate_requests(seen)[-1] == {"period": "2026-11", "by": "unit"}  # this month, by unit
         table = screen.query_one("#rates-table", DataTable)
-        assert [ln.key for ln in screen.rows] == [HOUSING, HEAT]                 # ranked by 按时办结率
+        assert [ln.key for ln in screen.rows] == [HOUSING, HEAT]  # ranked by 按时办结率
         housing, heat = cells(table, HOUSING), cells(table, HEAT)
         assert housing[:2] == ["1", "市住房和城乡建设局"]
         # 按时办结率, 解决率, 满意率, 响应率 (the API's order), then the change and the count.
@@ -108,7 +128,7 @@ async def test_keys_change_the_period_grouping_and_rate(seeded, seen, rules, tmp
         await pilot.press("right_square_bracket")
         await settle(pilot)
         assert rate_requests(seen)[-1]["period"] == "2026-11"
-        await pilot.press("right_square_bracket")   # December has not begun at the clock (11-20)
+        await pilot.press("right_square_bracket")  # December has not begun at the clock (11-20)
         await settle(pilot)
         assert rate_requests(seen)[-1]["period"] == "2026-11"
         await pilot.press("p")
@@ -134,7 +154,7 @@ async def test_drill_down_lists_exactly_the_units_tickets_and_opens_one(seeded, 
         app.push_screen(RatesScreen(app.ctx))
         await settle(pilot)
         rates_screen = app.screen
-        await pilot.press("enter")                  # the cursor is on city_housing (rank 1)
+        await pilot.press("enter")  # the cursor is on city_housing (rank 1)
         await settle(pilot)
         drill = app.screen
         assert isinstance(drill, RateTicketsScreen) and drill.key == HOUSING
@@ -144,7 +164,7 @@ async def test_drill_down_lists_exactly_the_units_tickets_and_opens_one(seeded, 
         assert cells(table, h1)[5:] == ["按时 11-05", "解决 11-06", "满意 11-06", "及时签收 11-02"]
         assert cells(table, h2)[5:] == ["超期 11-10", "未解决 11-11", "满意 11-11", "签收超时 11-02"]
         assert "计入三率共 2 件" in drill.query_one("#rt-head", Static).render().plain
-        await pilot.press("f")                      # only the tickets that missed 按时办结率, asked of the server
+        await pilot.press("f")  # only the tickets that missed 按时办结率, asked of the server
         await settle(pilot)
         assert [t.number for t in drill.shown] == [h2]
         assert "按时办结率未达标共 1 件" in drill.query_one("#rt-head", Static).render().plain
@@ -178,8 +198,10 @@ async def test_without_a_server_the_screen_says_so(seeded, rules, tmp_path, monk
         raise httpx.ConnectError("connection refused", request=request)
 
     dead = httpx.Client(base_url="http://127.0.0.1:9", transport=httpx.MockTransport(refuse))
-    for ctx in (seat(seeded.api, rules, tmp_path, monkeypatch, who=None),
-                seat(seeded.api, rules, tmp_path, monkeypatch, http=dead)):
+    for ctx in (
+        seat(seeded.api, rules, tmp_path, monkeypatch, who=None),
+        seat(seeded.api, rules, tmp_path, monkeypatch, http=dead),
+    ):
         app = make_app(ctx)
         async with app.run_test(size=SIZE) as pilot:
             await settle(pilot)
@@ -188,7 +210,7 @@ async def test_without_a_server_the_screen_says_so(seeded, rules, tmp_path, monk
             problem = app.screen.query_one("#rates-problem", Static)
             assert problem.display and problem.render().plain == OFFLINE
             assert app.screen.query_one("#rates-table", DataTable).row_count == 0
-            await pilot.press("enter")              # nothing to drill into: a note, no crash
+            await pilot.press("enter")  # nothing to drill into: a note, no crash
             await settle(pilot)
             assert isinstance(app.screen, RatesScreen)
 
@@ -198,7 +220,11 @@ def test_the_servers_refusal_is_shown_in_its_words(seeded):
     def refuse(request: httpx.Request) -> httpx.Response:
         return httpx.Response(422, json={"detail": "时段 '2026-13'：日期不存在，请检查年月日或周数"})
 
-    reader = RatesReader(client(seeded.api, "supervisor", httpx.Client(base_url="http://testserver", transport=httpx.MockTransport(refuse))))
+    reader = RatesReader(
+        client(
+            seeded.api, "supervisor", httpx.Client(base_url="http://testserver", transport=httpx.MockTransport(refuse))
+        )
+    )
     with pytest.raises(RatesUnavailable, match="服务器拒绝：时段 '2026-13'：日期不存在"):
         reader.rates(parse_period("2026-11"), "unit")
 
@@ -230,7 +256,7 @@ async def test_a_hanging_server_does_not_hold_the_keys(seeded, rules, tmp_path, 
 
     def hang(request: httpx.Request) -> httpx.Response:
         asked.append(dict(request.url.params))
-        release.wait(10)                            # a safety limit only: the test releases it
+        release.wait(10)  # a safety limit only: the test releases it
         return httpx.Response(503, json={"detail": "维护中"})
 
     slow = httpx.Client(base_url="http://testserver", transport=httpx.MockTransport(hang))
@@ -242,7 +268,7 @@ async def test_a_hanging_server_does_not_hold_the_keys(seeded, rules, tmp_path, 
         app.push_screen(screen)
         await pilot.pause(0.1)
         try:
-            assert asked and not release.is_set()   # the first request is still out
+            assert asked and not release.is_set()  # the first request is still out
             await pilot.press("2", "r", "p", *"2026-10", "enter")
             await pilot.pause(0.1)
             # The keys were all taken while the server kept the first answer back.

@@ -31,14 +31,28 @@ def supervisor_seat(tmp_path, monkeypatch, form):
     for weeks in range(1, 5):  # four ordinary Mondays: two heating complaints by 10:00
         for hour in (8, 9):
             desk.register(form(matter="heating_temperature"), NOW - timedelta(weeks=weeks, hours=10 - hour))
-    surge = [desk.register(form(matter="heating_temperature"), NOW - timedelta(minutes=50 - i)).number
-             for i in range(8)]
-    crowd = desk.register(form(matter="heating_fee", place="tiexi",
-                               description="几十个工人聚集在工地门口讨薪。"), NOW - timedelta(minutes=5)).number
-    desk.register(form(matter="heating_fee", place="tiexi", description="我们没有聚集，只想问问暖气费。"),
-                  NOW - timedelta(minutes=4))
-    ctx = SeatContext(settings=settings, rules=rules, store=store, desk=desk, triage_rules=None, kb_search=None,
-                      caller=None, role=Role.SUPERVISOR, now=lambda: NOW)
+    surge = [
+        desk.register(form(matter="heating_temperature"), NOW - timedelta(minutes=50 - i)).number for i in range(8)
+    ]
+    crowd = desk.register(
+        form(matter="heating_fee", place="tiexi", description="几十个工人聚集在工地门口讨薪。"),
+        NOW - timedelta(minutes=5),
+    ).number
+    desk.register(
+        form(matter="heating_fee", place="tiexi", description="我们没有聚集，只想问问暖气费。"),
+        NOW - timedelta(minutes=4),
+    )
+    ctx = SeatContext(
+        settings=settings,
+        rules=rules,
+        store=store,
+        desk=desk,
+        triage_rules=None,
+        kb_search=None,
+        caller=None,
+        role=Role.SUPERVISOR,
+        now=lambda: NOW,
+    )
     return ctx, surge, crowd
 
 

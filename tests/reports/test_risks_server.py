@@ -36,15 +36,24 @@ class Centre:
     def register(self, at: datetime, **form) -> str:
         day = f"{at:%y%m%d}"
         number = f"{day}{SEAT}{next(self.seqs.setdefault(day, count(1))):04d}"
-        event = {"id": str(ULID()), "ticket_id": str(ULID()), "kind": "register", "actor": "x", "role": "operator",
-                 "seat": SEAT, "at": at.isoformat(), "payload": {**self.form(**form), "number": number}}
+        event = {
+            "id": str(ULID()),
+            "ticket_id": str(ULID()),
+            "kind": "register",
+            "actor": "x",
+            "role": "operator",
+            "seat": SEAT,
+            "at": at.isoformat(),
+            "payload": {**self.form(**form), "number": number},
+        }
         r = self.client.post("/v1/events", json={"events": [event]}, headers=self.headers("seat"))
         assert r.status_code == 200 and r.json()["results"][0]["status"] == "applied", r.text
         return number
 
     def risks(self, who: str = "supervisor", at: datetime | None = None):
-        return self.client.get("/v1/reports/risks", params={"at": at.isoformat()} if at else {},
-                               headers=self.headers(who))
+        return self.client.get(
+            "/v1/reports/risks", params={"at": at.isoformat()} if at else {}, headers=self.headers(who)
+        )
 
     def decide(self, wid: str, body: dict, who: str = "supervisor"):
         return self.client.post(f"/v1/reports/risks/{wid}/decision", json=body, headers=self.headers(who))
@@ -52,8 +61,14 @@ class Centre:
 
 @pytest.fixture
 def centre(server_db, rules, form):
-    issued = bootstrap.init(server_db, NOW - timedelta(days=60), seats=[SEAT], units=["city_housing"],
-                            supervisors=["值班长"], known_units=rules.taxonomy.units)
+    issued = bootstrap.init(
+        server_db,
+        NOW - timedelta(days=60),
+        seats=[SEAT],
+        units=["city_housing"],
+        supervisors=["值班长"],
+        known_units=rules.taxonomy.units,
+    )
     tokens = {}
     for p, token in issued:
         tokens["seat" if p.seat else "unit" if p.role is Role.UNIT else p.role.value] = token
@@ -76,10 +91,18 @@ def _surges(body: dict) -> list[dict]:
 @pytest.mark.rule("R31.1")
 def test_a_built_surge_and_the_cues_are_listed_with_their_evidence_and_a_normal_monday_is_quiet(centre):
     today = [centre.register(NOW.replace(hour=7, minute=i), matter="heating_temperature") for i in range(8)]
-    crowd = centre.register(NOW.replace(hour=9, minute=10), matter="heating_fee", place="tiexi",
-                            description="几十个工人聚集在工地门口讨薪，扬言要堵路。")
-    negated = centre.register(NOW.replace(hour=9, minute=20), matter="heating_fee", place="tiexi",
-                              description="我们没有聚集，只是问问暖气费怎么交。")
+    crowd = centre.register(
+        NOW.replace(hour=9, minute=10),
+        matter="heating_fee",
+        place="tiexi",
+        description="几十个工人聚集在工地门口讨薪，扬言要堵路。",
+    )
+    negated = centre.register(
+        NOW.replace(hour=9, minute=20),
+        matter="heating_fee",
+        place="tiexi",
+        description="我们没有聚集，只是问问暖气费怎么交。",
+    )
     r = centre.risks()
     assert r.status_code == 200, r.text
     body = r.json()
@@ -139,17 +162,52 @@ def test_the_cli_lists_the_warnings_and_records_a_decision_once(centre, server_d
     surge = next(w for w in body["warnings"] if w["kind"] == "surge" and w["dimension"] == "matter")
     assert set(surge["evidence"]) == set(numbers) and body["open"] >= 1
     text = cli("report", "risks", "--db", str(server_db), "--at", at)
-    assert text.code == 0 and "事项「供暖温度不达标」今日登记 8 件" in text.out and surge["id"] in text.out and "待处理" in text.out
+    assert (
+        text.code == 0
+        and "事项「供暖温度不达标」今日登记 8 件" in text.out
+        and surge["id"] in text.out
+        and "待处理" in text.out
+    )
     # a decision needs one of the two flags and a reason, each refused on one line with exit 2
-    bad = cli("report", "risks", "decide", surge["id"], "--by", "值班长", "--reason", "x", "--db", str(server_db), "--at", at)
+    bad = cli(
+        "report", "risks", "decide", surge["id"], "--by", "值班长", "--reason", "x", "--db", str(server_db), "--at", at
+    )
     assert bad.code == 2 and len(bad.err_lines) == 1
-    bad = cli("report", "risks", "decide", surge["id"], "--acknowledge", "--by", "值班长", "--db", str(server_db), "--at", at)
+    bad = cli(
+        "report", "risks", "decide", surge["id"], "--acknowledge", "--by", "值班长", "--db", str(server_db), "--at", at
+    )
     assert bad.code == 2 and "理由" in bad.err
-    ok = cli("report", "risks", "decide", surge["id"], "--dismiss", "--reason", "天气骤冷，属正常波动", "--by", "值班长",
-             "--db", str(server_db), "--at", at)
+    ok = cli(
+        "report",
+        "risks",
+        "decide",
+        surge["id"],
+        "--dismiss",
+        "--reason",
+        "天气骤冷，属正常波动",
+        "--by",
+        "值班长",
+        "--db",
+        str(server_db),
+        "--at",
+        at,
+    )
     assert ok.code == 0, ok.err
-    again = cli("report", "risks", "decide", surge["id"], "--acknowledge", "--reason", "x", "--by", "值班长",
-                "--db", str(server_db), "--at", at)
+    again = cli(
+        "report",
+        "risks",
+        "decide",
+        surge["id"],
+        "--acknowledge",
+        "--reason",
+        "x",
+        "--by",
+        "值班长",
+        "--db",
+        str(server_db),
+        "--at",
+        at,
+    )
     assert again.code == 2 and "不能重复处理" in again.err
     listed = centre.risks().json()
     assert next(w for w in listed["warnings"] if w["id"] == surge["id"])["decision"]["decision"] == "dismiss"
@@ -158,13 +216,20 @@ def test_the_cli_lists_the_warnings_and_records_a_decision_once(centre, server_d
 
 @pytest.mark.rule("R31.1")
 def test_bad_input_to_the_risk_endpoints_is_a_4xx_that_says_what_to_fix(centre):
-    r = centre.client.get("/v1/reports/risks", params={"at": "0001-01-01T00:00:00+00:00"}, headers=centre.headers("supervisor"))
+    r = centre.client.get(
+        "/v1/reports/risks", params={"at": "0001-01-01T00:00:00+00:00"}, headers=centre.headers("supervisor")
+    )
     assert r.status_code == 422 and "2000" in r.text
-    r = centre.client.get("/v1/reports/risks", params={"at": "2026-11-30T10:00:00"}, headers=centre.headers("supervisor"))
+    r = centre.client.get(
+        "/v1/reports/risks", params={"at": "2026-11-30T10:00:00"}, headers=centre.headers("supervisor")
+    )
     assert r.status_code == 422 and "time zone" in r.text
     wid = "surge-20261130-00000000"
-    r = centre.client.post(f"/v1/reports/risks/{wid}/decision", content=b'{"decision": "dismiss", "reason": "\\ud800"}',
-                           headers={**centre.headers("supervisor"), "Content-Type": "application/json"})
+    r = centre.client.post(
+        f"/v1/reports/risks/{wid}/decision",
+        content=b'{"decision": "dismiss", "reason": "\\ud800"}',
+        headers={**centre.headers("supervisor"), "Content-Type": "application/json"},
+    )
     assert 400 <= r.status_code < 500
     r = centre.decide(wid, {"decision": "dismiss", "reason": "x", "actor": "someone-else"})
     assert r.status_code == 422  # the actor comes from the token, never from the body

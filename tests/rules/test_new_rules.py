@@ -32,6 +32,7 @@ def refused(rule: str, fn, *args, **kwargs) -> RuleViolation:
 
 # --- R20.7 written channels keep their submission time ----------------------------------------
 
+
 @pytest.mark.rule("R20.7")
 def test_a_written_appeal_counts_acceptance_from_its_submission(rules, registered):
     # Submitted on 民心网 Friday 30 Oct evening, opened by an operator Monday 2 Nov.
@@ -49,6 +50,7 @@ def test_submission_time_only_for_written_channels_and_never_after_registration(
 
 
 # --- R5.1 levels and references, R28.2 transfers in ------------------------------------------
+
 
 @pytest.mark.rule("R5.1")
 def test_the_level_holding_a_ticket_and_its_workstation(registered, act):
@@ -71,7 +73,7 @@ def test_a_transfer_keeps_its_source_and_reference(registered, act):
     assert [(r.source, r.number) for r in t.external_refs] == [("linkage_110", "110-20261102-0042")]
     t = act(t, "add_reference", {"source": "provincial_8890", "number": "LN8890-2026-778"})
     assert len(t.external_refs) == 2
-    refused("R28.2", act, t, "add_reference", {"source": "hotline_8890", "number": "x1"})   # not a transfer channel
+    refused("R28.2", act, t, "add_reference", {"source": "hotline_8890", "number": "x1"})  # not a transfer channel
     refused("R28.2", act, t, "add_reference", {"source": "minxin", "number": "有空格 1"})
     refused("R5.1", registered, external_refs=[{"source": "walk_in", "number": "A1"}])
 
@@ -100,13 +102,28 @@ def test_recusal_grounds_name_a_recorded_party_and_unit_staff_may_recuse(ticket_
     refused("R26.2", act, t, "recusal_request", {"reason": "亲属", "related_to": "隔壁老王"})
     # a co-unit's staff member recuses: they must say which party they are related to
     refused("R26.2", act, t, "recusal_request", {"reason": "亲属", "unit": "city_housing"}, role=Role.UNIT)
-    r = act(t, "recusal_request", {"reason": "承办人系该物业公司股东", "related_to": "某物业公司", "staff": "F-017",
-                                   "unit": "city_housing"}, role=Role.UNIT)
-    assert r.paused and (r.pauses[-1].related_to, r.pauses[-1].unit, r.pauses[-1].staff) == ("某物业公司", "city_housing", "F-017")
+    r = act(
+        t,
+        "recusal_request",
+        {"reason": "承办人系该物业公司股东", "related_to": "某物业公司", "staff": "F-017", "unit": "city_housing"},
+        role=Role.UNIT,
+    )
+    assert r.paused and (r.pauses[-1].related_to, r.pauses[-1].unit, r.pauses[-1].staff) == (
+        "某物业公司",
+        "city_housing",
+        "F-017",
+    )
     # the appellant's own request through the centre may name the appellant side or none
     assert act(t, "recusal_request", {"reason": "诉求人申请", "related_to": "appellant"}).paused
     # a unit that does not hold the ticket cannot
-    refused("R26.1", act, t, "recusal_request", {"reason": "x", "related_to": "appellant", "unit": "water_group"}, role=Role.UNIT)
+    refused(
+        "R26.1",
+        act,
+        t,
+        "recusal_request",
+        {"reason": "x", "related_to": "appellant", "unit": "water_group"},
+        role=Role.UNIT,
+    )
 
 
 # --- R11.1 complaints about the centre and its staff --------------------------------------------
@@ -140,6 +157,7 @@ def test_a_complaint_about_the_centre_itself_is_routed_to_the_office(rules, regi
 
 # --- R33.2 secrets ------------------------------------------------------------------------------
 
+
 @pytest.mark.rule("R33.2")
 def test_a_ticket_can_be_marked_as_holding_secrets(registered, act):
     t = registered(secrecy=["commercial"])
@@ -152,6 +170,7 @@ def test_a_ticket_can_be_marked_as_holding_secrets(registered, act):
 
 
 # --- R22.2 the appellant is told (defect 9) ----------------------------------------------------
+
 
 @pytest.mark.rule("R22.2")
 def test_telling_the_appellant_of_an_extension_is_recorded(ticket_in, act):
@@ -170,6 +189,7 @@ def test_telling_the_appellant_of_an_extension_is_recorded(ticket_in, act):
 
 # --- R25.1 (2) repeated calls by one appellant (defect 8) --------------------------------------
 
+
 @pytest.mark.rule("R25.1")
 def test_repeated_calls_about_one_open_matter_call_for_supervision(rules, ticket_in, act):
     t = ticket_in(S.IN_PROGRESS)
@@ -186,28 +206,41 @@ def test_repeated_calls_about_one_open_matter_call_for_supervision(rules, ticket
 
 # --- the wire: every new key has its schema -----------------------------------------------------
 
+
 @pytest.mark.rule("R5.1")
 @pytest.mark.rule("R26.2")
 @pytest.mark.rule("R33.2")
-@pytest.mark.parametrize("kind,payload", [
-    ("set_level", {"level": "district", "workstation": "tiedong"}),
-    ("add_reference", {"source": "minxin", "number": "MX-1"}),
-    ("set_respondents", {"respondents": [{"kind": "unit", "unit": "heat_group"}, {"kind": "staff", "staff": "op-7"}]}),
-    ("mark_secret", {"secrecy": ["commercial"], "reason": "商业秘密"}),
-    ("tell_extension", {"note": "已告知"}),
-    ("approve_extension", {"told_appellant": True}),
-    ("deny_extension", {"reason": "r", "told_appellant": True}),
-    ("recusal_request", {"reason": "r", "related_to": "appellant", "staff": "F-1", "unit": "heat_group"}),
-])
+@pytest.mark.parametrize(
+    "kind,payload",
+    [
+        ("set_level", {"level": "district", "workstation": "tiedong"}),
+        ("add_reference", {"source": "minxin", "number": "MX-1"}),
+        (
+            "set_respondents",
+            {"respondents": [{"kind": "unit", "unit": "heat_group"}, {"kind": "staff", "staff": "op-7"}]},
+        ),
+        ("mark_secret", {"secrecy": ["commercial"], "reason": "商业秘密"}),
+        ("tell_extension", {"note": "已告知"}),
+        ("approve_extension", {"told_appellant": True}),
+        ("deny_extension", {"reason": "r", "told_appellant": True}),
+        ("recusal_request", {"reason": "r", "related_to": "appellant", "staff": "F-1", "unit": "heat_group"}),
+    ],
+)
 def test_new_payload_keys_fit_their_schemas(kind, payload):
     check(kind, payload)
 
 
 @pytest.mark.rule("R20.7")
 def test_register_carries_the_new_keys_and_refuses_strangers(form):
-    body = {**form(), "number": "26110200120001", "submitted_at": "2026-11-02T08:00:00+08:00", "level": "city",
-            "external_refs": [{"source": "minxin", "number": "MX-1"}], "respondents": [{"kind": "centre"}],
-            "secrecy": ["state"]}
+    body = {
+        **form(),
+        "number": "26110200120001",
+        "submitted_at": "2026-11-02T08:00:00+08:00",
+        "level": "city",
+        "external_refs": [{"source": "minxin", "number": "MX-1"}],
+        "respondents": [{"kind": "centre"}],
+        "secrecy": ["state"],
+    }
     check("register", body)
     with pytest.raises(PayloadInvalid, match="external_refs.0.url"):
         check("register", {**body, "external_refs": [{"source": "minxin", "number": "MX-1", "url": "x"}]})

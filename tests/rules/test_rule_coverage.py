@@ -46,7 +46,9 @@ def test_marks_classes_modules_and_names_are_all_read(tmp_path, monkeypatch):
         "@pytest.mark.rule('R2.1')\ndef test_a(): pass\n"
         "@pytest.mark.rule('R3.1')\nclass TestB:\n    def test_c(self): pass\n"
         "def test_r4_2_in_the_name(): pass\n"
-        "def helper_not_a_test(): pass\n", encoding="utf-8")
+        "def helper_not_a_test(): pass\n",
+        encoding="utf-8",
+    )
     monkeypatch.setattr(rc, "ROOT", tmp_path)
     found = rc.tests_by_rule(tmp_path)
     assert found["R1.1"] == ["test_x.py::TestB::test_c", "test_x.py::test_a", "test_x.py::test_r4_2_in_the_name"]

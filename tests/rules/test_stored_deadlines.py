@@ -15,8 +15,10 @@ from operator_tui.store import overview, tickets
 
 TZ = ZoneInfo("Asia/Shanghai")
 # Test data, not the State Council's schedule: Spring Festival 2027 from 5 to 12 Feb, make-up 13 Feb.
-HOLIDAYS_2027 = ('[2027]\nholidays = ["2027-02-05", "2027-02-08", "2027-02-09", "2027-02-10", "2027-02-11",'
-                 ' "2027-02-12"]\nworkdays = ["2027-02-13"]\n')
+HOLIDAYS_2027 = (
+    '[2027]\nholidays = ["2027-02-05", "2027-02-08", "2027-02-09", "2027-02-10", "2027-02-11",'
+    ' "2027-02-12"]\nworkdays = ["2027-02-13"]\n'
+)
 
 
 def local(*a: int) -> datetime:
@@ -25,7 +27,9 @@ def local(*a: int) -> datetime:
 
 def _row(store, ticket_id):
     with store.connect() as db:
-        return db.conn.execute("SELECT clock, due_at, due_provisional FROM tickets WHERE id = ?", (ticket_id,)).fetchone()
+        return db.conn.execute(
+            "SELECT clock, due_at, due_provisional FROM tickets WHERE id = ?", (ticket_id,)
+        ).fetchone()
 
 
 @pytest.mark.rule("R22.1")
@@ -54,10 +58,12 @@ def test_a_stored_provisional_deadline_is_recomputed_when_the_holiday_file_arriv
 
 @pytest.mark.rule("R27.1")
 def test_a_stored_deadline_held_by_a_recusal_request_is_refreshed(rules, ticket_in, act, store):
-    t = ticket_in("in_progress")                          # due 2026-11-09
+    t = ticket_in("in_progress")  # due 2026-11-09
     t = act(t, "recusal_request", {"reason": "相识"}, at=local(2026, 11, 3, 10))
     with store.transaction() as db:
-        tickets.save(db, t, [], running_clock(t, t.updated_at, rules.clocks, rules.taxonomy), t.updated_at, outbox=False)
+        tickets.save(
+            db, t, [], running_clock(t, t.updated_at, rules.clocks, rules.taxonomy), t.updated_at, outbox=False
+        )
     assert _row(store, t.id)[0] == "recusal_decision"
     # decided elsewhere? no: still open a week later; the decision limit (6 Nov) is what is overdue
     with store.connect() as db:
@@ -69,13 +75,16 @@ def test_a_stored_deadline_held_by_a_recusal_request_is_refreshed(rules, ticket_
 @pytest.mark.rule("R9.1")
 def test_the_queue_puts_raised_priority_before_deadline_order(rules, registered, act, store):
     """Defect 7 of issue 12: the queue order ignored priority."""
-    plain = act(registered(at=local(2026, 11, 2, 9)), "accept", at=local(2026, 11, 2, 10))   # due 11-04
-    elderly = act(registered(at=local(2026, 11, 3, 9), vulnerable=["elderly"]), "accept",
-                  at=local(2026, 11, 3, 10))                                                # due 11-05
+    plain = act(registered(at=local(2026, 11, 2, 9)), "accept", at=local(2026, 11, 2, 10))  # due 11-04
+    elderly = act(
+        registered(at=local(2026, 11, 3, 9), vulnerable=["elderly"]), "accept", at=local(2026, 11, 3, 10)
+    )  # due 11-05
     assert elderly.priority > 0 and plain.priority == 0
     with store.transaction() as db:
         for t in (plain, elderly):
-            tickets.save(db, t, [], running_clock(t, t.updated_at, rules.clocks, rules.taxonomy), t.updated_at, outbox=False)
+            tickets.save(
+                db, t, [], running_clock(t, t.updated_at, rules.clocks, rules.taxonomy), t.updated_at, outbox=False
+            )
     with store.connect() as db:
         q = overview.queue(db, local(2026, 11, 3, 12))
     assert [i.id for i in q] == [elderly.id, plain.id] and q[0].priority > 0

@@ -57,10 +57,27 @@ class Api:
     def headers(self, who: str | None) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.tokens[who]}"} if who else {}
 
-    def event(self, kind: str, ticket_id: str, payload: dict | None = None, *, role: str = "operator",
-              seat: str = SEAT, at: datetime | None = None, event_id: str | None = None) -> dict:
-        return {"id": event_id or str(ULID()), "ticket_id": ticket_id, "kind": kind, "actor": f"{role}-1", "role": role,
-                "seat": seat, "at": (at or self.clock.now()).isoformat(), "payload": payload or {}}
+    def event(
+        self,
+        kind: str,
+        ticket_id: str,
+        payload: dict | None = None,
+        *,
+        role: str = "operator",
+        seat: str = SEAT,
+        at: datetime | None = None,
+        event_id: str | None = None,
+    ) -> dict:
+        return {
+            "id": event_id or str(ULID()),
+            "ticket_id": ticket_id,
+            "kind": kind,
+            "actor": f"{role}-1",
+            "role": role,
+            "seat": seat,
+            "at": (at or self.clock.now()).isoformat(),
+            "payload": payload or {},
+        }
 
     def push(self, who: str, events: list[dict], sent_at: datetime | None = None):
         body: dict[str, Any] = {"events": events}
@@ -71,15 +88,22 @@ class Api:
     def register(self, *, seat: str = SEAT, **form: Any) -> tuple[str, str, list[dict]]:
         ticket_id = str(ULID())
         number = f"{self.clock.now():%y%m%d}{seat}{next(self.numbers):04d}"
-        return ticket_id, number, [self.event("register", ticket_id, {**self.form(**form), "number": number}, seat=seat)]
+        return (
+            ticket_id,
+            number,
+            [self.event("register", ticket_id, {**self.form(**form), "number": number}, seat=seat)],
+        )
 
-    def ticket(self, *, lead: str | None = UNIT, co: tuple[str, ...] = (), who: str = "seat", seat: str = SEAT,
-               **form: Any) -> tuple[str, str]:
+    def ticket(
+        self, *, lead: str | None = UNIT, co: tuple[str, ...] = (), who: str = "seat", seat: str = SEAT, **form: Any
+    ) -> tuple[str, str]:
         """A ticket registered at `seat` and (unless lead is None) accepted and dispatched."""
         ticket_id, number, events = self.register(seat=seat, **form)
         if lead:
-            events += [self.event("accept", ticket_id, seat=seat),
-                       self.event("dispatch", ticket_id, {"lead_unit": lead, "co_units": list(co)}, seat=seat)]
+            events += [
+                self.event("accept", ticket_id, seat=seat),
+                self.event("dispatch", ticket_id, {"lead_unit": lead, "co_units": list(co)}, seat=seat),
+            ]
         r = self.push(who, events)
         assert r.status_code == 200, r.text
         assert all(x["status"] == "applied" for x in r.json()["results"]), r.json()
@@ -101,8 +125,9 @@ class Api:
 @pytest.fixture
 def api(server_db, rules, form, t0) -> Api:
     db = server_db  # a file, or a PostgreSQL database: every test using `api` runs on both engines
-    issued = bootstrap.init(db, t0, seats=[SEAT, SEAT2], units=[UNIT, UNIT2], supervisors=["值班长"],
-                            known_units=rules.taxonomy.units)
+    issued = bootstrap.init(
+        db, t0, seats=[SEAT, SEAT2], units=[UNIT, UNIT2], supervisors=["值班长"], known_units=rules.taxonomy.units
+    )
     tokens: dict[str, str] = {}
     for p, token in issued:
         if p.seat:

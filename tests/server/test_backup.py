@@ -136,9 +136,12 @@ def test_cli_backup_verify_restore_and_one_line_failures(cli, sqlite_api, tmp_pa
     assert cli("server", "verify", str(folder)).code == 0
     restored = cli("server", "restore", str(folder), "--to", str(tmp_path / "new.db"))
     assert restored.code == 0, restored.err
-    for args in (("verify", str(tmp_path)), ("restore", str(folder), "--to", str(tmp_path / "new.db")),
-                 ("backup", "--db", str(tmp_path / "nope.db"), "--to", str(tmp_path / "bk")),
-                 ("backup", "--db", "postgresql://h@127.0.0.1:1/x", "--to", str(tmp_path / "bk"))):
+    for args in (
+        ("verify", str(tmp_path)),
+        ("restore", str(folder), "--to", str(tmp_path / "new.db")),
+        ("backup", "--db", str(tmp_path / "nope.db"), "--to", str(tmp_path / "bk")),
+        ("backup", "--db", "postgresql://h@127.0.0.1:1/x", "--to", str(tmp_path / "bk")),
+    ):
         r = cli("server", *args)
         assert r.code == 2 and len(r.err.strip().splitlines()) == 1 and "Traceback" not in r.err, (args, r.err)
 
@@ -156,8 +159,11 @@ def test_the_scheduled_backup_runs_inside_the_server(sqlite_api, tmp_path, rules
     api = sqlite_api
     api.ticket()
     into = tmp_path / "auto"
-    app = create_app(ServerSettings(db_path=api.storage.path, sweep_every_seconds=0), rules,
-                     backup=b.Schedule(every_seconds=0.05, keep=2, into=into))
+    app = create_app(
+        ServerSettings(db_path=api.storage.path, sweep_every_seconds=0),
+        rules,
+        backup=b.Schedule(every_seconds=0.05, keep=2, into=into),
+    )
     with TestClient(app):
         for _ in range(200):  # waits for an outcome, not a time limit: stops as soon as two exist
             if len(b.backups(into)) >= 2:

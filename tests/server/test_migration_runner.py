@@ -32,9 +32,11 @@ def _count(conn, table: str) -> int:
 
 
 # A step that is not idempotent: run twice, it would insert twice (or fail on the CREATE).
-STEPS = ["CREATE TABLE runs (step INTEGER NOT NULL);\nINSERT INTO runs (step) VALUES (1);",
-         "INSERT INTO runs (step) VALUES (2);\nCREATE TABLE other (x INTEGER);",
-         "INSERT INTO runs (step) VALUES (3);"]
+STEPS = [
+    "CREATE TABLE runs (step INTEGER NOT NULL);\nINSERT INTO runs (step) VALUES (1);",
+    "INSERT INTO runs (step) VALUES (2);\nCREATE TABLE other (x INTEGER);",
+    "INSERT INTO runs (step) VALUES (3);",
+]
 
 
 def test_processes_migrating_a_new_database_at_once_run_each_step_once(connect):

@@ -12,8 +12,16 @@ WHO = ("admin", "seat", "supervisor", "unit")
 
 
 def _endpoints(number: str) -> list[tuple[str, str, dict | None, set[str]]]:
-    event = {"id": "01KBZZZZZZZZZZZZZZZZZZZZZZ", "ticket_id": "01KBZZZZZZZZZZZZZZZZZZZZZY", "kind": "add_note",
-             "actor": "x", "role": "operator", "seat": "012", "at": "2026-11-02T09:00:00+08:00", "payload": {"text": "x"}}
+    event = {
+        "id": "01KBZZZZZZZZZZZZZZZZZZZZZZ",
+        "ticket_id": "01KBZZZZZZZZZZZZZZZZZZZZZY",
+        "kind": "add_note",
+        "actor": "x",
+        "role": "operator",
+        "seat": "012",
+        "at": "2026-11-02T09:00:00+08:00",
+        "payload": {"text": "x"},
+    }
     return [
         ("POST", "/v1/seats", {"code": "099", "name": "新坐席"}, {"admin"}),
         ("POST", "/v1/principals", {"name": "新值班长", "role": "supervisor"}, {"admin"}),
@@ -105,6 +113,7 @@ def test_enrolling_a_seat_twice_is_refused(api):
 
 
 def test_a_unit_token_needs_a_known_unit(api):
-    r = api.client.post("/v1/principals", json={"name": "x", "role": "unit", "unit": "no_such_unit"},
-                        headers=api.headers("admin"))
+    r = api.client.post(
+        "/v1/principals", json={"name": "x", "role": "unit", "unit": "no_such_unit"}, headers=api.headers("admin")
+    )
     assert r.status_code == 422 and "unknown unit" in r.json()["detail"]

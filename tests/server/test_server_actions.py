@@ -8,7 +8,9 @@ import pytest
 
 
 def _status(api, number: str) -> str:
-    return api.client.get(f"/v1/tickets/{number}", headers=api.headers("supervisor")).json()["ticket"]["ticket"]["status"]
+    return api.client.get(f"/v1/tickets/{number}", headers=api.headers("supervisor")).json()["ticket"]["ticket"][
+        "status"
+    ]
 
 
 @pytest.mark.rule("R22.1")
@@ -38,7 +40,12 @@ def test_an_extension_is_asked_and_approved_or_denied(api):
     ticket_id, number = api.ticket(lead="city_housing")
     received = api.act("unit", number, "receive").json()["ticket"]
     due = datetime.fromisoformat(received["clock"]["due_at"])
-    ask = {"reason": "需协调多部门", "progress": "已勘查", "measures": "约谈物业", "new_due": (due + timedelta(days=10)).isoformat()}
+    ask = {
+        "reason": "需协调多部门",
+        "progress": "已勘查",
+        "measures": "约谈物业",
+        "new_due": (due + timedelta(days=10)).isoformat(),
+    }
     assert api.act("unit", number, "request_extension", ask).status_code == 200
     denied = api.act("supervisor", number, "deny_extension", {"reason": "理由不充分"})
     assert denied.status_code == 200 and denied.json()["ticket"]["ticket"]["status"] == "in_progress"

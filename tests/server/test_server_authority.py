@@ -29,7 +29,12 @@ def _received(api, number: str, who: str = "unit") -> datetime:
 
 
 def _extension(due: datetime) -> dict:
-    return {"reason": "需协调多部门", "progress": "已勘查", "measures": "约谈物业", "new_due": (due + timedelta(days=10)).isoformat()}
+    return {
+        "reason": "需协调多部门",
+        "progress": "已勘查",
+        "measures": "约谈物业",
+        "new_due": (due + timedelta(days=10)).isoformat(),
+    }
 
 
 def _one(api, who: str, event: dict, **kw) -> dict:
@@ -45,6 +50,7 @@ def _token(api, **body) -> str:
 
 
 # --- R22.2: a deadline is judged at the server's receipt, whatever the event claims -------------
+
 
 @pytest.mark.rule("R22.2")
 @pytest.mark.parametrize("sent_at", ["none", "as-claimed"])
@@ -67,7 +73,9 @@ def test_a_units_pushed_act_is_applied_at_receipt(api):
     ticket_id, number = api.ticket(lead="city_housing")
     due = _received(api, number)
     api.clock.advance(hours=2)
-    ask = api.event("request_extension", ticket_id, _extension(due), role="unit", at=api.clock.now() - timedelta(days=1))
+    ask = api.event(
+        "request_extension", ticket_id, _extension(due), role="unit", at=api.clock.now() - timedelta(days=1)
+    )
     assert _one(api, "unit", ask)["status"] == "applied"
     event = _detail(api, number)["events"][-1]
     assert event["applied_at"] == event["received_at"]
@@ -77,14 +85,18 @@ def test_a_units_pushed_act_is_applied_at_receipt(api):
 
 # --- R33.1 / R18.2: the actor, seat and unit are the token's ------------------------------------
 
+
 @pytest.mark.rule("R33.1")
 @pytest.mark.rule("R18.2")
 @pytest.mark.parametrize("who,role", [("seat", "operator"), ("supervisor", "supervisor"), ("unit", "unit")])
 def test_a_note_pushed_under_another_name_is_stored_under_the_tokens(api, who, role):
     ticket_id, number = api.ticket(lead="city_housing")
     me = api.client.get("/v1/me", headers=api.headers(who)).json()
-    note = {**api.event("add_note", ticket_id, {"text": "补充说明", "unit": "heat_group"}, role=role),
-            "actor": "someone-else", "seat": "001"}
+    note = {
+        **api.event("add_note", ticket_id, {"text": "补充说明", "unit": "heat_group"}, role=role),
+        "actor": "someone-else",
+        "seat": "001",
+    }
     assert _one(api, who, note)["status"] == "applied"
     event = _detail(api, number)["events"][-1]
     assert event["actor"] == me["name"] != "someone-else"
@@ -124,6 +136,7 @@ def test_a_retry_is_recognised_although_the_server_replaced_its_claims(api):
 
 
 # --- R18.1: a seat registers only in its own series --------------------------------------------
+
 
 @pytest.mark.rule("R18.1")
 def test_a_seat_cannot_take_another_seats_number_and_the_owner_still_registers_it(api):
@@ -185,7 +198,9 @@ LEAD_ACTS = [
 @pytest.mark.parametrize("kind,payload", LEAD_ACTS, ids=[k for k, _ in LEAD_ACTS])
 def test_a_co_unit_cannot_do_the_lead_units_acts(api, kind, payload):
     ticket_id, number = api.ticket(lead=LEAD, co=(CO,))
-    due = datetime.fromisoformat(api.act("supervisor", number, "add_note", {"text": "x"}).json()["ticket"]["clock"]["due_at"])
+    due = datetime.fromisoformat(
+        api.act("supervisor", number, "add_note", {"text": "x"}).json()["ticket"]["clock"]["due_at"]
+    )
     if kind != "receive":
         due = _received(api, number, who="unit2")  # the lead signs for it
     before = _detail(api, number)["ticket"]["ticket"]["status"]
@@ -222,6 +237,7 @@ def test_the_action_api_names_the_parties_that_may(api):
 
 
 # --- R18.2: a payload the effects cannot read is the seat's mistake; a bug is the server's -------
+
 
 @pytest.mark.rule("R18.2")
 def test_an_unreadable_payload_is_a_rejection_that_does_not_echo_it(api, rules):

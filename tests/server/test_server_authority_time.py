@@ -26,7 +26,11 @@ def test_an_event_dated_after_the_servers_clock_is_refused(api):
     ticket_id, number = api.ticket(lead="city_housing")
     late = api.event("add_note", ticket_id, {"text": "明天的记录"}, at=api.clock.now() + timedelta(days=1))
     result = api.push("seat", [late]).json()["results"][0]
-    assert result["status"] == "rejected" and result["rule"] == "R18.2" and "later than the server's clock" in result["reason"]
+    assert (
+        result["status"] == "rejected"
+        and result["rule"] == "R18.2"
+        and "later than the server's clock" in result["reason"]
+    )
 
 
 @pytest.mark.rule("R18.2")
@@ -78,16 +82,18 @@ def test_offline_intake_days_old_keeps_its_call_time(api):
 
 SKEWS = [timedelta(0), timedelta(seconds=90), timedelta(seconds=-90), timedelta(days=1), timedelta(days=-1)]
 STEP = st.tuples(
-    st.sampled_from(["seat", "seat2", "supervisor", "unit"]),      # who pushes a note
-    st.integers(0, 180),                                          # minutes the server clock moves first
-    st.integers(-180, 180),                                       # minutes the claim differs from the truth
-    st.booleans(),                                                # whether the batch carries sent_at
+    st.sampled_from(["seat", "seat2", "supervisor", "unit"]),  # who pushes a note
+    st.integers(0, 180),  # minutes the server clock moves first
+    st.integers(-180, 180),  # minutes the claim differs from the truth
+    st.booleans(),  # whether the batch carries sent_at
 )
 
 
 @pytest.mark.rule("R18.2")
 @pytest.mark.rule("R22.2")
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
 @given(skew=st.sampled_from(SKEWS), age=st.integers(0, 5 * 24 * 60), steps=st.lists(STEP, min_size=1, max_size=8))
 def test_the_stored_history_is_in_order_and_never_ahead_of_the_server(api, skew, age, steps):
     """Every seat's clock is `skew` off (corrected by the server when over 2 minutes and sent_at is
@@ -100,17 +106,22 @@ def test_the_stored_history_is_in_order_and_never_ahead_of_the_server(api, skew,
     assert first["status"] == "applied"
     registered = _ts(_events(api, number)[0]["applied_at"])
     if abs(skew) > timedelta(minutes=2):
-        assert registered == call                     # offline intake keeps its real time, once corrected
+        assert registered == call  # offline intake keeps its real time, once corrected
     else:
-        assert abs(registered - call) <= abs(skew)    # a small offset is left alone
+        assert abs(registered - call) <= abs(skew)  # a small offset is left alone
     api.push("seat", [api.event("accept", ticket_id), api.event("dispatch", ticket_id, {"lead_unit": "city_housing"})])
     for who, wait, lie, with_sent_at in steps:
         api.clock.advance(minutes=wait)
         now = api.clock.now()
         own_skew = timedelta(0) if who == "unit" else skew
         claim = now + timedelta(minutes=lie) + own_skew
-        note = api.event("add_note", ticket_id, {"text": "记录"}, role="unit" if who == "unit" else
-                         ("supervisor" if who == "supervisor" else "operator"), at=claim)
+        note = api.event(
+            "add_note",
+            ticket_id,
+            {"text": "记录"},
+            role="unit" if who == "unit" else ("supervisor" if who == "supervisor" else "operator"),
+            at=claim,
+        )
         result = api.push(who, [note], sent_at=now + own_skew if with_sent_at else None).json()["results"][0]
         corrected = claim - own_skew if with_sent_at and abs(own_skew) > timedelta(minutes=2) else claim
         if corrected > now + FIVE_MINUTES:
@@ -119,9 +130,9 @@ def test_the_stored_history_is_in_order_and_never_ahead_of_the_server(api, skew,
             assert result["rule"] == "R18.2" and "previous event" in result["reason"] and who != "unit"
     history = _events(api, number)
     applied = [_ts(e["applied_at"]) for e in history]
-    assert applied == sorted(applied)                                               # in order
+    assert applied == sorted(applied)  # in order
     assert all(_ts(e["applied_at"]) <= _ts(e["received_at"]) for e in history[1:])  # never ahead of receipt
     for e in history:
         if e["role"] == "unit":
-            assert e["applied_at"] == e["received_at"]                              # a unit's act: at receipt
+            assert e["applied_at"] == e["received_at"]  # a unit's act: at receipt
     assert len({e["id"] for e in history}) == len(history)

@@ -98,8 +98,16 @@ def test_a_database_restored_from_an_older_backup_makes_old_cursors_unknown(tmp_
     seat = Principal(id="p", name="seat", role=Role.OPERATOR, seat="012")
 
     def register(n: int) -> None:
-        e = EventIn(id=str(ULID()), ticket_id=str(ULID()), kind="register", actor="op", role=Role.OPERATOR,
-                    seat="012", at=t0, payload={**form(), "number": f"2611020120{n:03d}"})
+        e = EventIn(
+            id=str(ULID()),
+            ticket_id=str(ULID()),
+            kind="register",
+            actor="op",
+            role=Role.OPERATOR,
+            seat="012",
+            at=t0,
+            payload={**form(), "number": f"2611020120{n:03d}"},
+        )
         ingest.push(storage, rules, seat, [e], None, t0)
 
     register(1)

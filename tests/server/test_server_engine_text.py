@@ -21,8 +21,9 @@ def test_a_nul_in_a_callers_name_is_no_server_error(api):
 
 @pytest.mark.rule("R34.1")
 def test_a_nul_in_an_article_is_stored_not_a_server_error(api):
-    r = api.client.put("/v1/kb/articles/nul", json={"title": "供暖\x00标准", "body": "室温\x0018度"},
-                       headers=api.headers("supervisor"))
+    r = api.client.put(
+        "/v1/kb/articles/nul", json={"title": "供暖\x00标准", "body": "室温\x0018度"}, headers=api.headers("supervisor")
+    )
     assert r.status_code == 200, r.text
     article = api.client.get("/v1/kb/articles/nul", headers=api.headers("seat")).json()
     # SQLite keeps the NUL; PostgreSQL text cannot hold one and keeps U+FFFD in its place (pg.py)
@@ -36,6 +37,10 @@ def test_a_chinese_fragment_is_found_through_the_trigram_index(api):
     assert _lookup(api, name="欧阳春") == [numbers[0]]
     with api.storage.read() as tx:
         tx.conn.execute("SET LOCAL enable_seqscan = off")  # three rows: make the planner show its index
-        plan = " ".join(r[0] for r in tx.conn.execute(
-            "EXPLAIN SELECT id FROM tickets WHERE name LIKE '%欧阳春%' AND address LIKE '%站前%'"))
+        plan = " ".join(
+            r[0]
+            for r in tx.conn.execute(
+                "EXPLAIN SELECT id FROM tickets WHERE name LIKE '%欧阳春%' AND address LIKE '%站前%'"
+            )
+        )
     assert "tickets_name_trgm" in plan or "tickets_address_trgm" in plan, plan

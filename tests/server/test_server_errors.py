@@ -28,9 +28,12 @@ RAISED = {
 @pytest.fixture
 def raising(api):
     """A route that raises the error named in its path, added to this test's app only."""
-    errors = {**RAISED, "rule": (RuleViolation("R22.2", "延期须在 5 个工作日内申请"), 422),
-              "bug": (BrokenInvariant("2611020010001: archived without a callback rating"), 500),
-              "away": (Unavailable("锁被占用"), 503)}
+    errors = {
+        **RAISED,
+        "rule": (RuleViolation("R22.2", "延期须在 5 个工作日内申请"), 422),
+        "bug": (BrokenInvariant("2611020010001: archived without a callback rating"), 500),
+        "away": (Unavailable("锁被占用"), 503),
+    }
 
     def raiser(name: str) -> None:
         raise errors[name][0]

@@ -16,7 +16,10 @@ def test_a_unit_writes_its_own_articles_and_every_seat_pulls_them(api):
     assert r.status_code == 200 and r.json()["owner_unit"] == "city_housing" and r.json()["version"] == 1
     feed = api.client.get("/v1/kb/changes", headers=api.headers("seat")).json()
     assert [a["id"] for a in feed["articles"]] == ["heating-season"] and feed["more"] is False
-    assert api.client.get("/v1/kb/changes", params={"since": feed["next"]}, headers=api.headers("seat")).json()["articles"] == []
+    assert (
+        api.client.get("/v1/kb/changes", params={"since": feed["next"]}, headers=api.headers("seat")).json()["articles"]
+        == []
+    )
     _put(api, "unit", "heating-season", body="更新", version=1)
     again = api.client.get("/v1/kb/changes", params={"since": feed["next"]}, headers=api.headers("seat")).json()
     assert [(a["id"], a["version"]) for a in again["articles"]] == [("heating-season", 2)]

@@ -19,20 +19,37 @@ pytestmark = pytest.mark.postgresql_only
 def city(tmp_path, rules, form, t0):
     """A SQLite server with tickets, a knowledge-base article, audit rows and a seat's cursor."""
     db = tmp_path / "server.db"
-    issued = bootstrap.init(db, t0, seats=["012"], units=["city_housing"], supervisors=["值班长"],
-                            known_units=rules.taxonomy.units)
+    issued = bootstrap.init(
+        db, t0, seats=["012"], units=["city_housing"], supervisors=["值班长"], known_units=rules.taxonomy.units
+    )
     tokens = {p.seat or p.unit or p.role.value: t for p, t in issued}
     seat = {"Authorization": f"Bearer {tokens['012']}"}
     with TestClient(create_app(ServerSettings(db_path=db, sweep_every_seconds=0, clock=lambda: t0), rules)) as client:
         for n in range(1, 31):
             tid = str(ULID())
-            events = [{"id": str(ULID()), "ticket_id": tid, "kind": kind, "actor": "op", "role": "operator", "seat": "012",
-                       "at": t0.isoformat(), "payload": payload}
-                      for kind, payload in (("register", {**form(name=f"欧阳春花{n}"), "number": f"2611020120{n:03d}"}),
-                                            ("accept", {}), ("dispatch", {"lead_unit": "city_housing"}))]
+            events = [
+                {
+                    "id": str(ULID()),
+                    "ticket_id": tid,
+                    "kind": kind,
+                    "actor": "op",
+                    "role": "operator",
+                    "seat": "012",
+                    "at": t0.isoformat(),
+                    "payload": payload,
+                }
+                for kind, payload in (
+                    ("register", {**form(name=f"欧阳春花{n}"), "number": f"2611020120{n:03d}"}),
+                    ("accept", {}),
+                    ("dispatch", {"lead_unit": "city_housing"}),
+                )
+            ]
             assert client.post("/v1/events", json={"events": events}, headers=seat).status_code == 200
-        client.put("/v1/kb/articles/heat", json={"title": "供暖", "body": "室温标准"},
-                   headers={"Authorization": f"Bearer {tokens['supervisor']}"})
+        client.put(
+            "/v1/kb/articles/heat",
+            json={"title": "供暖", "body": "室温标准"},
+            headers={"Authorization": f"Bearer {tokens['supervisor']}"},
+        )
         cursor = client.get("/v1/changes", headers=seat).json()["next"]
     return db, tokens, cursor
 
@@ -72,6 +89,7 @@ def test_an_interrupted_move_resumes_and_a_second_run_changes_nothing(cli, city,
             batches[0] += 1
             if batches[0] == 9:  # a kill in the middle of the events
                 raise KeyboardInterrupt
+
         return copy(source, target, table, counting)
 
     monkeypatch.setattr(transfer, "_copy_table", dies_after_some_batches)

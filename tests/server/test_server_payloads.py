@@ -19,8 +19,11 @@ SURROGATE = '"\\ud800"'  # JSON text for a lone surrogate
 def raw_push(api, who: str, event: dict, payload_json: str):
     """A push whose one event's payload is given as raw JSON text (json.dumps cannot write these)."""
     head = json.dumps({**event, "payload": "@@"}, ensure_ascii=False).replace('"@@"', payload_json)
-    return api.client.post("/v1/events", content=('{"events":[' + head + "]}").encode(),
-                           headers={**api.headers(who), "content-type": "application/json"})
+    return api.client.post(
+        "/v1/events",
+        content=('{"events":[' + head + "]}").encode(),
+        headers={**api.headers(who), "content-type": "application/json"},
+    )
 
 
 def feed_numbers(api, who: str = "supervisor") -> set[str]:
@@ -74,8 +77,11 @@ def test_an_unknown_event_kind_is_refused_with_the_known_ones(api):
     assert r.status_code == 422 and "unknown event kind 'teleport'" in r.json()["detail"]
 
 
-@pytest.mark.parametrize("payload_json", [f'{{"text":{SURROGATE}}}', DEEP, '{"text":' + "[" * 300 + "]" * 300 + "}"],
-                         ids=["lone surrogate", "300 levels of objects", "300 levels of lists"])
+@pytest.mark.parametrize(
+    "payload_json",
+    [f'{{"text":{SURROGATE}}}', DEEP, '{"text":' + "[" * 300 + "]" * 300 + "}"],
+    ids=["lone surrogate", "300 levels of objects", "300 levels of lists"],
+)
 def test_malformed_text_and_deep_nesting_in_a_push_are_a_422(api, payload_json):
     ticket_id, number = api.ticket(lead=None)
     r = raw_push(api, "seat", api.event("add_note", ticket_id), payload_json)
@@ -83,13 +89,18 @@ def test_malformed_text_and_deep_nesting_in_a_push_are_a_422(api, payload_json):
     assert "add_note" in r.json()["detail"]
 
 
-@pytest.mark.parametrize("body", [b'{"payload":{"text":' + SURROGATE.encode() + b"}}",
-                                  b'{"payload":' + DEEP.encode() + b"}"],
-                         ids=["lone surrogate", "300 levels"])
+@pytest.mark.parametrize(
+    "body",
+    [b'{"payload":{"text":' + SURROGATE.encode() + b"}}", b'{"payload":' + DEEP.encode() + b"}"],
+    ids=["lone surrogate", "300 levels"],
+)
 def test_malformed_text_and_deep_nesting_on_the_action_api_are_a_422(api, body):
     ticket_id, number = api.ticket()
-    r = api.client.post(f"/v1/tickets/{number}/actions/add_note", content=body,
-                        headers={**api.headers("supervisor"), "content-type": "application/json"})
+    r = api.client.post(
+        f"/v1/tickets/{number}/actions/add_note",
+        content=body,
+        headers={**api.headers("supervisor"), "content-type": "application/json"},
+    )
     assert r.status_code == 422, r.text
     assert "add_note" in r.json()["detail"]
 
@@ -102,22 +113,29 @@ def test_an_unknown_key_on_the_action_api_is_a_422(api):
     assert api.act("unit", number, "add_note", {"text": "已安排人员"}).status_code != 422
 
 
-@pytest.mark.parametrize("body", [b'{"phone":' + SURROGATE.encode() + b"}",
-                                  b'{"phone":"13912345678","purpose":' + ("[" * 300 + "]" * 300).encode() + b"}",
-                                  b'{"phone":"139",' + DEEP[1:].encode()],
-                         ids=["lone surrogate", "300 levels", "300 levels under an unknown key"])
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'{"phone":' + SURROGATE.encode() + b"}",
+        b'{"phone":"13912345678","purpose":' + ("[" * 300 + "]" * 300).encode() + b"}",
+        b'{"phone":"139",' + DEEP[1:].encode(),
+    ],
+    ids=["lone surrogate", "300 levels", "300 levels under an unknown key"],
+)
 @pytest.mark.parametrize("path", ["/v1/tickets/search", "/v1/lookup"])
 def test_malformed_text_and_deep_nesting_in_a_search_are_a_422(api, body, path):
-    r = api.client.post(path, content=body,
-                        headers={**api.headers("supervisor"), "content-type": "application/json"})
+    r = api.client.post(path, content=body, headers={**api.headers("supervisor"), "content-type": "application/json"})
     assert r.status_code == 422, r.text
     assert r.json()["detail"]
 
 
 @pytest.mark.parametrize("path", ["/v1/tickets/search", "/v1/lookup"])
 def test_a_lone_surrogate_gets_a_message_a_person_can_act_on(api, path):
-    r = api.client.post(path, content=('{"phone":' + SURROGATE + '}').encode(),
-                        headers={**api.headers("supervisor"), "content-type": "application/json"})
+    r = api.client.post(
+        path,
+        content=('{"phone":' + SURROGATE + "}").encode(),
+        headers={**api.headers("supervisor"), "content-type": "application/json"},
+    )
     assert r.status_code == 422 and "Unicode" in r.json()["detail"]
 
 
@@ -145,30 +163,44 @@ def test_the_seats_own_events_fit_their_schemas(store, rules, t0):
         check(kind, json.loads(payload))
 
 
-@pytest.mark.parametrize("kind,payload", [
-    ("link_call", {"call_id": str(ULID()), "text": "又打来催了"}),
-    ("advise_channel", {"channel": "review", "text": "请申请行政复议"}),
-    ("request_extension", {"unit": "heat_group", "reason": "r", "progress": "p", "measures": "m",
-                           "new_due": "2026-12-01T23:59:59+08:00"}),
-    ("callback_failed", {"retry_at": "2026-11-02T11:00:00+08:00", "note": "电话无人接听"}),
-    ("recusal_decision", {"granted": True, "reply": "同意"}),
-    ("credit_mark", {"kind": "harassment", "evidence": "录音 0042"}),
-    ("answer_explanation", {"unit": "heat_group", "demand_id": str(ULID()), "answer": "已说明"}),
-    ("demand_explanation", {"reason": "dispute", "text": "不认可结果"}),
-    ("rerate", {"ratings": {"timeliness": 3, "result": 3, "attitude": 4, "overall": 3}, "words": ""}),
-    ("approve_extension", {}),
-])
+@pytest.mark.parametrize(
+    "kind,payload",
+    [
+        ("link_call", {"call_id": str(ULID()), "text": "又打来催了"}),
+        ("advise_channel", {"channel": "review", "text": "请申请行政复议"}),
+        (
+            "request_extension",
+            {
+                "unit": "heat_group",
+                "reason": "r",
+                "progress": "p",
+                "measures": "m",
+                "new_due": "2026-12-01T23:59:59+08:00",
+            },
+        ),
+        ("callback_failed", {"retry_at": "2026-11-02T11:00:00+08:00", "note": "电话无人接听"}),
+        ("recusal_decision", {"granted": True, "reply": "同意"}),
+        ("credit_mark", {"kind": "harassment", "evidence": "录音 0042"}),
+        ("answer_explanation", {"unit": "heat_group", "demand_id": str(ULID()), "answer": "已说明"}),
+        ("demand_explanation", {"reason": "dispute", "text": "不认可结果"}),
+        ("rerate", {"ratings": {"timeliness": 3, "result": 3, "attitude": 4, "overall": 3}, "words": ""}),
+        ("approve_extension", {}),
+    ],
+)
 def test_payloads_the_screens_and_the_unit_simulator_send_fit(kind, payload):
     check(kind, payload)
 
 
-@pytest.mark.parametrize("kind,payload,says", [
-    ("respond", {"unit": "u", "result": "ok", "told_appellant": "yes"}, "told_appellant"),
-    ("supervise", {"ground": "1"}, "ground"),
-    ("callback", {"ratings": {"timeliness": 5, "result": 5, "attitude": 5}}, "ratings.overall"),
-    ("dispatch", {"lead_unit": "heat_group", "co_units": ["a"] * 21}, "co_units"),
-    ("accept", {"note": "x"}, "'note' is not allowed for accept"),
-])
+@pytest.mark.parametrize(
+    "kind,payload,says",
+    [
+        ("respond", {"unit": "u", "result": "ok", "told_appellant": "yes"}, "told_appellant"),
+        ("supervise", {"ground": "1"}, "ground"),
+        ("callback", {"ratings": {"timeliness": 5, "result": 5, "attitude": 5}}, "ratings.overall"),
+        ("dispatch", {"lead_unit": "heat_group", "co_units": ["a"] * 21}, "co_units"),
+        ("accept", {"note": "x"}, "'note' is not allowed for accept"),
+    ],
+)
 def test_wrong_types_and_shapes_are_named(kind, payload, says):
     with pytest.raises(PayloadInvalid, match=says.replace(".", r"\.")):
         check(kind, payload)

@@ -73,7 +73,9 @@ def test_the_credit_file_is_not_shown_to_units(api):
 @pytest.mark.rule("R33.1")
 def test_every_read_of_personal_data_is_audited_without_the_data(api):
     ticket_id, number = api.ticket(lead="city_housing", appeal_type="help", **WHO)
-    api.client.post("/v1/tickets/search", json={"phone": PHONE, "purpose": "来电人查询进度"}, headers=api.headers("seat"))
+    api.client.post(
+        "/v1/tickets/search", json={"phone": PHONE, "purpose": "来电人查询进度"}, headers=api.headers("seat")
+    )
     api.clock.advance(minutes=1)
     api.client.get(f"/v1/tickets/{number}", params={"purpose": "回访前查看"}, headers=api.headers("supervisor"))
     api.changes("unit")
@@ -109,8 +111,15 @@ def test_no_personal_data_in_the_logs(api, caplog):
 def test_the_access_log_filter_drops_query_strings():
     from operator_tui.cli.server_cmd import _NoQueryStrings
 
-    record = logging.LogRecord("uvicorn.access", logging.INFO, __file__, 1, '%s - "%s %s HTTP/%s" %d',
-                               ("127.0.0.1:1", "GET", f"/v1/changes?since=x&phone={PHONE}", "1.1", 200), None)
+    record = logging.LogRecord(
+        "uvicorn.access",
+        logging.INFO,
+        __file__,
+        1,
+        '%s - "%s %s HTTP/%s" %d',
+        ("127.0.0.1:1", "GET", f"/v1/changes?since=x&phone={PHONE}", "1.1", 200),
+        None,
+    )
     _NoQueryStrings().filter(record)
     assert PHONE not in record.getMessage() and "/v1/changes?…" in record.getMessage()
 

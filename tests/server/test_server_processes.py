@@ -46,8 +46,10 @@ def test_the_same_push_to_two_processes_at_once_is_applied_once(api, second):
         ticket_id, number, events = api.register()
         events += [api.event("accept", ticket_id), api.event("dispatch", ticket_id, {"lead_unit": "city_housing"})]
         body = {"events": events}
-        a, b = _together(lambda body=body: api.client.post("/v1/events", json=body, headers=api.headers("seat")),
-                         lambda body=body: second.post("/v1/events", json=body, headers=api.headers("seat")))
+        a, b = _together(
+            lambda body=body: api.client.post("/v1/events", json=body, headers=api.headers("seat")),
+            lambda body=body: second.post("/v1/events", json=body, headers=api.headers("seat")),
+        )
         assert a.status_code == b.status_code == 200, (a.text, b.text)
         ra, rb = a.json()["results"], b.json()["results"]
         assert [r["status"] for r in ra] == [r["status"] for r in rb] == ["applied"] * 3
@@ -75,8 +77,9 @@ def test_a_cursor_followed_across_processes_never_misses_a_change_written_meanwh
 
     def pull(client) -> None:
         while True:
-            page = client.get("/v1/changes", params={"since": cursor[0], "limit": 3},
-                              headers=api.headers("supervisor")).json()
+            page = client.get(
+                "/v1/changes", params={"since": cursor[0], "limit": 3}, headers=api.headers("supervisor")
+            ).json()
             seen.update(c["ticket"]["ticket"]["id"] for c in page["changes"])
             cursor[0] = page["next"]
             if not page["more"]:
@@ -88,8 +91,10 @@ def test_a_cursor_followed_across_processes_never_misses_a_change_written_meanwh
             pull(clients[turn % 2])
             turn += 1
 
-    writers = [threading.Thread(target=write, args=(api.client, "seat", "012")),
-               threading.Thread(target=write, args=(second, "seat2", "013"))]
+    writers = [
+        threading.Thread(target=write, args=(api.client, "seat", "012")),
+        threading.Thread(target=write, args=(second, "seat2", "013")),
+    ]
     reader = threading.Thread(target=read)
     for t in (*writers, reader):
         t.start()
@@ -105,8 +110,12 @@ def test_a_cursor_followed_across_processes_never_misses_a_change_written_meanwh
 def test_two_processes_sweeping_at_once_supervise_once(api, second):
     numbers = [api.ticket(lead="city_housing")[1] for _ in range(4)]
     api.clock.advance(days=10)
-    sweeps = _together(*[(lambda c=c: c.post("/v1/sweeps", headers=api.headers("supervisor")))
-                         for c in (api.client, second, api.client, second)])
+    sweeps = _together(
+        *[
+            (lambda c=c: c.post("/v1/sweeps", headers=api.headers("supervisor")))
+            for c in (api.client, second, api.client, second)
+        ]
+    )
     assert all(r.status_code == 200 for r in sweeps)
     raised = 0
     for number in numbers:

@@ -71,8 +71,11 @@ def test_a_key_order_or_time_zone_spelling_is_not_a_different_payload(api):
     ticket_id, number, events = api.register()
     api.push("seat", events)
     e = events[0]
-    respelled = {**e, "payload": dict(reversed(list(e["payload"].items()))),
-                 "at": api.clock.now().astimezone(UTC).isoformat()}
+    respelled = {
+        **e,
+        "payload": dict(reversed(list(e["payload"].items()))),
+        "at": api.clock.now().astimezone(UTC).isoformat(),
+    }
     r = api.push("seat", [respelled])
     assert r.status_code == 200 and r.json()["results"][0]["replayed"]
 
@@ -89,8 +92,9 @@ def test_a_ticket_number_is_never_given_to_two_tickets(api):
 
 def test_a_rejection_names_the_rule_and_the_reason(api):
     ticket_id, number = api.ticket()
-    respond = api.event("respond", ticket_id, {"unit": "city_housing", "result": "ok", "told_appellant": True},
-                        role="unit")
+    respond = api.event(
+        "respond", ticket_id, {"unit": "city_housing", "result": "ok", "told_appellant": True}, role="unit"
+    )
     result = api.push("unit", [respond]).json()["results"][0]
     assert result["status"] == "rejected"
     assert result["rule"] == "R21.1"  # respond needs the ticket in progress (signed for)
@@ -98,11 +102,14 @@ def test_a_rejection_names_the_rule_and_the_reason(api):
 
 
 @pytest.mark.rule("R33.1")
-@pytest.mark.parametrize("who,role,seat,expect", [
-    ("seat", "supervisor", "012", "may not record events as supervisor"),
-    ("unit", "operator", "012", "may not record events as operator"),
-    ("supervisor", "admin", "012", "may not record events as admin"),
-])
+@pytest.mark.parametrize(
+    "who,role,seat,expect",
+    [
+        ("seat", "supervisor", "012", "may not record events as supervisor"),
+        ("unit", "operator", "012", "may not record events as operator"),
+        ("supervisor", "admin", "012", "may not record events as admin"),
+    ],
+)
 def test_a_token_records_events_only_in_its_own_name(api, who, role, seat, expect):
     ticket_id, number, events = api.register()
     events[0].update(role=role, seat=seat)
@@ -168,8 +175,11 @@ def test_a_batch_over_the_limit_is_refused_with_a_clear_message(api):
 
 
 def test_an_oversized_body_is_a_413(api):
-    r = api.client.post("/v1/events", content=b"{" + b" " * (5 * 1024 * 1024 + 10) + b"}",
-                        headers={**api.headers("seat"), "content-type": "application/json"})
+    r = api.client.post(
+        "/v1/events",
+        content=b"{" + b" " * (5 * 1024 * 1024 + 10) + b"}",
+        headers={**api.headers("seat"), "content-type": "application/json"},
+    )
     assert r.status_code == 413
     assert "too large" in r.json()["detail"]
 
@@ -180,16 +190,21 @@ def test_an_oversized_chunked_body_is_a_413(api):
         for _ in range(6 * 1024):
             yield b" " * 1024
 
-    r = api.client.post("/v1/events", content=chunks(), headers={**api.headers("seat"), "content-type": "application/json"})
+    r = api.client.post(
+        "/v1/events", content=chunks(), headers={**api.headers("seat"), "content-type": "application/json"}
+    )
     assert r.status_code == 413
 
 
-@pytest.mark.parametrize("body,needle", [
-    (b"{not json", "not valid JSON"),
-    (b'{"events": "x"}', "events"),
-    (b'{"events": [{"id": "nope"}]}', "events.0"),
-    (b"[]", "body"),
-])
+@pytest.mark.parametrize(
+    "body,needle",
+    [
+        (b"{not json", "not valid JSON"),
+        (b'{"events": "x"}', "events"),
+        (b'{"events": [{"id": "nope"}]}', "events.0"),
+        (b"[]", "body"),
+    ],
+)
 def test_malformed_bodies_get_a_422_that_says_what_is_wrong(api, body, needle):
     r = api.client.post("/v1/events", content=body, headers={**api.headers("seat"), "content-type": "application/json"})
     assert r.status_code == 422

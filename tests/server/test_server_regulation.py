@@ -25,13 +25,20 @@ def _leaks(responses: dict, *values: str) -> dict:
 
 @pytest.mark.rule("R33.2")
 def test_a_secret_ticket_is_read_in_full_only_by_those_entitled(api):
-    _, number = api.ticket(lead="city_housing", co=("heat_group",), appeal_type="help", name=NAME, phone=PHONE,
-                           description=f"企业反映：{SECRET_WORDS}被泄露", secrecy=["commercial"])
-    for who in ("unit2", "seat2"):   # a co-unit, another seat
+    _, number = api.ticket(
+        lead="city_housing",
+        co=("heat_group",),
+        appeal_type="help",
+        name=NAME,
+        phone=PHONE,
+        description=f"企业反映：{SECRET_WORDS}被泄露",
+        secrecy=["commercial"],
+    )
+    for who in ("unit2", "seat2"):  # a co-unit, another seat
         views = _views(api, who, number)
         assert views["detail"].status_code == 200 and all(r.status_code in (200, 403) for r in views.values()), who
         assert _leaks(views, NAME, PHONE, SECRET_WORDS) == {}, who
-    for who in ("unit", "supervisor", "seat"):   # the lead unit, the centre, the seat that took it
+    for who in ("unit", "supervisor", "seat"):  # the lead unit, the centre, the seat that took it
         assert SECRET_WORDS in api.client.get(f"/v1/tickets/{number}", headers=api.headers(who)).text, who
 
 
@@ -47,8 +54,14 @@ def test_marking_a_ticket_secret_later_restricts_it_from_then_on(api):
 @pytest.mark.rule("R11.1")
 def test_the_staff_member_a_complaint_names_never_sees_it_in_full(api):
     # the supervisor token's person is 值班长 (tests/server/conftest.py)
-    _, number = api.ticket(lead=None, appeal_type="complaint", name=NAME, phone=PHONE,
-                           description="值班长态度恶劣", respondents=[{"kind": "staff", "staff": "值班长"}])
+    _, number = api.ticket(
+        lead=None,
+        appeal_type="complaint",
+        name=NAME,
+        phone=PHONE,
+        description="值班长态度恶劣",
+        respondents=[{"kind": "staff", "staff": "值班长"}],
+    )
     views = _views(api, "supervisor", number)
     assert _leaks(views, NAME, PHONE, "态度恶劣") == {}
     assert views["detail"].json()["ticket"]["masked"] is True
@@ -60,11 +73,18 @@ def test_the_staff_member_a_complaint_names_never_sees_it_in_full(api):
 
 @pytest.mark.rule("R26.2")
 def test_a_respondent_unit_that_does_not_lead_gets_neither_identity_nor_materials(api):
-    _, number = api.ticket(lead="city_housing", co=("heat_group",), appeal_type="opinion", name=NAME, phone=PHONE,
-                           description="热力集团维修工收取好处费", respondents=[{"kind": "unit", "unit": "heat_group"}])
+    _, number = api.ticket(
+        lead="city_housing",
+        co=("heat_group",),
+        appeal_type="opinion",
+        name=NAME,
+        phone=PHONE,
+        description="热力集团维修工收取好处费",
+        respondents=[{"kind": "unit", "unit": "heat_group"}],
+    )
     assert _leaks(_views(api, "unit2", number), NAME, PHONE, "好处费") == {}
     lead = api.client.get(f"/v1/tickets/{number}", headers=api.headers("unit"))
-    assert "好处费" in lead.text and NAME not in lead.text   # the lead handles it, without the identity
+    assert "好处费" in lead.text and NAME not in lead.text  # the lead handles it, without the identity
 
 
 @pytest.mark.rule("R20.4")
@@ -73,8 +93,14 @@ def test_the_petition_department_reads_the_tickets_it_supervises(api, rules):
     from server_stub import auth
 
     with api.storage.write() as tx:
-        _, token = auth.issue(tx, name="unit:petition", role=Role.UNIT, now=api.clock.now(),
-                              unit=rules.taxonomy.petition_unit, known_units=rules.taxonomy.units)
+        _, token = auth.issue(
+            tx,
+            name="unit:petition",
+            role=Role.UNIT,
+            now=api.clock.now(),
+            unit=rules.taxonomy.petition_unit,
+            known_units=rules.taxonomy.units,
+        )
     _, number = api.ticket(lead="gov_tiedong", matter="petition")
     r = api.client.get(f"/v1/tickets/{number}", headers={"Authorization": f"Bearer {token}"})
     assert r.status_code == 200 and r.json()["ticket"]["ticket"]["supervising_unit"] == rules.taxonomy.petition_unit
@@ -110,8 +136,12 @@ def test_exchange_with_other_platforms_is_a_documented_interface(api):
     for path in ("/v1/events", "/v1/changes", "/v1/lookup", "/v1/tickets/{number}"):
         assert path in spec["paths"], path
     assert "EventIn" in spec["components"]["schemas"]
-    _, number = api.ticket(lead=None, channel="provincial_8890", submitted_at=api.clock.now().isoformat(),
-                           external_refs=[{"source": "provincial_8890", "number": "LN-2026-000123"}])
+    _, number = api.ticket(
+        lead=None,
+        channel="provincial_8890",
+        submitted_at=api.clock.now().isoformat(),
+        external_refs=[{"source": "provincial_8890", "number": "LN-2026-000123"}],
+    )
     t = api.client.get(f"/v1/tickets/{number}", headers=api.headers("supervisor")).json()["ticket"]["ticket"]
     assert t["channel"] == "provincial_8890"
     assert t["external_refs"] == [{"source": "provincial_8890", "number": "LN-2026-000123"}]

@@ -16,8 +16,11 @@ ROLES = ("admin", "seat", "person", "supervisor", "unit")
 
 @pytest.fixture
 def api_schema(api):
-    r = api.client.post("/v1/principals", headers=api.headers("admin"),
-                        json={"name": "张三", "role": "operator", "seat": "012", "staff_no": "1024"})
+    r = api.client.post(
+        "/v1/principals",
+        headers=api.headers("admin"),
+        json={"name": "张三", "role": "operator", "seat": "012", "staff_no": "1024"},
+    )
     assert r.status_code == 201, r.text
     api.tokens["person"] = r.json()["token"]
     return schemathesis.openapi.from_asgi("/openapi.json", api.client.app)

@@ -92,11 +92,23 @@ def test_the_sweep_runs_by_itself(server_db, rules, t0, form):
     with TestClient(app) as client:
         seat = {"Authorization": f"Bearer {tokens['operator']}"}
         ticket = "01KC00000000000000000000T1"
-        register = {"id": "01KC00000000000000000000E1", "ticket_id": ticket, "kind": "register", "actor": "op",
-                    "role": "operator", "seat": "012", "at": t0.isoformat(),
-                    "payload": {**form(), "number": "2611020120001"}}
+        register = {
+            "id": "01KC00000000000000000000E1",
+            "ticket_id": ticket,
+            "kind": "register",
+            "actor": "op",
+            "role": "operator",
+            "seat": "012",
+            "at": t0.isoformat(),
+            "payload": {**form(), "number": "2611020120001"},
+        }
         accept = {**register, "id": "01KC00000000000000000000E2", "kind": "accept", "payload": {}}
-        dispatch = {**register, "id": "01KC00000000000000000000E3", "kind": "dispatch", "payload": {"lead_unit": "city_housing"}}
+        dispatch = {
+            **register,
+            "id": "01KC00000000000000000000E3",
+            "kind": "dispatch",
+            "payload": {"lead_unit": "city_housing"},
+        }
         assert client.post("/v1/events", json={"events": [register, accept, dispatch]}, headers=seat).status_code == 200
         now[0] = t0 + timedelta(days=14)
         admin = {"Authorization": f"Bearer {tokens['admin']}"}
@@ -106,4 +118,3 @@ def test_the_sweep_runs_by_itself(server_db, rules, t0, form):
                 break
             time.sleep(0.05)
         assert events[-1]["kind"] == "supervise" and events[-1]["role"] == "system"
-

@@ -22,7 +22,9 @@ def test_the_office_lists_every_token_without_its_hash(api):
     seat = next(r for r in rows if r["seat"] == SEAT)
     assert seat["created_at"] and seat["revoked_at"] is None
     assert not any("hash" in k or "token" in k for r in rows for k in r)
-    assert not any(t in api.client.get("/v1/principals", headers=api.headers("admin")).text for t in api.tokens.values())
+    assert not any(
+        t in api.client.get("/v1/principals", headers=api.headers("admin")).text for t in api.tokens.values()
+    )
 
 
 @pytest.mark.parametrize("who", ["seat", "unit", "supervisor"])
@@ -59,8 +61,11 @@ def test_revoking_twice_an_unknown_id_or_the_last_admin_is_refused_clearly(api):
 
 
 def test_a_person_token_at_an_enrolled_seat_says_who_is_working(api):
-    r = api.client.post("/v1/principals", headers=api.headers("admin"),
-                        json={"name": "张三", "role": "operator", "seat": SEAT, "staff_no": "1024"})
+    r = api.client.post(
+        "/v1/principals",
+        headers=api.headers("admin"),
+        json={"name": "张三", "role": "operator", "seat": SEAT, "staff_no": "1024"},
+    )
     assert r.status_code == 201, r.text
     token = r.json()["token"]
     me = api.client.get("/v1/me", headers={"Authorization": f"Bearer {token}"}).json()
@@ -68,6 +73,9 @@ def test_a_person_token_at_an_enrolled_seat_says_who_is_working(api):
 
 
 def test_a_person_token_needs_an_enrolled_seat(api):
-    r = api.client.post("/v1/principals", headers=api.headers("admin"),
-                        json={"name": "张三", "role": "operator", "seat": "099", "staff_no": "1024"})
+    r = api.client.post(
+        "/v1/principals",
+        headers=api.headers("admin"),
+        json={"name": "张三", "role": "operator", "seat": "099", "staff_no": "1024"},
+    )
     assert r.status_code == 422 and "not enrolled" in r.json()["detail"]

@@ -68,6 +68,7 @@ def rows(store: Store) -> dict[str, int]:
 
 # --- the file ---------------------------------------------------------------------------------
 
+
 @pytest.mark.rule("R33.2")
 def test_an_encrypted_seat_database_is_not_a_readable_sqlite_file(keyed, rules, form):
     ticket = Desk(keyed, rules, "op-1").register(form(name="王秀英", phone="13912345678"), T0)
@@ -90,6 +91,7 @@ def test_the_encrypted_file_and_its_side_files_are_owner_only(keyed, rules, form
 
 
 # --- the seat's whole flow on a keyed store ----------------------------------------------------
+
 
 @pytest.mark.rule("R33.2")
 def test_register_read_back_outbox_and_drafts_work_on_a_keyed_store(keyed, rules, form):
@@ -138,6 +140,7 @@ def test_either_drivers_errors_are_caught_by_sql_errors(keyed):
 
 
 # --- a wrong, missing or badly kept key: a clear message, nothing lost -------------------------
+
 
 @pytest.mark.rule("R33.2")
 def test_a_wrong_key_says_so_and_changes_nothing(keyed, rules, form, monkeypatch):
@@ -199,8 +202,10 @@ def test_no_key_configured_leaves_a_new_database_plain(tmp_path):
 
 def test_the_keyring_is_a_key_source_by_database_path(keyed, monkeypatch):
     saved = {("hotline", str(keyed.path.resolve())): KEY}
-    fake = types.SimpleNamespace(get_password=lambda service, user: saved.get((service, user)),
-                                 set_password=lambda service, user, value: saved.__setitem__((service, user), value))
+    fake = types.SimpleNamespace(
+        get_password=lambda service, user: saved.get((service, user)),
+        set_password=lambda service, user, value: saved.__setitem__((service, user), value),
+    )
     forget_keys(monkeypatch)
     monkeypatch.setitem(sys.modules, "keyring", fake)
     assert Store.open(keyed.path).key.kind == "keyring"
@@ -218,6 +223,7 @@ def test_a_keyring_without_a_backend_is_said_in_chinese(keyed, monkeypatch):
 
 
 # --- encrypt and rekey ------------------------------------------------------------------------
+
 
 def plain_with_tickets(store: Store, rules, form, n: int = 3) -> dict[str, int]:
     desk = Desk(store, rules, "op-1")

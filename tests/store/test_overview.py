@@ -12,11 +12,17 @@ from operator_tui.domain.model import Role
 from operator_tui.store import overview
 
 
-def _register(store, rules, when, *, place="tiedong.站前街道", matter="heating_temperature", phone="13912345678",
-              follow=()):
+def _register(
+    store, rules, when, *, place="tiedong.站前街道", matter="heating_temperature", phone="13912345678", follow=()
+):
     desk = Desk(store, rules, "op")
-    form = {"appellant": {"name": "王先生", "phone": phone, "address": "铁东区"}, "appeal_type": "complaint",
-            "matter": matter, "place": place, "description": "暖气不热"}
+    form = {
+        "appellant": {"name": "王先生", "phone": phone, "address": "铁东区"},
+        "appeal_type": "complaint",
+        "matter": matter,
+        "place": place,
+        "description": "暖气不热",
+    }
     return desk.register(form, when, list(follow))
 
 
@@ -54,11 +60,17 @@ def test_stage_counts_and_deadline_heat(store, rules, t0):
 def test_unit_on_time_rate_counts_responses_against_the_limit_in_force(store, rules, t0):
     unit = Desk(store, rules, "unit:heat_group", Role.UNIT)
     ontime = _register(store, rules, t0, follow=[("accept", {}), ("dispatch", {"lead_unit": "heat_group"})])
-    late = _register(store, rules, t0, follow=[("accept", {}), ("dispatch", {"lead_unit": "heat_group"})], phone="13912340001")
+    late = _register(
+        store, rules, t0, follow=[("accept", {}), ("dispatch", {"lead_unit": "heat_group"})], phone="13912340001"
+    )
     unit.record(ontime.id, "receive", {"unit": "heat_group"}, t0)
     unit.record(late.id, "receive", {"unit": "heat_group"}, t0)
-    unit.record(ontime.id, "respond", {"unit": "heat_group", "result": "已修复", "told_appellant": True}, t0 + timedelta(days=1))
-    unit.record(late.id, "respond", {"unit": "heat_group", "result": "已修复", "told_appellant": True}, t0 + timedelta(days=12))
+    unit.record(
+        ontime.id, "respond", {"unit": "heat_group", "result": "已修复", "told_appellant": True}, t0 + timedelta(days=1)
+    )
+    unit.record(
+        late.id, "respond", {"unit": "heat_group", "result": "已修复", "told_appellant": True}, t0 + timedelta(days=12)
+    )
     with store.connect() as db:
         result = overview.compute(db, t0 + timedelta(days=12), rules.policy.tz)
     (heat,) = [u for u in result.units if u.unit == "heat_group"]

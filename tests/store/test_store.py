@@ -29,8 +29,10 @@ def mode(path) -> int:
 
 def counts(store: Store) -> dict[str, int]:
     with store.connect() as db:
-        return {table: db.conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
-                for table in ("events", "tickets", "outbox", "number_seq")}
+        return {
+            table: db.conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+            for table in ("events", "tickets", "outbox", "number_seq")
+        }
 
 
 @pytest.fixture
@@ -39,6 +41,7 @@ def desk(store, rules) -> Desk:
 
 
 # --- opening the file ---------------------------------------------------------------------------
+
 
 @pytest.mark.rule("R16.1")
 def test_wal_and_synchronous_full_on_every_connection(store):
@@ -82,6 +85,7 @@ def test_db_init_makes_a_private_file(cli):
 
 # --- migrations ---------------------------------------------------------------------------------
 
+
 def schema(store: Store) -> list[tuple]:
     with store.connect() as db:
         return db.conn.execute("SELECT type, name, sql FROM sqlite_master ORDER BY name").fetchall()
@@ -107,6 +111,7 @@ def test_a_newer_schema_is_refused(store):
 
 
 # --- one transaction per save -------------------------------------------------------------------
+
 
 @pytest.mark.rule("R18.2")
 def test_save_writes_events_projection_and_outbox_together(store, desk, form):
@@ -194,8 +199,16 @@ def test_record_appends_one_event_and_updates_the_projection(store, rules, desk,
 @pytest.mark.rule("R18.2")
 def test_remote_events_skip_the_outbox(store, desk, form):
     t = desk.register(form(), T0)
-    e = Event(id="01REMOTEEVENT0000000000000", ticket_id=t.id, kind="add_note", actor="server", role=Role.SUPERVISOR,
-              seat="000", at=T0 + timedelta(hours=1), payload={"text": "服务器补充"})
+    e = Event(
+        id="01REMOTEEVENT0000000000000",
+        ticket_id=t.id,
+        kind="add_note",
+        actor="server",
+        role=Role.SUPERVISOR,
+        seat="000",
+        at=T0 + timedelta(hours=1),
+        payload={"text": "服务器补充"},
+    )
     new = desk.rules.workflow.apply(t, e, e.at)
     with store.transaction() as db:
         tickets.save(db, new, [e], None, e.at, outbox=False)
@@ -203,6 +216,7 @@ def test_remote_events_skip_the_outbox(store, desk, form):
 
 
 # --- ticket numbers -----------------------------------------------------------------------------
+
 
 @pytest.mark.rule("R10.1")
 def test_ticket_numbers_are_date_seat_and_sequence(store, desk, form):
@@ -217,8 +231,8 @@ def test_ticket_numbers_are_date_seat_and_sequence(store, desk, form):
 
 @pytest.mark.rule("R10.1")
 def test_ticket_number_uses_the_local_day_and_restarts_each_day(store, desk, form):
-    late = desk.register(form(), datetime(2026, 11, 26, 15, 30, tzinfo=ZoneInfo("UTC")))    # 23:30 in Anshan
-    early = desk.register(form(), datetime(2026, 11, 26, 16, 30, tzinfo=ZoneInfo("UTC")))   # 00:30 next day
+    late = desk.register(form(), datetime(2026, 11, 26, 15, 30, tzinfo=ZoneInfo("UTC")))  # 23:30 in Anshan
+    early = desk.register(form(), datetime(2026, 11, 26, 16, 30, tzinfo=ZoneInfo("UTC")))  # 00:30 next day
     again = desk.register(form(), datetime(2026, 11, 27, 9, 0, tzinfo=SHANGHAI))
     assert late.number == "2611260010001"
     assert early.number == "2611270010001" and again.number == "2611270010002"
@@ -229,7 +243,9 @@ def test_ticket_number_never_changes(store, rules, desk, form):
     t = desk.register(form(), T0, DISPATCH)
     unit = Desk(store, rules, "unit:heat_group", Role.UNIT)
     unit.record(t.id, "receive", {"unit": "heat_group"}, T0 + timedelta(hours=1))
-    unit.record(t.id, "respond", {"unit": "heat_group", "result": "已修复", "told_appellant": True}, T0 + timedelta(hours=5))
+    unit.record(
+        t.id, "respond", {"unit": "heat_group", "result": "已修复", "told_appellant": True}, T0 + timedelta(hours=5)
+    )
     with store.transaction() as db:
         meta.put(db, "seat_code", "077")  # even a changed seat code does not renumber saved tickets
     desk.record(t.id, "add_note", {"text": "x"}, T0 + timedelta(hours=6))
@@ -257,6 +273,7 @@ def test_seat_code_validation():
 
 # --- drafts -------------------------------------------------------------------------------------
 
+
 @pytest.mark.rule("R16.1")
 def test_drafts_save_load_clear(store, desk, form):
     with store.transaction() as db:
@@ -275,6 +292,7 @@ def test_drafts_save_load_clear(store, desk, form):
 
 
 # --- the caller's history -----------------------------------------------------------------------
+
 
 @pytest.mark.rule("R13.1")
 def test_caller_history_newest_first(store, desk, form):

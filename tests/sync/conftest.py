@@ -63,17 +63,26 @@ class Hub:
         return self.app.state.storage
 
     def client(self, http: httpx.Client | None = None, token: str = "seat", attempts: int = 4) -> HotlineClient:
-        return HotlineClient(http or self.http, self.tokens[token],
-                             backoff=Backoff(base=0.01, cap=0.08, attempts=attempts), sleep=self.sleeps.append,
-                             clock=self.seat_clock)
+        return HotlineClient(
+            http or self.http,
+            self.tokens[token],
+            backoff=Backoff(base=0.01, cap=0.08, attempts=attempts),
+            sleep=self.sleeps.append,
+            clock=self.seat_clock,
+        )
 
     def service(self, http: httpx.Client | None = None, token: str = "seat", **kw: Any) -> SyncService:
-        return SyncService(self.store, self.client(http, token, kw.pop("attempts", 4)), self.rules,
-                           clock=self.seat_clock, **kw)
+        return SyncService(
+            self.store, self.client(http, token, kw.pop("attempts", 4)), self.rules, clock=self.seat_clock, **kw
+        )
 
     def record(self, n: int, lead: str = "city_housing", **form: Any) -> list[Ticket]:
-        return [self.desk.register(self.form(**form), self.seat_clock(),
-                                   [("accept", {}), ("dispatch", {"lead_unit": lead})]) for _ in range(n)]
+        return [
+            self.desk.register(
+                self.form(**form), self.seat_clock(), [("accept", {}), ("dispatch", {"lead_unit": lead})]
+            )
+            for _ in range(n)
+        ]
 
     def outbox_depth(self) -> int:
         with self.store.connect() as db:
@@ -88,8 +97,11 @@ class Hub:
             return [r[0] for r in tx.conn.execute("SELECT id FROM events ORDER BY seq")]
 
     def act(self, who: str, number: str, kind: str, payload: dict | None = None) -> httpx.Response:
-        r = self.http.post(f"/v1/tickets/{number}/actions/{kind}", json={"payload": payload or {}},
-                           headers={"Authorization": f"Bearer {self.tokens[who]}"})
+        r = self.http.post(
+            f"/v1/tickets/{number}/actions/{kind}",
+            json={"payload": payload or {}},
+            headers={"Authorization": f"Bearer {self.tokens[who]}"},
+        )
         assert r.status_code == 200, r.text
         return r
 
@@ -98,8 +110,9 @@ class Hub:
 def hub(tmp_path, rules, form, t0) -> Hub:
     db = tmp_path / "server.db"
     tokens: dict[str, str] = {}
-    for p, token in bootstrap.init(db, t0, seats=[SEAT], units=["city_housing"], supervisors=["值班长"],
-                                   known_units=rules.taxonomy.units):
+    for p, token in bootstrap.init(
+        db, t0, seats=[SEAT], units=["city_housing"], supervisors=["值班长"], known_units=rules.taxonomy.units
+    ):
         tokens["seat" if p.seat else p.role.value] = token
     server_clock = Clock(t0)
     app = create_app(ServerSettings(db_path=db, sweep_every_seconds=0, clock=server_clock), rules)
@@ -108,4 +121,3 @@ def hub(tmp_path, rules, form, t0) -> Hub:
         meta.put(sdb, "seat_code", SEAT)
     with TestClient(app) as http:
         yield Hub(app, http, tokens, server_clock, Clock(t0), store, Desk(store, rules, "op-1"), rules, form)
-

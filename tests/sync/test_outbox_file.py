@@ -90,8 +90,11 @@ def test_cli_export_and_import_outbox(cli, tmp_path):
     done = cli("db", "export-outbox", "--to", str(path))
     assert done.code == 0, done.err
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
-    for args in (("db", "export-outbox", "--to", str(path)), ("db", "import-outbox", str(tmp_path / "none.json")),
-                 ("db", "export-outbox", "--to", str(tmp_path / "no" / "dir.json"))):
+    for args in (
+        ("db", "export-outbox", "--to", str(path)),
+        ("db", "import-outbox", str(tmp_path / "none.json")),
+        ("db", "export-outbox", "--to", str(tmp_path / "no" / "dir.json")),
+    ):
         r = cli(*args)
         assert r.code == 2 and len(r.err.strip().splitlines()) == 1 and "Traceback" not in r.err, (args, r.err)
     assert cli("db", "import-outbox", str(path)).code == 0

@@ -46,7 +46,9 @@ def test_retry_after_is_a_floor_but_never_beyond_the_cap():
     assert b.delay(0, retry_after=3600) == 10
 
 
-@pytest.mark.parametrize("failure", [503, 500, 502, 408, 429, httpx.ConnectError, httpx.ReadTimeout, httpx.RemoteProtocolError])
+@pytest.mark.parametrize(
+    "failure", [503, 500, 502, 408, 429, httpx.ConnectError, httpx.ReadTimeout, httpx.RemoteProtocolError]
+)
 def test_retryable_failures_are_retried(failure):
     http, seen = scripted(failure, failure, 200)
     sleeps: list[float] = []
@@ -72,8 +74,10 @@ def test_giving_up_is_offline_after_the_set_number_of_tries():
     assert len(seen) == 4 and sleeps == [1, 2, 3]
 
 
-@pytest.mark.parametrize("status,error", [(400, ProtocolError), (404, ProtocolError), (422, ProtocolError),
-                                          (401, AuthRejected), (403, AuthRejected)])
+@pytest.mark.parametrize(
+    "status,error",
+    [(400, ProtocolError), (404, ProtocolError), (422, ProtocolError), (401, AuthRejected), (403, AuthRejected)],
+)
 def test_other_answers_are_not_retried(status, error):
     http, seen = scripted(status)
     with pytest.raises(error):
@@ -103,7 +107,8 @@ def test_a_refused_token_is_reported_not_raised(hub):
 
 
 def test_an_answer_that_is_not_the_expected_shape_is_a_protocol_error():
-    http = httpx.Client(transport=httpx.MockTransport(lambda r: httpx.Response(200, text="<html>proxy</html>")),
-                        base_url="http://s")
+    http = httpx.Client(
+        transport=httpx.MockTransport(lambda r: httpx.Response(200, text="<html>proxy</html>")), base_url="http://s"
+    )
     with pytest.raises(ProtocolError, match="unexpected answer"):
         HotlineClient(http, "t", sleep=lambda s: None).changes("", 10)

@@ -24,7 +24,9 @@ def test_a_seat_a_day_off_is_flagged_and_its_times_corrected(hub, days):
     with hub.store.connect() as db:
         synced = tickets.get(db, t.id)
     assert abs(synced.registered_at - hub.server_clock.at) < timedelta(seconds=2)  # the server's time
-    detail = hub.http.get(f"/v1/tickets/{t.number}", headers={"Authorization": f"Bearer {hub.tokens['supervisor']}"}).json()
+    detail = hub.http.get(
+        f"/v1/tickets/{t.number}", headers={"Authorization": f"Bearer {hub.tokens['supervisor']}"}
+    ).json()
     assert datetime.fromisoformat(detail["events"][0]["at"]) == hub.seat_clock.at  # the seat's, as recorded
 
 

@@ -55,8 +55,10 @@ def test_an_id_reused_with_other_content_is_set_aside_and_the_rest_goes_through(
     with hub.store.transaction() as db:  # a corrupted seat re-queues an old id with new content
         body = json.loads(db.conn.execute("SELECT body FROM outbox").fetchone()[0])
         body["id"] = first_id
-        db.conn.execute("INSERT INTO outbox (op_id, ticket_id, body, created_at) VALUES (?,?,?,?)",
-                        (first_id, t.id, json.dumps(body).encode(), hub.seat_clock().isoformat()))
+        db.conn.execute(
+            "INSERT INTO outbox (op_id, ticket_id, body, created_at) VALUES (?,?,?,?)",
+            (first_id, t.id, json.dumps(body).encode(), hub.seat_clock().isoformat()),
+        )
     report = hub.service().sync_once()
     assert report.ok and hub.outbox_depth() == 0
     [c] = _conflicts(hub)

@@ -27,11 +27,11 @@ class GoesDown(httpx.BaseTransport):
 
 @pytest.mark.rule("R16.1")
 def test_a_sync_that_goes_offline_half_way_reports_what_it_pushed(hub):
-    hub.record(4)                       # 12 events
+    hub.record(4)  # 12 events
     flaky = httpx.Client(base_url=str(hub.http.base_url), transport=GoesDown(hub.http._transport, ok=2))
     report = hub.service(http=flaky, batch_size=3).sync_once()
     assert not report.online and report.error
-    assert report.pushed == 6           # two batches of 3 acknowledged before the link went
+    assert report.pushed == 6  # two batches of 3 acknowledged before the link went
     assert hub.outbox_depth() == 6 and len(hub.server_event_ids()) == 6
 
 
@@ -44,8 +44,11 @@ def test_the_cli_prints_the_true_count_of_a_run_that_ended_offline(hub, cli, mon
     hub.record(4)
     monkeypatch.setenv("HOTLINE_DB", str(hub.store.path))
     # GET /v1/me (whose token) and two pushes of 3 get through; then the link is gone
-    monkeypatch.setattr(client, "http_client", lambda url, **kw: httpx.Client(
-        base_url=str(hub.http.base_url), transport=GoesDown(hub.http._transport, ok=3)))
+    monkeypatch.setattr(
+        client,
+        "http_client",
+        lambda url, **kw: httpx.Client(base_url=str(hub.http.base_url), transport=GoesDown(hub.http._transport, ok=3)),
+    )
     monkeypatch.setattr(client, "Backoff", lambda: Backoff(base=0.001, cap=0.001, attempts=2))
     r = cli("sync", "--server", "http://hotline.test", "--token", hub.tokens["seat"], "--batch", "3", "--quiet")
     assert r.code == 2 and "错误：离线：" in r.err
@@ -53,8 +56,11 @@ def test_the_cli_prints_the_true_count_of_a_run_that_ended_offline(hub, cli, mon
 
 
 def person_token(hub, staff_no: str = "1024", name: str = "张三") -> str:
-    r = hub.http.post("/v1/principals", headers={"Authorization": f"Bearer {hub.tokens['admin']}"},
-                      json={"name": name, "role": "operator", "seat": "012", "staff_no": staff_no})
+    r = hub.http.post(
+        "/v1/principals",
+        headers={"Authorization": f"Bearer {hub.tokens['admin']}"},
+        json={"name": name, "role": "operator", "seat": "012", "staff_no": staff_no},
+    )
     assert r.status_code == 201, r.text
     return r.json()["token"]
 
@@ -73,14 +79,21 @@ def test_the_first_sync_learns_who_holds_the_token_and_remembers_it(hub):
 def test_offline_the_seat_uses_the_remembered_person_never_the_os_user(hub, monkeypatch):
     token = person_token(hub)
     hub.tokens["person"] = token
-    implicit = Settings(db_path=hub.store.path, operator="root", server_url="http://x", config_dir=hub.store.path.parent,
-                        operator_explicit=False)
-    assert operator_for(implicit, hub.store, token) == UNVERIFIED          # never "root"
-    explicit = Settings(db_path=hub.store.path, operator="op-7", server_url="http://x", config_dir=hub.store.path.parent)
-    assert operator_for(explicit, hub.store, token) == "op-7"              # HOTLINE_OPERATOR, until known
+    implicit = Settings(
+        db_path=hub.store.path,
+        operator="root",
+        server_url="http://x",
+        config_dir=hub.store.path.parent,
+        operator_explicit=False,
+    )
+    assert operator_for(implicit, hub.store, token) == UNVERIFIED  # never "root"
+    explicit = Settings(
+        db_path=hub.store.path, operator="op-7", server_url="http://x", config_dir=hub.store.path.parent
+    )
+    assert operator_for(explicit, hub.store, token) == "op-7"  # HOTLINE_OPERATOR, until known
     assert hub.service(token="person", on_identity=lambda who: None).sync_once().ok
     assert operator_for(implicit, hub.store, token) == "1024"
-    assert operator_for(explicit, hub.store, token) == "1024"              # the token's person wins
+    assert operator_for(explicit, hub.store, token) == "1024"  # the token's person wins
 
 
 def test_the_seat_greets_and_records_as_the_tokens_person(hub, monkeypatch, tmp_path):
@@ -92,8 +105,13 @@ def test_the_seat_greets_and_records_as_the_tokens_person(hub, monkeypatch, tmp_
     token = person_token(hub, staff_no="2048", name="李四")
     calls = []
     monkeypatch.setattr(client, "http_client", lambda url, **kw: calls.append(url) or hub.http)
-    settings = Settings(db_path=hub.store.path, operator="root", server_url="http://hotline.test",
-                        config_dir=tmp_path, operator_explicit=False)
+    settings = Settings(
+        db_path=hub.store.path,
+        operator="root",
+        server_url="http://hotline.test",
+        config_dir=tmp_path,
+        operator_explicit=False,
+    )
     ctx = build_context(settings, token=token, defer=True)
     ctx.finish()
     assert ctx.desk.actor == UNVERIFIED and not hub.sleeps

@@ -57,7 +57,8 @@ def test_batches_go_in_order_and_in_the_asked_size(hub):
     hub.record(5)
     sizes: list[int] = []
     hub.http.event_hooks["request"].append(
-        lambda r: sizes.append(r.content.count(b'"id":')) if r.url.path == "/v1/events" else None)
+        lambda r: sizes.append(r.content.count(b'"id":')) if r.url.path == "/v1/events" else None
+    )
     hub.service(batch_size=4).push()
     assert sizes == [4, 4, 4, 3]
 
@@ -141,7 +142,8 @@ def test_events_recorded_meanwhile_stay_visible_after_a_pull(hub):
 @pytest.mark.rule("R34.1")
 def test_knowledge_base_articles_are_handed_over_once_each(hub):
     put = lambda article, title: hub.http.put(  # noqa: E731
-        f"/v1/kb/articles/{article}", json={"title": title}, headers={"Authorization": f"Bearer {hub.tokens['unit']}"})
+        f"/v1/kb/articles/{article}", json={"title": title}, headers={"Authorization": f"Bearer {hub.tokens['unit']}"}
+    )
     put("a", "供暖时间")
     put("b", "供暖费")
     seen: list[str] = []

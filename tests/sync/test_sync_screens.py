@@ -54,8 +54,10 @@ async def test_the_status_bar_follows_the_status_it_is_given():
 async def test_the_conflicts_screen_lists_refusals_literally_and_marks_them_done(store):
     now = datetime.now(UTC)
     with store.transaction() as db:
-        db.conn.execute("INSERT INTO outbox (op_id, ticket_id, body, created_at) VALUES (?,?,?,?)",
-                        ("01KC000000000000000000000E", "01KC000000000000000000000T", b'{"kind": "accept"}', now.isoformat()))
+        db.conn.execute(
+            "INSERT INTO outbox (op_id, ticket_id, body, created_at) VALUES (?,?,?,?)",
+            ("01KC000000000000000000000E", "01KC000000000000000000000T", b'{"kind": "accept"}', now.isoformat()),
+        )
         [row] = outbox.pending(db, 10)
         outbox.set_aside(db, row, "R20.2", "cannot 受理 while [bold]x[/] [@click=app.quit]y[/]", None, now)
     screen = ConflictsScreen(store)

@@ -27,7 +27,7 @@ from ami_peer import AmiPeer  # noqa: E402
 from esl_peer import EslPeer  # noqa: E402
 
 pytestmark = pytest.mark.slow
-CALLER = "13912345678"   # the demo caller: 3 earlier tickets
+CALLER = "13912345678"  # the demo caller: 3 earlier tickets
 
 
 class PeerThread:
@@ -62,24 +62,34 @@ def until(check, what: str, timeout: float = 10.0):
 
 
 SWITCHES = {
-    "freeswitch": dict(peer=lambda: EslPeer(password="tty-secret"), url="freeswitch://127.0.0.1:{port}?agent=1001@default",
-                       env={"HOTLINE_CTI_PASSWORD": "tty-secret"},
-                       ring=esl_calls.queue_call_rings, answer=esl_calls.answered_and_bridged,
-                       hang_up=esl_calls.hangup, call_id=esl_calls.AGENT_LEG,
-                       answered=lambda p: p.commands("uuid_answer"),
-                       three_way=lambda p: [c for c in p.received if "three_way" in c and "loopback/110" in c],
-                       recording=lambda p: p.send("RECORD_START", **{"Unique-ID": esl_calls.MEMBER_LEG,
-                                                                     "Record-File-Path": "/rec/fs-call.wav"}),
-                       reference="/rec/fs-call.wav"),
-    "asterisk": dict(peer=lambda: AmiPeer(user="hotline", secret="tty-secret"),
-                     url="asterisk://127.0.0.1:{port}?interface=PJSIP/1001",  # one parameter: tmux runs it through a shell
-                     env={"HOTLINE_CTI_USER": "hotline", "HOTLINE_CTI_PASSWORD": "tty-secret"},
-                     ring=ami_calls.queue_call_rings, answer=ami_calls.connects, hang_up=ami_calls.hangs_up,
-                     call_id=ami_calls.AGENT_UID,
-                     answered=lambda p: p.named("PJSIPNotify"),
-                     three_way=lambda p: [a for a in p.named("Originate") if a.get("Channel", "").startswith("Local/110")],
-                     recording=lambda p: None,   # MixMonitor into record_dir on answer
-                     reference=f"/var/spool/asterisk/monitor/{ami_calls.AGENT_UID}.wav"),
+    "freeswitch": dict(
+        peer=lambda: EslPeer(password="tty-secret"),
+        url="freeswitch://127.0.0.1:{port}?agent=1001@default",
+        env={"HOTLINE_CTI_PASSWORD": "tty-secret"},
+        ring=esl_calls.queue_call_rings,
+        answer=esl_calls.answered_and_bridged,
+        hang_up=esl_calls.hangup,
+        call_id=esl_calls.AGENT_LEG,
+        answered=lambda p: p.commands("uuid_answer"),
+        three_way=lambda p: [c for c in p.received if "three_way" in c and "loopback/110" in c],
+        recording=lambda p: p.send(
+            "RECORD_START", **{"Unique-ID": esl_calls.MEMBER_LEG, "Record-File-Path": "/rec/fs-call.wav"}
+        ),
+        reference="/rec/fs-call.wav",
+    ),
+    "asterisk": dict(
+        peer=lambda: AmiPeer(user="hotline", secret="tty-secret"),
+        url="asterisk://127.0.0.1:{port}?interface=PJSIP/1001",  # one parameter: tmux runs it through a shell
+        env={"HOTLINE_CTI_USER": "hotline", "HOTLINE_CTI_PASSWORD": "tty-secret"},
+        ring=ami_calls.queue_call_rings,
+        answer=ami_calls.connects,
+        hang_up=ami_calls.hangs_up,
+        call_id=ami_calls.AGENT_UID,
+        answered=lambda p: p.named("PJSIPNotify"),
+        three_way=lambda p: [a for a in p.named("Originate") if a.get("Channel", "").startswith("Local/110")],
+        recording=lambda p: None,  # MixMonitor into record_dir on answer
+        reference=f"/var/spool/asterisk/monitor/{ami_calls.AGENT_UID}.wav",
+    ),
 }
 
 
@@ -94,10 +104,19 @@ def test_a_queue_call_end_to_end_in_a_real_terminal(tmux_ready, seat_db, tmp_pat
     peer = PeerThread(s["peer"]())
     port = peer.start()
     policy = tmp_path / "policy.toml"
-    policy.write_text(files("operator_tui.data").joinpath("policy.toml").read_text(encoding="utf-8")
-                      .replace("wrap_up_seconds = 30", "wrap_up_seconds = 3"), encoding="utf-8")
-    seat = TmuxSeat(seat_db, size=(140, 40), args=("--cti", s["url"].format(port=port)),
-                    env={**s["env"], "HOTLINE_POLICY": str(policy)})
+    policy.write_text(
+        files("operator_tui.data")
+        .joinpath("policy.toml")
+        .read_text(encoding="utf-8")
+        .replace("wrap_up_seconds = 30", "wrap_up_seconds = 3"),
+        encoding="utf-8",
+    )
+    seat = TmuxSeat(
+        seat_db,
+        size=(140, 40),
+        args=("--cti", s["url"].format(port=port)),
+        env={**s["env"], "HOTLINE_POLICY": str(policy)},
+    )
     try:
         seat.start()
         run_the_call(seat, peer, s, seat_db)
@@ -119,8 +138,21 @@ def run_the_call(seat, peer, s, db: Path) -> None:
     peer.call(s["recording"], peer.peer)
     seat.wait_for("通话中", timeout=10)
     # The standard call's keys (tests/tty/test_seat_in_tmux.py), the number given by the phone.
-    seat.keys("马先生", "Enter", "Enter", "铁东区站前街道54号楼5单元101", "Enter", *"tdzq", "Enter",
-              "家里暖气还是不热卧室只有十五度", "Tab", "t", "Enter", *"gn", "Enter")
+    seat.keys(
+        "马先生",
+        "Enter",
+        "Enter",
+        "铁东区站前街道54号楼5单元101",
+        "Enter",
+        *"tdzq",
+        "Enter",
+        "家里暖气还是不热卧室只有十五度",
+        "Tab",
+        "t",
+        "Enter",
+        *"gn",
+        "Enter",
+    )
     time.sleep(1.0)
     seat.keys("F9")
     seat.wait_for("转接电话", timeout=10)
@@ -134,13 +166,18 @@ def run_the_call(seat, peer, s, db: Path) -> None:
     seat.wait_for("示闲", timeout=10)  # 3 s of after-call work, then ready
     conn = sqlite3.connect(db)
     try:
-        (tid,) = conn.execute("SELECT id FROM tickets WHERE phone = ? ORDER BY registered_at DESC LIMIT 1",
-                              (CALLER,)).fetchone()
-        events = {kind: json.loads(payload) for kind, payload in
-                  conn.execute("SELECT kind, payload FROM events WHERE ticket_id = ? ORDER BY seq", (tid,))}
+        (tid,) = conn.execute(
+            "SELECT id FROM tickets WHERE phone = ? ORDER BY registered_at DESC LIMIT 1", (CALLER,)
+        ).fetchone()
+        events = {
+            kind: json.loads(payload)
+            for kind, payload in conn.execute(
+                "SELECT kind, payload FROM events WHERE ticket_id = ? ORDER BY seq", (tid,)
+            )
+        }
     finally:
         conn.close()
-    assert events["register"]["call_id"] == s["call_id"]   # the ticket's call is the switch's
+    assert events["register"]["call_id"] == s["call_id"]  # the ticket's call is the switch's
     assert events["referral"]["transfer_mode"] == "three_way" and events["referral"]["transfer_result"] == "done"
     record = events["call_record"]
     assert record["call_id"] == s["call_id"] and record["recordings"] == [s["reference"]]

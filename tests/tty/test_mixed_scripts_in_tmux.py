@@ -25,8 +25,10 @@ BORDERS = "▏│▎▊╮╯"
 
 def border_columns(screen: str) -> dict[int, tuple[int, ...]]:
     """Row → the terminal columns of the box borders drawn on it."""
-    return {n: tuple(cell_len(line[:i]) for i, ch in enumerate(line) if ch in BORDERS)
-            for n, line in enumerate(screen.splitlines())}
+    return {
+        n: tuple(cell_len(line[:i]) for i, ch in enumerate(line) if ch in BORDERS)
+        for n, line in enumerate(screen.splitlines())
+    }
 
 
 def settle(seat, seconds: float = 0.3) -> dict[int, tuple[int, ...]]:
@@ -53,9 +55,20 @@ def test_mixed_scripts_keep_their_order_and_the_borders_stay_put(tmux_seat):
     assert form["appellant"]["address"].strip() == clean_text(MIXED * 2).strip()
     moved = []
     # then edit inside the text the way an operator corrects it: walk, delete, jump to the ends
-    for keys in [("Left",) * 7, ("BSpace", "BSpace"), ("Up",), ("End",), ("Home",), ("BTab",) * 6,
-                 ("End",), ("Left",) * 5, ("BSpace",)]:
+    for keys in [
+        ("Left",) * 7,
+        ("BSpace", "BSpace"),
+        ("Up",),
+        ("End",),
+        ("Home",),
+        ("BTab",) * 6,
+        ("End",),
+        ("Left",) * 5,
+        ("BSpace",),
+    ]:
         seat.keys(*keys)
         now = settle(seat)
-        moved += [(n, keys[0], before[n], now.get(n)) for n in before if n > 0 and before[n] and now.get(n) != before[n]]
+        moved += [
+            (n, keys[0], before[n], now.get(n)) for n in before if n > 0 and before[n] and now.get(n) != before[n]
+        ]
     assert moved == [], "a border moved or left debris"

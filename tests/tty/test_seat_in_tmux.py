@@ -74,18 +74,40 @@ def test_a_standard_call_takes_at_most_17_keys_beyond_the_callers_words(tmux_sea
     at paste speed at 120×36. Counted: every key that is not the caller's words."""
     seat = tmux_seat(size=(120, 36), args=("--caller", "13912345678"))
     seat.wait_complete()
-    words = {"name": "马先生", "address": "铁东区站前街道54号楼5单元101", "description": "家里暖气还是不热卧室只有十五度"}
+    words = {
+        "name": "马先生",
+        "address": "铁东区站前街道54号楼5单元101",
+        "description": "家里暖气还是不热卧室只有十五度",
+    }
     # name ⏎ (phone given) ⏎ address ⏎ place: tdzq ⏎ description Tab type: t ⏎ matter: gn ⏎ F6 ⏎
-    steps = [words["name"], "Enter", "Enter", words["address"], "Enter", *"tdzq", "Enter", words["description"],
-             "Tab", "t", "Enter", *"gn", "Enter", "F6", "Enter"]
+    steps = [
+        words["name"],
+        "Enter",
+        "Enter",
+        words["address"],
+        "Enter",
+        *"tdzq",
+        "Enter",
+        words["description"],
+        "Tab",
+        "t",
+        "Enter",
+        *"gn",
+        "Enter",
+        "F6",
+        "Enter",
+    ]
     keys = sum(1 for s in steps if s not in words.values())
     assert keys == 16  # the issue's figure: at most 17
     seat.keys(*steps)
     screen = seat.wait_for("已保存", timeout=15)
     conn = sqlite3.connect(tmux_seat.db)
     try:
-        row = conn.execute("SELECT number, status, matter, place, lead_unit FROM tickets WHERE phone = ? "
-                           "ORDER BY registered_at DESC LIMIT 1", ("13912345678",)).fetchone()
+        row = conn.execute(
+            "SELECT number, status, matter, place, lead_unit FROM tickets WHERE phone = ? "
+            "ORDER BY registered_at DESC LIMIT 1",
+            ("13912345678",),
+        ).fetchone()
     finally:
         conn.close()
     number, status, matter, place, lead = row
@@ -103,18 +125,40 @@ def test_the_standard_call_with_the_suggestions_takes_12_keys(tmux_seat):
     Keys at paste speed: the pickers ask the suggester as they open, not after the debounce."""
     seat = tmux_seat(size=(120, 36), args=("--caller", "13912345678"))
     seat.wait_complete()
-    words = {"name": "马先生", "address": "铁东区站前街道54号楼5单元101", "description": "家里暖气还是不热卧室只有十五度"}
+    words = {
+        "name": "马先生",
+        "address": "铁东区站前街道54号楼5单元101",
+        "description": "家里暖气还是不热卧室只有十五度",
+    }
     # name ⏎ (phone given) ⏎ address ⏎ place ⏎⏎ description Tab type ⏎⏎ matter ⏎⏎ F6 ⏎
-    steps = [words["name"], "Enter", "Enter", words["address"], "Enter", "Enter", "Enter", words["description"],
-             "Tab", "Enter", "Enter", "Enter", "Enter", "F6", "Enter"]
+    steps = [
+        words["name"],
+        "Enter",
+        "Enter",
+        words["address"],
+        "Enter",
+        "Enter",
+        "Enter",
+        words["description"],
+        "Tab",
+        "Enter",
+        "Enter",
+        "Enter",
+        "Enter",
+        "F6",
+        "Enter",
+    ]
     keys = sum(1 for s in steps if s not in words.values())
     assert keys == 12  # 16 without the suggestions
     seat.keys(*steps)
     seat.wait_for("已保存", timeout=15)
     conn = sqlite3.connect(tmux_seat.db)
     try:
-        row = conn.execute("SELECT status, appeal_type, matter, place, lead_unit FROM tickets WHERE phone = ? "
-                           "ORDER BY registered_at DESC LIMIT 1", ("13912345678",)).fetchone()
+        row = conn.execute(
+            "SELECT status, appeal_type, matter, place, lead_unit FROM tickets WHERE phone = ? "
+            "ORDER BY registered_at DESC LIMIT 1",
+            ("13912345678",),
+        ).fetchone()
     finally:
         conn.close()
     assert row == ("dispatched", "complaint", "heating_temperature", "tiedong.站前街道", "heat_group")

@@ -30,8 +30,14 @@ NOW = datetime(2026, 11, 26, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 def seat_ctx(tmp_path, monkeypatch):
     monkeypatch.setenv("HOTLINE_CONFIG_DIR", str(tmp_path / "config"))
 
-    def make(role: str = "operator", demo: bool = True, kb: bool = False, triage: bool = True,
-             caller: str | None = None, db_name: str = "seat.db") -> SeatContext:
+    def make(
+        role: str = "operator",
+        demo: bool = True,
+        kb: bool = False,
+        triage: bool = True,
+        caller: str | None = None,
+        db_name: str = "seat.db",
+    ) -> SeatContext:
         rules = load_rules()
         settings = Settings.resolve(db=tmp_path / db_name, operator="op-test")
         store = Store.open(settings.db_path)
@@ -51,9 +57,17 @@ def seat_ctx(tmp_path, monkeypatch):
 
             load_sample_kb(settings.db_path)
             kb_search = make_searcher(settings.db_path)
-        return SeatContext(settings=settings, rules=rules, store=store, desk=Desk(store, rules, settings.operator),
-                           triage_rules=triage_rules, kb_search=kb_search, caller=caller,
-                           role=Role(role), now=lambda: NOW)
+        return SeatContext(
+            settings=settings,
+            rules=rules,
+            store=store,
+            desk=Desk(store, rules, settings.operator),
+            triage_rules=triage_rules,
+            kb_search=kb_search,
+            caller=caller,
+            role=Role(role),
+            now=lambda: NOW,
+        )
 
     return make
 

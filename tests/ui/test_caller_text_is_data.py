@@ -24,13 +24,22 @@ def seed_raw_ticket(ctx) -> str:
     """A ticket whose stored projection carries the raw corpus, as if another system had sent it
     uncleaned: the screens must clean again where they show it."""
     desk = ctx.desk
-    form = {"appellant": {"name": "王[/]先生", "phone": PHONE, "address": "[bold red]x[/]路1号"},
-            "appeal_type": "complaint", "matter": "gas_safety", "place": "lishan", "description": "起初的描述"}
+    form = {
+        "appellant": {"name": "王[/]先生", "phone": PHONE, "address": "[bold red]x[/]路1号"},
+        "appeal_type": "complaint",
+        "matter": "gas_safety",
+        "place": "lishan",
+        "description": "起初的描述",
+    }
     t = desk.register(form, ctx.now(), [("add_note", {"text": "[@click=app.quit]x[/]"})])
-    raw = t.model_copy(update={
-        "description": corpus_text(),
-        "appellant": t.appellant.model_copy(update={"name": "王" + MARKUP[2] + ESCAPES[0], "address": MARKUP[1] + ESCAPES[3]}),
-    })
+    raw = t.model_copy(
+        update={
+            "description": corpus_text(),
+            "appellant": t.appellant.model_copy(
+                update={"name": "王" + MARKUP[2] + ESCAPES[0], "address": MARKUP[1] + ESCAPES[3]}
+            ),
+        }
+    )
     with ctx.store.transaction() as db:
         tickets.save(db, raw, [], desk.clock(raw, ctx.now()), ctx.now(), outbox=False)
     return t.number
@@ -126,7 +135,8 @@ async def test_conflict_reasons_from_the_server_are_data(seat_ctx, keys):
     with ctx.store.transaction() as db:
         db.conn.execute(
             "INSERT INTO conflicts (event_id, ticket_id, rule, reason, body, created_at) VALUES (?,?,?,?,?,?)",
-            ("E1", "T1", "R22.2", "[@click=app.quit]x[/]" + ESCAPES[0] + ESCAPES[2], b"{}", ctx.now().isoformat()))
+            ("E1", "T1", "R22.2", "[@click=app.quit]x[/]" + ESCAPES[0] + ESCAPES[2], b"{}", ctx.now().isoformat()),
+        )
     app = make_app(ctx)
     async with app.run_test(size=SIZE) as pilot:
         await keys.settle(pilot)

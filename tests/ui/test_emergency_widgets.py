@@ -129,7 +129,7 @@ async def test_dialog_records_a_referral_with_keys():
         dialog = app.screen
         assert isinstance(dialog, ReferralDialog)
         assert dialog.target == "119"  # the first suggested target
-        await pilot.press("3")          # 1..5 pick the target
+        await pilot.press("3")  # 1..5 pick the target
         assert dialog.target == "120"
         await pilot.press("right", "left", "left")  # arrows move along the focused row
         assert dialog.target == "119"

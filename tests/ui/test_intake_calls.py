@@ -164,7 +164,9 @@ async def test_repeat_call_links_to_the_open_ticket_instead_of_a_duplicate(seat_
         await keys.fill(pilot, "description", "还是不热第二次打电话了")
         with ctx.store.connect() as db:
             before = tickets.count(db)
-            open_ticket = next(t for t in tickets.search(db, phone=DEMO_CALLER) if t.matter == "heating_temperature" and not t.closed)
+            open_ticket = next(
+                t for t in tickets.search(db, phone=DEMO_CALLER) if t.matter == "heating_temperature" and not t.closed
+            )
         await keys.confirm(pilot, "f10")
         with ctx.store.connect() as db:
             assert tickets.count(db) == before  # no duplicate

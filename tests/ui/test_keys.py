@@ -39,7 +39,17 @@ async def test_every_seat_action_is_in_the_command_palette(seat_ctx):
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         titles = [c.title for c in app.get_system_commands(app.screen)]
-        for label in ("新来电", "规范用语", "查询工单", "当场答复", "受理转办", "不予受理", "告知途径", "紧急转介", "催办"):
+        for label in (
+            "新来电",
+            "规范用语",
+            "查询工单",
+            "当场答复",
+            "受理转办",
+            "不予受理",
+            "告知途径",
+            "紧急转介",
+            "催办",
+        ):
             assert any(t.startswith(label) for t in titles), label
 
 

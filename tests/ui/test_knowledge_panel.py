@@ -157,9 +157,18 @@ async def test_keystrokes_are_debounced_and_search_runs_off_the_ui_thread():
 async def test_article_text_is_shown_as_text_not_markup():
     evil = "[@click=app.quit]点我[/] [b]粗[/b] [/] \x1b]52;c;aGk=\x07"
     hits = [Hit("x", "标题" + evil, 1.0, "答复" + evil, ("other",))]
-    article = Article(id="x", title="标题" + evil, body="正文 " + evil + "\n\n[链接](https://example.com)",
-                      matters=("other",), owner_unit="city_gov_office", valid_from=TODAY,
-                      valid_until=None, review_by=TODAY, standard_answer="答复" + evil, source="依据" + evil)
+    article = Article(
+        id="x",
+        title="标题" + evil,
+        body="正文 " + evil + "\n\n[链接](https://example.com)",
+        matters=("other",),
+        owner_unit="city_gov_office",
+        valid_from=TODAY,
+        valid_until=None,
+        review_by=TODAY,
+        standard_answer="答复" + evil,
+        source="依据" + evil,
+    )
     app = PanelApp(lambda t, m: hits, lambda article_id: article)
     async with app.run_test() as pilot:
         panel = app.query_one(KnowledgePanel)
@@ -197,6 +206,7 @@ async def test_a_search_error_shows_in_the_panel_and_keeps_the_screen_alive():
 
 
 # --- issue 13: searching by hand, and a clean panel for a new call ------------------------------
+
 
 @pytest.mark.rule("R19.3")
 async def test_the_search_box_searches_by_hand_beside_the_followed_description(kb_db):

@@ -13,14 +13,18 @@ from operator_tui.sync.errors import Offline, ProtocolError
 from operator_tui.ui.notices import notice
 
 
-@pytest.mark.parametrize(("exc", "severity"), [
-    (Offline("服务器暂时无法连接"), "warning"),
-    (TicketNotFound("服务器上没有受理编号为 2611020010001 的办理单"), "warning"),
-    (RuleViolation("R13.1", "办理单已办结，不能催办"), "error"),
-    (ProtocolError(409, "conflict"), "error"),   # refused by the server, though it is a SyncError
-    (IntakeInvalid([]), "error"),
-    (PolicyError("policy.toml：limits.dispatch 需要正整数"), "error"),
-], ids=lambda v: type(v).__name__ if isinstance(v, BaseException) else v)
+@pytest.mark.parametrize(
+    ("exc", "severity"),
+    [
+        (Offline("服务器暂时无法连接"), "warning"),
+        (TicketNotFound("服务器上没有受理编号为 2611020010001 的办理单"), "warning"),
+        (RuleViolation("R13.1", "办理单已办结，不能催办"), "error"),
+        (ProtocolError(409, "conflict"), "error"),  # refused by the server, though it is a SyncError
+        (IntakeInvalid([]), "error"),
+        (PolicyError("policy.toml：limits.dispatch 需要正整数"), "error"),
+    ],
+    ids=lambda v: type(v).__name__ if isinstance(v, BaseException) else v,
+)
 def test_the_severity_follows_the_kind(exc, severity):
     assert notice(exc).severity == severity
 

@@ -69,8 +69,13 @@ def test_the_link_is_built_after_the_first_frame_and_not_started(tmp_path, monke
     monkeypatch.setenv("HOTLINE_CONFIG_DIR", str(tmp_path / "cfg"))
     monkeypatch.setenv("HOTLINE_CTI_PASSWORD", "ClueCon")
     Store.open(tmp_path / "seat.db")
-    out = subprocess.run([sys.executable, "-c", PROBE, str(tmp_path / "seat.db"), URL], capture_output=True,
-                         text=True, cwd=ROOT, check=True).stdout
+    out = subprocess.run(
+        [sys.executable, "-c", PROBE, str(tmp_path / "seat.db"), URL],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=True,
+    ).stdout
     assert out.split() == ["[]", "FreeSwitchLink", "False"]
 
 
@@ -84,8 +89,10 @@ async def test_the_answer_key_can_be_remapped(seat_ctx):
         await settle(pilot)
         call = link.ring(caller=DEMO_CALLER)
         await settle(pilot)
-        assert "^o 接听" in app.screen.query_one("#ringing").render().plain.lower() or \
-            "ctrl+o 接听" in app.screen.query_one("#ringing").render().plain.lower()
+        assert (
+            "^o 接听" in app.screen.query_one("#ringing").render().plain.lower()
+            or "ctrl+o 接听" in app.screen.query_one("#ringing").render().plain.lower()
+        )
         await pilot.press("f11")  # no longer bound to answering
         await settle(pilot)
         assert not link.commands

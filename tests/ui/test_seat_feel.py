@@ -41,6 +41,7 @@ def saved_tickets(ctx):
 
 # --- the operator's states through a call (UI-free) ----------------------------------------------
 
+
 @pytest.mark.rule("R13.1")
 def test_a_call_talks_until_saved_then_wraps_up_then_is_ready():
     s = CallState().start(at(0))
@@ -61,8 +62,10 @@ def test_the_wrap_up_time_is_read_from_the_policy_with_a_default():
     from operator_tui.domain.policy import PolicyError, parse_policy
 
     assert load_rules().policy.wrap_up_seconds == 30
-    text = "[limits]\n" + "".join(f'{n} = {{unit = "workdays", value = 3}}\n' for n in
-                                  ("acceptance", "dispatch", "resolution", "extension_cap", "recusal_decision", "rework"))
+    text = "[limits]\n" + "".join(
+        f'{n} = {{unit = "workdays", value = 3}}\n'
+        for n in ("acceptance", "dispatch", "resolution", "extension_cap", "recusal_decision", "rework")
+    )
     assert parse_policy(text, "p.toml").wrap_up_seconds == 30
     assert parse_policy(text + "[call]\nwrap_up_seconds = 0\n", "p.toml").wrap_up_seconds == 0
     with pytest.raises(PolicyError, match="wrap_up_seconds"):
@@ -70,6 +73,7 @@ def test_the_wrap_up_time_is_read_from_the_policy_with_a_default():
 
 
 # --- through the seat ----------------------------------------------------------------------------
+
 
 @pytest.mark.rule("R13.1")
 @pytest.mark.rule("R19.1")
@@ -98,8 +102,10 @@ async def test_saving_stops_the_timer_locks_the_form_and_starts_wrap_up(seat_ctx
 
 
 @pytest.mark.rule("R19.2")
-@pytest.mark.parametrize(("key", "said", "matter"), [("f5", "当场答复办结", "gnsf"), ("f7", "不予受理的理由已告知您", "gnwd"),
-                                                     ("f8", "办理途径已告知您", "gnwd")])
+@pytest.mark.parametrize(
+    ("key", "said", "matter"),
+    [("f5", "当场答复办结", "gnsf"), ("f7", "不予受理的理由已告知您", "gnwd"), ("f8", "办理途径已告知您", "gnwd")],
+)
 async def test_the_read_out_says_what_happened_to_a_ticket_closed_in_the_call(seat_ctx, keys, key, said, matter):
     ctx = seat_ctx(demo=False)
     app = make_app(ctx)
@@ -206,7 +212,7 @@ async def test_the_key_bar_at_120_columns_reaches_past_f10_and_the_scope_is_whol
         bar = app.screen.query_one(KeyBar)
         line = bar.render().plain
         # every seat key, F2 to F10, ^k and ^a, within the 120 columns (the app's own may be cut)
-        assert Text_fits(line[:line.index("采用标准答复") + len("采用标准答复")], 120)
+        assert Text_fits(line[: line.index("采用标准答复") + len("采用标准答复")], 120)
         scope = app.screen.query_one("#scope")
         shown = scope.render_line(0).text  # as painted: one line, cut with an ellipsis
         assert shown.strip().startswith("受理范围：(10) 其他")

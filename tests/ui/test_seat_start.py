@@ -137,9 +137,20 @@ async def test_a_draft_is_restored_whole_on_a_deferred_start(deferred, keys):
     ctx, gate = deferred()
     gate.set()
     with ctx.store.transaction() as db:
-        drafts.save(db, {"call_id": None, "call_started_at": NOW.isoformat(), "referrals": [],
-                         "form": {"appellant": {"phone": "13800003333", "name": "孙女士"},
-                                  "description": "小区门口占道经营", "matter": "gnwd"}}, NOW)
+        drafts.save(
+            db,
+            {
+                "call_id": None,
+                "call_started_at": NOW.isoformat(),
+                "referrals": [],
+                "form": {
+                    "appellant": {"phone": "13800003333", "name": "孙女士"},
+                    "description": "小区门口占道经营",
+                    "matter": "gnwd",
+                },
+            },
+            NOW,
+        )
     app = make_app(ctx)
     async with app.run_test(size=SIZE) as pilot:
         screen = app.screen
@@ -158,8 +169,9 @@ def fresh_rules():
     default_rules.cache_clear()
 
 
-async def test_a_rules_file_broken_after_the_first_frame_closes_the_seat_saying_why(deferred, tmp_path, monkeypatch,
-                                                                                      fresh_rules, capsys):
+async def test_a_rules_file_broken_after_the_first_frame_closes_the_seat_saying_why(
+    deferred, tmp_path, monkeypatch, fresh_rules, capsys
+):
     ctx, gate = deferred()
     bad = tmp_path / "holidays.toml"
     bad.write_text("[2027\nholidays = 1\n", encoding="utf-8")

@@ -84,9 +84,18 @@ async def test_a_ticket_walked_through_its_whole_life(seat_ctx, keys):
 
         # The unit signs and asks for an extension inside its 5 working days (R22.2).
         unit.record(t.id, "receive", {"unit": t.lead_unit}, now)
-        unit.record(t.id, "request_extension", {"unit": t.lead_unit, "reason": "需协调管线单位", "progress": "已围挡",
-                                                "measures": "联系燃气、供水管线单位联合开挖",
-                                                "new_due": (now + timedelta(days=20)).isoformat()}, now)
+        unit.record(
+            t.id,
+            "request_extension",
+            {
+                "unit": t.lead_unit,
+                "reason": "需协调管线单位",
+                "progress": "已围挡",
+                "measures": "联系燃气、供水管线单位联合开挖",
+                "new_due": (now + timedelta(days=20)).isoformat(),
+            },
+            now,
+        )
         await pilot.press("4")
         c = counts(await refresh(pilot))
         assert c["extension_asked"] == 1 and c["with_units"] == 0
@@ -152,9 +161,23 @@ async def test_a_ticket_walked_through_its_whole_life(seat_ctx, keys):
         assert final.status is Status.ARCHIVED and final.rating_final and final.rating.timeliness == 5
         with ctx.store.connect() as db:
             kinds = [e.kind for e in tickets.events(db, t.id)]
-        assert kinds == ["register", "accept", "dispatch", "receive", "request_extension", "approve_extension",
-                         "respond", "review_return", "respond", "review_pass", "callback", "dispute_rating",
-                         "rerate", "confirm_rating", "archive"]
+        assert kinds == [
+            "register",
+            "accept",
+            "dispatch",
+            "receive",
+            "request_extension",
+            "approve_extension",
+            "respond",
+            "review_return",
+            "respond",
+            "review_pass",
+            "callback",
+            "dispute_rating",
+            "rerate",
+            "confirm_rating",
+            "archive",
+        ]
 
 
 def _get(ctx, ticket_id):
@@ -196,11 +219,19 @@ async def test_an_operator_sees_the_overview_but_cannot_act(seat_ctx):
 async def test_rerouting_a_returned_ticket_suggests_another_unit(seat_ctx):
     ctx = seat_ctx(role="supervisor", demo=False)
     desk = Desk(ctx.store, ctx.rules, "op")
-    form = {"appellant": {"name": "吴女士", "phone": "13900008888", "address": "铁东区"}, "appeal_type": "complaint",
-            "matter": "heating_temperature", "place": "tiedong.站前街道", "description": "暖气不热"}
-    t = desk.register(form, ctx.now(), [("accept", {}), ("dispatch", {"lead_unit": "heat_group", "co_units": ["gov_tiedong"]})])
+    form = {
+        "appellant": {"name": "吴女士", "phone": "13900008888", "address": "铁东区"},
+        "appeal_type": "complaint",
+        "matter": "heating_temperature",
+        "place": "tiedong.站前街道",
+        "description": "暖气不热",
+    }
+    t = desk.register(
+        form, ctx.now(), [("accept", {}), ("dispatch", {"lead_unit": "heat_group", "co_units": ["gov_tiedong"]})]
+    )
     Desk(ctx.store, ctx.rules, "unit:heat_group", Role.UNIT).record(
-        t.id, "return_to_centre", {"unit": "heat_group", "reason": "小区为自管供暖，不属于热力集团"}, ctx.now())
+        t.id, "return_to_centre", {"unit": "heat_group", "reason": "小区为自管供暖，不属于热力集团"}, ctx.now()
+    )
     app = make_app(ctx)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("2")

@@ -77,8 +77,10 @@ BY_KIND = {a.kind: a for a in ACTIONS}
 class UnitsScreen(Dialog[Payload | None]):
     """Lead and co-handling units (R24.2), prefilled from routing or the ticket."""
 
-    BINDINGS = [Binding("f12,ctrl+s", "confirm", "确认", id="dialog.confirm"),
-                Binding("escape", "cancel", "取消", id="dialog.cancel")]
+    BINDINGS = [
+        Binding("f12,ctrl+s", "confirm", "确认", id="dialog.confirm"),
+        Binding("escape", "cancel", "取消", id="dialog.cancel"),
+    ]
 
     def __init__(self, title: str, taxonomy: Taxonomy, lead: str | None, co: tuple[str, ...]) -> None:
         super().__init__()
@@ -123,8 +125,10 @@ class RatingScreen(Dialog[Payload | None]):
     """R23.2 star ratings 1–5 on timeliness, result, attitude and overall, with the caller's words;
     each rating shows as stars beside its digit."""
 
-    BINDINGS = [Binding("f12,ctrl+s", "confirm", "确认", id="dialog.confirm"),
-                Binding("escape", "cancel", "取消", id="dialog.cancel")]
+    BINDINGS = [
+        Binding("f12,ctrl+s", "confirm", "确认", id="dialog.confirm"),
+        Binding("escape", "cancel", "取消", id="dialog.cancel"),
+    ]
     FIELDS = (("timeliness", "办理时效"), ("result", "办理结果"), ("attitude", "服务态度"), ("overall", "总体满意度"))
 
     def __init__(self, title: str) -> None:
@@ -172,8 +176,10 @@ def gather(app, action: Action, ticket: Ticket, taxonomy: Taxonomy, now: datetim
     kind = action.kind
 
     def prompt(title: str, message: str, key: str, initial: str = "", extra: Payload | None = None) -> None:
-        app.push_screen(TextPromptScreen(title, Text(message), initial),
-                        lambda text: done({**(extra or {}), key: text} if text else None))
+        app.push_screen(
+            TextPromptScreen(title, Text(message), initial),
+            lambda text: done({**(extra or {}), key: text} if text else None),
+        )
 
     def confirm(body: Text, payload: Payload) -> None:
         app.push_screen(ConfirmScreen(action.label, body), lambda ok: done(payload if ok else None))
@@ -185,7 +191,11 @@ def gather(app, action: Action, ticket: Ticket, taxonomy: Taxonomy, now: datetim
         prompt("不予受理", "不予受理的理由：", "reason")
     elif kind in ("dispatch", "set_units"):
         s = suggest_units(taxonomy, ticket.matter, ticket.place, ticket.scope)
-        lead, co = (ticket.lead_unit, ticket.co_units) if ticket.lead_unit and kind == "set_units" else (s.lead_unit, s.co_units)
+        lead, co = (
+            (ticket.lead_unit, ticket.co_units)
+            if ticket.lead_unit and kind == "set_units"
+            else (s.lead_unit, s.co_units)
+        )
         if kind == "dispatch" and ticket.returned_by:
             # R28.1 re-route: suggest the units that did not say "not ours" first.
             candidates = [u for u in (lead, *co, *ticket.units) if u and u not in ticket.returned_by]
@@ -194,7 +204,9 @@ def gather(app, action: Action, ticket: Ticket, taxonomy: Taxonomy, now: datetim
         app.push_screen(UnitsScreen(f"{action.label}：{ticket.number}", taxonomy, lead, tuple(co)), done)
     elif kind == "approve_extension":
         ext = ticket.extension
-        body = head + caller_text(f"延期理由：{ext.reason}\n进展：{ext.progress}\n措施：{ext.measures}\n") if ext else head
+        body = (
+            head + caller_text(f"延期理由：{ext.reason}\n进展：{ext.progress}\n措施：{ext.measures}\n") if ext else head
+        )
         body.append(f"申请延至 {ext.requested_due.astimezone(now.tzinfo):%Y-%m-%d}" if ext else "")
         confirm(body, {})
     elif kind in ("deny_extension", "review_return"):
@@ -205,21 +217,37 @@ def gather(app, action: Action, ticket: Ticket, taxonomy: Taxonomy, now: datetim
         retry = (now + timedelta(hours=2)).isoformat()
         prompt("回访未接通", "情况说明（将在2小时后再次回访）：", "note", "电话无人接听", {"retry_at": retry})
     elif kind == "supervise":
-        grounds = [("1", "（一）超出办理时限未办结"), ("2", "（二）多次、集中反映未解决"), ("3", "（三）推诿、敷衍塞责、弄虚作假"),
-                   ("4", "（四）群众不满意留言较多"), ("5", "（五）上级或办公室决定督办")]
-        app.push_screen(ChoiceScreen("督办依据（第二十五条）", grounds),
-                        lambda g: prompt("督办", "督办要求：", "note", "", {"ground": int(g)}) if g else done(None))
+        grounds = [
+            ("1", "（一）超出办理时限未办结"),
+            ("2", "（二）多次、集中反映未解决"),
+            ("3", "（三）推诿、敷衍塞责、弄虚作假"),
+            ("4", "（四）群众不满意留言较多"),
+            ("5", "（五）上级或办公室决定督办"),
+        ]
+        app.push_screen(
+            ChoiceScreen("督办依据（第二十五条）", grounds),
+            lambda g: prompt("督办", "督办要求：", "note", "", {"ground": int(g)}) if g else done(None),
+        )
     elif kind == "escalate":
         prompt("提级协调（R24.1）", "提级原因与协调事项：", "note")
     elif kind == "recusal_request":
         prompt("回避申请（R27.1）", "申请人、需回避人员及理由（决定期间暂停计时）：", "reason")
     elif kind == "recusal_decision":
-        app.push_screen(ChoiceScreen("回避决定", [("yes", "同意回避"), ("no", "不同意回避")]),
-                        lambda g: prompt("书面答复", "书面答复内容：", "reply", "", {"granted": g == "yes"}) if g else done(None))
+        app.push_screen(
+            ChoiceScreen("回避决定", [("yes", "同意回避"), ("no", "不同意回避")]),
+            lambda g: prompt("书面答复", "书面答复内容：", "reply", "", {"granted": g == "yes"}) if g else done(None),
+        )
     elif kind == "credit_mark":
-        kinds = [("false_report", "虚假反映"), ("harassment", "恶意骚扰"), ("abuse", "辱骂工作人员"), ("threat", "威胁"),
-                 ("line_occupation", "长时间占用热线")]
-        app.push_screen(ChoiceScreen("记入诚信档案（R23.4）", kinds),
-                        lambda k: prompt("证据", "证据（录音编号、记录等）：", "evidence", "", {"kind": k}) if k else done(None))
+        kinds = [
+            ("false_report", "虚假反映"),
+            ("harassment", "恶意骚扰"),
+            ("abuse", "辱骂工作人员"),
+            ("threat", "威胁"),
+            ("line_occupation", "长时间占用热线"),
+        ]
+        app.push_screen(
+            ChoiceScreen("记入诚信档案（R23.4）", kinds),
+            lambda k: prompt("证据", "证据（录音编号、记录等）：", "evidence", "", {"kind": k}) if k else done(None),
+        )
     else:
         done(None)

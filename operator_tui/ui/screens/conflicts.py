@@ -32,7 +32,7 @@ from ..widgets.key_bar import KeyBar
 @dataclass(frozen=True)
 class ConflictView:
     event_id: str
-    number: str             # the ticket number, or "" when the ticket never reached the store
+    number: str  # the ticket number, or "" when the ticket never reached the store
     kind_title: str
     rule: str
     reason: str
@@ -53,8 +53,17 @@ def load_conflicts(store: Store) -> list[ConflictView]:
                 except (ValueError, AttributeError):
                     state = ""
             title = TRANSITIONS[c.kind].title if c.kind in TRANSITIONS else c.kind
-            out.append(ConflictView(c.event_id, t.number if t else "", title, c.rule or "—", c.reason,
-                                    state or "服务器无此办理单", c.created_at))
+            out.append(
+                ConflictView(
+                    c.event_id,
+                    t.number if t else "",
+                    title,
+                    c.rule or "—",
+                    c.reason,
+                    state or "服务器无此办理单",
+                    c.created_at,
+                )
+            )
         return out
 
 
@@ -70,8 +79,13 @@ class ConflictsScreen(Screen):
             super().__init__()
             self.rows = rows
 
-    def __init__(self, store: Store, *, tz: tzinfo = ZoneInfo("Asia/Shanghai"),
-                 now: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
+    def __init__(
+        self,
+        store: Store,
+        *,
+        tz: tzinfo = ZoneInfo("Asia/Shanghai"),
+        now: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
         super().__init__()
         self.store, self.tz, self.now = store, tz, now
         self.rows: list[ConflictView] = []
@@ -104,9 +118,15 @@ class ConflictsScreen(Screen):
         table = self.query_one(DataTable)
         table.clear()
         for r in self.rows:
-            table.add_row(caller_text(f"{r.created_at.astimezone(self.tz):%m-%d %H:%M}"), caller_text(r.number or "—"),
-                          caller_text(r.kind_title), caller_text(r.rule, "bold"), caller_text(r.reason[:60]),
-                          caller_text(r.server_state), key=r.event_id)
+            table.add_row(
+                caller_text(f"{r.created_at.astimezone(self.tz):%m-%d %H:%M}"),
+                caller_text(r.number or "—"),
+                caller_text(r.kind_title),
+                caller_text(r.rule, "bold"),
+                caller_text(r.reason[:60]),
+                caller_text(r.server_state),
+                key=r.event_id,
+            )
         detail = self.query_one("#conflicts-detail", Static)
         detail.update(Text("没有待处理的冲突。", style="green") if not self.rows else Text(""))
         if self.rows:
@@ -116,8 +136,15 @@ class ConflictsScreen(Screen):
         if 0 <= index < len(self.rows):
             r = self.rows[index]
             self.query_one("#conflicts-detail", Static).update(
-                joined(("依据 ", "dim"), (r.rule, "bold"), ("  服务器说明：", "dim"), r.reason,
-                       ("  服务器状态：", "dim"), r.server_state))
+                joined(
+                    ("依据 ", "dim"),
+                    (r.rule, "bold"),
+                    ("  服务器说明：", "dim"),
+                    r.reason,
+                    ("  服务器状态：", "dim"),
+                    r.server_state,
+                )
+            )
 
     @on(DataTable.RowHighlighted)
     def _highlighted(self, event: DataTable.RowHighlighted) -> None:

@@ -104,9 +104,10 @@ class TextPromptScreen(Dialog[str | None]):
 class ChoiceScreen(Dialog[str | None]):
     """Pick one of a few options with the arrow keys or their number."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "取消", id="dialog.cancel"), *(
-        Binding(str(n), f"pick({n})", show=False, id=f"dialog.pick{n}") for n in range(1, 10)
-    )]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "取消", id="dialog.cancel"),
+        *(Binding(str(n), f"pick({n})", show=False, id=f"dialog.pick{n}") for n in range(1, 10)),
+    ]
 
     def __init__(self, title: str, options: list[tuple[str, str]]) -> None:
         super().__init__()
@@ -116,7 +117,9 @@ class ChoiceScreen(Dialog[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Label(Text(self.title_text, style="bold"), classes="dialog-title")
-            yield OptionList(*[Option(caller_text(f"{i}. {name}"), id=code) for i, (code, name) in enumerate(self.options, 1)])
+            yield OptionList(
+                *[Option(caller_text(f"{i}. {name}"), id=code) for i, (code, name) in enumerate(self.options, 1)]
+            )
             yield Label(Text("数字键或回车选择    Esc 取消", style="dim"))
 
     def on_mount(self) -> None:
@@ -138,9 +141,10 @@ class PhrasesScreen(Dialog[str | None]):
     """R19.2 standard phrases, filled in from the form. A number or Enter on a phrase inserts it
     into the answer (issue 14: they could be read but not inserted); Esc or F3 closes."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,f3", "close", "关闭", id="phrases.close"), *(
-        Binding(str(n), f"insert({n})", show=False, id=f"phrases.insert{n}") for n in range(1, 10)
-    )]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,f3", "close", "关闭", id="phrases.close"),
+        *(Binding(str(n), f"insert({n})", show=False, id=f"phrases.insert{n}") for n in range(1, 10)),
+    ]
 
     def __init__(self, phrases: list[tuple[str, str]]) -> None:
         super().__init__()
@@ -185,5 +189,7 @@ class LinkChooserScreen(ChoiceScreen):
         with Vertical(classes="dialog wide"):
             yield Label(Text(self.title_text, style="bold"), classes="dialog-title")
             yield Static(self.body, classes="dialog-body")
-            yield OptionList(*[Option(caller_text(f"{i}. {name}"), id=code) for i, (code, name) in enumerate(self.options, 1)])
+            yield OptionList(
+                *[Option(caller_text(f"{i}. {name}"), id=code) for i, (code, name) in enumerate(self.options, 1)]
+            )
             yield Label(Text("数字键或回车选择并催办    Esc 取消", style="dim"))

@@ -41,7 +41,11 @@ def describe(d: Disposition, taxonomy: Taxonomy) -> Text:
         text.append(f"主办：{lead}\n")
         text.append(f"协办：{'、'.join(co) if co else '无'}\n")
         scope = f.get("scope") or (matter.scope if matter else None)
-        if scope and taxonomy.is_petition(scope) and taxonomy.petition_unit not in [dispatch["lead_unit"], *dispatch["co_units"]]:
+        if (
+            scope
+            and taxonomy.is_petition(scope)
+            and taxonomy.petition_unit not in [dispatch["lead_unit"], *dispatch["co_units"]]
+        ):
             text.append(f"信访事项，同时转{taxonomy.units[taxonomy.petition_unit].name}督办（R20.4）\n", style="yellow")
     elif d.kind == "refuse":
         text.append("将不予受理（R20.2），理由：\n", style="bold")

@@ -35,7 +35,12 @@ from ..widgets.key_bar import KeyBar
 if TYPE_CHECKING:
     from ...lookup import Criteria, HistoryRow, Lookup
 
-COORDINATION = ("承办单位之间沟通", "上级行政机关/主管部门协调", "群众工作委员会办公室协调", "市政府常务会议/群众工作委员会")
+COORDINATION = (
+    "承办单位之间沟通",
+    "上级行政机关/主管部门协调",
+    "群众工作委员会办公室协调",
+    "市政府常务会议/群众工作委员会",
+)
 FIELDS = ("find-query", "find-name", "find-address", "find-from", "find-to")
 
 
@@ -65,9 +70,15 @@ class FindScreen(Screen):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="find"):
-            yield Label(Text("查询办理单（全中心）：受理编号或电话、姓名、地址任填一项，可加登记日期范围；回车查询", style="bold"))
+            yield Label(
+                Text(
+                    "查询办理单（全中心）：受理编号或电话、姓名、地址任填一项，可加登记日期范围；回车查询", style="bold"
+                )
+            )
             with Horizontal(id="find-fields"):
-                yield BoundedInput(placeholder="受理编号 / 电话号码", id="find-query", max_length=30, label="受理编号/电话")
+                yield BoundedInput(
+                    placeholder="受理编号 / 电话号码", id="find-query", max_length=30, label="受理编号/电话"
+                )
                 yield BoundedInput(placeholder="姓名（可填部分）", id="find-name", max_length=50, label="姓名")
                 yield BoundedInput(placeholder="住址（可填部分）", id="find-address", max_length=100, label="住址")
                 yield BoundedInput(placeholder="登记自 2026-11-01", id="find-from", max_length=10, label="登记自")
@@ -108,9 +119,19 @@ class FindScreen(Screen):
             bounds.append(datetime.combine(day + timedelta(days=extra), time(), tzinfo=tz))
         if bounds[0] and bounds[1] and bounds[0] >= bounds[1]:
             return None, asked, "起始日期应早于截止日期"
-        return Criteria(number=number, phone=phone, name=values["find-name"] or None,
-                        address=values["find-address"] or None, registered_from=bounds[0],
-                        registered_to=bounds[1], limit=100), asked, None
+        return (
+            Criteria(
+                number=number,
+                phone=phone,
+                name=values["find-name"] or None,
+                address=values["find-address"] or None,
+                registered_from=bounds[0],
+                registered_to=bounds[1],
+                limit=100,
+            ),
+            asked,
+            None,
+        )
 
     @on(Input.Submitted)
     def _submit(self, event: Input.Submitted) -> None:
@@ -146,8 +167,10 @@ class FindScreen(Screen):
                 line.append(f"  {note}", style="bold yellow")
             status.update(line)
             return
-        line = Text(f"找到 {len(self.found)} 单" + ("（仅显示最新的）" if message.found.more else "") + "，回车查看详情",
-                    style="green")
+        line = Text(
+            f"找到 {len(self.found)} 单" + ("（仅显示最新的）" if message.found.more else "") + "，回车查看详情",
+            style="green",
+        )
         if note:
             line.append(f"  {note}", style="bold yellow")
         status.update(line)
@@ -155,13 +178,22 @@ class FindScreen(Screen):
             due = Text("-", style="dim")
             if r.due_at and not r.closed:
                 overdue = r.due_at < now
-                due = Text(r.due_at.astimezone(tz).strftime("%m-%d %H:%M") + (" 超期" if overdue else ""),
-                           style="bold red" if overdue else "")
+                due = Text(
+                    r.due_at.astimezone(tz).strftime("%m-%d %H:%M") + (" 超期" if overdue else ""),
+                    style="bold red" if overdue else "",
+                )
             matter = tax.matters.get(r.matter)
-            table.add_row(caller_text(r.number), Text(r.registered_at.astimezone(tz).strftime("%Y-%m-%d %H:%M")),
-                          caller_text(r.name), caller_text(matter.name if matter else r.matter), Text(r.status_name),
-                          caller_text("、".join(tax.units[u].name if u in tax.units else u for u in r.units) or "-"),
-                          due, Text(r.source, style="dim" if r.remote else "yellow"), key=r.id)
+            table.add_row(
+                caller_text(r.number),
+                Text(r.registered_at.astimezone(tz).strftime("%Y-%m-%d %H:%M")),
+                caller_text(r.name),
+                caller_text(matter.name if matter else r.matter),
+                Text(r.status_name),
+                caller_text("、".join(tax.units[u].name if u in tax.units else u for u in r.units) or "-"),
+                due,
+                Text(r.source, style="dim" if r.remote else "yellow"),
+                key=r.id,
+            )
         table.focus()
 
     @on(DataTable.RowSelected, "#find-results")
@@ -211,7 +243,9 @@ class TicketDetailScreen(Screen):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="detail"):
-            yield Static(self._summary() if self.ticket else Text("正在从中心读取办理单…", style="dim"), id="detail-summary")
+            yield Static(
+                self._summary() if self.ticket else Text("正在从中心读取办理单…", style="dim"), id="detail-summary"
+            )
             yield Label(Text("办理历史", style="bold underline"))
             yield Static("", id="detail-history")
         yield KeyBar()
@@ -244,36 +278,68 @@ class TicketDetailScreen(Screen):
             raise BrokenInvariant("ticket detail: a summary without its ticket")
         clock = self.ctx.ready_desk.clock(t, self.ctx.now())
         lines = joined(("受理编号 ", "bold"), (t.number, "bold reverse"), "   ", (t.status_name, "bold green"), "\n")
-        lines.append_text(joined("诉求人 ", t.appellant.name, "   电话 ", t.appellant.phone, "   住址 ", t.appellant.address, "\n"))
-        lines.append_text(joined("事项 ", tax.matters[t.matter].name, "   地点 ", tax.places[t.place].name,
-                                 "   类型 ", tax.appeal_types[t.appeal_type].name, "   渠道 ", tax.channels[t.channel].name, "\n"))
+        lines.append_text(
+            joined("诉求人 ", t.appellant.name, "   电话 ", t.appellant.phone, "   住址 ", t.appellant.address, "\n")
+        )
+        lines.append_text(
+            joined(
+                "事项 ",
+                tax.matters[t.matter].name,
+                "   地点 ",
+                tax.places[t.place].name,
+                "   类型 ",
+                tax.appeal_types[t.appeal_type].name,
+                "   渠道 ",
+                tax.channels[t.channel].name,
+                "\n",
+            )
+        )
         lines.append_text(joined("诉求内容 ", t.description, "\n"))
         units = "、".join(tax.units[u].name for u in t.units)
         lines.append_text(joined("承办单位 ", units or "（尚未转办）", "\n"))
         if clock is not None:
             state = "已超期" if clock.overdue else ("暂停计时（回避）" if clock.paused else "计时中")
-            lines.append_text(joined(f"{CLOCK_NAMES[clock.name]} ", clock.due.at.astimezone(tz).strftime("%Y-%m-%d %H:%M"),
-                                     (f"  {state}", "bold red" if clock.overdue else "yellow"),
-                                     ("（暂定）" if clock.due.provisional else "", "yellow"), "\n"))
+            lines.append_text(
+                joined(
+                    f"{CLOCK_NAMES[clock.name]} ",
+                    clock.due.at.astimezone(tz).strftime("%Y-%m-%d %H:%M"),
+                    (f"  {state}", "bold red" if clock.overdue else "yellow"),
+                    ("（暂定）" if clock.due.provisional else "", "yellow"),
+                    "\n",
+                )
+            )
         if t.coordination_level:
             lines.append(f"协调层级 {COORDINATION[t.coordination_level]}\n")
         if t.supervisions:
             lines.append(f"督办 {len(t.supervisions)} 次，当前第 {t.supervision_level} 级\n", style="bold red")
         for d in t.explanation_demands:
-            lines.append_text(joined(("要求说明 ", "bold yellow"), d.text, ("  单位说明：", "bold"), d.answer or "（待单位答复）", "\n"))
+            lines.append_text(
+                joined(
+                    ("要求说明 ", "bold yellow"), d.text, ("  单位说明：", "bold"), d.answer or "（待单位答复）", "\n"
+                )
+            )
         for label, value in (("答复", t.answer), ("不予受理理由", t.refusal_reason), ("办理结果", t.result)):
             if value:
                 lines.append_text(joined((label + " ", "bold"), value, "\n"))
         for r in t.referrals:
             lines.append_text(joined(("紧急转介 ", "bold red"), r.target, " ", r.outcome, " ", r.reason, "\n"))
             if r.transfer_mode:  # issue 19: the phone transfer made with it
-                lines.append_text(joined("  电话", (TRANSFER_NAMES.get(r.transfer_mode, r.transfer_mode), "bold"),
-                                         " ", TRANSFER_RESULTS.get(r.transfer_result or "", r.transfer_result or ""),
-                                         f"  通话 {r.call_id}" if r.call_id else "", "\n"))
+                lines.append_text(
+                    joined(
+                        "  电话",
+                        (TRANSFER_NAMES.get(r.transfer_mode, r.transfer_mode), "bold"),
+                        " ",
+                        TRANSFER_RESULTS.get(r.transfer_result or "", r.transfer_result or ""),
+                        f"  通话 {r.call_id}" if r.call_id else "",
+                        "\n",
+                    )
+                )
         for c in t.calls:  # R11.1: what a supervisor looks the recording up by
             lines.append_text(call_lines(c, tz))
         if t.rating:
-            lines.append(f"评价 时效{t.rating.timeliness}★ 结果{t.rating.result}★ 态度{t.rating.attitude}★ 总体{t.rating.overall}★\n")
+            lines.append(
+                f"评价 时效{t.rating.timeliness}★ 结果{t.rating.result}★ 态度{t.rating.attitude}★ 总体{t.rating.overall}★\n"
+            )
         return lines
 
     @on(Loaded)
@@ -290,7 +356,9 @@ class TicketDetailScreen(Screen):
             text.append(e.at.astimezone(tz).strftime("%Y-%m-%d %H:%M  "))
             text.append(TRANSITIONS[e.kind].title if e.kind in TRANSITIONS else e.kind, style="bold")
             text.append_text(caller_text(f"  {e.actor}"))
-            detail = e.payload.get("reason") or e.payload.get("text") or e.payload.get("result") or e.payload.get("answer")
+            detail = (
+                e.payload.get("reason") or e.payload.get("text") or e.payload.get("result") or e.payload.get("answer")
+            )
             if detail and e.kind != "register":
                 text.append_text(caller_text(f"：{detail}"))
             text.append("\n")
@@ -313,14 +381,24 @@ class TicketDetailScreen(Screen):
 
         def reason(choice: str | None) -> None:
             if choice:
+
                 def said(text: str | None) -> None:
                     if text:
                         self._record("demand_explanation", {"reason": choice, "text": text})
 
-                self.app.push_screen(TextPromptScreen("要求说明（R10.2）", Text("来电人要求说明的内容："), "",
-                                                      "请填写来电人要求说明的内容"), said)
+                self.app.push_screen(
+                    TextPromptScreen(
+                        "要求说明（R10.2）", Text("来电人要求说明的内容："), "", "请填写来电人要求说明的内容"
+                    ),
+                    said,
+                )
 
-        self.app.push_screen(ChoiceScreen("要求承办单位说明的原因", [("overdue", "逾期未获知办理结果"), ("dispute", "对办理结果有异议")]), reason)
+        self.app.push_screen(
+            ChoiceScreen(
+                "要求承办单位说明的原因", [("overdue", "逾期未获知办理结果"), ("dispute", "对办理结果有异议")]
+            ),
+            reason,
+        )
 
     def action_note(self) -> None:
         from .dialogs import TextPromptScreen
@@ -349,8 +427,9 @@ class TicketDetailScreen(Screen):
             self.ticket = self.ctx.ready_desk.record(self.ticket.id, kind, payload, now)
         except HotlineError as exc:  # a rule's refusal, no such ticket, the server away: said, not raised
             said = notice(exc)
-            self.app.call_from_thread(self.notify, said.message, severity=said.severity, timeout=said.timeout,
-                                      markup=False)
+            self.app.call_from_thread(
+                self.notify, said.message, severity=said.severity, timeout=said.timeout, markup=False
+            )
             return
         self.app.call_from_thread(self._refresh_after_record, TRANSITIONS[kind].title)
 

@@ -47,11 +47,14 @@ if TYPE_CHECKING:  # loaded after the first frame
     from ..widgets.knowledge_panel import KnowledgePanel
     from ..widgets.picker import PickerField
 
-HISTORY_LIMIT = 50    # tickets in the screen pop; F10 asks the centre again beyond it
+HISTORY_LIMIT = 50  # tickets in the screen pop; F10 asks the centre again beyond it
 # The closing phrase's "{due}" for a ticket closed during the call (issue 14: it said "办结后将给您
-#回复" to a caller whose matter was just answered, refused or pointed elsewhere).
-CLOSED_AT_INTAKE = {"answered": "您反映的问题已当场答复办结", "refused": "不予受理的理由已告知您",
-                    "advised": "办理途径已告知您"}
+# 回复" to a caller whose matter was just answered, refused or pointed elsewhere).
+CLOSED_AT_INTAKE = {
+    "answered": "您反映的问题已当场答复办结",
+    "refused": "不予受理的理由已告知您",
+    "advised": "办理途径已告知您",
+}
 
 
 @dataclass
@@ -59,9 +62,9 @@ class CallerInfo:
     rows: list[HistoryRow]
     credit_marks: int
     vulnerable: tuple[str, ...]
-    note: str | None = None   # offline: the history is only this seat's records
-    complete: bool = True     # every ticket of the caller is in `rows` (no limit reached)
-    phone: str = ""           # the number it answers for
+    note: str | None = None  # offline: the history is only this seat's records
+    complete: bool = True  # every ticket of the caller is in `rows` (no limit reached)
+    phone: str = ""  # the number it answers for
 
 
 class IntakeScreen(DeferredStart, DraftAutosave, SeatTools, CallActions, PhoneCalls, Screen[None]):
@@ -122,8 +125,8 @@ class IntakeScreen(DeferredStart, DraftAutosave, SeatTools, CallActions, PhoneCa
         self.caller = None
         self._caller_phone = None
         self._init_drafts()
-        self.loaded = ctx.pending is None       # False until the deferred start-up is done
-        self._pending_fields = []               # fields changed before then, replayed after
+        self.loaded = ctx.pending is None  # False until the deferred start-up is done
+        self._pending_fields = []  # fields changed before then, replayed after
         self._init_phone()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -138,12 +141,19 @@ class IntakeScreen(DeferredStart, DraftAutosave, SeatTools, CallActions, PhoneCa
 
     def compose(self) -> ComposeResult:
         policy = self.ctx.policy
-        yield CallPanel(self.ctx.now, policy.call_warn_seconds, policy.call_long_seconds,
-                        wrap_up_seconds=policy.wrap_up_seconds, id="call")
+        yield CallPanel(
+            self.ctx.now,
+            policy.call_warn_seconds,
+            policy.call_long_seconds,
+            wrap_up_seconds=policy.wrap_up_seconds,
+            id="call",
+        )
         if self.loaded:
             yield from self._notices()
         with Horizontal(id="main"):
-            yield TicketForm(self.ctx.ready_rules.taxonomy if self.loaded else None, head_only=not self.loaded, id="form")
+            yield TicketForm(
+                self.ctx.ready_rules.taxonomy if self.loaded else None, head_only=not self.loaded, id="form"
+            )
             if self.loaded:
                 with Vertical(id="side"):
                     yield from self._side_panels()
@@ -225,7 +235,9 @@ class IntakeScreen(DeferredStart, DraftAutosave, SeatTools, CallActions, PhoneCa
 
     def _dirty(self) -> bool:
         data = self.form.data()
-        return self.saved_ticket is None and bool((data["description"] or "").strip() or (data["appellant"]["name"] or "").strip())
+        return self.saved_ticket is None and bool(
+            (data["description"] or "").strip() or (data["appellant"]["name"] or "").strip()
+        )
 
     def action_new_call(self) -> None:
         if not self._dirty():
@@ -238,7 +250,10 @@ class IntakeScreen(DeferredStart, DraftAutosave, SeatTools, CallActions, PhoneCa
 
         from .dialogs import ConfirmScreen
 
-        self.app.push_screen(ConfirmScreen("开始新来电", Text("当前来电尚未保存。开始新来电将丢弃当前记录，确定吗？", style="yellow")), confirmed)
+        self.app.push_screen(
+            ConfirmScreen("开始新来电", Text("当前来电尚未保存。开始新来电将丢弃当前记录，确定吗？", style="yellow")),
+            confirmed,
+        )
 
     # --- reacting to typing --------------------------------------------------------------
 
@@ -319,8 +334,9 @@ class IntakeScreen(DeferredStart, DraftAutosave, SeatTools, CallActions, PhoneCa
         from ...lookup import CentreLookup
 
         found = CentreLookup.of(self.ctx.store, self.ctx.sync, self.ctx.offline).history(phone, limit=HISTORY_LIMIT)
-        info = CallerInfo(found.rows, found.credit_marks, found.vulnerable, found.note, complete=not found.more,
-                          phone=phone)
+        info = CallerInfo(
+            found.rows, found.credit_marks, found.vulnerable, found.note, complete=not found.more, phone=phone
+        )
         self.post_message(self.CallerLoaded(phone, info))
 
     @on(CallerLoaded)
@@ -329,7 +345,9 @@ class IntakeScreen(DeferredStart, DraftAutosave, SeatTools, CallActions, PhoneCa
             return  # a stale answer for a number since changed
         self.caller = message.info
         self._phone_history(message.info)
-        cast("CallerHistory", self.query_one("#history")).show(message.info.rows, self.ctx.now(), note=message.info.note)
+        cast("CallerHistory", self.query_one("#history")).show(
+            message.info.rows, self.ctx.now(), note=message.info.note
+        )
         self._suggest_name(message.info.rows)
         self._refresh_flags()
 
@@ -339,12 +357,24 @@ class IntakeScreen(DeferredStart, DraftAutosave, SeatTools, CallActions, PhoneCa
         flags: list[tuple[str, str]] = []
         vulnerable = set(data["appellant"]["vulnerable"]) | set(self.caller.vulnerable if self.caller else ())
         if vulnerable:  # R9.1
-            flags.append(("援助对象：" + "、".join(tax.vulnerable_groups[v].name for v in sorted(vulnerable) if v in tax.vulnerable_groups), "bold magenta"))
+            flags.append(
+                (
+                    "援助对象："
+                    + "、".join(
+                        tax.vulnerable_groups[v].name for v in sorted(vulnerable) if v in tax.vulnerable_groups
+                    ),
+                    "bold magenta",
+                )
+            )
         if self.caller and self.caller.credit_marks:  # R23.4
             flags.append((f"诚信档案 {self.caller.credit_marks} 条", "bold red"))
         if self.caller and self.caller.rows:
             flags.append((f"历史工单 {len(self.caller.rows)}", "cyan"))
-        dup = cast("CallerHistory", self.query_one("#history")).open_with_matter(data["matter"]) if self.saved_ticket is None else None
+        dup = (
+            cast("CallerHistory", self.query_one("#history")).open_with_matter(data["matter"])
+            if self.saved_ticket is None
+            else None
+        )
         if dup is not None:  # R13.1: same matter still open → offer 催办 instead of a duplicate
             flags.append((f"同类工单 {dup.number} 未办结，F10 催办", "bold black on yellow"))
         self.query_one(CallPanel).flags = tuple(flags)
@@ -358,7 +388,9 @@ class IntakeScreen(DeferredStart, DraftAutosave, SeatTools, CallActions, PhoneCa
             due = f"{CLOCK_NAMES[clock.name]}为{clock.due.at.astimezone(self.ctx.ready_rules.policy.tz):%m月%d日}"
         else:
             due = CLOSED_AT_INTAKE.get(str(ticket.status), "办结后将给您回复")
-        return fill(self.ctx.ready_rules.phrases.templates["closing"], {"number": spaced_number(ticket.number), "due": due})
+        return fill(
+            self.ctx.ready_rules.phrases.templates["closing"], {"number": spaced_number(ticket.number), "due": due}
+        )
 
     @on(Saved)
     def _saved(self, message: Saved) -> None:
@@ -376,7 +408,12 @@ class IntakeScreen(DeferredStart, DraftAutosave, SeatTools, CallActions, PhoneCa
 
         clock = self.ctx.ready_desk.clock(t, self.ctx.now())
         tz = self.ctx.ready_rules.policy.tz
-        line = joined(("已保存  受理编号 ", "bold"), (spaced_number(t.number), "bold reverse"), "   ", (t.status_name, "bold green"))
+        line = joined(
+            ("已保存  受理编号 ", "bold"),
+            (spaced_number(t.number), "bold reverse"),
+            "   ",
+            (t.status_name, "bold green"),
+        )
         if clock is not None:
             line.append(f"   {CLOCK_NAMES[clock.name]} {clock.due.at.astimezone(tz):%Y-%m-%d %H:%M}")
             if clock.due.provisional:

@@ -51,7 +51,9 @@ class CallActions(IntakeHost):
 
     def _ensure_unsaved(self) -> bool:
         if self.saved_ticket is not None:
-            self.notify(f"本次来电已保存为 {self.saved_ticket.number}，按 F2 开始新来电", severity="warning", markup=False)
+            self.notify(
+                f"本次来电已保存为 {self.saved_ticket.number}，按 F2 开始新来电", severity="warning", markup=False
+            )
             return False
         return True
 
@@ -65,7 +67,10 @@ class CallActions(IntakeHost):
         body = describe(d, self.ctx.ready_rules.taxonomy)
         banner = cast("EmergencyBanner", self.query_one("#banner"))
         if banner.raised and not self.pending_referrals:  # R20.3: say so before the call ends unrecorded
-            body.append(f"\n\n注意：紧急情况（{'、'.join(banner.targets)}）尚未记录转介，可先按 Esc 再按 F9 记录。", style="bold red")
+            body.append(
+                f"\n\n注意：紧急情况（{'、'.join(banner.targets)}）尚未记录转介，可先按 Esc 再按 F9 记录。",
+                style="bold red",
+            )
         self.app.push_screen(ConfirmScreen(d.title, body), confirmed)
 
     def action_answer(self) -> None:
@@ -101,8 +106,14 @@ class CallActions(IntakeHost):
             if text:
                 self._confirm_and_save(Disposition("refuse", "不予受理", data, [("refuse", {"reason": text})]))
 
-        self.app.push_screen(TextPromptScreen("不予受理", Text("请填写不予受理的理由（将记录在办理单上并告知来电人）："),
-                                              required_message="不予受理必须填写理由"), reason)
+        self.app.push_screen(
+            TextPromptScreen(
+                "不予受理",
+                Text("请填写不予受理的理由（将记录在办理单上并告知来电人）："),
+                required_message="不予受理必须填写理由",
+            ),
+            reason,
+        )
 
     def action_advise(self) -> None:
         from .dialogs import ChoiceScreen, TextPromptScreen
@@ -121,7 +132,10 @@ class CallActions(IntakeHost):
                     title = f"告知办理途径：{phrases.advice_names.get(channel, channel)}"
                     self._confirm_and_save(Disposition("advise_channel", title, data, [("advise_channel", payload)]))
 
-            self.app.push_screen(TextPromptScreen("告知办理途径", Text("告知来电人的内容（可修改）："), phrases.advice.get(channel, "")), said)
+            self.app.push_screen(
+                TextPromptScreen("告知办理途径", Text("告知来电人的内容（可修改）："), phrases.advice.get(channel, "")),
+                said,
+            )
 
         self.app.push_screen(ChoiceScreen("告知哪种办理途径？", list(phrases.advice_names.items())), chosen)
 
@@ -180,8 +194,11 @@ class CallActions(IntakeHost):
         from .dialogs import ConfirmScreen, LinkChooserScreen
 
         if not rows:
-            self.notify("该来电人没有未办结的工单，请新建办理单" + (f"（{note}）" if note else ""),
-                        severity="warning", markup=False)
+            self.notify(
+                "该来电人没有未办结的工单，请新建办理单" + (f"（{note}）" if note else ""),
+                severity="warning",
+                markup=False,
+            )
             return
         history = cast("CallerHistory", self.query_one("#history"))
         first = [r for r in (history.selected(), history.open_with_matter(self.form.data()["matter"])) if r is not None]
@@ -200,6 +217,7 @@ class CallActions(IntakeHost):
             body.append("\n本次所述将作为补充说明记入该工单：\n")
             body.append_text(caller_text(text))
         if len(rows) == 1:
+
             def confirmed(ok: bool | None) -> None:
                 if ok:
                     self._link(rows[0], text)
@@ -208,10 +226,16 @@ class CallActions(IntakeHost):
             return
         tax = self.ctx.ready_rules.taxonomy
         tz = self.ctx.ready_rules.policy.tz
-        options = [(r.id, f"{r.number}  {r.registered_at.astimezone(tz):%Y-%m-%d}  "
-                          f"{tax.matters[r.matter].name if r.matter in tax.matters else r.matter}  {r.status_name}  [{r.source}]")
-                   for r in rows]
+        options = [
+            (
+                r.id,
+                f"{r.number}  {r.registered_at.astimezone(tz):%Y-%m-%d}  "
+                f"{tax.matters[r.matter].name if r.matter in tax.matters else r.matter}  {r.status_name}  [{r.source}]",
+            )
+            for r in rows
+        ]
         by_id = {r.id: r for r in rows}
+
         def chosen(ticket_id: str | None) -> None:
             if ticket_id in by_id:
                 self._link(by_id[ticket_id], text)

@@ -26,14 +26,14 @@ else:
     IntakeHost = object  # the mixins' typed base exists only for the type checker (intake_host.py)
 
 
-AUTOSAVE_DELAY = 0.2     # seconds after the last change
+AUTOSAVE_DELAY = 0.2  # seconds after the last change
 AUTOSAVE_MAX_WAIT = 0.3  # seconds after the first unsaved change, however fast the typing goes
 
 
 class DraftAutosave(IntakeHost):
     """Mixed into `IntakeScreen`: `_schedule_autosave()` after each change; `_close_draft()` on save."""
 
-    _autosave: Timer | None = None     # the trailing timer, restarted by every change
+    _autosave: Timer | None = None  # the trailing timer, restarted by every change
     _autosave_cap: Timer | None = None  # the maximum wait, started by the first unsaved change
     _draft_lock: threading.Lock
     _closed_calls: set[str | None]
@@ -100,8 +100,7 @@ class DraftAutosave(IntakeHost):
 
     def unsaved_call(self) -> bool:
         """A call with anything typed into it and no ticket yet (Ctrl+Q asks first)."""
-        return (self.loaded and self.saved_ticket is None and self.call_started_at is not None
-                and self._worth_saving())
+        return self.loaded and self.saved_ticket is None and self.call_started_at is not None and self._worth_saving()
 
     def drop_draft(self) -> None:
         """The operator quits with nothing of a caller's words unsaved: the next start is clean."""

@@ -30,9 +30,9 @@ class IntakeNeeds(Protocol):
     """The intake screen's own state and methods that its mixins use."""
 
     ctx: SeatContext
-    loaded: bool                        # False until the deferred start-up is done
+    loaded: bool  # False until the deferred start-up is done
     call_id: str | None
-    phone_call_id: str | None           # the switch's id of the call on the form (issue 19)
+    phone_call_id: str | None  # the switch's id of the call on the form (issue 19)
     call_started_at: datetime | None
     pending_referrals: list[dict[str, Any]]
     kb_article: str | None
@@ -71,6 +71,7 @@ class IntakeNeeds(Protocol):
 
 
 if TYPE_CHECKING:
+
     class IntakeHost(IntakeNeeds, Screen[None]):
         """The base each mixin is checked against: a Textual screen that has what `IntakeNeeds` names.
         The state is declared again here because mypy takes an assignment in an explicit subclass of

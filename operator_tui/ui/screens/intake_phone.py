@@ -39,8 +39,12 @@ else:
 
 STATE_NAMES = {"ready": "示闲", "not_ready": "示忙", "after_call_work": "话后整理", "logged_out": "未登录"}
 # The agent states the operator may choose (Ctrl+G): code → (label, switch state, reason).
-STATE_CHOICES = {"ready": ("示闲", "ready", None), "busy": ("示忙（填写理由）", "not_ready", None),
-                 "break": ("小休", "not_ready", "小休"), "acw": ("话后整理", "after_call_work", None)}
+STATE_CHOICES = {
+    "ready": ("示闲", "ready", None),
+    "busy": ("示忙（填写理由）", "not_ready", None),
+    "break": ("小休", "not_ready", "小休"),
+    "acw": ("话后整理", "after_call_work", None),
+}
 # F9's referral targets a call can be transferred to (应急 has no single number).
 DIALLABLE = ("110", "119", "120", "122")
 
@@ -49,8 +53,8 @@ class PhoneCalls(IntakeHost):
     """Mixed into `IntakeScreen` (a Textual Screen)."""
 
     def _init_phone(self) -> None:
-        self.phone_call_id: str | None = None      # the switch's id of the call on the form
-        self._call_tickets: dict[str, str] = {}    # call id → the ticket saved for it
+        self.phone_call_id: str | None = None  # the switch's id of the call on the form
+        self._call_tickets: dict[str, str] = {}  # call id → the ticket saved for it
         self._calls_recorded: set[str] = set()
 
     @property
@@ -126,7 +130,7 @@ class PhoneCalls(IntakeHost):
             elif isinstance(ev, HungUp):
                 self._hung_up(ev)
         elif isinstance(ev, HungUp) and ev.call_id in self._call_tickets:
-            self._record_call(ev.call_id)   # an earlier call whose end the link learnt late
+            self._record_call(ev.call_id)  # an earlier call whose end the link learnt late
         panel.refresh()
 
     def _ringing_band(self) -> RingingBanner:
@@ -266,6 +270,7 @@ class PhoneCalls(IntakeHost):
                 return
             _label, state, reason = STATE_CHOICES[code]
             if code == "busy":
+
                 def busy(text: str | None) -> None:
                     if text:
                         self._set_state(state, text.strip())

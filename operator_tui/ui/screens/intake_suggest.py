@@ -113,9 +113,11 @@ class SeatSuggestions(IntakeHost):
             return  # typed on since: the next run (or the picker's own ask) answers
         self._suggested_for = words
         description, _ = words
-        for field, items in (("place", found.places if found else ()),
-                             ("appeal_type", found.types if found and description.strip() else ()),
-                             ("matter", found.matters if found and description.strip() else ())):
+        for field, items in (
+            ("place", found.places if found else ()),
+            ("appeal_type", found.types if found and description.strip() else ()),
+            ("matter", found.matters if found and description.strip() else ()),
+        ):
             for picker in self.form.query(f"#{field}"):
                 cast("PickerField", picker).set_suggestions(proposals(items))
 

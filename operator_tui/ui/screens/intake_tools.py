@@ -20,8 +20,11 @@ class SeatTools(SeatSuggestions):
 
         ph = self.ctx.ready_rules.phrases.templates
         values = {**form_values(self.form.data(), self.ctx.ready_rules.taxonomy), "operator": self.ctx.ready_desk.actor}
-        items = [("问候语", fill(ph["greeting"], values)), ("身份核实", fill(ph["verification"], values)),
-                 ("复述确认", fill(ph["readback"], values))]
+        items = [
+            ("问候语", fill(ph["greeting"], values)),
+            ("身份核实", fill(ph["verification"], values)),
+            ("复述确认", fill(ph["readback"], values)),
+        ]
         if self.saved_ticket is not None:
             items.append(("结束语", self._closing_phrase(self.saved_ticket, self.ctx.now())))
         else:

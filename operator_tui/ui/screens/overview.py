@@ -109,7 +109,9 @@ class OverviewScreen(Screen):
                 queue.add_columns("受理编号", "状态", "事项", "主办单位", "时限", "标记")
                 yield queue
             with Vertical(id="ov-side"):
-                yield Label(Text("风险预警（R31.1：突增、社会稳定/公共安全/廉政线索）", style="bold"), id="ov-risks-title")
+                yield Label(
+                    Text("风险预警（R31.1：突增、社会稳定/公共安全/廉政线索）", style="bold"), id="ov-risks-title"
+                )
                 yield Static("", id="ov-risks")
                 yield Label(Text("热点（24小时内同事项同地点）", style="bold"))
                 hot: DataTable[Text] = DataTable(id="ov-hot", cursor_type="none")
@@ -147,9 +149,15 @@ class OverviewScreen(Screen):
         now = self.ctx.now()
         with self.ctx.store.connect() as db:
             # With a stage filter the queue is read per status below, not the overall one twice.
-            result = overview.compute(db, now, self.ctx.ready_rules.policy.tz, queue_limit=0 if stage else 200,
-                                      clocks=self.ctx.ready_rules.clocks, taxonomy=self.ctx.ready_rules.taxonomy,
-                                      risk_policy=_risk_policy())
+            result = overview.compute(
+                db,
+                now,
+                self.ctx.ready_rules.policy.tz,
+                queue_limit=0 if stage else 200,
+                clocks=self.ctx.ready_rules.clocks,
+                taxonomy=self.ctx.ready_rules.taxonomy,
+                risk_policy=_risk_policy(),
+            )
             if stage:
                 statuses = overview.STAGES[stage - 1][2]
                 items = [i for s in statuses for i in overview.queue(db, now, 200, s)]
@@ -181,21 +189,33 @@ class OverviewScreen(Screen):
         stages.clear()
         for i, s in enumerate(o.stages, 1):
             style = "bold red" if s.overdue else ""
-            stages.add_row(Text(str(i), style="dim"), Text(s.name, style="reverse" if i == self.stage_filter else ""),
-                           Text(str(s.count)), Text(str(s.due_today), style="yellow" if s.due_today else ""),
-                           Text(str(s.overdue), style=style), Text(_late(s.worst_overdue), style=style),
-                           Text("、".join(CLOCK_NAMES.get(c, c) for c in s.clocks) or "-"))
+            stages.add_row(
+                Text(str(i), style="dim"),
+                Text(s.name, style="reverse" if i == self.stage_filter else ""),
+                Text(str(s.count)),
+                Text(str(s.due_today), style="yellow" if s.due_today else ""),
+                Text(str(s.overdue), style=style),
+                Text(_late(s.worst_overdue), style=style),
+                Text("、".join(CLOCK_NAMES.get(c, c) for c in s.clocks) or "-"),
+            )
         units = self.query_one("#ov-units", DataTable)
         units.clear()
         for u in o.units[:30]:
             rate = "-" if u.on_time_rate is None else f"{u.on_time_rate:.0%}"
-            units.add_row(caller_text(tax.units[u.unit].name if u.unit in tax.units else u.unit), Text(str(u.open)),
-                          Text(str(u.overdue), style="bold red" if u.overdue else ""), Text(rate))
+            units.add_row(
+                caller_text(tax.units[u.unit].name if u.unit in tax.units else u.unit),
+                Text(str(u.open)),
+                Text(str(u.overdue), style="bold red" if u.overdue else ""),
+                Text(rate),
+            )
         hot = self.query_one("#ov-hot", DataTable)
         hot.clear()
         for h in o.hot_spots:
-            hot.add_row(caller_text(tax.matters[h.matter].name if h.matter in tax.matters else h.matter),
-                        caller_text(tax.places[h.place].name if h.place in tax.places else h.place), Text(str(h.open), style="bold red"))
+            hot.add_row(
+                caller_text(tax.matters[h.matter].name if h.matter in tax.matters else h.matter),
+                caller_text(tax.places[h.place].name if h.place in tax.places else h.place),
+                Text(str(h.open), style="bold red"),
+            )
         seats = self.query_one("#ov-seats", DataTable)
         seats.clear()
         for seat, n in o.seats:
@@ -218,8 +238,10 @@ class OverviewScreen(Screen):
             shown = w.evidence[:5]
             text.append(f"{KINDS[w.kind]} ", style="bold white on red" if w.kind == "surge" else "bold black on yellow")
             text.append(headline(w.to_json_dict(), name_of) + "\n")
-            text.append("  证据工单：" + "、".join(shown) + (f" 等共 {w.count} 件" if w.count > len(shown) else "") + "\n",
-                        style="dim")
+            text.append(
+                "  证据工单：" + "、".join(shown) + (f" 等共 {w.count} 件" if w.count > len(shown) else "") + "\n",
+                style="dim",
+            )
         if not o.risks:
             text.append("暂无预警", style="dim")
         self.query_one("#ov-risks", Static).update(text)
@@ -228,7 +250,10 @@ class OverviewScreen(Screen):
         tax, tz, now = self.ctx.ready_rules.taxonomy, self.ctx.ready_rules.policy.tz, self.ctx.now()
         name = "全部未办结" if not self.stage_filter else overview.STAGES[self.stage_filter - 1][1]
         self.query_one("#ov-queue-title", Label).update(
-            Text(f"工作队列：{name}（{len(o.queue)}）  数字键 1–{len(overview.STAGES)} 按阶段筛选，0 全部", style="bold"))
+            Text(
+                f"工作队列：{name}（{len(o.queue)}）  数字键 1–{len(overview.STAGES)} 按阶段筛选，0 全部", style="bold"
+            )
+        )
         table = self.query_one("#ov-queue", DataTable)
         keep = table.cursor_row
         table.clear()
@@ -245,11 +270,21 @@ class OverviewScreen(Screen):
             due = Text("-", style="dim")
             if item.due_at is not None:
                 late = item.due_at < now
-                due = Text(item.due_at.astimezone(tz).strftime("%m-%d %H:%M") + (" 超期" if late else "")
-                           + (" 暂定" if item.due_provisional else ""), style="bold red" if late else "")
-            table.add_row(caller_text(item.number), Text(STATUS_NAMES[item.status]),
-                          caller_text(tax.matters[item.matter].name if item.matter in tax.matters else item.matter),
-                          caller_text(tax.units[item.lead_unit].name if item.lead_unit and item.lead_unit in tax.units else "-"), due, flags, key=item.id)
+                due = Text(
+                    item.due_at.astimezone(tz).strftime("%m-%d %H:%M")
+                    + (" 超期" if late else "")
+                    + (" 暂定" if item.due_provisional else ""),
+                    style="bold red" if late else "",
+                )
+            table.add_row(
+                caller_text(item.number),
+                Text(STATUS_NAMES[item.status]),
+                caller_text(tax.matters[item.matter].name if item.matter in tax.matters else item.matter),
+                caller_text(tax.units[item.lead_unit].name if item.lead_unit and item.lead_unit in tax.units else "-"),
+                due,
+                flags,
+                key=item.id,
+            )
         if keep is not None and o.queue:
             table.move_cursor(row=min(keep, len(o.queue) - 1))
 
@@ -316,7 +351,11 @@ class OverviewScreen(Screen):
         action = BY_KIND[kind]
         transition = TRANSITIONS[kind]
         if t.status not in (transition.sources or ()):
-            self.notify(f"{t.number} 当前为“{t.status_name}”，不能{action.label}（{action.rule}）", severity="warning", markup=False)
+            self.notify(
+                f"{t.number} 当前为“{t.status_name}”，不能{action.label}（{action.rule}）",
+                severity="warning",
+                markup=False,
+            )
             return
 
         def done(payload: dict[str, Any] | None) -> None:

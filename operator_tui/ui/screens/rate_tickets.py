@@ -24,8 +24,12 @@ from ..safe import caller_text
 from ..widgets.key_bar import KeyBar
 
 # How each rate's outcome reads in the list: (met, missed).
-OUTCOMES: dict[str, tuple[str, str]] = {"on_time": ("按时", "超期"), "response": ("及时签收", "签收超时"),
-                                        "resolution": ("解决", "未解决"), "satisfaction": ("满意", "不满意")}
+OUTCOMES: dict[str, tuple[str, str]] = {
+    "on_time": ("按时", "超期"),
+    "response": ("及时签收", "签收超时"),
+    "resolution": ("解决", "未解决"),
+    "satisfaction": ("满意", "不满意"),
+}
 
 
 def outcome(facts: TicketFacts, rate: str) -> Text:
@@ -58,8 +62,9 @@ class RateTicketsScreen(Screen):
             self.found = found
             self.problem = problem
 
-    def __init__(self, ctx: SeatContext, reader: RatesReader, period: Period, by: str, key: str, name: str,
-                 rate: str) -> None:
+    def __init__(
+        self, ctx: SeatContext, reader: RatesReader, period: Period, by: str, key: str, name: str, rate: str
+    ) -> None:
         super().__init__()
         self.ctx = ctx
         self.reader = reader
@@ -96,7 +101,9 @@ class RateTicketsScreen(Screen):
     @on(Loaded)
     def _loaded(self, message: Loaded) -> None:
         if message.problem:
-            self.query_one("#rt-head", Static).update(Text.assemble(self._head(), "\n", Text(message.problem, style="bold white on red")))
+            self.query_one("#rt-head", Static).update(
+                Text.assemble(self._head(), "\n", Text(message.problem, style="bold white on red"))
+            )
             return
         self.found = message.found
         self._show()
@@ -115,8 +122,15 @@ class RateTicketsScreen(Screen):
         table.clear(columns=True)
         table.add_columns("受理编号", "事项", "地点", "状态", "主办单位", *(RATE_NAMES[r] for r in found.rates))
         for t in self.shown:
-            table.add_row(caller_text(t.number), caller_text(t.matter), caller_text(t.place), caller_text(t.status),
-                          caller_text(t.lead_unit), *(outcome(t, r) for r in found.rates), key=t.number)
+            table.add_row(
+                caller_text(t.number),
+                caller_text(t.matter),
+                caller_text(t.place),
+                caller_text(t.status),
+                caller_text(t.lead_unit),
+                *(outcome(t, r) for r in found.rates),
+                key=t.number,
+            )
         if self.shown:
             table.move_cursor(row=min(kept or 0, len(self.shown) - 1))
 
@@ -137,6 +151,7 @@ class RateTicketsScreen(Screen):
         from .find import TicketDetailScreen
 
         number = self.shown[table.cursor_row].number
+
         # The ticket as F4 opens one from another seat: read from the centre (an audited read).
         def back(_: object = None) -> None:
             table.focus()

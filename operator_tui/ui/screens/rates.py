@@ -35,7 +35,12 @@ from ..widgets.key_bar import KeyBar
 from ..widgets.rate_chart import bars, percent, trend
 
 # The groupings a supervisor switches between, with their keys (the API's `by`).
-GROUPS: tuple[tuple[str, str], ...] = (("unit", "单位"), ("district", "区县"), ("matter", "事项"), ("operator", "坐席员"))
+GROUPS: tuple[tuple[str, str], ...] = (
+    ("unit", "单位"),
+    ("district", "区县"),
+    ("matter", "事项"),
+    ("operator", "坐席员"),
+)
 TREND_WEEKS = 12
 
 
@@ -90,7 +95,9 @@ class RatesScreen(Screen):
             self.problem = problem
 
     class TrendLoaded(Message):
-        def __init__(self, asked: tuple[str, str, str], points: tuple[TrendPoint, ...], problem: str | None = None) -> None:
+        def __init__(
+            self, asked: tuple[str, str, str], points: tuple[TrendPoint, ...], problem: str | None = None
+        ) -> None:
             super().__init__()
             self.asked = asked
             self.points = points
@@ -232,7 +239,9 @@ class RatesScreen(Screen):
                 if f is None or f.value is None:
                     cells.append(Text("—", style="dim"))
                     continue
-                cell = Text(f"{percent(f.value):>6} {f.numerator}/{f.denominator}", style="bold" if r == self.rate else "")
+                cell = Text(
+                    f"{percent(f.value):>6} {f.numerator}/{f.denominator}", style="bold" if r == self.rate else ""
+                )
                 if f.change is not None and abs(f.change) >= 0.05:
                     cell.append(" ↑" if f.change > 0 else " ↓", style="green" if f.change > 0 else "bold red")
                 cells.append(cell)
@@ -249,8 +258,9 @@ class RatesScreen(Screen):
         width = max(40, self.query_one("#rates-bars-box").size.width - 2)
         title = f"{RATE_NAMES.get(self.rate, '')}（按{dict(GROUPS)[self.by]}，满格 100%）"
         rows = [(ln.name, ln.figures[self.rate].value if self.rate in ln.figures else None) for ln in self.rows]
-        self.query_one("#rates-bars", Static).update(bars(rows, width=width, title=title, highlight=highlight,
-                                                          name_width=20 if self.by != "operator" else 16))
+        self.query_one("#rates-bars", Static).update(
+            bars(rows, width=width, title=title, highlight=highlight, name_width=20 if self.by != "operator" else 16)
+        )
 
     def _current_key(self) -> str | None:
         table = self.query_one("#rates-table", DataTable)
@@ -277,8 +287,14 @@ class RatesScreen(Screen):
         if problem:
             box.update(Text(problem, style="bold red"))
             return
-        points = [(p.week, p.figures[self.rate].value if self.rate in p.figures else None,
-                   p.figures[self.rate].denominator if self.rate in p.figures else 0) for p in self.trend_points]
+        points = [
+            (
+                p.week,
+                p.figures[self.rate].value if self.rate in p.figures else None,
+                p.figures[self.rate].denominator if self.rate in p.figures else 0,
+            )
+            for p in self.trend_points
+        ]
         title = Text(f"{RATE_NAMES.get(self.rate, '')} 周趋势（近{len(points)}周）：", style="bold")
         title.append_text(caller_text(self.trend_line[1], style="bold"))
         chart = trend(points, title="", height=8)
@@ -349,11 +365,13 @@ class RatesScreen(Screen):
         from .rate_tickets import RateTicketsScreen
 
         line = next(ln for ln in self.rows if ln.key == key)
+
         def back(_: object = None) -> None:
             self.query_one("#rates-table").focus()
 
-        self.app.push_screen(RateTicketsScreen(self.ctx, self.reader, self.period, self.by, line.key, line.name, self.rate),
-                             back)
+        self.app.push_screen(
+            RateTicketsScreen(self.ctx, self.reader, self.period, self.by, line.key, line.name, self.rate), back
+        )
 
     def action_back(self) -> None:
         if self.focused is self.query_one("#rates-period", Input):

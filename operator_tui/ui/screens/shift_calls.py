@@ -47,7 +47,9 @@ class ShiftCallsScreen(Screen):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="shift"):
-            yield Label(Text(f"本班来电（近 {SHIFT_HOURS} 小时本席受理的办理单，新的在前；回车查看，Esc 返回）", style="bold"))
+            yield Label(
+                Text(f"本班来电（近 {SHIFT_HOURS} 小时本席受理的办理单，新的在前；回车查看，Esc 返回）", style="bold")
+            )
             yield Label(Text("读取中…", style="dim"), id="shift-status")
             table: DataTable[Text] = DataTable(id="shift-table", cursor_type="row")
             table.add_columns("时间", "受理编号", "诉求人", "电话", "事项", "状态")
@@ -76,11 +78,20 @@ class ShiftCallsScreen(Screen):
         self.tickets = {t.id: t for t in message.rows}
         for t in message.rows:
             matter = tax.matters.get(t.matter)
-            table.add_row(Text(t.registered_at.astimezone(tz).strftime("%m-%d %H:%M")), caller_text(t.number),
-                          caller_text(t.appellant.name), caller_text(t.appellant.phone),
-                          caller_text(matter.name if matter else t.matter), Text(t.status_name), key=t.id)
+            table.add_row(
+                Text(t.registered_at.astimezone(tz).strftime("%m-%d %H:%M")),
+                caller_text(t.number),
+                caller_text(t.appellant.name),
+                caller_text(t.appellant.phone),
+                caller_text(matter.name if matter else t.matter),
+                Text(t.status_name),
+                key=t.id,
+            )
         self.query_one("#shift-status", Label).update(
-            Text(f"共 {len(message.rows)} 单", style="green") if message.rows else Text("本班尚无受理的办理单", style="dim"))
+            Text(f"共 {len(message.rows)} 单", style="green")
+            if message.rows
+            else Text("本班尚无受理的办理单", style="dim")
+        )
 
     @on(DataTable.RowSelected, "#shift-table")
     def _open(self, event: DataTable.RowSelected) -> None:

@@ -40,17 +40,24 @@ class CallPanel(Widget):
     class WrapUpOver(Message):
         """After-call work ran out: the seat is ready (the switch is told too)."""
 
-    def __init__(self, now: Callable[[], datetime], warn_seconds: int, long_seconds: int, *,
-                 wrap_up_seconds: int = 0, id: str | None = None) -> None:
+    def __init__(
+        self,
+        now: Callable[[], datetime],
+        warn_seconds: int,
+        long_seconds: int,
+        *,
+        wrap_up_seconds: int = 0,
+        id: str | None = None,
+    ) -> None:
         super().__init__(id=id)
         self._now = now
         self.warn_seconds = warn_seconds
         self.long_seconds = long_seconds
         self.wrap_up_seconds = wrap_up_seconds
         self.call = CallState()
-        self.timers: PhoneTimers | None = None     # a call from the phone system, if any
-        self.link: str = ""                        # "" (no --cti), "up" or "down"
-        self.agent_state: str | None = None        # the switch's 示闲/示忙（理由）/话后整理
+        self.timers: PhoneTimers | None = None  # a call from the phone system, if any
+        self.link: str = ""  # "" (no --cti), "up" or "down"
+        self.agent_state: str | None = None  # the switch's 示闲/示忙（理由）/话后整理
 
     @property
     def started_at(self) -> datetime | None:
@@ -137,8 +144,10 @@ class CallPanel(Widget):
             left = timers.answer_left(now, self.ANSWER_WITHIN)
             text.append(" 振铃 ", style="bold black on yellow")
             text.append(f" {format_duration(timers.ring_seconds(now))} ")
-            text.append(f"（{left} 秒内接听）" if left >= 0 else f"（已超 {-left} 秒）",
-                        style="bold" if left > 5 else "bold red")
+            text.append(
+                f"（{left} 秒内接听）" if left >= 0 else f"（已超 {-left} 秒）",
+                style="bold" if left > 5 else "bold red",
+            )
         else:
             text.append(f"{state.label} ", style="bold reverse" if state is AgentState.TALKING else "bold")
         if state is AgentState.WRAP_UP:

@@ -14,8 +14,13 @@ from ..safe import caller_text
 
 TRANSFER_NAMES = {"blind": "直接转接", "attended": "咨询后转接", "three_way": "三方通话"}
 TRANSFER_RESULTS = {"done": "已接通", "failed": "未成功", "offline": "电话条离线，未转接"}
-HANGUP_NAMES = {"NORMAL_CLEARING": "正常挂机", "ORIGINATOR_CANCEL": "振铃中来电方挂断",
-                "BLIND_TRANSFER": "已转出", "ATTENDED_TRANSFER": "已转出", "UNKNOWN": "挂机（原因未知，电话条曾离线）"}
+HANGUP_NAMES = {
+    "NORMAL_CLEARING": "正常挂机",
+    "ORIGINATOR_CANCEL": "振铃中来电方挂断",
+    "BLIND_TRANSFER": "已转出",
+    "ATTENDED_TRANSFER": "已转出",
+    "UNKNOWN": "挂机（原因未知，电话条曾离线）",
+}
 
 
 def _t(at: datetime | None, tz: tzinfo) -> str:
@@ -33,7 +38,7 @@ def call_lines(call, tz: tzinfo) -> Text:
             text.append_text(caller_text(value))
     if call.direction == "outbound":
         text.append("  外呼")
-    day = (call.ring_at or call.answer_at or call.hangup_at)
+    day = call.ring_at or call.answer_at or call.hangup_at
     text.append("\n  ")
     if day:
         text.append(day.astimezone(tz).strftime("%Y-%m-%d "))

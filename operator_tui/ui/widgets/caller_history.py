@@ -57,8 +57,10 @@ class CallerHistory(Widget):
             due = Text("-", style="dim")
             if r.due_at and not r.status.closed:
                 overdue = r.due_at < now
-                due = Text(r.due_at.astimezone(self.tz).strftime("%m-%d") + ("超期" if overdue else ""),
-                           style="bold red" if overdue else "")
+                due = Text(
+                    r.due_at.astimezone(self.tz).strftime("%m-%d") + ("超期" if overdue else ""),
+                    style="bold red" if overdue else "",
+                )
             status_style = "" if r.status.closed else "bold yellow"
             table.add_row(
                 caller_text(r.number),

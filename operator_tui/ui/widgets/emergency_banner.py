@@ -28,7 +28,7 @@ if TYPE_CHECKING:  # the triage module is imported after the seat's first frame
 
 __all__ = ["EmergencyBanner"]
 
-_MAX_WORDS = 6     # per target: enough to see why, short enough for one line
+_MAX_WORDS = 6  # per target: enough to see why, short enough for one line
 _MAX_WORD_LEN = 32  # a pattern can match a long stretch ("自称公安的人让我转账")
 
 

@@ -70,7 +70,12 @@ class FormTail(Vertical):
         yield Label(Text("二、发生地点", style="bold"), classes="section")
         yield PickerField("区县/街道", c["place"], id="place")
         yield Label(Text("三、诉求内容", style="bold"), classes="section")
-        yield FormTextArea(id="description", soft_wrap=True, show_line_numbers=False, placeholder="记录来电人所述（时间、地点、事情经过、诉求）")
+        yield FormTextArea(
+            id="description",
+            soft_wrap=True,
+            show_line_numbers=False,
+            placeholder="记录来电人所述（时间、地点、事情经过、诉求）",
+        )
         yield Label(Text("四、分类", style="bold"), classes="section")
         with Horizontal(classes="row"):
             yield PickerField("诉求类型", c["appeal_type"], id="appeal_type")
@@ -90,7 +95,9 @@ def tail_values(form) -> dict[str, Any]:
     """The tail's fields (with the kind picker in the head row) as they are on screen."""
     q = form.query_one
     values: dict[str, Any] = {f: q(f"#{f}", PickerField).value for f in PICKERS}
-    values["vulnerable"] = tuple(code for code in form.taxonomy.vulnerable_groups if q(f"#vulnerable-{code}", Checkbox).value)
+    values["vulnerable"] = tuple(
+        code for code in form.taxonomy.vulnerable_groups if q(f"#vulnerable-{code}", Checkbox).value
+    )
     values["co_units"] = q("#co_units", PickerField).values
     for f in AREAS:
         values[f] = q(f"#{f}", TextArea).text

@@ -69,13 +69,16 @@ class ArticleScreen(ModalScreen[bool]):
     def compose(self) -> ComposeResult:
         a = self.article
         until = a.valid_until.isoformat() if a.valid_until else "长期"
-        meta = (f"依据：{a.source}\n责任单位：{a.owner_unit}　有效期：{a.valid_from} 至 {until}"
-                f"　复核日期：{a.review_by}" + ("　（示例内容）" if a.sample else ""))
+        meta = (
+            f"依据：{a.source}\n责任单位：{a.owner_unit}　有效期：{a.valid_from} 至 {until}"
+            f"　复核日期：{a.review_by}" + ("　（示例内容）" if a.sample else "")
+        )
         with VerticalScroll():
             yield Static(Text(clean_text(a.title), style="bold"), id="kb-article-title")
             yield Static(Text(clean_text(meta)), classes="kb-meta")
-            yield Static(Text("标准答复：" + clean_text(a.standard_answer)), classes="kb-answer",
-                         id="kb-article-answer")
+            yield Static(
+                Text("标准答复：" + clean_text(a.standard_answer)), classes="kb-answer", id="kb-article-answer"
+            )
             from textual.widgets import Markdown  # ~40 ms to import: only when an article is opened
 
             yield Markdown(clean_text(a.body), open_links=False, id="kb-article-body")
@@ -154,15 +157,22 @@ class KnowledgePanel(Widget):
             super().__init__()
             self.hit, self.article = hit, article
 
-    def __init__(self, search: Search, load_article: LoadArticle | None = None, *,
-                 debounce: float = 0.15, id: str | None = None, classes: str | None = None) -> None:
+    def __init__(
+        self,
+        search: Search,
+        load_article: LoadArticle | None = None,
+        *,
+        debounce: float = 0.15,
+        id: str | None = None,
+        classes: str | None = None,
+    ) -> None:
         super().__init__(id=id, classes=classes)
         self._search = search
         # A searcher from operator_tui.kb.search.make_searcher also reads whole articles.
         self._load_article = load_article or getattr(search, "article", None)
         self.debounce = debounce
         self.hits: list[Hit] = []
-        self.dropped = 0          # stale results discarded (seen by tests)
+        self.dropped = 0  # stale results discarded (seen by tests)
         self._seq = 0
         self._pending: tuple[str, str | None] = ("", None)
         self._following: tuple[str, str | None] = ("", None)  # the description and matter, as last given
@@ -275,10 +285,14 @@ class KnowledgePanel(Widget):
     def _show(self, hits: list[Hit], status: str) -> None:
         self.hits = list(hits)
         options = self.query_one(OptionList)
-        options.set_options([
-            Option(Text.assemble((clean_text(h.title), "bold"), "\n", (_line(h.standard_answer), "dim")),
-                   id=f"kb-{i}")
-            for i, h in enumerate(self.hits)])
+        options.set_options(
+            [
+                Option(
+                    Text.assemble((clean_text(h.title), "bold"), "\n", (_line(h.standard_answer), "dim")), id=f"kb-{i}"
+                )
+                for i, h in enumerate(self.hits)
+            ]
+        )
         if self.hits:
             options.highlighted = 0
         self._set_status(status)
@@ -328,10 +342,18 @@ class KnowledgePanel(Widget):
         if article is None:  # no reader bound, or the article vanished: show the hit itself
             from datetime import date
 
-            article = Article(id=hit.id, title=hit.title, body=hit.standard_answer,
-                              matters=hit.matters, owner_unit="—", valid_from=date.min,
-                              valid_until=None, review_by=date.max,
-                              standard_answer=hit.standard_answer, source="—")
+            article = Article(
+                id=hit.id,
+                title=hit.title,
+                body=hit.standard_answer,
+                matters=hit.matters,
+                owner_unit="—",
+                valid_from=date.min,
+                valid_until=None,
+                review_by=date.max,
+                standard_answer=hit.standard_answer,
+                source="—",
+            )
 
         def chosen(use: bool | None) -> None:
             if use:

@@ -126,8 +126,9 @@ class PickerScreen(ModalScreen[str | None]):
         Binding("up", "up", "上一项", show=False, id="picker.up"),
     ]
 
-    def __init__(self, title: str, choices: list[Choice], query: str = "",
-                 suggested: tuple[Suggested, ...] = ()) -> None:
+    def __init__(
+        self, title: str, choices: list[Choice], query: str = "", suggested: tuple[Suggested, ...] = ()
+    ) -> None:
         super().__init__()
         self.title_text = title
         self.choices = choices
@@ -163,8 +164,9 @@ class PickerScreen(ModalScreen[str | None]):
                     first.append(Option(suggestion_line(by_code[code].name, words), id=code))
             taken = {o.id for o in first}
             found = [c for c in found if c.code not in taken]
-        options.add_options(first + [Option(caller_text(c.name + (f"  {c.detail}" if c.detail else "")), id=c.code)
-                                     for c in found])
+        options.add_options(
+            first + [Option(caller_text(c.name + (f"  {c.detail}" if c.detail else "")), id=c.code) for c in found]
+        )
         if first or found:
             options.highlighted = 0
 
@@ -341,6 +343,11 @@ class PickerField(Widget, can_focus=True):
             return
         # Typing on the field opens the picker with what was typed (keyboard-first): the key is the
         # filter's first character.
-        if event.character and event.character.isprintable() and not event.character.isspace() and event.key not in ("enter",):
+        if (
+            event.character
+            and event.character.isprintable()
+            and not event.character.isspace()
+            and event.key not in ("enter",)
+        ):
             event.stop()
             self.action_open(event.character)

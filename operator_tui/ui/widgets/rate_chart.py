@@ -55,8 +55,14 @@ def hbar(value: float, width: int) -> str:
     return "█" * full + (_HORIZONTAL[part] if part else "")
 
 
-def bars(rows: Sequence[tuple[str, float | None]], *, width: int = 40, title: str = "",
-         highlight: int | None = None, name_width: int = 14) -> Text:
+def bars(
+    rows: Sequence[tuple[str, float | None]],
+    *,
+    width: int = 40,
+    title: str = "",
+    highlight: int | None = None,
+    name_width: int = 14,
+) -> Text:
     """One bar per line: its name, the bar (full width = 100 %) and the figure. `highlight` is the
     index of the line the table's cursor is on."""
     text = Text(end="")
@@ -82,14 +88,15 @@ def column(value: float, height: int) -> list[str]:
     """One week's column, top cell first: `height` cells tall at 100 %, in eighths of a cell."""
     eighths = round(max(0.0, min(1.0, value)) * height * 8)
     cells = []
-    for row in range(height - 1, -1, -1):   # top row first
+    for row in range(height - 1, -1, -1):  # top row first
         filled = eighths - row * 8
         cells.append("█" if filled >= 8 else _VERTICAL[filled] if filled > 0 else " ")
     return cells
 
 
-def trend(points: Sequence[tuple[str, float | None, int]], *, height: int = 6, title: str = "",
-          col_width: int = 5) -> Text:
+def trend(
+    points: Sequence[tuple[str, float | None, int]], *, height: int = 6, title: str = "", col_width: int = 5
+) -> Text:
     """Week by week: a column per week (its height the rate), the value above the axis, the week
     below and how many tickets were counted; a week that counted nothing shows a dot, not zero."""
     text = Text(end="")
@@ -101,13 +108,17 @@ def trend(points: Sequence[tuple[str, float | None, int]], *, height: int = 6, t
         text.append(f"{axis}┤", style="dim")
         for (_, value, _), cells in zip(points, columns):
             colour = "cyan" if value is not None else "dim"
-            text.append(" " * col_width if cells[row] == " " else " " + cells[row] * (col_width - 2) + " ", style=colour)
+            text.append(
+                " " * col_width if cells[row] == " " else " " + cells[row] * (col_width - 2) + " ", style=colour
+            )
         text.append("\n")
     text.append("  0%└" + "─" * (col_width * len(points)) + "\n", style="dim")
     text.append("     ")
     for _, value, _ in points:
-        text.append(_center("·" if value is None else f"{value * 100:.0f}", col_width),
-                    style="bold" if value is not None else "dim")
+        text.append(
+            _center("·" if value is None else f"{value * 100:.0f}", col_width),
+            style="bold" if value is not None else "dim",
+        )
     text.append("\n     ")
     for week, _, _ in points:
         text.append(_center(week.split("-")[-1], col_width), style="dim")

@@ -55,8 +55,9 @@ class ChoiceRow(Widget, can_focus=True):
         def control(self) -> ChoiceRow:
             return self.row
 
-    def __init__(self, options: Sequence[tuple[str, str]], index: int = 0, *, numbered: bool = False,
-                 id: str | None = None) -> None:
+    def __init__(
+        self, options: Sequence[tuple[str, str]], index: int = 0, *, numbered: bool = False, id: str | None = None
+    ) -> None:
         super().__init__(id=id)
         self.options = list(options)
         self.numbered = numbered
@@ -80,8 +81,9 @@ class ChoiceRow(Widget, can_focus=True):
         text = Text(end="", no_wrap=True, overflow="ellipsis")
         for i, (_, label) in enumerate(self.options):
             shown = f" {i + 1} {label} " if self.numbered else f" {label} "
-            text.append(f"[{shown}]" if i == self.index else f" {shown} ",
-                        style="bold reverse" if i == self.index else "")
+            text.append(
+                f"[{shown}]" if i == self.index else f" {shown} ", style="bold reverse" if i == self.index else ""
+            )
             text.append(" ")
         return text
 
@@ -98,17 +100,20 @@ class ReferralDialog(ModalScreen[ReferralInput | None]):
     BINDINGS = [
         Binding("enter", "confirm", "确认", id="referral.confirm"),
         Binding("escape", "cancel", "取消", id="referral.cancel"),
-        *(Binding(str(n), f"target({n - 1})", f"转介 {TARGETS[n - 1]}", show=False, id=f"referral.target{n}")
-          for n in range(1, len(TARGETS) + 1)),
+        *(
+            Binding(str(n), f"target({n - 1})", f"转介 {TARGETS[n - 1]}", show=False, id=f"referral.target{n}")
+            for n in range(1, len(TARGETS) + 1)
+        ),
     ]
 
     TRANSFERS = [("three_way", "三方通话"), ("blind", "直接转接"), ("none", "不转接")]
 
-    def __init__(self, suggested: Sequence[str] = (), *, phone: bool = False, name: str | None = None,
-                 id: str | None = None) -> None:
+    def __init__(
+        self, suggested: Sequence[str] = (), *, phone: bool = False, name: str | None = None, id: str | None = None
+    ) -> None:
         super().__init__(name=name, id=id)
         self.suggested = tuple(t for t in TARGETS if t in set(suggested))
-        self.phone = phone               # a live call may be transferred with the referral
+        self.phone = phone  # a live call may be transferred with the referral
         self.transfer: str | None = None  # three_way | blind, once confirmed with a transfer
 
     def compose(self) -> ComposeResult:
@@ -121,7 +126,9 @@ class ReferralDialog(ModalScreen[ReferralInput | None]):
             else:
                 yield Static(Text("未提示紧急情况，可手动选择转介对象"), id="referral-suggested")
             yield Label("转介对象（数字 1–5 或 ←→）", classes="referral-label")
-            yield ChoiceRow([(t, f"{t} {TARGET_NAMES[t]}") for t in TARGETS], start, numbered=True, id="referral-target")
+            yield ChoiceRow(
+                [(t, f"{t} {TARGET_NAMES[t]}") for t in TARGETS], start, numbered=True, id="referral-target"
+            )
             yield Label("处理结果（←→）", classes="referral-label")
             yield ChoiceRow(list(OUTCOMES.items()), id="referral-outcome")
             if self.phone:

@@ -29,7 +29,7 @@ class RingingBanner(Widget):
         self.caller = ""
         self.queue: str | None = None
         self.since: datetime | None = None
-        self.history: Text | None = None   # the caller's tickets in one line, once loaded
+        self.history: Text | None = None  # the caller's tickets in one line, once loaded
         self.answer_key = "F11"
 
     def on_mount(self) -> None:
@@ -63,8 +63,9 @@ class RingingBanner(Widget):
         if self.since is not None:
             left = self.answer_within - int((self._now() - self.since).total_seconds())
             text.append("   ")
-            text.append(f"{left} 秒内接听" if left >= 0 else f"已超时 {-left} 秒",
-                        style="bold" if left > 5 else "bold red")
+            text.append(
+                f"{left} 秒内接听" if left >= 0 else f"已超时 {-left} 秒", style="bold" if left > 5 else "bold red"
+            )
         text.append(f"   {self.answer_key} 接听", style="bold")
         text.append("\n ")
         text.append_text(self.history if self.history is not None else Text("正在查询来电历史…", style="dim"))

@@ -33,13 +33,22 @@ TEXT_INPUTS = ("name", "phone", "address")
 NAME_PLACEHOLDER = "可记“张先生”“匿名”"
 # Enter (in a text field) or a pick (in a list field) moves on in the order a call goes, skipping
 # the rarely used kind/vulnerable row, which Tab still reaches.
-NEXT_FIELD = {"name": "phone", "phone": "address", "address": "place", "place": "description",
-              "appeal_type": "matter"}
+NEXT_FIELD = {"name": "phone", "phone": "address", "address": "place", "place": "description", "appeal_type": "matter"}
 # What the tail (form_tail) holds before it is mounted: `data()` returns these until then. Here,
 # not in form_tail, because `data()` runs before the first frame with `hotline seat --caller`.
-TAIL_DEFAULTS: dict[str, Any] = {"kind": "person", "vulnerable": (), "place": None, "description": "",
-                                 "appeal_type": None, "matter": None, "scope": None, "channel": "hotline_8890",
-                                 "lead_unit": None, "co_units": (), "answer": ""}
+TAIL_DEFAULTS: dict[str, Any] = {
+    "kind": "person",
+    "vulnerable": (),
+    "place": None,
+    "description": "",
+    "appeal_type": None,
+    "matter": None,
+    "scope": None,
+    "channel": "hotline_8890",
+    "lead_unit": None,
+    "co_units": (),
+    "answer": "",
+}
 
 
 class FormInput(HandsOnKeys, BoundedInput):
@@ -103,8 +112,9 @@ class TicketForm(VerticalScroll):
         kind, tail = self._tail_widgets() if self._with_tail else (None, None)
         with Horizontal(classes="row", id="address-row"):
             yield Label("住址", classes="field-label")
-            yield FormInput(placeholder="现住所（不愿透露可记“不愿透露”）", id="address", max_length=200, compact=True,
-                            label="住址")
+            yield FormInput(
+                placeholder="现住所（不愿透露可记“不愿透露”）", id="address", max_length=200, compact=True, label="住址"
+            )
             if kind is not None:
                 yield kind
         if tail is not None:
@@ -171,8 +181,10 @@ class TicketForm(VerticalScroll):
         scope = tail["scope"]
         return {
             "appellant": {
-                "name": q("#name", Input).value, "phone": q("#phone", Input).value,
-                "address": q("#address", Input).value, "kind": tail["kind"],
+                "name": q("#name", Input).value,
+                "phone": q("#phone", Input).value,
+                "address": q("#address", Input).value,
+                "kind": tail["kind"],
                 "vulnerable": list(tail["vulnerable"]),
             },
             "place": tail["place"],
@@ -287,7 +299,7 @@ class TicketForm(VerticalScroll):
         if clean != event.value:  # pasted escapes or controls never stay in the form
             # The cursor stays after what was typed: it moves left by what was dropped before it,
             # or the rest of a burst would land in the wrong place.
-            cursor = len(clean_text(event.value[:event.input.cursor_position]))
+            cursor = len(clean_text(event.value[: event.input.cursor_position]))
             event.input.value = clean
             event.input.cursor_position = cursor
             return
