@@ -56,15 +56,15 @@ async def test_typing_a_description_fills_the_panel(kb_db):
     app = PanelApp(make_searcher(kb_db, today=lambda: TODAY))
     async with app.run_test() as pilot:
         panel = app.query_one(KnowledgePanel)
-        panel.query("家里暖气不热", None)
+        panel.search_for("家里暖气不热", None)
         await settle(pilot, panel)
         assert panel.hits[0].id == "heating-room-temperature-standard"
         options = app.query_one(OptionList)
         assert options.option_count == len(panel.hits)
         assert "供暖期室温标准" in str(options.get_option_at_index(0).prompt)
-        panel.query("", "gas_safety")  # a matter alone lists its articles
+        panel.search_for("", "gas_safety")  # a matter alone lists its articles
         await settle(pilot, panel, lambda p: "gas_safety" in p.hits[0].matters)
-        panel.query("", None)
+        panel.search_for("", None)
         await settle(pilot, panel, lambda p: not p.hits)
 
 
@@ -73,7 +73,7 @@ async def test_ctrl_a_posts_the_standard_answer(kb_db):
     app = PanelApp(make_searcher(kb_db, today=lambda: TODAY))
     async with app.run_test() as pilot:
         panel = app.query_one(KnowledgePanel)
-        panel.query("社保卡丢了怎么补", "social_security_card")
+        panel.search_for("社保卡丢了怎么补", "social_security_card")
         await settle(pilot, panel)
         panel.focus()
         await pilot.press("ctrl+a")
@@ -90,7 +90,7 @@ async def test_enter_opens_the_article_and_its_answer_can_be_taken_there(kb_db):
     app = PanelApp(make_searcher(kb_db, today=lambda: TODAY))
     async with app.run_test() as pilot:
         panel = app.query_one(KnowledgePanel)
-        panel.query("煤气味", None)
+        panel.search_for("煤气味", None)
         await settle(pilot, panel)
         panel.focus()
         await pilot.press("enter")
@@ -128,9 +128,9 @@ async def test_stale_results_are_dropped():
     app = PanelApp(slow_search)
     async with app.run_test() as pilot:
         panel = app.query_one(KnowledgePanel)
-        panel.query("旧", None)
+        panel.search_for("旧", None)
         await settle(pilot, panel, lambda p: calls == ["旧"])
-        panel.query("新", None)
+        panel.search_for("新", None)
         await settle(pilot, panel, lambda p: p.hits and p.hits[0].title.endswith("新"))
         release.set()
         await settle(pilot, panel, lambda p: p.dropped == 1)
@@ -148,7 +148,7 @@ async def test_keystrokes_are_debounced_and_search_runs_off_the_ui_thread():
     async with app.run_test() as pilot:
         panel = app.query_one(KnowledgePanel)
         for prefix in ("暖", "暖气", "暖气不", "暖气不热"):
-            panel.query(prefix, "heating_temperature")
+            panel.search_for(prefix, "heating_temperature")
             await pilot.pause(0.02)
         await settle(pilot, panel)
         assert seen == [("暖气不热", "heating_temperature", False)]
@@ -172,7 +172,7 @@ async def test_article_text_is_shown_as_text_not_markup():
     app = PanelApp(lambda t, m: hits, lambda article_id: article)
     async with app.run_test() as pilot:
         panel = app.query_one(KnowledgePanel)
-        panel.query("x", None)
+        panel.search_for("x", None)
         await settle(pilot, panel)
         assert "[@click=app.quit]" in str(app.query_one(OptionList).get_option_at_index(0).prompt)
         panel.focus()
@@ -197,12 +197,12 @@ async def test_a_search_error_shows_in_the_panel_and_keeps_the_screen_alive():
     app = PanelApp(broken)
     async with app.run_test() as pilot:
         panel = app.query_one(KnowledgePanel)
-        panel.query("供暖", None)
+        panel.search_for("供暖", None)
         await settle(pilot, panel, lambda p: "出错" in str(p.query_one("#kb-status").render()))
         assert app.is_running and panel.hits == []
         await pilot.press("ctrl+a")  # nothing to take: no message, no crash
         assert app.chosen == []
-        assert list(panel.query(OptionList))  # Textual's own one-argument query still works
+        assert list(panel.query(OptionList))  # Textual's own DOM query, no longer shadowed
 
 
 # --- issue 13: searching by hand, and a clean panel for a new call ------------------------------
@@ -213,7 +213,7 @@ async def test_the_search_box_searches_by_hand_beside_the_followed_description(k
     app = PanelApp(make_searcher(kb_db, today=lambda: TODAY))
     async with app.run_test() as pilot:
         panel = app.query_one(KnowledgePanel)
-        panel.query("家里暖气不热", None)
+        panel.search_for("家里暖气不热", None)
         await settle(pilot, panel)
         assert panel.hits[0].id == "heating-room-temperature-standard"
         panel.focus_search()
@@ -221,7 +221,7 @@ async def test_the_search_box_searches_by_hand_beside_the_followed_description(k
             await pilot.press(ch)
         await settle(pilot, panel, lambda p: p.hits and p.hits[0].id == "marriage-registration")
         assert panel.searched_by_hand == "结婚登记"
-        panel.query("楼上装修太吵", None)  # the description goes on changing: the hand search stays
+        panel.search_for("楼上装修太吵", None)  # the description goes on changing: the hand search stays
         await pilot.pause(0.1)
         assert panel.hits[0].id == "marriage-registration"
         await pilot.press("escape")  # the box emptied: back to following the description

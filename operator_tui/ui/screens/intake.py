@@ -325,7 +325,7 @@ class IntakeScreen(DeferredStart, DraftAutosave, SeatTools, CallActions, PhoneCa
             return
         from ..widgets.knowledge_panel import KnowledgePanel
 
-        self.query_one(KnowledgePanel).query(text, matter)
+        self.query_one(KnowledgePanel).search_for(text, matter)
 
     @work(thread=True, exclusive=True, group="caller")
     def _load_caller(self, phone: str) -> None:

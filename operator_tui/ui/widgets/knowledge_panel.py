@@ -19,7 +19,6 @@ through the Markdown widget with links inert, never as Rich markup.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 from rich.text import Text
 from textual import on, work
@@ -38,7 +37,6 @@ from ...kb.model import Article, Hit
 from .key_bar import KeyBar
 
 Search = Callable[[str, "str | None"], list[Hit]]
-_DOM_QUERY: Any = object()  # marks a one-argument call to query(): Textual's DOM query
 LoadArticle = Callable[[str], "Article | None"]
 
 
@@ -221,15 +219,6 @@ class KnowledgePanel(Widget):
         self._schedule((text, None) if text else self._following)
 
     # --- searching ---------------------------------------------------------------------------
-
-    def query(self, text: Any = None, matter: Any = _DOM_QUERY) -> Any:
-        """`query(text, matter)`: search for `text`, boosting `matter` (may be None), once typing
-        pauses. Always pass both: a one-argument call is Textual's own DOM query (`query("*")`),
-        which the framework calls on any widget, so it must keep working here."""
-        if matter is _DOM_QUERY:
-            return super().query(text)
-        self.search_for(text, matter)
-        return None
 
     def search_for(self, text: str, matter: str | None = None) -> None:
         """Follow the description: search for `text` (and boost `matter`) once typing pauses for
