@@ -11,9 +11,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
-
-from .db import is_connection
+from typing import TYPE_CHECKING, Any, cast
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -22,9 +20,10 @@ SLOT = "intake"
 
 
 def _conn(db: sqlite_utils.Database | sqlite3.Connection) -> sqlite3.Connection:
-    if isinstance(db, sqlite3.Connection) or is_connection(db):
-        return db  # type: ignore[return-value]  # SQLCipher's connection is sqlite3's in all but class
-    return db.conn  # sqlite3's, or SQLCipher's on an encrypted seat
+    # A sqlite-utils Database holds its connection as `.conn`; a connection (sqlite3's, or
+    # SQLCipher's on an encrypted seat) has none. Told apart by that, not by importing store.db:
+    # the draft writer runs while the seat starts, and store.db brings the key sources with it.
+    return cast("sqlite3.Connection", getattr(db, "conn", db))
 
 
 def save(db: sqlite_utils.Database | sqlite3.Connection, data: dict[str, Any], now: datetime, slot: str = SLOT) -> None:

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import os
 import re
-import secrets
 import stat
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -61,6 +60,8 @@ class Key:
 
 
 def new_key() -> str:
+    import secrets  # hashlib and random behind it: only when a key is made, not on every start
+
     return secrets.token_hex(32)
 
 
