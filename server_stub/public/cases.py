@@ -24,25 +24,10 @@ from operator_tui.domain.errors import Refused
 from operator_tui.domain.redact import Known, leaks, redact
 
 from ..projection import ticket_of
-from ..storage import utc
+from ..storage import TABLES, utc
 
-COLS = (
-    "id",
-    "ticket_id",
-    "matter",
-    "place",
-    "registered_at",
-    "title",
-    "redacted",
-    "text",
-    "status",
-    "proposed_by",
-    "proposed_at",
-    "decided_by",
-    "decided_at",
-    "reason",
-    "edited",
-)
+# The table's columns, in order: declared once, where the server lists its tables (migrate, dump).
+COLS = TABLES["public_cases"][0]
 STATES = ("proposed", "approved", "rejected")
 MAX_TEXT = 4000
 
