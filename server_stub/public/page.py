@@ -18,7 +18,7 @@ _CSS = """
 header,main,footer{max-width:60rem;margin:0 auto;padding:0 1rem}header{border-bottom:3px solid #b71c1c}
 h1{font-size:1.5rem;margin:1rem 0 .25rem}h2{font-size:1.2rem;margin:1.75rem 0 .5rem;border-left:4px solid #b71c1c;padding-left:.5rem}
 table{border-collapse:collapse;width:100%;margin:.5rem 0}th,td{border-bottom:1px solid #ddd;padding:.35rem .5rem;text-align:left;vertical-align:top}
-td.n,th.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+td.n,th.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}#rates-table td:first-child{white-space:nowrap}@media (max-width:30rem){th,td{padding:.3rem .2rem;font-size:.9rem}#rates-table th,#rates-table td{font-size:.8rem}}
 svg{display:block;width:100%;height:auto;max-width:32rem}nav a{margin-right:1rem}
 article{border:1px solid #ddd;border-radius:4px;padding:.5rem 1rem;margin:.75rem 0}article p{white-space:pre-wrap;overflow-wrap:anywhere}
 .note{color:#555;font-size:.9rem}footer{margin-top:2rem;border-top:1px solid #ddd;color:#555;font-size:.9rem}
