@@ -25,13 +25,13 @@ from pydantic import BaseModel, Field
 from operator_tui.config import Rules
 from operator_tui.contract import ErrorPublic
 from operator_tui.domain.model import STATUS_NAMES, Role, Status
-from operator_tui.domain.periods import Period, PeriodError, last_complete, parse_period, week_of
+from operator_tui.domain.periods import Period, last_complete, parse_period, week_of
 from operator_tui.domain.rates import RATE_NAMES
-from operator_tui.rate_rules import PolicyError, load_rate_rules
+from operator_tui.rate_rules import load_rate_rules
 
 from ..auth import Principal
 from ..deps import Exporter, Now, RulesDep, StorageDep
-from ..reports.rates import GROUP_COLUMNS, RatesError, check_by, check_period
+from ..reports.rates import GROUP_COLUMNS, check_by, check_period
 
 router = APIRouter(prefix="/v1/reports/rates", tags=["reports"])
 
@@ -125,10 +125,7 @@ def _unprocessable(detail: str) -> HTTPException:
 
 def _line(p: Principal, rules: Rules, by: str, key: str | None) -> str:
     """The line asked for, checked against who asks (a unit: its own) and the taxonomy."""
-    try:
-        check_by(by)
-    except RatesError as exc:
-        raise _unprocessable(str(exc)) from None
+    check_by(by)  # a RatesError (BadInput) answers 422 by the one handler (server_stub/errors.py)
     if p.role is Role.UNIT:
         if by != "unit" or not p.unit or key not in (None, p.unit):
             raise HTTPException(
@@ -146,19 +143,14 @@ def _line(p: Principal, rules: Rules, by: str, key: str | None) -> str:
 
 
 def _period(text: str | None, rules: Rules, now: datetime) -> Period:
-    try:
-        return check_period(
-            parse_period(text) if text is not None else last_complete("month", now.astimezone(rules.policy.tz).date())
-        )
-    except (PeriodError, RatesError) as exc:
-        raise _unprocessable(str(exc)) from None
+    # A PeriodError or RatesError (BadInput) answers 422 by the one handler (server_stub/errors.py).
+    return check_period(
+        parse_period(text) if text is not None else last_complete("month", now.astimezone(rules.policy.tz).date())
+    )
 
 
 def _rates_defined() -> tuple[str, ...]:
-    try:
-        return load_rate_rules().rates
-    except PolicyError as exc:
-        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, f"rates policy unusable: {exc}") from None
+    return load_rate_rules().rates  # a PolicyError (Misconfigured) answers 503 by the one handler
 
 
 def _where(by: str) -> str:

@@ -15,12 +15,12 @@ from pydantic import BaseModel, Field
 
 from operator_tui.contract import ErrorPublic
 from operator_tui.domain.model import Role
-from operator_tui.domain.periods import PeriodError, last_complete, parse_period
+from operator_tui.domain.periods import last_complete, parse_period
 from operator_tui.domain.rates import GROUPINGS, RATE_NAMES, RateFigure, RateLine, RateReport
-from operator_tui.rate_rules import PolicyError, load_rate_rules
+from operator_tui.rate_rules import load_rate_rules
 
 from ..deps import Exporter, Now, RulesDep, StorageDep
-from ..reports.rates import RatesError, check_by, check_period, compute_rates, only_line
+from ..reports.rates import check_by, check_period, compute_rates, only_line
 
 router = APIRouter(prefix="/v1/reports/rates", tags=["reports"])
 
@@ -86,10 +86,6 @@ def rates_public(report: RateReport) -> RatesPublic:
     )
 
 
-def _unprocessable(detail: str) -> HTTPException:
-    return HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, detail)
-
-
 @router.get("", response_model=RatesPublic, responses={403: {"model": ErrorPublic}, 422: {"model": ErrorPublic}})
 def get_rates(
     p: Exporter,
@@ -107,21 +103,15 @@ def get_rates(
     by: Annotated[str, Query(max_length=20, description="unit | district | matter | operator | all")] = "unit",
 ) -> RatesPublic:
     """按时办结率, 解决率, 满意率 and 响应率 per line of `by`, ranked, with the change from the previous period."""
-    try:
-        chosen = check_period(
-            parse_period(period)
-            if period is not None
-            else last_complete("month", now.astimezone(rules.policy.tz).date())
-        )
-        check_by(by)
-    except (PeriodError, RatesError) as exc:
-        raise _unprocessable(str(exc)) from None
+    # A PeriodError or RatesError (BadInput) answers 422 and a PolicyError (Misconfigured) 503 by
+    # the one handler (server_stub/errors.py).
+    chosen = check_period(
+        parse_period(period) if period is not None else last_complete("month", now.astimezone(rules.policy.tz).date())
+    )
+    check_by(by)
     if p.role is Role.UNIT and (by != "unit" or not p.unit):
         raise HTTPException(status.HTTP_403_FORBIDDEN, "承办单位只能查看本单位的指标（by=unit）")
-    try:
-        report = compute_rates(storage, rules, chosen, by, rate_rules=load_rate_rules())
-    except PolicyError as exc:
-        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, f"rates policy unusable: {exc}") from None
+    report = compute_rates(storage, rules, chosen, by, rate_rules=load_rate_rules())
     if p.role is Role.UNIT:
         code = p.unit or ""  # a unit's token always names its unit (auth.issue); none: no line shown
         unit = rules.taxonomy.units.get(code)

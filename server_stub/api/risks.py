@@ -14,7 +14,7 @@ from fastapi import APIRouter, HTTPException, Path, Query, Request, status
 from pydantic import BaseModel, ConfigDict, Field
 
 from operator_tui.contract import ErrorPublic
-from operator_tui.domain.risks import RiskPolicy, RiskPolicyError
+from operator_tui.domain.risks import RiskPolicy
 from operator_tui.risk_rules import load_risk_policy
 
 from ..deps import Now, RulesDep, StorageDep, Supervisor
@@ -43,11 +43,8 @@ class RisksPublic(BaseModel):
 def _policy(request: Request) -> RiskPolicy:
     # Read once per app: the packaged policy or HOTLINE_POLICY, as every other policy key.
     policy = getattr(request.app.state, "risk_policy", None)
-    if policy is None:
-        try:
-            policy = request.app.state.risk_policy = load_risk_policy()
-        except RiskPolicyError as exc:
-            raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, f"risk policy unusable: {exc}") from None
+    if policy is None:  # a RiskPolicyError (Misconfigured) answers 503 by the one handler (server_stub/errors.py)
+        policy = request.app.state.risk_policy = load_risk_policy()
     return policy
 
 
@@ -98,18 +95,16 @@ def decide(
     now: Now,
 ) -> dict[str, Any]:
     """Acknowledge (确认) or dismiss (排除) a current warning, with a reason; once per warning."""
-    try:
-        return risks.decide(
-            storage,
-            _policy(request),
-            rules.policy.tz,
-            warning_id=warning_id,
-            decision=body.decision,
-            reason=body.reason,
-            actor=p.actor,
-            role=p.role.value,
-            principal_id=p.id,
-            now=now,
-        )
-    except risks.DecisionError as exc:
-        raise HTTPException(exc.status, str(exc)) from None
+    # A DecisionError answers with the status it carries, by the one handler (server_stub/errors.py).
+    return risks.decide(
+        storage,
+        _policy(request),
+        rules.policy.tz,
+        warning_id=warning_id,
+        decision=body.decision,
+        reason=body.reason,
+        actor=p.actor,
+        role=p.role.value,
+        principal_id=p.id,
+        now=now,
+    )

@@ -66,6 +66,8 @@ def _period(text: str | None, policy: PublicPolicy, now: datetime) -> Period:
     try:
         period = parse_period(text.strip())
     except PeriodError as exc:
+        # Not the handler's 422: the public page answers a bad query parameter 400 naming it, like
+        # its other two refusals below (R17.1; tests/reports/test_public_cases.py).
         raise HTTPException(status.HTTP_400_BAD_REQUEST, f"period: {exc}") from None
     if period.start > today:
         raise HTTPException(
@@ -175,11 +177,9 @@ def _public(c: case_flow.Case) -> CasePublic:
 
 
 def _run(storage: Storage, work: Callable[[Any], T], *, write: bool) -> T:
-    try:
-        with storage.write() if write else storage.read() as tx:
-            return work(tx)
-    except case_flow.CaseError as exc:
-        raise HTTPException(exc.status, str(exc)) from None
+    # A CaseError answers with the status it carries, by the one handler (server_stub/errors.py).
+    with storage.write() if write else storage.read() as tx:
+        return work(tx)
 
 
 def _audit(storage: Storage, p: Principal, case: case_flow.Case, purpose: str, now: datetime) -> None:
