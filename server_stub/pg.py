@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import secrets
 import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -226,8 +227,6 @@ class PgStorage(Storage):
         give a new database its random epoch (cursors from any other database are unknown here)."""
         migrate(url)
         storage = cls(url, pool_size=pool_size)
-        import secrets
-
         with storage.write() as tx:
             if tx.meta("epoch") is None:
                 tx.put_meta("epoch", secrets.token_hex(4))

@@ -164,7 +164,7 @@ class Cluster:
         shutil.rmtree(self.root, ignore_errors=True)
 
     def sql(self, statement: str, dbname: str = "postgres") -> None:
-        import psycopg
+        import psycopg  # only when a statement is run: starting or stopping the cluster needs no driver
 
         with psycopg.connect(self.url(dbname), autocommit=True) as conn:
             conn.execute(statement)

@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
+from urllib.parse import urlsplit, urlunsplit
 
 
 def utc(dt: datetime) -> str:
@@ -663,10 +664,10 @@ class Storage(ABC):
     def open(target: str | Path, **options: Any) -> Storage:
         """A `postgresql://` (or `postgres://`) URL opens PostgreSQL; anything else is a SQLite file."""
         if is_postgres(target):
-            from .pg import PgStorage
+            from .pg import PgStorage  # psycopg and its pool only for a PostgreSQL server
 
             return PgStorage.open(str(target), **options)
-        from .storage_sqlite import SqliteStorage
+        from .storage_sqlite import SqliteStorage  # a cycle: storage_sqlite builds on this module
 
         return SqliteStorage.open(Path(target))
 
@@ -714,8 +715,6 @@ def describe(target: str | Path) -> str:
     """`target` for a message or a log: a URL without its password."""
     if not is_postgres(target):
         return str(target)
-    from urllib.parse import urlsplit, urlunsplit
-
     parts = urlsplit(str(target))
     if parts.password:
         host = parts.hostname or ""

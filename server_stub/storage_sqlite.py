@@ -6,6 +6,7 @@ of Anshan's size.
 
 from __future__ import annotations
 
+import secrets
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator
@@ -76,8 +77,6 @@ class SqliteStorage(SqliteFile, Storage):
         issued = int(storage.high_water.read_text() or 0) if storage.high_water.exists() else 0
         with storage.write() as tx:
             if tx.meta("epoch") is None or tx.last_seq() < issued:
-                import secrets
-
                 tx.put_meta("epoch", secrets.token_hex(4))
         return storage
 

@@ -26,7 +26,9 @@ from typing import Any
 
 from operator_tui.domain.errors import BadInput
 
-from .storage import TABLES, describe
+from .audit import COLUMNS
+from .storage import AUDIT_COLUMNS, TABLES, describe
+from .storage_sqlite import SqliteStorage
 
 BATCH = 2000
 AUDIT = "audit"
@@ -85,8 +87,6 @@ def _key_of(table: str) -> Callable[[tuple[Any, ...]], tuple[Any, ...]]:
 
 
 def _source_audit(source: Any, after: tuple[Any, ...] | None, limit: int) -> list[tuple[Any, ...]]:
-    from .audit import COLUMNS
-
     with source.audit.reading() as conn:
         return [
             tuple(r)
@@ -98,8 +98,6 @@ def _source_audit(source: Any, after: tuple[Any, ...] | None, limit: int) -> lis
 
 
 def _target_audit(target: Any, after: tuple[Any, ...] | None, limit: int) -> list[tuple[Any, ...]]:
-    from .storage import AUDIT_COLUMNS
-
     with target.read() as tx:
         return [
             tuple(r)
@@ -127,8 +125,6 @@ def _copy_table(source: Any, target: Any, table: str, say: Callable[[str], None]
         after = key_of(rows[-1])
         with target.write() as tx:
             if table == AUDIT:
-                from .storage import AUDIT_COLUMNS
-
                 tx._many(
                     f"INSERT INTO audit ({', '.join(AUDIT_COLUMNS)}) VALUES ({', '.join('?' * len(AUDIT_COLUMNS))}) "
                     "ON CONFLICT DO NOTHING",
@@ -179,8 +175,7 @@ def verify(source: Any, target: Any) -> list[TableCheck]:
 def migrate(source_path: Path, target_url: str, say: Callable[[str], None] = lambda _: None) -> list[TableCheck]:
     """Copy `source_path` (a SQLite server database) into `target_url` (PostgreSQL), resuming a copy
     that was interrupted, then verify; returns the checks. Raises TransferError if they disagree."""
-    from .pg import PgStorage
-    from .storage_sqlite import SqliteStorage
+    from .pg import PgStorage  # psycopg only when a copy to PostgreSQL is made
 
     if not Path(source_path).is_file():
         raise TransferError(f"--from：{source_path} 处没有服务端数据库")

@@ -14,6 +14,7 @@ from typing import Any
 from operator_tui.config import Rules
 from operator_tui.domain.periods import Period
 
+from ..reports.rates import compute_rates
 from ..storage import Storage, utc
 from .policy import PublicPolicy
 
@@ -111,10 +112,6 @@ def place_name(rules: Rules, code: str) -> str:
 
 def rates(storage: Storage, rules: Rules, period: Period) -> tuple[tuple[Rate, ...], tuple[str, ...]]:
     """The city-wide rates, from the RATES part's `compute_rates` (server_stub/reports/rates.py)."""
-    try:
-        from ..reports.rates import compute_rates
-    except ImportError:
-        return _on_time_only(storage, period), ("解决率、满意率待考核模块上线后公布。",)
     report = compute_rates(storage, rules, period, by="all")
     total = getattr(report, "total", None) or next(iter(report), None)
     figures = getattr(total, "figures", {}) or {}
@@ -124,18 +121,6 @@ def rates(storage: Storage, rules: Rules, period: Period) -> tuple[tuple[Rate, .
         if k in RATE_NAMES
     )
     return out, ()
-
-
-def _on_time_only(storage: Storage, period: Period) -> tuple[Rate, ...]:
-    """Until the rates engine is in: on time = dispatched tickets closed with no overdue clock."""
-    with storage.read() as tx:
-        row = tx._one(
-            "SELECT count(*), coalesce(sum(CASE WHEN overdue = 0 THEN 1 ELSE 0 END), 0) FROM tickets "
-            "WHERE registered_at >= ? AND registered_at < ? AND closed = 1 AND lead_unit IS NOT NULL",
-            _range(period),
-        )
-    total, met = (int(row[0]), int(row[1])) if row else (0, 0)
-    return (Rate("on_time", RATE_NAMES["on_time"], met, total, met / total if total else None),)
 
 
 def figures_for(storage: Storage, rules: Rules, period: Period, policy: PublicPolicy) -> Figures:

@@ -16,9 +16,12 @@ from typing import Any, Literal
 
 from operator_tui.config import Rules
 from operator_tui.domain.periods import CST, Period, week_of
+from operator_tui.domain.risks import headline
+from operator_tui.risk_rules import load_risk_policy
 
 from ..storage import Storage, Tx, utc
 from .doc_rates import RankLine, RateLine, ranking, unit_rates
+from .risks import DECISIONS, decisions_since, listing
 
 Kind = Literal["daily", "weekly", "monthly", "topic"]
 KIND_NAMES = {"daily": "日报", "weekly": "周报", "monthly": "月报", "topic": "专题分析"}
@@ -199,11 +202,6 @@ def _risks(storage: Storage, period: Period, now: datetime, unit: str | None, na
     moment, and those decided during the period. A unit's report holds only warnings about that
     unit (a matter's or a place's surge, and a cue's evidence, span other units' tickets). The
     supervisor's reason for a decision is free text and is left out; its outcome is shown."""
-    from operator_tui.domain.risks import headline
-    from operator_tui.risk_rules import load_risk_policy
-
-    from .risks import DECISIONS, decisions_since, listing
-
     policy = load_risk_policy()
     _, hi = period.bounds()
     found = {
