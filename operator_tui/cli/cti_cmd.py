@@ -15,6 +15,8 @@ import asyncio
 
 import typer
 
+from .base import settings
+
 STATE_NAMES = {"ready": "示闲", "not_ready": "示忙", "after_call_work": "话后整理", "logged_out": "未登录"}
 
 
@@ -37,8 +39,8 @@ def check(
 ) -> None:
     """Log in to the switch, read the agent's state and calls, and disconnect (credentials from
     HOTLINE_CTI_USER/HOTLINE_CTI_PASSWORD or the 0600 file HOTLINE_CTI_SECRET_FILE)."""
+    # The phone-system adapters only when this command runs: `hotline --help` loads every command module.
     from ..cti import CtiError, connect_link, parse_cti_url
-    from . import settings
 
     try:
         config = parse_cti_url(url, settings(ctx).cti_credentials())

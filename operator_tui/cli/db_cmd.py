@@ -8,16 +8,19 @@ from pathlib import Path
 
 import typer
 
+from ..settings import _platform_dir
 from ..settings_table import ENV
 from ..store import meta
+from ..store.outbox_file import OutboxFileError, export, import_file
+from . import db_crypt_cmd
+from .base import CliError, settings
 from .common import now, open_store, rules
+from .db_crypt_cmd import key_for_init
 
 db_app = typer.Typer(help="The seat's local database.", no_args_is_help=True)
 
 
 def register(app: typer.Typer) -> None:
-    from . import db_crypt_cmd
-
     db_crypt_cmd.register(db_app)
     app.add_typer(db_app, name="db")
 
@@ -40,15 +43,10 @@ def init(
     ),
 ) -> None:
     """Create (or migrate) the seat database, file mode 0600."""
-    from . import CliError, settings
-    from .db_crypt_cmd import key_for_init
-
     s = settings(ctx)
     key_file = key_file or s.key_path  # config.toml's key_file when neither option nor environment
     if seat_code is not None and not meta.valid_seat_code(seat_code):
         raise CliError(f"--seat-code：'{seat_code}' 应为 3 位数字，如 012")
-    from ..settings import _platform_dir
-
     default = _platform_dir("data") / "seat.db"
     if s.db_path == default:  # the platform's own data folder may be made; a typed path's folder not
         default.parent.mkdir(parents=True, exist_ok=True)
@@ -60,7 +58,7 @@ def init(
             raise CliError(f"--seat-code：此数据库已属于坐席 {current}，受理编号不能改变；其他坐席请用新的 --db")
         if seat_code or not current:
             meta.put(db, "seat_code", seat_code or "001")
-    from ..kb.index import connect, ensure_schema
+    from ..kb.index import connect, ensure_schema  # the search index's libraries: only when a database is made
 
     kb = connect(s.db_path)  # the knowledge base shares the file; an upgrade rebuilds its index here
     try:
@@ -69,6 +67,7 @@ def init(
         kb.close()
     typer.echo(f"坐席数据库已就绪：{s.db_path}" + (f"（已加密，密钥在{store.key.source}）" if store.key else ""))
     if demo:
+        # Demo data (~0.3 s of imports) and the sample knowledge base only when asked for.
         from ..demo import seed
 
         made = seed(store, rules(), now())
@@ -84,9 +83,6 @@ def export_outbox(
     to: Path = typer.Option(..., "--to", help="A new file (mode 0600; never overwrites)."),
 ) -> None:
     """Write the events not yet synced to a file, to carry them to another machine (issue 16)."""
-    from ..store.outbox_file import OutboxFileError, export
-    from . import CliError, settings
-
     store = open_store(settings(ctx))
     if not to.parent.is_dir():
         raise CliError(f"--to：目录 {to.parent} 不存在")
@@ -107,9 +103,6 @@ def import_outbox(
 ) -> None:
     """Add another machine's unsynced events to this seat's outbox (ids kept: importing twice, or
     the other machine syncing too, changes nothing on the server). Then run `hotline sync`."""
-    from ..store.outbox_file import OutboxFileError, import_file
-    from . import CliError, settings
-
     store = open_store(settings(ctx), write=True)
     try:
         with store.transaction() as db:

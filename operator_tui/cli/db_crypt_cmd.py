@@ -8,7 +8,11 @@ from pathlib import Path
 
 import typer
 
+from ..settings import environment
 from ..settings_table import ENV
+from ..store import keys
+from ..store.encryption import ConversionError, convert, key_for_new
+from .base import CliError, settings
 from .common import require_database
 
 KEY_FILE_HELP = (
@@ -19,11 +23,6 @@ KEY_FILE_HELP = (
 def key_for_init(db_path: Path, encrypt: bool, key_file: Path | None):
     """The key `hotline db init` creates a database with (kept before the file is made), or None to
     let the usual sources decide (a plain new database, or an existing encrypted one)."""
-    from ..settings import environment
-    from ..store import keys
-    from ..store.encryption import key_for_new
-    from . import CliError
-
     if not (encrypt or key_file or environment("db_key")):
         return None
     state = keys.file_state(db_path)
@@ -67,10 +66,6 @@ def register(db_app: typer.Typer) -> None:
         ),
     ) -> None:
         """Encrypt a plain seat database: a verified encrypted copy replaces it. Close the seat first."""
-        from ..store import keys
-        from ..store.encryption import ConversionError, convert, key_for_new
-        from . import CliError, settings
-
         s = settings(ctx)
         key_file = key_file or s.key_path  # config.toml's key_file when neither option nor environment
         require_database(s.db_path, "--db", write=True)
@@ -97,10 +92,6 @@ def register(db_app: typer.Typer) -> None:
         ),
     ) -> None:
         """Give an encrypted seat database a new random key (e.g. after a key may have leaked)."""
-        from ..store import keys
-        from ..store.encryption import ConversionError, convert
-        from . import CliError, settings
-
         s = settings(ctx)
         key_file = key_file or s.key_path  # config.toml's key_file when neither option nor environment
         require_database(s.db_path, "--db", write=True)

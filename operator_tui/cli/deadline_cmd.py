@@ -11,6 +11,7 @@ import typer
 from ..config import ConfigError, load_rules
 from ..domain.policy import Limit
 from ..settings_table import ENV
+from .base import CliError
 
 # Years a limit can be counted in: the official calendar starts in 2004, a limit runs months at most.
 FIRST_YEAR, LAST_YEAR = 2000, 2100
@@ -27,8 +28,6 @@ def register(app: typer.Typer) -> None:
         holidays: Path = typer.Option(None, "--holidays", envvar=ENV["holidays"], help="Extra holiday file (TOML)."),
     ) -> None:
         """Due date of a limit in working days: the start day not counted, due at the end of the Nth working day (Asia/Shanghai)."""
-        from . import CliError
-
         try:
             at = datetime.fromisoformat(start)
         except ValueError:

@@ -36,6 +36,8 @@ from operator_tui.kb.parse import clean_text, load_codes, parse_path
 from operator_tui.kb.search import search_conn
 from operator_tui.kb.stale import REASON_TEXT, find_stale
 
+from ..path_checks import database_problem, output_dir_problem, output_file_problem
+from ..store.db import StoreError, sql_errors
 from .base import settings
 
 # The shape other tools rely on (issue 4): keep it exactly these keys.
@@ -64,9 +66,6 @@ def _fail(message: str) -> typer.Exit:
 def _kb(db: Path, *, write: bool = False) -> Iterator[sqlite3.Connection]:
     """The knowledge base in the seat database `db`, which must exist; sqlite's own errors (a
     locked or damaged file) end in one line too."""
-    from ..path_checks import database_problem
-    from ..store.db import StoreError, sql_errors
-
     problem = database_problem(db, "--db", write=write)
     if problem:
         raise _fail(problem)
@@ -141,8 +140,6 @@ def register(app: typer.Typer) -> None:
         """导出全部条目（可修改后再导入）。"""
         if fmt not in ("md", "csv"):
             raise typer.BadParameter("--format 只能是 md 或 csv")
-        from ..path_checks import output_dir_problem, output_file_problem
-
         if fmt == "md":
             out = out or Path("kb-export")
         if out is not None:  # before reading: `--out /nonexistent/dir/x.md` made a folder x.md

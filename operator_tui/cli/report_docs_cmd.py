@@ -16,7 +16,9 @@ from typing import cast
 
 import typer
 
-from .server_cmd import DB_OPTION
+from .base import CliError
+from .common import now, rules
+from .server_cmd import DB_OPTION, _database, _server_db
 
 _OUT = typer.Option(
     ..., "--out", help="报告输出文件夹（不存在则新建，上级文件夹须已存在）/ the folder the files go in."
@@ -39,7 +41,6 @@ def register(report_app: typer.Typer) -> None:
 
 
 def _out_dir(out: Path) -> Path:
-    from . import CliError
 
     if out.exists() and not out.is_dir():
         raise CliError(f"--out：{out} 已存在且不是文件夹，请指定一个文件夹")
@@ -57,10 +58,8 @@ def _out_dir(out: Path) -> Path:
 
 def _period(text: str | None, kind: str | None):
     """`--period` read (or the last complete one of `kind`), in the report's own kind."""
+    # only when this command runs: `hotline report` loads all four report modules
     from operator_tui.domain.periods import CST, PeriodError, last_complete, parse_period
-
-    from . import CliError
-    from .common import now
 
     if not text:
         if kind is None:
@@ -77,9 +76,8 @@ def _period(text: str | None, kind: str | None):
 
 
 def _write(doc, out: Path) -> None:
+    # openpyxl (~0.2 s, via the schedule) only when a report is written
     from server_stub.reports.schedule import write_files
-
-    from . import CliError
 
     try:
         for path in write_files(doc, out):
@@ -90,9 +88,8 @@ def _write(doc, out: Path) -> None:
 
 def _build(ctx: typer.Context, db: str | None, build):
     """`build(storage)` on the server database of `--db`, opened as `hotline server` opens it."""
+    # only when this command runs: `hotline report` loads all four report modules
     from server_stub.storage import Storage
-
-    from .server_cmd import _database, _server_db
 
     path = _server_db(ctx, db)
     with _database(path), Storage.open(path) as storage:
@@ -107,11 +104,9 @@ def _periodic_command(kind: str):
         unit: str = typer.Option(None, "--for", help="只为这个承办单位出报告（单位代码，只含本单位的数据）。"),
         db: str = DB_OPTION,
     ) -> None:
+        # openpyxl (~0.2 s, via the schedule) only when a report is written
         from server_stub.reports import documents
         from server_stub.reports.schedule import load_reports_policy
-
-        from . import CliError
-        from .common import now, rules
 
         the_rules = rules()
         the_period = _period(period, documents.PERIOD_KINDS[kind])
@@ -150,11 +145,9 @@ def topic(
     db: str = DB_OPTION,
 ) -> None:
     """专题分析（R31.2）：主送涉及单位，抄送市政府和委员会。"""
+    # openpyxl (~0.2 s, via the schedule) only when a report is written
     from server_stub.reports import documents
     from server_stub.reports.schedule import load_reports_policy
-
-    from . import CliError
-    from .common import now, rules
 
     the_rules = rules()
     tax = the_rules.taxonomy
@@ -176,9 +169,8 @@ def report_job(reports_dir: Path | None):
     policy checked before the server starts (a mistake is one line, not a failure at 00:30)."""
     if reports_dir is None:
         return None
+    # openpyxl (~0.2 s, via the schedule) only when a report is written
     from server_stub.reports.schedule import ReportJob, ReportsPolicyError, load_reports_policy
-
-    from . import CliError
 
     try:
         policy = load_reports_policy()

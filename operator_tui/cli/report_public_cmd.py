@@ -19,6 +19,8 @@ from typing import Any, TypeVar
 import typer
 
 from ..clock import utc_now
+from .base import CliError
+from .common import rules
 from .server_cmd import DB_OPTION, _database, _server_db
 
 case_app = typer.Typer(
@@ -35,10 +37,9 @@ def register(report_app: typer.Typer) -> None:
 
 
 def _flow(ctx: typer.Context, db: str | None, work: Callable[[Any, Any], T]) -> T:
+    # only when this command runs: `hotline report` loads all four report modules
     from server_stub.public import cases
     from server_stub.storage import Storage
-
-    from . import CliError
 
     path = _server_db(ctx, db)
     try:
@@ -65,7 +66,6 @@ def propose(
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Propose a ticket as a typical case; prints the redacted text a reviewer will see."""
-    from .common import rules
 
     case = _flow(ctx, db, lambda c, tx: c.propose(tx, rules(), number.strip(), by, utc_now()))
     _show(case, as_json)
@@ -79,7 +79,6 @@ def list_cases(
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """The cases, newest first, with their redacted text."""
-    from . import CliError
 
     if status is not None and status not in ("proposed", "approved", "rejected"):
         raise CliError(f"--status：'{status}' 应为 proposed、approved 或 rejected")

@@ -14,7 +14,9 @@ import json
 
 import typer
 
-from .server_cmd import DB_OPTION
+from .base import CliError
+from .common import echo_text, now, rules
+from .server_cmd import DB_OPTION, _database, _server_db, _width
 
 
 def register(report_app: typer.Typer) -> None:
@@ -23,9 +25,8 @@ def register(report_app: typer.Typer) -> None:
 
 
 def _storage(ctx: typer.Context, db: str | None):
+    # only when this command runs: `hotline report` loads all four report modules
     from server_stub.storage import Storage
-
-    from .server_cmd import _database, _server_db
 
     path = _server_db(ctx, db)
     with _database(path):
@@ -33,9 +34,8 @@ def _storage(ctx: typer.Context, db: str | None):
 
 
 def _rate_rules():
+    # only when this command runs: `hotline report` loads all four report modules
     from operator_tui.rate_rules import PolicyError, load_rate_rules
-
-    from . import CliError
 
     try:
         return load_rate_rules()
@@ -60,12 +60,10 @@ def rates(
     as_json: bool = typer.Option(False, "--json", help="输出 JSON（与 GET /v1/reports/rates 相同）。"),
 ) -> None:
     """三率（按时办结率、解决率、满意率）及响应率：排名与环比 (R35.1)."""
+    # only when this command runs: `hotline report` loads all four report modules
     from operator_tui.domain.periods import PeriodError, last_complete, parse_period
     from server_stub.api.rates import rates_public
     from server_stub.reports.rates import RatesError, check_by, check_period, compute_rates
-
-    from . import CliError
-    from .common import now, rules
 
     try:
         chosen = check_period(
@@ -78,7 +76,6 @@ def rates(
         raise CliError(str(exc)) from None
     rr = _rate_rules()
     path, storage = _storage(ctx, db)
-    from .server_cmd import _database
 
     with _database(path), storage:
         report = compute_rates(storage, rules(), chosen, by, rate_rules=rr)
@@ -96,10 +93,8 @@ def _cell(f) -> str:
 
 
 def _print_table(report) -> None:
+    # only when this command runs: `hotline report` loads all four report modules
     from operator_tui.domain.rates import GROUPINGS, RATE_NAMES
-
-    from .common import echo_text
-    from .server_cmd import _width
 
     first = report.rates[0]
     typer.echo(
@@ -127,10 +122,8 @@ def reproject_rates(
     db: str = DB_OPTION,
 ) -> None:
     """重新计算每张工单计入三率的依据（升级后，或修改 [rates] 或时限之后运行一次）。"""
+    # only when this command runs: `hotline report` loads all four report modules
     from server_stub.reports.rates import reproject_rates as reproject
-
-    from .common import rules
-    from .server_cmd import _database
 
     rr = _rate_rules()
     path, storage = _storage(ctx, db)

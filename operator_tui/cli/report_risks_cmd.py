@@ -15,7 +15,9 @@ from datetime import datetime
 
 import typer
 
-from .server_cmd import DB_OPTION
+from .base import CliError
+from .common import echo_text, now, rules
+from .server_cmd import DB_OPTION, _database, _server_db
 
 risks_app = typer.Typer(
     help="风险预警：突增与社会稳定、公共安全、廉政类线索，及其确认或排除 (R31.1).",
@@ -29,9 +31,8 @@ def register(report_app: typer.Typer) -> None:
 
 
 def _storage(ctx: typer.Context, db: str | None):
+    # only when this command runs: `hotline report` loads all four report modules
     from server_stub.storage import Storage
-
-    from .server_cmd import _database, _server_db
 
     path = _server_db(ctx, db)
     with _database(path):
@@ -39,8 +40,6 @@ def _storage(ctx: typer.Context, db: str | None):
 
 
 def _at(text: str | None) -> datetime:
-    from . import CliError
-    from .common import now, rules
 
     if not text:
         return now()
@@ -54,9 +53,8 @@ def _at(text: str | None) -> datetime:
 
 
 def _policy():
+    # only when this command runs: `hotline report` loads all four report modules
     from operator_tui.risk_rules import RiskPolicyError, load_risk_policy
-
-    from . import CliError
 
     try:
         return load_risk_policy()
@@ -65,7 +63,6 @@ def _policy():
 
 
 def _name_of():
-    from .common import rules
 
     tax = rules().taxonomy
     tables = {"matter": tax.matters, "place": tax.places, "unit": tax.units}
@@ -87,10 +84,8 @@ def risks(
     """列出当前风险预警（突增在前，类别线索在后），以及近几日已处理的预警。"""
     if ctx.invoked_subcommand is not None:
         return
+    # only when this command runs: `hotline report` loads all four report modules
     from server_stub.reports.risks import listing
-
-    from .common import echo_text, rules
-    from .server_cmd import _database
 
     when = _at(at)
     tz = rules().policy.tz
@@ -103,6 +98,7 @@ def risks(
             json.dumps({"at": when.isoformat(), "open": open_count, "warnings": listed}, ensure_ascii=False, indent=2)
         )
         return
+    # only when this command runs: `hotline report` loads all four report modules
     from operator_tui.domain.risks import KINDS, headline
 
     name_of = _name_of()
@@ -136,12 +132,9 @@ def decide(
     db: str = DB_OPTION,
 ) -> None:
     """确认或排除一条当前预警，并写明理由；每条预警只能处理一次。"""
+    # only when this command runs: `hotline report` loads all four report modules
     from server_stub.reports.risks import DecisionError
     from server_stub.reports.risks import decide as record
-
-    from . import CliError
-    from .common import echo_text, rules
-    from .server_cmd import _database
 
     if acknowledge == dismiss:
         raise CliError("请在 --acknowledge（确认）与 --dismiss（排除）中选一个")

@@ -17,6 +17,7 @@ import typer
 
 from ..domain.errors import BrokenInvariant
 from ..settings_table import ENV
+from .base import CliError
 from .server_cmd import _target, server_app
 
 _PG = (
@@ -26,9 +27,8 @@ _PG = (
 
 
 def _sqlite_db(ctx: typer.Context, db: str | None) -> Path:
+    # server_stub only when a command runs: see the note above server_cmd.DB_OPTION
     from server_stub.storage import is_postgres
-
-    from . import CliError
 
     parent = ctx.parent
     while db is None and parent is not None:  # `hotline server --db X backup …` too
@@ -46,10 +46,9 @@ def _sqlite_db(ctx: typer.Context, db: str | None) -> Path:
 
 def schedule(every: float, keep: int, into: Path | None, db: Path | str):
     """The `--backup-every/--keep/--backup-dir` options of `hotline server`, checked; None if off."""
+    # server_stub only when a command runs: see the note above server_cmd.DB_OPTION
     from server_stub.backup import Schedule
     from server_stub.storage import is_postgres
-
-    from . import CliError
 
     if every <= 0:
         return None
@@ -74,9 +73,8 @@ def backup(
     keep: int = typer.Option(0, "--keep", min=0, help="Then keep only the newest N backups in --to (0: keep all)."),
 ) -> None:
     """Take a consistent backup while the server runs, with a manifest (time, events, sha256)."""
+    # server_stub only when a command runs: see the note above server_cmd.DB_OPTION
     from server_stub import backup as b
-
-    from . import CliError
 
     path = _sqlite_db(ctx, db)
     try:
@@ -96,9 +94,8 @@ def verify(
     backup_dir: Path = typer.Argument(..., metavar="BACKUP", help="A backup folder (or its manifest.json)."),
 ) -> None:
     """Check a backup: sha256 of each file, SQLite integrity check, event count against the manifest."""
+    # server_stub only when a command runs: see the note above server_cmd.DB_OPTION
     from server_stub import backup as b
-
-    from . import CliError
 
     try:
         m = b.verify(backup_dir)
@@ -114,9 +111,8 @@ def restore(
 ) -> None:
     """Restore a verified backup into a new database with a new epoch; start the server on it and
     the seats resync (and push back what the backup lacks)."""
+    # server_stub only when a command runs: see the note above server_cmd.DB_OPTION
     from server_stub import backup as b
-
-    from . import CliError
 
     try:
         m, epoch = b.restore(backup_dir, to)

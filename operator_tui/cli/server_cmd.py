@@ -17,6 +17,8 @@ import contextlib
 import gc
 import json
 import logging
+import sqlite3
+import unicodedata
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -26,7 +28,10 @@ import platformdirs
 import typer
 
 from ..domain.errors import Misconfigured
+from ..domain.model import Role
 from ..settings_table import ENV
+from .base import CliError, settings
+from .common import require_database, require_new_database, rules
 
 server_app = typer.Typer(
     help="The backend: FastAPI on uvicorn over SQLite or PostgreSQL (R29.1).", invoke_without_command=True
@@ -41,6 +46,9 @@ def _default_db() -> Path:
     return platformdirs.user_data_path("hotline") / "server.db"
 
 
+# server_stub (~10 ms for its storage, ~0.3 s with FastAPI and uvicorn) is imported inside the
+# command that needs it: `hotline --help` loads every command module, and `hotline server token
+# list` needs no web framework.
 DB_OPTION = typer.Option(
     None,
     "--db",
@@ -53,6 +61,7 @@ def _target(db: str | None, ctx: typer.Context | None = None) -> Path | str:
     """`--db` as the storage takes it: a PostgreSQL URL as written, anything else a file path
     (typer's Path would fold the URL's '//' away). Without `--db` (or HOTLINE_SERVER_DB, which
     typer reads), the server_db setting the root resolved from config.toml, else the default."""
+    # server_stub only when a command runs: see the note above DB_OPTION
     from server_stub.storage import is_postgres
 
     if not db and ctx is not None and ctx.find_root().obj is not None:
@@ -107,14 +116,11 @@ def run(
     """Run the backend until interrupted (HTTPS with --tls-cert and --tls-key)."""
     if ctx.invoked_subcommand is not None:
         return
-    import uvicorn
+    import uvicorn  # the web stack (~0.3 s) only when the server runs
 
     from server_stub.app import create_app
     from server_stub.settings import ServerSettings
     from server_stub.storage import describe
-
-    from . import CliError, settings
-    from .common import rules
 
     path = _target(db, ctx)
     # the options over the settings the root resolved (environment, config.toml)
@@ -122,13 +128,9 @@ def run(
     tls_cert, tls_key, reports_dir = s.tls_cert, s.tls_key, s.reports_dir
     tls = _tls_files(tls_cert, tls_key)
     if isinstance(path, Path):  # issue 14: a mistyped --db is refused, not created empty
-        from .common import require_database
-
         require_database(path, "--db", write=True, create_with=f"hotline server init --db {path}")
-    from .server_backup_cmd import schedule
-
-    saves = schedule(backup_every, backup_keep, backup_dir, path)
-    from .report_docs_cmd import report_job
+    saves = server_backup_cmd.schedule(backup_every, backup_keep, backup_dir, path)
+    from .report_docs_cmd import report_job  # a cycle: report_docs_cmd builds on this module
 
     reports = report_job(reports_dir)
     try:
@@ -160,9 +162,8 @@ def _database(path: Path | str, option: str = "--db") -> Iterator[None]:
     """A server database that cannot be reached or read is one line and exit 2, not a traceback
     (a PostgreSQL server down, a wrong password, a file that is not a database). Only the
     drivers' errors: anything else is a bug and keeps its traceback."""
+    # server_stub only when a command runs: see the note above DB_OPTION
     from server_stub.storage import describe
-
-    from . import CliError
 
     try:
         yield
@@ -173,8 +174,6 @@ def _database(path: Path | str, option: str = "--db") -> Iterator[None]:
 
 
 def _is_driver_error(exc: Exception) -> bool:
-    import sqlite3
-
     return isinstance(exc, sqlite3.Error) or type(exc).__module__.split(".")[0] in ("psycopg", "psycopg_pool")
 
 
@@ -186,9 +185,7 @@ def _reason(exc: Exception) -> str:
 
 def _tls_files(cert: Path | None, key: Path | None) -> dict[str, Any]:
     """uvicorn's TLS arguments, checked here so that a wrong path is one line, not a traceback."""
-    import ssl
-
-    from . import CliError
+    import ssl  # ~10 ms, only to check a certificate when serving HTTPS
 
     if cert is None and key is None:
         return {}
@@ -249,17 +246,13 @@ def init(
     as_json: bool = typer.Option(False, "--json", help="Print the tokens as JSON."),
 ) -> None:
     """Create the server database with an admin token (and seat, unit, supervisor tokens)."""
+    # server_stub only when a command runs: see the note above DB_OPTION
     from server_stub import bootstrap
     from server_stub.auth import EnrolError
     from server_stub.storage import describe
 
-    from . import CliError
-    from .common import rules
-
     path = _target(db, ctx)
     if isinstance(path, Path):  # issue 14: a missing folder or a read-only one is one line, before anything
-        from .common import require_new_database
-
         if path == _default_db():  # the platform's data folder may be made; a typed path's not
             path.parent.mkdir(parents=True, exist_ok=True)
         require_new_database(path, "--db")
@@ -289,8 +282,6 @@ server_app.add_typer(token_app, name="token")
 
 def _server_db(ctx: typer.Context, db: str | None) -> Path | str:
     """`--db` of the command, else of an enclosing group (`hotline server --db X token list`)."""
-    from . import CliError
-
     parent = ctx.parent
     while db is None and parent is not None:
         db = parent.params.get("db")
@@ -302,12 +293,9 @@ def _server_db(ctx: typer.Context, db: str | None) -> Path | str:
 
 
 def _add(ctx: typer.Context, db, role, name, seat, new_seat, unit, staff_no, as_json) -> None:
-    from operator_tui.domain.model import Role
+    # server_stub only when a command runs: see the note above DB_OPTION
     from server_stub import bootstrap
     from server_stub.auth import HUMAN_ROLES, EnrolError
-
-    from . import CliError
-    from .common import rules
 
     path = _server_db(ctx, db)
     if role not in {r.value for r in HUMAN_ROLES}:
@@ -397,6 +385,7 @@ def token_list(
     as_json: bool = _JSON,
 ) -> None:
     """Every token: id, role, name, staff number, seat, unit, created, revoked (never the token)."""
+    # server_stub only when a command runs: see the note above DB_OPTION
     from server_stub import bootstrap
 
     path = _server_db(ctx, db)
@@ -426,8 +415,6 @@ def token_list(
 
 def _width(text: str) -> int:
     """Columns on a terminal: CJK characters take two."""
-    import unicodedata
-
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
 
@@ -438,10 +425,9 @@ def token_revoke(
     db: str = DB_OPTION,
 ) -> None:
     """Revoke a token at once: every request with it then gets 401."""
+    # server_stub only when a command runs: see the note above DB_OPTION
     from server_stub import bootstrap
     from server_stub.auth import EnrolError
-
-    from . import CliError
 
     path = _server_db(ctx, db)
     try:
@@ -465,11 +451,10 @@ def migrate(
     """Move a city's server data from SQLite to PostgreSQL, verified by counts and checksums.
 
     Restartable: run the same command again after an interruption and it resumes."""
+    # server_stub only when a command runs: see the note above DB_OPTION
     from server_stub.storage import describe, is_postgres
     from server_stub.transfer import TransferError
     from server_stub.transfer import migrate as move
-
-    from . import CliError
 
     if not is_postgres(target):
         raise CliError(f"--to：需要 PostgreSQL 地址 postgresql://用户@主机:端口/库名，而不是 {target}")
@@ -484,4 +469,6 @@ def migrate(
     typer.echo(f"迁移完成并已核对 / moved and verified: {source} → {describe(target)}")
 
 
-from . import server_backup_cmd  # noqa: E402,F401  (registers backup, verify, restore on server_app)
+# Last, as server_backup_cmd builds on this module: it registers backup, verify and restore on
+# server_app, and gives `server` its backup schedule.
+from . import server_backup_cmd  # noqa: E402

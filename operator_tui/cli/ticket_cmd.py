@@ -20,15 +20,16 @@ from ..domain.deadlines import CLOCK_NAMES
 from ..domain.errors import RuleViolation
 from ..domain.model import Status, Ticket
 from ..domain.validation import normalise_phone, validate_intake
+from ..settings import CredentialError, check_ca_file, resolve_token
 from ..store import tickets
+from ..sync.errors import ProtocolError, SyncError
+from .base import CliError, settings
 from .common import echo_text, now, open_store, rules
 
 ticket_app = typer.Typer(help="Record and look up tickets (办理单).", no_args_is_help=True)
 
 
 def _load_json_file(path: Path) -> dict[str, Any]:
-    from . import CliError
-
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:
@@ -91,7 +92,7 @@ LOCAL_HELP = "Only this seat's own store, even when a server is configured."
 def _http(url: str, ca_file: str | None = None):
     """The connection to the server (verified like the seat's: system CAs, or the ca_file setting); a
     function of its own so tests can hand in the app in-process."""
-    from ..sync.client import http_client
+    from ..sync.client import http_client  # httpx (~0.1 s) only when a server is asked
 
     return http_client(url, timeout=10, ca_file=ca_file)
 
@@ -99,15 +100,11 @@ def _http(url: str, ca_file: str | None = None):
 @contextmanager
 def _centre(s, store, local: bool):
     """A `CentreLookup` over the configured server (None with --local or without a server)."""
-    from . import CliError
-
     if local or not s.server_url:
         yield None
         return
     if not s.server_url.startswith(("http://", "https://")):
         raise CliError(f"HOTLINE_SERVER：'{s.server_url}' 应以 http:// 或 https:// 开头")
-    from ..settings import CredentialError, check_ca_file, resolve_token
-
     try:
         token = resolve_token(s.token, s.token_file)  # the settings the root resolved (environment, config.toml)
         check_ca_file(s.ca_file)
@@ -118,6 +115,7 @@ def _centre(s, store, local: bool):
             "HOTLINE_TOKEN：已配置服务器（HOTLINE_SERVER）但没有令牌；请设置 HOTLINE_TOKEN 或 "
             "HOTLINE_TOKEN_FILE（由 `hotline server init` 给出），或加 --local 只查本席记录"
         )
+    # The centre lookup and httpx only when a server is asked, not for --local or a seat without one.
     from ..lookup import CentreLookup
     from ..sync.client import HotlineClient
 
@@ -153,8 +151,6 @@ def add(
     as_json: bool = typer.Option(False, "--json", help="Print the saved ticket as JSON"),
 ) -> None:
     """Record a ticket; prints its number (受理编号)."""
-    from . import CliError, settings
-
     if json_file is not None:
         form = _load_json_file(json_file)
     else:
@@ -211,8 +207,6 @@ def show(
 ) -> None:
     """Show one ticket: status in plain words, units, deadlines, history (R10.1); from any seat when a
     server is configured."""
-    from . import CliError, settings
-
     s = settings(ctx)
     number = number.strip()
     if not number.isdigit() or len(number) > 20:
@@ -226,8 +220,7 @@ def show(
     where = f"{s.db_path} "
     with _centre(s, store, local) as centre:
         if centre is not None and not pending:  # this seat's unsynced state wins over the server's
-            from ..lookup import OFFLINE_NOTE
-            from ..sync.errors import ProtocolError, SyncError
+            from ..lookup import OFFLINE_NOTE  # the centre lookup only when a server is asked
 
             try:
                 d = centre.detail(number)
@@ -274,7 +267,7 @@ def show(
         if value:
             echo_text(label, " ", value)
     echo_text("历史：")
-    from ..domain.workflow import TRANSITIONS
+    from ..domain.workflow import TRANSITIONS  # the workflow table only for `show`: `ticket add` and `list` skip it
 
     for e in history:
         local_at = e.at.astimezone(r.policy.tz).strftime("%Y-%m-%d %H:%M")
@@ -294,8 +287,6 @@ def list_(
     local: bool = typer.Option(False, "--local", help=LOCAL_HELP),
 ) -> None:
     """List tickets, newest first, optionally by the caller's phone or by status."""
-    from . import CliError, settings
-
     if phone is not None:
         norm = normalise_phone(phone)
         if norm is None:
@@ -311,6 +302,7 @@ def list_(
             with store.connect() as db:
                 found = tickets.search(db, phone=phone, status=status, open_only=open_only, limit=limit)
         else:  # issue 11: the caller's tickets at every seat
+            # The centre lookup and its wire models (pydantic) only when a server is asked.
             from ..lookup import Criteria
             from ..lookup_wire import LOOKUP_MAX
 

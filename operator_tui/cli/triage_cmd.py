@@ -17,6 +17,7 @@ from ..domain.text import clean_text
 from ..domain.triage import TARGET_NAMES, TriageRulesError, triage
 from ..settings_table import ENV
 from ..triage_rules import load_triage_rules
+from .base import settings
 
 __all__ = ["register"]
 
@@ -45,8 +46,6 @@ def register(app: typer.Typer) -> None:
         ),
     ) -> None:
         """Flag emergencies in a call text: 110 报警, 119 火警, 120 急救, 122 交通事故, 应急部门."""
-        from . import settings
-
         resolved = settings(ctx)  # None when the command runs on its own app (tests), without the root
         if rules_file is None and resolved is not None:  # config.toml's, when neither option nor environment
             rules_file = resolved.triage_rules
