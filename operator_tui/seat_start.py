@@ -2,9 +2,9 @@
 
 An operator starts the seat at the beginning of a shift and after every crash, so its start-up path
 is kept short: this module imports neither typer nor pydantic nor the store's query modules. It
-opens the store, reads the rules' data files and builds a `SeatContext` whose heavier half (the
-desk with its pydantic models, the knowledge-base searcher, the sync client) is loaded after the
-first frame when `defer` is set; see `SeatContext.pending`.
+opens the store and reads the policy for the first frame (`start_seat`); the heavier half (the
+rules, the desk with its pydantic models, the knowledge-base searcher, the sync client) is loaded
+by `SeatStart.finish()` after the first frame, or at once by `build_context`.
 
 Both ways into the seat use it: the `hotline seat` typer command and the short path in
 `operator_tui.launch`, which parses the options below itself (a test checks the table against the
@@ -24,7 +24,7 @@ from .settings import Settings
 from .settings_table import ENV
 
 if TYPE_CHECKING:
-    from .ui.context import SeatContext
+    from .ui.context import SeatBegin, SeatContext, SeatStart
 
 ROLES = ("operator", "supervisor", "admin")
 
@@ -127,25 +127,45 @@ def build_context(
     offline: bool = False,
     role: str = "operator",
     token: str | None = None,
-    defer: bool = False,
     ca_file: str | None = None,
     cti: str | None = None,
     key_file: str | None = None,
 ) -> SeatContext:
-    """Everything the seat needs. What a person can get wrong is checked here, before the first
-    frame: the policy file, the database, a site's triage rules, a missing token. With `defer`, the
-    rest of the rules files are read after the first frame; one that cannot be read closes the seat
-    with its reason (exit code 2), as a bad policy file stops it here."""
+    """Everything the seat needs, loaded at once (a supervisor's seat, `--demo`, tests and
+    benchmarks). What a person can get wrong stops it with a SeatStartError."""
+    from .config import ConfigError
+
+    start = start_seat(settings, caller, offline, role, token, ca_file=ca_file, cti=cti, key_file=key_file)
+    try:
+        return start.finish()
+    except ConfigError as exc:
+        raise SeatStartError(str(exc)) from None
+
+
+def start_seat(
+    settings: Settings,
+    caller: str | None = None,
+    offline: bool = False,
+    role: str = "operator",
+    token: str | None = None,
+    ca_file: str | None = None,
+    cti: str | None = None,
+    key_file: str | None = None,
+) -> SeatStart:
+    """The seat in two halves. What a person can get wrong is checked here, before the first
+    frame: the policy file, the database, a site's triage rules, a missing token. The rest of the
+    rules files are read by `finish()`, after the first frame; one that cannot be read raises
+    ConfigError there, and the seat closes with its reason (exit code 2), as a bad policy file
+    stops it here."""
     from .config import ConfigError, default_rules, load_policy
     from .domain.states import Role
     from .store.db import Store, StoreError
-    from .ui.context import SeatContext
+    from .ui.context import SeatContext, SeatStart, StartContext
 
     try:
-        # Deferred: the policy now (the call timer needs it); the rest of the rules, which the
-        # form's lists and the disposition checks need, right after the first frame.
-        rules = None if defer else default_rules()
-        policy = load_policy() if rules is None else rules.policy
+        # The policy now (the call timer needs it); the rest of the rules, which the form's lists
+        # and the disposition checks need, in `finish()`.
+        policy = load_policy()
     except ConfigError as exc:
         raise SeatStartError(str(exc)) from None
     # Issue 14: a mistyped --db made a new, empty seat; only `hotline db init` creates a database.
@@ -177,66 +197,61 @@ def build_context(
             "或 HOTLINE_TOKEN；由 `hotline server token` 生成）"
         )
 
-    def rest(ctx: SeatContext) -> None:
+    def rest(first: StartContext) -> SeatContext:
         from datetime import datetime
 
         from .desk import Desk
 
-        rules = ctx.rules = ctx.rules or default_rules()  # a ConfigError here stops the seat
+        rules = default_rules()  # a ConfigError here stops the seat
         # The operator is the person behind the token, as the server will record them: the one
         # remembered from the last sync (no network call here), else --operator, else 待核实
         # until the first sync asks the server (operator_tui.identity).
         from .identity import operator_for
 
-        ctx.desk = Desk(store, rules, operator_for(settings, store, token), Role(role))
+        desk = Desk(store, rules, operator_for(settings, store, token), Role(role))
         # Issue 12: stored deadlines follow holiday data that arrived since the last start.
         from .store.tickets import refresh_deadlines
 
         with store.connect() as db:
             refresh_deadlines(db, rules.clocks, rules.taxonomy, datetime.now(policy.tz))
+        kb_search = None
         try:
             from .kb.search import make_searcher
         except ImportError:
             pass
         else:
-            ctx.kb_search = make_searcher(settings.db_path, today=lambda: datetime.now(policy.tz).date())
+            kb_search = make_searcher(settings.db_path, today=lambda: datetime.now(policy.tz).date())
+        sync = None
         if syncing:
             from .sync.client import HotlineClient, http_client
             from .sync.service import SyncService
 
             def identified(who) -> None:  # from the sync worker: a plain attribute, read at the next event
-                if ctx.desk is not None:
-                    ctx.desk.actor = who.actor
+                desk.actor = who.actor
 
             http = http_client(settings.server_url or "", timeout=10, ca_file=ca_file)  # set: `syncing`
-            ctx.sync = SyncService(store, HotlineClient(http, token), rules, on_identity=identified)
+            sync = SyncService(store, HotlineClient(http, token), rules, on_identity=identified)
+        link = None
         if cti:  # the link object only: the intake screen starts it once it is on screen
             from .cti import CtiConfigError, connect_link, parse_cti_url
 
             try:
-                ctx.cti = connect_link(parse_cti_url(cti, settings.cti_credentials()))
+                link = connect_link(parse_cti_url(cti, settings.cti_credentials()))
             except CtiConfigError as exc:  # closes the seat with the reason, as a bad rules file does
                 raise ConfigError(str(exc)) from None
+        return SeatContext.completing(first, rules=rules, desk=desk, kb_search=kb_search, sync=sync, cti=link)
 
-    ctx = SeatContext(
+    first = StartContext(
         settings=settings,
-        rules=rules,
         store=store,
+        policy=policy,
         triage_rules=triage_rules,
         triage_loader=None if triage_rules else _packaged_triage_rules,
         caller=caller,
         offline=offline,
         role=Role(role),
-        start_policy=policy,
     )
-    if defer:
-        ctx.pending = rest
-    else:
-        try:
-            rest(ctx)
-        except ConfigError as exc:
-            raise SeatStartError(str(exc)) from None
-    return ctx
+    return SeatStart(first, rest)
 
 
 def _packaged_triage_rules():
@@ -259,28 +274,41 @@ def run_seat(settings: Settings, opts: SeatOptions, defer: bool = False) -> None
         token = resolve_token(opts.token, opts.token_file)
     except CredentialError as exc:
         raise SeatStartError(str(exc)) from None
+    begin: SeatBegin
     # A supervisor opens on the queue overview, which needs the whole context at once.
-    context = build_context(
-        settings,
-        opts.caller,
-        opts.offline,
-        opts.role,
-        token,
-        defer=defer and opts.role == "operator" and not opts.demo,
-        ca_file=opts.ca_file,
-        cti=opts.cti,
-        key_file=opts.key_file,
-    )
-    if opts.demo:
-        from datetime import datetime
+    if defer and opts.role == "operator" and not opts.demo:
+        begin = start_seat(
+            settings,
+            opts.caller,
+            opts.offline,
+            opts.role,
+            token,
+            ca_file=opts.ca_file,
+            cti=opts.cti,
+            key_file=opts.key_file,
+        )
+    else:
+        context = build_context(
+            settings,
+            opts.caller,
+            opts.offline,
+            opts.role,
+            token,
+            ca_file=opts.ca_file,
+            cti=opts.cti,
+            key_file=opts.key_file,
+        )
+        if opts.demo:
+            from datetime import datetime
 
-        from .demo import seed
+            from .demo import seed
 
-        seed(context.store, context.ready_rules, datetime.now(UTC))
+            seed(context.store, context.rules, datetime.now(UTC))
+        begin = context
     from .ui.app import KeymapError, make_app
 
     try:
-        app = make_app(context)
+        app = make_app(begin)
     except KeymapError as exc:
         raise SeatStartError(f"keymap: {exc}") from None
     app.run()

@@ -100,7 +100,7 @@ from operator_tui.settings import Settings
 from operator_tui.ui import app as seat_app
 
 caller = sys.argv[2] or None
-ctx = seat_start.build_context(Settings.resolve(db=Path(sys.argv[1])), caller=caller, defer=True)
+ctx = seat_start.start_seat(Settings.resolve(db=Path(sys.argv[1])), caller=caller)
 seen = []
 
 def mark(self, path, stage):  # the first frame, ready for typing: what has been imported by now

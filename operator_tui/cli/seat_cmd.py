@@ -18,7 +18,6 @@ def build_context(
     offline: bool = False,
     role: str = "operator",
     token: str | None = None,
-    defer: bool = False,
     ca_file: str | None = None,
     cti: str | None = None,
     key_file: str | None = None,
@@ -29,7 +28,7 @@ def build_context(
     from . import CliError
 
     try:
-        return build(settings, caller, offline, role, token, defer=defer, ca_file=ca_file, cti=cti, key_file=key_file)
+        return build(settings, caller, offline, role, token, ca_file=ca_file, cti=cti, key_file=key_file)
     except SeatStartError as exc:
         raise CliError(str(exc)) from None
 

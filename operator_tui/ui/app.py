@@ -23,7 +23,7 @@ from textual.screen import Screen
 from ..domain.errors import Misconfigured
 from ..domain.states import Role
 from ..settings_table import ENV
-from .context import SeatContext
+from .context import SeatBegin, SeatContext, first_frame
 from .key_hold import KeyHoldMixin
 from .screens.intake import IntakeScreen
 from .widgets.sync_status import SyncStatusBar
@@ -69,18 +69,26 @@ class SeatApp(KeyHoldMixin, App):  # type: ignore[misc]
     ]
     SYNC_SECONDS = 5.0  # how often a seat with a server pushes its outbox and pulls changes
 
-    def __init__(self, ctx: SeatContext, keymap: dict[str, str] | None = None) -> None:
+    # The complete context, from the moment it exists (`context_ready`): at once when the app is
+    # given one, else when the intake screen has loaded the deferred half. Until then `start` only.
+    ctx: SeatContext
+    ready = False
+
+    def __init__(self, begin: SeatBegin, keymap: dict[str, str] | None = None) -> None:
+        self.start = first_frame(begin)
         # The first screen is the role's own mode from the start (not Textual's empty default
         # screen, switched away from on mount): one screen composed, laid out and painted, not two.
         # Textual declares DEFAULT_MODE a class variable but reads it from the instance.
-        self.DEFAULT_MODE = "overview" if ctx.role in (Role.SUPERVISOR, Role.ADMIN) else "intake"  # type: ignore[misc]
+        self.DEFAULT_MODE = "overview" if self.start.role in (Role.SUPERVISOR, Role.ADMIN) else "intake"  # type: ignore[misc]
         super().__init__()
-        self.ctx = ctx
+        self._begin = begin
+        if isinstance(begin, SeatContext):  # a supervisor's overview is composed before on_mount
+            self.ctx, self.ready = begin, True
         self._keymap = keymap or {}
         self._stages_marked: set[str] = set()  # see mark_ready
         # Seat and supervisor are separate screen stacks (Textual MODES): switching keeps each
         # one's state, so a supervisor can take a call and come back to the overview.
-        self.add_mode("intake", lambda: IntakeScreen(self.ctx))
+        self.add_mode("intake", lambda: IntakeScreen(self._begin))
         self.add_mode("overview", self._overview)
 
     def _overview(self) -> Screen:
@@ -91,8 +99,8 @@ class SeatApp(KeyHoldMixin, App):  # type: ignore[misc]
     def on_mount(self) -> None:
         if self._keymap:
             self.set_keymap(self._keymap)
-        if self.ctx.pending is None:
-            self.context_ready()
+        if self.ready:
+            self.context_ready(self.ctx)
         # else the intake screen finishes the context after its first frame and calls context_ready
 
     def _collector_on(self) -> None:
@@ -105,8 +113,9 @@ class SeatApp(KeyHoldMixin, App):  # type: ignore[misc]
         gc.freeze()
         gc.enable()
 
-    def context_ready(self) -> None:
-        """The whole context is loaded: start syncing and read the status line."""
+    def context_ready(self, ctx: SeatContext) -> None:
+        """The whole context is loaded: keep it, start syncing and read the status line."""
+        self.ctx, self.ready = ctx, True
         self.call_after_refresh(self._collector_on)
         if self.ctx.sync is not None and not self.ctx.offline:
             self.set_interval(self.SYNC_SECONDS, self.action_sync_now)
@@ -125,7 +134,7 @@ class SeatApp(KeyHoldMixin, App):  # type: ignore[misc]
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # Sync, the overview and the conflicts need the whole context: while the seat finishes
         # starting (a fraction of a second) they show dimmed and do nothing.
-        if self.ctx.pending is not None and action in ("toggle_mode", "sync_now", "conflicts"):
+        if not self.ready and action in ("toggle_mode", "sync_now", "conflicts"):
             return None
         return True
 
@@ -144,7 +153,7 @@ class SeatApp(KeyHoldMixin, App):  # type: ignore[misc]
     def _read_status(self) -> None:
         from ..sync.status import read_status
 
-        self.post_message(self.StatusRead(read_status(self.ctx.store)))
+        self.post_message(self.StatusRead(read_status(self.start.store)))
 
     def on_seat_app_status_read(self, message: StatusRead) -> None:
         self.sync_status = message.status
@@ -158,7 +167,7 @@ class SeatApp(KeyHoldMixin, App):  # type: ignore[misc]
     def action_conflicts(self) -> None:
         from .screens.conflicts import ConflictsScreen
 
-        self.push_screen(ConflictsScreen(self.ctx.store, tz=self.ctx.ready_rules.policy.tz, now=self.ctx.now))
+        self.push_screen(ConflictsScreen(self.ctx.store, tz=self.ctx.policy.tz, now=self.ctx.now))
 
     def mark_ready(self, stage: str = "ready") -> None:
         """A start-up stage was reached: "ready" (the first frame, ready for typing) or "complete"
@@ -240,5 +249,6 @@ class SeatApp(KeyHoldMixin, App):  # type: ignore[misc]
         return list(stack)
 
 
-def make_app(ctx: SeatContext) -> SeatApp:
-    return SeatApp(ctx, load_keymap(ctx.settings.keymap_path))
+def make_app(begin: SeatBegin) -> SeatApp:
+    """The seat's app, given its complete context or a `SeatStart` (the command line's two halves)."""
+    return SeatApp(begin, load_keymap(first_frame(begin).settings.keymap_path))

@@ -100,7 +100,7 @@ def test_the_seat_greets_and_records_as_the_tokens_person(hub, monkeypatch, tmp_
     """The seat's start: no network call before the desk exists; the first sync puts the person
     from the token on the desk, which the F3 greeting (工号{operator}) and new events use."""
     import operator_tui.sync.client as client
-    from operator_tui.cli.seat_cmd import build_context
+    from operator_tui.seat_start import start_seat
 
     token = person_token(hub, staff_no="2048", name="李四")
     calls = []
@@ -112,18 +112,15 @@ def test_the_seat_greets_and_records_as_the_tokens_person(hub, monkeypatch, tmp_
         config_dir=tmp_path,
         operator_explicit=False,
     )
-    ctx = build_context(settings, token=token, defer=True)
-    ctx.finish()
+    ctx = start_seat(settings, token=token).finish()
     assert ctx.desk.actor == UNVERIFIED and not hub.sleeps
     assert ctx.sync.sync_once().ok
     assert ctx.desk.actor == "2048"
     t = ctx.desk.register(hub.form(), hub.seat_clock())
     assert t.operator == "2048"
     # the next start, offline, knows the person straight away, with no network call
-    ctx2 = build_context(settings, token=token, offline=True, defer=True)
-    ctx2.finish()
+    ctx2 = start_seat(settings, token=token, offline=True).finish()
     assert ctx2.desk.actor == "2048" and ctx2.sync is None and calls == ["http://hotline.test"]
     # a seat with no token at all is a standalone seat: its operator is whoever runs it, as before
-    ctx3 = build_context(settings, offline=True, defer=True)
-    ctx3.finish()
+    ctx3 = start_seat(settings, offline=True).finish()
     assert ctx3.desk.actor == "root"

@@ -14,7 +14,7 @@ from operator_tui import launch
 from operator_tui.config import ConfigError
 from operator_tui.cti.fake import FakeLink
 from operator_tui.demo import DEMO_CALLER
-from operator_tui.seat_start import SeatStartError, build_context, parse_seat_args
+from operator_tui.seat_start import SeatStartError, build_context, parse_seat_args, start_seat
 from operator_tui.settings import Settings
 from operator_tui.store.db import Store
 from operator_tui.ui.app import make_app
@@ -48,19 +48,19 @@ def test_missing_credentials_stop_the_seat_saying_what_to_set(tmp_path, monkeypa
     settings = Settings.resolve(db=tmp_path / "seat.db", operator="op")
     with pytest.raises(SeatStartError, match="HOTLINE_CTI_PASSWORD"):
         build_context(settings, cti=URL)
-    ctx = build_context(settings, cti=URL, defer=True)  # after the first frame: the seat closes saying why
+    start = start_seat(settings, cti=URL)  # after the first frame: the seat closes saying why
     with pytest.raises(ConfigError, match="HOTLINE_CTI_PASSWORD"):
-        ctx.finish()
+        start.finish()
 
 
 PROBE = """
 import sys
 from pathlib import Path
-from operator_tui.seat_start import build_context
+from operator_tui.seat_start import start_seat
 from operator_tui.settings import Settings
-ctx = build_context(Settings.resolve(db=Path(sys.argv[1]), operator="op"), cti=sys.argv[2], defer=True)
+start = start_seat(Settings.resolve(db=Path(sys.argv[1]), operator="op"), cti=sys.argv[2])
 early = sorted(m for m in sys.modules if m.startswith("operator_tui.cti"))
-ctx.finish()
+ctx = start.finish()
 print(early, type(ctx.cti).__name__, ctx.cti.is_up)
 """
 

@@ -19,11 +19,12 @@ import pytest
 from operator_tui.config import default_rules, load_rules
 from operator_tui.demo import DEMO_CALLER, seed
 from operator_tui.domain.model import Status
-from operator_tui.seat_start import build_context
+from operator_tui.seat_start import start_seat
 from operator_tui.settings import Settings
 from operator_tui.store import drafts, tickets
 from operator_tui.store.db import Store
 from operator_tui.ui.app import make_app
+from operator_tui.ui.context import SeatContext, SeatStart
 
 NOW = datetime(2026, 11, 26, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))  # as in tests/ui/conftest.py
 SIZE = (160, 48)
@@ -31,23 +32,22 @@ SIZE = (160, 48)
 
 @pytest.fixture
 def deferred(tmp_path, monkeypatch):
-    """A context as `hotline seat` builds it, with its deferred half held until `gate.set()`."""
+    """The seat as `hotline seat` starts it (`SeatStart`), with its deferred half held until
+    `gate.set()`."""
     monkeypatch.setenv("HOTLINE_CONFIG_DIR", str(tmp_path / "config"))
 
     def make(caller: str | None = None):
         settings = Settings.resolve(db=tmp_path / "seat.db", operator="op-test")
         seed(Store.open(settings.db_path), load_rules(), NOW)
-        ctx = build_context(settings, caller=caller, defer=True)
-        ctx.now = lambda: NOW
+        start = start_seat(settings, caller=caller)
+        start.first.now = lambda: NOW
         gate = threading.Event()
-        rest = ctx.pending
 
-        def held(c):
+        def held(first):
             assert gate.wait(20), "the test never let the seat finish starting"
-            rest(c)
+            return start.rest(first)
 
-        ctx.pending = held
-        return ctx, gate
+        return SeatStart(start.first, held), gate
 
     return make
 
@@ -64,9 +64,10 @@ async def _until_loaded(pilot, timeout: float = 20.0) -> None:
 
 @pytest.mark.rule("R13.1")
 async def test_typing_before_the_seat_has_loaded_is_kept_and_looked_up_after(deferred, keys):
-    ctx, gate = deferred()
-    assert ctx.rules is None and ctx.desk is None  # nothing of the deferred half before the first frame
-    app = make_app(ctx)
+    start, gate = deferred()
+    # nothing of the deferred half before the first frame: the first context has no rules, no desk
+    assert not isinstance(start.first, SeatContext) and not hasattr(start.first, "rules")
+    app = make_app(start)
     gc.disable()  # as `hotline seat` starts (operator_tui.launch)
     async with app.run_test(size=SIZE) as pilot:
         assert not gc.isenabled()
@@ -101,6 +102,9 @@ async def test_typing_before_the_seat_has_loaded_is_kept_and_looked_up_after(def
         assert screen.call_id and screen.call_started_at == NOW  # the call started with the first key
         assert len(screen.query_one("#history").rows) == 3  # the screen pop ran for the early number
         assert screen.query("#matter") and screen.query("#banner") and screen.query("#sync")
+        # the screen and the app switched to the complete context, with the first one's clock
+        assert screen.ctx is app.ctx is start.finish() and screen.ctx.now() == NOW
+        assert screen.ctx.policy is screen.ctx.rules.policy and screen.ctx.desk.rules is screen.ctx.rules
         assert screen.active_bindings["f5"][2] is True
         assert not screen.has_class("-starting")
         assert gc.isenabled()  # the collector is back once the seat has finished starting
@@ -108,8 +112,8 @@ async def test_typing_before_the_seat_has_loaded_is_kept_and_looked_up_after(def
 
 @pytest.mark.rule("R20.2")
 async def test_a_whole_call_on_a_seat_started_from_the_command_line(deferred, keys):
-    ctx, gate = deferred()
-    app = make_app(ctx)
+    start, gate = deferred()
+    app = make_app(start)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press(*"13800002222")
         await keys.fill(pilot, "name", "钱先生")
@@ -121,7 +125,7 @@ async def test_a_whole_call_on_a_seat_started_from_the_command_line(deferred, ke
         await keys.pick(pilot, "appeal_type", "ts")
         await keys.pick(pilot, "matter", "gnwd")
         await keys.confirm(pilot, "f6")
-    with ctx.store.connect() as db:
+    with start.first.store.connect() as db:
         found = tickets.search(db, phone="13800002222")
         assert len(found) == 1
         kinds = [e.kind for e in tickets.events(db, found[0].id)]
@@ -134,9 +138,9 @@ async def test_a_whole_call_on_a_seat_started_from_the_command_line(deferred, ke
 async def test_a_draft_is_restored_whole_on_a_deferred_start(deferred, keys):
     """After a crash the form must hold the draft before the operator types: the seat loads the rest
     before its first frame in that case, and the cursor goes back into the caller's words."""
-    ctx, gate = deferred()
+    start, gate = deferred()
     gate.set()
-    with ctx.store.transaction() as db:
+    with start.first.store.transaction() as db:
         drafts.save(
             db,
             {
@@ -151,7 +155,7 @@ async def test_a_draft_is_restored_whole_on_a_deferred_start(deferred, keys):
             },
             NOW,
         )
-    app = make_app(ctx)
+    app = make_app(start)
     async with app.run_test(size=SIZE) as pilot:
         screen = app.screen
         assert screen.form.complete and app.focused.id == "description"
@@ -172,12 +176,12 @@ def fresh_rules():
 async def test_a_rules_file_broken_after_the_first_frame_closes_the_seat_saying_why(
     deferred, tmp_path, monkeypatch, fresh_rules, capsys
 ):
-    ctx, gate = deferred()
+    start, gate = deferred()
     bad = tmp_path / "holidays.toml"
     bad.write_text("[2027\nholidays = 1\n", encoding="utf-8")
     monkeypatch.setenv("HOTLINE_HOLIDAYS", str(bad))  # read with the rules, after the first frame
     gate.set()
-    app = make_app(ctx)
+    app = make_app(start)
     async with app.run_test(size=SIZE) as pilot:
         for _ in range(100):
             if app._exit_renderables or not app.is_running:

@@ -106,7 +106,7 @@ class FindScreen(Screen):
             number, phone = parsed.number, parsed.phone
         if not (number or phone or values["find-name"] or values["find-address"]):
             return None, asked, "请填写受理编号、电话、姓名或住址中的至少一项（日期只用来缩小范围）"
-        tz = self.ctx.ready_rules.policy.tz
+        tz = self.ctx.rules.policy.tz
         bounds: list[datetime | None] = []
         for field, extra in (("find-from", 0), ("find-to", 1)):  # the end date is included
             if not values[field]:
@@ -156,7 +156,7 @@ class FindScreen(Screen):
     @on(Found)
     def _found(self, message: Found) -> None:
         self.found = message.found.rows
-        tax, tz, now = self.ctx.ready_rules.taxonomy, self.ctx.ready_rules.policy.tz, self.ctx.now()
+        tax, tz, now = self.ctx.rules.taxonomy, self.ctx.rules.policy.tz, self.ctx.now()
         table = self.query_one(DataTable)
         table.clear()
         status = self.query_one("#find-status", Label)
@@ -273,10 +273,10 @@ class TicketDetailScreen(Screen):
         self.post_message(self.Loaded([e.to_domain() for e in d.events], d.ticket.ticket))
 
     def _summary(self) -> Text:
-        t, tax, tz = self.ticket, self.ctx.ready_rules.taxonomy, self.ctx.ready_rules.policy.tz
+        t, tax, tz = self.ticket, self.ctx.rules.taxonomy, self.ctx.rules.policy.tz
         if t is None:  # shown only once the ticket is here (compose, _loaded)
             raise BrokenInvariant("ticket detail: a summary without its ticket")
-        clock = self.ctx.ready_desk.clock(t, self.ctx.now())
+        clock = self.ctx.desk.clock(t, self.ctx.now())
         lines = joined(("受理编号 ", "bold"), (t.number, "bold reverse"), "   ", (t.status_name, "bold green"), "\n")
         lines.append_text(
             joined("诉求人 ", t.appellant.name, "   电话 ", t.appellant.phone, "   住址 ", t.appellant.address, "\n")
@@ -344,7 +344,7 @@ class TicketDetailScreen(Screen):
 
     @on(Loaded)
     def _loaded(self, message: Loaded) -> None:
-        tz = self.ctx.ready_rules.policy.tz
+        tz = self.ctx.rules.policy.tz
         if message.problem:
             self.query_one("#detail-summary", Static).update(Text(message.problem, style="bold red"))
             return
@@ -420,11 +420,11 @@ class TicketDetailScreen(Screen):
         try:
             if self.remote_number is not None:  # another seat's ticket: stored here first (issue 11)
                 lookup = CentreLookup.of(self.ctx.store, self.ctx.sync, self.ctx.offline)
-                self.ticket = lookup.ensure_local(self.remote_number, self.ctx.ready_rules, now, purpose="办理单补记")
+                self.ticket = lookup.ensure_local(self.remote_number, self.ctx.rules, now, purpose="办理单补记")
                 self.remote_number = None
             if self.ticket is None:  # _ready() checked it before the dialog
                 raise BrokenInvariant("ticket detail: nothing to record on")
-            self.ticket = self.ctx.ready_desk.record(self.ticket.id, kind, payload, now)
+            self.ticket = self.ctx.desk.record(self.ticket.id, kind, payload, now)
         except HotlineError as exc:  # a rule's refusal, no such ticket, the server away: said, not raised
             said = notice(exc)
             self.app.call_from_thread(

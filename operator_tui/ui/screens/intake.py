@@ -26,7 +26,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Static
 
-from ..context import SeatContext
+from ..context import SeatBegin, SeatContext, first_frame
 from ..safe import caller_text, joined
 from ..widgets.call_panel import CallPanel
 from ..widgets.key_bar import KeyBar
@@ -111,11 +111,15 @@ class IntakeScreen(DeferredStart, DraftAutosave, SeatTools, CallActions, PhoneCa
             self.phone = phone
             self.info = info
 
-    def __init__(self, ctx: SeatContext) -> None:
+    def __init__(self, begin: SeatBegin) -> None:
+        complete = isinstance(begin, SeatContext)
         # "-starting": the form keeps the width it will have beside the side panel, mounted later
-        super().__init__(classes="" if ctx.pending is None else "-starting")
+        super().__init__(classes="" if complete else "-starting")
         # The call's state; its types are declared once, in intake_host.IntakeNeeds.
-        self.ctx = ctx
+        self.start = first_frame(begin)
+        self._begin = begin
+        if isinstance(begin, SeatContext):
+            self.ctx = begin
         self.call_id = None
         self.call_started_at = None
         self.pending_referrals = []
@@ -125,7 +129,7 @@ class IntakeScreen(DeferredStart, DraftAutosave, SeatTools, CallActions, PhoneCa
         self.caller = None
         self._caller_phone = None
         self._init_drafts()
-        self.loaded = ctx.pending is None  # False until the deferred start-up is done
+        self.loaded = complete  # False until the deferred start-up is done (and `ctx` set)
         self._pending_fields = []  # fields changed before then, replayed after
         self._init_phone()
 
@@ -140,9 +144,9 @@ class IntakeScreen(DeferredStart, DraftAutosave, SeatTools, CallActions, PhoneCa
     # --- layout --------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
-        policy = self.ctx.policy
+        policy = self.start.policy
         yield CallPanel(
-            self.ctx.now,
+            self.start.now,
             policy.call_warn_seconds,
             policy.call_long_seconds,
             wrap_up_seconds=policy.wrap_up_seconds,
@@ -151,9 +155,7 @@ class IntakeScreen(DeferredStart, DraftAutosave, SeatTools, CallActions, PhoneCa
         if self.loaded:
             yield from self._notices()
         with Horizontal(id="main"):
-            yield TicketForm(
-                self.ctx.ready_rules.taxonomy if self.loaded else None, head_only=not self.loaded, id="form"
-            )
+            yield TicketForm(self.ctx.rules.taxonomy if self.loaded else None, head_only=not self.loaded, id="form")
             if self.loaded:
                 with Vertical(id="side"):
                     yield from self._side_panels()
@@ -175,7 +177,7 @@ class IntakeScreen(DeferredStart, DraftAutosave, SeatTools, CallActions, PhoneCa
     def _side_panels(self) -> ComposeResult:
         from ..widgets.caller_history import CallerHistory
 
-        yield CallerHistory(self.ctx.ready_rules.taxonomy, self.ctx.ready_rules.policy.tz, id="history")
+        yield CallerHistory(self.ctx.rules.taxonomy, self.ctx.rules.policy.tz, id="history")
         if self.ctx.kb_search is not None:
             from ..widgets.knowledge_panel import KnowledgePanel
 
@@ -194,7 +196,7 @@ class IntakeScreen(DeferredStart, DraftAutosave, SeatTools, CallActions, PhoneCa
     def start_call(self, phone: str = "", *, call_id: str | None = None, ringing: bool = False) -> None:
         """A new call on the form: F2, `--caller`, or the phone ringing (`call_id` the switch's id;
         the talk timer then starts when it is answered)."""
-        now = self.ctx.now()
+        now = self.start.now()
         self.call_id = call_id or self._new_call_id(now)
         self.phone_call_id = call_id
         self.call_started_at = now
@@ -260,7 +262,7 @@ class IntakeScreen(DeferredStart, DraftAutosave, SeatTools, CallActions, PhoneCa
     @on(TicketForm.Changed)
     def _form_changed(self, message: TicketForm.Changed) -> None:
         if self.call_started_at is None:  # typing without F2: the call starts now
-            now = self.ctx.now()
+            now = self.start.now()
             self.call_id, self.call_started_at = self._new_call_id(now), now
             self.query_one(CallPanel).start(now)
         if message.field in ("lead_unit", "co_units"):
@@ -290,10 +292,10 @@ class IntakeScreen(DeferredStart, DraftAutosave, SeatTools, CallActions, PhoneCa
         if field in ("description", "matter"):
             self._search_kb(data["description"] or "", data["matter"])
         if field in ("matter", "place", "scope") and not self.units_overridden:
-            s = suggest_units(self.ctx.ready_rules.taxonomy, data["matter"], data["place"], data["scope"])
+            s = suggest_units(self.ctx.rules.taxonomy, data["matter"], data["place"], data["scope"])
             self.form.set_units(s.lead_unit, s.co_units)
         if field == "matter" and data["matter"]:
-            scope = self.ctx.ready_rules.taxonomy.matters[data["matter"]].scope
+            scope = self.ctx.rules.taxonomy.matters[data["matter"]].scope
             picker = cast("PickerField", self.form.query_one("#scope"))
             if not picker.value:
                 picker.set_value(str(scope), notify=False)
@@ -316,7 +318,7 @@ class IntakeScreen(DeferredStart, DraftAutosave, SeatTools, CallActions, PhoneCa
         from ..widgets.form_tail import choices
         from ..widgets.picker import search_keys
 
-        for items in choices(self.ctx.ready_rules.taxonomy).values():
+        for items in choices(self.ctx.rules.taxonomy).values():
             for choice in items:
                 search_keys(choice.name)
 
@@ -352,7 +354,7 @@ class IntakeScreen(DeferredStart, DraftAutosave, SeatTools, CallActions, PhoneCa
         self._refresh_flags()
 
     def _refresh_flags(self) -> None:
-        tax = self.ctx.ready_rules.taxonomy
+        tax = self.ctx.rules.taxonomy
         data = self.form.data()
         flags: list[tuple[str, str]] = []
         vulnerable = set(data["appellant"]["vulnerable"]) | set(self.caller.vulnerable if self.caller else ())
@@ -383,14 +385,12 @@ class IntakeScreen(DeferredStart, DraftAutosave, SeatTools, CallActions, PhoneCa
         from ...domain.deadlines import CLOCK_NAMES
         from ...domain.phrases import fill
 
-        clock = self.ctx.ready_desk.clock(ticket, now)
+        clock = self.ctx.desk.clock(ticket, now)
         if clock is not None:
-            due = f"{CLOCK_NAMES[clock.name]}为{clock.due.at.astimezone(self.ctx.ready_rules.policy.tz):%m月%d日}"
+            due = f"{CLOCK_NAMES[clock.name]}为{clock.due.at.astimezone(self.ctx.rules.policy.tz):%m月%d日}"
         else:
             due = CLOSED_AT_INTAKE.get(str(ticket.status), "办结后将给您回复")
-        return fill(
-            self.ctx.ready_rules.phrases.templates["closing"], {"number": spaced_number(ticket.number), "due": due}
-        )
+        return fill(self.ctx.rules.phrases.templates["closing"], {"number": spaced_number(ticket.number), "due": due})
 
     @on(Saved)
     def _saved(self, message: Saved) -> None:
@@ -406,8 +406,8 @@ class IntakeScreen(DeferredStart, DraftAutosave, SeatTools, CallActions, PhoneCa
             self.form.set_locked(True)  # nothing typed now can change a saved ticket (F2 starts anew)
         from ...domain.deadlines import CLOCK_NAMES
 
-        clock = self.ctx.ready_desk.clock(t, self.ctx.now())
-        tz = self.ctx.ready_rules.policy.tz
+        clock = self.ctx.desk.clock(t, self.ctx.now())
+        tz = self.ctx.rules.policy.tz
         line = joined(
             ("已保存  受理编号 ", "bold"),
             (spaced_number(t.number), "bold reverse"),

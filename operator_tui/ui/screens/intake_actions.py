@@ -41,7 +41,7 @@ class CallActions(IntakeHost):
         from ...domain.validation import validate_intake
 
         data = self.form.data()
-        _, errors = validate_intake(data, self.ctx.ready_rules.taxonomy)
+        _, errors = validate_intake(data, self.ctx.rules.taxonomy)
         self.form.show_errors(errors)
         if errors:
             self.form.focus_field(errors[0].field)
@@ -64,7 +64,7 @@ class CallActions(IntakeHost):
             if ok:
                 self._register(d)
 
-        body = describe(d, self.ctx.ready_rules.taxonomy)
+        body = describe(d, self.ctx.rules.taxonomy)
         banner = cast("EmergencyBanner", self.query_one("#banner"))
         if banner.raised and not self.pending_referrals:  # R20.3: say so before the call ends unrecorded
             body.append(
@@ -120,7 +120,7 @@ class CallActions(IntakeHost):
 
         if not self._ensure_unsaved() or (data := self._validated()) is None:
             return
-        phrases = self.ctx.ready_rules.phrases
+        phrases = self.ctx.rules.phrases
 
         def chosen(channel: str | None) -> None:
             if not channel:
@@ -150,7 +150,7 @@ class CallActions(IntakeHost):
         now = self.ctx.now()
         form = {**form, "call_id": self.call_id}
         try:
-            ticket = self.ctx.ready_desk.register(form, now, follow)
+            ticket = self.ctx.desk.register(form, now, follow)
         except IntakeInvalid as exc:
             self.post_message(self.Failed(str(exc)))
             return
@@ -224,8 +224,8 @@ class CallActions(IntakeHost):
 
             self.app.push_screen(ConfirmScreen("催办", body), confirmed)
             return
-        tax = self.ctx.ready_rules.taxonomy
-        tz = self.ctx.ready_rules.policy.tz
+        tax = self.ctx.rules.taxonomy
+        tz = self.ctx.rules.policy.tz
         options = [
             (
                 r.id,
@@ -251,12 +251,12 @@ class CallActions(IntakeHost):
         try:
             # The caller's words go on the ticket as a note right after the link (R13.1).
             lookup = CentreLookup.of(self.ctx.store, self.ctx.sync, self.ctx.offline)
-            ticket = lookup.ensure_local(row.number, self.ctx.ready_rules, now, purpose="催办")
-            t = self.ctx.ready_desk.record(ticket.id, "link_call", {"call_id": self.call_id or new_id(now)}, now)
+            ticket = lookup.ensure_local(row.number, self.ctx.rules, now, purpose="催办")
+            t = self.ctx.desk.record(ticket.id, "link_call", {"call_id": self.call_id or new_id(now)}, now)
             if text:
-                t = self.ctx.ready_desk.record(ticket.id, "add_note", {"text": text}, now)
+                t = self.ctx.desk.record(ticket.id, "add_note", {"text": text}, now)
             for r in self.pending_referrals:
-                t = self.ctx.ready_desk.record(ticket.id, "referral", r, now)
+                t = self.ctx.desk.record(ticket.id, "referral", r, now)
             with self.ctx.store.transaction() as db:
                 drafts.clear(db)
         except RuleViolation as exc:
@@ -271,7 +271,7 @@ class CallActions(IntakeHost):
             return
         from ...domain.phrases import fill
 
-        phrase = fill(self.ctx.ready_rules.phrases.templates["link_call"], {"number": spaced_number(t.number)})
+        phrase = fill(self.ctx.rules.phrases.templates["link_call"], {"number": spaced_number(t.number)})
         self.post_message(self.Saved(t, phrase))
 
     # --- emergencies (R20.3) ---------------------------------------------------------------
@@ -312,7 +312,7 @@ class CallActions(IntakeHost):
     @work(thread=True, group="save")
     def _record_referral(self, ticket_id: str, payload: dict[str, Any]) -> None:
         try:
-            t = self.ctx.ready_desk.record(ticket_id, "referral", payload, self.ctx.now())
+            t = self.ctx.desk.record(ticket_id, "referral", payload, self.ctx.now())
         except RuleViolation as exc:
             self.post_message(self.Failed(f"{exc.rule}：{exc.message}"))
             return

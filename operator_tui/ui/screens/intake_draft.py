@@ -7,7 +7,7 @@ after the last change, and never later than `AUTOSAVE_MAX_WAIT` after the first 
 continuous typing is written at least every half second. The write runs in a thread worker (one
 connection, `synchronous=FULL`): the keystroke that triggers it never waits for the disk.
 
-A mixin of `IntakeScreen` (which owns `ctx`, `form` and the call's fields).
+A mixin of `IntakeScreen` (which owns `start`, `form` and the call's fields).
 """
 
 from __future__ import annotations
@@ -86,14 +86,14 @@ class DraftAutosave(IntakeHost):
         with self._draft_lock:
             if data["call_id"] in self._closed_calls:
                 return
-            with self.ctx.store.read() as conn:  # a plain autocommit connection: one INSERT, FULL sync
-                drafts.save(conn, data, self.ctx.now())
+            with self.start.store.read() as conn:  # a plain autocommit connection: one INSERT, FULL sync
+                drafts.save(conn, data, self.start.now())
 
     @work(thread=True, group="draft-close")
     def _close_draft(self, call_id: str | None) -> None:
         with self._draft_lock:
             self._closed_calls.add(call_id)
-            with self.ctx.store.transaction() as db:
+            with self.start.store.transaction() as db:
                 drafts.clear(db)
 
     # --- when the seat closes (Ctrl+Q) ------------------------------------------------------
@@ -105,12 +105,12 @@ class DraftAutosave(IntakeHost):
     def drop_draft(self) -> None:
         """The operator quits with nothing of a caller's words unsaved: the next start is clean."""
         self._stop_autosave()
-        with self._draft_lock, self.ctx.store.read() as conn:
+        with self._draft_lock, self.start.store.read() as conn:
             drafts.clear(conn)
 
     def flush_draft(self) -> None:
         """Write the draft now, on this thread (the seat is about to close)."""
         self._stop_autosave()
         if self.saved_ticket is None and self.call_started_at is not None and self._worth_saving():
-            with self._draft_lock, self.ctx.store.read() as conn:
-                drafts.save(conn, self._draft(), self.ctx.now())
+            with self._draft_lock, self.start.store.read() as conn:
+                drafts.save(conn, self._draft(), self.start.now())

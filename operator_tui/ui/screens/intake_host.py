@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
     from ...domain.model import Ticket
     from ..app import SeatApp
-    from ..context import SeatContext
+    from ..context import SeatBegin, SeatContext, StartContext
     from ..widgets.ticket_form import TicketForm
     from .intake import CallerInfo
 
@@ -29,7 +29,9 @@ if TYPE_CHECKING:
 class IntakeNeeds(Protocol):
     """The intake screen's own state and methods that its mixins use."""
 
-    ctx: SeatContext
+    start: StartContext  # the first frame's: from the start
+    ctx: SeatContext  # the complete one: set when `loaded` (code after start-up uses this)
+    _begin: SeatBegin
     loaded: bool  # False until the deferred start-up is done
     call_id: str | None
     phone_call_id: str | None  # the switch's id of the call on the form (issue 19)
@@ -77,7 +79,9 @@ if TYPE_CHECKING:
         The state is declared again here because mypy takes an assignment in an explicit subclass of
         a protocol for a new declaration of the member (typed from the value assigned)."""
 
+        start: StartContext
         ctx: SeatContext
+        _begin: SeatBegin
         loaded: bool
         call_id: str | None
         phone_call_id: str | None

@@ -59,7 +59,8 @@ class PhoneCalls(IntakeHost):
 
     @property
     def link(self) -> Any:
-        return self.ctx.cti
+        """The phone link once the seat has finished starting (`--cti`); None before or without it."""
+        return self.ctx.cti if self.loaded else None
 
     def _phone_action_allowed(self, action: str) -> bool | None:
         """The phone's keys exist only with --cti (the key bar is as before without it)."""
@@ -211,7 +212,7 @@ class PhoneCalls(IntakeHost):
         from ...domain.errors import RuleViolation
 
         try:
-            self.ctx.ready_desk.record(ticket_id, "call_record", payload, self.ctx.now())
+            self.ctx.desk.record(ticket_id, "call_record", payload, self.ctx.now())
         except RuleViolation as exc:
             self.post_message(self.Failed(f"通话记录未能记入工单：{exc.rule}：{exc.message}"))
 

@@ -1,6 +1,6 @@
 """The intake screen's start: the first frame, the deferred half of start-up, a draft resumed.
 
-Started from the command line (`ctx.pending` set), the first frame holds the call panel and the
+Started from the command line (given a `SeatStart`), the first frame holds the call panel and the
 head of the form (the caller's name, number and address) with the cursor in it. Right after it the
 deferred half of the context (rules, desk, knowledge base, sync) loads in a thread, then the rest of
 the form and the side panels are mounted. Until then the seat's keys are disabled and what the
@@ -36,21 +36,21 @@ class DeferredStart(IntakeHost):
     async def on_mount(self) -> None:
         # Read on the UI thread, once: a ~1 ms primary-key read, and the form must hold the
         # restored draft before the operator can type into it.
-        with self.ctx.store.read() as conn:
+        with self.start.store.read() as conn:
             draft = drafts.load(conn)
         if draft and not self.form.complete:
             # A call to resume (after a crash): the whole form before the cursor goes back into
             # its text, so the rules now, not after the first frame. Rare, and slower.
             if not self._finish_context():
                 return
-            await self.form.mount_tail(self.ctx.ready_rules.taxonomy)
+            await self.form.mount_tail(self.ctx.rules.taxonomy)
         self._restore(draft)
 
     def _restore(self, draft: dict[str, Any] | None) -> None:
         if draft:
-            self.call_id = draft.get("call_id") or self._new_call_id(self.ctx.now())
+            self.call_id = draft.get("call_id") or self._new_call_id(self.start.now())
             started = draft.get("call_started_at")
-            self.call_started_at = datetime.fromisoformat(started) if started else self.ctx.now()
+            self.call_started_at = datetime.fromisoformat(started) if started else self.start.now()
             self.pending_referrals = list(draft.get("referrals") or [])
             self.kb_article = draft.get("kb_article")
             self.units_overridden = bool(draft.get("units_overridden"))
@@ -60,8 +60,8 @@ class DeferredStart(IntakeHost):
             self._after_form_change("description")
             self.notify("已恢复未保存的来电记录（草稿）", title="草稿恢复")
             self.form.focus_field("description")
-        elif self.ctx.caller:
-            self.start_call(self.ctx.caller)
+        elif self.start.caller:
+            self.start_call(self.start.caller)
         else:
             self._mark_draft_baseline()
             self.form.focus_field("phone")
@@ -78,7 +78,7 @@ class DeferredStart(IntakeHost):
         # The context loads in a thread (imports, mostly): the UI thread keeps taking keys.
         if not await asyncio.get_running_loop().run_in_executor(None, self._finish_context):
             return
-        await self.form.mount_tail(self.ctx.ready_rules.taxonomy)
+        await self.form.mount_tail(self.ctx.rules.taxonomy)
         await self.mount_all(list(self._notices()), before="#main")
         await self.query_one("#main").mount(Vertical(*self._side_panels(), id="side"))
         await self.mount(SyncStatusBar(self.seat_app.sync_status, tz=self.ctx.policy.tz, id="sync"), after="#main")
@@ -90,18 +90,21 @@ class DeferredStart(IntakeHost):
             self._after_form_change(field)
         self._pending_fields.clear()
         self.refresh_bindings()
-        self.seat_app.context_ready()
+        self.seat_app.context_ready(self.ctx)
         self.seat_app.mark_ready("complete")
         self._warm_up()
         self._start_phone()  # issue 19: the CTI link, after the first frame
 
     def _finish_context(self) -> bool:
-        """Load the deferred half of the context; False (and the seat closes, saying why) if the
-        rules files cannot be read."""
+        """Load the deferred half of the context into `ctx`; False (and the seat closes, saying
+        why) if the rules files cannot be read."""
         from ...config import ConfigError
+        from ..context import SeatContext
 
+        if isinstance(self._begin, SeatContext):
+            return True
         try:
-            self.ctx.finish()
+            self.ctx = self._begin.finish()  # once: the draft-restore path may have asked already
         except ConfigError as exc:
             # post_message (under call_later) is safe from the loading thread
             self.app.call_later(self.app.exit, None, 2, Text(f"error: {exc}"))  # Text: never markup

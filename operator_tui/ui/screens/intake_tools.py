@@ -18,8 +18,8 @@ class SeatTools(SeatSuggestions):
     def action_phrases(self) -> None:
         from ...domain.phrases import fill, form_values
 
-        ph = self.ctx.ready_rules.phrases.templates
-        values = {**form_values(self.form.data(), self.ctx.ready_rules.taxonomy), "operator": self.ctx.ready_desk.actor}
+        ph = self.ctx.rules.phrases.templates
+        values = {**form_values(self.form.data(), self.ctx.rules.taxonomy), "operator": self.ctx.desk.actor}
         items = [
             ("问候语", fill(ph["greeting"], values)),
             ("身份核实", fill(ph["verification"], values)),

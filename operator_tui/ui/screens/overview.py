@@ -91,7 +91,7 @@ class OverviewScreen(Screen):
         self.stage_filter: int = 0
         self.result: overview.Overview | None = None
         self.selected: Ticket | None = None
-        self.desk = Desk(ctx.store, ctx.ready_rules, ctx.ready_desk.actor, ctx.role)
+        self.desk = Desk(ctx.store, ctx.rules, ctx.desk.actor, ctx.role)
 
     def compose(self) -> ComposeResult:
         yield Static("", id="ov-head")
@@ -122,7 +122,7 @@ class OverviewScreen(Screen):
                 seats.add_columns("坐席", "登记")
                 yield seats
         yield Static("", id="ov-actions")
-        yield SyncStatusBar(self._seat_app.sync_status, tz=self.ctx.ready_rules.policy.tz, id="sync")
+        yield SyncStatusBar(self._seat_app.sync_status, tz=self.ctx.rules.policy.tz, id="sync")
         yield KeyBar()
 
     def on_mount(self) -> None:
@@ -152,10 +152,10 @@ class OverviewScreen(Screen):
             result = overview.compute(
                 db,
                 now,
-                self.ctx.ready_rules.policy.tz,
+                self.ctx.rules.policy.tz,
                 queue_limit=0 if stage else 200,
-                clocks=self.ctx.ready_rules.clocks,
-                taxonomy=self.ctx.ready_rules.taxonomy,
+                clocks=self.ctx.rules.clocks,
+                taxonomy=self.ctx.rules.taxonomy,
                 risk_policy=_risk_policy(),
             )
             if stage:
@@ -167,7 +167,7 @@ class OverviewScreen(Screen):
     @on(Computed)
     def _show(self, message: Computed) -> None:
         o = self.result = message.result
-        tax, tz = self.ctx.ready_rules.taxonomy, self.ctx.ready_rules.policy.tz
+        tax, tz = self.ctx.rules.taxonomy, self.ctx.rules.policy.tz
         if self.ctx.settings.server_url is None:
             mode = Text(" 本地模式 ", style="bold black on cyan")
         elif self.read_only:
@@ -225,7 +225,7 @@ class OverviewScreen(Screen):
     def _show_risks(self, o: overview.Overview) -> None:
         from ...domain.risks import KINDS, headline
 
-        tax = self.ctx.ready_rules.taxonomy
+        tax = self.ctx.rules.taxonomy
         tables = {"matter": tax.matters, "place": tax.places, "unit": tax.units}
 
         def name_of(dimension: str, code: str) -> str:
@@ -247,7 +247,7 @@ class OverviewScreen(Screen):
         self.query_one("#ov-risks", Static).update(text)
 
     def _show_queue(self, o: overview.Overview) -> None:
-        tax, tz, now = self.ctx.ready_rules.taxonomy, self.ctx.ready_rules.policy.tz, self.ctx.now()
+        tax, tz, now = self.ctx.rules.taxonomy, self.ctx.rules.policy.tz, self.ctx.now()
         name = "全部未办结" if not self.stage_filter else overview.STAGES[self.stage_filter - 1][1]
         self.query_one("#ov-queue-title", Label).update(
             Text(
@@ -309,7 +309,7 @@ class OverviewScreen(Screen):
         if t is None:
             box.update("")
             return
-        allowed = {tr.kind for tr in self.ctx.ready_rules.workflow.allowed(t, self.ctx.role)}
+        allowed = {tr.kind for tr in self.ctx.rules.workflow.allowed(t, self.ctx.role)}
         allowed.discard("recusal_request" if t.paused else "recusal_decision")  # R27.1: one open request at a time
         text = Text(f"{t.number} {t.status_name}  可用操作：", style="bold")
         shown = [a for a in ACTIONS if a.kind in allowed]
@@ -362,7 +362,7 @@ class OverviewScreen(Screen):
             if payload is not None:
                 self._record(t.id, kind, payload)
 
-        gather(self.app, action, t, self.ctx.ready_rules.taxonomy, self.ctx.now(), done)
+        gather(self.app, action, t, self.ctx.rules.taxonomy, self.ctx.now(), done)
 
     @work(thread=True, group="record")
     def _record(self, ticket_id: str, kind: str, payload: dict[str, Any]) -> None:

@@ -72,7 +72,7 @@ class ShiftCallsScreen(Screen):
 
     @on(Loaded)
     def _loaded(self, message: Loaded) -> None:
-        tax, tz = self.ctx.ready_rules.taxonomy, self.ctx.ready_rules.policy.tz
+        tax, tz = self.ctx.rules.taxonomy, self.ctx.rules.policy.tz
         table = self.query_one(DataTable)
         table.clear()
         self.tickets = {t.id: t for t in message.rows}
