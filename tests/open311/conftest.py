@@ -9,20 +9,15 @@
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
 import warnings
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from itertools import count
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+from live_server import running_server
 from ulid import ULID
 
 warnings.filterwarnings("ignore", message=".*httpx.*starlette.testclient.*")
@@ -34,9 +29,7 @@ from server_stub import bootstrap  # noqa: E402
 from server_stub.app import create_app  # noqa: E402
 from server_stub.settings import ServerSettings  # noqa: E402
 
-ROOT = Path(__file__).resolve().parents[2]
 PARTNER_SEAT, SEAT = "900", "012"
-MAIN = "import sys; from operator_tui.cli import main; main(sys.argv[1:])"
 
 
 @dataclass
@@ -122,56 +115,8 @@ class Live:
     seat_token: str
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture
 def live(server_db, rules, tmp_path):
     key, seat = _tokens(server_db, rules, datetime.now(UTC))
-    port = _free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("HOTLINE_")}
-    env["PYTHONPATH"] = str(ROOT)
-    log = tmp_path / "server.log"
-    with open(log, "ab") as out:
-        proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-c",
-                MAIN,
-                "server",
-                "--db",
-                str(server_db),
-                "--port",
-                str(port),
-                "--sweep-every",
-                "0",
-                "--log-level",
-                "warning",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=out,
-        )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60  # bounds a hung start only; not a measure
-    while True:
-        assert proc.poll() is None, log.read_text()
-        try:
-            if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
-                break
-        except httpx.TransportError:
-            pass
-        assert time.monotonic() < deadline, "the server did not come up"
-        time.sleep(0.05)
-    try:
+    with running_server(server_db, tmp_path / "server.log") as url:
         yield Live(url, key, seat)
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()

@@ -5,15 +5,11 @@ Playwright, with JavaScript off and a phone's viewport."""
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
-import sys
-import time
 from datetime import UTC, datetime
-from pathlib import Path
 
 import httpx
 import pytest
+from live_server import running_server
 from playwright.sync_api import sync_playwright
 from ulid import ULID
 
@@ -21,16 +17,8 @@ from operator_tui.domain.model import Role
 from operator_tui.domain.periods import CST
 from server_stub import bootstrap
 
-ROOT = Path(__file__).resolve().parents[2]
-MAIN = "import sys; from operator_tui.cli import main; main(sys.argv[1:])"
 CHROMIUM = os.environ.get("HOTLINE_CHROMIUM", "/usr/bin/chromium")
 SEAT = "012"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture
@@ -42,49 +30,8 @@ def live(tmp_path, rules):
     )
     seat = next(t for p, t in issued if p.seat == SEAT)
     supervisor = next(t for p, t in issued if p.role is Role.SUPERVISOR)
-    port = _free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("HOTLINE_")} | {"PYTHONPATH": str(ROOT)}
-    log = tmp_path / "server.log"
-    with open(log, "ab") as out:
-        proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-c",
-                MAIN,
-                "server",
-                "--db",
-                str(db),
-                "--port",
-                str(port),
-                "--sweep-every",
-                "0",
-                "--log-level",
-                "warning",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=out,
-        )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60  # bounds a hung start only; not a measure
-    while True:
-        assert proc.poll() is None, log.read_text()
-        try:
-            if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
-                break
-        except httpx.TransportError:
-            pass
-        assert time.monotonic() < deadline, "the server did not come up"
-        time.sleep(0.05)
-    try:
+    with running_server(db, tmp_path / "server.log") as url:
         yield url, seat, supervisor
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
 
 
 def _push_ticket(url: str, token: str, form, n: int, description: str) -> str:
