@@ -594,22 +594,7 @@ TABLES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     ),
     "tickets": (tuple(c.strip() for c in _TICKET_COLS.split(",")), ("id",)),
     "subscriptions": (("key", "ticket_id"), ("key", "ticket_id")),
-    "kb_articles": (
-        (
-            "id",
-            "owner_unit",
-            "title",
-            "body",
-            "tags",
-            "review_at",
-            "valid_until",
-            "version",
-            "seq",
-            "updated_at",
-            "updated_by",
-        ),
-        ("id",),
-    ),
+    "kb_articles": (Tx._KB_COLS, ("id",)),
     "sweep_marks": (("ticket_id", "key", "at"), ("ticket_id", "key")),
     # issue 15, R37.1: the public page's typical cases (schema _006; server_stub/public/cases.py)
     "public_cases": (

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 from ..domain.errors import BadInput
 from ..domain.model import Event
 from . import meta
+from .tickets import insert_event
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -104,19 +105,7 @@ def import_file(db: sqlite_utils.Database, path: Path, now: datetime) -> Importe
     for e, raw in events:
         if db.conn.execute("SELECT 1 FROM events WHERE id = ?", (e.id,)).fetchone():
             continue
-        db.conn.execute(
-            "INSERT INTO events (id, ticket_id, kind, actor, role, seat, at, payload) VALUES (?,?,?,?,?,?,?,?)",
-            (
-                e.id,
-                e.ticket_id,
-                e.kind,
-                e.actor,
-                e.role.value,
-                e.seat,
-                e.at.astimezone(UTC).isoformat(),
-                json.dumps(e.payload, ensure_ascii=False, default=str),
-            ),
-        )
+        insert_event(db.conn, e)
         db.conn.execute(
             "INSERT OR IGNORE INTO outbox (op_id, ticket_id, body, created_at) VALUES (?,?,?,?)",
             (e.id, e.ticket_id, raw, now.isoformat()),

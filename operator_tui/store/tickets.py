@@ -43,6 +43,23 @@ def _iso(dt: datetime | None) -> str | None:
     return dt.astimezone(UTC).isoformat() if dt else None
 
 
+def insert_event(conn: Any, e: Event) -> None:
+    """One event row, as every writer of the seat's event log stores it (a save, an outbox import)."""
+    conn.execute(
+        "INSERT INTO events (id, ticket_id, kind, actor, role, seat, at, payload) VALUES (?,?,?,?,?,?,?,?)",
+        (
+            e.id,
+            e.ticket_id,
+            e.kind,
+            e.actor,
+            e.role.value,
+            e.seat,
+            _iso(e.at),
+            json.dumps(e.payload, ensure_ascii=False, default=str),
+        ),
+    )
+
+
 def save(
     db: sqlite_utils.Database,
     ticket: Ticket,
@@ -56,19 +73,7 @@ def save(
     conn = db.conn
     for e in events:
         body = e.model_dump_json()
-        conn.execute(
-            "INSERT INTO events (id, ticket_id, kind, actor, role, seat, at, payload) VALUES (?,?,?,?,?,?,?,?)",
-            (
-                e.id,
-                e.ticket_id,
-                e.kind,
-                e.actor,
-                e.role.value,
-                e.seat,
-                _iso(e.at),
-                json.dumps(e.payload, ensure_ascii=False, default=str),
-            ),
-        )
+        insert_event(conn, e)
         if outbox:
             conn.execute(
                 "INSERT INTO outbox (op_id, ticket_id, body, created_at) VALUES (?,?,?,?)",
