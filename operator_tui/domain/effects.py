@@ -1,21 +1,21 @@
 """What each event kind does to a ticket's fields. The status change itself, the roles and the
 allowed source statuses are in the transition table (workflow.py); these functions check the payload
-and the conditions that depend on it, naming the rule when they refuse."""
+and the conditions that depend on it, naming the rule when they refuse. The calls' own effects
+(referrals, linked calls, the phone system's record) are in effects_calls.py; reading a payload's
+fields in effect_args.py."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from .deadlines import limit_clock, running_clock
+from .effect_args import need, when
+from .effects_calls import REFERRAL_OUTCOMES, REFERRAL_TARGETS, call_record, link_call, referral
 from .errors import RuleViolation
 from .model import (
     Appellant,
     Callback,
-    CallHold,
-    CallLog,
-    CallTransfer,
     CreditMark,
     Event,
     ExplanationDemand,
@@ -23,7 +23,6 @@ from .model import (
     Note,
     Pause,
     Rating,
-    Referral,
     Role,
     Supervision,
     Ticket,
@@ -38,17 +37,12 @@ from .parties import (
     submitted_at,
 )
 from .text import clean_text
-from .triage import OUTCOMES as _REFERRAL_OUTCOMES
-from .triage import TARGETS as REFERRAL_TARGETS
 
 if TYPE_CHECKING:
     from .workflow import Workflow
 
-# The referral targets and outcomes are triage's (one definition, issue 18).
-REFERRAL_OUTCOMES = tuple(_REFERRAL_OUTCOMES)
-TRANSFER_MODES = ("blind", "three_way")  # issue 19: the phone transfer made with a referral
-TRANSFER_RESULTS = ("done", "failed", "offline")
-CALL_TRANSFER_MODES = ("blind", "attended", "three_way")
+__all__ = ["ADVICE_CHANNELS", "CREDIT_KINDS", "EFFECTS", "REFERRAL_OUTCOMES", "REFERRAL_TARGETS", "need", "when"]
+
 ADVICE_CHANNELS = {  # R20.5 and R20.6
     "review": "R20.5",
     "litigation": "R20.5",
@@ -58,24 +52,6 @@ ADVICE_CHANNELS = {  # R20.5 and R20.6
 }
 CREDIT_KINDS = ("false_report", "harassment", "abuse", "threat", "line_occupation")
 MAX_LEVEL = 3
-
-
-def need(event: Event, key: str, rule: str) -> Any:
-    value = event.payload.get(key)
-    if value is None or (isinstance(value, str) and not value.strip()):
-        raise RuleViolation(rule, f"'{key}' is required for {event.kind}")
-    return clean_text(value).strip() if isinstance(value, str) else value
-
-
-def when(event: Event, key: str, rule: str) -> datetime:
-    value = need(event, key, rule)
-    try:
-        at = value if isinstance(value, datetime) else datetime.fromisoformat(value)
-    except (TypeError, ValueError):
-        raise RuleViolation(rule, f"'{key}' must be an ISO date-time, not {value!r}") from None
-    if at.tzinfo is None:
-        raise RuleViolation(rule, f"'{key}' must carry a time zone (e.g. +08:00)")
-    return at
 
 
 def _units(event: Event, wf: Workflow, rule: str) -> dict[str, Any]:
@@ -374,42 +350,6 @@ def recusal_decision(t: Ticket, e: Event, wf: Workflow) -> Ticket:
     return t.model_copy(update={"pauses": pauses})
 
 
-def referral(t: Ticket, e: Event, wf: Workflow) -> Ticket:
-    target = need(e, "target", "R20.3")
-    outcome = need(e, "outcome", "R20.3")
-    if target not in REFERRAL_TARGETS:
-        raise RuleViolation("R20.3", f"'target' must be one of {', '.join(REFERRAL_TARGETS)}")
-    if outcome not in REFERRAL_OUTCOMES:
-        raise RuleViolation("R20.3", f"'outcome' must be one of {', '.join(REFERRAL_OUTCOMES)}")
-    reason = clean_text(str(e.payload.get("reason", ""))).strip()
-    if outcome == "false_alarm" and not reason:
-        raise RuleViolation("R20.3", "a false alarm needs its reason")
-    mode, result = e.payload.get("transfer_mode"), e.payload.get("transfer_result")
-    if mode is not None and mode not in TRANSFER_MODES:
-        raise RuleViolation("R20.3", f"'transfer_mode' must be one of {', '.join(TRANSFER_MODES)}")
-    if (mode is None) != (result is None):
-        raise RuleViolation("R20.3", "'transfer_mode' and 'transfer_result' go together")
-    if result is not None and result not in TRANSFER_RESULTS:
-        raise RuleViolation("R20.3", f"'transfer_result' must be one of {', '.join(TRANSFER_RESULTS)}")
-    r = Referral(
-        event_id=e.id,
-        target=target,
-        outcome=outcome,
-        reason=reason,
-        at=e.at,
-        actor=e.actor,
-        transfer_mode=mode,
-        transfer_result=result,
-        call_id=e.payload.get("call_id"),
-    )
-    priority = t.priority if outcome == "false_alarm" else max(t.priority, 2)
-    return t.model_copy(update={"referrals": (*t.referrals, r), "priority": priority})
-
-
-def link_call(t: Ticket, e: Event, wf: Workflow) -> Ticket:
-    return t.model_copy(update={"linked_calls": (*t.linked_calls, str(need(e, "call_id", "R13.1")))})
-
-
 def demand_explanation(t: Ticket, e: Event, wf: Workflow) -> Ticket:
     reason = need(e, "reason", "R10.2")
     if reason not in ("overdue", "dispute"):
@@ -464,61 +404,6 @@ def mark_secret(t: Ticket, e: Event, wf: Workflow) -> Ticket:
     marks = secrecy(need(e, "secrecy", "R33.2"))
     need(e, "reason", "R33.2")
     return t.model_copy(update={"secrecy": tuple(sorted(set(t.secrecy) | set(marks)))})
-
-
-def call_record(t: Ticket, e: Event, wf: Workflow) -> Ticket:
-    """R11.1: the phone system's record of a call (issue 19). Recorded again for the same call (the
-    seat learnt more after a link outage), it replaces the earlier one."""
-    call_id = need(e, "call_id", "R11.1")
-    p = e.payload
-
-    def stamp(value: Any, key: str) -> datetime | None:
-        if value is None:
-            return None
-        try:
-            at = value if isinstance(value, datetime) else datetime.fromisoformat(value)
-        except (TypeError, ValueError):
-            raise RuleViolation("R11.1", f"'{key}' must be an ISO date-time, not {value!r}") from None
-        if at.tzinfo is None:
-            raise RuleViolation("R11.1", f"'{key}' must carry a time zone (e.g. +08:00)")
-        return at
-
-    def given(value: Any, key: str) -> datetime:
-        at = stamp(value, key)
-        if at is None:
-            raise ValueError(key)  # reported below with the shape the lists need
-        return at
-
-    try:
-        holds = tuple(
-            CallHold(held_at=given(a, "holds"), resumed_at=stamp(b, "holds")) for a, b in p.get("holds") or ()
-        )
-        transfers = tuple(
-            CallTransfer(at=given(x["at"], "transfers"), target=str(x["target"]), mode=x["mode"])
-            for x in p.get("transfers") or ()
-        )
-    except (KeyError, TypeError, ValueError):
-        raise RuleViolation(
-            "R11.1", "'holds' are [held at, resumed at] pairs and 'transfers' {at, target, mode} objects"
-        ) from None
-    if any(x.mode not in CALL_TRANSFER_MODES for x in transfers):
-        raise RuleViolation("R11.1", f"a transfer's 'mode' must be one of {', '.join(CALL_TRANSFER_MODES)}")
-    log = CallLog(
-        event_id=e.id,
-        call_id=call_id,
-        queue=p.get("queue"),
-        agent=p.get("agent"),
-        direction=p.get("direction") or "inbound",
-        ring_at=stamp(p.get("ring_at"), "ring_at"),
-        answer_at=stamp(p.get("answer_at"), "answer_at"),
-        holds=holds,
-        transfers=transfers,
-        hangup_at=stamp(p.get("hangup_at"), "hangup_at"),
-        hangup_cause=p.get("hangup_cause"),
-        recordings=tuple(str(r) for r in p.get("recordings") or ()),
-    )
-    calls = tuple(c for c in t.calls if c.call_id != call_id)
-    return t.model_copy(update={"calls": (*calls, log)})
 
 
 def add_note(t: Ticket, e: Event, wf: Workflow) -> Ticket:
