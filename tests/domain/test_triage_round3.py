@@ -79,6 +79,7 @@ def test_the_model_is_trained_on_the_fifth_set_and_never_on_a_hold_out():
         ("桥墩子好像让水掏空了，桥面都斜了，车还在上面跑呢", {"应急"}),
         ("施工的沟槽塌帮了，一个工人让土埋到腰了", {"应急", "119", "120"}),
         ("库房的顶子塌下去一半，货架子全倒了", {"应急"}),
+        ("我在床上躺着，房顶塌下来了", {"应急"}),
         # a pit that swallowed a car, with someone still inside
         ("路口那个天坑刚才把一台出租车给吞了，司机还在里面呢", {"应急", "119"}),
         # people under what fell, or still inside
@@ -131,6 +132,12 @@ def test_round_three_frames_raise_the_banner(rules, text, expected):
         "股市塌方式下跌，我的钱全套里了",
         "冬天山上往下滑雪的人太多，缆车排大队",
         "仓库里压着好多货，老板不发工资",
+        # "collapse" said of health, firms, prices, a mattress: no structure named before the verb
+        "就算天塌下来，我也要把房子拿回来",
+        "我爸身体垮了，住在老房子里没人管",
+        "厂子垮了以后工资一直没发，我们去楼里找老板",
+        "这个小区的房价跌得太狠了，都塌了",
+        "床垫子陷下去了，床是在楼下家具城买的",
         "大风把我家窗户刮坏了，房东不给修",
         "昨天大风把树刮倒了压在我车上，物业不管",
         "水库放水的时间能不能提前通知下游",
