@@ -129,12 +129,13 @@ def test_the_hold_out_is_frozen_big_and_covers_every_kind_the_issue_lists():
 def test_hold_out_figures_do_not_fall_below_what_was_reached():
     # Measured after issue 13's first round (before it: recall 0.687, false alarms 0.038; after
     # it 0.896 / 0.032), then after the second round: rules tuned on tuning2-4 0.926 / 0.019, with
-    # the learned second opinion 0.965 / 0.032. Short of the issue's 0.97 on recall: see the
-    # README's triage section. This guards against regressions (ids only, never texts, on
-    # failure); it is not a target the rules were fitted to.
+    # the learned second opinion 0.965 / 0.032; after the third round (frames for collapses,
+    # disasters and rescues tuned on tuning5, the model retrained with it) rules alone 0.948 /
+    # 0.019, with the second opinion 0.987 / 0.025 (227 of 230, 4 of 158). This guards against
+    # regressions (ids only, never texts, on failure); it is not a target the rules were fitted to.
     recall, false_alarm_rate, misses, false_alarms = _figures(_load(HOLDOUT))
-    assert recall >= 0.96, [m[0] for m in misses]
-    assert false_alarm_rate <= 0.035, [f[0] for f in false_alarms]
+    assert recall >= 0.98, [m[0] for m in misses]
+    assert false_alarm_rate <= 0.03, [f[0] for f in false_alarms]
 
 
 def test_tuning_set_recall_and_false_alarms():
