@@ -23,8 +23,20 @@ CODES = {"110", "119", "120", "122", "应急"}
 ORDINARY_KINDS = {"complaint", "drill", "tapwater", "past", "negation", "fiction", "hypothetical", "rumour", "question"}
 # The kinds issue 13 names as missed, plus the rest of the set's emergencies: each must be present.
 URGENT_KINDS = {
-    "property", "child_taken", "stalking", "child_abuse", "weapon", "gas", "fire",
-    "rescue", "poisoning", "collapse", "disaster", "medical", "traffic", "fight",
+    "property",
+    "child_taken",
+    "stalking",
+    "child_abuse",
+    "weapon",
+    "gas",
+    "fire",
+    "rescue",
+    "poisoning",
+    "collapse",
+    "disaster",
+    "medical",
+    "traffic",
+    "fight",
 }
 
 
