@@ -157,7 +157,11 @@ def revoke(tx: Tx, principal_id: str, now: datetime) -> dict[str, Any]:
 
 
 def lookup(tx: Tx, token: str) -> Principal | None:
-    row = tx.principal_by_hash(hash_token(token))
+    return lookup_hash(tx, hash_token(token))
+
+
+def lookup_hash(tx: Tx, token_hash: str) -> Principal | None:
+    row = tx.principal_by_hash(token_hash)
     if row is None:
         return None
     return Principal(

@@ -20,6 +20,9 @@ Everything PostgreSQL does differently from SQLite for this server is in this mo
 - **Locks by name** (`exclusive`): session advisory locks, held on a connection of their own for
   the duration, so the sweep runs once at a time however many processes there are.
 - **Migrations**: the shared runner (`operator_tui.migrate`) with `PgDialect` below.
+- **Tokens remembered** (`principal_cache.py`): a trigger NOTIFYs on every change of `principals`,
+  and a listener thread per process (`_PrincipalListener`) forgets what it remembered, so a
+  revocation takes effect in every process at its commit.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ import secrets
 import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
@@ -38,7 +42,8 @@ from psycopg_pool import ConnectionPool
 
 from operator_tui.migrate import migrate as run_migrations
 
-from .schema_pg import MIGRATIONS
+from .principal_cache import PrincipalCache
+from .schema_pg import MIGRATIONS, PRINCIPALS_CHANNEL
 from .storage import AUDIT_COLUMNS, Storage, Tx, describe
 
 
@@ -85,6 +90,11 @@ def _abandon(conn: psycopg.Connection) -> None:
 class PgTx(Tx):
     def __init__(self, conn: psycopg.Connection):
         self.conn = conn
+        self.revoked = False  # this process forgets its tokens at the commit, not when it hears it
+
+    def revoke_principal(self, principal_id: str, at: datetime) -> None:
+        super().revoke_principal(principal_id, at)
+        self.revoked = True
 
     def _all(self, sql: str, args: Iterable[Any] = ()) -> Iterable[tuple[Any, ...]]:
         rows: list[tuple[Any, ...]] = self.conn.execute(pg_sql(sql), _clean(args)).fetchall()
@@ -187,6 +197,40 @@ class PgAudit:
             ]
 
 
+class _PrincipalListener:
+    """A thread holding one connection that LISTENs on the principals' channel, and tells the cache
+    of each change; while it is not listening (not yet connected, the connection lost, closed) the
+    cache is not live, so every token is checked against the database."""
+
+    RETRY_SECONDS = 1.0
+
+    def __init__(self, url: str, cache: PrincipalCache):
+        self.url, self.cache = url, cache
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="hotline-principals", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                with psycopg.connect(self.url, autocommit=True, connect_timeout=10) as conn:
+                    conn.execute(f"LISTEN {PRINCIPALS_CHANNEL}")
+                    self.cache.set_live(True)
+                    while not self._stop.is_set():
+                        # A short timeout, so that `stop` is seen; each notice is a change somewhere.
+                        for _ in conn.notifies(timeout=0.5, stop_after=1):
+                            self.cache.invalidate()
+            except psycopg.Error:
+                pass  # the database is away: not live until it is back (below)
+            finally:
+                self.cache.set_live(False)
+            self._stop.wait(self.RETRY_SECONDS)
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)
+
+
 class PgStorage(Storage):
     """The server's database on PostgreSQL (`hotline server --db postgresql://…`)."""
 
@@ -199,6 +243,8 @@ class PgStorage(Storage):
         self._pool_lock = threading.Lock()
         self.audit = PgAudit(self)
         self._exclusive: dict[str, threading.Lock] = {}
+        self.token_cache = PrincipalCache()
+        self._listener: _PrincipalListener | None = None
 
     @property
     def pool(self) -> ConnectionPool:
@@ -218,6 +264,7 @@ class PgStorage(Storage):
                         timeout=30,
                     )
                     self._pool.open(wait=True)
+                    self._listener = _PrincipalListener(self.url, self.token_cache)
                 pool = self._pool
         return pool
 
@@ -260,11 +307,14 @@ class PgStorage(Storage):
             conn.execute("BEGIN")
             try:
                 conn.execute("SELECT pg_advisory_xact_lock(%s)", (WRITER_LOCK,))
-                yield PgTx(conn)
+                tx = PgTx(conn)
+                yield tx
             except BaseException:
                 _abandon(conn)
                 raise
             conn.execute("COMMIT")
+            if tx.revoked:  # the other processes hear it from the trigger, within milliseconds
+                self.token_cache.invalidate()
 
     @contextmanager
     def exclusive(self, name: str) -> Iterator[None]:
@@ -277,5 +327,8 @@ class PgStorage(Storage):
                 conn.execute("SELECT pg_advisory_unlock(%s)", (key,))
 
     def close(self) -> None:
+        if self._listener is not None:
+            self._listener.stop()
+            self._listener = None
         if self._pool is not None:
             self._pool.close()

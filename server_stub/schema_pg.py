@@ -135,4 +135,20 @@ CREATE INDEX tickets_rate_rated ON tickets (rated_on, lead_unit, resolved, satis
 """
 
 
-MIGRATIONS: list[str] = [_001_INITIAL, _006_PUBLIC_CASES, _005_RISK_DECISIONS, _004_RATES]
+# Issue 17: each server process remembers the tokens it has checked (principal_cache.py) and
+# forgets them when it hears this channel, which every change of `principals` notifies, however
+# it is made (the API, `hotline server token revoke`, a restore, SQL by hand). NOTIFY is
+# transactional: it is heard when the change commits, not before.
+PRINCIPALS_CHANNEL = "hotline_principals"
+_007_PRINCIPALS_NOTIFY = f"""
+CREATE FUNCTION hotline_principals_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM pg_notify('{PRINCIPALS_CHANNEL}', '');
+    RETURN NULL;
+END $$;
+CREATE TRIGGER principals_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON principals
+    FOR EACH STATEMENT EXECUTE FUNCTION hotline_principals_changed();
+"""
+
+
+MIGRATIONS: list[str] = [_001_INITIAL, _006_PUBLIC_CASES, _005_RISK_DECISIONS, _004_RATES, _007_PRINCIPALS_NOTIFY]

@@ -32,6 +32,8 @@ from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import urlsplit, urlunsplit
 
+from .principal_cache import PrincipalCache
+
 
 def utc(dt: datetime) -> str:
     """Times that are compared in SQL are stored in UTC, so that they sort as text."""
@@ -644,6 +646,9 @@ class Storage(ABC):
     # threadpool, so that no request waits on the event loop behind another's round trip. SQLite's
     # in-process read (~40 µs) stays on the loop, cheaper than the hop.
     blocking: bool = False
+    # Tokens' principals remembered between requests (principal_cache.py). This shared one is never
+    # live: an engine whose token check is a round trip gives itself one that its changes reach.
+    token_cache: PrincipalCache = PrincipalCache()
 
     @staticmethod
     def open(target: str | Path, **options: Any) -> Storage:
