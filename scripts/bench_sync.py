@@ -39,6 +39,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -58,6 +59,9 @@ from server_stub import bootstrap, ingest  # noqa: E402
 from server_stub.auth import Principal  # noqa: E402
 from server_stub.pg_cluster import Cluster  # noqa: E402
 from server_stub.storage import Storage  # noqa: E402
+
+sys.path.insert(0, str(ROOT / "scripts"))
+from raw_http import HttpError, RawClient  # noqa: E402
 
 FORM = {
     "appellant": {"name": "王女士", "phone": "13912345678", "address": "铁东区站前街道1号楼", "kind": "person"},
@@ -105,6 +109,21 @@ def start_server(db: Path | str, port: int) -> subprocess.Popen:
             time.sleep(0.1)
     proc.kill()
     raise SystemExit("the server did not start within 30 s")
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU a process has used (Linux /proc), to say how busy the servers were."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def run_async(coro: Any) -> Any:
+    """asyncio.run on uvloop when it is installed (a leaner loop for the simulated seats)."""
+    try:
+        import uvloop
+    except ImportError:
+        return asyncio.run(coro)
+    return uvloop.run(coro)
 
 
 def record_offline(store: Store, events: int) -> None:
@@ -175,6 +194,7 @@ async def bench_load(
     *,
     cursor: str = "",
     numbers: dict[str, int] | None = None,
+    client_kind: str = "raw",
 ) -> tuple[float, int]:
     """`url`: one server, or several (processes on one database) that the seats are spread over;
     `cursor`: where every seat's feed starts ("" = a new seat); `numbers`: each writer's last
@@ -183,12 +203,16 @@ async def bench_load(
     pulls: list[float] = []
     writes: list[float] = []
     errors: list[str] = []
-    # One client (one keep-alive connection) per seat, as 300 real seats would have: a single
-    # shared AsyncClient scans its whole pool on every request and became the bottleneck itself.
-    # One TLS context for all (httpx builds one per client otherwise, ~20 ms each; unused on http).
+    # One client (one keep-alive connection) per seat, as real seats would have: a single shared
+    # AsyncClient scans its whole pool on every request and became the bottleneck itself.
+    # raw_http by default: httpx costs ~1.3 ms of CPU a request, which at 1,000 seats took two
+    # thirds of a core from the servers this measures (`--client httpx` to compare).
+    # One TLS context for all httpx clients (it builds one per client otherwise, ~20 ms each).
     tls = ssl.create_default_context()
 
-    def client(token: str, i: int) -> httpx.AsyncClient:
+    def client(token: str, i: int) -> Any:
+        if client_kind == "raw":
+            return RawClient(urls[i % len(urls)], token=token, timeout=10)
         return httpx.AsyncClient(
             base_url=urls[i % len(urls)], timeout=10, verify=tls, headers={"Authorization": f"Bearer {token}"}
         )
@@ -211,8 +235,8 @@ async def bench_load(
                         cursor = r.json()["next"]
                     else:
                         errors.append(f"pull HTTP {r.status_code}")
-                except httpx.HTTPError as exc:
-                    errors.append(f"pull {type(exc).__name__}")
+                except (httpx.HTTPError, HttpError) as exc:
+                    errors.append(f"pull {type(exc).__name__}: {exc}")
                 pulls.append(time.perf_counter() - t0)
                 tick += pull_every
                 await asyncio.sleep(max(0.0, tick - time.monotonic()))
@@ -237,8 +261,8 @@ async def bench_load(
                     errors.append(f"write HTTP {r.status_code}")
                 elif (result := r.json()["results"][0])["status"] != "applied":  # say why, or nobody can tell
                     errors.append(f"write {result['status']} {result.get('rule')}: {str(result.get('reason'))[:80]}")
-            except httpx.HTTPError as exc:
-                errors.append(f"write {type(exc).__name__}")
+            except (httpx.HTTPError, HttpError) as exc:
+                errors.append(f"write {type(exc).__name__}: {exc}")
             writes.append(time.perf_counter() - t0)
 
         async def writer() -> None:
@@ -320,7 +344,15 @@ def run_engine(engine: str, tmp: Path, args: argparse.Namespace) -> Figures:
             # Each run's 20 writers are seats the earlier runs did not write from: their ticket
             # numbers (today, from 0001) are then new, as bench_load numbers them.
             rotated = load_tokens[20 * k :] + load_tokens[: 20 * k]
-            figures.load[n] = asyncio.run(bench_load(urls, dict(rotated[:n]), args.duration, args.writes, 2.0))
+            cpu0, load0 = [cpu_seconds(s.pid) for s in servers], os.getloadavg()[0]
+            figures.load[n] = run_async(
+                bench_load(urls, dict(rotated[:n]), args.duration, args.writes, 2.0, client_kind=args.client)
+            )
+            used = sum(cpu_seconds(s.pid) - c for s, c in zip(servers, cpu0, strict=True))
+            print(
+                f"        server processes' CPU {used / args.duration:.0%} of a core; load average "
+                f"{load0:.2f} before, {os.getloadavg()[0]:.2f} after"
+            )
     finally:
         for server in servers:
             server.terminate()
@@ -351,6 +383,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seats", default="300", help="seat counts for the load, comma-separated (e.g. 300,1000)")
     ap.add_argument("--duration", type=float, default=60.0)
     ap.add_argument("--writes", type=float, default=20.0, help="writes per second in the load test")
+    ap.add_argument(
+        "--client",
+        choices=("raw", "httpx"),
+        default="raw",
+        help="the simulated seats' HTTP client (raw_http.py says why)",
+    )
     ap.add_argument("--check", action="store_true", help="exit 1 when a target is missed")
     ap.add_argument("--keep", action="store_true", help="keep the temporary directory")
     args = ap.parse_args(argv)
