@@ -41,6 +41,7 @@ SOURCES = [
             "triage_tuning3.jsonl",
             "triage_tuning4.jsonl",
             "triage_tuning5.jsonl",
+            "triage_tuning6.jsonl",
         )
     ),
 ]
