@@ -10,9 +10,11 @@ For each engine it prints three figures, then a table of both:
           ratio to a raw insert of the same event rows into the same table (one durable commit per
           500). Target ≥ 2,000 events/s (SQLite), ≥ 5,000 (PostgreSQL, issue 17).
 3. load   N seats pulling their change feed every 2 s plus 20 writes/s for 60 s against the
-          server (asyncio + httpx.AsyncClient), for each N of --seats. SQLite: one server process;
+          server (asyncio on uvloop, one keep-alive connection per seat through scripts/raw_http.py;
+          `--client httpx` for httpx.AsyncClient), for each N of --seats. SQLite: one server process;
           PostgreSQL: --processes server processes on one database, the seats spread over them.
-          Target p99 ≤ 100 ms, zero errors.
+          Target p99 ≤ 100 ms, zero errors. Also printed: the server processes' CPU and the load
+          average, since the simulated seats share the machine with what they measure.
 
     .venv/bin/python scripts/bench_sync.py --engine sqlite                 # issue 6's run (~2 minutes)
     .venv/bin/python scripts/bench_sync.py --seats 300,1000                # both engines, side by side
