@@ -122,6 +122,10 @@ def test_the_model_is_trained_on_the_sixth_set_and_never_on_a_hold_out():
         ("连着下了三天雨，屯子后头那个山坡往下溜土", {"应急"}),
         ("雪太大了，村里有个老房子房盖压塌了，里头住着个老太太", {"应急", "119"}),
         ("冰雹砸的，车窗全碎了，我躲车里不敢出去", {"应急"}),
+        # a blade drawn; part of a structure named after the verb; a bridge that broke
+        ("那男的掏出一把匕首比划，说谁过来捅谁", {"110", "120"}),
+        ("楼梯间墙体开裂，今天掉下来一大块水泥板，砸在台阶上", {"应急"}),
+        ("桥面突然断了一截，有台车掉下去了", {"应急", "119"}),
         # a large gas leak is also for the emergency departments
         ("修路的把燃气主管道挖断了，呼呼往外喷，整条街都是煤气味", {"119", "应急"}),
     ],
@@ -156,6 +160,7 @@ def test_round_four_frames_raise_the_banner(rules, text, expected):
         "我的车让冰雹砸出好几个坑，保险给不给赔",
         "我爸喝了酒非要开车，钥匙让我藏起来了",
         "两口子为了这事顶牛，谁也不让谁",
+        "村口那座桥的护栏都锈断了，能不能换一换",
     ],
 )
 def test_innocent_counterparts_stay_quiet(rules, text):
