@@ -131,8 +131,11 @@ def test_hold_out_figures_do_not_fall_below_what_was_reached():
     # it 0.896 / 0.032), then after the second round: rules tuned on tuning2-4 0.926 / 0.019, with
     # the learned second opinion 0.965 / 0.032; after the third round (frames for collapses,
     # disasters and rescues tuned on tuning5, the model retrained with it) rules alone 0.948 /
-    # 0.019, with the second opinion 0.987 / 0.025 (227 of 230, 4 of 158). This guards against
-    # regressions (ids only, never texts, on failure); it is not a target the rules were fitted to.
+    # 0.019, with the second opinion 0.987 / 0.025 (227 of 230, 4 of 158); after the fourth round
+    # (road danger, weather still doing harm, children hurt or shut away, tuned on tuning6, the model
+    # retrained with it) 0.983 / 0.019 (226 of 230, 3 of 158), measured once with --summary. The
+    # floor stays where the current code passes it. This guards against regressions (ids only,
+    # never texts, on failure); it is not a target the rules were fitted to.
     recall, false_alarm_rate, misses, false_alarms = _figures(_load(HOLDOUT))
     assert recall >= 0.98, [m[0] for m in misses]
     assert false_alarm_rate <= 0.03, [f[0] for f in false_alarms]
