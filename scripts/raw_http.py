@@ -31,7 +31,8 @@ class Response:
 
 
 class RawClient:
-    """One keep-alive connection to `base_url`, reopened after a failure; one request at a time."""
+    """One keep-alive connection to `base_url`, reopened after a failure. Requests take turns on it
+    (a lock), as a seat's pushes do: a second request started before the first is answered waits."""
 
     def __init__(self, base_url: str, *, token: str, timeout: float = 10.0):
         parts = urlsplit(base_url)
@@ -40,6 +41,7 @@ class RawClient:
         self.host, self.port, self.timeout = parts.hostname, parts.port or 80, timeout
         self._head = f"Host: {parts.netloc}\r\nAuthorization: Bearer {token}\r\n"
         self._io: tuple[asyncio.StreamReader, asyncio.StreamWriter] | None = None
+        self._turn = asyncio.Lock()
 
     async def get(self, path: str, params: dict[str, Any] | None = None) -> Response:
         target = f"{path}?{urlencode(params)}" if params else path
@@ -53,11 +55,16 @@ class RawClient:
         return await self._send(head.encode() + body)
 
     async def _send(self, request: bytes) -> Response:
-        try:
-            return await asyncio.wait_for(self._exchange(request), self.timeout)
-        except (TimeoutError, OSError, asyncio.IncompleteReadError, ValueError) as exc:
-            await self.aclose()  # the connection's state is unknown: the next request opens a new one
-            raise HttpError(type(exc).__name__) from exc
+        async with self._turn:
+            try:
+                return await asyncio.wait_for(self._exchange(request), self.timeout)
+            except BaseException as exc:
+                # Whatever went wrong (a timeout, a cancellation, a misread answer), the connection may
+                # still hold part of this answer: never let the next request read it as its own.
+                await self.aclose()
+                if isinstance(exc, TimeoutError | OSError | asyncio.IncompleteReadError | ValueError):
+                    raise HttpError(type(exc).__name__) from exc
+                raise
 
     async def _exchange(self, request: bytes) -> Response:
         if self._io is not None and self._io[0].at_eof():

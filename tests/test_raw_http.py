@@ -72,3 +72,26 @@ def test_a_connection_the_server_closed_is_reopened_and_a_dead_server_is_an_erro
 def test_only_plain_http_is_spoken():
     with pytest.raises(ValueError, match="plain http"):
         RawClient("https://127.0.0.1:8890", token="x")
+
+
+def test_requests_started_together_take_turns_and_each_reads_its_own_answer(server):
+    """Two writes of one seat at once once read each other's answers (a write 'answered' in 0.2 ms):
+    they now take turns on the connection, and a timed-out one closes it rather than leave its
+    answer for the next."""
+    url, token = server
+
+    async def run():
+        client = RawClient(url, token=token)
+        answers = await asyncio.gather(*(client.get("/v1/changes", params={"limit": 1 + i % 3}) for i in range(60)))
+        hurried = RawClient(url, token=token, timeout=0.000_001)
+        with pytest.raises(HttpError):
+            await hurried.get("/v1/changes")
+        hurried.timeout = 10
+        after = await hurried.get("/v1/changes")
+        await client.aclose()
+        await hurried.aclose()
+        return answers, after
+
+    answers, after = asyncio.run(run())
+    assert [a.status_code for a in answers] == [200] * 60
+    assert after.status_code == 200 and "changes" in after.json()
