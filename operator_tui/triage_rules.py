@@ -58,7 +58,9 @@ def load_triage_rules_or_packaged(path: Path | None) -> tuple[TriageRules, str |
 def _packaged_rules() -> TriageRules:
     # A broken packaged file is a build defect; it raises here, so the seat refuses to start.
     rules = parse_rules(data.read_text("triage.toml"), PACKAGED_RULES, pinyin_table())
-    model = SecondOpinion.from_json(json.loads(data.read_text("triage_model.json")), TARGETS, TriageRulesError)
+    model = SecondOpinion.from_json(
+        json.loads(data.read_text("triage_model.json")), TARGETS, pinyin_table(), TriageRulesError
+    )
     return dataclasses.replace(rules, model=model)
 
 

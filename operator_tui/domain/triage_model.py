@@ -29,22 +29,12 @@ from dataclasses import dataclass
 from operator import add
 from typing import Any
 
-__all__ = ["THRESHOLD", "Opinion", "SecondOpinion", "ngrams"]
+from .triage_features import Featuriser, normalise
 
-THRESHOLD = 0.8
+__all__ = ["THRESHOLD", "Opinion", "SecondOpinion"]
+
+THRESHOLD = 0.8  # a target's threshold when the model file names none
 _SENTENCE = re.compile(r"[^。！!？?；;\n]+")
-
-
-def ngrams(text: str) -> set[str]:
-    """The character 1-, 2- and 3-grams of ``text`` (lower-cased; none that is only spaces)."""
-    text = text.lower()
-    out: set[str] = set()
-    for n in (1, 2, 3):
-        for i in range(len(text) - n + 1):
-            gram = text[i : i + n]
-            if not gram.isspace():
-                out.add(gram)
-    return out
 
 
 @dataclass(frozen=True)
@@ -59,62 +49,90 @@ class SecondOpinion:
     """Build once with :meth:`from_json`; :meth:`opinions` per text."""
 
     def __init__(
-        self, targets: Sequence[str], bias: Sequence[float], weights: Mapping[str, Sequence[float]], threshold: float
+        self,
+        targets: Sequence[str],
+        bias: Sequence[float],
+        weights: Mapping[str, Sequence[float]],
+        thresholds: Sequence[float],
+        featuriser: Featuriser,
     ) -> None:
         self.targets = tuple(targets)
         self.bias = tuple(bias)
         self.weights = {g: tuple(w) for g, w in weights.items()}
-        self.threshold = threshold
-        # One dict per target, so a sentence's score is one C-level sum over its n-grams.
-        self._by_target = tuple({g: w[k] for g, w in self.weights.items()} for k in range(len(self.targets)))
+        self.thresholds = tuple(thresholds)
+        self.featuriser = featuriser
         self._known = frozenset(self.weights)
+        # A threshold as log-odds, so a sentence is compared before any exp() is taken.
+        self._cut = tuple(math.log(t / (1 - t)) for t in self.thresholds)
 
     @classmethod
-    def from_json(cls, doc: Any, known_targets: Sequence[str], error: type[Exception]) -> SecondOpinion:
+    def from_json(
+        cls, doc: Any, known_targets: Sequence[str], syllables: Mapping[str, str], error: type[Exception]
+    ) -> SecondOpinion:
         """Check the shape of ``triage_model.json``; a bad file raises ``error`` naming the fix."""
         fix = "run scripts/train_triage_model.py to write it again"
-        if not isinstance(doc, dict) or doc.get("version") != 1:
-            raise error(f"triage_model.json: not a version 1 model; {fix}")
+        if not isinstance(doc, dict) or doc.get("version") != 2:
+            raise error(f"triage_model.json: not a version 2 model; {fix}")
         targets, bias, weights = doc.get("targets"), doc.get("bias"), doc.get("weights")
-        threshold = doc.get("threshold")
+        thresholds, features = doc.get("thresholds"), doc.get("features")
         if not isinstance(targets, list) or not set(targets) <= set(known_targets):
             raise error(f"triage_model.json: 'targets' must be among {', '.join(known_targets)}; {fix}")
         if not isinstance(bias, list) or len(bias) != len(targets) or not isinstance(weights, dict):
             raise error(f"triage_model.json: 'bias' and 'weights' do not match 'targets'; {fix}")
         if not all(isinstance(w, list) and len(w) == len(targets) for w in weights.values()):
             raise error(f"triage_model.json: every weight row needs {len(targets)} numbers; {fix}")
-        if not isinstance(threshold, (int, float)) or not 0.5 <= threshold < 1:
-            raise error(f"triage_model.json: 'threshold' must be a probability from 0.5 to 1; {fix}")
-        return cls(targets, bias, weights, float(threshold))
+        if (
+            not isinstance(thresholds, list)
+            or len(thresholds) != len(targets)
+            or not all(isinstance(t, (int, float)) and 0.5 <= t < 1 for t in thresholds)
+        ):
+            raise error(f"triage_model.json: 'thresholds' must be one probability from 0.5 to 1 per target; {fix}")
+        try:
+            featuriser = Featuriser(syllables, int(features["chars"]), int(features["pinyin"]))
+        except (TypeError, KeyError, ValueError):
+            raise error(f"triage_model.json: 'features' needs 'chars' (1 to 5) and 'pinyin' (0 to 4); {fix}") from None
+        return cls(targets, bias, weights, [float(t) for t in thresholds], featuriser)
+
+    def highest(self, text: str) -> list[float]:
+        """Per target, the highest probability of any sentence of ``text``, thresholds aside."""
+        top = [-30.0] * len(self.targets)
+        for sentence in _SENTENCE.finditer(text):
+            top = list(map(max, top, self._scores(sentence.group())[0]))
+        return [_sigmoid(z) for z in top]
 
     def opinions(self, text: str) -> list[Opinion]:
-        """Per target, the surest sentence at or above the threshold, located at its heaviest n-gram."""
-        best: dict[str, Opinion] = {}
+        """Per target, the surest sentence at or above its threshold, located at its heaviest n-gram."""
+        best: dict[int, tuple[float, re.Match[str], frozenset[str]]] = {}
         for sentence in _SENTENCE.finditer(text):
-            said = sentence.group()
-            grams = self._known_ngrams(said)
-            for k, target in enumerate(self.targets):
-                score = self.bias[k] + sum(map(self._by_target[k].__getitem__, grams))
-                p = 1 / (1 + math.exp(-max(-30.0, min(30.0, score))))
-                if p >= self.threshold and (target not in best or p > best[target].probability):
-                    start, end = self._heaviest(said, grams, k)
-                    best[target] = Opinion(target, sentence.start() + start, sentence.start() + end, p)
-        return [best[t] for t in self.targets if t in best]
+            scores, grams = self._scores(sentence.group())
+            for k, z in enumerate(scores):
+                if z >= self._cut[k] and (k not in best or z > best[k][0]):
+                    best[k] = (z, sentence, grams)
+        out = []
+        for k, (z, sentence, grams) in sorted(best.items()):
+            start, end = self._heaviest(sentence.group(), grams, k)
+            out.append(Opinion(self.targets[k], sentence.start() + start, sentence.start() + end, _sigmoid(z)))
+        return out
 
-    def _known_ngrams(self, sentence: str) -> set[str]:
-        """The distinct n-grams of ``sentence`` that have weights (``ngrams(s) & weights``), cut
-        and intersected with set operations: the seat runs this on every keystroke."""
-        lowered = sentence.lower()
-        pairs = list(map(add, lowered, lowered[1:]))  # C-level joins: no Python loop per character
-        grams = set(lowered)
-        grams.update(pairs)
-        grams.update(map(add, pairs, lowered[2:]))
-        grams &= self._known
-        return grams
+    def _scores(self, sentence: str) -> tuple[list[float], frozenset[str]]:
+        """Each target's score (log-odds) for one sentence, and the sentence's known n-grams.
+        One dict lookup per n-gram gives its row of weights; ``zip`` turns the rows into one
+        column per target and ``sum`` adds each in C (faster than a dict per target)."""
+        grams = self._known.intersection(self.featuriser.grams(sentence))
+        if not grams:
+            return list(self.bias), grams
+        return list(map(add, self.bias, map(sum, zip(*map(self.weights.__getitem__, grams))))), grams
 
     def _heaviest(self, sentence: str, grams: set[str], k: int) -> tuple[int, int]:
-        """Where in ``sentence`` the n-gram that weighed most for target ``k`` first stands; a
-        longer n-gram counts for its length, so the banner shows 车库顶棚's 车库, not a lone 库."""
-        top = max(grams, key=lambda g: (self.weights[g][k] * len(g), g))
-        start = sentence.lower().find(top)
+        """Where in ``sentence`` the character n-gram that weighed most for target ``k`` first
+        stands; a longer n-gram counts for its length, so the banner shows 车库顶棚's 车库, not a
+        lone 库. Syllable n-grams (upper case) have no place of their own in the text: a typo
+        or pinyin is shown by the characters typed around it that weighed most."""
+        chars = [g for g in grams if not g[:1].isupper()] or [sentence[:1]]
+        top = max(chars, key=lambda g: (self.weights.get(g, (0.0,) * len(self.targets))[k] * len(g), g))
+        start = max(0, normalise(sentence).find(top))
         return start, start + len(top)
+
+
+def _sigmoid(score: float) -> float:
+    return 1 / (1 + math.exp(-max(-30.0, min(30.0, score))))

@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 
 from operator_tui.domain.triage import TARGETS, TriageRulesError, triage
-from operator_tui.domain.triage_model import THRESHOLD, SecondOpinion, ngrams
-from operator_tui.triage_rules import load_triage_rules
+from operator_tui.domain.triage_features import Featuriser
+from operator_tui.domain.triage_model import SecondOpinion
+from operator_tui.triage_rules import load_triage_rules, pinyin_table
 
 pytestmark = pytest.mark.rule("R20.3")
 
@@ -24,11 +25,20 @@ def rules():
 
 def _toy(threshold: float = 0.8) -> SecondOpinion:
     # 119 is sure of 冒烟; nothing else weighs.
-    return SecondOpinion(TARGETS, [-4.0] * 5, {"冒烟": [0, 8.0, 0, 0, 0], "烟": [0, 1.0, 0, 0, 0]}, threshold)
+    weights = {"冒烟": [0, 8.0, 0, 0, 0], "烟": [0, 1.0, 0, 0, 0]}
+    return SecondOpinion(TARGETS, [-4.0] * 5, weights, [threshold] * 5, Featuriser(pinyin_table(), 3, 0))
 
 
-def test_ngrams_are_characters_one_to_three_long():
-    assert ngrams("着火 了") == {"着", "火", "了", "着火", "火 ", " 了", "着火 ", "火 了"}
+def test_features_are_characters_one_to_three_long_without_sounds():
+    assert Featuriser(pinyin_table(), 3, 0).features("着火 了") == {
+        "着", "火", "了", "着火", "火 ", " 了", "着火 ", "火 了"
+    }  # fmt: skip
+
+
+def test_each_target_has_its_own_threshold():
+    weights = {"冒烟": [0, 2.0, 2.0, 0, 0]}  # p = 0.5 for both 119 and 120 (bias -2)
+    model = SecondOpinion(TARGETS, [-2.0] * 5, weights, [0.5, 0.5, 0.9, 0.5, 0.5], Featuriser(pinyin_table(), 3, 0))
+    assert [o.target for o in model.opinions("冒烟")] == ["119"]
 
 
 def test_an_opinion_names_its_target_and_the_heaviest_words_per_sentence():
@@ -61,7 +71,7 @@ def test_the_rules_cues_silence_a_guess_too(rules, text):
 
 
 def test_the_packaged_model_is_loaded_with_the_packaged_rules_only(rules, tmp_path):
-    assert rules.model is not None and rules.model.threshold == THRESHOLD
+    assert rules.model is not None and len(rules.model.thresholds) == len(TARGETS)
     own = tmp_path / "rules.toml"
     own.write_text('version = 1\n[[rule]]\nid = "119.fire"\ntargets = ["119"]\nphrases = ["着火"]\n', encoding="utf-8")
     assert load_triage_rules(own).model is None
@@ -73,16 +83,34 @@ def test_the_packaged_model_was_trained_on_tuning_data_only():
     assert doc["targets"] == list(TARGETS)
 
 
+_GOOD = {
+    "version": 2,
+    "targets": ["110"],
+    "thresholds": [0.8],
+    "features": {"chars": 3, "pinyin": 2},
+    "bias": [0],
+    "weights": {"火": [1]},
+}
+
+
 @pytest.mark.parametrize(
     "doc, fix",
     [
-        ({"version": 2}, "version 1"),
-        ({"version": 1, "targets": ["911"], "bias": [0], "weights": {}, "threshold": 0.8}, "'targets'"),
-        ({"version": 1, "targets": ["110"], "bias": [0, 1], "weights": {}, "threshold": 0.8}, "'bias'"),
-        ({"version": 1, "targets": ["110"], "bias": [0], "weights": {"火": [1, 2]}, "threshold": 0.8}, "weight row"),
-        ({"version": 1, "targets": ["110"], "bias": [0], "weights": {}, "threshold": 0.2}, "'threshold'"),
+        ({"version": 1}, "version 2"),
+        ({**_GOOD, "targets": ["911"]}, "'targets'"),
+        ({**_GOOD, "bias": [0, 1]}, "'bias'"),
+        ({**_GOOD, "weights": {"火": [1, 2]}}, "weight row"),
+        ({**_GOOD, "thresholds": [0.2]}, "'thresholds'"),
+        ({**_GOOD, "thresholds": 0.8}, "'thresholds'"),
+        ({**_GOOD, "features": {"chars": 9, "pinyin": 2}}, "'features'"),
+        ({**_GOOD, "features": {"pinyin": 2}}, "'features'"),
     ],
 )
 def test_a_broken_model_file_is_refused_with_the_fix(doc, fix):
     with pytest.raises(TriageRulesError, match=fix):
-        SecondOpinion.from_json(doc, TARGETS, TriageRulesError)
+        SecondOpinion.from_json(doc, TARGETS, pinyin_table(), TriageRulesError)
+
+
+def test_a_well_formed_model_file_is_accepted():
+    model = SecondOpinion.from_json(_GOOD, TARGETS, pinyin_table(), TriageRulesError)
+    assert model.thresholds == (0.8,) and model.featuriser.chars == 3

@@ -1,0 +1,112 @@
+"""What triage's learned second opinion reads in a sentence (issue 13, round 5).
+
+The same function makes the features when the model is trained (scripts/train_triage_model.py)
+and when a sentence is scored at the seat, so the two can never drift apart.
+
+- *Normalised characters*: full-width letters and digits become ASCII, letters lower case, every
+  digit 0 (3楼 and 5楼 are the same situation), and a few traditional characters of the alarming
+  words become simplified. Then the character n-grams, 1 to ``chars`` long.
+- *Sounds*: each character as its usual toneless pinyin syllable (the shipped table of
+  ``data/pinyin_syllables.json``), and pinyin typed as letters cut into syllables (ranqi → ran qi).
+  The syllable n-grams, 2 to ``pinyin`` long, are features of their own (written ``RAN QI``), so
+  a same-sound typo (然气, 着伙) and a pinyin spelling share features with the word the calls it was
+  trained on used. An n-gram never spans punctuation, a digit or a word that is not pinyin.
+
+Pure: the syllable table is handed in. Speed matters (the seat scores on every keystroke), so the
+grams are cut with ``map`` and set operations rather than a Python loop per character.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from itertools import chain
+from operator import add
+
+__all__ = ["Featuriser", "normalise"]
+
+# Full-width ASCII (！ to ～) and the ideographic space become their half-width forms; digits 0.
+_WIDTH = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)}
+_WIDTH[0x3000] = 0x20
+# Traditional forms of the characters the alarming words are made of; cheap to fold, and a caller
+# on a traditional-script input method would otherwise share no feature with the training calls.
+_TRADITIONAL = "氣煙燒槍車禍傷殺搶醫報險災爆炸塌陷雞綁劫倒暈邊鬥毆憂觸電護齒傢樓廠礦橋門窗還們車場區鎖開關"
+_SIMPLIFIED = "气烟烧枪车祸伤杀抢医报险灾爆炸塌陷鸡绑劫倒晕边斗殴忧触电护齿家楼厂矿桥门窗还们车场区锁开关"
+_FOLD = str.maketrans(
+    {
+        **{chr(k): chr(v) for k, v in _WIDTH.items()},
+        **dict(zip(_TRADITIONAL, _SIMPLIFIED, strict=True)),
+        **{str(d): "0" for d in range(1, 10)},
+        **{chr(0xFF10 + d): "0" for d in range(10)},
+    }
+)
+_LETTERS = re.compile(r"[a-z]+")
+_BREAK = "|"  # stands between syllable runs; an n-gram holding it is never weighed
+_SPACED_BREAK = " | "
+_OTHER = re.compile(r"[^A-Z ]+")  # after translation: what is neither a syllable nor a space
+
+
+def normalise(text: str) -> str:
+    """``text`` folded as described in the module docstring; the same length as ``text``."""
+    return text.translate(_FOLD).lower()
+
+
+class Featuriser:
+    """Character and syllable n-grams of a sentence; build once per model."""
+
+    def __init__(self, syllables: Mapping[str, str], chars: int = 4, pinyin: int = 3) -> None:
+        """``syllables``: toneless syllable → the characters usually read that way."""
+        if not 1 <= chars <= 5 or not 0 <= pinyin <= 4:
+            raise ValueError("chars must be 1 to 5 and pinyin 0 to 4 (0 and 1: no syllable n-grams)")
+        self.chars, self.pinyin = chars, pinyin
+        self._to_syllable = str.maketrans({c: s.upper() + " " for s, cs in syllables.items() for c in cs})
+        self._syllables = frozenset(syllables)
+        self._longest = max((len(s) for s in syllables), default=0)
+
+    def grams(self, sentence: str) -> Iterator[str]:
+        """Every feature of ``sentence`` (normalised first), lazily and possibly repeated; the seat
+        intersects them straight into the model's known n-grams (``known.intersection(...)``),
+        which looks each up once without building the set of them all. Some never carry a
+        weight: a lone space, and syllable n-grams across a break (they contain ``|``)."""
+        text = normalise(sentence)
+        parts: list[Iterable[str]] = [text]
+        longer: Iterable[str] = text
+        for n in range(1, self.chars):
+            longer = list(map(add, longer, text[n:]))  # C-level joins: no Python loop per character
+            parts.append(longer)
+        if self.pinyin > 1:
+            # A lone syllable is no feature: ran is 然 in 突然 as often as 燃 in 燃气.
+            said = self.syllables(text)
+            for n in range(2, self.pinyin + 1):
+                parts.append(map(" ".join, zip(*(said[i:] for i in range(n)))))
+        return chain.from_iterable(parts)
+
+    def features(self, sentence: str) -> set[str]:
+        """The distinct features of ``sentence`` that can carry a weight (for training)."""
+        return {g for g in self.grams(sentence) if g != " " and _BREAK not in g}
+
+    def syllables(self, text: str) -> list[str]:
+        """The syllables of normalised ``text`` in upper case (so they never meet the letters of a
+        character n-gram): one per Han character, those of a pinyin word in its place, and ``|``
+        for anything else (punctuation, digits, English). Made with ``translate`` and regular
+        expressions, not a Python loop per character."""
+        said = text.translate(self._to_syllable)
+        if _LETTERS.search(said):
+            said = _LETTERS.sub(self._pinyin_word, said)
+        return _OTHER.sub(_SPACED_BREAK, said).split()
+
+    def _pinyin_word(self, m: re.Match[str]) -> str:
+        cut = self._segment(m.group())
+        return " " + " ".join(cut).upper() + " " if cut else _SPACED_BREAK
+
+    def _segment(self, word: str) -> list[str] | None:
+        """``word`` cut into the fewest pinyin syllables, or None when it is not pinyin."""
+        best: list[list[str] | None] = [[]] + [None] * len(word)
+        for end in range(1, len(word) + 1):
+            for start in range(max(0, end - self._longest), end):
+                head = best[start]
+                if head is not None and word[start:end] in self._syllables:
+                    there = best[end]
+                    if there is None or len(there) > len(head) + 1:
+                        best[end] = [*head, word[start:end]]
+        return best[-1]

@@ -1,0 +1,183 @@
+"""R20.3 / issue 13, round 5: a second opinion that transfers between authors.
+
+tests/data/triage_tuning7a.jsonl and triage_tuning7b.jsonl were written blind to the rules, the
+model and every other set. Left out of the model's training in turn, they measure what the model
+adds on wording it never saw (the rules were not changed for them before the figures were taken;
+see the README's triage section). The floors below are those figures less a margin; they guard
+against a change that makes the model fit its data and transfer worse.
+
+The sentences of the sound tests are new, written for them; none is hold-out text.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib.util
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+from operator_tui.domain.triage import TARGETS, triage
+from operator_tui.triage_rules import load_triage_rules
+
+pytestmark = pytest.mark.rule("R20.3")
+
+ROOT = Path(__file__).parents[2]
+DATA = ROOT / "tests" / "data"
+BLIND = ("triage_tuning7a.jsonl", "triage_tuning7b.jsonl")
+# Measured in round 5 (scripts/triage_cv.py --left-out <both>), with the shipped settings:
+# rules + model 0.947 / 0.101 on 7a and 0.897 / 0.126 on 7b (rules alone 0.790 and 0.773).
+RECALL_FLOOR = {"triage_tuning7a.jsonl": 0.92, "triage_tuning7b.jsonl": 0.87}
+ALARM_CEILING = {"triage_tuning7a.jsonl": 0.13, "triage_tuning7b.jsonl": 0.15}
+
+
+def _script(name: str):
+    sys.path.insert(0, str(ROOT / "scripts"))
+    if name in sys.modules:  # triage_cv imports train_triage_model itself
+        return sys.modules[name]
+    spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module  # dataclasses look their module up there
+    spec.loader.exec_module(module)
+    return module
+
+
+def _load(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+@pytest.fixture(scope="module")
+def rules():
+    return load_triage_rules()
+
+
+@pytest.fixture(scope="module")
+def model(rules):
+    return rules.model
+
+
+def _p(model, text: str, target: str) -> float:
+    return model.highest(text)[TARGETS.index(target)]
+
+
+# -- transfer between authors ---------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_the_model_adds_recall_on_the_blind_sets_when_it_never_saw_them():
+    cv = _script("triage_cv")
+    scored = cv.score_left_out(list(BLIND), cv.SETTINGS)
+    for name in BLIND:
+        part = [s for s in scored if s.set_name == name]
+        alone, _, _, _ = cv.figures(part, None)
+        recall, alarms, _, _ = cv.figures(part, cv.THRESHOLDS)
+        assert recall >= RECALL_FLOOR[name], (name, recall)
+        assert alarms <= ALARM_CEILING[name], (name, alarms)
+        assert recall > alone  # the second opinion earns its place on wording it never saw
+
+
+def test_the_blind_sets_are_trained_on_and_no_hold_out_ever_is():
+    train = _script("train_triage_model")
+    names = [p.name for p in train.SOURCES]
+    assert set(BLIND) <= set(names)
+    assert not [n for n in names if "holdout" in n]
+    doc = json.loads((ROOT / "operator_tui" / "data" / "triage_model.json").read_text(encoding="utf-8"))
+    assert {f"tests/data/{n}" for n in BLIND} <= set(doc["trained_on"])
+    assert not [p for p in doc["trained_on"] if "holdout" in p]
+    assert doc["calls"] == sum(len(_load(p)) for p in train.SOURCES)
+
+
+def test_the_training_script_refuses_a_hold_out_by_its_name(tmp_path):
+    train = _script("train_triage_model")
+    sneaked = tmp_path / "triage_holdout9.jsonl"
+    sneaked.write_text('{"id": "x", "text": "着火了", "expect": ["119"]}\n', encoding="utf-8")
+    with pytest.raises(SystemExit, match="never trained on"):
+        train.load(sneaked)
+
+
+def test_the_cross_validation_refuses_to_score_a_hold_out(capsys):
+    cv = _script("triage_cv")
+    assert cv.main(["--left-out", "triage_holdout.jsonl"]) == 2
+    assert "never scored here" in capsys.readouterr().out
+
+
+# -- sounds: a typo or pinyin shares features with the word -----------------------------------
+
+
+@pytest.mark.parametrize(
+    "said, plain, target",
+    [
+        # same-sound typos of gas, fire and knife words, beside a sentence of the same shape without them
+        ("楼道里一股子然气味，呛得慌", "楼道里一股子饭菜味，呛得慌", "119"),
+        ("楼下有人着伙了", "楼下有人吵架了", "119"),
+        ("有人持到伤人", "有人迟到了", "110"),
+        # pinyin typed into the text
+        ("家里ranqi xielou le", "家里shuiguan loushui le", "119"),
+        ("楼下有人zhaohuo le", "楼下有人吵架了", "119"),
+        ("有人chi dao shang ren", "有人迟到了", "110"),
+        ("他们俩在楼下动dao zi了", "他们俩在楼下动筷子了", "110"),
+    ],
+)
+def test_a_typo_or_pinyin_raises_the_models_score_over_the_plain_sentence(model, said, plain, target):
+    assert _p(model, said, target) > _p(model, plain, target) + 0.1
+
+
+def test_a_typo_shares_syllable_features_with_the_word(model):
+    typed, meant = model.featuriser.features("然气泄露"), model.featuriser.features("燃气泄漏")
+    assert "RAN QI" in typed & meant
+    pinyin = model.featuriser.features("ranqi xielou")
+    assert {"RAN QI", "QI XIE"} <= pinyin & meant
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "燃气费在哪交，营业厅几点开门",
+        "我想问问然气表坏了找谁换",  # a typo, but a service question
+        "小区明天燃气管道检修，停气一天",
+        "消防演练的时候放了烟雾弹，大家别紧张",
+        "我家孩子玩具刀丢了，学校门口能不能找找",
+        "去年楼下着过一回火，现在想问问灭火器在哪买",
+        "我担心万一着火了咋跑，你们有没有宣传手册",
+    ],
+)
+def test_innocent_counterparts_stay_quiet(rules, text):
+    assert triage(text, rules).referrals == ()
+
+
+def test_the_model_still_only_adds_what_the_rules_missed(rules):
+    plain = dataclasses.replace(rules, model=None)
+    for name in BLIND:
+        for call in _load(DATA / name)[:60]:
+            with_model = triage(call["text"], rules)
+            assert set(triage(call["text"], plain).referrals) <= set(with_model.referrals)
+            for m in with_model.matches:
+                assert m.rule_id.endswith(".model") or m.rule_id in plain.rule_ids
+
+
+# -- the blind sets themselves ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", BLIND)
+def test_the_blind_sets_have_their_shape(name):
+    calls = _load(DATA / name)
+    prefix = "t7a" if name.endswith("7a.jsonl") else "t7b"
+    assert len(calls) >= 350
+    assert all(c["id"].startswith(prefix) for c in calls)
+    assert len({c["id"] for c in calls}) == len(calls)
+    assert all(set(c["expect"]) <= set(TARGETS) for c in calls)
+    assert sum(bool(c["expect"]) for c in calls) >= 200
+    assert sum(not c["expect"] for c in calls) >= 140
+
+
+def test_the_blind_sets_share_no_text_with_any_hold_out_or_each_other():
+    # Texts are compared as sets; a failure names tuning ids only, never a hold-out's call.
+    mine = {c["text"]: c["id"] for name in BLIND for c in _load(DATA / name)}
+    assert len(mine) == sum(len(_load(DATA / n)) for n in BLIND)
+    holdouts = sorted(DATA.glob("triage_holdout*.jsonl"))
+    assert {p.name for p in holdouts} >= {"triage_holdout.jsonl", "triage_holdout2.jsonl", "triage_holdout3.jsonl"}
+    for path in holdouts:
+        shared = {c["text"] for c in _load(path)} & mine.keys()
+        assert not shared, (path.name, sorted(mine[t] for t in shared))
