@@ -31,6 +31,7 @@ import argparse
 import asyncio
 import os
 import random
+import resource
 import shutil
 import socket
 import ssl
@@ -117,6 +118,31 @@ def cpu_seconds(pid: int) -> float:
     """User + system CPU a process has used (Linux /proc), to say how busy the servers were."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def own_cpu() -> float:
+    """CPU this process (the simulated seats) has used."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def database_cpu(cluster: Cluster | None) -> float:
+    """CPU used so far by the cluster's processes (the postmaster's children, exited ones not counted)."""
+    if cluster is None:
+        return 0.0
+    try:
+        postmaster = int((cluster.data / "postmaster.pid").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 0.0
+    total = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # gone meanwhile
+        if int(fields[1]) == postmaster or int(stat.parent.name) == postmaster:
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
 
 
 def run_async(coro: Any) -> Any:
@@ -347,13 +373,17 @@ def run_engine(engine: str, tmp: Path, args: argparse.Namespace) -> Figures:
             # numbers (today, from 0001) are then new, as bench_load numbers them.
             rotated = load_tokens[20 * k :] + load_tokens[: 20 * k]
             cpu0, load0 = [cpu_seconds(s.pid) for s in servers], os.getloadavg()[0]
+            db0, own0 = database_cpu(cluster), own_cpu()
             figures.load[n] = run_async(
                 bench_load(urls, dict(rotated[:n]), args.duration, args.writes, 2.0, client_kind=args.client)
             )
             used = sum(cpu_seconds(s.pid) - c for s, c in zip(servers, cpu0, strict=True))
+            db_used, own_used = database_cpu(cluster) - db0, own_cpu() - own0
             print(
-                f"        server processes' CPU {used / args.duration:.0%} of a core; load average "
-                f"{load0:.2f} before, {os.getloadavg()[0]:.2f} after"
+                f"        CPU, in cores: server processes {used / args.duration:.2f}, "
+                + (f"PostgreSQL {db_used / args.duration:.2f}, " if cluster else "")
+                + f"the simulated seats {own_used / args.duration:.2f}; "
+                f"load average {load0:.2f} before, {os.getloadavg()[0]:.2f} after"
             )
     finally:
         for server in servers:
