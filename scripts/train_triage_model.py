@@ -7,14 +7,18 @@ triage_tuning*.jsonl, named one by one in ``SOURCES``). Never on a hold-out: a f
 holds ``holdout`` is refused, wherever it comes from.
 
 Pure Python (no scikit-learn, so the package gains no dependency): one logistic regression per
-referral target over the features of domain/triage_features.py (character 1–4-grams and pinyin
-syllable 1–3-grams of the normalised text), fitted by stochastic gradient descent with a fixed
-seed, so the same data always gives the same file. Weights too small to matter are dropped and
-the rest rounded, so the file stays small and loads fast.
+referral target over the features of domain/triage_features.py (``Settings``: character 1- and
+2-grams and pinyin syllable pairs of the normalised text), fitted by stochastic gradient descent
+with a fixed seed, so the same data always gives the same file. A missed referral weighs twice a
+false alarm in the loss, and L2 keeps single n-grams from deciding alone; both, and the n-gram
+lengths, were chosen by leaving the blind sets 7a and 7b out in turn (scripts/triage_cv.py):
+longer n-grams and weaker regularisation fitted the other sets better and transferred worse.
+Weights too small to matter are dropped and the rest rounded, so the file stays small and loads
+fast.
 
 The per-target thresholds written into the file are chosen by scripts/triage_cv.py on
-left-out sets (each tuning set scored by a model trained without it), never on the data a model
-was fitted to; they are copied into ``THRESHOLDS`` below by hand, with the figures behind them.
+left-out sets (each set scored by a model trained without it), never on the data a model was
+fitted to; they are copied into ``THRESHOLDS`` below by hand.
 
     .venv/bin/python scripts/train_triage_model.py
 """
@@ -58,9 +62,7 @@ OUT = ROOT / "operator_tui" / "data" / "triage_model.json"
 # Per target (TARGETS order: 110, 119, 120, 122, 应急), as chosen by `scripts/triage_cv.py --sweep`
 # over every set left out in turn (round 5, 7a and 7b included): the threshold adding most needed
 # referrals for the ordinary calls it alarms, one alarm counted as 1.8 referrals (ALARM_COST).
-# 120 took 0.7 over the sweep's 0.65: one referral less pooled (16 vs 17, the same 2 alarms), and
-# it keeps a round-4 innocent sentence (喝了酒非要开车，钥匙让我藏起来了) quiet.
-THRESHOLDS = (0.95, 0.95, 0.7, 0.9, 0.9)
+THRESHOLDS = (0.95, 0.95, 0.9, 0.9, 0.85)
 DIGITS = 2
 
 

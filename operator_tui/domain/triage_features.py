@@ -23,15 +23,16 @@ from collections.abc import Iterable, Iterator, Mapping
 from itertools import chain
 from operator import add
 
-__all__ = ["Featuriser", "normalise"]
+__all__ = ["SENTENCE", "Featuriser", "normalise"]
 
-# Full-width ASCII (！ to ～) and the ideographic space become their half-width forms; digits 0.
-_WIDTH = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)}
+# Full-width letters and digits and the ideographic space become their half-width forms; digits
+# 0. Full-width punctuation (，！？) stays: it is how every caller's text is written.
+_WIDTH = {c: c - 0xFEE0 for r in ((0xFF10, 0xFF1A), (0xFF21, 0xFF3B), (0xFF41, 0xFF5B)) for c in range(*r)}
 _WIDTH[0x3000] = 0x20
 # Traditional forms of the characters the alarming words are made of; cheap to fold, and a caller
 # on a traditional-script input method would otherwise share no feature with the training calls.
-_TRADITIONAL = "氣煙燒槍車禍傷殺搶醫報險災爆炸塌陷雞綁劫倒暈邊鬥毆憂觸電護齒傢樓廠礦橋門窗還們車場區鎖開關"
-_SIMPLIFIED = "气烟烧枪车祸伤杀抢医报险灾爆炸塌陷鸡绑劫倒晕边斗殴忧触电护齿家楼厂矿桥门窗还们车场区锁开关"
+_TRADITIONAL = "氣煙燒槍車禍傷殺搶醫報險災雞綁暈邊鬥毆憂觸電護齒傢樓廠礦橋門還們場區鎖開關"
+_SIMPLIFIED = "气烟烧枪车祸伤杀抢医报险灾鸡绑晕边斗殴忧触电护齿家楼厂矿桥门还们场区锁开关"
 _FOLD = str.maketrans(
     {
         **{chr(k): chr(v) for k, v in _WIDTH.items()},
@@ -40,15 +41,26 @@ _FOLD = str.maketrans(
         **{chr(0xFF10 + d): "0" for d in range(10)},
     }
 )
+_NEEDS_FOLD = re.compile("[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a\u3000" + _TRADITIONAL + "]")
+_DIGIT = re.compile("[1-9]")
 _LETTERS = re.compile(r"[a-z]+")
 _BREAK = "|"  # stands between syllable runs; an n-gram holding it is never weighed
 _SPACED_BREAK = " | "
-_OTHER = re.compile(r"[^A-Z ]+")  # after translation: what is neither a syllable nor a space
+_SENTENCE_ENDS = "。！!？?；;\n"
+SENTENCE = re.compile(f"[^{_SENTENCE_ENDS}]+")  # a sentence is scored on its own (triage_model.py)
+_SENTENCE_MARK = "\x1f"  # a sentence end in the syllable reading of a whole text
+_OTHER = re.compile(r"[^A-Z \x1f]+")  # after translation: neither a syllable, a space nor a sentence end
 
 
 def normalise(text: str) -> str:
-    """``text`` folded as described in the module docstring; the same length as ``text``."""
-    return text.translate(_FOLD).lower()
+    """``text`` folded as described in the module docstring; the same length as ``text`` unless
+    a character's lower case is longer. The table is applied only to a text that needs it: a
+    search is much cheaper than ``translate`` over every character."""
+    if _NEEDS_FOLD.search(text):
+        text = text.translate(_FOLD)
+    elif _DIGIT.search(text):
+        text = _DIGIT.sub("0", text)
+    return text.lower()
 
 
 class Featuriser:
@@ -59,7 +71,10 @@ class Featuriser:
         if not 1 <= chars <= 5 or not 0 <= pinyin <= 4:
             raise ValueError("chars must be 1 to 5 and pinyin 0 to 4 (0 and 1: no syllable n-grams)")
         self.chars, self.pinyin = chars, pinyin
-        self._to_syllable = str.maketrans({c: s.upper() + " " for s, cs in syllables.items() for c in cs})
+        table = {c: s.upper() + " " for s, cs in syllables.items() for c in cs}
+        table[_SENTENCE_MARK] = _SPACED_BREAK  # the marker is ours alone, even if a text holds it
+        table.update(dict.fromkeys(_SENTENCE_ENDS, _SENTENCE_MARK))
+        self._to_syllable = str.maketrans(table)
         self._syllables = frozenset(syllables)
         self._longest = max((len(s) for s in syllables), default=0)
 
@@ -69,16 +84,37 @@ class Featuriser:
         which looks each up once without building the set of them all. Some never carry a
         weight: a lone space, and syllable n-grams across a break (they contain ``|``)."""
         text = normalise(sentence)
+        return self._grams(text, self.syllables(text) if self.pinyin > 1 else [])
+
+    def sentences(self, text: str) -> list[tuple[int, int, Iterator[str]]]:
+        """Each sentence of ``text`` (split at 。！？；and new lines) as (start, end, its grams).
+        The same grams as :meth:`grams` per sentence, but the text is normalised and read as
+        syllables once, not once a sentence: a long description has dozens of them."""
+        spans = [(m.start(), m.end()) for m in SENTENCE.finditer(text)]
+        folded = normalise(text)
+        if len(folded) != len(text):  # a character whose lower case is longer (rare): one by one
+            return [(start, end, self.grams(text[start:end])) for start, end in spans]
+        pieces: list[str] | None = None
+        if self.pinyin > 1:
+            pieces = [p for p in self._sound_text(folded).split(_SENTENCE_MARK) if p]
+            if len(pieces) != len(spans):  # cannot happen by construction; stay correct if it does
+                return [(start, end, self.grams(text[start:end])) for start, end in spans]
+        return [
+            (start, end, self._grams(folded[start:end], pieces[i].split() if pieces is not None else []))
+            for i, (start, end) in enumerate(spans)
+        ]
+
+    def _grams(self, text: str, said: list[str]) -> Iterator[str]:
+        if self.chars == 2 and self.pinyin == 2:  # the shipped model: no list built at all
+            return chain(text, map(add, text, text[1:]), map(" ".join, zip(said, said[1:])))
         parts: list[Iterable[str]] = [text]
         longer: Iterable[str] = text
         for n in range(1, self.chars):
             longer = list(map(add, longer, text[n:]))  # C-level joins: no Python loop per character
             parts.append(longer)
-        if self.pinyin > 1:
-            # A lone syllable is no feature: ran is 然 in 突然 as often as 燃 in 燃气.
-            said = self.syllables(text)
-            for n in range(2, self.pinyin + 1):
-                parts.append(map(" ".join, zip(*(said[i:] for i in range(n)))))
+        # A lone syllable is no feature: ran is 然 in 突然 as often as 燃 in 燃气.
+        for n in range(2, self.pinyin + 1):
+            parts.append(map(" ".join, zip(*(said[i:] for i in range(n)))))
         return chain.from_iterable(parts)
 
     def features(self, sentence: str) -> set[str]:
@@ -90,10 +126,14 @@ class Featuriser:
         character n-gram): one per Han character, those of a pinyin word in its place, and ``|``
         for anything else (punctuation, digits, English). Made with ``translate`` and regular
         expressions, not a Python loop per character."""
+        return self._sound_text(text).replace(_SENTENCE_MARK, _SPACED_BREAK).split()
+
+    def _sound_text(self, text: str) -> str:
+        """``text`` as space-separated syllables and breaks, each sentence end as ``_SENTENCE_MARK``."""
         said = text.translate(self._to_syllable)
         if _LETTERS.search(said):
             said = _LETTERS.sub(self._pinyin_word, said)
-        return _OTHER.sub(_SPACED_BREAK, said).split()
+        return _OTHER.sub(_SPACED_BREAK, said)
 
     def _pinyin_word(self, m: re.Match[str]) -> str:
         cut = self._segment(m.group())

@@ -27,10 +27,11 @@ pytestmark = pytest.mark.rule("R20.3")
 ROOT = Path(__file__).parents[2]
 DATA = ROOT / "tests" / "data"
 BLIND = ("triage_tuning7a.jsonl", "triage_tuning7b.jsonl")
-# Measured in round 5 (scripts/triage_cv.py --left-out <both>), with the shipped settings:
-# rules + model 0.947 / 0.101 on 7a and 0.897 / 0.126 on 7b (rules alone 0.790 and 0.773).
-RECALL_FLOOR = {"triage_tuning7a.jsonl": 0.92, "triage_tuning7b.jsonl": 0.87}
-ALARM_CEILING = {"triage_tuning7a.jsonl": 0.13, "triage_tuning7b.jsonl": 0.15}
+# Measured in round 5 (scripts/triage_cv.py), with the shipped settings and thresholds: rules and
+# model 0.937 / 0.101 on 7a and 0.905 / 0.121 on 7b (rules alone 0.790 / 0.094 and 0.773 / 0.109;
+# the round-4 model settings 0.920 / 0.107 and 0.865 / 0.115).
+RECALL_FLOOR = {"triage_tuning7a.jsonl": 0.92, "triage_tuning7b.jsonl": 0.89}
+ALARM_CEILING = {"triage_tuning7a.jsonl": 0.12, "triage_tuning7b.jsonl": 0.14}
 
 
 def _script(name: str):
@@ -181,3 +182,26 @@ def test_the_blind_sets_share_no_text_with_any_hold_out_or_each_other():
     for path in holdouts:
         shared = {c["text"] for c in _load(path)} & mine.keys()
         assert not shared, (path.name, sorted(mine[t] for t in shared))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "家里ranqi泄露！！楼下zhaohuo le？\n\n３楼着火，ＡＢＣ",
+        "。。开头就是句号；中间有;半角;的\n最后没有",
+        "",
+        "  ",
+        "abc/def。x\x1fy。煙很大，車禍了",
+    ],
+)
+def test_a_whole_text_is_featurised_as_its_sentences_one_by_one(model, text):
+    # The seat featurises a description once (speed); it must give what each sentence alone gives.
+    from operator_tui.domain.triage_features import SENTENCE
+
+    whole = [(s, e, set(g)) for s, e, g in model.featuriser.sentences(text)]
+    alone = [(m.start(), m.end(), set(model.featuriser.grams(m.group()))) for m in SENTENCE.finditer(text)]
+    assert whole == alone
+
+
+def test_full_width_digits_and_traditional_forms_read_as_the_plain_word(model):
+    assert model.featuriser.features("３樓煤氣") == model.featuriser.features("5楼煤气")
