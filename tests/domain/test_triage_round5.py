@@ -205,3 +205,45 @@ def test_a_whole_text_is_featurised_as_its_sentences_one_by_one(model, text):
 
 def test_full_width_digits_and_traditional_forms_read_as_the_plain_word(model):
     assert model.featuriser.features("３樓煤氣") == model.featuriser.features("5楼煤气")
+
+
+# -- rule frames of round 5: kinds that failed as a whole on the blind sets ----------------------
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # a danger on a fast road now, named in any order: something stopped, loose or lost on it
+        ("国道上窜上来好几头羊，车都在躲", {"122"}),
+        ("快速路上掉了一地石头，有车压上去了", {"122"}),
+        ("我的车在高速上抛锚了，就停在应急车道外边那条道上", {"122"}),
+        ("快速路当间停着一台面包车，没开灯", {"122"}),
+        # a real fire during a show is still a fire; a worry in an earlier clause does not silence the next
+        ("演出的时候舞台着火了，人都往外跑", {"119"}),
+        ("我怕得要死，楼下着火了", {"119"}),
+        ("要是你们再不来，他就要拿刀砍人了", {"110"}),
+    ],
+)
+def test_round_five_frames_raise_the_banner(rules, text, expected):
+    assert expected <= set(triage(text, rules).referrals)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a show, a film or a game acts it out
+        "小区晚会上演小品，演的是着火了怎么逃生",
+        "孩子看警匪片，片里有人开枪打人",
+        "孩子在游戏里被人砍了一刀，哭着不玩了",
+        # a clause that opens with a condition or a worry, however far the alarming words stand
+        "要是半夜有人撬门，我该打哪个电话",
+        "我担心楼道里堆的纸箱子哪天着火",
+        "如果电梯突然掉下去，里面的人怎么自救",
+        # a car parked across a lane at home is a parking complaint; a slow road is no danger
+        "小区路中间停着车，物业不管",
+        "高速上堵车了，走得慢",
+        "我想问问国道上能不能放羊",
+    ],
+)
+def test_round_five_innocent_counterparts_stay_quiet(rules, text):
+    assert triage(text, rules).referrals == ()
