@@ -60,9 +60,10 @@ SOURCES = [
 ]
 OUT = ROOT / "operator_tui" / "data" / "triage_model.json"
 # Per target (TARGETS order: 110, 119, 120, 122, 应急), as chosen by `scripts/triage_cv.py --sweep`
-# over every set left out in turn (round 5, 7a and 7b included): the threshold adding most needed
-# referrals for the ordinary calls it alarms, one alarm counted as 1.8 referrals (ALARM_COST).
-THRESHOLDS = (0.95, 0.95, 0.9, 0.9, 0.85)
+# over every set left out in turn (round 5: 7a and 7b included, and the round's rules): the threshold
+# adding most needed referrals for the ordinary calls it alarms, one alarm counted as 1.8 referrals
+# (ALARM_COST in that script).
+THRESHOLDS = (0.95, 0.95, 0.95, 0.9, 0.9)
 DIGITS = 2
 
 
@@ -74,7 +75,9 @@ class Settings:
     rate: float = 0.3
     l2: float = 1e-3
     positive_weight: float = 2.0  # how much more a missed referral costs than a false alarm
-    keep: float = 0.3  # drop an n-gram whose weights are all smaller than this
+    # Drop an n-gram whose weights are all smaller than this: 0.4 rather than 0.3 costs one false
+    # alarm in 1,137 left-out ordinary calls and no referral, and scores a fifth faster.
+    keep: float = 0.4
     seed: int = 8890
 
 

@@ -8,7 +8,8 @@ others measures how the model fares on wording it never saw, which is what the h
 (The rules were tuned on every one of these sets, so "rules alone" here is optimistic; the
 model's share is honest.) Hold-outs are never read: the training script refuses them by name.
 
-    .venv/bin/python scripts/triage_cv.py [--left-out NAME ...] [--chars 4] [--pinyin 3] [--sweep]
+    .venv/bin/python scripts/triage_cv.py [--left-out NAME ...] [--chars 2] [--pinyin 2] [--sweep]
+                                          [--rules FILE]
 
 ``--sweep`` pools the left-out scores and prints, per target, what each threshold would add
 (referrals found, false alarms) and what a veto of the rules' referrals would cost: the figures
@@ -47,8 +48,8 @@ class Scored:
     raw: dict[str, float]  # target → the model's highest sentence probability, cues aside
 
 
-def score_left_out(names: list[str], settings: Settings) -> list[Scored]:
-    packaged = load_triage_rules()
+def score_left_out(names: list[str], settings: Settings, rules_file: Path | None = None) -> list[Scored]:
+    packaged = load_triage_rules(rules_file)
     plain = dataclasses.replace(packaged, model=None)
     feats = featuriser(settings)
     sets = {p.name: load(p) for p in SOURCES}
@@ -128,8 +129,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--epochs", type=int, default=SETTINGS.epochs)
     ap.add_argument("--l2", type=float, default=SETTINGS.l2)
     ap.add_argument("--positive-weight", type=float, default=SETTINGS.positive_weight)
+    ap.add_argument("--keep", type=float, default=SETTINGS.keep)
     ap.add_argument("--threshold", type=float, default=None, help="one threshold for every target")
     ap.add_argument("--sweep", action="store_true")
+    ap.add_argument("--rules", type=Path, default=None, help="another rules file (e.g. an earlier round's)")
     args = ap.parse_args(argv)
     settings = dataclasses.replace(
         SETTINGS,
@@ -138,13 +141,14 @@ def main(argv: list[str] | None = None) -> int:
         epochs=args.epochs,
         l2=args.l2,
         positive_weight=args.positive_weight,
+        keep=args.keep,
     )
     names = args.left_out or [p.name for p in SOURCES]
     if any("holdout" in n for n in names):
         print("a hold-out is never scored here: it is measured with scripts/triage_eval.py --summary")
         return 2
     thresholds = (args.threshold,) * len(TARGETS) if args.threshold else THRESHOLDS
-    scored = score_left_out(names, settings)
+    scored = score_left_out(names, settings, args.rules)
     print(f"settings: {settings}; thresholds {thresholds}")
     print(f"{'left out':>22}  {'rules alone':>14}  {'rules + model':>14}  {'model alone':>14}")
     for name in [*names, "all"]:

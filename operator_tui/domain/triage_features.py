@@ -44,12 +44,14 @@ _FOLD = str.maketrans(
 _NEEDS_FOLD = re.compile("[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a\u3000" + _TRADITIONAL + "]")
 _DIGIT = re.compile("[1-9]")
 _LETTERS = re.compile(r"[a-z]+")
-_BREAK = "|"  # stands between syllable runs; an n-gram holding it is never weighed
-_SPACED_BREAK = " | "
+_SPACED_BREAK = " | "  # a pinyin-looking word that is not pinyin: a token that is no syllable
 _SENTENCE_ENDS = "。！!？?；;\n"
 SENTENCE = re.compile(f"[^{_SENTENCE_ENDS}]+")  # a sentence is scored on its own (triage_model.py)
 _SENTENCE_MARK = "\x1f"  # a sentence end in the syllable reading of a whole text
-_OTHER = re.compile(r"[^A-Z \x1f]+")  # after translation: neither a syllable, a space nor a sentence end
+# A syllable n-gram that can carry a weight: syllables only. Anything else left standing between
+# the syllables (punctuation, digits, a word that is not pinyin) is a token of its own, so an
+# n-gram across it holds a token that is no syllable and is never weighed.
+_SYLLABLE_GRAM = re.compile(r"[A-Z]+( [A-Z]+)+")
 
 
 def normalise(text: str) -> str:
@@ -71,7 +73,8 @@ class Featuriser:
         if not 1 <= chars <= 5 or not 0 <= pinyin <= 4:
             raise ValueError("chars must be 1 to 5 and pinyin 0 to 4 (0 and 1: no syllable n-grams)")
         self.chars, self.pinyin = chars, pinyin
-        table = {c: s.upper() + " " for s, cs in syllables.items() for c in cs}
+        # Spaces either side, so a character left as it is (，or 0) stands as a token of its own.
+        table = {c: " " + s.upper() + " " for s, cs in syllables.items() for c in cs}
         table[_SENTENCE_MARK] = _SPACED_BREAK  # the marker is ours alone, even if a text holds it
         table.update(dict.fromkeys(_SENTENCE_ENDS, _SENTENCE_MARK))
         self._to_syllable = str.maketrans(table)
@@ -119,7 +122,7 @@ class Featuriser:
 
     def features(self, sentence: str) -> set[str]:
         """The distinct features of ``sentence`` that can carry a weight (for training)."""
-        return {g for g in self.grams(sentence) if g != " " and _BREAK not in g}
+        return {g for g in self.grams(sentence) if g != " " and (g == g.lower() or _SYLLABLE_GRAM.fullmatch(g))}
 
     def syllables(self, text: str) -> list[str]:
         """The syllables of normalised ``text`` in upper case (so they never meet the letters of a
@@ -133,7 +136,7 @@ class Featuriser:
         said = text.translate(self._to_syllable)
         if _LETTERS.search(said):
             said = _LETTERS.sub(self._pinyin_word, said)
-        return _OTHER.sub(_SPACED_BREAK, said)
+        return said
 
     def _pinyin_word(self, m: re.Match[str]) -> str:
         cut = self._segment(m.group())

@@ -27,11 +27,13 @@ pytestmark = pytest.mark.rule("R20.3")
 ROOT = Path(__file__).parents[2]
 DATA = ROOT / "tests" / "data"
 BLIND = ("triage_tuning7a.jsonl", "triage_tuning7b.jsonl")
-# Measured in round 5 (scripts/triage_cv.py), with the shipped settings and thresholds: rules and
-# model 0.937 / 0.101 on 7a and 0.905 / 0.121 on 7b (rules alone 0.790 / 0.094 and 0.773 / 0.109;
-# the round-4 model settings 0.920 / 0.107 and 0.865 / 0.115).
+# Measured in round 5 (scripts/triage_cv.py), with the shipped settings and thresholds. Before the
+# round's rule frames, while both sets were still blind to the rules: rules alone 0.790 / 0.094 on
+# 7a and 0.773 / 0.109 on 7b; rules and model 0.937 / 0.101 and 0.905 / 0.121 (the round-4 model
+# settings: 0.920 / 0.107 and 0.865 / 0.115). With the round's frames, tuned on these sets:
+# 0.937 / 0.094 and 0.911 / 0.075.
 RECALL_FLOOR = {"triage_tuning7a.jsonl": 0.92, "triage_tuning7b.jsonl": 0.89}
-ALARM_CEILING = {"triage_tuning7a.jsonl": 0.12, "triage_tuning7b.jsonl": 0.14}
+ALARM_CEILING = {"triage_tuning7a.jsonl": 0.12, "triage_tuning7b.jsonl": 0.10}
 
 
 def _script(name: str):
