@@ -147,6 +147,9 @@ def start_load(url: str, tokens: dict[str, str], duration: float, db: Path | str
             db, "SELECT substr(number, 7, 3), max(number) FROM tickets WHERE number LIKE ? GROUP BY 1", (today + "%",)
         )
     }
+    # The load's 20 writers are its first 20 seats: those with the fewest tickets today, so that a
+    # database reused through a day does not run a writer past its 4-digit sequence (R18.1).
+    tokens = dict(sorted(tokens.items(), key=lambda kv: numbers.get(kv[0], 0)))
     with open(log, "wb") as out:
         return subprocess.Popen(
             [
