@@ -88,6 +88,8 @@ class SecondOpinion:
         ):
             raise error(f"triage_model.json: 'thresholds' must be one probability from 0.5 to 1 per target; {fix}")
         try:
+            if not isinstance(features, dict):
+                raise TypeError
             featuriser = Featuriser(syllables, int(features["chars"]), int(features["pinyin"]))
         except (TypeError, KeyError, ValueError):
             raise error(f"triage_model.json: 'features' needs 'chars' (1 to 5) and 'pinyin' (0 to 4); {fix}") from None
@@ -123,7 +125,7 @@ class SecondOpinion:
             return list(self.bias), grams
         return list(map(add, self.bias, map(sum, zip(*map(self.weights.__getitem__, grams))))), grams
 
-    def _heaviest(self, sentence: str, grams: set[str], k: int) -> tuple[int, int]:
+    def _heaviest(self, sentence: str, grams: frozenset[str], k: int) -> tuple[int, int]:
         """Where in ``sentence`` the character n-gram that weighed most for target ``k`` first
         stands; a longer n-gram counts for its length, so the banner shows 车库顶棚's 车库, not a
         lone 库. Syllable n-grams (upper case) have no place of their own in the text: a typo

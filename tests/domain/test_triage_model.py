@@ -104,6 +104,7 @@ _GOOD = {
         ({**_GOOD, "thresholds": 0.8}, "'thresholds'"),
         ({**_GOOD, "features": {"chars": 9, "pinyin": 2}}, "'features'"),
         ({**_GOOD, "features": {"pinyin": 2}}, "'features'"),
+        ({**_GOOD, "features": 3}, "'features'"),
     ],
 )
 def test_a_broken_model_file_is_refused_with_the_fix(doc, fix):
