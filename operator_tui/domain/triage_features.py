@@ -5,12 +5,14 @@ and when a sentence is scored at the seat, so the two can never drift apart.
 
 - *Normalised characters*: full-width letters and digits become ASCII, letters lower case, every
   digit 0 (3楼 and 5楼 are the same situation), and a few traditional characters of the alarming
-  words become simplified. Then the character n-grams, 1 to ``chars`` long.
+  words become simplified (full-width punctuation stays as callers' texts write it). Then the
+  character n-grams, 1 to ``chars`` long (the shipped model: 1 and 2).
 - *Sounds*: each character as its usual toneless pinyin syllable (the shipped table of
   ``data/pinyin_syllables.json``), and pinyin typed as letters cut into syllables (ranqi → ran qi).
-  The syllable n-grams, 2 to ``pinyin`` long, are features of their own (written ``RAN QI``), so
-  a same-sound typo (然气, 着伙) and a pinyin spelling share features with the word the calls it was
-  trained on used. An n-gram never spans punctuation, a digit or a word that is not pinyin.
+  The syllable n-grams, 2 to ``pinyin`` long (shipped: pairs), are features of their own (written
+  ``RAN QI``), so a same-sound typo (然气, 着伙) and a pinyin spelling share features with the word
+  the training calls used. An n-gram across punctuation, a digit or a word that is not pinyin is
+  never weighed.
 
 Pure: the syllable table is handed in. Speed matters (the seat scores on every keystroke), so the
 grams are cut with ``map`` and set operations rather than a Python loop per character.
