@@ -22,7 +22,8 @@ Everything PostgreSQL does differently from SQLite for this server is in this mo
 - **Migrations**: the shared runner (`operator_tui.migrate`) with `PgDialect` below.
 - **Tokens remembered** (`principal_cache.py`): a trigger NOTIFYs on every change of `principals`,
   and a listener thread per process (`_PrincipalListener`) forgets what it remembered, so a
-  revocation takes effect in every process at its commit.
+  revocation takes effect at its commit in the process that made it, within milliseconds in the
+  others.
 """
 
 from __future__ import annotations

@@ -6,8 +6,9 @@ changes only when the `principals` table does, so the process remembers it, and 
 whenever that table changes:
 
 - the engine tells the cache of every change (on PostgreSQL a trigger NOTIFYs on the table, and
-  a listener thread in each process calls `invalidate`), so a revoked token stops working in every
-  server process as soon as the revocation commits, not after some expiry;
+  a listener thread in each process calls `invalidate`), so a revoked token stops working at the
+  commit in the process that revoked it and within milliseconds in every other, not after some
+  expiry;
 - the cache is trusted only while that channel is up (`live`): a process that cannot hear
   revocations checks every token against the database again;
 - a lookup that raced an invalidation is not remembered (`generation`): it may have read the row
