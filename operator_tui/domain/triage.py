@@ -210,6 +210,8 @@ class _Cues:
             if nearest is not None:
                 # "去年着火的楼，现在又冒烟了": a present-time word after the cue undoes it.
                 return self.cancel is None or self.cancel.search(window, nearest.end()) is None
+            if end - start > _HEAD and self.name in _READ_INSIDE and self._inside(bounds, start, end):
+                return True
         if self.after is not None:
             window = text[end : bounds.forward(end, self.after_window, self.scope)]
             for m in self.after.finditer(window):
@@ -218,6 +220,39 @@ class _Cues:
                 near = text[bounds.back(start, 12, self.scope) : start]
                 return self.cancel is None or self.cancel.search(near) is None
         return False
+
+    def _inside(self, bounds: _Bounds, start: int, end: int) -> bool:
+        """Whether a before-cue stands inside a long match, ahead of its last word (round 6).
+
+        A frame pattern may start at a noun well before the worry, question or negation that
+        governs its alarming word: "炉子，我怕他煤烟中毒" matches from 炉子, "燃气公司说不是漏气"
+        from 燃气. The cue then stands inside the match, where the window before it never looks.
+        So the part of the match in the trigger's own clause (or sentence, per ``scope``), less its
+        last ``_HEAD`` characters (the alarming word itself), is read as a before-window too.
+        """
+        marks = bounds.breaks[self.scope]
+        i = bisect_left(marks, end) - 1
+        lo = marks[i] + 1 if i >= 0 and marks[i] >= start else start
+        hi = end - _HEAD
+        if hi <= lo:
+            return False
+        text = bounds.text
+        window = text[lo:hi]
+        nearest = None
+        for m in self.before.finditer(window):  # type: ignore[union-attr]
+            if self.exceptions is None or not self.exceptions.match(text, lo + m.start()):
+                nearest = m
+        if nearest is None:
+            return False
+        return self.cancel is None or self.cancel.search(text, lo + nearest.end(), end) is None
+
+
+# The alarming word at the end of a long match, which an inside cue must stand before (中毒, 漏气).
+_HEAD = 2
+# Cue groups read inside a match: the ones that govern a whole clause (a worry, a question, a
+# story told second-hand, advice). Negation, the past and water words are not: inside a frame they
+# are part of the event (半天没上来, 喝了井水以后拉肚子).
+_READ_INSIDE = frozenset({"hypothetical", "hypothetical_lead", "reported", "inquiry", "inquiry_lead", "service"})
 
 
 @dataclass(frozen=True)
