@@ -252,7 +252,7 @@ _HEAD = 2
 # Cue groups read inside a match: the ones that govern a whole clause (a worry, a question, a
 # story told second-hand, advice). Negation, the past and water words are not: inside a frame they
 # are part of the event (半天没上来, 喝了井水以后拉肚子).
-_READ_INSIDE = frozenset({"hypothetical", "hypothetical_lead", "reported", "inquiry", "inquiry_lead", "service"})
+_READ_INSIDE = frozenset({"hypothetical", "hypothetical_lead", "reported", "hearsay", "inquiry", "inquiry_lead", "service", "denied"})
 
 
 @dataclass(frozen=True)
