@@ -68,7 +68,7 @@ _BREAKS = {
     "sentence": re.compile("[。！!？?；;\n\r]"),
 }
 _RULE_ID = re.compile(r"^(110|119|120|122|应急)\.[a-z][a-z0-9_]*$")
-_CUE_KEYS = {"scope", "before", "before_window", "after", "after_window", "exceptions", "cancel"}
+_CUE_KEYS = {"scope", "before", "before_window", "after", "after_window", "exceptions", "cancel", "cancel_after"}
 _RULE_KEYS = {
     "id",
     "targets",
@@ -196,6 +196,7 @@ class _Cues:
     after_window: int
     exceptions: re.Pattern[str] | None
     cancel: re.Pattern[str] | None
+    cancel_after: int = 0  # characters after the trigger where a cancel word also undoes a before-cue
 
     def fires(self, bounds: _Bounds, start: int, end: int) -> bool:
         """Whether this group silences the trigger ``text[start:end]``."""
@@ -209,7 +210,9 @@ class _Cues:
                     nearest = m
             if nearest is not None:
                 # "去年着火的楼，现在又冒烟了": a present-time word after the cue undoes it.
-                return self.cancel is None or self.cancel.search(window, nearest.end()) is None
+                return self.cancel is None or (
+                    self.cancel.search(window, nearest.end()) is None and not self._undone_after(bounds, end)
+                )
             if end - start > _HEAD and self.name in _READ_INSIDE and self._inside(bounds, start, end):
                 return True
         if self.after is not None:
@@ -244,7 +247,16 @@ class _Cues:
                 nearest = m
         if nearest is None:
             return False
-        return self.cancel is None or self.cancel.search(text, lo + nearest.end(), end) is None
+        return self.cancel is None or (
+            self.cancel.search(text, lo + nearest.end(), end) is None and not self._undone_after(bounds, end)
+        )
+
+    def _undone_after(self, bounds: _Bounds, end: int) -> bool:
+        """"听说楼下着火了，现在烟都进屋了": hearsay that the caller then sees for themselves."""
+        if not self.cancel_after or self.cancel is None:
+            return False
+        hi = bounds.forward(end, self.cancel_after, self.scope)
+        return self.cancel.search(bounds.text, end, hi) is not None
 
 
 # The alarming word at the end of a long match, which an inside cue must stand before (中毒, 漏气).
@@ -562,6 +574,7 @@ def _parse_cues(body: Any, name: str, where: str) -> _Cues:
         after_window=after_window,
         exceptions=_compile(_str_list(body, "exceptions", where), f"{where}: exceptions"),
         cancel=_compile(_str_list(body, "cancel", where), f"{where}: cancel"),
+        cancel_after=_window(body, "cancel_after", where, 0),
     )
 
 
