@@ -17,6 +17,9 @@ Everything PostgreSQL does differently from SQLite for this server is in this mo
 - **Search**: name/address fragments use `LIKE`, which pg_trgm's GIN indexes serve directly.
 - **Audit** (R33.1): a table in the same database (one thing to back up and fail over), written
   outside the writers' lock with synchronous_commit=off: the same trade as SQLite's separate file.
+- **The database away** (stopped, restarting, failing over, the network cut): a request that
+  cannot reach it is answered 503 with "try again later" (`DatabaseUnavailable`), as the seats
+  expect of a server that is briefly down, not 500 as for a bug.
 - **Locks by name** (`exclusive`): session advisory locks, held on a connection of their own for
   the duration, so the sweep runs once at a time however many processes there are.
 - **Migrations**: the shared runner (`operator_tui.migrate`) with `PgDialect` below.
@@ -39,8 +42,9 @@ from functools import lru_cache
 from typing import Any
 
 import psycopg
-from psycopg_pool import ConnectionPool
+from psycopg_pool import ConnectionPool, PoolTimeout
 
+from operator_tui.domain.errors import Unavailable
 from operator_tui.migrate import migrate as run_migrations
 
 from .principal_cache import PrincipalCache
@@ -72,6 +76,33 @@ def as_copy(sql: str) -> str | None:
     receipts go in by COPY, several times faster than row-by-row statements."""
     m = _PLAIN_INSERT.match(sql)
     return f"COPY {m.group(1)} ({m.group(2)}) FROM STDIN" if m else None
+
+
+class DatabaseUnavailable(Unavailable):
+    """The server's PostgreSQL cannot be reached now: the request changed nothing; retry later."""
+
+
+# Connection exceptions (class 08) and the server shutting down or starting (57P01-57P03); a
+# client-side failure to connect or a connection that died has no SQLSTATE at all.
+_AWAY = ("08", "57P01", "57P02", "57P03")
+
+
+@contextmanager
+def _reachable() -> Iterator[None]:
+    """Turn "the database is not there" into `DatabaseUnavailable`; every other error (a conflict,
+    a bad query: ours to fix) passes unchanged."""
+    try:
+        yield
+    except PoolTimeout as exc:
+        raise DatabaseUnavailable(
+            "数据库暂时无法连接（连接池等待超时），请稍后重试 / the database is unavailable; try again later"
+        ) from exc
+    except psycopg.OperationalError as exc:
+        if exc.sqlstate is None or exc.sqlstate.startswith(_AWAY):
+            raise DatabaseUnavailable(
+                "数据库暂时无法连接，请稍后重试 / the database is unavailable; try again later"
+            ) from exc
+        raise
 
 
 def _clean(args: Iterable[Any]) -> tuple[Any, ...]:
@@ -179,7 +210,7 @@ class PgAudit:
     def append(self, rows: list[dict[str, Any]]) -> None:
         if not rows:
             return
-        with self.storage.pool.connection() as conn, conn.transaction():
+        with _reachable(), self.storage.pool.connection() as conn, conn.transaction():
             # Committed before the answer leaves; not waited for on disk (nor on a standby): a crash
             # of the database server may lose the last moments of the audit, never the events.
             conn.execute("SET LOCAL synchronous_commit TO OFF")
@@ -287,7 +318,7 @@ class PgStorage(Storage):
     def read(self) -> Iterator[PgTx]:
         """A snapshot, as SQLite's read transactions in WAL are: the change feed reads its head and
         its page from the same moment."""
-        with self.pool.connection() as conn:
+        with _reachable(), self.pool.connection() as conn:
             conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
             try:
                 yield PgTx(conn)
@@ -296,7 +327,7 @@ class PgStorage(Storage):
 
     @contextmanager
     def read_one(self) -> Iterator[PgTx]:
-        with self.pool.connection() as conn:  # autocommit: the statement is its own snapshot
+        with _reachable(), self.pool.connection() as conn:  # autocommit: the statement is its own snapshot
             yield PgTx(conn)
 
     @contextmanager
@@ -304,7 +335,7 @@ class PgStorage(Storage):
         """One write transaction, after every other process's (the writers' lock, module docstring).
         Committed durably: with synchronous_commit on (the default), and on the synchronous standby
         when one is configured, before the answer is sent."""
-        with self.pool.connection() as conn:
+        with _reachable(), self.pool.connection() as conn:
             conn.execute("BEGIN")
             try:
                 conn.execute("SELECT pg_advisory_xact_lock(%s)", (WRITER_LOCK,))

@@ -39,6 +39,7 @@ because the domain may import nothing outside itself, and every other package ma
     │   ├── CtiError                 the phone system (cti/boundary.py)
     │   │   └── CtiLinkDown          the link to the switch is down
     │   ├── LockBusy                 + RuntimeError; another seat holds the database (store/seat_lock.py)
+    │   ├── DatabaseUnavailable      the server's PostgreSQL cannot be reached now (server_stub/pg.py)
     │   └── RatesUnavailable         the rates cannot be fetched now (rates_client.py)
     ├── Misconfigured                a data, policy or settings file, key or install is unusable: 503 · exit 2 · error
     │   ├── ConfigError              + ValueError; a data file (config.py)
