@@ -14,6 +14,8 @@ it: negation (不是着火), the past (去年着火的那栋楼), hypotheticals 
 services and advice (煤气费, 防火宣传), habit (经常冒烟) or a settled aftermath (车祸赔偿).
 Cues never look across a sentence end, and clause-scoped cues never across a comma, so
 "没人管，楼道着火了" is still a fire.
+A cue that governs a whole clause (a worry, a question, hearsay, advice, a plain denial) is also
+read inside a long match, ahead of its last word (round 6): "炉子，我怕他煤烟中毒" matches from 炉子.
 
 Issue 13 adds three things, all driven by the rules file:
 
@@ -252,7 +254,8 @@ class _Cues:
         )
 
     def _undone_after(self, bounds: _Bounds, end: int) -> bool:
-        """"听说楼下着火了，现在烟都进屋了": hearsay that the caller then sees for themselves."""
+        """Whether a cancel word right after the trigger undoes the cue (``cancel_after``): hearsay
+        that the caller then sees for themselves, "听说楼下着火了，现在烟都进屋了"."""
         if not self.cancel_after or self.cancel is None:
             return False
         hi = bounds.forward(end, self.cancel_after, self.scope)
@@ -264,7 +267,9 @@ _HEAD = 2
 # Cue groups read inside a match: the ones that govern a whole clause (a worry, a question, a
 # story told second-hand, advice). Negation, the past and water words are not: inside a frame they
 # are part of the event (半天没上来, 喝了井水以后拉肚子).
-_READ_INSIDE = frozenset({"hypothetical", "hypothetical_lead", "reported", "hearsay", "inquiry", "inquiry_lead", "service", "denied"})
+_READ_INSIDE = frozenset(
+    {"hypothetical", "hypothetical_lead", "reported", "hearsay", "inquiry", "inquiry_lead", "service", "denied"}
+)
 
 
 @dataclass(frozen=True)
