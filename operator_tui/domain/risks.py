@@ -32,7 +32,8 @@ from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Any, Protocol
 
 from .errors import Misconfigured
-from .triage import TriageRulesError, _Bounds, _Cues, _parse_cues
+from .triage import TriageRulesError, _parse_cues
+from .triage_cues import Bounds, Cues
 
 __all__ = [
     "DIMENSIONS",
@@ -80,7 +81,7 @@ class RiskPolicy:
     cue_days: int = 3
     max_evidence: int = 20
     classes: tuple[CueClass, ...] = ()
-    negation: _Cues | None = None
+    negation: Cues | None = None
 
 
 @dataclass(frozen=True)
@@ -219,13 +220,13 @@ def cue_warnings(tickets: Iterable[CueTicket], policy: RiskPolicy, tz: tzinfo) -
 
 def _classes_in(text: str, policy: RiskPolicy) -> list[tuple[CueClass, list[str]]]:
     out = []
-    bounds: _Bounds | None = None
+    bounds: Bounds | None = None
     for cls in policy.classes:
         scanned = cls.ignore.sub(lambda m: " " * len(m.group()), text) if cls.ignore else text
         words = []
         for m in cls.scan.finditer(scanned):
             if policy.negation is not None:
-                bounds = bounds or _Bounds(text)
+                bounds = bounds or Bounds(text)
                 if policy.negation.fires(bounds, m.start(), m.end()):
                     continue
             words.append(m.group())

@@ -5,8 +5,9 @@ emergency departments (应急); a life-threatening call goes to 110, 119, 120 or
 :func:`triage` on every keystroke, so the rules are compiled once by :func:`parse_rules` and a call
 costs a handful of precompiled regex scans (well under 2 ms for 500 characters).
 
-(Past 500 lines: the rule language's parser and its matcher change together; the sound matching
-already lives apart in ``triage_sounds.py``, and the parser is the next piece to move out.)
+(Just past 500 lines: the rule language's parser and its matcher change together. The sound
+matching lives apart in ``triage_sounds.py``, where a cue looks in ``triage_cues.py``; the parser is
+the next piece to move out.)
 
 The rules are data (``operator_tui/data/triage.toml``, described in its header). Each rule has
 trigger phrases and patterns; a trigger is dropped when one of the rule's *cue groups* fires near
@@ -37,13 +38,15 @@ from __future__ import annotations
 
 import re
 import tomllib
-from bisect import bisect_left
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from .errors import Misconfigured
 from .regex_first import first_chars
+from .triage_cues import BREAKS as _BREAKS
+from .triage_cues import Bounds as _Bounds
+from .triage_cues import Cues as _Cues
 from .triage_model import SecondOpinion
 from .triage_sounds import Sounds
 
@@ -65,10 +68,6 @@ TARGET_NAMES: dict[str, str] = {"110": "报警", "119": "火警", "120": "急救
 OUTCOMES: dict[str, str] = {"transferred": "已转接", "told_to_dial": "已告知拨打", "false_alarm": "误报"}
 
 # Where a cue's reach ends. Full- and half-width punctuation both occur in typed text.
-_BREAKS = {
-    "clause": re.compile("[，,。.！!？?；;：:\n\r\t 　…]"),
-    "sentence": re.compile("[。！!？?；;\n\r]"),
-}
 _RULE_ID = re.compile(r"^(110|119|120|122|应急)\.[a-z][a-z0-9_]*$")
 _CUE_KEYS = {"scope", "before", "before_window", "after", "after_window", "exceptions", "cancel", "cancel_after"}
 _RULE_KEYS = {
@@ -165,111 +164,6 @@ class ReferralInput:
             raise ValueError(f"处理结果必须是 {'、'.join(OUTCOMES)} 之一")
         if self.outcome == "false_alarm" and not self.reason.strip():
             raise ValueError("误报必须填写原因")
-
-
-class _Bounds:
-    """Clause and sentence breaks of one text, found once per triage call."""
-
-    __slots__ = ("text", "breaks")
-
-    def __init__(self, text: str) -> None:
-        self.text = text
-        self.breaks = {scope: [m.start() for m in rx.finditer(text)] for scope, rx in _BREAKS.items()}
-
-    def back(self, pos: int, window: int, scope: str) -> int:
-        """Start of the reach of a cue that looks ``window`` characters back from ``pos``."""
-        marks = self.breaks[scope]
-        i = bisect_left(marks, pos) - 1
-        return max(marks[i] + 1 if i >= 0 else 0, pos - window)
-
-    def forward(self, pos: int, window: int, scope: str) -> int:
-        marks = self.breaks[scope]
-        i = bisect_left(marks, pos)
-        return min(marks[i] if i < len(marks) else len(self.text), pos + window)
-
-
-@dataclass(frozen=True)
-class _Cues:
-    name: str
-    scope: str
-    before: re.Pattern[str] | None
-    before_window: int
-    after: re.Pattern[str] | None
-    after_window: int
-    exceptions: re.Pattern[str] | None
-    cancel: re.Pattern[str] | None
-    cancel_after: int = 0  # characters after the trigger where a cancel word also undoes a before-cue
-
-    def fires(self, bounds: _Bounds, start: int, end: int) -> bool:
-        """Whether this group silences the trigger ``text[start:end]``."""
-        text = bounds.text
-        if self.before is not None:
-            lo = bounds.back(start, self.before_window, self.scope)
-            window = text[lo:start]  # sliced so that a cue can anchor on the trigger with `$`
-            nearest = None
-            for m in self.before.finditer(window):  # the nearest real cue decides
-                if self.exceptions is None or not self.exceptions.match(text, lo + m.start()):
-                    nearest = m
-            if nearest is not None:
-                # "去年着火的楼，现在又冒烟了": a present-time word after the cue undoes it.
-                return self.cancel is None or (
-                    self.cancel.search(window, nearest.end()) is None and not self._undone_after(bounds, end)
-                )
-            if end - start > _HEAD and self.name in _READ_INSIDE and self._inside(bounds, start, end):
-                return True
-        if self.after is not None:
-            window = text[end : bounds.forward(end, self.after_window, self.scope)]
-            for m in self.after.finditer(window):
-                if self.exceptions is not None and self.exceptions.match(text, end + m.start()):
-                    continue
-                near = text[bounds.back(start, 12, self.scope) : start]
-                return self.cancel is None or self.cancel.search(near) is None
-        return False
-
-    def _inside(self, bounds: _Bounds, start: int, end: int) -> bool:
-        """Whether a before-cue stands inside a long match, ahead of its last word (round 6).
-
-        A frame pattern may start at a noun well before the worry, question or negation that
-        governs its alarming word: "炉子，我怕他煤烟中毒" matches from 炉子, "燃气公司说不是漏气"
-        from 燃气. The cue then stands inside the match, where the window before it never looks.
-        So the part of the match in the trigger's own clause (or sentence, per ``scope``), less its
-        last ``_HEAD`` characters (the alarming word itself), is read as a before-window too.
-        """
-        marks = bounds.breaks[self.scope]
-        i = bisect_left(marks, end) - 1
-        lo = marks[i] + 1 if i >= 0 and marks[i] >= start else start
-        hi = end - _HEAD
-        if hi <= lo:
-            return False
-        text = bounds.text
-        window = text[lo:hi]
-        nearest = None
-        for m in self.before.finditer(window):  # type: ignore[union-attr]
-            if self.exceptions is None or not self.exceptions.match(text, lo + m.start()):
-                nearest = m
-        if nearest is None:
-            return False
-        return self.cancel is None or (
-            self.cancel.search(text, lo + nearest.end(), end) is None and not self._undone_after(bounds, end)
-        )
-
-    def _undone_after(self, bounds: _Bounds, end: int) -> bool:
-        """Whether a cancel word right after the trigger undoes the cue (``cancel_after``): hearsay
-        that the caller then sees for themselves, "听说楼下着火了，现在烟都进屋了"."""
-        if not self.cancel_after or self.cancel is None:
-            return False
-        hi = bounds.forward(end, self.cancel_after, self.scope)
-        return self.cancel.search(bounds.text, end, hi) is not None
-
-
-# The alarming word at the end of a long match, which an inside cue must stand before (中毒, 漏气).
-_HEAD = 2
-# Cue groups read inside a match: the ones that govern a whole clause (a worry, a question, a
-# story told second-hand, advice). Negation, the past and water words are not: inside a frame they
-# are part of the event (半天没上来, 喝了井水以后拉肚子).
-_READ_INSIDE = frozenset(
-    {"hypothetical", "hypothetical_lead", "reported", "hearsay", "inquiry", "inquiry_lead", "service", "denied"}
-)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,122 @@
+"""Where triage's cues look (issue 13): the clause and sentence breaks of a text, and a cue group
+(negation, the past, a worry, hearsay …) deciding whether it silences one trigger.
+
+Split from triage.py, which parses the rules and runs them; the reach of a cue (its window, its
+scope, what undoes it, and since round 6 whether it is read inside a long match) is this module's.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left
+from dataclasses import dataclass
+
+BREAKS = {
+    "clause": re.compile("[，,。.！!？?；;：:\n\r\t 　…]"),
+    "sentence": re.compile("[。！!？?；;\n\r]"),
+}
+
+
+class Bounds:
+    """Clause and sentence breaks of one text, found once per triage call."""
+
+    __slots__ = ("text", "breaks")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.breaks = {scope: [m.start() for m in rx.finditer(text)] for scope, rx in BREAKS.items()}
+
+    def back(self, pos: int, window: int, scope: str) -> int:
+        """Start of the reach of a cue that looks ``window`` characters back from ``pos``."""
+        marks = self.breaks[scope]
+        i = bisect_left(marks, pos) - 1
+        return max(marks[i] + 1 if i >= 0 else 0, pos - window)
+
+    def forward(self, pos: int, window: int, scope: str) -> int:
+        marks = self.breaks[scope]
+        i = bisect_left(marks, pos)
+        return min(marks[i] if i < len(marks) else len(self.text), pos + window)
+
+
+@dataclass(frozen=True)
+class Cues:
+    name: str
+    scope: str
+    before: re.Pattern[str] | None
+    before_window: int
+    after: re.Pattern[str] | None
+    after_window: int
+    exceptions: re.Pattern[str] | None
+    cancel: re.Pattern[str] | None
+    cancel_after: int = 0  # characters after the trigger where a cancel word also undoes a before-cue
+
+    def fires(self, bounds: Bounds, start: int, end: int) -> bool:
+        """Whether this group silences the trigger ``text[start:end]``."""
+        text = bounds.text
+        if self.before is not None:
+            lo = bounds.back(start, self.before_window, self.scope)
+            window = text[lo:start]  # sliced so that a cue can anchor on the trigger with `$`
+            nearest = None
+            for m in self.before.finditer(window):  # the nearest real cue decides
+                if self.exceptions is None or not self.exceptions.match(text, lo + m.start()):
+                    nearest = m
+            if nearest is not None:
+                # "去年着火的楼，现在又冒烟了": a present-time word after the cue undoes it.
+                return self.cancel is None or (
+                    self.cancel.search(window, nearest.end()) is None and not self._undone_after(bounds, end)
+                )
+            if end - start > _HEAD and self.name in _READ_INSIDE and self._inside(bounds, start, end):
+                return True
+        if self.after is not None:
+            window = text[end : bounds.forward(end, self.after_window, self.scope)]
+            for m in self.after.finditer(window):
+                if self.exceptions is not None and self.exceptions.match(text, end + m.start()):
+                    continue
+                near = text[bounds.back(start, 12, self.scope) : start]
+                return self.cancel is None or self.cancel.search(near) is None
+        return False
+
+    def _inside(self, bounds: Bounds, start: int, end: int) -> bool:
+        """Whether a before-cue stands inside a long match, ahead of its last word (round 6).
+
+        A frame pattern may start at a noun well before the worry, question or negation that
+        governs its alarming word: "炉子，我怕他煤烟中毒" matches from 炉子, "燃气公司说不是漏气"
+        from 燃气. The cue then stands inside the match, where the window before it never looks.
+        So the part of the match in the trigger's own clause (or sentence, per ``scope``), less its
+        last ``_HEAD`` characters (the alarming word itself), is read as a before-window too.
+        """
+        marks = bounds.breaks[self.scope]
+        i = bisect_left(marks, end) - 1
+        lo = marks[i] + 1 if i >= 0 and marks[i] >= start else start
+        hi = end - _HEAD
+        if hi <= lo:
+            return False
+        text = bounds.text
+        window = text[lo:hi]
+        nearest = None
+        for m in self.before.finditer(window):  # type: ignore[union-attr]
+            if self.exceptions is None or not self.exceptions.match(text, lo + m.start()):
+                nearest = m
+        if nearest is None:
+            return False
+        return self.cancel is None or (
+            self.cancel.search(text, lo + nearest.end(), end) is None and not self._undone_after(bounds, end)
+        )
+
+    def _undone_after(self, bounds: Bounds, end: int) -> bool:
+        """Whether a cancel word right after the trigger undoes the cue (``cancel_after``): hearsay
+        that the caller then sees for themselves, "听说楼下着火了，现在烟都进屋了"."""
+        if not self.cancel_after or self.cancel is None:
+            return False
+        hi = bounds.forward(end, self.cancel_after, self.scope)
+        return self.cancel.search(bounds.text, end, hi) is not None
+
+
+# The alarming word at the end of a long match, which an inside cue must stand before (中毒, 漏气).
+_HEAD = 2
+# Cue groups read inside a match: the ones that govern a whole clause (a worry, a question, a
+# story told second-hand, advice). Negation, the past and water words are not: inside a frame they
+# are part of the event (半天没上来, 喝了井水以后拉肚子).
+_READ_INSIDE = frozenset(
+    {"hypothetical", "hypothetical_lead", "reported", "hearsay", "inquiry", "inquiry_lead", "service", "denied"}
+)
