@@ -11,21 +11,19 @@ do not run the triage, which `scripts/triage_eval.py --summary` measures.
 from __future__ import annotations
 
 import hashlib
-import json
 from pathlib import Path
 
 import pytest
 
+from tests.triage_sets import CODES, ORDINARY_KINDS, assert_labelled, load
+
 HOLDOUT = Path(__file__).parents[1] / "data" / "triage_holdout2.jsonl"
 # Its bytes as first committed: a changed hash means someone edited a frozen set.
 HOLDOUT_SHA256 = "b514ef8f211682f77eac772b745365555974f34d23fdef92ea97609dc7aecade"
-CODES = {"110", "119", "120", "122", "应急"}
-ORDINARY_KINDS = {"complaint", "drill", "tapwater", "past", "negation", "fiction", "hypothetical", "rumour", "question"}
 
 
 def _cases() -> list[dict]:
-    lines = HOLDOUT.read_text(encoding="utf-8").splitlines()
-    return [json.loads(line) for line in lines if line.strip()]
+    return load(HOLDOUT)
 
 
 @pytest.mark.rule("R20.3")
@@ -39,15 +37,7 @@ def test_the_second_hold_out_is_frozen():
 def test_the_second_hold_out_is_big_and_labelled_with_real_codes():
     cases = _cases()
     assert len(cases) >= 320
-    assert all(set(c) == {"id", "kind", "text", "expect"} for c in cases)
-    ids = [c["id"] for c in cases]
-    assert len(set(ids)) == len(ids)
-    assert all(c["text"].strip() for c in cases)
-    assert len({c["text"] for c in cases}) == len(cases)
-    for c in cases:
-        assert set(c["expect"]) <= CODES, c["id"]
-        # Sorted and without repeats, so a comparison with the triage's codes is a plain equality.
-        assert c["expect"] == sorted(set(c["expect"])), c["id"]
+    assert_labelled(cases)
 
 
 @pytest.mark.rule("R20.3")

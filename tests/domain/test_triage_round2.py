@@ -7,13 +7,14 @@ these tests guard what was reached. The hold-out figures are in test_triage_eval
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
 
-from operator_tui.domain.triage import TARGETS, triage
+from operator_tui.domain.triage import TARGETS
 from operator_tui.triage_rules import load_triage_rules
+from tests.triage_sets import figures, referrals
+from tests.triage_sets import load as _load
 
 pytestmark = pytest.mark.rule("R20.3")
 
@@ -27,14 +28,6 @@ APART = [*SETS, DATA / "triage_tuning5.jsonl", DATA / "triage_tuning6.jsonl"]
 @pytest.fixture(scope="module")
 def rules():
     return load_triage_rules()
-
-
-def _load(path: Path) -> list[dict]:
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-
-
-def referrals(text: str, rules) -> set[str]:
-    return set(triage(text, rules).referrals)
 
 
 @pytest.mark.parametrize("path", APART, ids=lambda p: p.name)
@@ -79,22 +72,9 @@ def test_the_second_set_covers_every_kind_issue_13_lists():
     ids=["tuning2", "tuning3", "tuning4"],
 )
 def test_round_two_figures(rules, path, min_recall, max_false_alarms):
-    needed = got = ordinary = 0
-    misses, false_alarms = [], []
-    for call in _load(path):
-        found = referrals(call["text"], rules)
-        if not call["expect"]:
-            ordinary += 1
-            if found:
-                false_alarms.append(call["id"])
-            continue
-        for target in call["expect"]:
-            needed += 1
-            got += target in found
-            if target not in found:
-                misses.append((call["id"], target))
-    assert got / needed >= min_recall, misses
-    assert len(false_alarms) / ordinary <= max_false_alarms, false_alarms
+    recall, alarms, misses, false_alarms = figures(_load(path), rules)
+    assert recall >= min_recall, misses
+    assert alarms <= max_false_alarms, false_alarms
 
 
 @pytest.mark.parametrize(

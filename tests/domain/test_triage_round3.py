@@ -13,8 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from operator_tui.domain.triage import triage
 from operator_tui.triage_rules import load_triage_rules
+from tests.triage_sets import figures, referrals
+from tests.triage_sets import load as _load
 
 pytestmark = pytest.mark.rule("R20.3")
 
@@ -25,14 +26,6 @@ TUNING5 = ROOT / "tests" / "data" / "triage_tuning5.jsonl"
 @pytest.fixture(scope="module")
 def rules():
     return load_triage_rules()
-
-
-def referrals(text: str, rules) -> set[str]:
-    return set(triage(text, rules).referrals)
-
-
-def _load(path: Path) -> list[dict]:
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
 def test_the_fifth_set_leans_on_the_weak_kinds_and_has_innocent_counterparts():
@@ -46,22 +39,9 @@ def test_the_fifth_set_leans_on_the_weak_kinds_and_has_innocent_counterparts():
 
 
 def test_round_three_figures_on_the_fifth_set(rules):
-    needed = got = ordinary = 0
-    misses, false_alarms = [], []
-    for call in _load(TUNING5):
-        found = referrals(call["text"], rules)
-        if not call["expect"]:
-            ordinary += 1
-            if found:
-                false_alarms.append(call["id"])
-            continue
-        for target in call["expect"]:
-            needed += 1
-            got += target in found
-            if target not in found:
-                misses.append((call["id"], target))
-    assert got / needed >= 0.98, misses
-    assert len(false_alarms) / ordinary <= 0.02, false_alarms
+    recall, alarms, misses, false_alarms = figures(_load(TUNING5), rules)
+    assert recall >= 0.98, misses
+    assert alarms <= 0.02, false_alarms
 
 
 def test_the_model_is_trained_on_the_fifth_set_and_never_on_a_hold_out():

@@ -18,8 +18,10 @@ from pathlib import Path
 
 import pytest
 
-from operator_tui.domain.triage import TARGETS, triage
+from operator_tui.domain.triage import TARGETS
 from operator_tui.triage_rules import load_triage_rules
+from tests.triage_sets import assert_apart_from_holdouts, figures, referrals
+from tests.triage_sets import load as _load
 
 pytestmark = pytest.mark.rule("R20.3")
 
@@ -31,14 +33,6 @@ TUNING6 = DATA / "triage_tuning6.jsonl"
 @pytest.fixture(scope="module")
 def rules():
     return load_triage_rules()
-
-
-def referrals(text: str, rules) -> set[str]:
-    return set(triage(text, rules).referrals)
-
-
-def _load(path: Path) -> list[dict]:
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
 def test_the_sixth_set_leans_on_the_weak_kinds_and_has_innocent_counterparts():
@@ -58,30 +52,13 @@ def test_the_sixth_set_leans_on_the_weak_kinds_and_has_innocent_counterparts():
 def test_the_sixth_set_shares_no_text_with_any_hold_out():
     # Texts are compared as sets; a failure names tuning ids only, never a hold-out's call.
     mine = {c["text"]: c["id"] for c in _load(TUNING6)}
-    holdouts = sorted(DATA.glob("triage_holdout*.jsonl"))
-    assert {p.name for p in holdouts} >= {"triage_holdout.jsonl", "triage_holdout2.jsonl"}
-    for path in holdouts:
-        shared = {c["text"] for c in _load(path)} & mine.keys()
-        assert not shared, (path.name, sorted(mine[t] for t in shared))
+    assert_apart_from_holdouts(mine, {"triage_holdout.jsonl", "triage_holdout2.jsonl"})
 
 
 def test_round_four_figures_on_the_sixth_set(rules):
-    needed = got = ordinary = 0
-    misses, false_alarms = [], []
-    for call in _load(TUNING6):
-        found = referrals(call["text"], rules)
-        if not call["expect"]:
-            ordinary += 1
-            if found:
-                false_alarms.append(call["id"])
-            continue
-        for target in call["expect"]:
-            needed += 1
-            got += target in found
-            if target not in found:
-                misses.append((call["id"], target))
-    assert got / needed >= 0.98, misses
-    assert len(false_alarms) / ordinary <= 0.02, false_alarms
+    recall, alarms, misses, false_alarms = figures(_load(TUNING6), rules)
+    assert recall >= 0.98, misses
+    assert alarms <= 0.02, false_alarms
 
 
 def test_the_model_is_trained_on_the_sixth_set_and_never_on_a_hold_out():

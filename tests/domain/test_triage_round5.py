@@ -21,6 +21,8 @@ import pytest
 
 from operator_tui.domain.triage import TARGETS, triage
 from operator_tui.triage_rules import load_triage_rules
+from tests.triage_sets import assert_apart_from_holdouts
+from tests.triage_sets import load as _load
 
 pytestmark = pytest.mark.rule("R20.3")
 
@@ -45,10 +47,6 @@ def _script(name: str):
     sys.modules[name] = module  # dataclasses look their module up there
     spec.loader.exec_module(module)
     return module
-
-
-def _load(path: Path) -> list[dict]:
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
 @pytest.fixture(scope="module")
@@ -179,11 +177,7 @@ def test_the_blind_sets_share_no_text_with_any_hold_out_or_each_other():
     # Texts are compared as sets; a failure names tuning ids only, never a hold-out's call.
     mine = {c["text"]: c["id"] for name in BLIND for c in _load(DATA / name)}
     assert len(mine) == sum(len(_load(DATA / n)) for n in BLIND)
-    holdouts = sorted(DATA.glob("triage_holdout*.jsonl"))
-    assert {p.name for p in holdouts} >= {"triage_holdout.jsonl", "triage_holdout2.jsonl", "triage_holdout3.jsonl"}
-    for path in holdouts:
-        shared = {c["text"] for c in _load(path)} & mine.keys()
-        assert not shared, (path.name, sorted(mine[t] for t in shared))
+    assert_apart_from_holdouts(mine, {"triage_holdout.jsonl", "triage_holdout2.jsonl", "triage_holdout3.jsonl"})
 
 
 @pytest.mark.parametrize(

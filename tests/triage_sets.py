@@ -1,0 +1,67 @@
+"""The labelled triage sets as the tests read them (tests/data/README.md): one loader, one scorer
+and one shape check for a frozen hold-out, instead of a copy in each round's test file."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from operator_tui.domain.triage import TARGETS, triage
+
+DATA = Path(__file__).parent / "data"
+CODES = set(TARGETS)
+# The ordinary kinds of a hold-out: innocent mentions of alarming words, none carrying a code.
+ORDINARY_KINDS = {"complaint", "drill", "tapwater", "past", "negation", "fiction", "hypothetical", "rumour", "question"}
+
+
+def load(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def referrals(text: str, rules: Any) -> set[str]:
+    return set(triage(text, rules).referrals)
+
+
+def figures(calls: list[dict], rules: Any) -> tuple[float, float, list[tuple[str, str]], list[str]]:
+    """(recall of needed referrals, false-alarm rate, the missed (id, code) pairs, the ids of the
+    ordinary calls that raised the banner)."""
+    needed = got = ordinary = 0
+    misses: list[tuple[str, str]] = []
+    false_alarms: list[str] = []
+    for call in calls:
+        found = referrals(call["text"], rules)
+        if not call["expect"]:
+            ordinary += 1
+            if found:
+                false_alarms.append(call["id"])
+            continue
+        for target in call["expect"]:
+            needed += 1
+            got += target in found
+            if target not in found:
+                misses.append((call["id"], target))
+    return got / needed, len(false_alarms) / ordinary, misses, false_alarms
+
+
+def assert_labelled(cases: list[dict]) -> None:
+    """A hold-out's lines: the four fields, unique ids and texts, known codes sorted without
+    repeats (so a comparison with the triage's codes is a plain equality)."""
+    assert all(set(c) == {"id", "kind", "text", "expect"} for c in cases)
+    ids = [c["id"] for c in cases]
+    assert len(set(ids)) == len(ids)
+    assert all(c["text"].strip() for c in cases)
+    assert len({c["text"] for c in cases}) == len(cases)
+    for c in cases:
+        assert set(c["expect"]) <= CODES, c["id"]
+        assert c["expect"] == sorted(set(c["expect"])), c["id"]
+
+
+def assert_apart_from_holdouts(mine: dict[str, str], at_least: set[str]) -> None:
+    """No text of a tuning set (`mine`: text → id) is in any hold-out; a failure names tuning ids
+    only, never a hold-out's call."""
+    holdouts = sorted(DATA.glob("triage_holdout*.jsonl"))
+    assert {p.name for p in holdouts} >= at_least
+    for path in holdouts:
+        shared = {c["text"] for c in load(path)} & mine.keys()
+        assert not shared, (path.name, sorted(mine[t] for t in shared))
