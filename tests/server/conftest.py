@@ -140,3 +140,12 @@ def api(server_db, rules, form, t0) -> Api:
     app = create_app(ServerSettings(db_path=db, sweep_every_seconds=0, clock=clock.now), rules)
     with TestClient(app) as client:
         yield Api(client, tokens, clock, app.state.storage, form)
+
+
+@pytest.fixture
+def second(api, server_db, rules):
+    """Another app on the same database: as far as the database can tell, another server process
+    (each app has its own connection pool; tests/e2e runs real processes)."""
+    app = create_app(ServerSettings(db_path=server_db, sweep_every_seconds=0, clock=api.clock.now), rules)
+    with TestClient(app) as client:
+        yield client

@@ -8,20 +8,8 @@ from __future__ import annotations
 import threading
 
 import pytest
-from fastapi.testclient import TestClient
-
-from server_stub.app import create_app
-from server_stub.settings import ServerSettings
 
 pytestmark = pytest.mark.postgresql_only
-
-
-@pytest.fixture
-def second(api, server_db, rules):
-    """Another app (another process, as far as the database can tell) on the same database."""
-    app = create_app(ServerSettings(db_path=server_db, sweep_every_seconds=0, clock=api.clock.now), rules)
-    with TestClient(app) as client:
-        yield client
 
 
 def _together(*calls):

@@ -9,13 +9,10 @@ from datetime import UTC, datetime
 
 import psycopg
 import pytest
-from fastapi.testclient import TestClient
 
 from server_stub import auth, bootstrap
-from server_stub.app import create_app
 from server_stub.principal_cache import PrincipalCache
 from server_stub.schema_pg import PRINCIPALS_CHANNEL
-from server_stub.settings import ServerSettings
 
 
 class Clock:
@@ -87,14 +84,6 @@ def _wait(predicate, seconds: float = 10.0) -> bool:
             return True
         time.sleep(0.02)
     return predicate()
-
-
-@pytest.fixture
-def second(api, server_db, rules):
-    """Another app on the same database: as far as PostgreSQL can tell, another server process."""
-    app = create_app(ServerSettings(db_path=server_db, sweep_every_seconds=0, clock=api.clock.now), rules)
-    with TestClient(app) as client:
-        yield client
 
 
 def _listening(storage) -> bool:
