@@ -7,7 +7,9 @@ The flow, and why each step is there:
    its result, using what the ticket knows of the appellant. Only the redacted text is stored.
 3. A reviewer (supervisor or admin) reads the redacted text and approves it, approves an edit of
    it, or rejects it with a reason. An edit is checked again: it may not bring back the
-   appellant's own name, phone or address.
+   appellant's own name, phone or address. The reviewer who approves is not the one who
+   proposed: publishing is the step a second pair of eyes is for (redaction cannot catch every
+   name). The proposer may still withdraw (reject) their own proposal.
 Only approved cases reach the page. Who proposed and who decided, and when, stay on the row.
 """
 
@@ -142,6 +144,8 @@ def published(tx: Any, start: str, end: str, limit: int) -> list[Case]:
 
 def approve(tx: Any, case_id: str, actor: str, now: datetime, text: str | None = None) -> Case:
     case = _undecided(tx, case_id)
+    if case.proposed_by == actor:
+        raise CaseError(409, "提名人不能批准自己提名的案例：请由另一位值班长或管理员审核（可驳回以撤回提名）")
     final = case.redacted if text is None else text.strip()
     if not final:
         raise CaseError(422, "text: 案例文字不能为空")

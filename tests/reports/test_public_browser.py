@@ -23,15 +23,17 @@ SEAT = "012"
 
 @pytest.fixture
 def live(tmp_path, rules):
-    """A started server process over a SQLite file; yields (url, seat token, supervisor token)."""
+    """A started server process over a SQLite file; yields (url, seat token, supervisor token,
+    admin token): the supervisor proposes, the admin reviews."""
     db = tmp_path / "server.db"
     issued = bootstrap.init(
         db, datetime.now(UTC), seats=[SEAT], supervisors=["值班长"], known_units=rules.taxonomy.units
     )
     seat = next(t for p, t in issued if p.seat == SEAT)
     supervisor = next(t for p, t in issued if p.role is Role.SUPERVISOR)
+    admin = next(t for p, t in issued if p.role is Role.ADMIN)
     with running_server(db, tmp_path / "server.log") as url:
-        yield url, seat, supervisor
+        yield url, seat, supervisor, admin
 
 
 def _push_ticket(url: str, token: str, form, n: int, description: str) -> str:
@@ -63,12 +65,13 @@ def _push_ticket(url: str, token: str, form, n: int, description: str) -> str:
 @pytest.mark.rule("R37.1")
 @pytest.mark.slow
 def test_the_public_page_in_chromium_on_a_phone_without_javascript(live, form):
-    url, seat, supervisor = live
+    url, seat, supervisor, admin = live
     auth = {"Authorization": f"Bearer {supervisor}"}
+    reviewer = {"Authorization": f"Bearer {admin}"}
     shown = _push_ticket(url, seat, form, 1, "小区东门路灯坏了半个月，夜里看不清路。")
     hidden = _push_ticket(url, seat, form, 2, "楼下烧烤摊油烟很大，影响休息。")
     case = httpx.post(f"{url}/v1/public/cases", json={"number": shown}, headers=auth).json()
-    assert httpx.post(f"{url}/v1/public/cases/{case['id']}/approve", json={}, headers=auth).status_code == 200
+    assert httpx.post(f"{url}/v1/public/cases/{case['id']}/approve", json={}, headers=reviewer).status_code == 200
     assert httpx.post(f"{url}/v1/public/cases", json={"number": hidden}, headers=auth).status_code == 201
     period = datetime.now(CST).strftime("%Y-%m")
 

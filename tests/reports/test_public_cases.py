@@ -56,6 +56,21 @@ def test_the_reviewer_may_publish_an_edit_but_not_one_that_brings_the_caller_bac
     assert "热力公司当日修复" in pub.page()
 
 
+@pytest.mark.rule("R37.1")
+def test_the_proposer_cannot_approve_their_own_case_but_may_withdraw_it(pub):
+    number = pub.ticket(description="小区门口路灯坏了，夜里看不清路。")
+    case = pub.propose(number, who="supervisor").json()
+    r = pub.approve(case["id"], who="supervisor")
+    assert r.status_code == 409 and "另一位" in r.json()["detail"]
+    assert "路灯" not in pub.page()
+    assert pub.approve(case["id"], who="admin").status_code == 200
+    assert "路灯" in pub.page()
+    # Withdrawing is the proposer's own call: a rejection by them is allowed.
+    other = pub.propose(pub.ticket(description="楼道堆放杂物，物业不清理。"), who="admin").json()
+    r = pub.reject(other["id"], "提名有误，撤回", who="admin")
+    assert r.status_code == 200 and r.json()["decided_by"] == r.json()["proposed_by"]
+
+
 @pytest.mark.rule("R26.1")
 @pytest.mark.parametrize("appeal_type", ["complaint", "whistleblow"])
 def test_a_complaint_or_report_cannot_be_proposed(pub, appeal_type):

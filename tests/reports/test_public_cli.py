@@ -19,6 +19,8 @@ def test_propose_list_approve_from_the_command_line_reach_the_page(pub, cli, ser
     assert "王建国" not in case["text"] and "13912345678" not in case["text"] and "垃圾" in case["text"]
     r = cli("report", "case", "list", "--status", "proposed", "--db", db)
     assert r.code == 0 and case["id"] in r.out and "13912345678" not in r.out
+    r = cli("report", "case", "approve", case["id"], "--by", "值班长", "--db", db)
+    assert r.code == 2 and len(r.err_lines) == 1 and "另一位" in r.err  # not the proposer
     r = cli("report", "case", "approve", case["id"], "--by", "审核人", "--db", db)
     assert r.code == 0, r.err
     assert "垃圾三天没清运" in pub.page()
