@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from textual.widgets import Static
+from textual.widgets import OptionList
 
 from operator_tui.config import load_rules
 from operator_tui.desk import Desk
@@ -74,7 +74,7 @@ async def test_the_overview_lists_the_surge_and_the_cue_with_their_evidence_numb
         matter = kinds[("surge", "matter", "heating_temperature")]
         assert matter.count == 8 and set(matter.evidence) == set(surge)
         assert kinds[("cue", "stability", "社会稳定")].evidence == (crowd,)
-        panel = str(app.screen.query_one("#ov-risks", Static).render())
+        panel = "\n".join(str(o.prompt) for o in app.screen.query_one("#ov-risks", OptionList).options)
         assert "突增 事项「供暖温度不达标」今日登记 8 件" in panel and surge[-1] in panel and "等共 8 件" in panel
         assert "类别线索 社会稳定类线索" in panel and crowd in panel
         head = str(app.screen.query_one("#ov-head").render())

@@ -3,6 +3,11 @@
 Counts and queues come from the local store, which sync keeps current from the server; the screen
 refreshes itself every few seconds in a worker. When a server is configured but unreachable the
 overview is read-only (the server owns workflow decisions, ARCHITECTURE "Who owns what").
+
+The 风险预警 panel (R31.1) shows the warnings computed from the seat's store, merged with the
+server's list and its decisions (fetched in a worker, less often than the counts); a supervisor
+walks it with the arrows (j jumps there) and decides with q (确认) or i (排除) and a reason.
+Offline it shows the local warnings and says the decisions are not known.
 """
 
 from __future__ import annotations
@@ -25,11 +30,14 @@ from ...domain.deadlines import CLOCK_NAMES
 from ...domain.errors import HotlineError
 from ...domain.model import STATUS_NAMES, Role, Ticket
 from ...domain.workflow import TRANSITIONS
+from ...risks_client import OFFLINE as RISKS_OFFLINE
+from ...risks_client import RiskBoard, RisksReader, RisksUnavailable, ServerWarning
 from ...store import overview, tickets
 from ..context import SeatContext
 from ..notices import notice
 from ..safe import caller_text
 from ..widgets.key_bar import KeyBar
+from ..widgets.risk_list import RiskList, RiskRow, merge, row_text
 from ..widgets.sync_status import SyncStatusBar
 from .actions import ACTIONS, BY_KIND, gather
 from .find import TicketDetailScreen
@@ -38,6 +46,8 @@ if TYPE_CHECKING:
     from ..app import SeatApp
 
 REFRESH_SECONDS = 3.0
+RISKS_REFRESH_SECONDS = 30.0  # the server's decisions: another supervisor's shows up within this
+DECIDERS = (Role.SUPERVISOR, Role.ADMIN)  # as the API: operators and units get 403
 
 
 def _risk_policy():
@@ -62,8 +72,9 @@ class OverviewScreen(Screen):
     CSS_PATH = "overview.tcss"  # read when the overview is first shown, not at the seat's start
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "open", "详情", id="sup.open"),
-        Binding("g", "refresh", "刷新", id="sup.refresh"),
+        Binding("g", "reload", "刷新", id="sup.refresh"),
         Binding("l", "rates", "三率考核", id="sup.rates"),  # 率 (lǜ); r is 不予受理
+        Binding("j", "risks", "风险预警", id="sup.risks"),  # 警 (jǐng); the panel's q/i decide
         Binding("0", "stage(0)", "全部", show=False, id="sup.stage_all"),
         *(Binding(str(i), f"stage({i})", show=False, id=f"sup.stage{i}") for i in range(1, len(overview.STAGES) + 1)),
         *(Binding(a.key, f"act('{a.kind}')", a.label, show=False, id=f"sup.{a.kind}") for a in ACTIONS),
@@ -85,9 +96,18 @@ class OverviewScreen(Screen):
             self.text = text
             self.error = error
 
-    def __init__(self, ctx: SeatContext) -> None:
+    class BoardLoaded(Message):
+        def __init__(self, board: RiskBoard | None, problem: str | None = None) -> None:
+            super().__init__()
+            self.board = board
+            self.problem = problem
+
+    def __init__(self, ctx: SeatContext, risks_reader: RisksReader | None = None) -> None:
         super().__init__()
         self.ctx = ctx
+        self.risks_reader = risks_reader or RisksReader.of(ctx.sync, ctx.offline)
+        self.board: RiskBoard | None = None  # the server's warnings and decisions, last known
+        self.board_problem: str | None = None
         self.stage_filter: int = 0
         self.result: overview.Overview | None = None
         self.selected: Ticket | None = None
@@ -112,7 +132,8 @@ class OverviewScreen(Screen):
                 yield Label(
                     Text("风险预警（R31.1：突增、社会稳定/公共安全/廉政线索）", style="bold"), id="ov-risks-title"
                 )
-                yield Static("", id="ov-risks")
+                yield Static("", id="ov-risks-state")
+                yield RiskList(id="ov-risks")
                 yield Label(Text("热点（24小时内同事项同地点）", style="bold"))
                 hot: DataTable[Text] = DataTable(id="ov-hot", cursor_type="none")
                 hot.add_columns("事项", "地点", "未办结")
@@ -128,6 +149,9 @@ class OverviewScreen(Screen):
     def on_mount(self) -> None:
         self.set_interval(REFRESH_SECONDS, self.action_refresh)
         self.action_refresh()
+        if self.ctx.role in DECIDERS:
+            self.set_interval(RISKS_REFRESH_SECONDS, self.refresh_board)
+            self.refresh_board()
         self.query_one("#ov-queue").focus()
 
     # --- data ------------------------------------------------------------------------------
@@ -143,6 +167,37 @@ class OverviewScreen(Screen):
 
     def action_refresh(self) -> None:
         self._compute(self.stage_filter)
+
+    def action_reload(self) -> None:
+        """g: the counts now, and the server's decisions too."""
+        self.action_refresh()
+        self.refresh_board()
+
+    def refresh_board(self) -> None:
+        if self.ctx.role not in DECIDERS:
+            return
+        if self.risks_reader.client is None:
+            self.post_message(self.BoardLoaded(None, RISKS_OFFLINE))
+            return
+        self._fetch_board()
+
+    @work(thread=True, exclusive=True, group="risks")
+    def _fetch_board(self) -> None:
+        try:
+            board = self.risks_reader.board()
+        except RisksUnavailable as exc:
+            self.post_message(self.BoardLoaded(None, str(exc)))
+            return
+        self.post_message(self.BoardLoaded(board))
+
+    @on(BoardLoaded)
+    def _board_loaded(self, message: BoardLoaded) -> None:
+        # A failed read keeps the decisions already known: a decision is final, never undone.
+        if message.board is not None:
+            self.board = message.board
+        self.board_problem = message.problem
+        if self.result is not None:
+            self._show_risks(self.result)
 
     @work(thread=True, exclusive=True, group="overview")
     def _compute(self, stage: int) -> None:
@@ -167,22 +222,7 @@ class OverviewScreen(Screen):
     @on(Computed)
     def _show(self, message: Computed) -> None:
         o = self.result = message.result
-        tax, tz = self.ctx.rules.taxonomy, self.ctx.rules.policy.tz
-        if self.ctx.settings.server_url is None:
-            mode = Text(" 本地模式 ", style="bold black on cyan")
-        elif self.read_only:
-            mode = Text(" 离线·本地只读 ", style="bold white on red")
-        else:
-            mode = Text(" 在线 ", style="bold black on green")
-        head = Text("队列总览  ", style="bold")
-        head.append(f"更新于 {o.at.astimezone(tz):%H:%M:%S}  ")
-        head.append_text(mode)
-        head.append(f"   今日登记 {o.registered_today}  今日办结 {o.closed_today}  ")
-        head.append(f"今日紧急转介 {o.referrals_today}", style="bold red" if o.referrals_today else "")
-        head.append(f"  超期 {o.open_overdue}", style="bold red" if o.open_overdue else "")
-        head.append(f"  督办中 {o.under_supervision}  待单位说明 {o.open_demands}")
-        head.append(f"  风险预警 {len(o.risks)}", style="bold white on red" if o.risks else "")
-        self.query_one("#ov-head", Static).update(head)
+        tax = self.ctx.rules.taxonomy
         self._show_risks(o)
 
         stages = self.query_one("#ov-stages", DataTable)
@@ -222,29 +262,55 @@ class OverviewScreen(Screen):
             seats.add_row(caller_text(seat), Text(str(n)))
         self._show_queue(o)
 
-    def _show_risks(self, o: overview.Overview) -> None:
-        from ...domain.risks import KINDS, headline
+    def _show_head(self, o: overview.Overview, open_risks: int) -> None:
+        tz = self.ctx.rules.policy.tz
+        if self.ctx.settings.server_url is None:
+            mode = Text(" 本地模式 ", style="bold black on cyan")
+        elif self.read_only:
+            mode = Text(" 离线·本地只读 ", style="bold white on red")
+        else:
+            mode = Text(" 在线 ", style="bold black on green")
+        head = Text("队列总览  ", style="bold")
+        head.append(f"更新于 {o.at.astimezone(tz):%H:%M:%S}  ")
+        head.append_text(mode)
+        head.append(f"   今日登记 {o.registered_today}  今日办结 {o.closed_today}  ")
+        head.append(f"今日紧急转介 {o.referrals_today}", style="bold red" if o.referrals_today else "")
+        head.append(f"  超期 {o.open_overdue}", style="bold red" if o.open_overdue else "")
+        head.append(f"  督办中 {o.under_supervision}  待单位说明 {o.open_demands}")
+        # Open warnings only: one a supervisor has decided on needs no more attention.
+        head.append(f"  风险预警 {open_risks}", style="bold white on red" if open_risks else "")
+        self.query_one("#ov-head", Static).update(head)
 
+    def _name_of(self, dimension: str, code: str) -> str:
         tax = self.ctx.rules.taxonomy
-        tables = {"matter": tax.matters, "place": tax.places, "unit": tax.units}
+        entry = {"matter": tax.matters, "place": tax.places, "unit": tax.units}.get(dimension, {}).get(code)
+        return entry.name if entry is not None else code
 
-        def name_of(dimension: str, code: str) -> str:
-            entry = tables.get(dimension, {}).get(code)
-            return entry.name if entry is not None else code
-
-        # Text, never markup: names and cue words are data (STYLE: caller text only as Text).
-        text = Text()
-        for w in o.risks:
-            shown = w.evidence[:5]
-            text.append(f"{KINDS[w.kind]} ", style="bold white on red" if w.kind == "surge" else "bold black on yellow")
-            text.append(headline(w.to_json_dict(), name_of) + "\n")
-            text.append(
-                "  证据工单：" + "、".join(shown) + (f" 等共 {w.count} 件" if w.count > len(shown) else "") + "\n",
-                style="dim",
+    def _show_risks(self, o: overview.Overview) -> None:
+        tz = self.ctx.rules.policy.tz
+        rows = merge(o.risks, self.board)
+        self.query_one("#ov-risks", RiskList).show(rows, self._name_of, tz)
+        self._show_head(o, sum(1 for r in rows if r.open))
+        state = self.query_one("#ov-risks-state", Static)
+        if self.ctx.role not in DECIDERS:
+            state.display = False
+            return
+        state.display = True
+        if self.board_problem is not None:
+            # Offline or refused: the local warnings stand; what the server decided is not known.
+            known = "（以下处置状态为上次读取）" if self.board is not None else ""
+            state.update(Text(self.board_problem + known, style="bold yellow"))
+        elif self.board is not None:
+            decided = sum(1 for r in rows if r.decision is not None)
+            state.update(
+                Text(
+                    f"待处置 {len(rows) - decided}  已处置 {decided}  "
+                    f"（服务器 {self.board.at.astimezone(tz):%H:%M:%S}）  j 选中后 q 确认 i 排除",
+                    style="dim",
+                )
             )
-        if not o.risks:
-            text.append("暂无预警", style="dim")
-        self.query_one("#ov-risks", Static).update(text)
+        else:
+            state.update(Text("正在读取服务器的处置状态…", style="dim"))
 
     def _show_queue(self, o: overview.Overview) -> None:
         tax, tz, now = self.ctx.rules.taxonomy, self.ctx.rules.policy.tz, self.ctx.now()
@@ -331,6 +397,52 @@ class OverviewScreen(Screen):
 
         if self.check_action("rates", ()):
             self.app.push_screen(RatesScreen(self.ctx))
+
+    def action_risks(self) -> None:
+        self.query_one("#ov-risks", RiskList).focus()
+
+    @on(RiskList.DecisionAsked)
+    def _decision_asked(self, message: RiskList.DecisionAsked) -> None:
+        from .risk_decision import RiskDecisionScreen
+
+        row, tz = message.row, self.ctx.rules.policy.tz
+        if self.ctx.role not in DECIDERS:
+            self.notify("风险预警的处置仅限值班长和管理员", severity="warning", markup=False)
+            return
+        if row is None:
+            self.notify("请先在风险预警中选择一条预警（j 跳到预警，↑↓ 选择）", severity="warning", markup=False)
+            return
+        if row.decision is not None:
+            d = row.decision
+            self.notify(
+                f"该预警已于 {d.decided_at.astimezone(tz):%Y-%m-%d %H:%M} 由 {d.actor} {d.name}，不能重复处理",
+                severity="warning",
+                markup=False,
+            )
+            return
+        if self.risks_reader.client is None:
+            self.notify(RISKS_OFFLINE, severity="warning", markup=False)
+            return
+
+        def done(warning: ServerWarning | None) -> None:
+            if warning is not None and warning.decision is not None:
+                self._decided(warning)
+            self.query_one("#ov-risks", RiskList).focus()
+            self.refresh_board()  # a cancel may follow a send that reached the server
+
+        about = row_text(RiskRow(row.id, row.kind, row.body), self._name_of, tz)
+        self.app.push_screen(RiskDecisionScreen(self.risks_reader, row.id, message.decision, about), done)
+
+    def _decided(self, warning: ServerWarning) -> None:
+        d = warning.decision
+        assert d is not None
+        self.notify(f"已{d.name}预警 {warning.id}", markup=False)
+        # Shown at once, before the board is read again.
+        board = self.board or RiskBoard(self.ctx.now(), ())
+        rest = tuple(w for w in board.warnings if w.id != warning.id)
+        self.board = RiskBoard(board.at, (*rest, warning))
+        if self.result is not None:
+            self._show_risks(self.result)
 
     def action_stage(self, n: int) -> None:
         self.stage_filter = n
