@@ -140,9 +140,10 @@ def _warning(w: Mapping[str, Any]) -> ServerWarning:
             from datetime import UTC
 
             at = at.replace(tzinfo=UTC)
+        # The verb (确认/排除), not the server's 已确认: the screen writes "已{name}" and "… {name}：".
+        name = DECISIONS.get(d["decision"], str(d.get("decision_name") or d["decision"]))
         decision = Decision(
-            d["decision"], d.get("decision_name") or DECISIONS.get(d["decision"], d["decision"]),
-            str(d.get("reason") or ""), str(d["actor"]), str(d.get("role") or ""), at,
-        )  # fmt: skip
+            d["decision"], name, str(d.get("reason") or ""), str(d["actor"]), str(d.get("role") or ""), at
+        )
     body = {k: v for k, v in w.items() if k not in ("current", "decision")}
     return ServerWarning(str(w["id"]), str(w["kind"]), bool(w.get("current", True)), decision, body)

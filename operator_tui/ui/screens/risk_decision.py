@@ -21,7 +21,7 @@ from textual.widgets import Input, Label, Static
 from ...risks_client import DECISIONS, RisksReader, RisksUnavailable, ServerWarning
 from .dialogs import Dialog
 
-MAX_REASON = 2000  # the server's limit (server_stub/api/risks.py)
+MAX_REASON = 500  # the server's limit (server_stub/reports/risks.py), so a longer reason is never typed in vain
 
 
 class RiskDecisionScreen(Dialog[ServerWarning | None]):
