@@ -254,10 +254,21 @@ def triage(text: str, rules: TriageRules) -> TriageResult:
     _scan(text, rules.rules, found, None)
     variant = rules.sounds.variant(text) if rules.sounds is not None else None
     if variant is not None:  # a same-sound typo or typed pinyin: read the text as the rules expect
-        heard: dict[tuple[str, int, int], Match] = {}
-        _scan(variant.text, rules.rules, heard, {k[0] for k in found})
-        for m in heard.values():
-            start, end = variant.span(m.start, m.end)
+        # Only the sentences holding the rewritten words: cues never look across a sentence end,
+        # so elsewhere the second reading would find what the first did (a 500-character call
+        # with one typo paid a second full scan, ~0.7 ms). `tests/domain/test_triage_sounds.py`
+        # checks the shortcut against a whole second scan on every labelled call.
+        at, to = _sentences_around(variant.text, *variant.changed)
+        named = {k[0] for k in found}
+        window: dict[tuple[str, int, int], Match] = {}
+        _scan(variant.text[at:to], rules.rules, window, named)
+        heard = {(k[0], k[1] + at, k[2] + at): m for k, m in window.items()}
+        if {k[0] for k in heard} - named:
+            # What the typo named lets a combination count anywhere ("没气味…。人躺那不动" adds 120).
+            combinations = tuple(r for r in rules.rules if r.only_with)
+            _scan(variant.text, combinations, heard, named)
+        for k, m in heard.items():
+            start, end = variant.span(k[1], k[2])
             said = text[start:end]
             found.setdefault(
                 (m.target, start, end),
@@ -279,6 +290,14 @@ def triage(text: str, rules: TriageRules) -> TriageResult:
     hit = {m.target for m in matches}
     referrals = tuple(t for t in TARGETS if t in hit)
     return TriageResult(referrals, bool(referrals), matches, tuple(dict.fromkeys(m.rule_id for m in matches)))
+
+
+def _sentences_around(text: str, lo: int, hi: int) -> tuple[int, int]:
+    """The span of the sentences of ``text`` that ``text[lo:hi]`` touches."""
+    marks = _BREAKS["sentence"]
+    at = max((m.end() for m in marks.finditer(text, 0, lo)), default=0)
+    found = marks.search(text, hi)
+    return at, found.end() if found else len(text)
 
 
 def _scan(text: str, rules: tuple[_Rule, ...], found: dict[tuple[str, int, int], Match], also: set[str] | None) -> None:

@@ -76,6 +76,10 @@ class Variant:
     text: str
     starts: tuple[int, ...]  # a rewritten character stands for the caller's whole word
     ends: tuple[int, ...]
+    # Where the rewritten words stand in ``text``: from the first one's start to the last one's
+    # end. Outside it the two readings are the same characters, so triage reads again only the
+    # sentences around it.
+    changed: tuple[int, int] = (0, 0)
 
     def span(self, start: int, end: int) -> tuple[int, int]:
         """The caller's characters behind ``text[start:end]`` (``end > start``)."""
@@ -220,12 +224,16 @@ def _apply(text: str, edits: list[tuple[int, int, str]]) -> Variant:
     starts: list[int] = []
     ends: list[int] = []
     pos = 0
+    first = last = -1
     for start, end, written in edits:
         if start < pos:
             continue  # overlapping finds: the first wins
         out.append(text[pos:start])
         starts.extend(range(pos, start))
         ends.extend(range(pos + 1, start + 1))
+        if first < 0:
+            first = len(starts)
+        last = len(starts) + len(written)
         out.append(written)
         starts.extend([start] * len(written))
         ends.extend([end] * len(written))
@@ -233,4 +241,4 @@ def _apply(text: str, edits: list[tuple[int, int, str]]) -> Variant:
     out.append(text[pos:])
     starts.extend(range(pos, len(text)))
     ends.extend(range(pos + 1, len(text) + 1))
-    return Variant("".join(out), tuple(starts), tuple(ends))
+    return Variant("".join(out), tuple(starts), tuple(ends), (first, last))

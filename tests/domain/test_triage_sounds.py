@@ -132,3 +132,26 @@ def test_the_shipped_pinyin_table_is_what_pypinyin_gives():
     assert out.returncode == 0, out.stdout + out.stderr
     table = json.loads((ROOT / "operator_tui" / "data" / "pinyin_syllables.json").read_text("utf-8"))
     assert "没" in table["mei"] and "煤" in table["mei"] and "火" in table["huo"]
+
+
+def test_reading_only_the_sentences_around_a_typo_finds_what_a_whole_second_reading_does(rules, monkeypatch):
+    """The second reading scans only the sentences holding the rewritten words (cues never look
+    across a sentence end). On every labelled call with a typo or pinyin, alone and with another
+    call before and after it, the result must be what scanning the whole second reading gives."""
+    import operator_tui.domain.triage as triage_module
+
+    calls = [
+        json.loads(line)["text"]
+        for path in sorted((ROOT / "tests" / "data").glob("triage_*.jsonl"))
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    ]
+    heard = [t for t in calls if rules.sounds.variant(t) is not None]
+    assert len(heard) > 100  # the check means something only with many typos and pinyin in it
+    texts = heard + [f"{calls[i]}。{t}。{calls[-i]}" for i, t in enumerate(heard, 1)]
+    shortcut = [triage(t, rules) for t in texts]
+    # the shortcut is taken: a typo in the last of three sentences reads only that one
+    assert triage_module._sentences_around("甲。乙。丙没气味", 5, 8) == (4, 8)
+    monkeypatch.setattr(triage_module, "_sentences_around", lambda text, lo, hi: (0, len(text)))
+    whole = [triage(t, rules) for t in texts]
+    assert [i for i, (a, b) in enumerate(zip(shortcut, whole)) if a != b] == []
