@@ -40,7 +40,8 @@ because the domain may import nothing outside itself, and every other package ma
     │   │   └── CtiLinkDown          the link to the switch is down
     │   ├── LockBusy                 + RuntimeError; another seat holds the database (store/seat_lock.py)
     │   ├── DatabaseUnavailable      the server's PostgreSQL cannot be reached now (server_stub/pg.py)
-    │   └── RatesUnavailable         the rates cannot be fetched now (rates_client.py)
+    │   ├── RatesUnavailable         the rates cannot be fetched now (rates_client.py)
+    │   └── RisksUnavailable         the server's risk decisions cannot be read or sent now (risks_client.py)
     ├── Misconfigured                a data, policy or settings file, key or install is unusable: 503 · exit 2 · error
     │   ├── ConfigError              + ValueError; a data file (config.py)
     │   ├── SettingsError            + ValueError; config.toml or a HOTLINE_* variable (settings.py)

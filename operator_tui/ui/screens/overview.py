@@ -31,7 +31,7 @@ from ...domain.errors import HotlineError
 from ...domain.model import STATUS_NAMES, Role, Ticket
 from ...domain.workflow import TRANSITIONS
 from ...risks_client import OFFLINE as RISKS_OFFLINE
-from ...risks_client import RiskBoard, RisksReader, RisksUnavailable, ServerWarning
+from ...risks_client import Decision, RiskBoard, RisksReader, RisksUnavailable, ServerWarning
 from ...store import overview, tickets
 from ..context import SeatContext
 from ..notices import notice
@@ -426,16 +426,14 @@ class OverviewScreen(Screen):
 
         def done(warning: ServerWarning | None) -> None:
             if warning is not None and warning.decision is not None:
-                self._decided(warning)
+                self._decided(warning, warning.decision)
             self.query_one("#ov-risks", RiskList).focus()
             self.refresh_board()  # a cancel may follow a send that reached the server
 
         about = row_text(RiskRow(row.id, row.kind, row.body), self._name_of, tz)
         self.app.push_screen(RiskDecisionScreen(self.risks_reader, row.id, message.decision, about), done)
 
-    def _decided(self, warning: ServerWarning) -> None:
-        d = warning.decision
-        assert d is not None
+    def _decided(self, warning: ServerWarning, d: Decision) -> None:
         self.notify(f"已{d.name}预警 {warning.id}", markup=False)
         # Shown at once, before the board is read again.
         board = self.board or RiskBoard(self.ctx.now(), ())
