@@ -94,12 +94,31 @@ async def test_banner_stays_when_the_text_turns_ordinary_and_adds_targets():
         assert not banner.display and not banner.raised and banner.targets == ()
 
 
+async def test_the_words_shown_are_the_latest_texts_for_a_target_it_still_calls_for():
+    app = IntakeLike()
+    async with app.run_test() as pilot:
+        banner = app.query_one(EmergencyBanner)
+        field = app.query_one(Input)
+        field.value = "楼下着火了"
+        await pilot.pause()
+        assert banner.words("119") == ("着火",)
+        field.value = "楼下冒烟了，人被困出不来"  # the operator rewrote what the caller said
+        await pilot.pause()
+        assert "着火" not in banner.words("119") and "冒烟" in banner.words("119")
+        assert "着火" not in banner_text(app)
+        field.value = "我妈晕倒了"  # 119 no longer called for: it keeps its words, 120 is added
+        await pilot.pause()
+        assert "冒烟" in banner.words("119") and banner.words("120") == ("晕倒",)
+        assert app.raised == [("119",), ("120",)]
+
+
 async def test_caller_words_show_literally_and_inert():
     app = IntakeLike()
     async with app.run_test() as pilot:
         banner = app.query_one(EmergencyBanner)
-        matches = tuple(Match("110", f"抢劫{w}", 0, 3, "110.robbery") for w in HOSTILE)
-        banner.show_result(TriageResult(("110",), True, matches, ("110.robbery",)))
+        # 120 here, so the engine's 110 below adds to the banner instead of replacing these words.
+        matches = tuple(Match("120", f"抢劫{w}", 0, 3, "120.hurt") for w in HOSTILE)
+        banner.show_result(TriageResult(("120",), True, matches, ("120.hurt",)))
         # The real engine too: a pattern with a gap can carry markup inside its phrase.
         app.query_one(Input).value = "有人自称[@click=app.quit]警察[/]让我转账\x1b]52;c;aGk=\x07"
         await pilot.pause()

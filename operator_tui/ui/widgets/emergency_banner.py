@@ -5,6 +5,10 @@ result is an emergency; then it names the targets (110 报警, 119 火警, …) 
 that called for them, and it stays: a later, calmer text never takes it down, only :meth:`clear`
 does, once the operator has recorded a referral (F9). New targets are added as they appear.
 
+A target the latest text still calls for shows the latest text's words; one it no longer calls
+for keeps the words it had. Words gathered keystroke by keystroke would pile up what half-typed
+text suggested (a guess at "居住的" before "浓烟" was finished) beside what the call says.
+
 A word typed with a same-sound typo or in pinyin (issue 13) is shown as typed, with what the rules
 read it as: “没气味（煤气味）”, so the operator can judge at a glance whether the reading is right.
 
@@ -92,15 +96,16 @@ class EmergencyBanner(Static):
         if not result.emergency:
             return  # never lowered by the text: only the operator's referral (clear) does that
         added = tuple(t for t in result.referrals if t not in self._words)
-        changed = bool(added)
+        latest: dict[str, list[str]] = {t: [] for t in result.referrals}
         for match in result.matches:
-            words = self._words.setdefault(match.target, [])
+            words = latest.setdefault(match.target, [])
             word = _shown(match.phrase)
             if word and match.heard_as:
                 word = f"{word}（{_shown(match.heard_as)}）"
             if word and word not in words and len(words) < _MAX_WORDS:
                 words.append(word)
-                changed = True
+        changed = any(self._words.get(t) != words for t, words in latest.items())
+        self._words.update(latest)
         if changed:
             self.update(self._banner_text())
         self.add_class("-raised")
