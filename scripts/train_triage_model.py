@@ -55,6 +55,9 @@ SOURCES = [
             "triage_tuning6.jsonl",
             "triage_tuning7a.jsonl",
             "triage_tuning7b.jsonl",
+            "triage_tuning8a.jsonl",
+            "triage_tuning8b.jsonl",
+            "triage_tuning8c.jsonl",
         )
     ),
 ]
