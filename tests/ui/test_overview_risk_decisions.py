@@ -156,6 +156,8 @@ async def test_deciding_from_the_seat_reaches_the_server_with_the_supervisors_na
         shown = prompt(app, wid)
         assert "已排除" in shown and "天气骤冷属正常波动" in shown
         assert panel(app).rows[-1].id == wid and app.focused is panel(app)
+        # the cursor stays in place, on the next open warning, to go on deciding down the list
+        assert any(r.open for r in panel(app).rows) and panel(app).current_row.open
 
 
 @pytest.mark.rule("R31.1")

@@ -302,12 +302,9 @@ class OverviewScreen(Screen):
             state.update(Text(self.board_problem + known, style="bold yellow"))
         elif self.board is not None:
             decided = sum(1 for r in rows if r.decision is not None)
+            at = self.board.at.astimezone(tz)
             state.update(
-                Text(
-                    f"待处置 {len(rows) - decided}  已处置 {decided}  "
-                    f"（服务器 {self.board.at.astimezone(tz):%H:%M:%S}）  j 选中后 q 确认 i 排除",
-                    style="dim",
-                )
+                Text(f"待处置 {len(rows) - decided}  已处置 {decided}  处置状态读于 {at:%H:%M:%S}", style="dim")
             )
         else:
             state.update(Text("正在读取服务器的处置状态…", style="dim"))
@@ -440,7 +437,13 @@ class OverviewScreen(Screen):
         rest = tuple(w for w in board.warnings if w.id != warning.id)
         self.board = RiskBoard(board.at, (*rest, warning))
         if self.result is not None:
+            risks = self.query_one("#ov-risks", RiskList)
+            place = risks.highlighted
             self._show_risks(self.result)
+            # The decided one moves down among the decided; the cursor stays where it was, on
+            # the next open warning, so a supervisor can go on deciding down the list.
+            if place is not None and risks.rows:
+                risks.highlighted = min(place, len(risks.rows) - 1)
 
     def action_stage(self, n: int) -> None:
         self.stage_filter = n
