@@ -2,7 +2,8 @@
 
     .venv/bin/python scripts/bench_classify.py [--json] [--seat]
 
-Prints, on the frozen hold-out (tests/data/classify_holdout.jsonl) and on the tuning set:
+Prints, on the frozen hold-outs (tests/data/classify_holdout.jsonl, the caller's words;
+classify_holdout2.jsonl, the operator's summary register) and on the two tuning sets:
 top-1 / top-3 accuracy for matter and appeal type, place accuracy (top-1 exact, and the district
 right), the p95 time of one suggestion per keystroke over a ~200-character description, and the
 keystrokes saved in the 事项 and 诉求类型 pickers, computed from the picker's own filter
@@ -30,6 +31,9 @@ from operator_tui.data import read_text  # noqa: E402
 SETS = {
     "hold-out (frozen)": ROOT / "tests/data/classify_holdout.jsonl",
     "tuning": ROOT / "tests/data/classify_tuning.jsonl",
+    # The operator's summary register (来电人反映…, 市民称…, 诉求：…；要求…): issue 13 part 4.
+    "hold-out 2 (frozen)": ROOT / "tests/data/classify_holdout2.jsonl",
+    "tuning 2": ROOT / "tests/data/classify_tuning2.jsonl",
 }
 HEATING_CALL = "家里暖气还是不热，卧室只有十五度，老人冻感冒了，前天已经打过电话"
 
@@ -225,7 +229,7 @@ def main(argv: list[str] | None = None) -> int:
             f"type top-1 {r['type@1']:.3f}  top-3 {r['type@3']:.3f}   "
             f"place top-1 {r['place@1']:.3f} (district right {r['district@1']:.3f})"
         )
-        if args.misses and name == "tuning":
+        if args.misses and name.startswith("tuning"):
             for miss in r["matter_misses"]:
                 print("   miss", miss)
     lat = report["latency"]
