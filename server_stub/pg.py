@@ -87,6 +87,12 @@ class DatabaseUnavailable(Unavailable):
 _AWAY = ("08", "57P01", "57P02", "57P03")
 
 
+# How long a request waits for a pooled connection before it is answered 503 "try again later".
+# Below the seats' 10 s client timeout (operator_tui/sync), so while the database is away a seat
+# hears the server say so instead of timing out on it; at 1,000 seats a wait is milliseconds.
+POOL_WAIT = 5.0
+
+
 @contextmanager
 def _reachable() -> Iterator[None]:
     """Turn "the database is not there" into `DatabaseUnavailable`; every other error (a conflict,
@@ -293,7 +299,7 @@ class PgStorage(Storage):
                         kwargs={"autocommit": True},
                         name="hotline",
                         open=False,
-                        timeout=30,
+                        timeout=POOL_WAIT,
                     )
                     self._pool.open(wait=True)
                     self._listener = _PrincipalListener(self.url, self.token_cache)
