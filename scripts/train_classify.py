@@ -1,8 +1,10 @@
 """Write operator_tui/data/classify_model.json: the seat-assist bigram model (issue 13 part 4).
 
-Trained offline, never at run time, from what may be tuned on: tests/data/classify_tuning.jsonl,
+Trained offline, never at run time, from what may be tuned on: tests/data/classify_tuning.jsonl
+and classify_tuning2.jsonl (the operator's summary register),
 the matters' names and keywords (matters.toml) and the titles of the knowledge-base articles
-linked to each matter (operator_tui/data/kb/*.md `matters:`). Never from the frozen hold-out.
+linked to each matter (operator_tui/data/kb/*.md `matters:`). Never from the frozen hold-outs. The descriptions are read as the suggester reads them: with the
+operator's boilerplate masked (operator_tui/domain/register.py), so 来电人/反映 teach nothing.
 Pure Python (no scikit-learn): per label, the log-likelihood ratio of each character bigram,
 kept when it is clearly above chance, rounded so the file stays small.
 
@@ -23,9 +25,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from operator_tui.domain.classify import bigrams  # noqa: E402
+from operator_tui.domain.register import mask  # noqa: E402
 
 DATA = ROOT / "operator_tui" / "data"
-TUNING = ROOT / "tests" / "data" / "classify_tuning.jsonl"
+TUNING = [ROOT / "tests" / "data" / name for name in ("classify_tuning.jsonl", "classify_tuning2.jsonl")]
 ALPHA = 0.5  # additive smoothing
 KEEP = 1.0  # keep a bigram for a label when log p(b|label)/p(b) exceeds this
 
@@ -33,11 +36,12 @@ KEEP = 1.0  # keep a bigram for a label when log p(b|label)/p(b) exceeds this
 def _docs() -> tuple[dict[str, list[str]], dict[str, list[str]]]:
     by_matter: dict[str, list[str]] = defaultdict(list)
     by_type: dict[str, list[str]] = defaultdict(list)
-    for line in TUNING.read_text(encoding="utf-8").splitlines():
-        if line.strip():
-            case = json.loads(line)
-            by_matter[case["matter"]].append(case["text"])
-            by_type[case["type"]].append(case["text"])
+    for path in TUNING:
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                case = json.loads(line)
+                by_matter[case["matter"]].append(mask(case["text"]))
+                by_type[case["type"]].append(mask(case["text"]))
     for m in tomllib.loads((DATA / "matters.toml").read_text(encoding="utf-8"))["matter"]:
         by_matter[m["code"]].append(m["name"])
         by_matter[m["code"]].extend(m.get("keywords", []))
