@@ -3,6 +3,8 @@
 The query is cut into character bigrams (tokens.py), widened with a colloquial map
 (synonyms.toml: 暖气 → 供暖, 不热 → 温度不达标 …), and matched with FTS5 `OR`, ranked by bm25
 with column weights (title above matter names above the standard answer above the body).
+The operator's summary boilerplate (来电人反映：…, 诉求：…；要求相关部门…) is masked first
+(operator_tui/domain/register.py): it says who called, not what about.
 ASCII words also match pinyin of title words by prefix, so `gn` finds 供暖 and `shebao` finds
 社保. The chosen matter boosts its articles and adds its best matches to the candidates.
 
@@ -20,6 +22,7 @@ from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
+from operator_tui.domain.register import mask
 from operator_tui.kb.index import connect, get_article
 from operator_tui.kb.model import Article, Hit
 from operator_tui.kb.parse import clean_text
@@ -49,7 +52,7 @@ class Term:
 def query_terms(text: str) -> list[Term]:
     """The terms for `text`: its bigrams, those of the words it maps to, and pinyin prefixes
     for ASCII words; deduplicated, capped at MAX_TERMS."""
-    text = clean_text(text)
+    text = mask(clean_text(text))  # 来电人称… → the caller's matter only; same length, splits bigrams
     pairs, stop = _synonyms()
     tokens = bigrams(text)
     for key, values in pairs:
