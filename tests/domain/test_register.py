@@ -34,7 +34,7 @@ def test_the_boilerplate_is_masked_and_the_callers_matter_kept(text, kept, gone)
 def test_the_spans_point_at_the_boilerplate_in_the_text_as_typed():
     r = read("来电人（男）反映：家中暖气不热")
     assert r.is_summary and r.verbs == ("反映",)
-    (start, end), = r.spans
+    ((start, end),) = r.spans
     assert r.text[start:end] == "来电人（男）反映："
     assert r.masked[end:] == "家中暖气不热"
 
@@ -52,7 +52,11 @@ def test_the_callers_own_words_are_left_alone(text):
 @pytest.mark.rule("R18.1")
 @pytest.mark.parametrize(
     ("text", "verbs"),
-    [("该市民咨询：门诊慢性病如何认定", ("咨询",)), ("来电人举报某烧烤店违规使用液化气", ("举报",)), ("市民来电，称小区停水", ("称",))],
+    [
+        ("该市民咨询：门诊慢性病如何认定", ("咨询",)),
+        ("来电人举报某烧烤店违规使用液化气", ("举报",)),
+        ("市民来电，称小区停水", ("称",)),
+    ],
 )
 def test_the_reporting_verb_is_kept_aside_for_the_type(text, verbs):
     assert read(text).verbs == verbs
