@@ -302,10 +302,32 @@ def _sentences_around(text: str, lo: int, hi: int) -> tuple[int, int]:
 
 def _scan(text: str, rules: tuple[_Rule, ...], found: dict[tuple[str, int, int], Match], also: set[str] | None) -> None:
     """Add the matches of ``rules`` in ``text`` to ``found``; combinations (``only_with``) run
-    last and count beside the targets found so far or in ``also``."""
+    last and count beside the targets found so far or in ``also``.
+
+    A combination may call for what another one needs (a storm beside a crash adds 应急, and 应急
+    lets "people still inside" add 119), so the combinations run again while they add a target:
+    the result is then the same whichever order they stand in, and the same whether a second
+    reading scans the whole text or only the sentences around a typo (round 7)."""
     bounds: _Bounds | None = None  # most texts have no trigger at all: find breaks only when needed
+    combinations = tuple(r for r in rules if r.only_with)
+    todo: tuple[_Rule, ...] = rules
+    while todo:
+        bounds, grew = _scan_once(text, todo, found, also, bounds)
+        todo = combinations if grew else ()
+
+
+def _scan_once(
+    text: str,
+    rules: tuple[_Rule, ...],
+    found: dict[tuple[str, int, int], Match],
+    also: set[str] | None,
+    bounds: _Bounds | None,
+) -> tuple[_Bounds | None, bool]:
+    """One pass of ``rules``; also says whether a combination called for a target not named before."""
+    grew = False
     for rule in rules:
-        if rule.only_with and not rule.only_with & ({k[0] for k in found} | (also or set())):
+        named = {k[0] for k in found}
+        if rule.only_with and not rule.only_with & (named | (also or set())):
             continue
         last_end = 0
         for m in rule.scan.finditer(text):
@@ -323,6 +345,9 @@ def _scan(text: str, rules: tuple[_Rule, ...], found: dict[tuple[str, int, int],
                 continue
             for target in rule.targets:
                 found.setdefault((target, start, end), Match(target, text[start:end], start, end, rule.id))
+        if rule.only_with and not grew:
+            grew = bool({k[0] for k in found} - named - (also or set()))
+    return bounds, grew
 
 
 # --- parsing and validation -------------------------------------------------------------------

@@ -175,6 +175,11 @@ FRAMES = [
     ("ice falling over people", "商场门口屋檐的冰溜子刚掉下来一根，底下全是排队的人", {"应急"}, None),
     ("a child taken, in the operator's words", "市民称：其女儿（5岁）在广场被一中年男子抱走，刚刚发生。", {"110"},
      None),
+    ("a storm behind a crash or a rescue adds 应急", "暴雪天，环城路上三台车滑到沟里了，有人卡在车里", {"122", "应急"},
+     None),
+    ("a drunk driver who can barely stand, getting into a car", "那人喝得东倒西歪的，刚上车打着火要开走", {"110", "122"},
+     None),
+    ("a load spilled across a fast road", "快速路上撒了一地钢管，后面的车都在急刹", {"122"}, None),
     ("stalking turned physical", "跟踪我好几天的那个人刚才在楼道里抓住我头发，我跑回屋了，他还在门口", {"110"},
      None),
 ]
@@ -197,6 +202,11 @@ def test_each_frame_warns_and_its_innocent_twin_stays_quiet(rules, frame, urgent
         assert result.referrals == (), f"{frame}: {twin} -> {[(m.target, m.phrase) for m in result.matches]}"
 
 
+def test_a_storm_alone_adds_nothing(rules):
+    """The storm combination only sits beside an emergency another rule found."""
+    assert triage("暴雪下了一宿，我们小区的路都封了，物业还不扫", rules).referrals == ()
+
+
 def test_a_worry_in_one_sentence_does_not_silence_the_event_in_the_one_before(rules):
     """"他喝了农药。我怕他不行了": the worry is about the outcome, the poisoning is now."""
     assert "120" in triage("他喝了农药。我怕他不行了", rules).referrals
@@ -211,3 +221,18 @@ def test_the_round_seven_sets_share_no_text_with_any_hold_out():
         mine,
         {"triage_holdout.jsonl", "triage_holdout2.jsonl", "triage_holdout3.jsonl", "triage_holdout4.jsonl"},
     )
+
+
+def test_combinations_give_the_same_result_whichever_order_they_stand_in(rules):
+    """A combination may need what another adds (the storm adds 应急, which lets "still inside"
+    add 119): they run again while they add a target, so their order in the file does not matter."""
+    plain = tuple(r for r in rules.rules if not r.only_with)
+    combos = tuple(r for r in rules.rules if r.only_with)
+    reordered = dataclasses.replace(rules, rules=plain + combos[::-1])
+    for text in (
+        "暴雪，山道上一台车翻沟里了，人还在里面",
+        "暴雨，立交桥底下一台车被淹了，司机爬到车顶上了",
+        "高速上两台车撞了，有一台冒烟了，司机卡在里头",
+    ):
+        assert triage(text, rules) == triage(text, reordered), text
+    assert {"119", "122", "应急"} <= set(triage("暴雪，山道上一台车翻沟里了，人还在里面", rules).referrals)
