@@ -326,9 +326,11 @@ def _scan_once(
     """One pass of ``rules``; also says whether a combination called for a target not named before."""
     grew = False
     for rule in rules:
-        named = {k[0] for k in found}
-        if rule.only_with and not rule.only_with & (named | (also or set())):
-            continue
+        named: set[str] = set()
+        if rule.only_with:  # only combinations look at what was found (a set per rule would cost)
+            named = {k[0] for k in found}
+            if not rule.only_with & (named | (also or set())):
+                continue
         last_end = 0
         for m in rule.scan.finditer(text):
             start, end = m.span(rule.group)
