@@ -55,12 +55,17 @@ SOURCES = [
             "triage_tuning6.jsonl",
             "triage_tuning7a.jsonl",
             "triage_tuning7b.jsonl",
-            "triage_tuning8a.jsonl",
-            "triage_tuning8b.jsonl",
-            "triage_tuning8c.jsonl",
         )
     ),
 ]
+# Round 7's blind sets: scored and trained on by scripts/triage_cv.py (each left out in turn), but
+# not yet in the shipped model. Every model retrained with them (n-gram lengths 1-2 characters and
+# 2-3 syllables, L2 1e-3 and 1e-2, missed-referral weights 1.5 and 2) broke sentences the tests pin:
+# an ordinary call alarmed with p 0.99-1.0 (我爸身体垮了，住在老房子里…: 119; 房价…都塌了: 应急),
+# a same-sound typo no longer raised (着伙: the sets hold 31 ordinary calls with 着火 against 24
+# urgent ones, so 火 weighs a third of what it did), round 5's floors on 7a/7b. Move them into
+# SOURCES once the rules' cues silence those or the model reads them better.
+ROUND7 = [ROOT / "tests" / "data" / f"triage_tuning8{x}.jsonl" for x in "abc"]
 OUT = ROOT / "operator_tui" / "data" / "triage_model.json"
 # Per target (TARGETS order: 110, 119, 120, 122, 应急), as chosen by `scripts/triage_cv.py --sweep`
 # over every set left out in turn (round 5: 7a and 7b included, and the round's rules): the threshold

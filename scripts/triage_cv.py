@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """How well triage's second opinion transfers between authors: leave-one-set-out figures.
 
-Each labelled set that may be tuned on (scripts/train_triage_model.py's ``SOURCES``) is left out
+Each labelled set that may be tuned on (scripts/train_triage_model.py's ``SOURCES`` and ``ROUND7``) is left out
 in turn; a model is trained on the others and the left-out set is scored by the packaged rules
 alone and by the rules with that model beside them. A set written by someone else than the
 others measures how the model fares on wording it never saw, which is what the hold-outs ask.
@@ -28,13 +28,16 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 
-from train_triage_model import SETTINGS, SOURCES, THRESHOLDS, Settings, featuriser, fit, load  # noqa: E402
+from train_triage_model import ROUND7, SETTINGS, SOURCES, THRESHOLDS, Settings, featuriser, fit, load  # noqa: E402
 
 from operator_tui.domain.triage import TARGETS, triage  # noqa: E402
 from operator_tui.domain.triage_model import SecondOpinion  # noqa: E402
 from operator_tui.triage_rules import load_triage_rules  # noqa: E402
 
-SWEEP = (0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95)
+# Every set a fold may train on or leave out: the shipped model's sources and round 7's blind sets
+# (not yet shipped; --train-without them gives the shipped model's transfer).
+SETS = [*SOURCES, *ROUND7]
+SWEEP = (0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95, 0.97, 0.98)
 
 
 @dataclasses.dataclass
@@ -56,7 +59,7 @@ def score_left_out(
     packaged = load_triage_rules(rules_file)
     plain = dataclasses.replace(packaged, model=None)
     feats = featuriser(settings)
-    sets = {p.name: load(p) for p in SOURCES}
+    sets = {p.name: load(p) for p in SETS}
     out: list[Scored] = []
     for name in names:
         train = [c for other, calls in sets.items() if other != name and other not in never for c in calls]
@@ -120,7 +123,9 @@ def sweep(scored: list[Scored]) -> tuple[float, ...]:
     print("veto of a rule's referral when the model's probability is below v: referrals lost, alarms removed")
     for v in VETO:
         lost, removed = veto(scored, v)
-        print(f"  v={v:.3f}: -{lost} referrals, -{removed} false alarms ({removed / max(lost, 1):.2f} alarms per referral)")
+        print(
+            f"  v={v:.3f}: -{lost} referrals, -{removed} false alarms ({removed / max(lost, 1):.2f} alarms per referral)"
+        )
     return tuple(chosen)
 
 
@@ -160,7 +165,7 @@ def main(argv: list[str] | None = None) -> int:
         positive_weight=args.positive_weight,
         keep=args.keep,
     )
-    names = args.left_out or [p.name for p in SOURCES]
+    names = args.left_out or [p.name for p in SETS]
     if any("holdout" in n for n in names):
         print("a hold-out is never scored here: it is measured with scripts/triage_eval.py --summary")
         return 2
