@@ -58,18 +58,20 @@ SOURCES = [
         )
     ),
 ]
-# Round 7's blind sets: scored and trained on by scripts/triage_cv.py (each left out in turn), but
+# The blind sets of rounds 7 and 8: scored and trained on by scripts/triage_cv.py (each left out in turn), but
 # not yet in the shipped model. Every model retrained with them (n-gram lengths 1-2 characters and
 # 2-3 syllables, L2 1e-3 and 1e-2, missed-referral weights 1.5 and 2) broke sentences the tests pin:
 # an ordinary call alarmed with p 0.99-1.0 (我爸身体垮了，住在老房子里…: 119; 房价…都塌了: 应急),
 # a same-sound typo no longer raised (着伙: the sets hold 31 ordinary calls with 着火 against 24
 # urgent ones, so 火 weighs a third of what it did), round 5's floors on 7a/7b. Move them into
 # SOURCES once the rules' cues silence those or the model reads them better.
-ROUND7 = [ROOT / "tests" / "data" / f"triage_tuning8{x}.jsonl" for x in "abc"]
+# Round 8's blind sets 9a and 9b join them untrained (the round changed the rules only; 9b was its
+# validation set, whose calls the tuner never read).
+MEASURED_ONLY = [ROOT / "tests" / "data" / f"triage_tuning{x}.jsonl" for x in ("8a", "8b", "8c", "9a", "9b")]
 OUT = ROOT / "operator_tui" / "data" / "triage_model.json"
 # Per target (TARGETS order: 110, 119, 120, 122, 应急), as chosen by `scripts/triage_cv.py --sweep`
 # on the five blind sets left out in turn, folds trained on SOURCES only (round 7: 7a, 7b, 8a, 8b,
-# 8c, `--train-without` ROUND7, the rules of commit 828e015): the threshold adding most needed
+# 8c, `--train-without` 8a 8b 8c, the rules of commit 828e015): the threshold adding most needed
 # referrals for the ordinary calls it alarms, one alarm counted as four referrals (ALARM_COST there).
 # Round 6's (0.95, 0.95, 0.95, 0.9, 0.9) gave 0.912 / 0.064 pooled; these 0.914 / 0.063.
 THRESHOLDS = (0.85, 0.95, 0.98, 0.9, 0.8)

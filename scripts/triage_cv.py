@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """How well triage's second opinion transfers between authors: leave-one-set-out figures.
 
-Each labelled set that may be tuned on (scripts/train_triage_model.py's ``SOURCES`` and ``ROUND7``) is left out
+Each labelled set that may be tuned on (scripts/train_triage_model.py's ``SOURCES`` and ``MEASURED_ONLY``) is left out
 in turn; a model is trained on the others and the left-out set is scored by the packaged rules
 alone and by the rules with that model beside them. A set written by someone else than the
 others measures how the model fares on wording it never saw, which is what the hold-outs ask.
@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 
-from train_triage_model import ROUND7, SETTINGS, SOURCES, THRESHOLDS, Settings, featuriser, fit, load  # noqa: E402
+from train_triage_model import MEASURED_ONLY, SETTINGS, SOURCES, THRESHOLDS, Settings, featuriser, fit, load  # noqa: E402
 
 from operator_tui.domain.triage import TARGETS, triage  # noqa: E402
 from operator_tui.domain.triage_model import SecondOpinion  # noqa: E402
@@ -36,7 +36,7 @@ from operator_tui.triage_rules import load_triage_rules  # noqa: E402
 
 # Every set a fold may train on or leave out: the shipped model's sources and round 7's blind sets
 # (not yet shipped; --train-without them gives the shipped model's transfer).
-SETS = [*SOURCES, *ROUND7]
+SETS = [*SOURCES, *MEASURED_ONLY]
 SWEEP = (0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95, 0.97, 0.98)
 
 

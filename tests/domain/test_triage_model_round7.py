@@ -1,7 +1,7 @@
 """R20.3 / issue 13, round 7: three more blind sets (8a, 8b, 8c) for the second opinion.
 
 The training data is named file by file (scripts/train_triage_model.py ``SOURCES``, and
-``ROUND7``: measured by the cross-validation, not yet shipped); these tests check the new sets
+``MEASURED_ONLY``: measured by the cross-validation, not yet shipped); these tests check the new sets
 are named, that no hold-out can (refused by its name, before the file is
 opened, so no test here reads a hold-out), and how scripts/triage_cv.py picks thresholds and
 judges a veto, on made-up scores.
@@ -22,7 +22,13 @@ pytestmark = pytest.mark.rule("R20.3")
 
 ROOT = Path(__file__).parents[2]
 DATA = ROOT / "tests" / "data"
-ROUND7 = ("triage_tuning8a.jsonl", "triage_tuning8b.jsonl", "triage_tuning8c.jsonl")
+MEASURED_ONLY = (
+    "triage_tuning8a.jsonl",
+    "triage_tuning8b.jsonl",
+    "triage_tuning8c.jsonl",
+    "triage_tuning9a.jsonl",
+    "triage_tuning9b.jsonl",
+)
 MODEL = ROOT / "operator_tui" / "data" / "triage_model.json"
 
 
@@ -38,12 +44,12 @@ def _script(name: str):
 
 
 def test_the_round_seven_sets_are_measured_and_named_apart_from_the_shipped_sources():
-    # Round 7 retrained with 8a-8c and did not ship (train_triage_model.py, ROUND7 says why): the
+    # Round 7 retrained with 8a-8c and did not ship (train_triage_model.py, MEASURED_ONLY says why; round 8's 9a and 9b join them): the
     # cross-validation leaves them out and trains on them; the shipped file says what it holds.
     train, cv = _script("train_triage_model"), _script("triage_cv")
-    assert [p.name for p in train.ROUND7] == list(ROUND7)
-    assert {p.name for p in cv.SETS} == {p.name for p in train.SOURCES} | set(ROUND7)
-    assert not {p.name for p in train.SOURCES} & set(ROUND7)
+    assert [p.name for p in train.MEASURED_ONLY] == list(MEASURED_ONLY)
+    assert {p.name for p in cv.SETS} == {p.name for p in train.SOURCES} | set(MEASURED_ONLY)
+    assert not {p.name for p in train.SOURCES} & set(MEASURED_ONLY)
     doc = json.loads(MODEL.read_text(encoding="utf-8"))
     assert doc["trained_on"] == [str(p.relative_to(ROOT)) for p in train.SOURCES]
     assert doc["thresholds"] == list(train.THRESHOLDS)
@@ -65,7 +71,7 @@ def test_no_tuning_file_under_tests_data_is_left_out_of_training_unnoticed():
     # A new tuning set joins by name; this says when one was written and not added (or a
     # hold-out was).
     train = _script("train_triage_model")
-    named = {p.name for p in [*train.SOURCES, *train.ROUND7]}
+    named = {p.name for p in [*train.SOURCES, *train.MEASURED_ONLY]}
     on_disk = {p.name for p in DATA.glob("triage_tuning*.jsonl")}
     assert on_disk <= named
     assert not [n for n in named if "holdout" in n]
