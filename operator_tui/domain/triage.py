@@ -69,7 +69,7 @@ OUTCOMES: dict[str, str] = {"transferred": "已转接", "told_to_dial": "已告�
 
 # Where a cue's reach ends. Full- and half-width punctuation both occur in typed text.
 _RULE_ID = re.compile(r"^(110|119|120|122|应急)\.[a-z][a-z0-9_]*$")
-_CUE_KEYS = {"scope", "before", "before_window", "after", "after_window", "exceptions", "cancel", "cancel_after"}
+_CUE_KEYS = {"scope", "before", "before_window", "after", "after_window", "exceptions", "cancel", "cancel_after", "both"}
 _RULE_KEYS = {
     "id",
     "targets",
@@ -520,7 +520,17 @@ def _parse_cues(body: Any, name: str, where: str) -> _Cues:
         exceptions=_compile(_str_list(body, "exceptions", where), f"{where}: exceptions"),
         cancel=_compile(_str_list(body, "cancel", where), f"{where}: cancel"),
         cancel_after=_window(body, "cancel_after", where, 0),
+        both=_both(body, where),
     )
+
+
+def _both(body: dict[str, Any], where: str) -> bool:
+    both = body.get("both", False)
+    if not isinstance(both, bool):
+        raise TriageRulesError(f"{where}: 'both' must be true or false (got {both!r})")
+    if both and not (body.get("before") and body.get("after")):
+        raise TriageRulesError(f"{where}: 'both = true' needs cue words in both 'before' and 'after'")
+    return both
 
 
 def _compile(items: list[str], where: str) -> re.Pattern[str] | None:

@@ -49,9 +49,12 @@ class Cues:
     exceptions: re.Pattern[str] | None
     cancel: re.Pattern[str] | None
     cancel_after: int = 0  # characters after the trigger where a cancel word also undoes a before-cue
+    both: bool = False  # round 8: silences only when a before-cue AND an after-cue stand around it
 
     def fires(self, bounds: Bounds, start: int, end: int) -> bool:
         """Whether this group silences the trigger ``text[start:end]``."""
+        if self.both:
+            return self._both(bounds, start, end)
         text = bounds.text
         if self.before is not None:
             lo = bounds.back(start, self.before_window, self.scope)
@@ -75,6 +78,27 @@ class Cues:
                 near = text[bounds.back(start, 12, self.scope) : start]
                 return self.cancel is None or self.cancel.search(near) is None
         return False
+
+    def _both(self, bounds: Bounds, start: int, end: int) -> bool:
+        """A condition before the trigger and a "what then" after it (round 8).
+
+        "要是孩子被人领走了咋整" asks what to do if it happened; "要是" alone also opens threats
+        (你要是报警……) and "咋整" alone is a real caller's panic (着火了咋整), so the group needs
+        both. A cancel word between the condition and the trigger (现在, 已经) means it happened.
+        """
+        text = bounds.text
+        lo = bounds.back(start, self.before_window, self.scope)
+        window = text[lo:start]
+        nearest = None
+        for m in self.before.finditer(window):  # type: ignore[union-attr]
+            if self.exceptions is None or not self.exceptions.match(text, lo + m.start()):
+                nearest = m
+        if nearest is None or (self.cancel is not None and self.cancel.search(window, nearest.end())):
+            return False
+        hi = bounds.forward(end, self.after_window, self.scope)
+        if self.cancel is not None and self.cancel.search(text, end, hi):
+            return False
+        return self.after.search(text, end, hi) is not None  # type: ignore[union-attr]
 
     def _inside(self, bounds: Bounds, start: int, end: int) -> bool:
         """Whether a before-cue stands inside a long match, ahead of its last word (round 6).
