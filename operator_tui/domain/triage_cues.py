@@ -70,6 +70,8 @@ class Cues:
                 )
             if end - start > _HEAD and self.name in _READ_INSIDE and self._inside(bounds, start, end):
                 return True
+            if end - start > _HEAD and self.name in _READ_AFTER_A_BREAK and self._inside(bounds, start, end, True):
+                return True
         if self.after is not None:
             window = text[end : bounds.forward(end, self.after_window, self.scope)]
             for m in self.after.finditer(window):
@@ -100,7 +102,7 @@ class Cues:
             return False
         return self.after.search(text, end, hi) is not None  # type: ignore[union-attr]
 
-    def _inside(self, bounds: Bounds, start: int, end: int) -> bool:
+    def _inside(self, bounds: Bounds, start: int, end: int, after_break: bool = False) -> bool:
         """Whether a before-cue stands inside a long match, ahead of its last word (round 6).
 
         A frame pattern may start at a noun well before the worry, question or negation that
@@ -111,21 +113,34 @@ class Cues:
         """
         marks = bounds.breaks[self.scope]
         i = bisect_left(marks, end) - 1
-        lo = marks[i] + 1 if i >= 0 and marks[i] >= start else start
+        broken = i >= 0 and marks[i] >= start  # the match runs on past a break (狗咬了一小口，没出血)
+        if after_break and not broken:
+            return False
+        lo = marks[i] + 1 if broken else start
         hi = end - _HEAD
         if hi <= lo:
             return False
         text = bounds.text
-        window = text[lo:hi]
-        nearest = None
-        for m in self.before.finditer(window):  # type: ignore[union-attr]
-            if self.exceptions is None or not self.exceptions.match(text, lo + m.start()):
-                nearest = m
+        nearest = self._nearest(text, lo, hi)
+        if nearest is None:
+            # A cue may look ahead into the alarming word (也没(?=撞): "车也没撞着"); the window
+            # that stops short of that word cannot show it, so read on to the match's end.
+            nearest = self._nearest(text, lo, end, hi)
         if nearest is None:
             return False
         return self.cancel is None or (
             self.cancel.search(text, lo + nearest.end(), end) is None and not self._undone_after(bounds, end)
         )
+
+    def _nearest(self, text: str, lo: int, hi: int, before: int | None = None) -> re.Match[str] | None:
+        """The last real before-cue in ``text[lo:hi]`` (starting before ``before``, if given)."""
+        nearest = None
+        for m in self.before.finditer(text[lo:hi]):  # type: ignore[union-attr]
+            if before is not None and lo + m.start() >= before:
+                break
+            if self.exceptions is None or not self.exceptions.match(text, lo + m.start()):
+                nearest = m
+        return nearest
 
     def _undone_after(self, bounds: Bounds, end: int) -> bool:
         """Whether a cancel word right after the trigger undoes the cue (``cancel_after``): hearsay
@@ -141,6 +156,10 @@ _HEAD = 2
 # Cue groups read inside a match: the ones that govern a whole clause (a worry, a question, a
 # story told second-hand, advice). Negation, the past and water words are not: inside a frame they
 # are part of the event (半天没上来, 喝了井水以后拉肚子).
+# Round 8: a negation is read inside a match only in a later clause than the match's start, where it
+# opens a new statement about the event (狗咬了一小口，没出血); in the match's own clause it is part
+# of the event (半天没上来).
+_READ_AFTER_A_BREAK = frozenset({"negation"})
 _READ_INSIDE = frozenset(
     {"hypothetical", "hypothetical_lead", "reported", "hearsay", "inquiry", "inquiry_lead", "service", "denied"}
 )
