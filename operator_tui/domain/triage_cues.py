@@ -61,7 +61,7 @@ class Cues:
             window = text[lo:start]  # sliced so that a cue can anchor on the trigger with `$`
             nearest = None
             for m in self.before.finditer(window):  # the nearest real cue decides
-                if self.exceptions is None or not self.exceptions.match(text, lo + m.start()):
+                if self._real(text, lo + m.start()):
                     nearest = m
             if nearest is not None:
                 # "去年着火的楼，现在又冒烟了": a present-time word after the cue undoes it.
@@ -75,7 +75,7 @@ class Cues:
         if self.after is not None:
             window = text[end : bounds.forward(end, self.after_window, self.scope)]
             for m in self.after.finditer(window):
-                if self.exceptions is not None and self.exceptions.match(text, end + m.start()):
+                if not self._real(text, end + m.start()):
                     continue
                 near = text[bounds.back(start, 12, self.scope) : start]
                 return self.cancel is None or self.cancel.search(near) is None
@@ -93,7 +93,7 @@ class Cues:
         window = text[lo:start]
         nearest = None
         for m in self.before.finditer(window):  # type: ignore[union-attr]
-            if self.exceptions is None or not self.exceptions.match(text, lo + m.start()):
+            if self._real(text, lo + m.start()):
                 nearest = m
         if nearest is None or (self.cancel is not None and self.cancel.search(window, nearest.end())):
             return False
@@ -138,9 +138,19 @@ class Cues:
         for m in self.before.finditer(text[lo:hi]):  # type: ignore[union-attr]
             if before is not None and lo + m.start() >= before:
                 break
-            if self.exceptions is None or not self.exceptions.match(text, lo + m.start()):
+            if self._real(text, lo + m.start()):
                 nearest = m
         return nearest
+
+    def _real(self, text: str, pos: int) -> bool:
+        """Whether the cue found at ``pos`` is one: not an exception, and not itself denied (round 8).
+
+        "冒烟了，不是演练" / "不是去年的事" / "我不是咨询": a cue the caller denies is the
+        opposite of a cue. Negation and denial are exempt (不是不是 is no double negative).
+        """
+        if self.exceptions is not None and self.exceptions.match(text, pos):
+            return False
+        return self.name in _NOT_DENIABLE or _DENIED_CUE.search(text, max(0, pos - 3), pos) is None
 
     def _undone_after(self, bounds: Bounds, end: int) -> bool:
         """Whether a cancel word right after the trigger undoes the cue (``cancel_after``): hearsay
@@ -151,6 +161,10 @@ class Cues:
         return self.cancel.search(bounds.text, end, hi) is not None
 
 
+# A cue word right after a denial is denied itself (不是演练, 并非谣言, 不是去年); the negation
+# groups are not, their cue *is* the denial.
+_DENIED_CUE = re.compile("(不是|并非|并不是|不算|没在|不像是?)$")
+_NOT_DENIABLE = frozenset({"negation", "denied", "no_fire", "no_gas"})
 # The alarming word at the end of a long match, which an inside cue must stand before (中毒, 漏气).
 _HEAD = 2
 # Cue groups read inside a match: the ones that govern a whole clause (a worry, a question, a
