@@ -69,7 +69,17 @@ OUTCOMES: dict[str, str] = {"transferred": "已转接", "told_to_dial": "已告�
 
 # Where a cue's reach ends. Full- and half-width punctuation both occur in typed text.
 _RULE_ID = re.compile(r"^(110|119|120|122|应急)\.[a-z][a-z0-9_]*$")
-_CUE_KEYS = {"scope", "before", "before_window", "after", "after_window", "exceptions", "cancel", "cancel_after", "both"}
+_CUE_KEYS = {
+    "scope",
+    "before",
+    "before_window",
+    "after",
+    "after_window",
+    "exceptions",
+    "cancel",
+    "cancel_after",
+    "both",
+}
 _RULE_KEYS = {
     "id",
     "targets",

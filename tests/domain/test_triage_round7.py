@@ -158,30 +158,61 @@ GUARDS = [
 
 # (frame, urgent sentence, referrals it needs, an innocent twin that stays quiet or None)
 FRAMES = [
-    ("a wrong-way driver now: 110 and 122", "绕城高速上有台白车逆着开，我们都靠边了", {"110", "122"},
-     "逆行和违停哪个扣分多"),
-    ("a drunk driver now: 110 and 122", "对面那台车里的人喝多了还开着车在街上乱窜", {"110", "122"},
-     "酒驾和醉驾到底有啥区别，我就问问"),
+    (
+        "a wrong-way driver now: 110 and 122",
+        "绕城高速上有台白车逆着开，我们都靠边了",
+        {"110", "122"},
+        "逆行和违停哪个扣分多",
+    ),
+    (
+        "a drunk driver now: 110 and 122",
+        "对面那台车里的人喝多了还开着车在街上乱窜",
+        {"110", "122"},
+        "酒驾和醉驾到底有啥区别，我就问问",
+    ),
     ("a driver weaving now", "前面的大货车在高速上左右晃，一会儿压线一会儿偏出去", {"122"}, None),
     ("something loose on a fast road", "快速路中间横着一块护栏板，车都急刹躲", {"122"}, None),
     ("an animal run onto a fast road", "一头驴跑到国道中间了，天黑了，车都在按喇叭", {"122"}, None),
-    ("wind tearing a roof loose over people", "大风把仓库顶的铁皮掀起来了，在天上乱飞，楼下全是人", {"应急"},
-     "去年大风把仓库顶的铁皮掀起来过，今年想提前加固，找谁批"),
-    ("flood water getting into a basement in a storm, people inside: 应急 and 119",
-     "暴雨往地下车库里灌，水快到车顶了，还有两个人在里面出不来", {"应急", "119"}, None),
+    (
+        "wind tearing a roof loose over people",
+        "大风把仓库顶的铁皮掀起来了，在天上乱飞，楼下全是人",
+        {"应急"},
+        "去年大风把仓库顶的铁皮掀起来过，今年想提前加固，找谁批",
+    ),
+    (
+        "flood water getting into a basement in a storm, people inside: 应急 and 119",
+        "暴雨往地下车库里灌，水快到车顶了，还有两个人在里面出不来",
+        {"应急", "119"},
+        None,
+    ),
     ("people cut off by rising water", "市民称：四名游客被上涨的河水围困在河心岛，水流很急。", {"应急"}, None),
-    ("a roof crushed by snow, in the operator's words", "来电人称：其邻居家平房屋顶被雪压塌，老人在屋里。", {"应急"},
-     None),
+    (
+        "a roof crushed by snow, in the operator's words",
+        "来电人称：其邻居家平房屋顶被雪压塌，老人在屋里。",
+        {"应急"},
+        None,
+    ),
     ("ice falling over people", "商场门口屋檐的冰溜子刚掉下来一根，底下全是排队的人", {"应急"}, None),
-    ("a child taken, in the operator's words", "市民称：其女儿（5岁）在广场被一中年男子抱走，刚刚发生。", {"110"},
-     None),
-    ("a storm behind a crash or a rescue adds 应急", "暴雪天，环城路上三台车滑到沟里了，有人卡在车里", {"122", "应急"},
-     None),
-    ("a drunk driver who can barely stand, getting into a car", "那人喝得东倒西歪的，刚上车打着火要开走", {"110", "122"},
-     None),
+    (
+        "a child taken, in the operator's words",
+        "市民称：其女儿（5岁）在广场被一中年男子抱走，刚刚发生。",
+        {"110"},
+        None,
+    ),
+    (
+        "a storm behind a crash or a rescue adds 应急",
+        "暴雪天，环城路上三台车滑到沟里了，有人卡在车里",
+        {"122", "应急"},
+        None,
+    ),
+    (
+        "a drunk driver who can barely stand, getting into a car",
+        "那人喝得东倒西歪的，刚上车打着火要开走",
+        {"110", "122"},
+        None,
+    ),
     ("a load spilled across a fast road", "快速路上撒了一地钢管，后面的车都在急刹", {"122"}, None),
-    ("stalking turned physical", "跟踪我好几天的那个人刚才在楼道里抓住我头发，我跑回屋了，他还在门口", {"110"},
-     None),
+    ("stalking turned physical", "跟踪我好几天的那个人刚才在楼道里抓住我头发，我跑回屋了，他还在门口", {"110"}, None),
 ]
 
 
@@ -208,7 +239,7 @@ def test_a_storm_alone_adds_nothing(rules):
 
 
 def test_a_worry_in_one_sentence_does_not_silence_the_event_in_the_one_before(rules):
-    """"他喝了农药。我怕他不行了": the worry is about the outcome, the poisoning is now."""
+    """ "他喝了农药。我怕他不行了": the worry is about the outcome, the poisoning is now."""
     assert "120" in triage("他喝了农药。我怕他不行了", rules).referrals
     assert "120" in triage("他喝了农药，我怕他不行了", rules).referrals
 
