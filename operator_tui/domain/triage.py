@@ -79,6 +79,7 @@ _CUE_KEYS = {
     "cancel",
     "cancel_after",
     "both",
+    "for_rules",
 }
 _RULE_KEYS = {
     "id",
@@ -292,7 +293,8 @@ def triage(text: str, rules: TriageRules) -> TriageResult:
                 continue
             bounds = bounds or _Bounds(text)
             # The past, negation, drills, hearsay and hypotheticals silence a guess as they do a rule.
-            if not any(c.fires(bounds, o.start, o.end) for c in rules.default_cues):
+            rid = f"{o.target}.model"
+            if not any(c.applies(rid) and c.fires(bounds, o.start, o.end) for c in rules.default_cues):
                 found[(o.target, o.start, o.end)] = Match(
                     o.target, text[o.start : o.end], o.start, o.end, f"{o.target}.model"
                 )
@@ -461,7 +463,8 @@ def _parse_rule(entry: Any, n: int, source: str, cues: dict[str, _Cues], default
             raise TriageRulesError(
                 f"{where}: 'suppress' names '{name}', which has no [cues.{name}] section (known: {', '.join(cues)})"
             )
-        chosen.append(cues[name])
+        if cues[name].applies(rid):
+            chosen.append(cues[name])
     if "unless_before" in entry or "unless_after" in entry:
         window = _window(entry, "unless_window", where, 10)
         own = {
@@ -531,6 +534,7 @@ def _parse_cues(body: Any, name: str, where: str) -> _Cues:
         cancel=_compile(_str_list(body, "cancel", where), f"{where}: cancel"),
         cancel_after=_window(body, "cancel_after", where, 0),
         both=_both(body, where),
+        for_rules=tuple(_str_list(body, "for_rules", where)),
     )
 
 

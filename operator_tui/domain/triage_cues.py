@@ -50,6 +50,10 @@ class Cues:
     cancel: re.Pattern[str] | None
     cancel_after: int = 0  # characters after the trigger where a cancel word also undoes a before-cue
     both: bool = False  # round 8: silences only when a before-cue AND an after-cue stand around it
+    for_rules: tuple[str, ...] = ()  # round 8: only rules whose id starts with one of these (all if empty)
+
+    def applies(self, rule_id: str) -> bool:
+        return not self.for_rules or rule_id.startswith(self.for_rules)
 
     def fires(self, bounds: Bounds, start: int, end: int) -> bool:
         """Whether this group silences the trigger ``text[start:end]``."""

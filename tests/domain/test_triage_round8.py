@@ -80,6 +80,18 @@ PAIRS = [
         "119",
     ),
     (
+        "all_clear: nobody in it, said after the event",
+        "货梯卡在三楼了 没人在里面 找物业修",
+        "货梯卡在三楼了 里面有俩工人 出不来",
+        "119",
+    ),
+    (
+        "what_if in the operator's register (询问：如……，应联系……)",
+        "来电人询问：如小区发生燃气泄漏，应联系哪个单位。",
+        "来电人称小区发生燃气泄漏，满楼道都是味。",
+        "119",
+    ),
+    (
         "a cue word the caller denies is no cue (不是演练)",
         "仓库冒黑烟了，是消防演练，大家别慌",
         "仓库冒黑烟了，不是演练，工人正往外跑",
@@ -115,6 +127,14 @@ def test_what_if_needs_both_the_condition_and_the_question(rules, text, code):
     assert code in triage(text, rules).referrals
 
 
+def test_all_clear_is_for_the_rules_about_people_only(rules):
+    """Nobody inside a burning garage is still a fire; a worried question is no all-clear."""
+    assert "119" in triage("楼下车库着火了，里面没人", rules).referrals
+    assert "120" in triage("商场门口有人倒地抽搐，人没事吧？", rules).referrals
+    fire = next(r for r in rules.rules if r.id == "119.fire")
+    assert "all_clear" not in {c.name for c in fire.cues}
+
+
 def test_a_negation_in_the_matchs_own_clause_is_still_part_of_the_event(rules):
     """半天没上来 is the event; only a negation opening a later clause reads as an all-clear."""
     assert "119" in triage("有人掉冰窟窿里了，半天没上来", rules).referrals
@@ -137,6 +157,7 @@ def test_what_if_is_on_every_rule_and_silences_the_models_guesses_too(rules):
     [
         ('both = true\nbefore = ["要是"]', "both"),
         ('both = "yes"\nbefore = ["要是"]\nafter = ["咋整"]', "true or false"),
+        ('for_rules = "120."\nafter = ["没事"]', "for_rules"),
     ],
 )
 def test_a_both_group_without_both_halves_is_refused_with_a_message(body, message):
