@@ -86,6 +86,18 @@ PAIRS = [
         "119",
     ),
     (
+        "all_clear: nobody caught, said after the event",
+        "刚才电梯卡了一下，马上又好了，没困住人",
+        "电梯卡了，里面有人",
+        "119",
+    ),
+    (
+        "resolved: it passed by itself",
+        "老人在公园晕倒了，一会儿自己缓过来了，想问社区有没有体检",
+        "老人在公园晕倒了，叫不醒",
+        "120",
+    ),
+    (
         "what_if in the operator's register (询问：如……，应联系……)",
         "来电人询问：如小区发生燃气泄漏，应联系哪个单位。",
         "来电人称小区发生燃气泄漏，满楼道都是味。",
