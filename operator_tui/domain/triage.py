@@ -80,6 +80,7 @@ _CUE_KEYS = {
     "cancel_after",
     "both",
     "for_rules",
+    "inside_exceptions",
 }
 _RULE_KEYS = {
     "id",
@@ -535,6 +536,7 @@ def _parse_cues(body: Any, name: str, where: str) -> _Cues:
         cancel_after=_window(body, "cancel_after", where, 0),
         both=_both(body, where),
         for_rules=tuple(_str_list(body, "for_rules", where)),
+        inside_exceptions=_compile(_str_list(body, "inside_exceptions", where), f"{where}: inside_exceptions"),
     )
 
 

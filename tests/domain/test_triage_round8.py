@@ -74,6 +74,12 @@ PAIRS = [
         "120",
     ),
     (
+        "a negation inside the match's own clause (管道没有泄漏)",
+        "燃气公司来人查了燃气管道没有泄漏",
+        "燃气管道泄漏了，满屋子都是味",
+        "119",
+    ),
+    (
         "a denial inside the match that looks ahead into its word (也没(?=撞))",
         "人都好好的，车也没撞着，就是那个路口的灯坏了",
         "两台车撞在一块了，有个人卡在里面出不来",
@@ -148,13 +154,13 @@ def test_all_clear_is_for_the_rules_about_people_only(rules):
 
 
 def test_a_negation_in_the_matchs_own_clause_is_still_part_of_the_event(rules):
-    """半天没上来 is the event; only a negation opening a later clause reads as an all-clear."""
+    """Inside a match, 半天没上来 is the event (``inside_exceptions``), not its denial."""
     assert "119" in triage("有人掉冰窟窿里了，半天没上来", rules).referrals
 
 
-def test_without_the_later_clause_reading_the_bite_with_no_blood_would_alarm(rules, monkeypatch):
+def test_without_the_negation_read_inside_the_bite_with_no_blood_would_alarm(rules, monkeypatch):
     # The mechanism, not some word list, silences it: turn it off and the banner comes back.
-    monkeypatch.setattr(triage_cues, "_READ_AFTER_A_BREAK", frozenset())
+    monkeypatch.setattr(triage_cues, "_READ_INSIDE", triage_cues._READ_INSIDE - {"negation"})
     assert "120" in triage("我家孩子让邻居的狗咬了一口，没出血，疫苗去哪打", rules).referrals
 
 
