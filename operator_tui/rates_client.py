@@ -130,36 +130,19 @@ class RatesReader:
             raise RatesUnavailable(f"服务器的回答无法读取：{type(exc).__name__}") from None
 
     def _get(self, path: str, **params: Any) -> dict:
-        from .sync.errors import AuthRejected, Offline, ProtocolError, SyncError
+        from .sync.one_read import read_json  # httpx and the sync client: not before the seat's first frame
 
-        if self.client is None:
-            raise RatesUnavailable(OFFLINE)
-        try:
-            r = self.client._once().request("GET", path, params=params, timeout=TIMEOUT)
-        except Offline as exc:
-            # An answer that was a 5xx is the server's trouble, not the network's: say which.
-            answer = str(exc).partition("tries: ")[2]
-            if answer.startswith("HTTP "):
-                raise RatesUnavailable(f"服务器暂时无法给出三率（{answer}）") from None
-            raise RatesUnavailable(OFFLINE) from None
-        except AuthRejected as exc:
-            raise RatesUnavailable(f"无权查看三率：{_detail(str(exc))}") from None
-        except ProtocolError as exc:
-            raise RatesUnavailable(f"服务器拒绝：{exc.detail}") from None
-        except SyncError as exc:
-            raise RatesUnavailable(f"{OFFLINE}（{exc}）") from None
-        try:
-            body = r.json()
-        except ValueError:
-            raise RatesUnavailable("服务器的回答无法读取（不是 JSON）") from None
-        if not isinstance(body, dict):
-            raise RatesUnavailable("服务器的回答无法读取")
-        return body
-
-
-def _detail(message: str) -> str:
-    # AuthRejected reads "this token may not do that (HTTP 403): <the server's detail>"
-    return message.split("): ", 1)[-1]
+        return read_json(
+            self.client,
+            "GET",
+            path,
+            params=params,
+            timeout=TIMEOUT,
+            error=RatesUnavailable,
+            offline=OFFLINE,
+            busy="服务器暂时无法给出三率",
+            denied="无权查看三率",
+        )
 
 
 def _line(body: Mapping[str, Any]) -> RateLine:

@@ -99,36 +99,19 @@ class RisksReader:
             raise RisksUnavailable(f"服务器的回答无法读取：{type(exc).__name__}") from None
 
     def _call(self, method: str, path: str, **kwargs: Any) -> dict:
-        from .sync.errors import AuthRejected, Offline, ProtocolError, SyncError
+        from .sync.one_read import read_json  # httpx and the sync client: not before the seat's first frame
 
-        if self.client is None:
-            raise RisksUnavailable(OFFLINE)
-        try:
-            r = self.client._once().request(method, path, timeout=TIMEOUT, **kwargs)
-        except Offline as exc:
-            # An answer that was a 5xx is the server's trouble, not the network's: say which.
-            answer = str(exc).partition("tries: ")[2]
-            if answer.startswith("HTTP "):
-                raise RisksUnavailable(f"服务器暂时无法处理风险预警（{answer}）") from None
-            raise RisksUnavailable(OFFLINE) from None
-        except AuthRejected as exc:
-            raise RisksUnavailable(f"无权处置风险预警：{_detail(str(exc))}") from None
-        except ProtocolError as exc:
-            raise RisksUnavailable(f"服务器拒绝：{exc.detail}") from None
-        except SyncError as exc:
-            raise RisksUnavailable(f"{OFFLINE}（{exc}）") from None
-        try:
-            body = r.json()
-        except ValueError:
-            raise RisksUnavailable("服务器的回答无法读取（不是 JSON）") from None
-        if not isinstance(body, dict):
-            raise RisksUnavailable("服务器的回答无法读取")
-        return body
-
-
-def _detail(message: str) -> str:
-    # AuthRejected reads "this token may not do that (HTTP 403): <the server's detail>"
-    return message.split("): ", 1)[-1]
+        return read_json(
+            self.client,
+            method,
+            path,
+            timeout=TIMEOUT,
+            error=RisksUnavailable,
+            offline=OFFLINE,
+            busy="服务器暂时无法处理风险预警",
+            denied="无权处置风险预警",
+            **kwargs,
+        )
 
 
 def _warning(w: Mapping[str, Any]) -> ServerWarning:
