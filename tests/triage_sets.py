@@ -3,6 +3,7 @@ and one shape check for a frozen hold-out, instead of a copy in each round's tes
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,23 @@ DATA = Path(__file__).parent / "data"
 CODES = set(TARGETS)
 # The ordinary kinds of a hold-out: innocent mentions of alarming words, none carrying a code.
 ORDINARY_KINDS = {"complaint", "drill", "tapwater", "past", "negation", "fiction", "hypothetical", "rumour", "question"}
+# The urgent kinds: those issue 13 names as missed, plus the rest of a hold-out's emergencies.
+URGENT_KINDS = {
+    "property",
+    "child_taken",
+    "stalking",
+    "child_abuse",
+    "weapon",
+    "gas",
+    "fire",
+    "rescue",
+    "poisoning",
+    "collapse",
+    "disaster",
+    "medical",
+    "traffic",
+    "fight",
+}
 
 
 def load(path: Path) -> list[dict]:
@@ -65,3 +83,33 @@ def assert_apart_from_holdouts(mine: dict[str, str], at_least: set[str]) -> None
     for path in holdouts:
         shared = {c["text"] for c in load(path)} & mine.keys()
         assert not shared, (path.name, sorted(mine[t] for t in shared))
+
+
+def assert_frozen(path: Path, sha256: str) -> None:
+    """A hold-out's bytes are those first committed: a changed hash means someone edited it."""
+    assert hashlib.sha256(path.read_bytes()).hexdigest() == sha256, (
+        f"tests/data/{path.name} changed: it is frozen (tests/data/README.md); report a wrong label, do not edit it"
+    )
+
+
+def assert_every_kind(cases: list[dict], urgent_at_least: int, ordinary_at_least: int, urgent_kinds: set[str]) -> None:
+    """Emergencies and ordinary calls, each kind present; no code under an ordinary kind and no
+    emergency hidden under one; every referral code needed somewhere."""
+    urgent = [c for c in cases if c["expect"]]
+    ordinary = [c for c in cases if not c["expect"]]
+    assert len(urgent) >= urgent_at_least and len(ordinary) >= ordinary_at_least
+    assert {c["kind"] for c in ordinary} == ORDINARY_KINDS
+    assert {c["kind"] for c in urgent} == urgent_kinds
+    assert {code for c in urgent for code in c["expect"]} == CODES
+
+
+def assert_apart_from_every_set(path: Path, at_least: set[str]) -> None:
+    """No call of the hold-out at ``path`` is in another triage set: one copied from a tuning set
+    would be measured on wording the rules were tuned on, one from another hold-out would count
+    twice. A failure names this set's ids only, never another set's call."""
+    mine = {c["text"].strip(): c["id"] for c in load(path)}
+    others = [p for p in sorted(DATA.glob("triage_*.jsonl")) if p != path]
+    assert {p.name for p in others} >= at_least
+    for other in others:
+        shared = {c["text"].strip() for c in load(other)} & mine.keys()
+        assert not shared, (other.name, sorted(mine[t] for t in shared))

@@ -10,12 +10,11 @@ do not run the triage, which `scripts/triage_eval.py --summary` measures.
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
 import pytest
 
-from tests.triage_sets import CODES, ORDINARY_KINDS, assert_labelled, load
+from tests.triage_sets import CODES, ORDINARY_KINDS, assert_frozen, assert_labelled, load
 
 HOLDOUT = Path(__file__).parents[1] / "data" / "triage_holdout2.jsonl"
 # Its bytes as first committed: a changed hash means someone edited a frozen set.
@@ -28,9 +27,7 @@ def _cases() -> list[dict]:
 
 @pytest.mark.rule("R20.3")
 def test_the_second_hold_out_is_frozen():
-    assert hashlib.sha256(HOLDOUT.read_bytes()).hexdigest() == HOLDOUT_SHA256, (
-        "tests/data/triage_holdout2.jsonl changed: it is frozen (tests/data/README.md); report a wrong label, do not edit it"
-    )
+    assert_frozen(HOLDOUT, HOLDOUT_SHA256)
 
 
 @pytest.mark.rule("R20.3")

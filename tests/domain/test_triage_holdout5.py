@@ -17,34 +17,23 @@ which `scripts/triage_eval.py --summary` measures.
 
 from __future__ import annotations
 
-import hashlib
 import unicodedata
 from pathlib import Path
 
 import pytest
 
-from tests.triage_sets import CODES, ORDINARY_KINDS, assert_labelled, load
+from tests.triage_sets import (
+    URGENT_KINDS,
+    assert_apart_from_every_set,
+    assert_every_kind,
+    assert_frozen,
+    assert_labelled,
+    load,
+)
 
 HOLDOUT = Path(__file__).parents[1] / "data" / "triage_holdout5.jsonl"
 # Its bytes as first committed: a changed hash means someone edited a frozen set.
 HOLDOUT_SHA256 = "c31dddaba250b4592f5c1e80fa075e16173a099996e99f6d0e691ed4ec457447"
-# The kinds issue 13 names as missed, plus the rest of the set's emergencies: each must be present.
-URGENT_KINDS = {
-    "property",
-    "child_taken",
-    "stalking",
-    "child_abuse",
-    "weapon",
-    "gas",
-    "fire",
-    "rescue",
-    "poisoning",
-    "collapse",
-    "disaster",
-    "medical",
-    "traffic",
-    "fight",
-}
 
 
 def _cases() -> list[dict]:
@@ -59,9 +48,7 @@ def _unpunctuated(text: str) -> bool:
 
 @pytest.mark.rule("R20.3")
 def test_the_fifth_hold_out_is_frozen():
-    assert hashlib.sha256(HOLDOUT.read_bytes()).hexdigest() == HOLDOUT_SHA256, (
-        "tests/data/triage_holdout5.jsonl changed: it is frozen (tests/data/README.md); report a wrong label, do not edit it"
-    )
+    assert_frozen(HOLDOUT, HOLDOUT_SHA256)
 
 
 @pytest.mark.rule("R20.3")
@@ -74,15 +61,7 @@ def test_the_fifth_hold_out_is_big_and_labelled_with_real_codes():
 
 @pytest.mark.rule("R20.3")
 def test_the_fifth_hold_out_holds_emergencies_and_ordinary_calls_of_every_kind():
-    cases = _cases()
-    urgent = [c for c in cases if c["expect"]]
-    ordinary = [c for c in cases if not c["expect"]]
-    assert len(urgent) >= 240 and len(ordinary) >= 160
-    # Ordinary kinds are the innocent mentions (drills, tap water, the past...): none may carry a code,
-    # and no emergency may hide under an ordinary kind.
-    assert {c["kind"] for c in ordinary} == ORDINARY_KINDS
-    assert {c["kind"] for c in urgent} == URGENT_KINDS
-    assert {code for c in urgent for code in c["expect"]} == CODES
+    assert_every_kind(_cases(), 240, 160, URGENT_KINDS)
 
 
 @pytest.mark.rule("R20.3")
@@ -106,17 +85,6 @@ def test_the_punctuation_check_sees_chinese_and_ascii_marks():
 
 @pytest.mark.rule("R20.3")
 def test_the_fifth_hold_out_shares_no_call_with_the_other_triage_sets():
-    # A call copied from a tuning set would be measured on wording the rules were tuned on;
-    # one copied from another hold-out would count twice. A failure names this set's ids only,
-    # never another set's call.
-    mine = {c["text"].strip(): c["id"] for c in _cases()}
-    others = [p for p in sorted(HOLDOUT.parent.glob("triage_*.jsonl")) if p != HOLDOUT]
-    assert {p.name for p in others} >= {
-        "triage_holdout.jsonl",
-        "triage_holdout2.jsonl",
-        "triage_holdout3.jsonl",
-        "triage_holdout4.jsonl",
-    }
-    for other in others:
-        shared = {c["text"].strip() for c in load(other)} & mine.keys()
-        assert not shared, (other.name, sorted(mine[t] for t in shared))
+    assert_apart_from_every_set(
+        HOLDOUT, {"triage_holdout4.jsonl", "triage_holdout.jsonl", "triage_holdout3.jsonl", "triage_holdout2.jsonl"}
+    )
