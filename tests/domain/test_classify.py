@@ -58,16 +58,6 @@ def test_the_hold_out_is_frozen_big_and_labelled_with_real_codes():
 from operator_tui.domain.classify import build_suggester  # noqa: E402
 
 
-@pytest.fixture(scope="module")
-def suggester():
-    def text(name: str) -> str:
-        return (PACKAGE_DATA / name).read_text(encoding="utf-8")
-
-    return build_suggester(
-        text("matters.toml"), text("places.toml"), text("classify.toml"), text("classify_model.json")
-    )
-
-
 @pytest.mark.rule("R19.1")
 def test_the_heating_call_proposes_heating_complaint_and_the_street_with_the_words_that_led(suggester):
     got = suggester.suggest("家里暖气还是不热，卧室只有十五度，老人冻感冒了", "铁东区站前街道54号楼5单元101")

@@ -16,16 +16,6 @@ DATA = Path(__file__).parents[1] / "data"
 PACKAGE_DATA = Path(__file__).parents[2] / "operator_tui" / "data"
 
 
-@pytest.fixture(scope="module")
-def suggester():
-    def text(name: str) -> str:
-        return (PACKAGE_DATA / name).read_text(encoding="utf-8")
-
-    return build_suggester(
-        text("matters.toml"), text("places.toml"), text("classify.toml"), text("classify_model.json")
-    )
-
-
 @pytest.mark.rule("R19.1")
 def test_the_seat_example_does_not_propose_a_power_cut_or_a_situation_report(suggester):
     got = suggester.suggest("来电人反映：其居住的园林小区7号楼3单元楼道内浓烟滚滚，五楼有老人被困出不来")
