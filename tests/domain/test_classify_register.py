@@ -13,7 +13,6 @@ import pytest
 from operator_tui.domain.classify import build_suggester
 
 DATA = Path(__file__).parents[1] / "data"
-PACKAGE_DATA = Path(__file__).parents[2] / "operator_tui" / "data"
 
 
 @pytest.mark.rule("R19.1")
