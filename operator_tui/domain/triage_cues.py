@@ -124,7 +124,7 @@ class Cues:
             return False
         text = bounds.text
         nearest = self._nearest(text, lo, hi)
-        if nearest is None:
+        if nearest is None and "(?=" in self.before.pattern:  # type: ignore[union-attr]
             # A cue may look ahead into the alarming word (也没(?=撞): "车也没撞着"); the window
             # that stops short of that word cannot show it, so read on to the match's end.
             nearest = self._nearest(text, lo, end, hi)
