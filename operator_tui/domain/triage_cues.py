@@ -81,7 +81,11 @@ class Cues:
                 if not self._real(text, end + m.start()):
                     continue
                 near = text[bounds.back(start, 12, self.scope) : start]
-                return self.cancel is None or self.cancel.search(near) is None
+                if self.cancel is None:
+                    return True
+                # round 8: a present-time word between the trigger and the after-cue also undoes it
+                # ("困在电梯里，现在还出不来，物业说等维修的")
+                return self.cancel.search(near) is None and self.cancel.search(text, end, end + m.start()) is None
         return False
 
     def _both(self, bounds: Bounds, start: int, end: int) -> bool:

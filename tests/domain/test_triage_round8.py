@@ -104,6 +104,12 @@ PAIRS = [
         "120",
     ),
     (
+        "an aftermath undone by what is happening now, between the event and the aftermath",
+        "两台车撞了，对方司机说走保险公司理赔",
+        "两台车撞了，现在还横在路口，对方司机说走保险公司理赔",
+        "122",
+    ),
+    (
         "what_if in the operator's register (询问：如……，应联系……)",
         "来电人询问：如小区发生燃气泄漏，应联系哪个单位。",
         "来电人称小区发生燃气泄漏，满楼道都是味。",
