@@ -2,9 +2,11 @@
 
 Round 7's rules lifted their own tuning sets by 5-16 points and the blind hold-outs by under two:
 words learnt from one author catch that author. Round 8 changes how cues reach instead: a condition
-with a "what then" question around the trigger (what_if), a negation that opens a later clause of a
-long match, a cue that looks ahead into the alarming word, and a cue word the caller denies. Each
-was kept only if the unread validation set 9b did not get worse (commit messages give its figures).
+with a "what then" question around the trigger (what_if), a negation read inside a long match (less
+the words that are the event there), a cue that looks ahead into the alarming word, a cue word the
+caller denies, an all-clear for the rules about people only (for_rules), and a present-time word
+after the trigger undoing an aftermath. Each was kept only if the unread validation set 9b did not
+get worse (commit messages give its figures).
 
 Every sentence here is new, written for these tests; none is text of a tuning set or a hold-out.
 Each quiet sentence has an urgent counterpart close in wording that must still raise the banner.
