@@ -187,18 +187,21 @@ def _extras(store: Store, rules: Rules, now: datetime, rng: random.Random, op: D
             ("dispatch", {"lead_unit": "gas_group", "co_units": ["city_emergency", "gov_lishan"]}),
         ],
     )
+    demanded = now - timedelta(hours=1)
     with store.connect() as db:
+        # Overdue when the demand is made, an hour ago: a limit that ran out within the last hour
+        # (at midnight, when a day's limit ends) would make the demand a refused R10.2.
         late = [
             t
             for t in tickets.search(db, status="in_progress", limit=100)
-            if (c := running_clock(t, now, rules.clocks, rules.taxonomy)) is not None and c.overdue
+            if (c := running_clock(t, demanded, rules.clocks, rules.taxonomy)) is not None and c.overdue
         ]
     for t in late[:2]:
         op.record(
             t.id,
             "demand_explanation",
             {"reason": "overdue", "text": "超过时限没有任何答复，要求单位说明原因。"},
-            now - timedelta(hours=1),
+            demanded,
         )
         sup.record(
             t.id,
