@@ -1,7 +1,7 @@
 """The characters a match of a regular expression can start with, read from its source text.
 
 Triage puts the first characters of all its triggers in front of one big alternation (see
-``triage._scanner``): Python's engine then skips ahead with a fast character-set scan instead of
+``triage_parse._scanner``): Python's engine then skips ahead with a fast character-set scan instead of
 trying ~100 alternatives at every position. Finding those characters needs the pattern's
 structure. CPython's own parser (``re._parser``) is private and changes between versions (issue 18),
 so this module reads the pattern text itself.

@@ -32,8 +32,9 @@ from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Any, Protocol
 
 from .errors import Misconfigured
-from .triage import TriageRulesError, _parse_cues
+from .triage import TriageRulesError
 from .triage_cues import Bounds, Cues
+from .triage_parse import _parse_cues
 
 __all__ = [
     "DIMENSIONS",
