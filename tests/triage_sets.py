@@ -4,13 +4,17 @@ and one shape check for a frozen hold-out, instead of a copy in each round's tes
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import json
+import sys
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 from operator_tui.domain.triage import TARGETS, triage
 
 DATA = Path(__file__).parent / "data"
+SCRIPTS = Path(__file__).parents[1] / "scripts"
 CODES = set(TARGETS)
 # The ordinary kinds of a hold-out: innocent mentions of alarming words, none carrying a code.
 ORDINARY_KINDS = {"complaint", "drill", "tapwater", "past", "negation", "fiction", "hypothetical", "rumour", "question"}
@@ -113,3 +117,16 @@ def assert_apart_from_every_set(path: Path, at_least: set[str]) -> None:
     for other in others:
         shared = {c["text"].strip() for c in load(other)} & mine.keys()
         assert not shared, (other.name, sorted(mine[t] for t in shared))
+
+
+def training_script(name: str) -> ModuleType:
+    """``scripts/<name>.py`` (train_triage_model, triage_cv) imported as a module, once."""
+    sys.path.insert(0, str(SCRIPTS))
+    if name in sys.modules:  # triage_cv imports train_triage_model itself
+        return sys.modules[name]
+    spec = importlib.util.spec_from_file_location(name, SCRIPTS / f"{name}.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module  # dataclasses look their module up there
+    spec.loader.exec_module(module)
+    return module

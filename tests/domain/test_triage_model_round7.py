@@ -9,14 +9,13 @@ judges a veto, on made-up scores.
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
 from pathlib import Path
 
 import pytest
 
 from operator_tui.domain.triage import TARGETS
+from tests.triage_sets import training_script
 
 pytestmark = pytest.mark.rule("R20.3")
 
@@ -32,21 +31,10 @@ MEASURED_ONLY = (
 MODEL = ROOT / "operator_tui" / "data" / "triage_model.json"
 
 
-def _script(name: str):
-    sys.path.insert(0, str(ROOT / "scripts"))
-    if name in sys.modules:  # triage_cv imports train_triage_model itself
-        return sys.modules[name]
-    spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module  # dataclasses look their module up there
-    spec.loader.exec_module(module)
-    return module
-
-
 def test_the_round_seven_sets_are_measured_and_named_apart_from_the_shipped_sources():
     # Round 7 retrained with 8a-8c and did not ship (train_triage_model.py, MEASURED_ONLY says why; round 8's 9a and 9b join them): the
     # cross-validation leaves them out and trains on them; the shipped file says what it holds.
-    train, cv = _script("train_triage_model"), _script("triage_cv")
+    train, cv = training_script("train_triage_model"), training_script("triage_cv")
     assert [p.name for p in train.MEASURED_ONLY] == list(MEASURED_ONLY)
     assert {p.name for p in cv.SETS} == {p.name for p in train.SOURCES} | set(MEASURED_ONLY)
     assert not {p.name for p in train.SOURCES} & set(MEASURED_ONLY)
@@ -57,7 +45,7 @@ def test_the_round_seven_sets_are_measured_and_named_apart_from_the_shipped_sour
 
 @pytest.mark.parametrize("name", ["triage_holdout.jsonl", "triage_holdout4.jsonl", "triage_holdout9.jsonl"])
 def test_a_hold_out_is_refused_by_name_before_it_is_read(name, monkeypatch):
-    train = _script("train_triage_model")
+    train = training_script("train_triage_model")
 
     def never(*_a, **_k):  # the refusal must come before any read
         raise AssertionError("a hold-out was opened")
@@ -70,7 +58,7 @@ def test_a_hold_out_is_refused_by_name_before_it_is_read(name, monkeypatch):
 def test_no_tuning_file_under_tests_data_is_left_out_of_training_unnoticed():
     # A new tuning set joins by name; this says when one was written and not added (or a
     # hold-out was).
-    train = _script("train_triage_model")
+    train = training_script("train_triage_model")
     named = {p.name for p in [*train.SOURCES, *train.MEASURED_ONLY]}
     on_disk = {p.name for p in DATA.glob("triage_tuning*.jsonl")}
     assert on_disk <= named
@@ -78,7 +66,7 @@ def test_no_tuning_file_under_tests_data_is_left_out_of_training_unnoticed():
 
 
 def test_the_cross_validation_refuses_a_hold_out_left_out_or_left_from_training(capsys):
-    cv = _script("triage_cv")
+    cv = training_script("triage_cv")
     assert cv.main(["--left-out", "triage_holdout4.jsonl"]) == 2
     assert "never scored here" in capsys.readouterr().out
 
@@ -89,7 +77,7 @@ def _scored(cv, expect, rules=(), added=None, raw=None):
 
 
 def test_the_sweep_takes_no_threshold_that_adds_more_than_one_alarm_per_four_referrals(capsys):
-    cv = _script("triage_cv")
+    cv = training_script("triage_cv")
     # 110: from its highest threshold down to 0.5 the model finds 3 more referrals for 1 more
     # false alarm: too loose, so the highest stays. 119: 5 more referrals for 1 alarm: worth it, at the highest threshold
     # that takes them (0.6; a tie goes to the higher threshold).
@@ -105,7 +93,7 @@ def test_the_sweep_takes_no_threshold_that_adds_more_than_one_alarm_per_four_ref
 
 
 def test_a_veto_counts_needed_referrals_dropped_and_ordinary_calls_silenced():
-    cv = _script("triage_cv")
+    cv = training_script("triage_cv")
     scored = [
         _scored(cv, (), rules={"119"}, raw={"119": 0.001}),  # a false alarm the veto removes
         _scored(cv, (), rules={"119", "120"}, raw={"119": 0.001, "120": 0.4}),  # still alarmed by 120

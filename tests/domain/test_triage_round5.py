@@ -12,16 +12,14 @@ The sentences of the sound tests are new, written for them; none is hold-out tex
 from __future__ import annotations
 
 import dataclasses
-import importlib.util
 import json
-import sys
 from pathlib import Path
 
 import pytest
 
 from operator_tui.domain.triage import TARGETS, triage
 from operator_tui.triage_rules import load_triage_rules
-from tests.triage_sets import assert_apart_from_holdouts
+from tests.triage_sets import assert_apart_from_holdouts, training_script
 from tests.triage_sets import load as _load
 
 pytestmark = pytest.mark.rule("R20.3")
@@ -36,17 +34,6 @@ BLIND = ("triage_tuning7a.jsonl", "triage_tuning7b.jsonl")
 # 0.937 / 0.094 and 0.911 / 0.075.
 RECALL_FLOOR = {"triage_tuning7a.jsonl": 0.92, "triage_tuning7b.jsonl": 0.89}
 ALARM_CEILING = {"triage_tuning7a.jsonl": 0.12, "triage_tuning7b.jsonl": 0.10}
-
-
-def _script(name: str):
-    sys.path.insert(0, str(ROOT / "scripts"))
-    if name in sys.modules:  # triage_cv imports train_triage_model itself
-        return sys.modules[name]
-    spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module  # dataclasses look their module up there
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.fixture(scope="module")
@@ -68,7 +55,7 @@ def _p(model, text: str, target: str) -> float:
 
 @pytest.mark.slow
 def test_the_model_adds_recall_on_the_blind_sets_when_it_never_saw_them():
-    cv = _script("triage_cv")
+    cv = training_script("triage_cv")
     scored = cv.score_left_out(list(BLIND), cv.SETTINGS)
     for name in BLIND:
         part = [s for s in scored if s.set_name == name]
@@ -80,7 +67,7 @@ def test_the_model_adds_recall_on_the_blind_sets_when_it_never_saw_them():
 
 
 def test_the_blind_sets_are_trained_on_and_no_hold_out_ever_is():
-    train = _script("train_triage_model")
+    train = training_script("train_triage_model")
     names = [p.name for p in train.SOURCES]
     assert set(BLIND) <= set(names)
     assert not [n for n in names if "holdout" in n]
@@ -91,7 +78,7 @@ def test_the_blind_sets_are_trained_on_and_no_hold_out_ever_is():
 
 
 def test_the_training_script_refuses_a_hold_out_by_its_name(tmp_path):
-    train = _script("train_triage_model")
+    train = training_script("train_triage_model")
     sneaked = tmp_path / "triage_holdout9.jsonl"
     sneaked.write_text('{"id": "x", "text": "着火了", "expect": ["119"]}\n', encoding="utf-8")
     with pytest.raises(SystemExit, match="never trained on"):
@@ -99,7 +86,7 @@ def test_the_training_script_refuses_a_hold_out_by_its_name(tmp_path):
 
 
 def test_the_cross_validation_refuses_to_score_a_hold_out(capsys):
-    cv = _script("triage_cv")
+    cv = training_script("triage_cv")
     assert cv.main(["--left-out", "triage_holdout.jsonl"]) == 2
     assert "never scored here" in capsys.readouterr().out
 
