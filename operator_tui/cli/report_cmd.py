@@ -21,7 +21,13 @@ report_app = typer.Typer(
 )
 
 # the modules that add `report` sub-commands; each has register(report_app)
-MODULES: tuple[str, ...] = ("report_docs_cmd", "report_public_cmd", "report_rates_cmd", "report_risks_cmd")
+MODULES: tuple[str, ...] = (
+    "report_docs_cmd",
+    "report_public_cmd",
+    "report_rates_cmd",
+    "report_risks_cmd",
+    "report_triage_cmd",
+)
 
 
 def register(app: typer.Typer) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from .. import open311, public
-from . import admin, events, health, kb, lookup, rate_tickets, rates, risks, tickets
+from . import admin, events, health, kb, lookup, rate_tickets, rates, risks, tickets, triage_field
 
 ROUTERS: tuple[APIRouter, ...] = (
     health.router,
@@ -18,5 +18,6 @@ ROUTERS: tuple[APIRouter, ...] = (
     risks.router,
     rates.router,
     rate_tickets.router,
+    triage_field.router,
     public.router,
 )
