@@ -160,4 +160,6 @@ def _print(data: dict[str, Any]) -> None:
         if not numbers:
             continue
         more = len(numbers) - SHOWN
-        echo_text(f"{name} {len(numbers)} 件：" + "、".join(numbers[:SHOWN]) + (f" 等（另 {more} 件）" if more > 0 else ""))
+        echo_text(
+            f"{name} {len(numbers)} 件：" + "、".join(numbers[:SHOWN]) + (f" 等（另 {more} 件）" if more > 0 else "")
+        )

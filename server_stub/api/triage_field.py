@@ -85,9 +85,7 @@ def triage_field_public(period: Period, report: FieldReport, rules_source: str) 
     )
 
 
-@router.get(
-    "", response_model=TriageFieldPublic, responses={403: {"model": ErrorPublic}, 422: {"model": ErrorPublic}}
-)
+@router.get("", response_model=TriageFieldPublic, responses={403: {"model": ErrorPublic}, 422: {"model": ErrorPublic}})
 def get_triage_field(
     _: Supervisor,
     storage: StorageDep,
@@ -108,5 +106,5 @@ def get_triage_field(
         parse_period(period) if period is not None else last_complete("month", now.astimezone(rules.policy.tz).date())
     )
     triage_rules = load_triage_rules()  # the packaged rules, parsed once per process
-    report, _ = field_report(storage, chosen, triage_rules)
+    report, _withheld = field_report(storage, chosen, triage_rules)  # nothing is exported here
     return triage_field_public(chosen, report, triage_rules.source)

@@ -109,7 +109,8 @@ def test_operators_and_units_are_refused(centre, who):
 
 @pytest.mark.rule("R20.3")
 @pytest.mark.parametrize(
-    "period, fix", [("2026-13", "请检查年月日"), ("十一月", "请写 2026-10（月）"), ("2026-11-30..2026-11-01", "开始..结束")]
+    "period, fix",
+    [("2026-13", "请检查年月日"), ("十一月", "请写 2026-10（月）"), ("2026-11-30..2026-11-01", "开始..结束")],
 )
 def test_a_bad_period_is_a_422_naming_the_fix(centre, period, fix):
     api, _ = centre
