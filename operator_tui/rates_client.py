@@ -25,6 +25,8 @@ if TYPE_CHECKING:
     from .sync.client import HotlineClient
 
 OFFLINE = "离线：三率需连接服务器"
+# A seat set up without a server is not offline: it never had one (the demo, a lone seat).
+LOCAL = "本机模式（未设置服务器）：三率需连接服务器"
 TIMEOUT = 10.0  # a year by operator is a heavy query; the worker waits, the keyboard does not
 
 
@@ -64,14 +66,18 @@ class TrendPoint:
 
 
 class RatesReader:
-    """`client` is None when the seat has no server or runs `--offline`."""
+    """`client` is None when the seat has no server or runs `--offline`; `away` is then the line
+    the screen shows (offline, or no server set up at all)."""
 
-    def __init__(self, client: HotlineClient | None) -> None:
+    def __init__(self, client: HotlineClient | None, away: str = OFFLINE) -> None:
         self.client = client
+        self.away = away
 
     @classmethod
     def of(cls, sync: Any, offline: bool = False) -> RatesReader:
-        return cls(None if offline or sync is None else sync.client)
+        if sync is None:
+            return cls(None, LOCAL)
+        return cls(None if offline else sync.client)
 
     def rates(self, period: Period, by: str) -> RateReport:
         body = self._get("/v1/reports/rates", period=period.key, by=by)
@@ -139,7 +145,7 @@ class RatesReader:
             params=params,
             timeout=TIMEOUT,
             error=RatesUnavailable,
-            offline=OFFLINE,
+            offline=self.away if self.client is None else OFFLINE,
             busy="服务器暂时无法给出三率",
             denied="无权查看三率",
         )

@@ -25,6 +25,8 @@ if TYPE_CHECKING:
     from .sync.client import HotlineClient
 
 OFFLINE = "离线：处置状态需连接服务器"
+# A seat set up without a server is not offline: it never had one (the demo, a lone seat).
+LOCAL = "本机模式（未设置服务器）：处置状态需连接服务器"
 TIMEOUT = 5.0  # the listing assesses the whole centre; the worker waits, the keyboard does not
 DECISIONS: dict[str, str] = {"acknowledge": "确认", "dismiss": "排除"}
 
@@ -72,14 +74,18 @@ class RiskBoard:
 
 
 class RisksReader:
-    """`client` is None when the seat has no server or runs `--offline`."""
+    """`client` is None when the seat has no server or runs `--offline`; `away` is then the line
+    the screen shows (offline, or no server set up at all)."""
 
-    def __init__(self, client: HotlineClient | None) -> None:
+    def __init__(self, client: HotlineClient | None, away: str = OFFLINE) -> None:
         self.client = client
+        self.away = away
 
     @classmethod
     def of(cls, sync: Any, offline: bool = False) -> RisksReader:
-        return cls(None if offline or sync is None else sync.client)
+        if sync is None:
+            return cls(None, LOCAL)
+        return cls(None if offline else sync.client)
 
     def board(self) -> RiskBoard:
         body = self._call("GET", "/v1/reports/risks")
@@ -107,7 +113,7 @@ class RisksReader:
             path,
             timeout=TIMEOUT,
             error=RisksUnavailable,
-            offline=OFFLINE,
+            offline=self.away if self.client is None else OFFLINE,
             busy="服务器暂时无法处理风险预警",
             denied="无权处置风险预警",
             **kwargs,

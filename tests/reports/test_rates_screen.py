@@ -13,7 +13,7 @@ from textual.widgets import DataTable, Input, Static
 from operator_tui.desk import Desk
 from operator_tui.domain.model import Role
 from operator_tui.domain.periods import parse_period
-from operator_tui.rates_client import OFFLINE, RatesReader, RatesUnavailable
+from operator_tui.rates_client import LOCAL, OFFLINE, RatesReader, RatesUnavailable
 from operator_tui.settings import Settings
 from operator_tui.store.db import Store
 from operator_tui.sync.backoff import Backoff
@@ -198,9 +198,10 @@ async def test_without_a_server_the_screen_says_so(seeded, rules, tmp_path, monk
         raise httpx.ConnectError("connection refused", request=request)
 
     dead = httpx.Client(base_url="http://127.0.0.1:9", transport=httpx.MockTransport(refuse))
-    for ctx in (
-        seat(seeded.api, rules, tmp_path, monkeypatch, who=None),
-        seat(seeded.api, rules, tmp_path, monkeypatch, http=dead),
+    # No server set up is not "offline": the line says which, so nobody looks for a broken link.
+    for ctx, said in (
+        (seat(seeded.api, rules, tmp_path, monkeypatch, who=None), LOCAL),
+        (seat(seeded.api, rules, tmp_path, monkeypatch, http=dead), OFFLINE),
     ):
         app = make_app(ctx)
         async with app.run_test(size=SIZE) as pilot:
@@ -208,7 +209,7 @@ async def test_without_a_server_the_screen_says_so(seeded, rules, tmp_path, monk
             app.push_screen(RatesScreen(ctx))
             await settle(pilot)
             problem = app.screen.query_one("#rates-problem", Static)
-            assert problem.display and problem.render().plain == OFFLINE
+            assert problem.display and problem.render().plain == said
             assert app.screen.query_one("#rates-table", DataTable).row_count == 0
             await pilot.press("enter")  # nothing to drill into: a note, no crash
             await settle(pilot)

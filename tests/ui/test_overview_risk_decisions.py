@@ -13,7 +13,7 @@ from textual.widgets import Input, Static
 
 from operator_tui.desk import Desk
 from operator_tui.domain.model import Role
-from operator_tui.risks_client import OFFLINE
+from operator_tui.risks_client import LOCAL, OFFLINE
 from operator_tui.settings import Settings
 from operator_tui.store.db import Store
 from operator_tui.sync.backoff import Backoff
@@ -29,7 +29,16 @@ SIZE = (160, 48)
 REASON = "供热公司已派人排查"
 
 
-def seat(centre, rules, tmp_path, monkeypatch, form, *, online: bool = True) -> SeatContext:  # noqa: F811
+def seat(
+    centre,  # noqa: F811
+    rules,
+    tmp_path,
+    monkeypatch,
+    form,
+    *,
+    online: bool = True,
+    offline: bool = False,
+) -> SeatContext:
     monkeypatch.setenv("HOTLINE_CONFIG_DIR", str(tmp_path / "config"))
     monkeypatch.delenv("HOTLINE_POLICY", raising=False)
     settings = Settings.resolve(db=tmp_path / "seat.db", operator="值班长")
@@ -51,6 +60,7 @@ def seat(centre, rules, tmp_path, monkeypatch, form, *, online: bool = True) -> 
         role=Role.SUPERVISOR,
         now=lambda: NOW,
         sync=SyncService(store, client, rules, clock=lambda: NOW) if online else None,
+        offline=offline,
     )
 
 
@@ -161,26 +171,34 @@ async def test_deciding_from_the_seat_reaches_the_server_with_the_supervisors_na
 
 
 @pytest.mark.rule("R31.1")
+@pytest.mark.parametrize(
+    ("mode", "said"),
+    # A seat run --offline is offline; a seat set up without any server says that instead, so
+    # nobody goes looking for a broken link.
+    [({"offline": True}, OFFLINE), ({"online": False}, LOCAL)],
+)
 async def test_offline_the_overview_shows_the_local_warnings_and_says_the_decisions_are_not_known(
     centre,  # noqa: F811
     rules,
     tmp_path,
     monkeypatch,
     form,
+    mode,
+    said,
 ):
-    app = make_app(seat(centre, rules, tmp_path, monkeypatch, form, online=False))
+    app = make_app(seat(centre, rules, tmp_path, monkeypatch, form, **mode))
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         local = {w.id for w in app.screen.result.risks}
         assert local and {r.id for r in panel(app).rows} == local
         assert all(r.decision is None for r in panel(app).rows)
         state = str(app.screen.query_one("#ov-risks-state", Static).render())
-        assert state == OFFLINE
+        assert state == said
         await pilot.press("j")
         await pilot.press("q")
         await settle(pilot)
         assert not isinstance(app.screen, RiskDecisionScreen)  # nothing to send it to
-        assert [n.message for n in app._notifications if n.message == OFFLINE]
+        assert [n.message for n in app._notifications if n.message == said]
 
 
 @pytest.mark.rule("R31.1")

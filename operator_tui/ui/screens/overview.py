@@ -30,7 +30,6 @@ from ...domain.deadlines import CLOCK_NAMES
 from ...domain.errors import HotlineError
 from ...domain.model import STATUS_NAMES, Role, Ticket
 from ...domain.workflow import TRANSITIONS
-from ...risks_client import OFFLINE as RISKS_OFFLINE
 from ...risks_client import Decision, RiskBoard, RisksReader, RisksUnavailable, ServerWarning
 from ...store import overview, tickets
 from ..context import SeatContext
@@ -177,7 +176,7 @@ class OverviewScreen(Screen):
         if self.ctx.role not in DECIDERS:
             return
         if self.risks_reader.client is None:
-            self.post_message(self.BoardLoaded(None, RISKS_OFFLINE))
+            self.post_message(self.BoardLoaded(None, self.risks_reader.away))
             return
         self._fetch_board()
 
@@ -418,7 +417,7 @@ class OverviewScreen(Screen):
             )
             return
         if self.risks_reader.client is None:
-            self.notify(RISKS_OFFLINE, severity="warning", markup=False)
+            self.notify(self.risks_reader.away, severity="warning", markup=False)
             return
 
         def done(warning: ServerWarning | None) -> None:
