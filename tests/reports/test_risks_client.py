@@ -10,7 +10,7 @@ import httpx
 import pytest
 from test_risks_server import NOW, _surges, centre  # noqa: F401  (centre: the fixture)
 
-from operator_tui.risks_client import OFFLINE, RisksReader, RisksUnavailable
+from operator_tui.risks_client import LOCAL, OFFLINE, RisksReader, RisksUnavailable
 from operator_tui.sync.backoff import Backoff
 from operator_tui.sync.client import HotlineClient
 
@@ -75,7 +75,7 @@ def test_a_decision_is_posted_with_the_tokens_actor_and_refusals_carry_the_serve
 def test_without_a_server_or_with_one_that_does_not_answer_the_line_is_the_offline_one(centre):  # noqa: F811
     with pytest.raises(RisksUnavailable) as none:
         RisksReader.of(None).board()
-    assert str(none.value) == OFFLINE
+    assert str(none.value) == LOCAL  # no server set up: not "offline", there is no link to mend
     calls: list[httpx.Request] = []
 
     def refuse(request: httpx.Request) -> httpx.Response:
