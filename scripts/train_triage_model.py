@@ -55,26 +55,31 @@ SOURCES = [
             "triage_tuning6.jsonl",
             "triage_tuning7a.jsonl",
             "triage_tuning7b.jsonl",
+            "triage_tuning8a.jsonl",
+            "triage_tuning8b.jsonl",
+            "triage_tuning8c.jsonl",
+            "triage_tuning9a.jsonl",
+            "triage_tuning9b.jsonl",
+            "triage_tuning11.jsonl",
         )
     ),
 ]
-# The blind sets of rounds 7 and 8: scored and trained on by scripts/triage_cv.py (each left out in turn), but
-# not yet in the shipped model. Every model retrained with them (n-gram lengths 1-2 characters and
-# 2-3 syllables, L2 1e-3 and 1e-2, missed-referral weights 1.5 and 2) broke sentences the tests pin:
-# an ordinary call alarmed with p 0.99-1.0 (我爸身体垮了，住在老房子里…: 119; 房价…都塌了: 应急),
-# a same-sound typo no longer raised (着伙: the sets hold 31 ordinary calls with 着火 against 24
-# urgent ones, so 火 weighs a third of what it did), round 5's floors on 7a/7b. Move them into
-# SOURCES once the rules' cues silence those or the model reads them better.
-# Round 8's blind sets 9a and 9b join them untrained (the round changed the rules only; 9b was its
-# validation set, whose calls the tuner never read).
-MEASURED_ONLY = [ROOT / "tests" / "data" / f"triage_tuning{x}.jsonl" for x in ("8a", "8b", "8c", "9a", "9b")]
+# Round 7 kept 8a-8c out of the shipped model: every model retrained with them broke sentences the
+# tests pin (我爸身体垮了…: 119; 房价…都塌了: 应急; a same-sound typo no longer raised). Round 9
+# trains on every tuning set but its validation set: 8a-9b and triage_tuning11 (alarming words in
+# everyday senses, each with an urgent twin, written for this) joined, and on the unread
+# validation set 10 recall rose from 0.927 to 0.951 at the same false alarms (0.109). Four pinned
+# innocent sentences it alarmed on are silenced by cues the tuning sets show never cost a referral
+# (triage.toml, round 9: figurative_market, not_yet, what_if's "how to save oneself", a stove that
+# will not light); a typo's pull is compared as log-odds (test_triage_round5.py).
+# Measured only (left out in turn by scripts/triage_cv.py, never shipped): the newest blind set.
+MEASURED_ONLY = [ROOT / "tests" / "data" / "triage_tuning10.jsonl"]
 OUT = ROOT / "operator_tui" / "data" / "triage_model.json"
 # Per target (TARGETS order: 110, 119, 120, 122, 应急), as chosen by `scripts/triage_cv.py --sweep`
-# on the five blind sets left out in turn, folds trained on SOURCES only (round 7: 7a, 7b, 8a, 8b,
-# 8c, `--train-without` 8a 8b 8c, the rules of commit 828e015): the threshold adding most needed
-# referrals for the ordinary calls it alarms, one alarm counted as four referrals (ALARM_COST there).
-# Round 6's (0.95, 0.95, 0.95, 0.9, 0.9) gave 0.912 / 0.064 pooled; these 0.914 / 0.063.
-THRESHOLDS = (0.85, 0.95, 0.98, 0.9, 0.8)
+# with the blind sets 7a-11 left out in turn, each fold trained on every other set (round 9): the
+# threshold adding most needed referrals for the ordinary calls it alarms, one alarm counted as four
+# referrals (ALARM_COST there). Pooled, rules + model: 0.942 / 0.058.
+THRESHOLDS = (0.98, 0.95, 0.95, 0.85, 0.9)
 DIGITS = 2
 
 
