@@ -18,14 +18,12 @@ never outlives `HOLD_MAX` seconds, so no path can swallow the keyboard.
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 from textual import events
 from textual.app import App
 
 HOLD_MAX = 1.0  # seconds; a screen that never reports ready still gets the keys after this
-REPLAY_WAIT = 0.5  # seconds a replayed key may take to be handled before the next is sent anyway
 
 
 class KeyHoldMixin:
@@ -83,22 +81,22 @@ class KeyHoldMixin:
         if self._hold_timer is not None:
             self._hold_timer.stop()
             self._hold_timer = None
-        while keys:
-            key = keys.pop(0)
-            target = self.focused or self.screen  # type: ignore[attr-defined]
-            await App.on_event(self, key)  # type: ignore[arg-type]
-            if self._held is None and keys:
-                # One key at a time: the next is routed only once this one has been handled where
-                # it went (it may open a picker, move the cursor, close a dialog).
-                handled = asyncio.Event()
-                target.call_later(handled.set)
-                try:
-                    await asyncio.wait_for(handled.wait(), REPLAY_WAIT)
-                except TimeoutError:
-                    pass
-            if self._held is not None:  # that key opened a screen: the rest wait for it too
-                self._held[:0] = keys
-                return
+        if not keys:
+            return
+        # One key at a time: the rest are held again until this one has been handled where it
+        # went (it may open a picker, move the cursor, close a dialog, or be a binding the app runs
+        # only when the key has bubbled up to it). Not awaited here: the app's own queue must keep
+        # moving for a binding to run, so the next key is sent from `_landed`.
+        key = keys.pop(0)
+        target = self.focused or self.screen  # type: ignore[attr-defined]
+        await App.on_event(self, key)  # type: ignore[arg-type]
+        if keys:
+            self._flight_hold = True
+            self.hold_keys()
+            assert self._held is not None
+            self._held[:0] = keys
+        self._in_flight += 1
+        after_handled(target, key, self._landed)
 
     # --- where keys arrive and screens change -----------------------------------------------
 
@@ -120,7 +118,7 @@ class KeyHoldMixin:
         target = self.focused or self.screen  # type: ignore[attr-defined]
         await super().on_event(event)  # type: ignore[misc]
         self._in_flight += 1
-        target.call_later(self._landed)
+        after_handled(target, event, self._landed)
 
     def _landed(self) -> None:
         self._in_flight = max(0, self._in_flight - 1)
@@ -155,6 +153,37 @@ class KeyHoldMixin:
         if callbacks and callbacks[-1].callback is None:
             self.hold_keys()
         return super().pop_screen()  # type: ignore[misc]
+
+
+def after_handled(node: Any, key: events.Key, then: Any) -> None:
+    """Call ``then`` once ``key``, sent to ``node``, has been handled wherever it ends.
+
+    A key the focused widget does not take itself (End, Home, ←, Backspace, Ctrl+U in a text
+    field) is one of its *bindings*: the event bubbles up, one message queue at a time, to the app,
+    which only then runs the binding. Waiting for ``node``'s queue alone let the characters typed
+    after Ctrl+U go in before it ran, and be wiped by it (found typing in tmux). So the wait follows
+    the key up: at each hop, a callback queued behind the key runs after the key was handled there
+    (and passed on, in the same step, to the parent's queue), until the key was stopped or reached
+    the app.
+    """
+
+    app = node.app
+
+    def hop(at: Any) -> None:
+        def check() -> None:
+            if at is app:
+                then()
+            elif key._stop_propagation:
+                # Stopped here, or passed to the app all the same: Textual stops a key on its way
+                # to the widget that sent it (the app) but still delivers it there. One last pass
+                # of the app's queue covers both.
+                hop(app)
+            else:
+                hop(getattr(at, "_parent", None) or app)
+
+        at.call_later(check)
+
+    hop(node)
 
 
 class HandsOnKeys:

@@ -126,3 +126,33 @@ async def test_tab_off_a_picker_field_then_typing_goes_to_the_next_field(seat_ct
         await settle(pilot, keys)
         assert app.screen is intake
         assert intake.form.data()["description"] == "暖气不热" and intake.form.data()["place"] is None
+
+
+@pytest.mark.rule("R19.1")
+@pytest.mark.parametrize(
+    ("start", "keys_", "expected"),
+    [
+        # Found typing in tmux: End and Ctrl+U are the field's bindings, run only when the key has
+        # bubbled up to the app; the characters behind them went in first, and were then wiped.
+        ("李先生", ["end", "ctrl+u", *"王女士"], "王女士"),
+        ("周吴郑王", ["backspace"] * 4 + [*"冯陈褚"], "冯陈褚"),
+        ("张三", ["home", *"老"], "老张三"),
+        ("赵钱孙", ["left", "left", "delete", *"李"], "赵李孙"),
+    ],
+)
+async def test_editing_keys_in_a_burst_act_in_the_order_they_were_typed(seat_ctx, keys, start, keys_, expected):
+    app = make_app(seat_ctx(demo=False))
+    async with app.run_test(size=SIZE) as pilot:
+        name = app.screen.query_one("#name")
+        name.focus()
+        await pilot.pause()
+        name.value = start
+        name.cursor_position = len(start)
+        await pilot.pause()
+        for _ in range(3):  # again and again: the old fault lost keys only when they raced
+            burst(app, keys_)
+            await settle(pilot, keys)
+            assert name.value == expected
+            name.value = start
+            name.cursor_position = len(start)
+            await pilot.pause()

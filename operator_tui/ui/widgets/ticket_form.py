@@ -295,15 +295,19 @@ class TicketForm(VerticalScroll):
 
     @on(Input.Changed)
     def _input_changed(self, event: Input.Changed) -> None:
-        clean = clean_text(event.value)
-        if clean != event.value:  # pasted escapes or controls never stay in the form
+        # The field's value now, not the event's: at paste speed more keys may have gone in since
+        # this change was posted, and writing back the event's (older) value would drop them.
+        field = event.input
+        value = field.value
+        clean = clean_text(value)
+        if clean != value:  # pasted escapes or controls never stay in the form
             # The cursor stays after what was typed: it moves left by what was dropped before it,
             # or the rest of a burst would land in the wrong place.
-            cursor = len(clean_text(event.value[: event.input.cursor_position]))
-            event.input.value = clean
-            event.input.cursor_position = cursor
+            cursor = len(clean_text(value[: field.cursor_position]))
+            field.value = clean
+            field.cursor_position = cursor
             return
-        self._changed(event.input.id or "")
+        self._changed(field.id or "")
 
     def on_text_area_changed(self, event) -> None:
         area = event.text_area
