@@ -202,9 +202,7 @@ def triage(text: str, rules: TriageRules) -> TriageResult:
     if rules.model is not None:
         named = {k[0] for k in found}
         bounds = None
-        for o in rules.model.opinions(text):
-            if o.target in named:
-                continue
+        for o in rules.model.opinions(text, named):
             bounds = bounds or _Bounds(text)
             # The past, negation, drills, hearsay and hypotheticals silence a guess as they do a rule.
             rid = f"{o.target}.model"
@@ -233,13 +231,16 @@ def _scan(text: str, rules: tuple[_Rule, ...], found: dict[tuple[str, int, int],
     A combination may call for what another one needs (a storm beside a crash adds 应急, and 应急
     lets "people still inside" add 119), so the combinations run again while they add a target:
     the result is then the same whichever order they stand in, and the same whether a second
-    reading scans the whole text or only the sentences around a typo (round 7)."""
+    reading scans the whole text or only the sentences around a typo (round 7). A combination
+    that has run once is not run again: its matches depend on the text alone, not on what was
+    found, so a second run would add nothing (issue 13's speed round)."""
     bounds: _Bounds | None = None  # most texts have no trigger at all: find breaks only when needed
     combinations = tuple(r for r in rules if r.only_with)
+    ran: set[str] = set()
     todo: tuple[_Rule, ...] = rules
     while todo:
-        bounds, grew = _scan_once(text, todo, found, also, bounds)
-        todo = combinations if grew else ()
+        bounds, grew = _scan_once(text, todo, found, also, bounds, ran)
+        todo = tuple(r for r in combinations if r.id not in ran) if grew else ()
 
 
 def _scan_once(
@@ -248,8 +249,10 @@ def _scan_once(
     found: dict[tuple[str, int, int], Match],
     also: set[str] | None,
     bounds: _Bounds | None,
+    ran: set[str],
 ) -> tuple[_Bounds | None, bool]:
-    """One pass of ``rules``; also says whether a combination called for a target not named before."""
+    """One pass of ``rules``; also says whether a combination called for a target not named
+    before, and adds to ``ran`` the combinations that ran."""
     grew = False
     for rule in rules:
         named: set[str] = set()
@@ -257,6 +260,7 @@ def _scan_once(
             named = {k[0] for k in found}
             if not rule.only_with & (named | (also or set())):
                 continue
+            ran.add(rule.id)
         last_end = 0
         for m in rule.scan.finditer(text):
             start, end = m.span(rule.group)
@@ -269,13 +273,22 @@ def _scan_once(
                 continue
             if rule.context is not None and not rule.context.holds(bounds, start, end):
                 continue
-            if any(c.fires(bounds, start, end) for c in rule.cues):
+            if _silenced(rule.cues, bounds, start, end):
                 continue
             for target in rule.targets:
                 found.setdefault((target, start, end), Match(target, text[start:end], start, end, rule.id))
         if rule.only_with and not grew:
             grew = bool({k[0] for k in found} - named - (also or set()))
     return bounds, grew
+
+
+def _silenced(cues: tuple[_Cues, ...], bounds: _Bounds, start: int, end: int) -> bool:
+    """Whether one of ``cues`` silences ``text[start:end]`` (a loop: cheaper than any() over a
+    generator, and this runs ~85 times per 500 characters)."""
+    for c in cues:
+        if c.fires(bounds, start, end):
+            return True
+    return False
 
 
 def parse_rules(toml_text: str, source: str, pinyin: Mapping[str, str] | None = None) -> TriageRules:

@@ -25,9 +25,9 @@ Pure: the loader hands in the parsed JSON and the syllable table.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from operator import add
+from operator import add, ge
 from typing import Any
 
 from .triage_features import Featuriser, normalise
@@ -102,16 +102,23 @@ class SecondOpinion:
             top = list(map(max, top, self._scores(grams)[0]))
         return [_sigmoid(z) for z in top]
 
-    def opinions(self, text: str) -> list[Opinion]:
-        """Per target, the surest sentence at or above its threshold, located at its heaviest n-gram."""
+    def opinions(self, text: str, skip: Collection[str] = ()) -> list[Opinion]:
+        """Per target, the surest sentence at or above its threshold, located at its heaviest n-gram.
+        Targets in ``skip`` (those the rules already called for) are left out: locating a guess
+        nobody will use costs a pass over its sentence's n-grams."""
         best: dict[int, tuple[float, int, int, frozenset[str]]] = {}
+        cut = self._cut
         for start, end, features in self.featuriser.sentences(text):
             scores, grams = self._scores(features)
+            if not any(map(ge, scores, cut)):  # most sentences reach no threshold: one C-level test
+                continue
             for k, z in enumerate(scores):
                 if z >= self._cut[k] and (k not in best or z > best[k][0]):
                     best[k] = (z, start, end, grams)
         out = []
         for k, (z, start, end, grams) in sorted(best.items()):
+            if self.targets[k] in skip:
+                continue
             at, to = self._heaviest(text[start:end], grams, k)
             out.append(Opinion(self.targets[k], start + at, start + to, _sigmoid(z)))
         return out

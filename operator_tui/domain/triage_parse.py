@@ -15,7 +15,7 @@ import tomllib
 from collections.abc import Mapping
 from typing import Any
 
-from .regex_first import first_chars
+from .regex_scan import scanner as _scanner  # the rules' triggers are found with it
 from .triage import TARGETS, TriageRules, TriageRulesError, _Context, _Rule
 from .triage_cues import BREAKS as _BREAKS
 from .triage_cues import Cues as _Cues
@@ -66,47 +66,6 @@ class _AnySyllable(dict[str, str]):
 
 
 _ANY_SYLLABLE = _AnySyllable()
-
-
-def _scanner(alternatives: str) -> tuple[re.Pattern[str], int]:
-    """A regex that finds ``alternatives`` fast.
-
-    Python's regex engine skips ahead with a character-set scan only when every alternative starts
-    with a plain character; with patterns among the phrases it tries all ~100 alternatives at every
-    position (4 ms per 500 characters for the whole rule set). So the set F of characters a trigger
-    can start with is read from the pattern text (:mod:`.regex_first`) and put in front: ``[F](?<=(?=(ALTS)).)``
-    consumes one character of F and looks ahead from it for the real trigger, in group 1.
-    """
-    alternatives = _uncaptured(alternatives)  # only the whole match is used; groups cost time
-    first, nullable = first_chars(alternatives)
-    if first is None or nullable or re.compile(alternatives).flags & re.IGNORECASE:  # F is per case
-        return re.compile(alternatives), 0
-    charset = "".join(re.escape(c) for c in sorted(first))
-    return re.compile(f"[{charset}](?<=(?=({alternatives})).)"), 1
-
-
-def _uncaptured(pattern: str) -> str:
-    """``pattern`` with every ``(`` that opens a capturing group turned into ``(?:``."""
-    out, i, in_class = [], 0, False
-    while i < len(pattern):
-        c = pattern[i]
-        if c == "\\":
-            out.append(pattern[i : i + 2])
-            i += 2
-            continue
-        if in_class:
-            in_class = c != "]" or out[-1] in ("[", "[^")
-        elif c == "[":
-            in_class = True
-            if pattern.startswith("[^", i):
-                out.append("[^")
-                i += 2
-                continue
-        elif c == "(" and not pattern.startswith("(?", i):
-            c = "(?:"
-        out.append(c)
-        i += 1
-    return "".join(out)
 
 
 # --- parsing and validation -------------------------------------------------------------------
