@@ -38,10 +38,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from .errors import Misconfigured
+from .regex_needs import Prefilter
 from .triage_cues import BREAKS as _BREAKS
 from .triage_cues import Bounds as _Bounds
 from .triage_cues import Cues as _Cues
@@ -142,6 +143,7 @@ class _Rule:
     requires: _Cues | None  # context that must stand before the trigger ("孩子……没回家")
     context: _Context | None = None  # a frame: words that must all stand around the trigger
     only_with: frozenset[str] = frozenset()  # a combination: counts only beside these targets
+    needs: frozenset[str] | None = None  # one of these stands in every match (regex_needs.py)
 
 
 @dataclass(frozen=True)
@@ -167,6 +169,14 @@ class TriageRules:
     sounds: Sounds | None = None
     model: SecondOpinion | None = None  # adds targets the rules missed (triage_model.py)
     default_cues: tuple[_Cues, ...] = ()  # `default_suppress`: they silence the model's guesses too
+    # Which rules can match a text, from the words each needs: most rules find nothing in a given
+    # description, and a scan costs a pass over it (issue 13's speed round).
+    prefilter: Prefilter = field(init=False, repr=False, compare=False)
+    bits: dict[str, int] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "prefilter", Prefilter([r.needs for r in self.rules]))
+        object.__setattr__(self, "bits", {r.id: 1 << i for i, r in enumerate(self.rules)})
 
     @property
     def rule_ids(self) -> tuple[str, ...]:
@@ -176,7 +186,7 @@ class TriageRules:
 def triage(text: str, rules: TriageRules) -> TriageResult:
     """The referrals ``text`` calls for, with the words that called for them."""
     found: dict[tuple[str, int, int], Match] = {}
-    _scan(text, rules.rules, found, None)
+    _scan(text, rules.rules, found, None, rules)
     variant = rules.sounds.variant(text) if rules.sounds is not None else None
     if variant is not None:  # a same-sound typo or typed pinyin: read the text as the rules expect
         # Only the sentences holding the rewritten words: cues never look across a sentence end,
@@ -186,12 +196,12 @@ def triage(text: str, rules: TriageRules) -> TriageResult:
         at, to = _sentences_around(variant.text, *variant.changed)
         named = {k[0] for k in found}
         window: dict[tuple[str, int, int], Match] = {}
-        _scan(variant.text[at:to], rules.rules, window, named)
+        _scan(variant.text[at:to], rules.rules, window, named, rules)
         heard = {(k[0], k[1] + at, k[2] + at): m for k, m in window.items()}
         if {k[0] for k in heard} - named:
             # What the typo named lets a combination count anywhere ("没气味…。人躺那不动" adds 120).
             combinations = tuple(r for r in rules.rules if r.only_with)
-            _scan(variant.text, combinations, heard, named)
+            _scan(variant.text, combinations, heard, named, rules)
         for k, m in heard.items():
             start, end = variant.span(k[1], k[2])
             said = text[start:end]
@@ -224,7 +234,13 @@ def _sentences_around(text: str, lo: int, hi: int) -> tuple[int, int]:
     return at, found.end() if found else len(text)
 
 
-def _scan(text: str, rules: tuple[_Rule, ...], found: dict[tuple[str, int, int], Match], also: set[str] | None) -> None:
+def _scan(
+    text: str,
+    rules: tuple[_Rule, ...],
+    found: dict[tuple[str, int, int], Match],
+    also: set[str] | None,
+    compiled: TriageRules,
+) -> None:
     """Add the matches of ``rules`` in ``text`` to ``found``; combinations (``only_with``) run
     last and count beside the targets found so far or in ``also``.
 
@@ -233,13 +249,15 @@ def _scan(text: str, rules: tuple[_Rule, ...], found: dict[tuple[str, int, int],
     the result is then the same whichever order they stand in, and the same whether a second
     reading scans the whole text or only the sentences around a typo (round 7). A combination
     that has run once is not run again: its matches depend on the text alone, not on what was
-    found, so a second run would add nothing (issue 13's speed round)."""
+    found, so a second run would add nothing (issue 13's speed round). A rule none of whose
+    needed words stand in ``text`` (``compiled.prefilter``) cannot match and is not scanned."""
     bounds: _Bounds | None = None  # most texts have no trigger at all: find breaks only when needed
     combinations = tuple(r for r in rules if r.only_with)
     ran: set[str] = set()
     todo: tuple[_Rule, ...] = rules
+    may = compiled.prefilter.possible(text)
     while todo:
-        bounds, grew = _scan_once(text, todo, found, also, bounds, ran)
+        bounds, grew = _scan_once(text, todo, found, also, bounds, ran, may, compiled.bits)
         todo = tuple(r for r in combinations if r.id not in ran) if grew else ()
 
 
@@ -250,11 +268,17 @@ def _scan_once(
     also: set[str] | None,
     bounds: _Bounds | None,
     ran: set[str],
+    may: int,
+    bits: dict[str, int],
 ) -> tuple[_Bounds | None, bool]:
     """One pass of ``rules``; also says whether a combination called for a target not named
-    before, and adds to ``ran`` the combinations that ran."""
+    before, and adds to ``ran`` the combinations that ran. A rule whose bit (``bits``) is not in
+    ``may`` cannot match ``text``."""
     grew = False
     for rule in rules:
+        bit = bits.get(rule.id)
+        if bit is not None and not may & bit:
+            continue
         named: set[str] = set()
         if rule.only_with:  # only combinations look at what was found (a set per rule would cost)
             named = {k[0] for k in found}
@@ -276,7 +300,8 @@ def _scan_once(
             if _silenced(rule.cues, bounds, start, end):
                 continue
             for target in rule.targets:
-                found.setdefault((target, start, end), Match(target, text[start:end], start, end, rule.id))
+                if (target, start, end) not in found:  # the first rule to name a span keeps it
+                    found[target, start, end] = Match(target, text[start:end], start, end, rule.id)
         if rule.only_with and not grew:
             grew = bool({k[0] for k in found} - named - (also or set()))
     return bounds, grew

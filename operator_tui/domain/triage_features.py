@@ -80,6 +80,12 @@ class Featuriser:
         table[_SENTENCE_MARK] = _SPACED_BREAK  # the marker is ours alone, even if a text holds it
         table.update(dict.fromkeys(_SENTENCE_ENDS, _SENTENCE_MARK))
         self._to_syllable = str.maketrans(table)
+        # Whether the reading keeps a text's letters and adds none: then pinyin is looked for in
+        # the text, ~5 times shorter than its reading (every character becomes " XXX ").
+        self._letters_kept = not any(
+            _LETTERS.search(chr(k) if isinstance(k, int) else k) or _LETTERS.search(v)
+            for k, v in self._to_syllable.items()
+        )
         self._syllables = frozenset(syllables)
         self._longest = max((len(s) for s in syllables), default=0)
 
@@ -136,7 +142,7 @@ class Featuriser:
     def _sound_text(self, text: str) -> str:
         """``text`` as space-separated syllables and breaks, each sentence end as ``_SENTENCE_MARK``."""
         said = text.translate(self._to_syllable)
-        if _LETTERS.search(said):
+        if _LETTERS.search(text if self._letters_kept else said):
             said = _LETTERS.sub(self._pinyin_word, said)
         return said
 

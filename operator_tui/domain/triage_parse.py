@@ -15,6 +15,7 @@ import tomllib
 from collections.abc import Mapping
 from typing import Any
 
+from .regex_needs import needs as _needs
 from .regex_scan import scanner as _scanner  # the rules' triggers are found with it
 from .triage import TARGETS, TriageRules, TriageRulesError, _Context, _Rule
 from .triage_cues import BREAKS as _BREAKS
@@ -160,6 +161,7 @@ def _parse_rule(entry: Any, n: int, source: str, cues: dict[str, _Cues], default
             )
         alternatives.append(f"(?:{pat})")
     scan, group = _scanner("|".join(alternatives))
+    wanted = _needs("|".join(alternatives))  # a text holding none of these is not scanned
     names = _str_list(entry, "suppress", where) if "suppress" in entry else default
     chosen = []
     for name in names:
@@ -214,7 +216,7 @@ def _parse_rule(entry: Any, n: int, source: str, cues: dict[str, _Cues], default
     only_with = _str_list(entry, "only_with", where)
     if any(t not in TARGETS for t in only_with):
         raise TriageRulesError(f"{where}: 'only_with' must list codes among {', '.join(TARGETS)} (got {only_with!r})")
-    return _Rule(rid, tuple(targets), scan, group, tuple(chosen), requires, context, frozenset(only_with))
+    return _Rule(rid, tuple(targets), scan, group, tuple(chosen), requires, context, frozenset(only_with), wanted)
 
 
 def _parse_cues(body: Any, name: str, where: str) -> _Cues:
