@@ -60,7 +60,11 @@ SOURCES = [
             "triage_tuning8c.jsonl",
             "triage_tuning9a.jsonl",
             "triage_tuning9b.jsonl",
+            "triage_tuning10.jsonl",
             "triage_tuning11.jsonl",
+            "triage_tuning12a.jsonl",
+            "triage_tuning12b.jsonl",
+            "triage_tuning12c.jsonl",
         )
     ),
 ]
@@ -72,13 +76,20 @@ SOURCES = [
 # innocent sentences it alarmed on are silenced by cues the tuning sets show never cost a referral
 # (triage.toml, round 9: figurative_market, not_yet, what_if's "how to save oneself", a stove that
 # will not light); a typo's pull is compared as log-odds (test_triage_round5.py).
+# Round 10 added three more blind sets (12a caller's words, 12b operator summaries, 12c rushed
+# typing; 1,479 calls) and set 10 (round 9's validation set); on its own unread validation set 13
+# recall rose from 0.938 to 0.946 and false alarms fell from 0.174 to 0.159. A jam (高速上堵车了)
+# no longer reads as 122 (triage.toml [cues.jam], for the model's guess only).
 # Measured only (left out in turn by scripts/triage_cv.py, never shipped): the newest blind set.
-MEASURED_ONLY = [ROOT / "tests" / "data" / "triage_tuning10.jsonl"]
+MEASURED_ONLY = [ROOT / "tests" / "data" / "triage_tuning13.jsonl"]
 OUT = ROOT / "operator_tui" / "data" / "triage_model.json"
-# Per target (TARGETS order: 110, 119, 120, 122, 应急), as chosen by `scripts/triage_cv.py --sweep`
-# with the blind sets 7a-11 left out in turn, each fold trained on every other set (round 9): the
-# threshold adding most needed referrals for the ordinary calls it alarms, one alarm counted as four
-# referrals (ALARM_COST there). Pooled, rules + model: 0.942 / 0.058.
+# Per target (TARGETS order: 110, 119, 120, 122, 应急), as chosen in round 9 by
+# `scripts/triage_cv.py --sweep` with the blind sets 7a-11 left out in turn, each fold trained on
+# every other set: the threshold adding most needed referrals for the ordinary calls it alarms, one
+# alarm counted as four referrals (ALARM_COST there). Pooled, rules + model: 0.942 / 0.055. Round
+# 10's sweep (7a-13) asked for looser ones (0.97, 0.65, 0.85, 0.55, 0.85): they alarmed on a
+# sentence the tests pin as ordinary (高速上堵车了, 122 at p 0.91) and took hold-out 1's false
+# alarms past its floor (0.051), so round 9's stay.
 THRESHOLDS = (0.98, 0.95, 0.95, 0.85, 0.9)
 DIGITS = 2
 
