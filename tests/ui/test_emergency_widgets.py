@@ -204,3 +204,30 @@ async def test_dialog_transferred_is_the_default_outcome():
         await pilot.press("enter")
         await pilot.pause()
         assert app.referral == ReferralInput("应急", "transferred", "")
+
+
+@pytest.mark.rule("R20.3")
+async def test_each_referral_takes_its_own_target_off_and_the_banner_stays_for_the_others():
+    # Found in a real terminal: a gas smell with an old woman not answering named 110, 119 and 120;
+    # recording 119 took the whole banner down, so nothing reminded the operator of 120.
+    app = IntakeLike()
+    async with app.run_test() as pilot:
+        banner = app.query_one(EmergencyBanner)
+        field = app.query_one(Input)
+        field.value = "楼下着火了，我妈晕倒了"
+        await pilot.pause()
+        assert banner.targets == ("119", "120")
+        banner.settle("119")
+        await pilot.pause()
+        assert banner.display and banner.targets == ("120",)
+        assert "119 火警" not in banner_text(app) and "120 急救" in banner_text(app)
+        field.value = "楼下着火了，我妈晕倒了，火越来越大"  # naming 119 again does not bring it back
+        await pilot.pause()
+        assert banner.targets == ("120",) and app.raised == [("119", "120")]
+        banner.settle("120")
+        await pilot.pause()
+        assert not banner.display and not banner.raised
+        banner.clear()  # the next call: a target referred on the last one is named again
+        field.value = "又着火了"
+        await pilot.pause()
+        assert banner.targets == ("119",)

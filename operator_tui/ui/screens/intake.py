@@ -308,7 +308,10 @@ class IntakeScreen(DeferredStart, DraftAutosave, SeatTools, CallActions, PhoneCa
             return
         from ...domain.triage import triage
 
-        cast("EmergencyBanner", self.query_one("#banner")).show_result(triage(text, rules))
+        banner = cast("EmergencyBanner", self.query_one("#banner"))
+        for referral in self.pending_referrals:  # referred already (a draft resumed after a crash)
+            banner.settle(str(referral.get("target")))
+        banner.show_result(triage(text, rules))
 
     @work(thread=True, group="warm-up")
     def _warm_up(self) -> None:

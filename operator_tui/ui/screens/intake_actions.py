@@ -66,7 +66,7 @@ class CallActions(IntakeHost):
 
         body = describe(d, self.ctx.rules.taxonomy)
         banner = cast("EmergencyBanner", self.query_one("#banner"))
-        if banner.raised and not self.pending_referrals:  # R20.3: say so before the call ends unrecorded
+        if banner.raised:  # R20.3: a target named and not yet referred; say so before the call ends
             body.append(
                 f"\n\n注意：紧急情况（{'、'.join(banner.targets)}）尚未记录转介，可先按 Esc 再按 F9 记录。",
                 style="bold red",
@@ -292,7 +292,7 @@ class CallActions(IntakeHost):
                 self._transfer_then_record(payload, call_id, dialog.transfer)
             else:
                 self._keep_referral(payload)
-            banner.clear()
+            banner.settle(result.target)  # the others it named stay up until each has one
 
         self.app.push_screen(dialog, recorded)
 

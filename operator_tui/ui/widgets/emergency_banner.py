@@ -2,8 +2,10 @@
 
 The screen feeds it every triage result while the operator types. The banner is hidden until a
 result is an emergency; then it names the targets (110 报警, 119 火警, …) and the caller's words
-that called for them, and it stays: a later, calmer text never takes it down, only :meth:`clear`
-does, once the operator has recorded a referral (F9). New targets are added as they appear.
+that called for them, and it stays: a later, calmer text never takes it down. Each referral the
+operator records (F9) takes its own target off (:meth:`settle`); the banner goes down when every
+target it named has one, so a 120 beside a recorded 119 is not forgotten (it used to go down with
+the first referral). New targets are added as they appear; :meth:`clear` starts the next call.
 
 A target the latest text still calls for shows the latest text's words; one it no longer calls
 for keeps the words it had. Words gathered keystroke by keystroke would pile up what half-typed
@@ -42,7 +44,8 @@ def _shown(phrase: str) -> str:
 
 
 class EmergencyBanner(Static):
-    """Names the referral targets a call needs; raised by :meth:`show_result`, lowered by :meth:`clear`."""
+    """Names the referral targets a call needs; raised by :meth:`show_result`, a target taken off by
+    :meth:`settle`, everything by :meth:`clear`."""
 
     # The alarm red is fixed, not taken from the theme: it must read as an alarm in every theme.
     DEFAULT_CSS = """
@@ -75,6 +78,7 @@ class EmergencyBanner(Static):
     def __init__(self, *, name: str | None = None, id: str | None = None, classes: str | None = None) -> None:
         super().__init__("", name=name, id=id, classes=classes, markup=False)
         self._words: dict[str, list[str]] = {}
+        self._settled: set[str] = set()  # targets with a referral recorded on this call
 
     @property
     def raised(self) -> bool:
@@ -94,16 +98,21 @@ class EmergencyBanner(Static):
     def show_result(self, result: TriageResult) -> None:
         """Raise the banner for an emergency, or add to it; an ordinary result changes nothing."""
         if not result.emergency:
-            return  # never lowered by the text: only the operator's referral (clear) does that
-        added = tuple(t for t in result.referrals if t not in self._words)
-        latest: dict[str, list[str]] = {t: [] for t in result.referrals}
+            return  # never lowered by the text: only the operator's referrals (settle) do that
+        wanted = tuple(t for t in result.referrals if t not in self._settled)
+        added = tuple(t for t in wanted if t not in self._words)
+        latest: dict[str, list[str]] = {t: [] for t in wanted}
         for match in result.matches:
+            if match.target in self._settled:
+                continue
             words = latest.setdefault(match.target, [])
             word = _shown(match.phrase)
             if word and match.heard_as:
                 word = f"{word}（{_shown(match.heard_as)}）"
             if word and word not in words and len(words) < _MAX_WORDS:
                 words.append(word)
+        if not latest:
+            return  # only targets already referred on this call
         changed = any(self._words.get(t) != words for t, words in latest.items())
         self._words.update(latest)
         if changed:
@@ -112,9 +121,22 @@ class EmergencyBanner(Static):
         if added:
             self.post_message(self.Raised(self, self.targets, added))
 
+    def settle(self, target: str) -> None:
+        """The operator recorded a referral for ``target``: it leaves the banner, which goes down
+        when no target is left. The text naming it again on this call does not bring it back."""
+        self._settled.add(target)
+        if self._words.pop(target, None) is None:
+            return
+        if self._words:
+            self.update(self._banner_text())
+        else:
+            self.remove_class("-raised")
+            self.update("")
+
     def clear(self) -> None:
-        """Lower the banner: the operator has recorded the referral."""
+        """Lower the banner and forget this call's referrals: a new call starts."""
         self._words.clear()
+        self._settled.clear()
         self.remove_class("-raised")
         self.update("")
 
