@@ -91,7 +91,7 @@ class Cues:
             window = text[end : bounds.forward(end, self.after_window, self.scope)]
             rx, group = self._after_scan
             last_end = 0
-            for m in rx.finditer(window):
+            for m in rx.finditer(window) if rx.search(window) is not None else ():
                 at, to = m.span(group)
                 if at < last_end:  # a scanner's overlapping find (regex_scan.py)
                     continue
@@ -115,6 +115,8 @@ class Cues:
         position of ``text`` count."""
         rx, group = self._before_scan  # type: ignore[misc]
         nearest, last_end = None, 0
+        if rx.search(window) is None:  # most windows hold no cue: one C call, no iterator
+            return None
         for m in rx.finditer(window):
             at, to = m.span(group)
             if at < last_end:  # a scanner's overlapping find (regex_scan.py)
