@@ -102,7 +102,8 @@ def triage_field(
 
     def write(line: dict[str, Any]) -> None:
         nonlocal written
-        assert out is not None
+        if out is None:  # only handed to the report when there is a file
+            return
         out.write(json.dumps(line, ensure_ascii=False) + "\n")
         written += 1
 

@@ -93,8 +93,7 @@ class KeyHoldMixin:
         if keys:
             self._flight_hold = True
             self.hold_keys()
-            assert self._held is not None
-            self._held[:0] = keys
+            self._held = keys + (self._held or [])
         self._in_flight += 1
         after_handled(target, key, self._landed)
 
