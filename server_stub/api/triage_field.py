@@ -16,7 +16,7 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
 from operator_tui.contract import ErrorPublic
-from operator_tui.domain.periods import Period, last_complete, parse_period
+from operator_tui.domain.periods import Period, PeriodError, last_complete, parse_period
 from operator_tui.domain.triage import TARGET_NAMES
 from operator_tui.domain.triage_field import CATEGORIES, FieldReport, TargetFigures
 from operator_tui.triage_rules import load_triage_rules
@@ -85,6 +85,9 @@ def triage_field_public(period: Period, report: FieldReport, rules_source: str) 
     )
 
 
+MAX_DAYS = 92  # a quarter at most over HTTP
+
+
 @router.get("", response_model=TriageFieldPublic, responses={403: {"model": ErrorPublic}, 422: {"model": ErrorPublic}})
 def get_triage_field(
     _: Supervisor,
@@ -105,6 +108,13 @@ def get_triage_field(
     chosen = (
         parse_period(period) if period is not None else last_complete("month", now.astimezone(rules.policy.tz).date())
     )
+    if chosen.days > MAX_DAYS:
+        # Every ticket's description is judged again (~0.3 ms each): a city's year would hold this
+        # request, and a server worker, for minutes. The CLI on the server has no such limit.
+        raise PeriodError(
+            f"时段 {chosen.key} 共 {chosen.days} 天，超过接口上限 {MAX_DAYS} 天；"
+            "请分季度查询，或在服务器上用 hotline report triage --period 统计"
+        )
     triage_rules = load_triage_rules()  # the packaged rules, parsed once per process
     report, _withheld = field_report(storage, chosen, triage_rules)  # nothing is exported here
     return triage_field_public(chosen, report, triage_rules.source)
