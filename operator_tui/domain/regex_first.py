@@ -24,15 +24,53 @@ from .errors import BadInput
 
 __all__ = ["first_chars"]
 
+# The lexical pieces both readers of pattern text share (this one and regex_needs.py): what an
+# escape stands for, what a quantifier and the head of a group say.
 _REPEAT = re.compile(r"\{(\d*)(?:,(\d*))?\}")
-_ZERO_WIDTH_ESCAPES = set("bBAZ")
-_CATEGORY_ESCAPES = set("dDwWsS")
-_CONTROL_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "f": "\f", "v": "\v", "a": "\a"}
+ZERO_WIDTH_ESCAPES = frozenset("bBAZ")
+CATEGORY_ESCAPES = frozenset("dDwWsS")
+CONTROL_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "f": "\f", "v": "\v", "a": "\a"}
 _MAX_RANGE = 512  # a wider range is as good as "anything" for a prefilter
 
 
-class _Unreadable(BadInput):
+class Unreadable(BadInput):
     """The pattern is outside the understood syntax or malformed."""
+
+
+def read_quantifier(p: str, i: int) -> tuple[int, int, int]:
+    """The quantifier at ``p[i]``: (least, most, where it ends); (1, 1, i) when there is none.
+    ``most`` is 2 for "more than once" (``*``, ``+``, ``{m,}``)."""
+    c = p[i] if i < len(p) else ""
+    if c in ("?", "*", "+"):
+        low, high, i = (0 if c != "+" else 1), (1 if c == "?" else 2), i + 1
+    elif c == "{":
+        m = _REPEAT.match(p, i)
+        if m is None or (m.group(1) == "" and m.group(2) is None):
+            return 1, 1, i  # a literal "{", read as the next atom
+        low = int(m.group(1) or 0)
+        high = low if m.group(2) is None else (int(m.group(2)) if m.group(2) else low + 2)
+        i = m.end()
+    else:
+        return 1, 1, i
+    if p[i : i + 1] in ("?", "+"):  # lazy or possessive
+        i += 1
+    return low, high, i
+
+
+def read_group_head(p: str, i: int) -> tuple[int, bool]:
+    """Past the ``(?…`` of a group opened before ``p[i]``: (where its body starts, whether it is a
+    lookaround, which consumes nothing). Inline flags, conditionals and (?P=name) are Unreadable."""
+    if not p.startswith("?", i):
+        return i, False
+    if p.startswith(("?:", "?>"), i):
+        return i + 2, False
+    if p.startswith(("?=", "?!"), i):
+        return i + 2, True
+    if p.startswith(("?<=", "?<!"), i):
+        return i + 3, True
+    if p.startswith("?P<", i):
+        return p.index(">", i) + 1, False
+    raise Unreadable
 
 
 def first_chars(pattern: str) -> tuple[frozenset[str] | None, bool]:
@@ -41,8 +79,8 @@ def first_chars(pattern: str) -> tuple[frozenset[str] | None, bool]:
     try:
         chars, empty = reader.alternation()
         if reader.i != len(pattern):  # a stray ")"
-            raise _Unreadable
-    except (_Unreadable, IndexError, ValueError):
+            raise Unreadable
+    except (Unreadable, IndexError, ValueError):
         return None, False
     return (None if chars is None else frozenset(chars)), empty
 
@@ -78,21 +116,9 @@ class _Reader:
                 open_prefix = empty
         return chars, open_prefix
 
-    def quantifier(self) -> int | None:
-        """Read a quantifier after an atom; its minimum count, or None when there is none."""
-        c = self.peek()
-        low: int | None = None
-        if c in ("?", "*"):
-            low, self.i = 0, self.i + 1
-        elif c == "+":
-            low, self.i = 1, self.i + 1
-        elif c == "{":
-            m = _REPEAT.match(self.p, self.i)
-            if m is None or (m.group(1) == "" and m.group(2) is None):
-                return None  # a literal "{", read as the next atom
-            low, self.i = int(m.group(1) or 0), m.end()
-        if low is not None and self.peek() in ("?", "+"):  # lazy or possessive
-            self.i += 1
+    def quantifier(self) -> int:
+        """Read a quantifier after an atom; its minimum count (1 when there is none)."""
+        low, _, self.i = read_quantifier(self.p, self.i)
         return low
 
     def atom(self) -> tuple[set[str] | None, bool]:
@@ -109,25 +135,14 @@ class _Reader:
         if c == ".":
             return None, False
         if c in "*+?":
-            raise _Unreadable  # a quantifier with nothing to repeat
+            raise Unreadable  # a quantifier with nothing to repeat
         return {c}, False
 
     def group(self) -> tuple[set[str] | None, bool]:
-        zero_width = False
-        if self.p.startswith("?", self.i):
-            if self.p.startswith(("?:", "?>"), self.i):
-                self.i += 2
-            elif self.p.startswith(("?=", "?!"), self.i):
-                self.i, zero_width = self.i + 2, True
-            elif self.p.startswith(("?<=", "?<!"), self.i):
-                self.i, zero_width = self.i + 3, True
-            elif self.p.startswith("?P<", self.i):
-                self.i = self.p.index(">", self.i) + 1
-            else:  # inline flags, conditionals, (?P=name): not worth understanding here
-                raise _Unreadable
+        self.i, zero_width = read_group_head(self.p, self.i)
         chars, empty = self.alternation()
         if self.peek() != ")":
-            raise _Unreadable
+            raise Unreadable
         self.i += 1
         # A lookaround consumes nothing: the first character comes from what follows it.
         return (set(), True) if zero_width else (chars, empty)
@@ -135,15 +150,15 @@ class _Reader:
     def escape(self) -> tuple[set[str] | None, bool]:
         c = self.p[self.i]
         self.i += 1
-        if c in _ZERO_WIDTH_ESCAPES:
+        if c in ZERO_WIDTH_ESCAPES:
             return set(), True
-        if c in _CATEGORY_ESCAPES or c.isdigit():  # classes, backreferences
+        if c in CATEGORY_ESCAPES or c.isdigit():  # classes, backreferences
             return None, False
         return {self.escaped_char(c)}, False
 
     def escaped_char(self, c: str) -> str:
-        if c in _CONTROL_ESCAPES:
-            return _CONTROL_ESCAPES[c]
+        if c in CONTROL_ESCAPES:
+            return CONTROL_ESCAPES[c]
         width = {"x": 2, "u": 4, "U": 8}.get(c)
         if width is not None:
             code = self.p[self.i : self.i + width]
@@ -167,7 +182,7 @@ class _Reader:
             if c == "\\":
                 e = self.p[self.i]
                 self.i += 1
-                if e in _CATEGORY_ESCAPES:
+                if e in CATEGORY_ESCAPES:
                     out = None
                     continue
                 c = self.escaped_char(e)

@@ -29,15 +29,18 @@ import re
 from functools import reduce
 from operator import or_
 
-from .errors import BadInput
+from .regex_first import (
+    CATEGORY_ESCAPES,
+    CONTROL_ESCAPES,
+    ZERO_WIDTH_ESCAPES,
+    Unreadable,
+    read_group_head,
+    read_quantifier,
+)
 
 __all__ = ["Prefilter", "needs"]
 
 _SMALL = 16  # a larger class or product of classes is as good as "anything" for a prefilter
-_REPEAT = re.compile(r"\{(\d*)(?:,(\d*))?\}")
-_ZERO_WIDTH_ESCAPES = set("bBAZ")
-_CATEGORY_ESCAPES = set("dDwWsS")
-_CONTROL_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "f": "\f", "v": "\v", "a": "\a"}
 # Characters so common in callers' texts that a one-character need made of them skips nothing: a
 # pair, or another item's characters, is preferred (speed only; any choice is sound).
 _COMMON = frozenset(
@@ -46,18 +49,14 @@ _COMMON = frozenset(
 )
 
 
-class _Unreadable(BadInput):
-    """The pattern is outside the understood syntax."""
-
-
 def needs(pattern: str) -> frozenset[str] | None:
     """Strings of one or two characters one of which every match of ``pattern`` contains, or None."""
     reader = _Reader(pattern)
     try:
         found = reader.alternation()
         if reader.i != len(pattern):
-            raise _Unreadable
-    except (_Unreadable, IndexError, ValueError):
+            raise Unreadable
+    except (Unreadable, IndexError, ValueError):
         return None
     return None if not found else frozenset(found)
 
@@ -127,22 +126,7 @@ class _Reader:
 
     def quantifier(self) -> tuple[int, int]:
         """(least, most) times the atom before repeats; (1, 1) when no quantifier follows."""
-        c = self.peek()
-        low, high = 1, 1
-        if c in ("?", "*", "+"):
-            low, high = (0 if c != "+" else 1), (1 if c == "?" else 2)
-            self.i += 1
-        elif c == "{":
-            m = _REPEAT.match(self.p, self.i)
-            if m is None or (m.group(1) == "" and m.group(2) is None):
-                return 1, 1  # a literal "{", read as the next atom
-            low = int(m.group(1) or 0)
-            high = low if m.group(2) is None else (int(m.group(2)) if m.group(2) else low + 2)
-            self.i = m.end()
-        else:
-            return 1, 1
-        if self.peek() in ("?", "+"):  # lazy or possessive
-            self.i += 1
+        low, high, self.i = read_quantifier(self.p, self.i)
         return low, high
 
     def atom(self) -> tuple[set[str] | None, set[str] | None]:
@@ -161,26 +145,15 @@ class _Reader:
         if c == ".":
             return None, None
         if c in "*+?":
-            raise _Unreadable
+            raise Unreadable
         return {c}, {c}
 
     def group(self) -> tuple[set[str] | None, set[str] | None]:
-        zero_width = False
-        if self.p.startswith("?", self.i):
-            if self.p.startswith(("?:", "?>"), self.i):
-                self.i += 2
-            elif self.p.startswith(("?=", "?!"), self.i):
-                self.i, zero_width = self.i + 2, True
-            elif self.p.startswith(("?<=", "?<!"), self.i):
-                self.i, zero_width = self.i + 3, True
-            elif self.p.startswith("?P<", self.i):
-                self.i = self.p.index(">", self.i) + 1
-            else:  # inline flags, comments, conditionals, (?P=name)
-                raise _Unreadable
+        self.i, zero_width = read_group_head(self.p, self.i)
         start = self.i
         found = self.alternation()
         if self.peek() != ")":
-            raise _Unreadable
+            raise Unreadable
         inner = self.p[start : self.i]
         self.i += 1
         if zero_width:
@@ -190,12 +163,12 @@ class _Reader:
     def escape(self) -> tuple[set[str] | None, set[str] | None]:
         c = self.p[self.i]
         self.i += 1
-        if c in _ZERO_WIDTH_ESCAPES or c in _CATEGORY_ESCAPES:  # nothing, or any of many characters
+        if c in ZERO_WIDTH_ESCAPES or c in CATEGORY_ESCAPES:  # nothing, or any of many characters
             return None, None
-        if c in _CONTROL_ESCAPES:
-            return {_CONTROL_ESCAPES[c]}, {_CONTROL_ESCAPES[c]}
+        if c in CONTROL_ESCAPES:
+            return {CONTROL_ESCAPES[c]}, {CONTROL_ESCAPES[c]}
         if c.isascii() and c.isalnum():  # back-references, \x \u \N, octal …: not read
-            raise _Unreadable
+            raise Unreadable
         return {c}, {c}
 
     def char_class(self) -> set[str] | None:
@@ -212,7 +185,7 @@ class _Reader:
                 return None if negated or out is None or len(out) > _SMALL else out
             first = False
             if c == "[":
-                raise _Unreadable  # nested-set syntax Python may read one day
+                raise Unreadable  # nested-set syntax Python may read one day
             if c == "\\":
                 c = self._class_escape()
                 if c == "":
@@ -225,7 +198,7 @@ class _Reader:
                 if hi == "\\":
                     hi = self._class_escape()
                 if hi == "" or ord(hi) < ord(c):
-                    raise _Unreadable
+                    raise Unreadable
                 if out is not None and ord(hi) - ord(c) <= _SMALL:
                     out.update(map(chr, range(ord(c), ord(hi) + 1)))
                 else:
@@ -237,12 +210,12 @@ class _Reader:
         """The character an escape in a class stands for; "" for a category (\\d \\w \\s)."""
         e = self.p[self.i]
         self.i += 1
-        if e in _CATEGORY_ESCAPES:
+        if e in CATEGORY_ESCAPES:
             return ""
-        if e in _CONTROL_ESCAPES:
-            return _CONTROL_ESCAPES[e]
+        if e in CONTROL_ESCAPES:
+            return CONTROL_ESCAPES[e]
         if e.isascii() and e.isalnum():  # \b (a backspace in a class), \x, octal …: not read
-            raise _Unreadable
+            raise Unreadable
         return e
 
 
