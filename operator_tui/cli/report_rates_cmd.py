@@ -61,16 +61,12 @@ def rates(
 ) -> None:
     """三率（按时办结率、解决率、满意率）及响应率：排名与环比 (R35.1)."""
     # only when this command runs: `hotline report` loads all four report modules
-    from operator_tui.domain.periods import PeriodError, last_complete, parse_period
+    from operator_tui.domain.periods import PeriodError, period_or_last_month
     from server_stub.api.rates import rates_public
     from server_stub.reports.rates import RatesError, check_by, check_period, compute_rates
 
     try:
-        chosen = check_period(
-            parse_period(period)
-            if period is not None
-            else last_complete("month", now().astimezone(rules().policy.tz).date())
-        )
+        chosen = check_period(period_or_last_month(period, now().astimezone(rules().policy.tz).date()))
         check_by(by)
     except (PeriodError, RatesError) as exc:
         raise CliError(str(exc)) from None

@@ -83,16 +83,12 @@ def triage_field(
 ) -> None:
     """紧急分诊提示在本中心真实工单上的表现：确认、漏报、误报、未处置与现场召回率 (R20.3)."""
     # only when this command runs: `hotline report` loads every report module
-    from operator_tui.domain.periods import PeriodError, last_complete, parse_period
+    from operator_tui.domain.periods import PeriodError, period_or_last_month
     from server_stub.api.triage_field import triage_field_public
     from server_stub.reports.triage_field import field_report
 
     try:
-        chosen = (
-            parse_period(period)
-            if period is not None
-            else last_complete("month", now().astimezone(rules().policy.tz).date())
-        )
+        chosen = period_or_last_month(period, now().astimezone(rules().policy.tz).date())
     except PeriodError as exc:
         raise CliError(str(exc)) from None
     triage_rules = _triage_rules(rules_file)

@@ -123,6 +123,12 @@ def last_complete(kind: Literal["day", "week", "month", "year"], today: date) ->
     return Period("year", date(today.year - 1, 1, 1), date(today.year - 1, 12, 31))
 
 
+def period_or_last_month(text: str | None, today: date) -> Period:
+    """The period ``text`` names, or the last complete month before ``today`` when none is given
+    (what every report takes when asked without a period)."""
+    return parse_period(text) if text is not None else last_complete("month", today)
+
+
 def parse_period(text: str) -> Period:
     """Read a period: "2026-10" (month), "2026-W44" (ISO week), "2026-11-29" (day), "2026" (year),
     or "2026-10-01..2026-10-31" (a range, both days included)."""

@@ -25,7 +25,7 @@ from pydantic import BaseModel, Field
 from operator_tui.config import Rules
 from operator_tui.contract import ErrorPublic
 from operator_tui.domain.model import STATUS_NAMES, Role, Status
-from operator_tui.domain.periods import Period, last_complete, parse_period, week_of
+from operator_tui.domain.periods import Period, period_or_last_month, week_of
 from operator_tui.domain.rates import RATE_NAMES
 from operator_tui.rate_rules import load_rate_rules
 
@@ -144,9 +144,7 @@ def _line(p: Principal, rules: Rules, by: str, key: str | None) -> str:
 
 def _period(text: str | None, rules: Rules, now: datetime) -> Period:
     # A PeriodError or RatesError (BadInput) answers 422 by the one handler (server_stub/errors.py).
-    return check_period(
-        parse_period(text) if text is not None else last_complete("month", now.astimezone(rules.policy.tz).date())
-    )
+    return check_period(period_or_last_month(text, now.astimezone(rules.policy.tz).date()))
 
 
 def _rates_defined() -> tuple[str, ...]:

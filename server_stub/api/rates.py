@@ -15,7 +15,7 @@ from pydantic import BaseModel, Field
 
 from operator_tui.contract import ErrorPublic
 from operator_tui.domain.model import Role
-from operator_tui.domain.periods import last_complete, parse_period
+from operator_tui.domain.periods import period_or_last_month
 from operator_tui.domain.rates import GROUPINGS, RATE_NAMES, RateFigure, RateLine, RateReport
 from operator_tui.rate_rules import load_rate_rules
 
@@ -105,9 +105,7 @@ def get_rates(
     """按时办结率, 解决率, 满意率 and 响应率 per line of `by`, ranked, with the change from the previous period."""
     # A PeriodError or RatesError (BadInput) answers 422 and a PolicyError (Misconfigured) 503 by
     # the one handler (server_stub/errors.py).
-    chosen = check_period(
-        parse_period(period) if period is not None else last_complete("month", now.astimezone(rules.policy.tz).date())
-    )
+    chosen = check_period(period_or_last_month(period, now.astimezone(rules.policy.tz).date()))
     check_by(by)
     if p.role is Role.UNIT and (by != "unit" or not p.unit):
         raise HTTPException(status.HTTP_403_FORBIDDEN, "承办单位只能查看本单位的指标（by=unit）")

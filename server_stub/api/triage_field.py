@@ -16,7 +16,7 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
 from operator_tui.contract import ErrorPublic
-from operator_tui.domain.periods import Period, PeriodError, last_complete, parse_period
+from operator_tui.domain.periods import Period, PeriodError, period_or_last_month
 from operator_tui.domain.triage import TARGET_NAMES
 from operator_tui.domain.triage_field import CATEGORIES, FieldReport, TargetFigures
 from operator_tui.triage_rules import load_triage_rules
@@ -105,9 +105,7 @@ def get_triage_field(
 ) -> TriageFieldPublic:
     """The banner's field figures over the tickets registered in `period`."""
     # A PeriodError (BadInput) answers 422 with the fix by the one handler (server_stub/errors.py).
-    chosen = (
-        parse_period(period) if period is not None else last_complete("month", now.astimezone(rules.policy.tz).date())
-    )
+    chosen = period_or_last_month(period, now.astimezone(rules.policy.tz).date())
     if chosen.days > MAX_DAYS:
         # Every ticket's description is judged again (~0.3 ms each): a city's year would hold this
         # request, and a server worker, for minutes. The CLI on the server has no such limit.

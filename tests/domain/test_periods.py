@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from operator_tui.domain.periods import PeriodError, last_complete, parse_period
+from operator_tui.domain.periods import PeriodError, last_complete, parse_period, period_or_last_month
 
 CST = ZoneInfo("Asia/Shanghai")
 
@@ -67,3 +67,12 @@ def test_last_complete_period_before_today():
 def test_bad_periods_say_what_to_write(text, hint):
     with pytest.raises(PeriodError, match=hint):
         parse_period(text)
+
+
+@pytest.mark.rule("R35.1")
+def test_a_report_asked_without_a_period_covers_the_last_complete_month():
+    today = date(2026, 11, 30)
+    assert period_or_last_month(None, today) == parse_period("2026-10")
+    assert period_or_last_month("2026-W44", today) == parse_period("2026-W44")
+    with pytest.raises(PeriodError):
+        period_or_last_month("十一月", today)
