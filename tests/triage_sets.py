@@ -7,6 +7,7 @@ import hashlib
 import importlib.util
 import json
 import sys
+import unicodedata
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -117,6 +118,19 @@ def assert_apart_from_every_set(path: Path, at_least: set[str]) -> None:
     for other in others:
         shared = {c["text"].strip() for c in load(other)} & mine.keys()
         assert not shared, (other.name, sorted(mine[t] for t in shared))
+
+
+def unpunctuated(text: str) -> bool:
+    """No mark at all: Unicode's punctuation categories cover both ASCII (, . ! ?) and Chinese
+    (，。！？、；：“”（）…) marks, so a rushed line with only spaces between its words counts."""
+    return not any(unicodedata.category(ch).startswith("P") for ch in text)
+
+
+def assert_keeps_unpunctuated(cases: list[dict], share: float) -> None:
+    """At least ``share`` of the lines are rushed typing with no marks, on both sides of the banner."""
+    bare = [c for c in cases if unpunctuated(c["text"])]
+    assert len(bare) >= share * len(cases)
+    assert any(c["expect"] for c in bare) and any(not c["expect"] for c in bare)
 
 
 def training_script(name: str) -> ModuleType:

@@ -17,7 +17,6 @@ which `scripts/triage_eval.py --summary` measures.
 
 from __future__ import annotations
 
-import unicodedata
 from pathlib import Path
 
 import pytest
@@ -27,8 +26,10 @@ from tests.triage_sets import (
     assert_apart_from_every_set,
     assert_every_kind,
     assert_frozen,
+    assert_keeps_unpunctuated,
     assert_labelled,
     load,
+    unpunctuated,
 )
 
 HOLDOUT = Path(__file__).parents[1] / "data" / "triage_holdout5.jsonl"
@@ -38,12 +39,6 @@ HOLDOUT_SHA256 = "c31dddaba250b4592f5c1e80fa075e16173a099996e99f6d0e691ed4ec4574
 
 def _cases() -> list[dict]:
     return load(HOLDOUT)
-
-
-def _unpunctuated(text: str) -> bool:
-    # Unicode's punctuation categories cover both ASCII (, . ! ?) and Chinese (，。！？、；：“”（）…)
-    # marks, so a rushed line with only spaces between its words counts and nothing else does.
-    return not any(unicodedata.category(ch).startswith("P") for ch in text)
 
 
 @pytest.mark.rule("R20.3")
@@ -69,18 +64,15 @@ def test_the_fifth_hold_out_keeps_its_unpunctuated_rushed_typing():
     # The register this set adds: an operator typing while the caller talks leaves no commas or
     # stops, so sentence-based reading (negation scope, past tense) has nothing to split on. Without
     # a real share of such lines the set would measure nothing the fourth hold-out does not.
-    cases = _cases()
-    bare = [c for c in cases if _unpunctuated(c["text"])]
-    assert len(bare) >= 0.15 * len(cases)
     # Both sides of the banner must be tested in this register, not only emergencies.
-    assert any(c["expect"] for c in bare) and any(not c["expect"] for c in bare)
+    assert_keeps_unpunctuated(_cases(), 0.15)
 
 
 def test_the_punctuation_check_sees_chinese_and_ascii_marks():
-    assert _unpunctuated("楼上 不对 是楼下 冒烟了 3个人")
-    assert not _unpunctuated("楼下冒烟了，快来")
-    assert not _unpunctuated("诉求：派员处理")
-    assert not _unpunctuated("smoke now, help")
+    assert unpunctuated("楼上 不对 是楼下 冒烟了 3个人")
+    assert not unpunctuated("楼下冒烟了，快来")
+    assert not unpunctuated("诉求：派员处理")
+    assert not unpunctuated("smoke now, help")
 
 
 @pytest.mark.rule("R20.3")

@@ -22,7 +22,6 @@ which `scripts/triage_eval.py --summary` measures.
 
 from __future__ import annotations
 
-import unicodedata
 from pathlib import Path
 
 import pytest
@@ -32,6 +31,7 @@ from tests.triage_sets import (
     assert_apart_from_every_set,
     assert_every_kind,
     assert_frozen,
+    assert_keeps_unpunctuated,
     assert_labelled,
     load,
 )
@@ -43,12 +43,6 @@ HOLDOUT_SHA256 = "7ff959fa80984be74719d0bfa8c23afe95d6e70b280345dee2cb6e8c3a8558
 
 def _cases() -> list[dict]:
     return load(HOLDOUT)
-
-
-def _unpunctuated(text: str) -> bool:
-    # Unicode's punctuation categories cover both ASCII (, . ! ?) and Chinese (，。！？、；：“”（）…)
-    # marks, so a rushed line with only spaces between its words counts and nothing else does.
-    return not any(unicodedata.category(ch).startswith("P") for ch in text)
 
 
 @pytest.mark.rule("R20.3")
@@ -74,17 +68,7 @@ def test_the_sixth_hold_out_keeps_its_unpunctuated_rushed_typing():
     # An operator typing while the caller talks leaves no commas or stops, so sentence-based
     # reading (negation scope, past tense) has nothing to split on: a real share of such lines,
     # on both sides of the banner, keeps that register measured.
-    cases = _cases()
-    bare = [c for c in cases if _unpunctuated(c["text"])]
-    assert len(bare) >= 0.15 * len(cases)
-    assert any(c["expect"] for c in bare) and any(not c["expect"] for c in bare)
-
-
-def test_the_punctuation_check_sees_chinese_and_ascii_marks():
-    assert _unpunctuated("楼上 不对 是楼下 冒烟了 3个人")
-    assert not _unpunctuated("楼下冒烟了，快来")
-    assert not _unpunctuated("诉求：派员处理")
-    assert not _unpunctuated("smoke now, help")
+    assert_keeps_unpunctuated(_cases(), 0.15)
 
 
 @pytest.mark.rule("R20.3")
