@@ -33,7 +33,7 @@ CONTROL_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "f": "\f", "v": "\v", "a": "
 _MAX_RANGE = 512  # a wider range is as good as "anything" for a prefilter
 
 
-class Unreadable(BadInput):
+class _Unreadable(BadInput):
     """The pattern is outside the understood syntax or malformed."""
 
 
@@ -59,7 +59,7 @@ def read_quantifier(p: str, i: int) -> tuple[int, int, int]:
 
 def read_group_head(p: str, i: int) -> tuple[int, bool]:
     """Past the ``(?…`` of a group opened before ``p[i]``: (where its body starts, whether it is a
-    lookaround, which consumes nothing). Inline flags, conditionals and (?P=name) are Unreadable."""
+    lookaround, which consumes nothing). Inline flags, conditionals and (?P=name) are _Unreadable."""
     if not p.startswith("?", i):
         return i, False
     if p.startswith(("?:", "?>"), i):
@@ -70,7 +70,7 @@ def read_group_head(p: str, i: int) -> tuple[int, bool]:
         return i + 3, True
     if p.startswith("?P<", i):
         return p.index(">", i) + 1, False
-    raise Unreadable
+    raise _Unreadable
 
 
 def first_chars(pattern: str) -> tuple[frozenset[str] | None, bool]:
@@ -79,8 +79,8 @@ def first_chars(pattern: str) -> tuple[frozenset[str] | None, bool]:
     try:
         chars, empty = reader.alternation()
         if reader.i != len(pattern):  # a stray ")"
-            raise Unreadable
-    except (Unreadable, IndexError, ValueError):
+            raise _Unreadable
+    except (_Unreadable, IndexError, ValueError):
         return None, False
     return (None if chars is None else frozenset(chars)), empty
 
@@ -135,14 +135,14 @@ class _Reader:
         if c == ".":
             return None, False
         if c in "*+?":
-            raise Unreadable  # a quantifier with nothing to repeat
+            raise _Unreadable  # a quantifier with nothing to repeat
         return {c}, False
 
     def group(self) -> tuple[set[str] | None, bool]:
         self.i, zero_width = read_group_head(self.p, self.i)
         chars, empty = self.alternation()
         if self.peek() != ")":
-            raise Unreadable
+            raise _Unreadable
         self.i += 1
         # A lookaround consumes nothing: the first character comes from what follows it.
         return (set(), True) if zero_width else (chars, empty)

@@ -33,7 +33,7 @@ from .regex_first import (
     CATEGORY_ESCAPES,
     CONTROL_ESCAPES,
     ZERO_WIDTH_ESCAPES,
-    Unreadable,
+    _Unreadable,
     read_group_head,
     read_quantifier,
 )
@@ -55,8 +55,8 @@ def needs(pattern: str) -> frozenset[str] | None:
     try:
         found = reader.alternation()
         if reader.i != len(pattern):
-            raise Unreadable
-    except (Unreadable, IndexError, ValueError):
+            raise _Unreadable
+    except (_Unreadable, IndexError, ValueError):
         return None
     return None if not found else frozenset(found)
 
@@ -145,7 +145,7 @@ class _Reader:
         if c == ".":
             return None, None
         if c in "*+?":
-            raise Unreadable
+            raise _Unreadable
         return {c}, {c}
 
     def group(self) -> tuple[set[str] | None, set[str] | None]:
@@ -153,7 +153,7 @@ class _Reader:
         start = self.i
         found = self.alternation()
         if self.peek() != ")":
-            raise Unreadable
+            raise _Unreadable
         inner = self.p[start : self.i]
         self.i += 1
         if zero_width:
@@ -168,7 +168,7 @@ class _Reader:
         if c in CONTROL_ESCAPES:
             return {CONTROL_ESCAPES[c]}, {CONTROL_ESCAPES[c]}
         if c.isascii() and c.isalnum():  # back-references, \x \u \N, octal …: not read
-            raise Unreadable
+            raise _Unreadable
         return {c}, {c}
 
     def char_class(self) -> set[str] | None:
@@ -185,7 +185,7 @@ class _Reader:
                 return None if negated or out is None or len(out) > _SMALL else out
             first = False
             if c == "[":
-                raise Unreadable  # nested-set syntax Python may read one day
+                raise _Unreadable  # nested-set syntax Python may read one day
             if c == "\\":
                 c = self._class_escape()
                 if c == "":
@@ -198,7 +198,7 @@ class _Reader:
                 if hi == "\\":
                     hi = self._class_escape()
                 if hi == "" or ord(hi) < ord(c):
-                    raise Unreadable
+                    raise _Unreadable
                 if out is not None and ord(hi) - ord(c) <= _SMALL:
                     out.update(map(chr, range(ord(c), ord(hi) + 1)))
                 else:
@@ -215,7 +215,7 @@ class _Reader:
         if e in CONTROL_ESCAPES:
             return CONTROL_ESCAPES[e]
         if e.isascii() and e.isalnum():  # \b (a backspace in a class), \x, octal …: not read
-            raise Unreadable
+            raise _Unreadable
         return e
 
 
