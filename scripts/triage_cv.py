@@ -31,7 +31,7 @@ sys.path.insert(0, str(ROOT / "scripts"))
 from train_triage_model import MEASURED_ONLY, SETTINGS, SOURCES, THRESHOLDS, Settings, featuriser, fit, load  # noqa: E402
 
 from operator_tui.domain.triage import TARGETS, triage  # noqa: E402
-from operator_tui.domain.triage_model import SecondOpinion  # noqa: E402
+from operator_tui.domain.triage_model import SecondOpinion, reads_ordinary  # noqa: E402
 from operator_tui.triage_rules import load_triage_rules  # noqa: E402
 
 # Every set a fold may train on or leave out: the shipped model's sources and round 7's blind sets
@@ -49,6 +49,8 @@ class Scored:
     rules: frozenset[str]
     added: dict[str, float]  # target → probability of a guess the rules' cues let through
     raw: dict[str, float]  # target → the model's highest sentence probability, cues aside
+    top: tuple[float, ...] = ()  # the same as log-odds, in TARGETS order, for the veto
+    bias: tuple[float, ...] = ()  # the fold's model's priors
 
 
 def score_left_out(
@@ -71,8 +73,9 @@ def score_left_out(
             found = set(triage(text, plain).referrals)
             best = {o.target: o.probability for o in model.opinions(text)}
             added = {t: best[t] for t in set(triage(text, with_model).referrals) - found}
+            top = model.top_scores(text)
             raw = dict(zip(TARGETS, model.highest(text), strict=True))
-            out.append(Scored(name, frozenset(call["expect"]), frozenset(found), added, raw))
+            out.append(Scored(name, frozenset(call["expect"]), frozenset(found), added, raw, tuple(top), tuple(biases)))
     return out
 
 
@@ -102,7 +105,7 @@ def figures(
 # pipeline already alarms on ~0.08 of blind ordinary calls against a target of 0.05, so the model
 # may add at most about one false alarm per four referrals it finds.
 ALARM_COST = 4.0
-VETO = (0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2)
+VETO = (0.00001, 0.00003, 0.0001, 0.0003, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2)
 
 
 def sweep(scored: list[Scored]) -> tuple[float, ...]:
@@ -124,19 +127,20 @@ def sweep(scored: list[Scored]) -> tuple[float, ...]:
     for v in VETO:
         lost, removed = veto(scored, v)
         print(
-            f"  v={v:.3f}: -{lost} referrals, -{removed} false alarms ({removed / max(lost, 1):.2f} alarms per referral)"
+            f"  v={v:g}: -{lost} referrals, -{removed} false alarms ({removed / max(lost, 1):.2f} alarms per referral)"
         )
     return tuple(chosen)
 
 
 def veto(scored: list[Scored], v: float) -> tuple[int, int]:
     """What a veto at ``v`` would do: (needed referrals of the rules it drops, ordinary calls it
-    silences). A rule's target is dropped when the model's surest sentence is below ``v``."""
+    silences). As in the shipped pipeline (domain/triage_model.py ``reads_ordinary``), the rules'
+    referrals are all dropped when every target's surest sentence is below ``v`` and its prior."""
     lost = removed = 0
     for s in scored:
-        kept = {t for t in s.rules if s.raw[t] >= v}
-        lost += len((s.rules - kept) & s.expect)
-        removed += bool(not s.expect and s.rules and not kept)
+        if s.rules and reads_ordinary(s.top, s.bias, v):
+            lost += len(s.rules & s.expect)
+            removed += not s.expect
     return lost, removed
 
 

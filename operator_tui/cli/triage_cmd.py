@@ -2,7 +2,9 @@
 
 Plain output is for people, in Chinese; ``--json`` prints the shape other tools rely on (issue 5):
 ``{"referrals": [...], "emergency": bool, "matches": [{"target", "phrase", "start", "end", ...}],
-"rule_ids": [...]}``. Bad input ends in one line on stderr and exit code 2.
+"rule_ids": [...], "overruled": [...]}`` (``overruled``: the rules' matches the second opinion
+withdrew, the whole text reading as ordinary; issue 13 round 12). Bad input ends in one line on
+stderr and exit code 2.
 """
 
 from __future__ import annotations
@@ -65,6 +67,14 @@ def register(app: typer.Typer) -> None:
             return
         if not result.emergency:
             typer.echo("未发现紧急情况")
+            # The rules' words the second opinion overruled (round 12), each once with its targets.
+            named: dict[str, list[str]] = {}
+            for m in result.overruled:
+                targets = named.setdefault(clean_text(m.phrase), [])
+                targets.extend([] if m.target in targets else [m.target])
+            for word, targets in named.items():
+                names = "、".join(f"{t} {TARGET_NAMES[t]}" for t in targets)
+                typer.echo(f"  （规则提到“{word}”：{names}；全文判断不像紧急情况）")
             return
         names = "、".join(f"{t} {TARGET_NAMES[t]}" for t in result.referrals)
         typer.echo(f"紧急情况：建议转介 {names}")

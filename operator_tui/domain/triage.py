@@ -29,7 +29,9 @@ Issue 13 adds three things, all driven by the rules file:
   of those targets (an accident where someone is trapped adds 119; someone hurt adds 120).
 - *A second opinion* (round 2): with the packaged rules, a character n-gram model
   (:mod:`.triage_model`) may add a target the rules did not call for, when it is sure; its
-  match's ``rule_id`` is ``<target>.model``.
+  match's ``rule_id`` is ``<target>.model``. Since round 12 it may also overrule the rules on a
+  text it reads as ordinary beyond doubt: their matches move to ``TriageResult.overruled``, which
+  the banner shows in grey, and nothing is referred.
 
 Pure: no I/O, no clock; the loader (``operator_tui.triage_rules``) hands in the text.
 """
@@ -90,6 +92,8 @@ class TriageResult:
     emergency: bool
     matches: tuple[Match, ...]
     rule_ids: tuple[str, ...]
+    # The rules' matches the second opinion overruled: no sentence comes near needing the target.
+    overruled: tuple[Match, ...] = ()
 
     def phrases(self, target: str) -> tuple[str, ...]:
         """The distinct words that called for ``target``, in text order."""
@@ -100,19 +104,21 @@ class TriageResult:
         return {
             "referrals": list(self.referrals),
             "emergency": self.emergency,
-            "matches": [
-                {
-                    "target": m.target,
-                    "phrase": m.phrase,
-                    "start": m.start,
-                    "end": m.end,
-                    "rule_id": m.rule_id,
-                    "heard_as": m.heard_as,
-                }
-                for m in self.matches
-            ],
+            "matches": [_match_dict(m) for m in self.matches],
             "rule_ids": list(self.rule_ids),
+            "overruled": [_match_dict(m) for m in self.overruled],
         }
+
+
+def _match_dict(m: Match) -> dict[str, Any]:
+    return {
+        "target": m.target,
+        "phrase": m.phrase,
+        "start": m.start,
+        "end": m.end,
+        "rule_id": m.rule_id,
+        "heard_as": m.heard_as,
+    }
 
 
 @dataclass(frozen=True)
@@ -209,10 +215,15 @@ def triage(text: str, rules: TriageRules) -> TriageResult:
                 (m.target, start, end),
                 Match(m.target, said, start, end, m.rule_id, "" if said == m.phrase else m.phrase),
             )
+    overruled: tuple[Match, ...] = ()
     if rules.model is not None:
         named = {k[0] for k in found}
         bounds = None
-        for o in rules.model.opinions(text, named):
+        opinions, ordinary = rules.model.judge(text, named)
+        if ordinary:  # the model is sure the whole text needs nobody (round 12's veto)
+            overruled = tuple(sorted(found.values(), key=_order))
+            found = {}
+        for o in opinions:
             bounds = bounds or _Bounds(text)
             # The past, negation, drills, hearsay and hypotheticals silence a guess as they do a rule.
             rid = f"{o.target}.model"
@@ -220,10 +231,15 @@ def triage(text: str, rules: TriageRules) -> TriageResult:
                 found[(o.target, o.start, o.end)] = Match(
                     o.target, text[o.start : o.end], o.start, o.end, f"{o.target}.model"
                 )
-    matches = tuple(sorted(found.values(), key=lambda m: (m.start, m.end, TARGETS.index(m.target))))
+    matches = tuple(sorted(found.values(), key=_order))
     hit = {m.target for m in matches}
     referrals = tuple(t for t in TARGETS if t in hit)
-    return TriageResult(referrals, bool(referrals), matches, tuple(dict.fromkeys(m.rule_id for m in matches)))
+    rule_ids = tuple(dict.fromkeys(m.rule_id for m in matches))
+    return TriageResult(referrals, bool(referrals), matches, rule_ids, overruled)
+
+
+def _order(m: Match) -> tuple[int, int, int]:
+    return m.start, m.end, TARGETS.index(m.target)
 
 
 def _sentences_around(text: str, lo: int, hi: int) -> tuple[int, int]:

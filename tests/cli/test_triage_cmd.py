@@ -30,7 +30,7 @@ def test_json_prints_exactly_the_documented_shape(run):
     res = run("--json", "我家厨房着火了，我妈晕倒了")
     assert res.exit_code == 0, res.stderr
     out = json.loads(res.stdout)
-    assert set(out) == {"referrals", "emergency", "matches", "rule_ids"}
+    assert set(out) == {"referrals", "emergency", "matches", "rule_ids", "overruled"}
     assert out["referrals"] == ["119", "120"] and out["emergency"] is True
     for m in out["matches"]:
         assert {"target", "phrase", "start", "end"} <= set(m)
@@ -41,7 +41,13 @@ def test_json_prints_exactly_the_documented_shape(run):
 def test_json_for_an_ordinary_call(run):
     res = run("--json", "想问一下煤气费怎么交")
     assert res.exit_code == 0
-    assert json.loads(res.stdout) == {"referrals": [], "emergency": False, "matches": [], "rule_ids": []}
+    assert json.loads(res.stdout) == {
+        "referrals": [],
+        "emergency": False,
+        "matches": [],
+        "rule_ids": [],
+        "overruled": [],
+    }
 
 
 def test_plain_output_names_targets_and_words_in_chinese(run):
@@ -115,3 +121,12 @@ def test_a_user_rules_file_replaces_the_packaged_rules(run, tmp_path):
     res = run("--json", "--rules", str(mine), "防空警报响了，着火了")
     assert res.exit_code == 0
     assert json.loads(res.stdout)["referrals"] == ["应急"]
+
+
+def test_plain_output_says_what_the_rules_saw_when_the_whole_text_reads_as_ordinary(run):
+    # Round 12: the second opinion overrules the rules' 110 on a knife used to cut fruit; the
+    # command still names the word, so whoever checks a call sees why nothing was flagged.
+    res = run("学校门口 有人拿刀 卖水果的切西瓜 家长说看着吓人 能不能不让摆")
+    assert res.exit_code == 0
+    assert res.stdout.startswith("未发现紧急情况")
+    assert "“拿刀”：110 报警" in res.stdout and "不像紧急情况" in res.stdout

@@ -163,7 +163,7 @@ def test_a_question_is_not_a_denial(rules):
 def test_json_shape_is_exactly_what_other_tools_read(rules):
     text = "我家厨房着火了，我妈晕倒了"
     out = triage(text, rules).to_json_dict()
-    assert set(out) == {"referrals", "emergency", "matches", "rule_ids"}
+    assert set(out) == {"referrals", "emergency", "matches", "rule_ids", "overruled"}
     assert out["referrals"] == ["119", "120"] and out["emergency"] is True
     for m in out["matches"]:
         assert {"target", "phrase", "start", "end"} <= set(m)
@@ -178,6 +178,7 @@ def test_an_ordinary_call_gives_empty_lists(rules):
         "emergency": False,
         "matches": [],
         "rule_ids": [],
+        "overruled": [],
     }
 
 

@@ -105,6 +105,10 @@ _GOOD = {
         ({**_GOOD, "features": {"chars": 9, "pinyin": 2}}, "'features'"),
         ({**_GOOD, "features": {"pinyin": 2}}, "'features'"),
         ({**_GOOD, "features": 3}, "'features'"),
+        ({**_GOOD, "veto": 0.5}, "'veto'"),
+        ({**_GOOD, "veto": -0.1}, "'veto'"),
+        ({**_GOOD, "veto": True}, "'veto'"),
+        ({**_GOOD, "veto": "1e-4"}, "'veto'"),
     ],
 )
 def test_a_broken_model_file_is_refused_with_the_fix(doc, fix):
@@ -115,3 +119,5 @@ def test_a_broken_model_file_is_refused_with_the_fix(doc, fix):
 def test_a_well_formed_model_file_is_accepted():
     model = SecondOpinion.from_json(_GOOD, TARGETS, pinyin_table(), TriageRulesError)
     assert model.thresholds == (0.8,) and model.featuriser.chars == 3
+    assert model.veto == 0  # a file without one never overrules the rules
+    assert SecondOpinion.from_json({**_GOOD, "veto": 1e-4}, TARGETS, pinyin_table(), TriageRulesError).veto == 1e-4

@@ -9,7 +9,9 @@ judges a veto, on made-up scores.
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import math
 from pathlib import Path
 
 import pytest
@@ -21,9 +23,9 @@ pytestmark = pytest.mark.rule("R20.3")
 
 ROOT = Path(__file__).parents[2]
 DATA = ROOT / "tests" / "data"
-# Rounds 9 and 10 moved every older tuning set into the shipped model; the newest blind set, the
-# round's validation sets (13, and 14 for the next round), stay measured only.
-MEASURED_ONLY = ("triage_tuning13.jsonl", "triage_tuning14.jsonl")
+# Rounds 9, 10 and 12 moved every older tuning set into the shipped model; the round's validation
+# set (15 for round 12) stays measured only.
+MEASURED_ONLY = ("triage_tuning15.jsonl",)
 MODEL = ROOT / "operator_tui" / "data" / "triage_model.json"
 
 
@@ -69,7 +71,8 @@ def test_the_cross_validation_refuses_a_hold_out_left_out_or_left_from_training(
 
 def _scored(cv, expect, rules=(), added=None, raw=None):
     raw = {t: 0.5 for t in TARGETS} | (raw or {})
-    return cv.Scored("x", frozenset(expect), frozenset(rules), added or {}, raw)
+    top = tuple(math.log(raw[t] / (1 - raw[t])) for t in TARGETS)
+    return cv.Scored("x", frozenset(expect), frozenset(rules), added or {}, raw, top, (0.0,) * len(TARGETS))
 
 
 def test_the_sweep_takes_no_threshold_that_adds_more_than_one_alarm_per_four_referrals(capsys):
@@ -89,12 +92,19 @@ def test_the_sweep_takes_no_threshold_that_adds_more_than_one_alarm_per_four_ref
 
 
 def test_a_veto_counts_needed_referrals_dropped_and_ordinary_calls_silenced():
+    # Round 12's veto: the rules' referrals go only when no target comes near (the model's surest,
+    # over every target, below v and below its prior, here 0.5), as domain/triage_model.py does.
     cv = training_script("triage_cv")
+    low = dict.fromkeys(TARGETS, 0.0001)
     scored = [
-        _scored(cv, (), rules={"119"}, raw={"119": 0.001}),  # a false alarm the veto removes
-        _scored(cv, (), rules={"119", "120"}, raw={"119": 0.001, "120": 0.4}),  # still alarmed by 120
-        _scored(cv, {"119"}, rules={"119"}, raw={"119": 0.004}),  # a needed referral lost
-        _scored(cv, {"110"}, rules={"110"}, raw={"110": 0.9}),  # sure: kept
+        _scored(cv, (), rules={"119"}, raw=low | {"119": 0.001}),  # a false alarm the veto removes
+        _scored(cv, (), rules={"119", "120"}, raw=low | {"119": 0.001, "120": 0.4}),  # 120 comes near: kept
+        _scored(cv, (), rules={"110"}, raw=low | {"122": 0.3}),  # another target comes near: kept
+        _scored(cv, {"119"}, rules={"119"}, raw=low | {"119": 0.004}),  # a needed referral lost
+        _scored(cv, {"110"}, rules={"110"}, raw=low | {"110": 0.9}),  # sure: kept
     ]
+    # Below v but above its own prior: the text lifted the target, so the model is not sure.
+    lifted = _scored(cv, (), rules={"110"}, raw=low | {"110": 0.001})
+    scored.append(dataclasses.replace(lifted, bias=(-10.0,) * len(TARGETS)))
     assert cv.veto(scored, 0.002) == (0, 1)
     assert cv.veto(scored, 0.005) == (1, 1)

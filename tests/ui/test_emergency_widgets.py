@@ -231,3 +231,104 @@ async def test_each_referral_takes_its_own_target_off_and_the_banner_stays_for_t
         field.value = "又着火了"
         await pilot.pause()
         assert banner.targets == ("119",)
+
+
+def _overruled(*phrases: str) -> TriageResult:
+    """A text whose rules' matches the second opinion overruled (round 12): no alarm."""
+    return TriageResult((), False, (), (), tuple(Match("110", p, 0, len(p), "110.weapon") for p in phrases))
+
+
+async def test_an_overruled_text_shows_a_grey_hint_with_the_words_not_an_alarm():
+    app = IntakeLike()
+    async with app.run_test() as pilot:
+        banner = app.query_one(EmergencyBanner)
+        banner.show_result(_overruled("拿刀", "[bold]x[/]"))
+        await pilot.pause()
+        assert banner.display and banner.doubted and not banner.raised and banner.targets == ()
+        shown = banner_text(app)
+        assert "“拿刀”" in shown and "[bold]x[/]" in shown and "110 报警" in shown and "F9" in shown
+        assert "紧急情况，请立即转介" not in shown
+        assert banner.styles.background.r < 100  # grey, not the alarm red
+        assert app.raised == []  # no Raised message: nothing asks the operator to act
+        banner.show_result(TriageResult((), False, (), ()))  # the text changed: the hint follows it
+        await pilot.pause()
+        assert not banner.display and not banner.doubted
+
+
+async def test_an_alarm_replaces_the_hint_and_a_hint_never_replaces_an_alarm():
+    app = IntakeLike()
+    async with app.run_test() as pilot:
+        banner = app.query_one(EmergencyBanner)
+        field = app.query_one(Input)
+        banner.show_result(_overruled("拿刀"))
+        field.value = "楼下着火了"
+        await pilot.pause()
+        assert banner.raised and not banner.doubted and banner.targets == ("119",)
+        assert "拿刀" not in banner_text(app)
+        banner.show_result(_overruled("拿刀"))
+        await pilot.pause()
+        assert banner.raised and not banner.doubted and "着火" in banner_text(app)
+        banner.clear()
+        await pilot.pause()
+        assert not banner.display and not banner.doubted
+
+
+async def test_a_target_already_referred_is_not_hinted_again():
+    app = IntakeLike()
+    async with app.run_test() as pilot:
+        banner = app.query_one(EmergencyBanner)
+        banner.settle("110")
+        banner.show_result(_overruled("拿刀"))
+        await pilot.pause()
+        assert not banner.display and not banner.doubted
+
+
+async def test_an_alarm_goes_back_to_the_hint_when_the_finished_text_overrules_its_words():
+    # Typed as 学校门口有人拿刀 the alarm goes up; 卖水果的切西瓜 finishes the sentence and the
+    # second opinion overrules the whole text: the target whose words were all overruled stands down.
+    app = IntakeLike()
+    async with app.run_test() as pilot:
+        banner = app.query_one(EmergencyBanner)
+        knife = Match("110", "拿刀", 6, 8, "110.weapon")
+        banner.show_result(TriageResult(("110",), True, (knife,), ("110.weapon",)))
+        await pilot.pause()
+        assert banner.raised and banner.targets == ("110",)
+        banner.show_result(TriageResult((), False, (), (), (knife,)))
+        await pilot.pause()
+        assert not banner.raised and banner.doubted and "“拿刀”" in banner_text(app)
+        assert "紧急情况，请立即转介" not in banner_text(app)
+
+
+async def test_an_alarm_stays_when_other_words_raised_it_or_the_text_was_only_cut_short():
+    app = IntakeLike()
+    async with app.run_test() as pilot:
+        banner = app.query_one(EmergencyBanner)
+        knife = Match("110", "拿刀", 6, 8, "110.weapon")
+        fight = Match("110", "打起来了", 0, 4, "110.fight")
+        smoke = Match("119", "冒烟", 9, 11, "119.smoke")
+        banner.show_result(TriageResult(("110", "119"), True, (fight, knife, smoke), ("110.fight", "119.smoke")))
+        await pilot.pause()
+        banner.show_result(TriageResult((), False, (), ()))  # the operator emptied the text
+        await pilot.pause()
+        assert banner.targets == ("110", "119")
+        # Only 拿刀 is overruled now: 110 was also raised by 打起来了, so it stays; 119 was not overruled.
+        banner.show_result(TriageResult((), False, (), (), (knife,)))
+        await pilot.pause()
+        assert banner.targets == ("110", "119") and banner.raised and not banner.doubted
+        banner.show_result(TriageResult((), False, (), (), (fight, knife)))
+        await pilot.pause()
+        assert banner.targets == ("119",) and "冒烟" in banner_text(app) and "拿刀" not in banner_text(app)
+
+
+async def test_the_real_engine_stands_the_knife_down_when_the_fruit_is_typed():
+    app = IntakeLike()
+    async with app.run_test() as pilot:
+        banner = app.query_one(EmergencyBanner)
+        field = app.query_one(Input)
+        field.value = "学校门口 有人拿刀"
+        await pilot.pause()
+        assert "110" in banner.targets
+        field.value = "学校门口 有人拿刀 卖水果的切西瓜 家长说看着吓人 能不能不让摆"
+        await pilot.pause()
+        assert not banner.raised and banner.doubted
+        assert "“拿刀”（110 报警" in banner_text(app)
