@@ -5,8 +5,9 @@
     hotline report triage --db server.db --period 2026-11 --rules my_triage.toml
     hotline report triage --db server.db --period 2026-11 --export field-2026-11.jsonl
 
-Per referral target: 确认, 漏报, 误报, 未处置 and the field recall (现场召回率), then the ticket numbers of
-each category. `--export` writes the disagreements as labelled-set lines (tests/data/README.md) with
+Per referral target: 确认, 漏报, 误报, 未处置, the field recall (现场召回率) and 否决后转介 (the misses
+the second opinion's veto caused: it withdrew the rules' target, the operator referred anyway),
+then the ticket numbers of each category; the headline adds the tickets showing the grey hint. `--export` writes the disagreements as labelled-set lines (tests/data/README.md) with
 the callers' words redacted; the file is 0600 and never overwritten, and it is for a person to
 review before it tunes anything. Like `hotline server …`, it reads the server database directly.
 """
@@ -131,19 +132,25 @@ def _pct(value: float | None) -> str:
 
 
 def _print(data: dict[str, Any]) -> None:
+    from operator_tui.domain.triage_field import OVERRULED_REFERRED  # imported by the command already
+
+    vetoed = _tickets(data["total"]["overruled_referred_numbers"])
     typer.echo(
         f"{data['label']} 紧急分诊现场表现（规则：{data['rules']}）：工单 {data['tickets']} 件，"
         f"提示 {data['banner_tickets']} 件，转介 {data['referred_tickets']} 件，"
-        f"提示后误报或未处置 {data['doubtful_tickets']} 件（{_pct(data['doubtful_share'])}）"
+        f"提示后误报或未处置 {data['doubtful_tickets']} 件（{_pct(data['doubtful_share'])}）；"
+        f"灰色提示 {data['hinted_tickets']} 件；其中否决后转介 {len(vetoed)} 件"
     )
     names = data["categories"]
-    head = ("转介对象", *names.values(), "现场召回率")
+    # 否决后转介 comes last: it is part of 漏报, so the category columns still add up on their own.
+    head = ("转介对象", *names.values(), "现场召回率", OVERRULED_REFERRED)
     lines = [*data["targets"], data["total"]]
     rows = [head] + [
         (
             f"{ln['target']} {ln['name']}",
             *(str(ln[c]) for c in names),
             _pct(ln["recall"]),
+            str(ln["overruled_referred"]),
         )
         for ln in lines
     ]
@@ -151,12 +158,17 @@ def _print(data: dict[str, Any]) -> None:
     widths = [max(_width(row[i]) for row in rows) for i in range(len(head))]
     for row in rows:
         typer.echo("  ".join(cell + " " * (w - _width(cell)) for cell, w in zip(row, widths)).rstrip())
-    for category, name in names.items():
-        # A ticket counts once here even when two of its targets fall in the category.
-        numbers = list(dict.fromkeys(data["total"]["numbers"][category]))
+    listed = [(name, _tickets(data["total"]["numbers"][category])) for category, name in names.items()]
+    for name, numbers in [*listed, (OVERRULED_REFERRED, vetoed)]:
         if not numbers:
             continue
         more = len(numbers) - SHOWN
         echo_text(
             f"{name} {len(numbers)} 件：" + "、".join(numbers[:SHOWN]) + (f" 等（另 {more} 件）" if more > 0 else "")
         )
+
+
+def _tickets(numbers: list[str]) -> list[str]:
+    # The total lists (ticket, target) pairs; a ticket counts once here even when two of its
+    # targets fall in the category.
+    return list(dict.fromkeys(numbers))

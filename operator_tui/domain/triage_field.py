@@ -12,6 +12,12 @@ centre's real calls are the data nobody tuned on. Per ticket and referral target
 The operator's last record for a target counts: a 误报 followed by a transfer (the caller called
 back) is a referral, a transfer followed by 误报 (a prank found out) is a false alarm.
 
+What the second opinion's veto (round 12) costs: when it reads a whole text as ordinary, the rules'
+targets are withdrawn and the seat shows their words as a grey hint instead of the alarm. A target
+withdrawn so that the operator referred anyway is 漏报 like any other (the alarm did not go up), and
+is also listed apart as 否决后转介 (`overruled_referred`), so supervisors can see the veto's share of
+the misses; `hinted_tickets` counts the tickets that now show the grey hint at all.
+
 Figures are kept as running sums (`FieldTally.add`), so the server can read a year of tickets in
 batches; every category lists ticket numbers only, never words. Pure: the banner is `triage()`
 with the rules passed in.
@@ -30,6 +36,7 @@ from .triage import TARGET_NAMES, TARGETS, TriageRules, triage
 __all__ = [
     "CATEGORIES",
     "DISAGREEMENTS",
+    "OVERRULED_REFERRED",
     "FieldReport",
     "FieldTally",
     "FieldTicket",
@@ -40,6 +47,8 @@ __all__ = [
 ]
 
 CATEGORIES: dict[str, str] = {"confirmed": "确认", "missed": "漏报", "false_alarm": "误报", "unanswered": "未处置"}
+# Not a category of its own: a subset of 漏报, so the categories still add up per (ticket, target).
+OVERRULED_REFERRED = "否决后转介"
 DISAGREEMENTS: tuple[str, ...] = ("missed", "false_alarm", "unanswered")  # what maintainers learn from
 REFERRED: frozenset[str] = frozenset({"transferred", "told_to_dial"})
 
@@ -61,6 +70,17 @@ class Verdict:
     referred: tuple[str, ...]  # the operator's last word was 已转接 or 已告知拨打
     declared_false: tuple[str, ...]  # the operator's last word was 误报
     categories: dict[str, str]  # target → category key (targets in neither are absent)
+    overruled: tuple[str, ...] = ()  # the rules named it, the second opinion withdrew it (TARGETS order)
+
+    @property
+    def hinted(self) -> bool:
+        """The seat shows the grey hint: the banner is down and the rules' words were overruled."""
+        return not self.banner and bool(self.overruled)
+
+    @property
+    def overruled_referred(self) -> tuple[str, ...]:
+        """Targets the veto withdrew and the operator referred anyway: the veto's misses."""
+        return tuple(t for t in self.overruled if self.categories.get(t) == "missed")
 
     @property
     def disagrees(self) -> bool:
@@ -73,7 +93,9 @@ class Verdict:
 
 
 def judge(ticket: FieldTicket, rules: TriageRules) -> Verdict:
-    banner = triage(ticket.description, rules).referrals
+    result = triage(ticket.description, rules)
+    banner = result.referrals
+    withdrawn = {m.target for m in result.overruled}
     last: dict[str, str] = {}
     for target, outcome in ticket.referrals:
         last[target] = outcome
@@ -92,6 +114,7 @@ def judge(ticket: FieldTicket, rules: TriageRules) -> Verdict:
         referred=tuple(t for t in TARGETS if last.get(t) in REFERRED),
         declared_false=tuple(t for t in TARGETS if last.get(t) == "false_alarm"),
         categories=categories,
+        overruled=tuple(t for t in TARGETS if t in withdrawn),
     )
 
 
@@ -100,6 +123,7 @@ class TargetFigures:
     """One target's counts (a ticket counts once per target) and the ticket numbers behind them."""
 
     numbers: dict[str, list[str]] = field(default_factory=lambda: {c: [] for c in CATEGORIES})
+    overruled_referred: list[str] = field(default_factory=list)  # of numbers["missed"]: withdrawn by the veto
 
     def count(self, category: str) -> int:
         return len(self.numbers[category])
@@ -115,6 +139,8 @@ class TargetFigures:
             **{c: self.count(c) for c in CATEGORIES},
             "recall": self.recall,
             "numbers": {c: list(v) for c, v in self.numbers.items()},
+            "overruled_referred": len(self.overruled_referred),
+            "overruled_referred_numbers": list(self.overruled_referred),
         }
 
 
@@ -124,6 +150,7 @@ class FieldReport:
     banner_tickets: int  # tickets the banner raises on now
     referred_tickets: int  # tickets with at least one referral made
     doubtful_tickets: int  # of banner_tickets: at least one 误报 or 未处置 target
+    hinted_tickets: int  # the banner is down and shows the overruled words as a grey hint
     targets: dict[str, TargetFigures]
     total: TargetFigures  # every (ticket, target) pair: counts are sums over the targets
 
@@ -138,6 +165,7 @@ class FieldReport:
             "referred_tickets": self.referred_tickets,
             "doubtful_tickets": self.doubtful_tickets,
             "doubtful_share": self.doubtful_share,
+            "hinted_tickets": self.hinted_tickets,
             "categories": dict(CATEGORIES),
             "targets": {t: {"name": TARGET_NAMES[t], **f.to_json_dict()} for t, f in self.targets.items()},
             "total": self.total.to_json_dict(),
@@ -149,6 +177,7 @@ class FieldTally:
 
     def __init__(self) -> None:
         self.tickets = self.banner_tickets = self.referred_tickets = self.doubtful_tickets = 0
+        self.hinted_tickets = 0
         self.targets = {t: TargetFigures() for t in TARGETS}
         self.total = TargetFigures()
 
@@ -157,10 +186,14 @@ class FieldTally:
         self.banner_tickets += bool(verdict.banner)
         self.referred_tickets += bool(verdict.referred)
         self.doubtful_tickets += verdict.doubtful
+        self.hinted_tickets += verdict.hinted
         for target, category in verdict.categories.items():
             self.targets[target].numbers[category].append(verdict.number)
             # The total counts (ticket, target) pairs, so a ticket missed on two targets counts twice.
             self.total.numbers[category].append(verdict.number)
+        for target in verdict.overruled_referred:
+            self.targets[target].overruled_referred.append(verdict.number)
+            self.total.overruled_referred.append(verdict.number)
 
     def add_all(self, verdicts: Iterable[Verdict]) -> FieldTally:
         for v in verdicts:
@@ -169,7 +202,13 @@ class FieldTally:
 
     def report(self) -> FieldReport:
         return FieldReport(
-            self.tickets, self.banner_tickets, self.referred_tickets, self.doubtful_tickets, self.targets, self.total
+            self.tickets,
+            self.banner_tickets,
+            self.referred_tickets,
+            self.doubtful_tickets,
+            self.hinted_tickets,
+            self.targets,
+            self.total,
         )
 
 
@@ -185,4 +224,5 @@ def export_line(verdict: Verdict, description: str, known: Known) -> dict[str, A
         "expect": sorted(verdict.referred),
         "banner": sorted(verdict.banner),
         "false_alarm": sorted(verdict.declared_false),
+        "overruled": sorted(verdict.overruled),
     }

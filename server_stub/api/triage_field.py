@@ -2,7 +2,9 @@
 
 How the emergency banner does on the centre's own tickets: per referral target the tickets it
 confirmed (确认), missed (漏报), those declared false alarms (误报) and those left unanswered (未处置),
-with the field recall (现场召回率). Supervisors and admins only: it assesses the seat's tool and,
+with the field recall (现场召回率), and what the second opinion's veto costs: the tickets now showing
+the grey hint, and the referrals the veto withdrew that the operator made anyway (否决后转介, counted
+among 漏报 too). Supervisors and admins only: it assesses the seat's tool and,
 through it, the operators. The answer holds counts and ticket numbers, never a description, name,
 phone or address (R26.1, R33.1); the words are exported only by `hotline report triage --export`
 on the server itself, for a person to review.
@@ -36,6 +38,11 @@ class TargetFieldPublic(BaseModel):
     unanswered: int = Field(description="未处置: the banner called for it, nothing was recorded")
     recall: float | None = Field(description="现场召回率 = confirmed / (confirmed + missed); null when none referred")
     numbers: dict[str, list[str]] = Field(description="ticket numbers per category")
+    overruled_referred: int = Field(
+        description="否决后转介: of missed, those the rules called for and the second opinion overruled "
+        "(the seat showed a grey hint), referred by the operator anyway"
+    )
+    overruled_referred_numbers: list[str] = Field(description="ticket numbers of overruled_referred")
 
 
 class TriageFieldPublic(BaseModel):
@@ -50,6 +57,10 @@ class TriageFieldPublic(BaseModel):
     referred_tickets: int = Field(description="tickets with at least one referral made")
     doubtful_tickets: int = Field(description="of banner_tickets, those with a false alarm or an unanswered target")
     doubtful_share: float | None = Field(description="doubtful_tickets / banner_tickets")
+    hinted_tickets: int = Field(
+        description="灰色提示: tickets where the second opinion overruled the rules and the banner shows "
+        "their words as a grey hint instead of an alarm"
+    )
     targets: list[TargetFieldPublic]
     total: TargetFieldPublic
 
@@ -64,6 +75,8 @@ def _line(target: str, name: str, f: TargetFigures) -> TargetFieldPublic:
         unanswered=f.count("unanswered"),
         recall=f.recall,
         numbers={c: list(v) for c, v in f.numbers.items()},
+        overruled_referred=len(f.overruled_referred),
+        overruled_referred_numbers=list(f.overruled_referred),
     )
 
 
@@ -80,6 +93,7 @@ def triage_field_public(period: Period, report: FieldReport, rules_source: str) 
         referred_tickets=report.referred_tickets,
         doubtful_tickets=report.doubtful_tickets,
         doubtful_share=report.doubtful_share,
+        hinted_tickets=report.hinted_tickets,
         targets=[_line(t, TARGET_NAMES[t], f) for t, f in report.targets.items()],
         total=_line("all", "合计", report.total),
     )

@@ -10,7 +10,9 @@ import stat
 import pytest
 
 NAME, PHONE = "王建国", "13912345678"
-THROWING = f"{NAME}反映对面楼有人从窗户往下扔东西，差点砸到人，回电{PHONE}"  # the banner is silent
+# The banner is silent. The phone stands in a sentence of its own: with it beside the throwing,
+# round 12's model read the clause as 119 (on 户往).
+THROWING = f"{NAME}反映对面楼有人从窗户往下扔东西，差点砸到人。回电{PHONE}"
 GAS = "家里有很大的煤气味，闻着头晕。"  # the banner: 119
 FIRE = "楼道里着火了，冒着黑烟。"  # the banner: 119
 MY_RULES = 'version = 1\n[[rule]]\nid = "110.throwing"\ntargets = ["110"]\nphrases = ["扔东西"]\n'
@@ -38,15 +40,16 @@ def test_the_table_per_target_and_the_numbers_per_category(served, cli):
     assert r.code == 0, r.err
     lines = r.out.splitlines()
     assert lines[0].startswith("2026年11月 紧急分诊现场表现") and "工单 4 件" in lines[0]
-    assert lines[1].split() == ["转介对象", "确认", "漏报", "误报", "未处置", "现场召回率"]
-    assert lines[2].split() == ["110", "报警", "0", "1", "0", "0", "0.0%"]
-    assert lines[3].split() == ["119", "火警", "1", "0", "0", "2", "100.0%"]
-    assert lines[4].split() == ["120", "急救", "0", "0", "0", "0", "—"]
-    assert lines[7].split() == ["合计", "1", "1", "0", "2", "50.0%"]
+    assert lines[0].endswith("灰色提示 0 件；其中否决后转介 0 件")
+    assert lines[1].split() == ["转介对象", "确认", "漏报", "误报", "未处置", "现场召回率", "否决后转介"]
+    assert lines[2].split() == ["110", "报警", "0", "1", "0", "0", "0.0%", "0"]
+    assert lines[3].split() == ["119", "火警", "1", "0", "0", "2", "100.0%", "0"]
+    assert lines[4].split() == ["120", "急救", "0", "0", "0", "0", "—", "0"]
+    assert lines[7].split() == ["合计", "1", "1", "0", "2", "50.0%", "0"]
     assert f"确认 1 件：{n['gas']}" in lines
     assert f"漏报 1 件：{n['throwing']}" in lines
     assert f"未处置 2 件：{n['fire']}、{n['secret']}" in lines
-    assert not any(line.startswith("误报 ") for line in lines)
+    assert not any(line.startswith(("误报 ", "否决后转介 ")) for line in lines)
     assert "扔东西" not in r.out and NAME not in r.out
 
 

@@ -103,12 +103,14 @@ def test_totals_recall_and_doubtful_share(triage_rules):
 @pytest.mark.rule("R20.3")
 @pytest.mark.rule("R26.1")
 def test_export_line_is_the_labelled_shape_with_the_appellant_redacted(triage_rules):
-    text = "我是王建国，电话13912345678，" + THROWING
+    # The name and phone in a sentence of their own: beside the throwing, round 12's model read 119.
+    text = "我是王建国，电话13912345678。" + THROWING
     v = judge(ticket("2611020120001", text, ("110", "transferred"), ("120", "false_alarm")), triage_rules)
     line = export_line(v, text, Known(name="王建国", phone="13912345678", address="铁东区站前街道1号楼"))
-    assert set(line) == {"id", "kind", "text", "expect", "banner", "false_alarm"}
+    assert set(line) == {"id", "kind", "text", "expect", "banner", "false_alarm", "overruled"}
     assert line["id"] == "2611020120001" and line["kind"] == "field"
     assert line["expect"] == ["110"] and line["banner"] == [] and line["false_alarm"] == ["120"]
+    assert line["overruled"] == []  # the rules never called for anything here
     dumped = json.dumps(line, ensure_ascii=False)
     assert "王建国" not in dumped and "13912345678" not in dumped and "建国" not in dumped
     assert "扔东西" in line["text"]  # the words that matter stay
