@@ -5,6 +5,7 @@ not hang on what the packaged model happens to read in a given round."""
 from __future__ import annotations
 
 import dataclasses
+import functools
 
 from operator_tui.domain.triage import TARGETS, TriageRules
 from operator_tui.domain.triage_features import Featuriser
@@ -15,6 +16,7 @@ KNIFE = "学校门口有人拿刀，卖水果的切西瓜"  # the rules: 110 and
 STALL_FIRE = "卖西瓜的摊位着火了"  # the rules: 119; the toy overrules it
 
 
+@functools.cache  # built once per process, like the packaged rules
 def veto_rules(veto: float = 1e-4) -> TriageRules:
     """The packaged rules with a toy model: 西瓜 pushes every target far down, nothing else weighs,
     and it never proposes a target of its own (thresholds 0.99 over a bias of p 0.018). With
