@@ -67,10 +67,12 @@ SOURCES = [
             "triage_tuning12c.jsonl",
             "triage_tuning13.jsonl",
             "triage_tuning14.jsonl",
+            "triage_tuning15.jsonl",
             "triage_tuning16a.jsonl",
             "triage_tuning16b.jsonl",
             "triage_tuning16c.jsonl",
             "triage_tuning17.jsonl",
+            "triage_tuning19.jsonl",
         )
     ),
 ]
@@ -90,7 +92,7 @@ SOURCES = [
 # Round 11 was tried and not shipped: training on 13 as well moved the unread set 14 from 0.949 / 0.078
 # to 0.957 / 0.085 (two referrals for one false alarm, under ALARM_COST's exchange), so 13 stays
 # measured only beside 14, the next round's validation set.
-MEASURED_ONLY = [ROOT / "tests" / "data" / "triage_tuning15.jsonl"]
+MEASURED_ONLY = [ROOT / "tests" / "data" / "triage_tuning18.jsonl"]
 OUT = ROOT / "operator_tui" / "data" / "triage_model.json"
 # Per target (TARGETS order: 110, 119, 120, 122, 应急), as chosen in round 9 by
 # `scripts/triage_cv.py --sweep` with the blind sets 7a-11 left out in turn, each fold trained on
@@ -99,7 +101,7 @@ OUT = ROOT / "operator_tui" / "data" / "triage_model.json"
 # 10's sweep (7a-13) asked for looser ones (0.97, 0.65, 0.85, 0.55, 0.85): they alarmed on a
 # sentence the tests pin as ordinary (高速上堵车了, 122 at p 0.91) and took hold-out 1's false
 # alarms past its floor (0.051), so round 9's stay.
-THRESHOLDS = (0.97, 0.97, 0.97, 0.95, 0.75)
+THRESHOLDS = (0.98, 0.9, 0.97, 0.75, 0.9)
 # Round 12: below this, in every sentence and for every target, the model overrules the rules: the
 # whole text reads as ordinary (domain/triage_model.py `judge`). Chosen by `scripts/triage_cv.py
 # --sweep`'s veto table.

@@ -31,7 +31,7 @@ sys.path.insert(0, str(ROOT / "scripts"))
 from train_triage_model import MEASURED_ONLY, SETTINGS, SOURCES, THRESHOLDS, Settings, featuriser, fit, load  # noqa: E402
 
 from operator_tui.domain.triage import TARGETS, triage  # noqa: E402
-from operator_tui.domain.triage_model import SecondOpinion, reads_ordinary  # noqa: E402
+from operator_tui.domain.triage_model import SecondOpinion, long_enough, reads_ordinary  # noqa: E402
 from operator_tui.triage_rules import load_triage_rules  # noqa: E402
 
 # Every set a fold may train on or leave out: the shipped model's sources and round 7's blind sets
@@ -51,6 +51,7 @@ class Scored:
     raw: dict[str, float]  # target → the model's highest sentence probability, cues aside
     top: tuple[float, ...] = ()  # the same as log-odds, in TARGETS order, for the veto
     bias: tuple[float, ...] = ()  # the fold's model's priors
+    vetoable: bool = True  # long enough for the veto (domain/triage_model.py long_enough)
 
 
 def score_left_out(
@@ -75,7 +76,18 @@ def score_left_out(
             added = {t: best[t] for t in set(triage(text, with_model).referrals) - found}
             top = model.top_scores(text)
             raw = dict(zip(TARGETS, model.highest(text), strict=True))
-            out.append(Scored(name, frozenset(call["expect"]), frozenset(found), added, raw, tuple(top), tuple(biases)))
+            out.append(
+                Scored(
+                    name,
+                    frozenset(call["expect"]),
+                    frozenset(found),
+                    added,
+                    raw,
+                    tuple(top),
+                    tuple(biases),
+                    long_enough(text),
+                )
+            )
     return out
 
 
@@ -135,10 +147,11 @@ def sweep(scored: list[Scored]) -> tuple[float, ...]:
 def veto(scored: list[Scored], v: float) -> tuple[int, int]:
     """What a veto at ``v`` would do: (needed referrals of the rules it drops, ordinary calls it
     silences). As in the shipped pipeline (domain/triage_model.py ``reads_ordinary``), the rules'
-    referrals are all dropped when every target's surest sentence is below ``v`` and its prior."""
+    referrals are all dropped when every target's surest sentence is below ``v`` and its prior, in
+    a text long enough to be read (``long_enough``)."""
     lost = removed = 0
     for s in scored:
-        if s.rules and reads_ordinary(s.top, s.bias, v):
+        if s.rules and s.vetoable and reads_ordinary(s.top, s.bias, v):
             lost += len(s.rules & s.expect)
             removed += not s.expect
     return lost, removed

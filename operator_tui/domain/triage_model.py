@@ -42,7 +42,7 @@ from typing import Any
 
 from .triage_features import Featuriser, normalise
 
-__all__ = ["THRESHOLD", "Opinion", "SecondOpinion", "reads_ordinary"]
+__all__ = ["THRESHOLD", "VETO_MIN_CHARS", "Opinion", "SecondOpinion", "long_enough", "reads_ordinary"]
 
 THRESHOLD = 0.8  # a target's threshold when the model file names none
 
@@ -156,7 +156,8 @@ class SecondOpinion:
                 continue
             at, to = self._heaviest(text[start:end], grams, k)
             out.append(Opinion(self.targets[k], start + at, start + to, _sigmoid(z)))
-        return out, bool(named) and top[0] > -math.inf and self.overrules(top)
+        sure = bool(named) and top[0] > -math.inf and long_enough(text) and self.overrules(top)
+        return out, sure
 
     def _scores(self, features: Iterable[str]) -> tuple[list[float], frozenset[str]]:
         """Each target's score (log-odds) for one sentence's features, and its known n-grams.
@@ -176,6 +177,17 @@ class SecondOpinion:
         top = max(chars, key=lambda g: (self.weights.get(g, (0.0,) * len(self.targets))[k] * len(g), g))
         start = max(0, normalise(sentence).find(top))
         return start, start + len(top)
+
+
+# A call of a few words (地震了, 孩子丢了) is the caller's claim with nothing around it to read it
+# by, and the model has mostly seen such words in ordinary senses (地震 in questions about
+# earthquakes): it never overrules a text shorter than this (characters other than whitespace).
+VETO_MIN_CHARS = 8
+
+
+def long_enough(text: str) -> bool:
+    """Whether ``text`` is long enough for the model to overrule the rules (``VETO_MIN_CHARS``)."""
+    return len("".join(text.split())) >= VETO_MIN_CHARS
 
 
 def reads_ordinary(top: Sequence[float], bias: Sequence[float], veto: float) -> bool:

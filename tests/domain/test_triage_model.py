@@ -121,3 +121,26 @@ def test_a_well_formed_model_file_is_accepted():
     assert model.thresholds == (0.8,) and model.featuriser.chars == 3
     assert model.veto == 0  # a file without one never overrules the rules
     assert SecondOpinion.from_json({**_GOOD, "veto": 1e-4}, TARGETS, pinyin_table(), TriageRulesError).veto == 1e-4
+
+
+@pytest.mark.parametrize(
+    "text, folded",
+    [
+        ("回电13912345678", "回电###########"),  # a phone number: no situation in it
+        ("身份证２１０３０２１９９００１０１", "身份证" + "#" * 14),  # full-width digits too
+        ("一共10000元", "一共#####元"),
+        ("打120", "打000"),  # the numbers callers dial stay digits: they say what is wanted
+        ("2023年3楼", "0000年0楼"),
+    ],
+)
+def test_a_long_number_is_no_digit_the_model_weighs(text, folded):
+    # Round 13: digits leaned towards 119 (callers type 119 and 120), so a phone number to call
+    # back beside an ordinary complaint read as a fire.
+    from operator_tui.domain.triage_features import normalise
+
+    assert normalise(text) == folded
+
+
+def test_a_phone_number_to_call_back_raises_nothing(rules):
+    text = "王建国反映对面楼有人从窗户往下扔东西，差点砸到人，回电13912345678"
+    assert triage(text, rules).referrals == ()

@@ -75,3 +75,13 @@ def test_the_veto_withdraws_only_the_rules_referrals_never_adds(rules):
     # An ordinary text the rules leave alone has nothing to overrule.
     result = triage("卖水果的切西瓜", dataclasses.replace(rules, model=_toy(1e-4)))
     assert result.referrals == () and result.overruled == ()
+
+
+def test_a_call_of_a_few_words_is_never_overruled(rules):
+    # 地震了, 孩子丢了: the claim with nothing around it to read it by (VETO_MIN_CHARS, not counting
+    # spaces). The same words with context enough are overruled.
+    weights = {"拿刀": [-12.0] * 5}
+    model = SecondOpinion(TARGETS, [-4.0] * 5, weights, [0.99] * 5, Featuriser(pinyin_table(), 2, 0), 1e-4)
+    veto = dataclasses.replace(rules, model=model)
+    assert "110" in triage("校门口 有人拿刀", veto).referrals  # 7 characters and a space
+    assert triage("有人拿刀，卖水果的切西瓜", veto).referrals == ()
