@@ -40,7 +40,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from .errors import Misconfigured
@@ -104,21 +104,10 @@ class TriageResult:
         return {
             "referrals": list(self.referrals),
             "emergency": self.emergency,
-            "matches": [_match_dict(m) for m in self.matches],
+            "matches": [asdict(m) for m in self.matches],
             "rule_ids": list(self.rule_ids),
-            "overruled": [_match_dict(m) for m in self.overruled],
+            "overruled": [asdict(m) for m in self.overruled],
         }
-
-
-def _match_dict(m: Match) -> dict[str, Any]:
-    return {
-        "target": m.target,
-        "phrase": m.phrase,
-        "start": m.start,
-        "end": m.end,
-        "rule_id": m.rule_id,
-        "heard_as": m.heard_as,
-    }
 
 
 @dataclass(frozen=True)
