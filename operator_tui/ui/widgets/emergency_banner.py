@@ -123,7 +123,9 @@ class EmergencyBanner(Static):
         return tuple(self._words.get(target, ()))
 
     def show_result(self, result: TriageResult) -> None:
-        """Raise the banner for an emergency, or add to it; an ordinary result changes nothing."""
+        """Raise the banner for an emergency, or add to it. An ordinary result leaves what is raised
+        up, unless the second opinion overrules all of a target's words (:meth:`_stand_down`), and
+        shows the grey hint while nothing is raised."""
         if not result.emergency:
             # Not lowered by a calmer or shorter text: only by referrals (settle), or when the
             # words that raised a target are still there and the whole text now reads as ordinary.
@@ -200,7 +202,7 @@ class EmergencyBanner(Static):
         targets: dict[str, list[str]] = {}  # word → targets, in text order
         for match in result.overruled:
             word = _word(match)
-            if match.target in self._settled or not word or len(targets) >= _MAX_WORDS:
+            if match.target in self._settled or not word or (word not in targets and len(targets) >= _MAX_WORDS):
                 continue
             named = targets.setdefault(word, [])
             if match.target not in named:
