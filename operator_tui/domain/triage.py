@@ -92,7 +92,8 @@ class TriageResult:
     emergency: bool
     matches: tuple[Match, ...]
     rule_ids: tuple[str, ...]
-    # The rules' matches the second opinion overruled: no sentence comes near needing the target.
+    # The rules' matches the second opinion withdrew: the whole text reads as ordinary to it
+    # (triage_model.py, SecondOpinion.overrules), so nothing is referred and the banner shows them grey.
     overruled: tuple[Match, ...] = ()
 
     def phrases(self, target: str) -> tuple[str, ...]:
