@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import math
 import sys
 from collections import Counter
 from pathlib import Path
@@ -74,8 +75,8 @@ def score_left_out(
             found = set(triage(text, plain).referrals)
             best = {o.target: o.probability for o in model.opinions(text)}
             added = {t: best[t] for t in set(triage(text, with_model).referrals) - found}
-            top = model.top_scores(text)
-            raw = dict(zip(TARGETS, model.highest(text), strict=True))
+            top = model.top_scores(text)  # scored once: the probabilities are the same scores
+            raw = {t: 1 / (1 + math.exp(-max(-30.0, min(30.0, z)))) for t, z in zip(TARGETS, top, strict=True)}
             out.append(
                 Scored(
                     name,

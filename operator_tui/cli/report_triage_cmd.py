@@ -7,8 +7,9 @@
 
 Per referral target: 确认, 漏报, 误报, 未处置, the field recall (现场召回率) and 否决后转介 (the misses
 the second opinion's veto caused: it withdrew the rules' target, the operator referred anyway),
-then the ticket numbers of each category; the headline adds the tickets showing the grey hint. `--export` writes the disagreements as labelled-set lines (tests/data/README.md) with
-the callers' words redacted; the file is 0600 and never overwritten, and it is for a person to
+then the ticket numbers of each category; the headline adds the tickets showing the grey hint.
+`--export` writes the disagreements as labelled-set lines (tests/data/README.md) with the
+callers' words redacted; the file is 0600 and never overwritten, and it is for a person to
 review before it tunes anything. Like `hotline server …`, it reads the server database directly.
 """
 

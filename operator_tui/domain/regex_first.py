@@ -85,7 +85,9 @@ def first_chars(pattern: str) -> tuple[frozenset[str] | None, bool]:
     return (None if chars is None else frozenset(chars)), empty
 
 
-class _Reader:
+class Cursor:
+    """A position in a pattern's text; the readers here and in :mod:`.regex_needs` move it."""
+
     def __init__(self, pattern: str) -> None:
         self.p = pattern
         self.i = 0
@@ -93,6 +95,8 @@ class _Reader:
     def peek(self) -> str:
         return self.p[self.i] if self.i < len(self.p) else ""
 
+
+class _Reader(Cursor):
     def alternation(self) -> tuple[set[str] | None, bool]:
         chars, empty = self.sequence()
         while self.peek() == "|":

@@ -33,6 +33,7 @@ from .regex_first import (
     CATEGORY_ESCAPES,
     CONTROL_ESCAPES,
     ZERO_WIDTH_ESCAPES,
+    Cursor,
     _Unreadable,
     read_group_head,
     read_quantifier,
@@ -88,15 +89,8 @@ class Prefilter:
         return reduce(or_, map(self._index.__getitem__, present & self._strings), self._always)
 
 
-class _Reader:
+class _Reader(Cursor):
     """Reads a pattern; each method returns (strings one of which every match holds, or None)."""
-
-    def __init__(self, pattern: str) -> None:
-        self.p = pattern
-        self.i = 0
-
-    def peek(self) -> str:
-        return self.p[self.i] if self.i < len(self.p) else ""
 
     def alternation(self) -> set[str] | None:
         found = self.sequence()
